@@ -1,0 +1,34 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { EngineContext } from '../context.js';
+import { errorHandler } from './errors.js';
+import { OrgVaultError } from '../errors.js';
+
+export function createApp(ctx: EngineContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+
+  // Liveness: the process serves requests. Readiness: its database and blob store answer.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    await ctx.infra.pool
+      .query('SELECT 1')
+      .then(() => (checks.database = 'ok'))
+      .catch((e: Error) => (checks.database = e.message));
+    await ctx.infra.container
+      .getProperties()
+      .then(() => (checks.blob = 'ok'))
+      .catch((e: Error) => (checks.blob = e.message));
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the engine, with its environment variable and default. The README's
+ * configuration table is generated from the same list (scripts/config-table.ts) so the two can
+ * never disagree.
+ */
+export const SETTINGS = {
+  port: { env: 'PORT', doc: 'HTTP port of the engine', schema: z.coerce.number().int().min(0).max(65535).default(3000) },
+  host: { env: 'ORGVAULT_HOST', doc: 'Address the engine listens on', schema: z.string().min(1).default('127.0.0.1') },
+  dataDir: {
+    env: 'ORGVAULT_DATA_DIR',
+    doc: 'Directory for embedded PostgreSQL, Azurite and the local key file',
+    schema: z.string().min(1).default('./.orgvault'),
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL connection string; absent = embedded PostgreSQL',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+      .optional(),
+  },
+  databaseSchema: {
+    env: 'ORGVAULT_DB_SCHEMA',
+    doc: 'PostgreSQL schema holding OrgVault tables',
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+      .default('orgvault'),
+  },
+  embeddedPgPort: {
+    env: 'ORGVAULT_EMBEDDED_PG_PORT',
+    doc: 'Port of embedded PostgreSQL',
+    schema: z.coerce.number().int().min(1).max(65535).default(54329),
+  },
+  azureStorageConnectionString: {
+    env: 'AZURE_STORAGE_CONNECTION_STRING',
+    doc: 'Azure Blob Storage connection string; absent = Azurite',
+    schema: z.string().includes('=', { message: 'an Azure connection string (Key=Value;...)' }).optional(),
+  },
+  blobContainer: {
+    env: 'ORGVAULT_BLOB_CONTAINER',
+    doc: 'Blob container for files and attachments',
+    schema: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a valid container name')
+      .default('orgvault'),
+  },
+  azuritePort: {
+    env: 'ORGVAULT_AZURITE_PORT',
+    doc: 'Blob port of embedded Azurite',
+    schema: z.coerce.number().int().min(1).max(65535).default(10010),
+  },
+  keyFile: {
+    env: 'ORGVAULT_KEY_FILE',
+    doc: 'Key-encryption key file (created on first start); default <dataDir>/keys/kek.key',
+    schema: z.string().min(1).optional(),
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    doc: 'pino log level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  demo: {
+    env: 'ORGVAULT_DEMO',
+    doc: 'Start the emulator demo org and back it up (npm start only); default on when no org is configured',
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .optional(),
+  },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export const configSchema = z
+  .object(
+    Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema])) as {
+      [K in SettingKey]: (typeof SETTINGS)[K]['schema'];
+    },
+  )
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

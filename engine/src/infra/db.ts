@@ -1,0 +1,43 @@
+import pg from 'pg';
+import { OrgVaultError } from '../errors.js';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+/**
+ * One pool per process. Every connection's search_path is the OrgVault schema, so SQL names
+ * tables without a schema and tests can run each suite in a schema of its own.
+ */
+export function createPool(url: string, schema: string, max = 20): Pool {
+  const pool = new pg.Pool({ connectionString: url, max, options: `-c search_path=${schema},public` });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function assertReachable(pool: Pool): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    throw new OrgVaultError('DATABASE_UNAVAILABLE', `PostgreSQL cannot be reached: ${(err as Error).message}`, {
+      actions: ['Check DATABASE_URL (or unset it to use embedded PostgreSQL).'],
+      cause: err,
+    });
+  }
+}
+
+/** Runs fn in a transaction; rolls back on any error. */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

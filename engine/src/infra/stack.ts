@@ -1,0 +1,70 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { ensureWritableDir } from './data-dir.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { startAzurite } from './azurite.js';
+import { createPool, assertReachable, type Pool } from './db.js';
+import { migrate } from './migrate.js';
+import { openContainer } from './blob.js';
+import type { Logger } from './logger.js';
+
+export interface Infra {
+  databaseUrl: string;
+  storageConnectionString: string;
+  pool: Pool;
+  container: ContainerClient;
+  /** True when each service is the embedded one (shown on /readyz and at start). */
+  embedded: { postgres: boolean; azurite: boolean };
+  stop(): Promise<void>;
+}
+
+/**
+ * The same code path for embedded and external services: only where the URL and connection
+ * string come from differs. Stops in reverse order of start, also when start fails half-way.
+ */
+export async function startInfra(config: Config, log: Logger): Promise<Infra> {
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+    stops.length = 0;
+  };
+  try {
+    const needsDataDir = !config.databaseUrl || !config.azureStorageConnectionString || !config.keyFile;
+    if (needsDataDir) ensureWritableDir(config.dataDir);
+
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+    let storageConnectionString = config.azureStorageConnectionString;
+    if (!storageConnectionString) {
+      const az = await startAzurite(config.dataDir, config.azuritePort, log);
+      stops.push(az.stop);
+      storageConnectionString = az.connectionString;
+    }
+    const pool = createPool(databaseUrl, config.databaseSchema);
+    stops.push(() => pool.end());
+    await assertReachable(pool);
+    const applied = await migrate(pool, config.databaseSchema);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    const container = await openContainer(storageConnectionString, config.blobContainer);
+    return {
+      databaseUrl,
+      storageConnectionString,
+      pool,
+      container,
+      embedded: { postgres: !config.databaseUrl, azurite: !config.azureStorageConnectionString },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export function defaultKeyFile(config: Config): string {
+  return config.keyFile ?? path.join(config.dataDir, 'keys', 'kek.key');
+}

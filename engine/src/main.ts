@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { startInfra } from './infra/stack.js';
+import { createApp } from './api/app.js';
+import { fromSystemError } from './errors.js';
+import type { EngineContext } from './context.js';
+import { assertPortFree } from './infra/ports.js';
+
+export interface RunningEngine {
+  url: string;
+  ctx: EngineContext;
+  stop(): Promise<void>;
+}
+
+/** The composition root: config → infra → services → api. */
+export async function startEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningEngine> {
+  if (config.port !== 0) await assertPortFree(config.port, config.host, 'The engine', 'PORT');
+  const infra = await startInfra(config, log);
+  const ctx: EngineContext = { config, log, infra };
+  const app = createApp(ctx);
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    await infra.stop();
+    throw fromSystemError(err, `The engine cannot listen on ${config.host}:${config.port}`);
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  return {
+    url,
+    ctx,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await infra.stop();
+    },
+  };
+}

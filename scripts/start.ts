@@ -1,0 +1,41 @@
+/**
+ * `npm start`: the engine on its embedded defaults (or the configured services), stopped cleanly
+ * on Ctrl-C / SIGTERM together with every child process it started.
+ */
+import { loadConfig } from '../engine/src/config/load.js';
+import { createLogger } from '../engine/src/infra/logger.js';
+import { startEngine } from '../engine/src/main.js';
+import { OrgVaultError } from '../engine/src/errors.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const engine = await startEngine(config, log);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    engine
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const embedded = engine.ctx.infra.embedded;
+  log.info(
+    { url: engine.url, dataDir: config.dataDir, embeddedPostgres: embedded.postgres, embeddedAzurite: embedded.azurite },
+    'engine ready',
+  );
+  process.stdout.write(`OrgVault engine ready at ${engine.url}\n`);
+}
+
+main().catch((err: unknown) => {
+  const line = err instanceof OrgVaultError ? `orgvault: ${err.oneLine()}` : `orgvault: ${(err as Error)?.stack ?? String(err)}`;
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+});
