@@ -2,10 +2,11 @@
 // grammar Salesforce's own tooling uses, and keep the shape the package depends on.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { ApexErrorListener, ApexParserFactory } from '@apexdevtools/apex-parser';
 
-const CLASSES = join(import.meta.dirname, '../../force-app/main/default/classes');
+const CLASSES = fileURLToPath(new URL('../../force-app/main/default/classes', import.meta.url));
 const files = readdirSync(CLASSES).filter((f) => f.endsWith('.cls'));
 
 class CollectingListener extends ApexErrorListener {
@@ -48,7 +49,7 @@ describe('Apex classes', () => {
   it('the controller is with sharing and each @AuraEnabled method checks a permission before calling out', () => {
     const source = read('OrgVaultController.cls');
     expect(source).toMatch(/public with sharing class OrgVaultController/);
-    const methods = [...source.matchAll(/@AuraEnabled\s+public static String (\w+)\(([^)]*)\) \{\n([\s\S]*?)\n {4}\}/g)];
+    const methods = [...source.matchAll(/@AuraEnabled\s+public static String (\w+)\(([^)]*)\) \{\n([\s\S]*?)\n {2}\}/g)];
     expect(methods.map((m) => m[1])).toEqual([
       'getMe',
       'listOrgs',
@@ -68,7 +69,9 @@ describe('Apex classes', () => {
     ]);
     // Every method goes through call(Need.X, ...), which checks the custom permission first.
     for (const m of methods) expect(m[3]).toMatch(/call\(Need\.(VIEW|OPERATE|ADMINISTER), /);
-    expect(source).toMatch(/private static OrgVaultEngineClient client\(Need need\) \{\s+String permission[^;]+;\s+if \(!FeatureManagement\.checkPermission/);
+    expect(source).toMatch(
+      /private static OrgVaultEngineClient client\(Need need\) \{\s+String permission[^;]+;\s+if \(!FeatureManagement\.checkPermission/,
+    );
   });
 
   it('every controller method is exercised by the controller test', () => {

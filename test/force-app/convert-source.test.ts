@@ -4,10 +4,11 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-const ROOT = join(import.meta.dirname, '../..');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SF = join(ROOT, 'node_modules/.bin/sf');
 const run = promisify(execFile);
 
@@ -18,12 +19,16 @@ describe('sf project convert source', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'orgvault-mdapi-'));
     const home = await mkdtemp(join(tmpdir(), 'orgvault-sfhome-'));
-    const { stdout } = await run(SF, ['project', 'convert', 'source', '--root-dir', 'force-app', '--output-dir', join(out, 'mdapi'), '--json'], {
-      cwd: ROOT,
-      // A private HOME keeps the CLI from touching the user's sf config; telemetry off, no update checks.
-      env: { ...process.env, HOME: home, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_HIDE_RELEASE_NOTES: 'true' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      SF,
+      ['project', 'convert', 'source', '--root-dir', 'force-app', '--output-dir', join(out, 'mdapi'), '--json'],
+      {
+        cwd: ROOT,
+        // A private HOME keeps the CLI from touching the user's sf config; telemetry off, no update checks.
+        env: { ...process.env, HOME: home, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_HIDE_RELEASE_NOTES: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     expect(JSON.parse(stdout).status).toBe(0);
     packageXml = await readFile(join(out, 'mdapi', 'package.xml'), 'utf8');
   }, 180_000);
@@ -33,7 +38,9 @@ describe('sf project convert source', () => {
   });
 
   function members(type: string): string[] {
-    const block = [...packageXml.matchAll(/<types>([\s\S]*?)<\/types>/g)].map((m) => m[1] ?? '').find((b) => b.includes(`<name>${type}</name>`));
+    const block = [...packageXml.matchAll(/<types>([\s\S]*?)<\/types>/g)]
+      .map((m) => m[1] ?? '')
+      .find((b) => b.includes(`<name>${type}</name>`));
     return block ? [...block.matchAll(/<members>([^<]+)<\/members>/g)].map((m) => m[1] ?? '') : [];
   }
 

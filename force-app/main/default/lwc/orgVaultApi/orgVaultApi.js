@@ -20,16 +20,16 @@ import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermi
 import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
 
 async function parsed(call) {
-    const text = await call;
-    return text ? JSON.parse(text) : null;
+  const text = await call;
+  return text ? JSON.parse(text) : null;
 }
 
 /** Lists may come bare or wrapped ({orgs: [...]}, {items: [...]}): the page wants the array. */
 function items(value, key) {
-    if (Array.isArray(value)) return value;
-    if (value && Array.isArray(value[key])) return value[key];
-    if (value && Array.isArray(value.items)) return value.items;
-    return [];
+  if (Array.isArray(value)) return value;
+  if (value && Array.isArray(value[key])) return value[key];
+  if (value && Array.isArray(value.items)) return value.items;
+  return [];
 }
 
 export const getMe = () => parsed(getMeApex());
@@ -38,8 +38,8 @@ export const getOrg = (orgId) => parsed(getOrgApex({ orgId }));
 export const setOrgHidden = (orgId, hidden) => parsed(setOrgHiddenApex({ orgId, hidden }));
 /** The org's objects in backup scope as listbox options (the engine lists names or {name, label}). */
 export async function listObjectOptions(orgId) {
-    const objects = items(await parsed(listObjectsApex({ orgId })), 'objects');
-    return objects.map((o) => (typeof o === 'string' ? { label: o, value: o } : { label: o.label ?? o.name, value: o.name }));
+  const objects = items(await parsed(listObjectsApex({ orgId })), 'objects');
+  return objects.map((o) => (typeof o === 'string' ? { label: o, value: o } : { label: o.label ?? o.name, value: o.name }));
 }
 export const startBackup = (orgId, objects) => parsed(startBackupApex({ orgId, objects: objects ?? null }));
 export const listJobs = async (orgId) => items(await parsed(listJobsApex({ orgId })), 'jobs');
@@ -49,7 +49,6 @@ export const getBackupSettings = (orgId) => parsed(getBackupSettingsApex({ orgId
 export const saveBackupSettings = (orgId, settings) => parsed(saveBackupSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
 export const getPermissionCheckSettings = (orgId) => parsed(getPermissionCheckSettingsApex({ orgId }));
 export const savePermissionCheckSettings = (orgId, settings) =>
-    parsed(savePermissionCheckSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
+  parsed(savePermissionCheckSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
 export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
 export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));
-

@@ -11,79 +11,79 @@ const CUSTOM = 'custom';
  * the engine's refusal with what to do (storage not configured, limits, permission) otherwise.
  */
 export default class OrgVaultBackupNowPanel extends LightningElement {
-    @api org;
+  @api org;
 
-    scope = ALL;
-    objectOptions;
-    selected = [];
-    error;
-    busy = false;
+  scope = ALL;
+  objectOptions;
+  chosenObjects = [];
+  error;
+  busy = false;
 
-    scopeOptions = [
-        { label: 'All objects', value: ALL },
-        { label: 'Custom scope', value: CUSTOM },
-    ];
+  scopeOptions = [
+    { label: 'All objects', value: ALL },
+    { label: 'Custom scope', value: CUSTOM },
+  ];
 
-    get heading() {
-        return `Back up ${this.org.name} now`;
+  get heading() {
+    return `Back up ${this.org.name} now`;
+  }
+
+  get runningJob() {
+    const job = this.org.currentJob;
+    return job && (job.status === 'running' || job.status === 'queued') ? job : null;
+  }
+
+  /** Object-scoped jobs need the cycle's full backup; an org never backed up has none. */
+  get fullBackupMissing() {
+    return this.org.fullBackupDone === false || !this.org.lastJob;
+  }
+
+  get isCustom() {
+    return this.scope === CUSTOM;
+  }
+
+  get customBlocked() {
+    return this.isCustom && this.fullBackupMissing;
+  }
+
+  get startDisabled() {
+    return this.busy || !!this.runningJob || this.customBlocked || (this.isCustom && this.chosenObjects.length === 0);
+  }
+
+  get errorTitle() {
+    return errorTitle(this.error, 'The backup could not start');
+  }
+
+  async handleScope(event) {
+    this.scope = event.detail.value;
+    this.error = undefined;
+    if (this.isCustom && !this.objectOptions && !this.fullBackupMissing) {
+      try {
+        this.objectOptions = await listObjectOptions(this.org.id);
+      } catch (e) {
+        this.error = e;
+      }
     }
+  }
 
-    get runningJob() {
-        const job = this.org.currentJob;
-        return job && (job.status === 'running' || job.status === 'queued') ? job : null;
-    }
+  handleObjects(event) {
+    this.chosenObjects = event.detail.value;
+  }
 
-    /** Object-scoped jobs need the cycle's full backup; an org never backed up has none. */
-    get fullBackupMissing() {
-        return this.org.fullBackupDone === false || !this.org.lastJob;
+  async start() {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const job = await startBackup(this.org.id, this.isCustom ? this.chosenObjects : null);
+      this.dispatchEvent(new CustomEvent('done', { detail: { message: `Backup of ${this.org.name} started.`, job } }));
+    } catch (e) {
+      this.error = e;
+    } finally {
+      this.busy = false;
     }
+  }
 
-    get isCustom() {
-        return this.scope === CUSTOM;
-    }
-
-    get customBlocked() {
-        return this.isCustom && this.fullBackupMissing;
-    }
-
-    get startDisabled() {
-        return this.busy || !!this.runningJob || this.customBlocked || (this.isCustom && this.selected.length === 0);
-    }
-
-    get errorTitle() {
-        return errorTitle(this.error, 'The backup could not start');
-    }
-
-    async handleScope(event) {
-        this.scope = event.detail.value;
-        this.error = undefined;
-        if (this.isCustom && !this.objectOptions && !this.fullBackupMissing) {
-            try {
-                this.objectOptions = await listObjectOptions(this.org.id);
-            } catch (e) {
-                this.error = e;
-            }
-        }
-    }
-
-    handleObjects(event) {
-        this.selected = event.detail.value;
-    }
-
-    async start() {
-        this.busy = true;
-        this.error = undefined;
-        try {
-            const job = await startBackup(this.org.id, this.isCustom ? this.selected : null);
-            this.dispatchEvent(new CustomEvent('done', { detail: { message: `Backup of ${this.org.name} started.`, job } }));
-        } catch (e) {
-            this.error = e;
-        } finally {
-            this.busy = false;
-        }
-    }
-
-    close() {
-        this.dispatchEvent(new CustomEvent('close'));
-    }
+  close() {
+    this.dispatchEvent(new CustomEvent('close'));
+  }
 }

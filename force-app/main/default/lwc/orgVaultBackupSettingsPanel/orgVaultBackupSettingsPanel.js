@@ -6,8 +6,8 @@ const INPUT_TYPE = { boolean: 'toggle', number: 'number', string: 'text' };
 
 /** "includeFiles" → "Include files". */
 function labelFor(key) {
-    const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-    return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -16,67 +16,67 @@ function labelFor(key) {
  * edit (lists, nested objects) travel back unchanged.
  */
 export default class OrgVaultBackupSettingsPanel extends LightningElement {
-    @api org;
+  @api org;
 
-    settings;
-    error;
-    busy = false;
+  settings;
+  error;
+  busy = false;
 
-    async connectedCallback() {
-        try {
-            this.settings = await getBackupSettings(this.org.id);
-        } catch (e) {
-            this.error = e;
-        }
+  async connectedCallback() {
+    try {
+      this.settings = await getBackupSettings(this.org.id);
+    } catch (e) {
+      this.error = e;
     }
+  }
 
-    get heading() {
-        return `Backup settings for ${this.org.name}`;
-    }
+  get heading() {
+    return `Backup settings for ${this.org.name}`;
+  }
 
-    get fields() {
-        return Object.entries(this.settings ?? {})
-            .filter(([, value]) => INPUT_TYPE[typeof value])
-            .map(([key, value]) => ({
-                key,
-                label: labelFor(key),
-                type: INPUT_TYPE[typeof value],
-                isToggle: typeof value === 'boolean',
-                value,
-            }));
-    }
+  get fields() {
+    return Object.entries(this.settings ?? {})
+      .filter(([, value]) => INPUT_TYPE[typeof value])
+      .map(([key, value]) => ({
+        key,
+        label: labelFor(key),
+        type: INPUT_TYPE[typeof value],
+        isToggle: typeof value === 'boolean',
+        value,
+      }));
+  }
 
-    get errorTitle() {
-        return errorTitle(this.error, 'The backup settings could not be loaded or saved');
-    }
+  get errorTitle() {
+    return errorTitle(this.error, 'The backup settings could not be loaded or saved');
+  }
 
-    get saveDisabled() {
-        return this.busy || !this.settings;
-    }
+  get saveDisabled() {
+    return this.busy || !this.settings;
+  }
 
-    handleChange(event) {
-        const key = event.target.name;
-        const before = this.settings[key];
-        let value = event.detail.value;
-        if (typeof before === 'boolean') value = event.target.checked;
-        else if (typeof before === 'number') value = Number(value);
-        this.settings = { ...this.settings, [key]: value };
-    }
+  handleChange(event) {
+    const key = event.target.name;
+    const before = this.settings[key];
+    // A toggle's change says checked; other inputs say value.
+    let value = typeof before === 'boolean' ? event.detail.checked : event.detail.value;
+    if (typeof before === 'number') value = Number(value);
+    this.settings = { ...this.settings, [key]: value };
+  }
 
-    async save() {
-        this.busy = true;
-        this.error = undefined;
-        try {
-            const saved = await saveBackupSettings(this.org.id, this.settings);
-            this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Backup settings saved.', settings: saved } }));
-        } catch (e) {
-            this.error = e;
-        } finally {
-            this.busy = false;
-        }
+  async save() {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const saved = await saveBackupSettings(this.org.id, this.settings);
+      this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Backup settings saved.', settings: saved } }));
+    } catch (e) {
+      this.error = e;
+    } finally {
+      this.busy = false;
     }
+  }
 
-    close() {
-        this.dispatchEvent(new CustomEvent('close'));
-    }
+  close() {
+    this.dispatchEvent(new CustomEvent('close'));
+  }
 }

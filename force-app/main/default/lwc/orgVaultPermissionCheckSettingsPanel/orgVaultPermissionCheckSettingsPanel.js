@@ -4,65 +4,65 @@ import { errorTitle } from 'c/orgVaultErrors';
 
 /** Permission check settings: on or off, the daily start time, and the interval in hours. */
 export default class OrgVaultPermissionCheckSettingsPanel extends LightningElement {
-    @api org;
+  @api org;
 
-    settings;
-    error;
-    busy = false;
+  settings;
+  error;
+  busy = false;
 
-    intervalOptions = [1, 2, 4, 6, 8, 12, 24, 48, 168].map((h) => ({ label: h === 1 ? 'Every hour' : `Every ${h} hours`, value: String(h) }));
+  intervalOptions = [1, 2, 4, 6, 8, 12, 24, 48, 168].map((h) => ({ label: h === 1 ? 'Every hour' : `Every ${h} hours`, value: String(h) }));
 
-    async connectedCallback() {
-        try {
-            this.settings = await getPermissionCheckSettings(this.org.id);
-        } catch (e) {
-            this.error = e;
-        }
+  async connectedCallback() {
+    try {
+      this.settings = await getPermissionCheckSettings(this.org.id);
+    } catch (e) {
+      this.error = e;
     }
+  }
 
-    get heading() {
-        return `Permission check settings for ${this.org.name}`;
-    }
+  get heading() {
+    return `Permission check settings for ${this.org.name}`;
+  }
 
-    get interval() {
-        return String(this.settings.intervalHours ?? 24);
-    }
+  get interval() {
+    return String(this.settings.intervalHours ?? 24);
+  }
 
-    get errorTitle() {
-        return errorTitle(this.error, 'The permission check settings could not be loaded or saved');
-    }
+  get errorTitle() {
+    return errorTitle(this.error, 'The permission check settings could not be loaded or saved');
+  }
 
-    get saveDisabled() {
-        return this.busy || !this.settings;
-    }
+  get saveDisabled() {
+    return this.busy || !this.settings;
+  }
 
-    handleEnabled(event) {
-        this.settings = { ...this.settings, enabled: event.target.checked };
-    }
+  handleEnabled(event) {
+    this.settings = { ...this.settings, enabled: event.detail.checked };
+  }
 
-    handleStartTime(event) {
-        // lightning-input type=time answers HH:mm:ss.SSS; the engine keeps HH:mm.
-        this.settings = { ...this.settings, startTime: (event.detail.value ?? '').slice(0, 5) };
-    }
+  handleStartTime(event) {
+    // lightning-input type=time answers HH:mm:ss.SSS; the engine keeps HH:mm.
+    this.settings = { ...this.settings, startTime: (event.detail.value ?? '').slice(0, 5) };
+  }
 
-    handleInterval(event) {
-        this.settings = { ...this.settings, intervalHours: Number(event.detail.value) };
-    }
+  handleInterval(event) {
+    this.settings = { ...this.settings, intervalHours: Number(event.detail.value) };
+  }
 
-    async save() {
-        this.busy = true;
-        this.error = undefined;
-        try {
-            const saved = await savePermissionCheckSettings(this.org.id, this.settings);
-            this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Permission check settings saved.', settings: saved } }));
-        } catch (e) {
-            this.error = e;
-        } finally {
-            this.busy = false;
-        }
+  async save() {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const saved = await savePermissionCheckSettings(this.org.id, this.settings);
+      this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Permission check settings saved.', settings: saved } }));
+    } catch (e) {
+      this.error = e;
+    } finally {
+      this.busy = false;
     }
+  }
 
-    close() {
-        this.dispatchEvent(new CustomEvent('close'));
-    }
+  close() {
+    this.dispatchEvent(new CustomEvent('close'));
+  }
 }
