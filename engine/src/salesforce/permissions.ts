@@ -20,6 +20,8 @@ export interface PermissionSetInfo extends Partial<SystemPermissions> {
   Id: string;
   Name: string;
   Label?: string;
+  /** True for the profile's own permission set. */
+  IsOwnedByProfile?: boolean;
 }
 
 export interface ObjectPermission {
@@ -83,7 +85,7 @@ export async function readUserPermissions(conn: OrgConnection, userId = conn.ide
     permissionSets.push(
       ...(await queryRecords<PermissionSetInfo>(
         conn,
-        `SELECT Id, Name, Label, ${SYSTEM_PERMISSIONS.join(', ')} FROM PermissionSet WHERE Id IN (${quoted(ids.slice(i, i + IN_CHUNK))})`,
+        `SELECT Id, Name, Label, IsOwnedByProfile, ${SYSTEM_PERMISSIONS.join(', ')} FROM PermissionSet WHERE Id IN (${quoted(ids.slice(i, i + IN_CHUNK))})`,
       )),
     );
   }
