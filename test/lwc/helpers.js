@@ -35,3 +35,8 @@ export function org(overrides = {}) {
     ...overrides,
   };
 }
+
+/** A part of a panel's dialog shell: its buttons (.primary, .cancel) and its error panel. */
+export function dialogPart(element, selector) {
+  return element.shadowRoot.querySelector('c-org-vault-dialog').shadowRoot.querySelector(selector);
+}

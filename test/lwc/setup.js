@@ -1,26 +1,10 @@
 // The LWC suites' platform mocks, in one place: every OrgVaultController method is a jest.fn that
 // tests program with mockResolvedValue / mockRejectedValue, and @sa11y/jest adds toBeAccessible().
 import { setup } from '@sa11y/jest';
+// The controller's @AuraEnabled methods; test/force-app/apex-parse.test.ts checks the list against the class.
+import APEX_METHODS from './apex-methods.json';
 
 setup();
-
-const APEX_METHODS = [
-  'getMe',
-  'listOrgs',
-  'getOrg',
-  'setOrgHidden',
-  'listObjects',
-  'startBackup',
-  'listJobs',
-  'getJob',
-  'createRecoveryPoint',
-  'getBackupSettings',
-  'saveBackupSettings',
-  'getPermissionCheckSettings',
-  'savePermissionCheckSettings',
-  'runPermissionCheck',
-  'getPermissionReport',
-];
 
 for (const method of APEX_METHODS) {
   jest.mock(`@salesforce/apex/OrgVaultController.${method}`, () => ({ default: jest.fn() }), { virtual: true });

@@ -1,4 +1,4 @@
-import { LightningElement, api } from 'lwc';
+import OrgVaultPanel from 'c/orgVaultPanel';
 import { listObjectOptions, startBackup } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
@@ -10,14 +10,10 @@ const CUSTOM = 'custom';
  * backup cannot start when the tile already tells (a running job, no full backup yet), and shows
  * the engine's refusal with what to do (storage not configured, limits, permission) otherwise.
  */
-export default class OrgVaultBackupNowPanel extends LightningElement {
-  @api org;
-
+export default class OrgVaultBackupNowPanel extends OrgVaultPanel {
   scope = ALL;
   objectOptions;
   chosenObjects = [];
-  error;
-  busy = false;
 
   scopeOptions = [
     { label: 'All objects', value: ALL },
@@ -42,12 +38,8 @@ export default class OrgVaultBackupNowPanel extends LightningElement {
     return this.scope === CUSTOM;
   }
 
-  get customBlocked() {
-    return this.isCustom && this.fullBackupMissing;
-  }
-
   get startDisabled() {
-    return this.busy || !!this.runningJob || this.customBlocked || (this.isCustom && this.chosenObjects.length === 0);
+    return this.busy || !!this.runningJob || (this.isCustom && (this.fullBackupMissing || this.chosenObjects.length === 0));
   }
 
   get errorTitle() {
@@ -58,11 +50,7 @@ export default class OrgVaultBackupNowPanel extends LightningElement {
     this.scope = event.detail.value;
     this.error = undefined;
     if (this.isCustom && !this.objectOptions && !this.fullBackupMissing) {
-      try {
-        this.objectOptions = await listObjectOptions(this.org.id);
-      } catch (e) {
-        this.error = e;
-      }
+      this.objectOptions = await this.load(() => listObjectOptions(this.org.id));
     }
   }
 
@@ -70,20 +58,7 @@ export default class OrgVaultBackupNowPanel extends LightningElement {
     this.chosenObjects = event.detail.value;
   }
 
-  async start() {
-    this.busy = true;
-    this.error = undefined;
-    try {
-      const job = await startBackup(this.org.id, this.isCustom ? this.chosenObjects : null);
-      this.dispatchEvent(new CustomEvent('done', { detail: { message: `Backup of ${this.org.name} started.`, job } }));
-    } catch (e) {
-      this.error = e;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  close() {
-    this.dispatchEvent(new CustomEvent('close'));
+  start() {
+    return this.submit(() => startBackup(this.org.id, this.isCustom ? this.chosenObjects : null), `Backup of ${this.org.name} started.`);
   }
 }

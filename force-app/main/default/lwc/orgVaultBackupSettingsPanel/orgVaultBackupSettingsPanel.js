@@ -1,4 +1,4 @@
-import { LightningElement, api } from 'lwc';
+import OrgVaultPanel from 'c/orgVaultPanel';
 import { getBackupSettings, saveBackupSettings } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
@@ -15,19 +15,11 @@ function labelFor(key) {
  * its type (on/off, number, text), and Save sends the whole object back. Settings the page cannot
  * edit (lists, nested objects) travel back unchanged.
  */
-export default class OrgVaultBackupSettingsPanel extends LightningElement {
-  @api org;
-
+export default class OrgVaultBackupSettingsPanel extends OrgVaultPanel {
   settings;
-  error;
-  busy = false;
 
   async connectedCallback() {
-    try {
-      this.settings = await getBackupSettings(this.org.id);
-    } catch (e) {
-      this.error = e;
-    }
+    this.settings = await this.load(() => getBackupSettings(this.org.id));
   }
 
   get heading() {
@@ -63,20 +55,7 @@ export default class OrgVaultBackupSettingsPanel extends LightningElement {
     this.settings = { ...this.settings, [key]: value };
   }
 
-  async save() {
-    this.busy = true;
-    this.error = undefined;
-    try {
-      const saved = await saveBackupSettings(this.org.id, this.settings);
-      this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Backup settings saved.', settings: saved } }));
-    } catch (e) {
-      this.error = e;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  close() {
-    this.dispatchEvent(new CustomEvent('close'));
+  save() {
+    return this.submit(() => saveBackupSettings(this.org.id, this.settings), 'Backup settings saved.');
   }
 }

@@ -1,11 +1,16 @@
 import { LightningElement, api } from 'lwc';
 
 /**
- * The modal shell every panel uses (SLDS modal markup): a titled dialog with a body and a footer
- * slot. Escape and the close button dispatch `close`; the owner decides what closing means.
+ * The modal shell every panel uses (SLDS modal markup): a titled dialog with the panel's form as
+ * body, the panel's error (if any) under it, and Cancel plus one primary button in the footer.
+ * Cancel, Escape and the close button dispatch `close`; the primary button dispatches `primary`.
  */
 export default class OrgVaultDialog extends LightningElement {
   @api heading;
+  @api errors;
+  @api errorTitle;
+  @api primaryLabel = 'Save';
+  @api primaryDisabled = false;
 
   connectedCallback() {
     this.onKey = (event) => {
@@ -26,5 +31,9 @@ export default class OrgVaultDialog extends LightningElement {
 
   close() {
     this.dispatchEvent(new CustomEvent('close'));
+  }
+
+  primary() {
+    this.dispatchEvent(new CustomEvent('primary'));
   }
 }

@@ -1,23 +1,15 @@
-import { LightningElement, api } from 'lwc';
+import OrgVaultPanel from 'c/orgVaultPanel';
 import { getPermissionCheckSettings, savePermissionCheckSettings } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
 /** Permission check settings: on or off, the daily start time, and the interval in hours. */
-export default class OrgVaultPermissionCheckSettingsPanel extends LightningElement {
-  @api org;
-
+export default class OrgVaultPermissionCheckSettingsPanel extends OrgVaultPanel {
   settings;
-  error;
-  busy = false;
 
   intervalOptions = [1, 2, 4, 6, 8, 12, 24, 48, 168].map((h) => ({ label: h === 1 ? 'Every hour' : `Every ${h} hours`, value: String(h) }));
 
   async connectedCallback() {
-    try {
-      this.settings = await getPermissionCheckSettings(this.org.id);
-    } catch (e) {
-      this.error = e;
-    }
+    this.settings = await this.load(() => getPermissionCheckSettings(this.org.id));
   }
 
   get heading() {
@@ -49,20 +41,7 @@ export default class OrgVaultPermissionCheckSettingsPanel extends LightningEleme
     this.settings = { ...this.settings, intervalHours: Number(event.detail.value) };
   }
 
-  async save() {
-    this.busy = true;
-    this.error = undefined;
-    try {
-      const saved = await savePermissionCheckSettings(this.org.id, this.settings);
-      this.dispatchEvent(new CustomEvent('done', { detail: { message: 'Permission check settings saved.', settings: saved } }));
-    } catch (e) {
-      this.error = e;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  close() {
-    this.dispatchEvent(new CustomEvent('close'));
+  save() {
+    return this.submit(() => savePermissionCheckSettings(this.org.id, this.settings), 'Permission check settings saved.');
   }
 }

@@ -1,23 +1,15 @@
-import { LightningElement, api } from 'lwc';
+import OrgVaultPanel from 'c/orgVaultPanel';
 import { createRecoveryPoint, listObjectOptions } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
 /** Generate recovery point: the state of chosen objects at a requested time. */
-export default class OrgVaultRecoveryPointPanel extends LightningElement {
-  @api org;
-
+export default class OrgVaultRecoveryPointPanel extends OrgVaultPanel {
   objectOptions;
   chosenObjects = [];
   at = new Date().toISOString();
-  error;
-  busy = false;
 
   async connectedCallback() {
-    try {
-      this.objectOptions = await listObjectOptions(this.org.id);
-    } catch (e) {
-      this.error = e;
-    }
+    this.objectOptions = await this.load(() => listObjectOptions(this.org.id));
   }
 
   get heading() {
@@ -40,20 +32,10 @@ export default class OrgVaultRecoveryPointPanel extends LightningElement {
     this.at = event.detail.value;
   }
 
-  async create() {
-    this.busy = true;
-    this.error = undefined;
-    try {
-      const point = await createRecoveryPoint(this.org.id, this.chosenObjects, new Date(this.at).toISOString());
-      this.dispatchEvent(new CustomEvent('done', { detail: { message: `Recovery point for ${this.org.name} requested.`, point } }));
-    } catch (e) {
-      this.error = e;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  close() {
-    this.dispatchEvent(new CustomEvent('close'));
+  create() {
+    return this.submit(
+      () => createRecoveryPoint(this.org.id, this.chosenObjects, new Date(this.at).toISOString()),
+      `Recovery point for ${this.org.name} requested.`,
+    );
   }
 }

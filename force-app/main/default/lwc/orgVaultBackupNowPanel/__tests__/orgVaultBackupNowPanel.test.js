@@ -1,10 +1,10 @@
 import OrgVaultBackupNowPanel from 'c/orgVaultBackupNowPanel';
 import startBackup from '@salesforce/apex/OrgVaultController.startBackup';
 import listObjects from '@salesforce/apex/OrgVaultController.listObjects';
-import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+import { apexError, flushPromises, mount, org, dialogPart } from 'test-lwc/helpers';
 
 function startButton(element) {
-  return element.shadowRoot.querySelector('lightning-button.start');
+  return dialogPart(element, 'lightning-button.primary');
 }
 
 async function chooseCustomScope(element) {
@@ -24,7 +24,7 @@ describe('c-org-vault-backup-now-panel', () => {
     expect(startBackup).toHaveBeenCalledWith({ orgId: 'org-1', objects: null });
     expect(onDone.mock.calls[0][0].detail).toEqual({
       message: 'Backup of Acme Production started.',
-      job: { id: 'job-9', status: 'queued' },
+      result: { id: 'job-9', status: 'queued' },
     });
   });
 
@@ -72,7 +72,7 @@ describe('c-org-vault-backup-now-panel', () => {
     element.addEventListener('done', onDone);
     startButton(element).click();
     await flushPromises();
-    const panel = element.shadowRoot.querySelector('c-error-panel');
+    const panel = dialogPart(element, 'c-error-panel');
     expect(panel.friendlyMessage).toBe(title);
     const shown = panel.shadowRoot.textContent;
     expect(shown).toContain(`engine says ${code}`);
@@ -85,24 +85,24 @@ describe('c-org-vault-backup-now-panel', () => {
     listObjects.mockRejectedValue(apexError('ENGINE_UNREACHABLE', 'cannot reach', [], 503));
     const element = mount('c-org-vault-backup-now-panel', OrgVaultBackupNowPanel, { org: org() });
     await chooseCustomScope(element);
-    expect(element.shadowRoot.querySelector('c-error-panel').friendlyMessage).toBe('The OrgVault engine cannot be reached');
+    expect(dialogPart(element, 'c-error-panel').friendlyMessage).toBe('The OrgVault engine cannot be reached');
   });
 
   it('closes on Cancel', () => {
     const element = mount('c-org-vault-backup-now-panel', OrgVaultBackupNowPanel, { org: org() });
     const onClose = jest.fn();
     element.addEventListener('close', onClose);
-    element.shadowRoot.querySelector('lightning-button.cancel').click();
-    element.shadowRoot.querySelector('c-org-vault-dialog').dispatchEvent(new CustomEvent('close'));
+    dialogPart(element, 'lightning-button.cancel').click();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     expect(onClose).toHaveBeenCalledTimes(2);
   });
 
   it('is accessible, with a refusal shown', async () => {
     startBackup.mockRejectedValue(apexError('STORAGE_NOT_CONFIGURED', 'No storage', ['Configure it.']));
     const element = mount('c-org-vault-backup-now-panel', OrgVaultBackupNowPanel, { org: org() });
-    element.shadowRoot.querySelector('lightning-button.start').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
-    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+    expect(dialogPart(element, 'c-error-panel')).not.toBeNull();
     await expect(element).toBeAccessible();
   });
 });

@@ -1,7 +1,7 @@
 import OrgVaultBackupSettingsPanel from 'c/orgVaultBackupSettingsPanel';
 import getBackupSettings from '@salesforce/apex/OrgVaultController.getBackupSettings';
 import saveBackupSettings from '@salesforce/apex/OrgVaultController.saveBackupSettings';
-import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+import { apexError, flushPromises, mount, org, dialogPart } from 'test-lwc/helpers';
 
 const SETTINGS = { enabled: true, includeFiles: false, retentionDays: 365, startTime: '00:00', excludedObjects: ['Task'] };
 
@@ -38,7 +38,7 @@ describe('c-org-vault-backup-settings-panel', () => {
     input(element, 'retentionDays').dispatchEvent(new CustomEvent('change', { detail: { value: '30' } }));
     input(element, 'startTime').dispatchEvent(new CustomEvent('change', { detail: { value: '01:15' } }));
     await flushPromises();
-    element.shadowRoot.querySelector('lightning-button.save').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
     const sent = JSON.parse(saveBackupSettings.mock.calls[0][0].settingsJson);
     expect(sent).toEqual({ ...SETTINGS, includeFiles: true, retentionDays: 30, startTime: '01:15' });
@@ -48,9 +48,9 @@ describe('c-org-vault-backup-settings-panel', () => {
   it('shows a refusal', async () => {
     saveBackupSettings.mockRejectedValue(apexError('VALIDATION_FAILED', 'retentionDays must be positive', [], 400));
     const element = await openPanel();
-    element.shadowRoot.querySelector('lightning-button.save').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
-    expect(element.shadowRoot.querySelector('c-error-panel').shadowRoot.textContent).toContain('retentionDays must be positive');
+    expect(dialogPart(element, 'c-error-panel').shadowRoot.textContent).toContain('retentionDays must be positive');
   });
 
   it('is accessible', async () => {

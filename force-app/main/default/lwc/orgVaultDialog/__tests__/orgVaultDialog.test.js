@@ -22,6 +22,26 @@ describe('c-org-vault-dialog', () => {
     expect(onClose).toHaveBeenCalledTimes(2);
   });
 
+  it('has Cancel and one primary button, and shows the panel error', async () => {
+    const element = mount('c-org-vault-dialog', OrgVaultDialog, { heading: 'x', primaryLabel: 'Start backup', primaryDisabled: true });
+    const primary = element.shadowRoot.querySelector('lightning-button.primary');
+    expect(primary.label).toBe('Start backup');
+    expect(primary.disabled).toBe(true);
+    expect(element.shadowRoot.querySelector('c-error-panel')).toBeNull();
+    const onPrimary = jest.fn();
+    const onClose = jest.fn();
+    element.addEventListener('primary', onPrimary);
+    element.addEventListener('close', onClose);
+    primary.click();
+    element.shadowRoot.querySelector('lightning-button.cancel').click();
+    expect(onPrimary).toHaveBeenCalledTimes(1);
+    expect(onClose).toHaveBeenCalledTimes(1);
+    element.errors = new Error('boom');
+    element.errorTitle = 'It failed';
+    await Promise.resolve();
+    expect(element.shadowRoot.querySelector('c-error-panel').friendlyMessage).toBe('It failed');
+  });
+
   it('stops listening for Escape once removed', () => {
     const element = mount('c-org-vault-dialog', OrgVaultDialog, { heading: 'x' });
     const onClose = jest.fn();

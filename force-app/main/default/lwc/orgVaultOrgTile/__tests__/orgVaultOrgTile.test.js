@@ -28,7 +28,7 @@ describe('c-org-vault-org-tile', () => {
     expect(root.querySelector('.status').textContent).toBe('succeeded');
     expect(root.querySelector('.status').className).toContain('slds-theme_success');
     expect(root.querySelector('.last-time').value).toBe('2026-11-25T00:10:00.000Z');
-    expect(root.querySelector('.next-backup lightning-formatted-date-time').value).toBe('2026-11-27T00:00:00.000Z');
+    expect(root.querySelector('.next-backup c-org-vault-date-time').value).toBe('2026-11-27T00:00:00.000Z');
     expect(root.querySelector('.cdp').textContent).toBe('On');
     expect(root.querySelector('.current-job')).toBeNull();
   });

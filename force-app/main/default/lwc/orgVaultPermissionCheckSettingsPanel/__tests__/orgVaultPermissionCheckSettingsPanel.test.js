@@ -1,7 +1,7 @@
 import OrgVaultPermissionCheckSettingsPanel from 'c/orgVaultPermissionCheckSettingsPanel';
 import getPermissionCheckSettings from '@salesforce/apex/OrgVaultController.getPermissionCheckSettings';
 import savePermissionCheckSettings from '@salesforce/apex/OrgVaultController.savePermissionCheckSettings';
-import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+import { apexError, flushPromises, mount, org, dialogPart } from 'test-lwc/helpers';
 
 async function openPanel() {
   const element = mount('c-org-vault-permission-check-settings-panel', OrgVaultPermissionCheckSettingsPanel, { org: org() });
@@ -31,7 +31,7 @@ describe('c-org-vault-permission-check-settings-panel', () => {
       .dispatchEvent(new CustomEvent('change', { detail: { value: '06:30:00.000' } }));
     element.shadowRoot.querySelector('lightning-combobox.interval').dispatchEvent(new CustomEvent('change', { detail: { value: '12' } }));
     await flushPromises();
-    element.shadowRoot.querySelector('lightning-button.save').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
     expect(savePermissionCheckSettings).toHaveBeenCalledWith({
       orgId: 'org-1',
@@ -43,17 +43,17 @@ describe('c-org-vault-permission-check-settings-panel', () => {
   it('shows why the settings could not be saved', async () => {
     savePermissionCheckSettings.mockRejectedValue(apexError('FORBIDDEN', 'Administrators only', [], 403));
     const element = await openPanel();
-    element.shadowRoot.querySelector('lightning-button.save').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
-    expect(element.shadowRoot.querySelector('c-error-panel').friendlyMessage).toBe('You do not have permission to do this');
+    expect(dialogPart(element, 'c-error-panel').friendlyMessage).toBe('You do not have permission to do this');
   });
 
   it('shows why the settings could not be loaded, and cannot save nothing', async () => {
     getPermissionCheckSettings.mockRejectedValue(new Error('offline'));
     const element = await openPanel();
     expect(element.shadowRoot.querySelector('lightning-input.enabled')).toBeNull();
-    expect(element.shadowRoot.querySelector('lightning-button.save').disabled).toBe(true);
-    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+    expect(dialogPart(element, 'lightning-button.primary').disabled).toBe(true);
+    expect(dialogPart(element, 'c-error-panel')).not.toBeNull();
   });
 
   it('is accessible', async () => {

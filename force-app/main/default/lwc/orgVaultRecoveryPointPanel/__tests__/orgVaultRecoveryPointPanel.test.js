@@ -1,7 +1,7 @@
 import OrgVaultRecoveryPointPanel from 'c/orgVaultRecoveryPointPanel';
 import createRecoveryPoint from '@salesforce/apex/OrgVaultController.createRecoveryPoint';
 import listObjects from '@salesforce/apex/OrgVaultController.listObjects';
-import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+import { apexError, flushPromises, mount, org, dialogPart } from 'test-lwc/helpers';
 
 async function openPanel() {
   const element = mount('c-org-vault-recovery-point-panel', OrgVaultRecoveryPointPanel, { org: org() });
@@ -17,7 +17,7 @@ describe('c-org-vault-recovery-point-panel', () => {
     const element = await openPanel();
     const onDone = jest.fn();
     element.addEventListener('done', onDone);
-    const create = element.shadowRoot.querySelector('lightning-button.create');
+    const create = dialogPart(element, 'lightning-button.primary');
     expect(create.disabled).toBe(true);
     element.shadowRoot.querySelector('lightning-dual-listbox').dispatchEvent(new CustomEvent('change', { detail: { value: ['Case'] } }));
     element.shadowRoot
@@ -28,7 +28,7 @@ describe('c-org-vault-recovery-point-panel', () => {
     create.click();
     await flushPromises();
     expect(createRecoveryPoint).toHaveBeenCalledWith({ orgId: 'org-1', objects: ['Case'], at: '2026-11-20T09:30:00.000Z' });
-    expect(onDone.mock.calls[0][0].detail.point).toEqual({ id: 'rp-1' });
+    expect(onDone.mock.calls[0][0].detail.result).toEqual({ id: 'rp-1' });
   });
 
   it('shows a refusal and stays open', async () => {
@@ -36,9 +36,9 @@ describe('c-org-vault-recovery-point-panel', () => {
     const element = await openPanel();
     element.shadowRoot.querySelector('lightning-dual-listbox').dispatchEvent(new CustomEvent('change', { detail: { value: ['Account'] } }));
     await flushPromises();
-    element.shadowRoot.querySelector('lightning-button.create').click();
+    dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
-    const panel = element.shadowRoot.querySelector('c-error-panel');
+    const panel = dialogPart(element, 'c-error-panel');
     expect(panel.friendlyMessage).toBe("This cycle's full backup has not finished yet");
     expect(panel.shadowRoot.textContent).toContain('Run a full backup first.');
   });
@@ -47,14 +47,14 @@ describe('c-org-vault-recovery-point-panel', () => {
     listObjects.mockRejectedValue(apexError('FORBIDDEN', 'no', [], 403));
     const element = await openPanel();
     expect(element.shadowRoot.querySelector('lightning-dual-listbox')).toBeNull();
-    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+    expect(dialogPart(element, 'c-error-panel')).not.toBeNull();
   });
 
   it('closes on Cancel', async () => {
     const element = await openPanel();
     const onClose = jest.fn();
     element.addEventListener('close', onClose);
-    element.shadowRoot.querySelector('lightning-button.cancel').click();
+    dialogPart(element, 'lightning-button.cancel').click();
     expect(onClose).toHaveBeenCalled();
   });
 
