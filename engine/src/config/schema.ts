@@ -62,6 +62,19 @@ export const SETTINGS = {
     doc: 'pino log level',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    doc: 'SMTP server for permission-check reports, e.g. smtp://user:pass@host:587 or smtps://...; absent = reports are only stored',
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+      .optional(),
+  },
+  mailFrom: {
+    env: 'ORGVAULT_MAIL_FROM',
+    doc: 'Sender address of the mails OrgVault sends',
+    schema: z.string().min(3).default('OrgVault <orgvault@localhost>'),
+  },
   demo: {
     env: 'ORGVAULT_DEMO',
     doc: 'Start the emulator demo org and back it up (npm start only); default on when no org is configured',
