@@ -9,6 +9,7 @@ import { AdminEmails } from './admin-emails.js';
 import { PermissionChecks } from './permission-check/service.js';
 import { createSmtpMailer, type Mailer } from './permission-check/mail.js';
 import { Scheduler } from './scheduler.js';
+import { backupJobsLauncher } from './backup-jobs.js';
 
 export interface ScheduleOptions {
   pool: Pool;
@@ -18,7 +19,8 @@ export interface ScheduleOptions {
   log: Logger;
   smtpUrl?: string;
   mailFrom: string;
-  launcher: BackupLauncher;
+  /** Default: backup/jobs (opening a job starts a backup). */
+  launcher?: BackupLauncher;
   users: OrgUserCounter;
   permissions: PermissionReader;
   clock?: Clock;
@@ -43,8 +45,9 @@ export interface ScheduleServices {
 export async function createSchedule(options: ScheduleOptions): Promise<ScheduleServices> {
   const { pool, log } = options;
   const clock = options.clock ?? systemClock;
+  const launcher = options.launcher ?? backupJobsLauncher(pool);
   const boss = await startBoss(options.databaseUrl, options.databaseSchema, log);
-  const subscriptions = new Subscriptions(pool, { launcher: options.launcher, users: options.users, clock });
+  const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock });
   const adminEmails = new AdminEmails(pool);
   // The scheduler is created last but settings services need to reach it: plan through a closure.
   const plan = async (orgId: string): Promise<void> => scheduler.planOrg(orgId);
@@ -63,7 +66,7 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
     clock,
     log,
     subscriptions,
-    launcher: options.launcher,
+    launcher,
     permissionChecks,
     ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });

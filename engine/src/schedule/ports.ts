@@ -8,15 +8,14 @@ export type BackupTrigger = 'scheduled' | 'on_demand';
 
 export interface BackupLauncher {
   /**
-   * Starts a backup job and returns once it is recorded (not when it ends). Throws OrgVaultError
+   * Opens a backup job and returns once it is recorded (not when it ends). Throws OrgVaultError
    * JOB_RUNNING when a job already runs for the org.
    */
-  start(orgId: string, request: { trigger: BackupTrigger; objects?: string[] }): Promise<{ jobId: string }>;
-  /**
-   * Start times of the org's jobs started at or after `since` that count against the daily limit:
-   * every trigger, any state except failed (skipped starts never reach the runner).
-   */
-  countedJobStarts(orgId: string, since: Date): Promise<Date[]>;
+  start(orgId: string, request: { trigger: BackupTrigger; objects?: string[]; now?: Date }): Promise<{ jobId: string }>;
+  /** Jobs opened at or after `since` that count against the daily limit (not skipped, not failed). */
+  countJobsSince(orgId: string, since: Date): Promise<number>;
+  /** Keeps a scheduled start that did not run in the job history, with its reason. */
+  recordSkipped(orgId: string, reason: string, now: Date): Promise<void>;
 }
 
 export interface OrgUserCounter {

@@ -61,7 +61,7 @@ export interface SchedulerDeps {
   clock: Clock;
   log: Logger;
   subscriptions: Subscriptions;
-  launcher: Pick<BackupLauncher, 'start'>;
+  launcher: Pick<BackupLauncher, 'start' | 'recordSkipped'>;
   permissionChecks: PermissionChecks;
   /** How often workers look for due jobs (pg-boss polling). */
   pollingIntervalSeconds?: number;
@@ -158,19 +158,23 @@ export class Scheduler {
     const times = backupTimes(org, settings, sub);
     if (!isBackupStart(times, slotAt)) return { outcome: 'dropped', reason: 'start of older settings' };
 
-    if (now.getTime() - slotAt.getTime() > CATCH_UP_MS && nextBackupStart(times, slotAt).getTime() <= now.getTime() + CATCH_UP_MS) {
+    // Hours late (engine down), or a later start has come meanwhile: that one runs instead.
+    if (now.getTime() - slotAt.getTime() > CATCH_UP_MS || nextBackupStart(times, slotAt).getTime() <= now.getTime()) {
       const reason = `The engine was not running at ${slotAt.toISOString()}; the next start runs instead.`;
-      return (await this.decide(orgId, slotAt, now, 'skipped', 'MISSED', reason)) ?? { outcome: 'dropped', reason: 'already decided' };
+      if (!(await this.decide(orgId, slotAt, now, 'skipped', 'MISSED', reason))) return { outcome: 'dropped', reason: 'already decided' };
+      await this.deps.launcher.recordSkipped(orgId, reason, now);
+      return { outcome: 'skipped', code: 'MISSED', reason };
     }
-    if ((await this.decide(orgId, slotAt, now, 'claimed', null, null)) === null) return { outcome: 'dropped', reason: 'already decided' };
+    if (!(await this.decide(orgId, slotAt, now, 'claimed', null, null))) return { outcome: 'dropped', reason: 'already decided' };
     try {
       await this.deps.subscriptions.assertMayBackUp(orgId, now);
-      const { jobId } = await this.deps.launcher.start(orgId, { trigger: 'scheduled' });
+      const { jobId } = await this.deps.launcher.start(orgId, { trigger: 'scheduled', now });
       await this.update(orgId, slotAt, 'started', null, null, jobId);
       return { outcome: 'started', jobId };
     } catch (err) {
       if (OrgVaultError.is(err) && SKIP_CODES.has(err.code)) {
         await this.update(orgId, slotAt, 'skipped', err.code, err.oneLine(), null);
+        await this.deps.launcher.recordSkipped(orgId, err.oneLine(), now);
         return { outcome: 'skipped', code: err.code, reason: err.oneLine() };
       }
       const reason = OrgVaultError.is(err) ? err.oneLine() : 'The backup could not be started (see the engine log).';
@@ -216,7 +220,7 @@ export class Scheduler {
     return { settings: await readBackupSettings(this.deps.pool, org.id), sub: await this.deps.subscriptions.get(org.tenantId) };
   }
 
-  /** Records a decision unless one exists; null when another process decided first. */
+  /** Records a decision unless one exists; false when another process decided first. */
   private async decide(
     orgId: string,
     slotAt: Date,
@@ -224,14 +228,13 @@ export class Scheduler {
     outcome: 'claimed' | 'skipped',
     code: string | null,
     reason: string | null,
-  ): Promise<SlotOutcome | null> {
+  ): Promise<boolean> {
     const { rowCount } = await this.deps.pool.query(
       `INSERT INTO backup_slots (org_id, slot_at, decided_at, outcome, reason_code, reason) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (org_id, slot_at) DO NOTHING`,
       [orgId, slotAt, now, outcome, code, reason],
     );
-    if (rowCount === 0) return null;
-    return outcome === 'skipped' ? { outcome, code: code as ErrorCode, reason: reason! } : { outcome: 'dropped', reason: 'claimed' };
+    return rowCount === 1;
   }
 
   private async update(orgId: string, slotAt: Date, outcome: BackupSlotRow['outcome'], code: string | null, reason: string | null, jobId: string | null) {

@@ -38,7 +38,7 @@ export const subscriptionInput = z
 export type SubscriptionInput = z.input<typeof subscriptionInput>;
 
 export interface SubscriptionDeps {
-  launcher: Pick<BackupLauncher, 'countedJobStarts'>;
+  launcher: Pick<BackupLauncher, 'countJobsSince'>;
   users: OrgUserCounter;
   clock: Clock;
 }
@@ -94,13 +94,14 @@ export class Subscriptions {
     const org = await loadOrg(this.pool, orgId);
     const sub = await this.get(org.tenantId);
     assertNotExpired(sub, now);
-    const starts = await this.deps.launcher.countedJobStarts(orgId, new Date(now.getTime() - DAY_MS));
-    if (starts.length >= sub.dailyJobLimit) {
-      const oldest = Math.min(...starts.map((s) => s.getTime()));
-      const freeAt = new Date(oldest + DAY_MS);
-      throw new OrgVaultError('DAILY_JOB_LIMIT', `${starts.length} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`, {
-        actions: [`Wait until ${freeAt.toISOString()}, when the oldest of them leaves the 24-hour window.`, 'Or move to a subscription type with a higher daily job limit.'],
-        details: { limit: sub.dailyJobLimit, used: starts.length, freeAt: freeAt.toISOString() },
+    const used = await this.deps.launcher.countJobsSince(orgId, new Date(now.getTime() - DAY_MS));
+    if (used >= sub.dailyJobLimit) {
+      throw new OrgVaultError('DAILY_JOB_LIMIT', `${used} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`, {
+        actions: [
+          'Wait until the oldest of them is 24 hours old (skipped and failed jobs do not count).',
+          'Or move to a subscription type with a higher daily job limit.',
+        ],
+        details: { limit: sub.dailyJobLimit, used },
       });
     }
     if (!org.isSandbox && sub.seats !== null) {
