@@ -82,17 +82,29 @@ export class BackupSettingsService {
     const next: BackupSettings = { ...(await readBackupSettings(this.pool, orgId)), ...patch };
     const sub = await this.subscriptions.get(org.tenantId);
     if (next.jobsPerDay > sub.dailyJobLimit) {
-      throw new OrgVaultError('VALIDATION_FAILED', `jobsPerDay ${next.jobsPerDay} is above the subscription's ${sub.dailyJobLimit} jobs a day`, {
-        actions: [`Choose 1 to ${sub.dailyJobLimit} jobs a day, or move to a subscription type that allows more.`],
-        details: { problems: [`jobsPerDay: at most ${sub.dailyJobLimit}`] },
-      });
+      throw new OrgVaultError(
+        'VALIDATION_FAILED',
+        `jobsPerDay ${next.jobsPerDay} is above the subscription's ${sub.dailyJobLimit} jobs a day`,
+        {
+          actions: [`Choose 1 to ${sub.dailyJobLimit} jobs a day, or move to a subscription type that allows more.`],
+          details: { problems: [`jobsPerDay: at most ${sub.dailyJobLimit}`] },
+        },
+      );
     }
     await this.pool.query(
       `INSERT INTO backup_settings (org_id, enabled, include_feed_and_share, excluded_objects, excluded_fields, jobs_per_day, start_time)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (org_id) DO UPDATE SET enabled = $2, include_feed_and_share = $3, excluded_objects = $4,
          excluded_fields = $5, jobs_per_day = $6, start_time = $7, updated_at = now()`,
-      [orgId, next.enabled, next.includeFeedAndShare, dedupe(next.excludedObjects), dedupe(next.excludedFields), next.jobsPerDay, next.startTime],
+      [
+        orgId,
+        next.enabled,
+        next.includeFeedAndShare,
+        dedupe(next.excludedObjects),
+        dedupe(next.excludedFields),
+        next.jobsPerDay,
+        next.startTime,
+      ],
     );
     await this.onChange(orgId);
     return readBackupSettings(this.pool, orgId);

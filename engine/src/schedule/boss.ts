@@ -10,7 +10,12 @@ export function bossSchemaFor(schema: string): string {
 
 /** Starts a pg-boss instance (creating or migrating its schema under pg-boss's own lock). */
 export async function startBoss(databaseUrl: string, schema: string, log: Logger): Promise<PgBoss> {
-  const boss = new PgBossClass({ connectionString: databaseUrl, schema: bossSchemaFor(schema), max: 4, application_name: 'orgvault-schedule' });
+  const boss = new PgBossClass({
+    connectionString: databaseUrl,
+    schema: bossSchemaFor(schema),
+    max: 4,
+    application_name: 'orgvault-schedule',
+  });
   boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
   await boss.start();
   return boss;

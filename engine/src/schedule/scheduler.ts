@@ -118,7 +118,10 @@ export class Scheduler {
   }
 
   /** The next scheduled backup start, or null with the reason there is none. */
-  async nextBackupAt(orgId: string, now: Date = this.deps.clock.now()): Promise<{ nextBackupAt: Date | null; stoppedBecause: string | null }> {
+  async nextBackupAt(
+    orgId: string,
+    now: Date = this.deps.clock.now(),
+  ): Promise<{ nextBackupAt: Date | null; stoppedBecause: string | null }> {
     const org = await loadOrg(this.deps.pool, orgId);
     const { settings, sub } = await this.backupFacts(org);
     if (org.disconnected) return { nextBackupAt: null, stoppedBecause: 'The organization is disconnected.' };
@@ -237,15 +240,18 @@ export class Scheduler {
     return rowCount === 1;
   }
 
-  private async update(orgId: string, slotAt: Date, outcome: BackupSlotRow['outcome'], code: string | null, reason: string | null, jobId: string | null) {
-    await this.deps.pool.query('UPDATE backup_slots SET outcome = $3, reason_code = $4, reason = $5, job_id = $6 WHERE org_id = $1 AND slot_at = $2', [
-      orgId,
-      slotAt,
-      outcome,
-      code,
-      reason,
-      jobId,
-    ]);
+  private async update(
+    orgId: string,
+    slotAt: Date,
+    outcome: BackupSlotRow['outcome'],
+    code: string | null,
+    reason: string | null,
+    jobId: string | null,
+  ) {
+    await this.deps.pool.query(
+      'UPDATE backup_slots SET outcome = $3, reason_code = $4, reason = $5, job_id = $6 WHERE org_id = $1 AND slot_at = $2',
+      [orgId, slotAt, outcome, code, reason, jobId],
+    );
   }
 }
 

@@ -96,24 +96,32 @@ export class Subscriptions {
     assertNotExpired(sub, now);
     const used = await this.deps.launcher.countJobsSince(orgId, new Date(now.getTime() - DAY_MS));
     if (used >= sub.dailyJobLimit) {
-      throw new OrgVaultError('DAILY_JOB_LIMIT', `${used} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`, {
-        actions: [
-          'Wait until the oldest of them is 24 hours old (skipped and failed jobs do not count).',
-          'Or move to a subscription type with a higher daily job limit.',
-        ],
-        details: { limit: sub.dailyJobLimit, used },
-      });
+      throw new OrgVaultError(
+        'DAILY_JOB_LIMIT',
+        `${used} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`,
+        {
+          actions: [
+            'Wait until the oldest of them is 24 hours old (skipped and failed jobs do not count).',
+            'Or move to a subscription type with a higher daily job limit.',
+          ],
+          details: { limit: sub.dailyJobLimit, used },
+        },
+      );
     }
     if (!org.isSandbox && sub.seats !== null) {
       const active = await this.deps.users.countActiveLicensedUsers(orgId);
       if (active > sub.seats) {
-        throw new OrgVaultError('SEATS_EXCEEDED', `The org has ${active} active licensed users; the subscription covers ${sub.seats} seats`, {
-          actions: [
-            `Deactivate ${active - sub.seats} user(s) in the org, or buy more seats; backups resume at the next start.`,
-            'Restore and compare keep working meanwhile.',
-          ],
-          details: { activeUsers: active, seats: sub.seats },
-        });
+        throw new OrgVaultError(
+          'SEATS_EXCEEDED',
+          `The org has ${active} active licensed users; the subscription covers ${sub.seats} seats`,
+          {
+            actions: [
+              `Deactivate ${active - sub.seats} user(s) in the org, or buy more seats; backups resume at the next start.`,
+              'Restore and compare keep working meanwhile.',
+            ],
+            details: { activeUsers: active, seats: sub.seats },
+          },
+        );
       }
     }
   }

@@ -52,7 +52,10 @@ describe('permission check of the integration user', () => {
 
   it('on demand: stores the three lists, marks the unprotected, and mails the administrators', async () => {
     const { tenantId, orgId } = await insertTenantAndOrg(db.pool);
-    expect(await s.adminEmails.put(tenantId, ['Admin@Acme.example', 'second@acme.example'])).toEqual(['admin@acme.example', 'second@acme.example']);
+    expect(await s.adminEmails.put(tenantId, ['Admin@Acme.example', 'second@acme.example'])).toEqual([
+      'admin@acme.example',
+      'second@acme.example',
+    ]);
     const stored = await s.permissionChecks.runNow(orgId);
     expect(stored).toMatchObject({ trigger: 'on_demand', status: 'succeeded', mailStatus: 'sent', error: null });
     const report = stored.report!;

@@ -30,7 +30,9 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
     await db.drop();
   });
 
-  async function org(opts: { timeZone?: string; isSandbox?: boolean; type?: string; seats?: number | null; expiresAt?: string | null } = {}) {
+  async function org(
+    opts: { timeZone?: string; isSandbox?: boolean; type?: string; seats?: number | null; expiresAt?: string | null } = {},
+  ) {
     const f = await insertTenantAndOrg(db.pool, { timeZone: opts.timeZone ?? 'UTC', isSandbox: opts.isSandbox ?? false });
     await db.pool.query('UPDATE orgs SET connected_at = $2 WHERE id = $1', [f.orgId, new Date(Date.parse(T0) - 30 * 24 * HOUR)]);
     if (opts.type) await s.subscriptions.put(f.tenantId, { type: opts.type, seats: opts.seats ?? null, expiresAt: opts.expiresAt ?? null });
@@ -119,14 +121,29 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
         jobsPerDay: 1,
         startTime: null,
       });
-      const put = await s.backupSettings.put(orgId, { jobsPerDay: 4, excludedObjects: ['Lead', 'Lead'], excludedFields: ['Account.Secret__c'] });
-      expect(put).toMatchObject({ jobsPerDay: 4, excludedObjects: ['Lead'], excludedFields: ['Account.Secret__c'], includeFeedAndShare: false });
+      const put = await s.backupSettings.put(orgId, {
+        jobsPerDay: 4,
+        excludedObjects: ['Lead', 'Lead'],
+        excludedFields: ['Account.Secret__c'],
+      });
+      expect(put).toMatchObject({
+        jobsPerDay: 4,
+        excludedObjects: ['Lead'],
+        excludedFields: ['Account.Secret__c'],
+        includeFeedAndShare: false,
+      });
       expect((await s.backupSettings.put(orgId, { startTime: '06:30' })).jobsPerDay).toBe(4);
 
       const over = await rejection(s.backupSettings.put(orgId, { jobsPerDay: 5 }));
       expect(over.code).toBe('VALIDATION_FAILED');
       expect(over.message).toMatch(/4 jobs a day/);
-      for (const bad of [{ startTime: '24:00' }, { excludedObjects: ['Account; DROP'] }, { excludedFields: ['NoDot'] }, { jobsPerDay: 0 }, { other: 1 }]) {
+      for (const bad of [
+        { startTime: '24:00' },
+        { excludedObjects: ['Account; DROP'] },
+        { excludedFields: ['NoDot'] },
+        { jobsPerDay: 0 },
+        { other: 1 },
+      ]) {
         expect((await rejection(s.backupSettings.put(orgId, bad))).code).toBe('VALIDATION_FAILED');
       }
       expect((await rejection(s.backupSettings.get('not-an-id'))).code).toBe('NOT_FOUND');
@@ -135,10 +152,9 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
     it('scope: *Feed and *Share objects are out unless included; exclusions ignore case', async () => {
       const { orgId } = await org();
       const settings = await s.backupSettings.put(orgId, { excludedObjects: ['lead'], excludedFields: ['Account.SSN__c'] });
-      expect(['Account', 'AccountFeed', 'AccountShare', 'Foo__Share', 'Lead', 'FeedItem'].filter((o) => objectInScope(settings, o))).toEqual([
-        'Account',
-        'FeedItem',
-      ]);
+      expect(
+        ['Account', 'AccountFeed', 'AccountShare', 'Foo__Share', 'Lead', 'FeedItem'].filter((o) => objectInScope(settings, o)),
+      ).toEqual(['Account', 'FeedItem']);
       const withFeeds = await s.backupSettings.put(orgId, { includeFeedAndShare: true });
       expect(objectInScope(withFeeds, 'AccountFeed')).toBe(true);
       expect(fieldInScope(withFeeds, 'account', 'ssn__c')).toBe(false);
@@ -154,7 +170,9 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       expect((await s.scheduler.nextBackupAt(orgId)).nextBackupAt?.toISOString()).toBe('2031-03-10T18:30:00.000Z');
       // An org connected in the future (clock skew) does not start before it was connected.
       await db.pool.query('UPDATE orgs SET connected_at = $2 WHERE id = $1', [orgId, '2031-03-11T19:00:00Z']);
-      expect((await s.scheduler.nextBackupAt(orgId)).nextBackupAt?.toISOString()).toBe('2031-03-11T18:30:00.000Z'.replace('11T18', '12T18'));
+      expect((await s.scheduler.nextBackupAt(orgId)).nextBackupAt?.toISOString()).toBe(
+        '2031-03-11T18:30:00.000Z'.replace('11T18', '12T18'),
+      );
     });
 
     it('starts a job at its time and records the decision once', async () => {
@@ -211,7 +229,10 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       const expired = await org({ type: 'professional', expiresAt: '2031-03-11T08:00:00Z' });
       expect(await s.scheduler.runBackupSlot(expired.orgId, slot)).toMatchObject({ outcome: 'skipped', code: 'SUBSCRIPTION_EXPIRED' });
       // ... and once expired the schedule stops: no next start, nothing queued.
-      expect(await s.scheduler.nextBackupAt(expired.orgId)).toEqual({ nextBackupAt: null, stoppedBecause: expect.stringMatching(/expired/) });
+      expect(await s.scheduler.nextBackupAt(expired.orgId)).toEqual({
+        nextBackupAt: null,
+        stoppedBecause: expect.stringMatching(/expired/),
+      });
       await s.scheduler.planOrg(expired.orgId);
       expect(await queuedStarts(expired.orgId)).toEqual([]);
     });
@@ -237,7 +258,10 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       });
       await s.backupSettings.put(orgId, { enabled: false });
       expect(await s.scheduler.nextBackupAt(orgId)).toEqual({ nextBackupAt: null, stoppedBecause: expect.stringMatching(/turned off/) });
-      expect(await s.scheduler.runBackupSlot(orgId, new Date('2031-03-11T02:00:00Z'))).toEqual({ outcome: 'dropped', reason: 'backups turned off' });
+      expect(await s.scheduler.runBackupSlot(orgId, new Date('2031-03-11T02:00:00Z'))).toEqual({
+        outcome: 'dropped',
+        reason: 'backups turned off',
+      });
     });
 
     it('planning twice, from any process, queues a start once', async () => {

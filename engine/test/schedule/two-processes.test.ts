@@ -38,9 +38,10 @@ describe('two engine processes sharing one database', () => {
     const planner = await scheduleFor(db, clock);
     await planner.scheduler.planAll();
     await planner.stop();
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${bossSchemaFor(db.schema)}.job WHERE name = $1 AND state = 'created'`, [
-      QUEUES.backupSlot,
-    ]);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM ${bossSchemaFor(db.schema)}.job WHERE name = $1 AND state = 'created'`,
+      [QUEUES.backupSlot],
+    );
     expect(rows[0].n).toBe(orgIds.length);
     expect(await slotRows()).toEqual([]);
 
@@ -74,7 +75,9 @@ describe('two engine processes sharing one database', () => {
     await db.pool.query(`UPDATE backup_jobs SET status = 'succeeded', finished_at = now() WHERE org_id = $1`, [orgId]);
     await db.pool.query(`INSERT INTO subscriptions (tenant_id, type) SELECT tenant_id, 'enterprise' FROM orgs WHERE id = $1`, [orgId]);
     const slot = new Date('2026-01-12T00:00:00Z'); // the start after the one that ran (org 0 is in UTC)
-    const outcomes = await Promise.all(processes.flatMap((p) => [p.scheduler.runBackupSlot(orgId, slot), p.scheduler.runBackupSlot(orgId, slot)]));
+    const outcomes = await Promise.all(
+      processes.flatMap((p) => [p.scheduler.runBackupSlot(orgId, slot), p.scheduler.runBackupSlot(orgId, slot)]),
+    );
     expect(outcomes.filter((o) => o.outcome === 'started')).toHaveLength(1);
     expect(outcomes.filter((o) => o.outcome === 'dropped')).toHaveLength(3);
   });

@@ -58,10 +58,19 @@ export function renderReportMail(orgName: string, report: PermissionReport): Omi
     `<p>Integration user ${escape(report.user.username)}, checked ${escape(report.checkedAt)}.</p>`,
     `<p>Objects: ${s.objects} checked, <b>${s.unprotectedObjects} unprotected</b>. Fields: ${s.fields} checked, <b>${s.unprotectedFields} unprotected</b>. User permissions missing: <b>${missing.length}</b>.</p>`,
     '<h3>User permissions</h3><table border="1" cellpadding="4"><tr><th>Permission</th><th>Granted</th><th>Needed for</th><th>Used for</th></tr>',
-    rows(report.userPermissions.map((p) => [`${p.label} (${p.permission})`, p.granted ? 'granted' : 'MISSING', p.neededFor.join(', '), p.usedFor])),
+    rows(
+      report.userPermissions.map((p) => [
+        `${p.label} (${p.permission})`,
+        p.granted ? 'granted' : 'MISSING',
+        p.neededFor.join(', '),
+        p.usedFor,
+      ]),
+    ),
     '</table>',
     '<h3>Unprotected objects (no Read)</h3>',
-    objects.length ? `<table border="1" cellpadding="4"><tr><th>Object</th></tr>${rows(objects.map((o) => [o.object]))}</table>` : '<p>None.</p>',
+    objects.length
+      ? `<table border="1" cellpadding="4"><tr><th>Object</th></tr>${rows(objects.map((o) => [o.object]))}</table>`
+      : '<p>None.</p>',
     '<h3>Unprotected fields (no Read)</h3>',
     fields.length
       ? `<table border="1" cellpadding="4"><tr><th>Field</th><th>Object</th></tr>${rows(fields.map((f) => [f.field, f.object]))}</table>`

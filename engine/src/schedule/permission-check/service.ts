@@ -159,12 +159,10 @@ export class PermissionChecks {
       ]);
       return this.get(org.id, id);
     }
-    await this.pool.query(`UPDATE permission_reports SET status = 'succeeded', report = $3, finished_at = $4 WHERE org_id = $1 AND id = $2`, [
-      org.id,
-      id,
-      JSON.stringify(report),
-      this.deps.clock.now(),
-    ]);
+    await this.pool.query(
+      `UPDATE permission_reports SET status = 'succeeded', report = $3, finished_at = $4 WHERE org_id = $1 AND id = $2`,
+      [org.id, id, JSON.stringify(report), this.deps.clock.now()],
+    );
     const mail = await this.mail(org, report);
     await this.pool.query('UPDATE permission_reports SET mail_status = $3, mail_error = $4 WHERE org_id = $1 AND id = $2', [
       org.id,
@@ -175,7 +173,10 @@ export class PermissionChecks {
     return this.get(org.id, id);
   }
 
-  private async mail(org: OrgFacts, report: PermissionReport): Promise<{ status: StoredPermissionReport['mailStatus']; error: string | null }> {
+  private async mail(
+    org: OrgFacts,
+    report: PermissionReport,
+  ): Promise<{ status: StoredPermissionReport['mailStatus']; error: string | null }> {
     if (!this.deps.mailer) return { status: 'not_configured', error: null };
     const to = await this.deps.admins.list(org.tenantId);
     if (to.length === 0) return { status: 'no_recipients', error: null };
