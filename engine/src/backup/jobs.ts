@@ -48,7 +48,7 @@ export interface JobObject {
   error: string | null;
 }
 
-interface JobRow {
+export interface JobRow {
   org_id: string;
   id: string;
   cycle_id: string;
@@ -69,7 +69,7 @@ interface JobRow {
   error: string | null;
 }
 
-const toJob = (r: JobRow): Job => ({
+export const toJob = (r: JobRow): Job => ({
   orgId: r.org_id,
   id: r.id,
   cycleId: r.cycle_id,
@@ -172,6 +172,8 @@ export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): P
          VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) RETURNING *`,
         [orgId, id, cycle.id, kind, req.trigger, req.objects ?? null, req.requestedBy ?? null, req.asOf ?? null, now],
       );
+      // Wakes the workers (BackupWorker listens) once this transaction commits.
+      await client.query(`SELECT pg_notify('orgvault_backup_jobs', $1)`, [id]);
       return toJob(rows[0]!);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
