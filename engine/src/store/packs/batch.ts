@@ -109,8 +109,8 @@ export function csvBatch(csv: Buffer, columns: CsvColumns): Batch {
     count: i,
     ids,
     validFrom,
-    deleted,
-    digests,
+    deleted: deleted.subarray(0, i),
+    digests: digests.subarray(0, i * DIGEST),
     payload: (k) => csv.subarray(starts[k], ends[k]),
   };
 }

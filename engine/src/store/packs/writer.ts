@@ -37,7 +37,7 @@ const HASH_HEX = 16; // 8 bytes of the keyed digest: collisions only matter betw
 export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget, batch: Batch, packBytes: number): Promise<WriteResult> {
   const result: WriteResult = { received: batch.count, stored: 0, skipped: 0, packIds: [], plainBytes: 0, storedBytes: 0 };
   if (batch.count === 0) return result;
-  const keyed = keys.keyDigests(batch.digests.subarray(0, batch.count * 16)).toString('hex');
+  const keyed = keys.keyDigests(batch.digests).toString('hex');
   const hashes: string[] = new Array(batch.count);
   for (let i = 0; i < batch.count; i++) hashes[i] = keyed.slice(i * 32, i * 32 + HASH_HEX);
 
