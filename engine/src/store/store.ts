@@ -16,7 +16,21 @@ import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from '
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
 
-export type { CsvColumns, JsonRecord, Tombstone, WriteResult, WriteTarget, Fields, BlobRef, BlobRefInput, PutBlobResult, CheckOptions, CheckReport, SecretBox, KeyEncryptionKey };
+export type {
+  CsvColumns,
+  JsonRecord,
+  Tombstone,
+  WriteResult,
+  WriteTarget,
+  Fields,
+  BlobRef,
+  BlobRefInput,
+  PutBlobResult,
+  CheckOptions,
+  CheckReport,
+  SecretBox,
+  KeyEncryptionKey,
+};
 export type { CheckProblem, ProblemKind } from './check/check.js';
 
 export interface StoreOptions {
@@ -103,11 +117,11 @@ export class Store {
    */
   async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
     let pack: PackRows | undefined;
-    for await (const rows of cursorBatches<{ record_id: string; valid_from: Date; pack_id: string; row_no: number }>(this.options.pool, AS_OF_SQL, [
-      q.orgId,
-      q.object,
-      q.at,
-    ])) {
+    for await (const rows of cursorBatches<{ record_id: string; valid_from: Date; pack_id: string; row_no: number }>(
+      this.options.pool,
+      AS_OF_SQL,
+      [q.orgId, q.object, q.at],
+    )) {
       for (const r of rows) {
         if (pack?.packId !== r.pack_id) pack = await loadPack(this.options.pool, this.keyring, q.orgId, r.pack_id);
         yield { id: r.record_id, validFrom: r.valid_from, fields: pack.fields(r.row_no) };
@@ -125,11 +139,15 @@ export class Store {
   /** Every stored version of one record, oldest first, with its fields. */
   async versionsOf(q: { orgId: string; object: string; recordId: string }): Promise<RecordVersion[]> {
     const { rows } = await this.options.pool
-      .query<{ valid_from: Date; deleted: boolean; pack_id: string; row_no: number; format: string; source: string; job_id: string | null }>(VERSIONS_OF_SQL, [
-        q.orgId,
-        q.object,
-        q.recordId,
-      ])
+      .query<{
+        valid_from: Date;
+        deleted: boolean;
+        pack_id: string;
+        row_no: number;
+        format: string;
+        source: string;
+        job_id: string | null;
+      }>(VERSIONS_OF_SQL, [q.orgId, q.object, q.recordId])
       .catch((err: unknown) => {
         throw storeError(err, 'Reading record versions');
       });

@@ -7,10 +7,17 @@ const cols = { id: 'Id', modstamp: 'SystemModstamp', deleted: 'IsDeleted' };
 
 describe('CSV scanning', () => {
   it('reads quoted fields, doubled quotes, embedded line breaks, CRLF and nulls', () => {
-    const text = 'Id,Name,Note,SystemModstamp,IsDeleted\r\n"a1","Acme ""Big"" Co","line1\r\nline2, with comma",2024-01-01T00:00:00.000Z,false\r\n"a2","",,2024-01-02T00:00:00.000+0000,"true"\r\n';
+    const text =
+      'Id,Name,Note,SystemModstamp,IsDeleted\r\n"a1","Acme ""Big"" Co","line1\r\nline2, with comma",2024-01-01T00:00:00.000Z,false\r\n"a2","",,2024-01-02T00:00:00.000+0000,"true"\r\n';
     const recs = [...csvRecords(Buffer.from(text))];
     expect(recs).toEqual([
-      { Id: 'a1', Name: 'Acme "Big" Co', Note: 'line1\r\nline2, with comma', SystemModstamp: '2024-01-01T00:00:00.000Z', IsDeleted: 'false' },
+      {
+        Id: 'a1',
+        Name: 'Acme "Big" Co',
+        Note: 'line1\r\nline2, with comma',
+        SystemModstamp: '2024-01-01T00:00:00.000Z',
+        IsDeleted: 'false',
+      },
       { Id: 'a2', Name: '', Note: null, SystemModstamp: '2024-01-02T00:00:00.000+0000', IsDeleted: 'true' },
     ]);
     const batch = csvBatch(Buffer.from(text), cols);

@@ -21,7 +21,9 @@ export interface StoreFixture {
 
 export async function storeFixture(packBytes?: number): Promise<StoreFixture> {
   const db = await createTestDb();
-  const container = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(`store-${randomBytes(6).toString('hex')}`);
+  const container = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(
+    `store-${randomBytes(6).toString('hex')}`,
+  );
   await container.create();
   const dir = mkdtempSync(path.join(process.env.ORGVAULT_TEST_TMP ?? tmpdir(), 'store-keys-'));
   const keyFile = path.join(dir, 'keys', 'kek.key');

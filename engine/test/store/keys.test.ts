@@ -43,7 +43,9 @@ describe('store keys', () => {
     await fx.store.keyring.forOrg(org);
     const wrong = fx.reopen(path.join(mkdtempSync(path.join(tmpdir(), 'wrong-')), 'kek.key'));
     await expect(wrong.keyring.forOrg(org)).rejects.toMatchObject({ code: 'KEY_ERROR' });
-    await expect(wrong.putRecords({ orgId: org, object: 'Account', source: 'test', records: [] })).rejects.toMatchObject({ code: 'KEY_ERROR' });
+    await expect(wrong.putRecords({ orgId: org, object: 'Account', source: 'test', records: [] })).rejects.toMatchObject({
+      code: 'KEY_ERROR',
+    });
   });
 
   it('refuses a key file that is not one', () => {
@@ -66,8 +68,10 @@ describe('store keys', () => {
     const sealed = await (await fx.store.secretBox()).seal('x');
     const stranger = kekSecretBox(localFileKek(path.join(mkdtempSync(path.join(tmpdir(), 'other-')), 'kek.key')));
     await expect(stranger.open(sealed)).rejects.toMatchObject({ code: 'KEY_ERROR' });
-    await expect((await fx.store.secretBox(await fx.newOrg())).open(await (await fx.store.secretBox(org)).seal('y'))).rejects.toMatchObject({
-      code: 'INTEGRITY_ERROR',
-    });
+    await expect((await fx.store.secretBox(await fx.newOrg())).open(await (await fx.store.secretBox(org)).seal('y'))).rejects.toMatchObject(
+      {
+        code: 'INTEGRITY_ERROR',
+      },
+    );
   });
 });

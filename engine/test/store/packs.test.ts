@@ -10,14 +10,22 @@ const T4 = '2024-04-01T00:00:00.000Z';
 const T5 = '2024-05-01T00:00:00.000Z';
 const HEADER = ['Id', 'Name', 'Amount', 'SystemModstamp', 'IsDeleted'];
 const columns = { id: 'Id', modstamp: 'SystemModstamp', deleted: 'IsDeleted' };
-const row = (id: string, name: string, at: string, deleted = false): Array<string | null> => [id, name, id === 'a5' ? null : '10.5', at, String(deleted)];
+const row = (id: string, name: string, at: string, deleted = false): Array<string | null> => [
+  id,
+  name,
+  id === 'a5' ? null : '10.5',
+  at,
+  String(deleted),
+];
 
 describe('store packs and as-of reads', () => {
   let fx: StoreFixture;
   let org: string;
   const target = () => ({ orgId: org, object: 'Account', source: 'bulk', jobId: 'job-1' });
   const asOf = async (at: string) =>
-    Object.fromEntries((await collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: new Date(at) }))).map((r) => [r.id, r.fields]));
+    Object.fromEntries(
+      (await collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: new Date(at) }))).map((r) => [r.id, r.fields]),
+    );
   const counts = async () =>
     (
       await fx.db.pool.query(
@@ -37,7 +45,10 @@ describe('store packs and as-of reads', () => {
   });
 
   it('stores a CSV page as several packs and reads it back field by field', async () => {
-    const page = csv(HEADER, ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)));
+    const page = csv(
+      HEADER,
+      ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)),
+    );
     const res = await fx.store.putCsvPage({ ...target(), csv: page, columns });
     expect(res).toMatchObject({ received: 5, stored: 5, skipped: 0 });
     expect(res.packIds.length).toBeGreaterThan(1);
@@ -51,14 +62,30 @@ describe('store packs and as-of reads', () => {
 
   it('does not store a version twice: one lookup per batch filters repeats', async () => {
     const before = await counts();
-    const page = csv(HEADER, ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)));
-    expect(await fx.store.putCsvPage({ ...target(), csv: page, columns })).toMatchObject({ received: 5, stored: 0, skipped: 5, packIds: [] });
+    const page = csv(
+      HEADER,
+      ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)),
+    );
+    expect(await fx.store.putCsvPage({ ...target(), csv: page, columns })).toMatchObject({
+      received: 5,
+      stored: 0,
+      skipped: 5,
+      packIds: [],
+    });
     expect(await counts()).toEqual(before);
     // Changed and new rows are stored; unchanged ones in the same page are not.
-    const page2 = csv(HEADER, [row('a1', 'Renamed', T2), ...['a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)), row('a6', 'New', T2)]);
+    const page2 = csv(HEADER, [
+      row('a1', 'Renamed', T2),
+      ...['a2', 'a3', 'a4', 'a5'].map((id) => row(id, `Name ${id} "quoted", with comma`, T1)),
+      row('a6', 'New', T2),
+    ]);
     expect(await fx.store.putCsvPage({ ...target(), csv: page2, columns })).toMatchObject({ received: 6, stored: 2, skipped: 4 });
     // A repeat inside one batch is stored once.
-    const dup = await fx.store.putRecords({ ...target(), source: 'cdc', records: [1, 2].map(() => ({ id: 'a7', validFrom: new Date(T2), fields: { Id: 'a7', Name: 'From JSON', Amount: 3 } })) });
+    const dup = await fx.store.putRecords({
+      ...target(),
+      source: 'cdc',
+      records: [1, 2].map(() => ({ id: 'a7', validFrom: new Date(T2), fields: { Id: 'a7', Name: 'From JSON', Amount: 3 } })),
+    });
     expect(dup).toMatchObject({ received: 2, stored: 1, skipped: 1 });
   });
 
@@ -72,15 +99,31 @@ describe('store packs and as-of reads', () => {
     );
     expect(rows).toHaveLength(2);
     expect((rows[0].hash as Buffer).equals(rows[1].hash as Buffer)).toBe(false);
-    const plain = createHash('sha256').update(page.subarray(page.indexOf('\n') + 1, page.length - 1)).digest();
+    const plain = createHash('sha256')
+      .update(page.subarray(page.indexOf('\n') + 1, page.length - 1))
+      .digest();
     for (const r of rows) expect(plain.includes(r.hash as Buffer)).toBe(false);
   });
 
   it('tombstones and deleted rows hide records from later as-of reads; undelete brings them back', async () => {
-    expect(await fx.store.putTombstones({ ...target(), source: 'getDeleted', tombstones: [{ id: 'a3', deletedAt: T3 }] })).toMatchObject({ stored: 1 });
-    await fx.store.putCsvPage({ ...target(), source: 'queryAll', csv: csv(HEADER, [row('a4', `Name a4 "quoted", with comma`, T3, true)]), columns });
+    expect(await fx.store.putTombstones({ ...target(), source: 'getDeleted', tombstones: [{ id: 'a3', deletedAt: T3 }] })).toMatchObject({
+      stored: 1,
+    });
+    await fx.store.putCsvPage({
+      ...target(),
+      source: 'queryAll',
+      csv: csv(HEADER, [row('a4', `Name a4 "quoted", with comma`, T3, true)]),
+      columns,
+    });
     // Already deleted: no second tombstone, whether deleted by tombstone or by a deleted row.
-    const again = await fx.store.putTombstones({ ...target(), source: 'reconcile', tombstones: [{ id: 'a3', deletedAt: T3 }, { id: 'a4', deletedAt: new Date(T4) }] });
+    const again = await fx.store.putTombstones({
+      ...target(),
+      source: 'reconcile',
+      tombstones: [
+        { id: 'a3', deletedAt: T3 },
+        { id: 'a4', deletedAt: new Date(T4) },
+      ],
+    });
     expect(again).toMatchObject({ received: 2, stored: 0 });
     await fx.store.putCsvPage({ ...target(), csv: csv(HEADER, [row('a3', 'Back', T4)]), columns });
 
@@ -122,16 +165,24 @@ describe('store packs and as-of reads', () => {
     const before = await counts();
     const good = (id: string) => `"${id}","x","1",${T5},"false"`;
     const broken = Buffer.from(`${HEADER.join(',')}\n${good('b1')}\n${good('b2')}\n"b3","unclosed,"1",${T5},"false"\n`);
-    await expect(fx.store.putCsvPage({ ...target(), csv: broken, columns })).rejects.toMatchObject({ code: 'MALFORMED_DATA', details: { row: 3 } });
+    await expect(fx.store.putCsvPage({ ...target(), csv: broken, columns })).rejects.toMatchObject({
+      code: 'MALFORMED_DATA',
+      details: { row: 3 },
+    });
     // Passes the scanner, fails inside PostgreSQL's COPY after the packs were inserted: all rolled back.
     const late = csv(HEADER, [row('c1', 'x', T5), row('c2', 'y', '2024-13-45T00:00:00Z')]);
     await expect(fx.store.putCsvPage({ ...target(), csv: late, columns })).rejects.toMatchObject({ code: 'MALFORMED_DATA' });
-    await expect(fx.store.putRecords({ ...target(), records: [{ id: '', validFrom: T5, fields: {} }] })).rejects.toMatchObject({ code: 'MALFORMED_DATA' });
+    await expect(fx.store.putRecords({ ...target(), records: [{ id: '', validFrom: T5, fields: {} }] })).rejects.toMatchObject({
+      code: 'MALFORMED_DATA',
+    });
     expect(await counts()).toEqual(before);
   });
 
   it('streams a large as-of read in bounded batches across many packs', async () => {
-    const big = csv(HEADER, Array.from({ length: 12000 }, (_, i) => row(`m${String(i).padStart(6, '0')}`, `Bulk ${i}`, T1)));
+    const big = csv(
+      HEADER,
+      Array.from({ length: 12000 }, (_, i) => row(`m${String(i).padStart(6, '0')}`, `Bulk ${i}`, T1)),
+    );
     const store = fx.reopen(fx.keyFile, 64 * 1024);
     const res = await store.putCsvPage({ ...target(), object: 'Contact', csv: big, columns });
     expect(res.stored).toBe(12000);

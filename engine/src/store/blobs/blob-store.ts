@@ -48,11 +48,13 @@ const stagingName = (orgId: string): string => `orgs/${orgId}/staging/${randomUU
 
 const UPLOAD_BUFFER = 4 << 20;
 const UPLOAD_CONCURRENCY = 2;
+const COPY_POLL_MS = 100;
 
 export function storageError(err: unknown, context: string): OrgVaultError {
   if (err instanceof OrgVaultError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' && code.startsWith('E') && code !== 'ECONNREFUSED' && code !== 'ECONNRESET') return fromSystemError(err, context);
+  if (typeof code === 'string' && code.startsWith('E') && code !== 'ECONNREFUSED' && code !== 'ECONNRESET')
+    return fromSystemError(err, context);
   return new OrgVaultError('STORAGE_UNAVAILABLE', `${context}: ${(err as Error).message}`, { cause: err });
 }
 
@@ -89,12 +91,16 @@ export class BlobStore {
       const uploaded = await withTransaction(this.pool, async (client) => {
         // One committer per content at a time: the address and its row always describe the same bytes.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
-        const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [ref.orgId, digest.contentHash]);
+        const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+          ref.orgId,
+          digest.contentHash,
+        ]);
         const fresh = rowCount === 0;
         if (fresh) {
           const target = this.container.getBlockBlobClient(blobName(ref.orgId, contentHash));
           // A blob left at the address without a row (a crash after the copy) is simply replaced.
-          const poller = await target.beginCopyFromURL(staging.url);
+          // A copy within the account; large ones finish asynchronously (the SDK's default poll is 15 s).
+          const poller = await target.beginCopyFromURL(staging.url, { intervalInMs: COPY_POLL_MS });
           await poller.pollUntilDone();
           await client.query('INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash) VALUES ($1, $2, $3, $4, $5)', [
             ref.orgId,
@@ -133,13 +139,17 @@ export class BlobStore {
   async verify(orgId: string, contentHash: string): Promise<void> {
     const { stream, cipherHash } = await this.decrypting(orgId, contentHash);
     await pipeline(stream, new Writable({ write: (_c, _e, done) => done() }));
-    if (!stream.digest!.cipherHash.equals(cipherHash)) throw integrityError(`File ${contentHash}`, 'stored bytes do not match their recorded hash');
+    if (!stream.digest!.cipherHash.equals(cipherHash))
+      throw integrityError(`File ${contentHash}`, 'stored bytes do not match their recorded hash');
   }
 
   private async decrypting(orgId: string, contentHash: string): Promise<{ stream: DecryptBlob; cipherHash: Buffer }> {
     const hash = Buffer.from(contentHash, 'hex');
     const { rows } = await this.pool
-      .query<{ size: string; cipher_hash: Buffer }>('SELECT size, cipher_hash FROM blobs WHERE org_id = $1 AND content_hash = $2', [orgId, hash])
+      .query<{ size: string; cipher_hash: Buffer }>('SELECT size, cipher_hash FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+        orgId,
+        hash,
+      ])
       .catch((err: unknown) => {
         throw storeError(err, 'Reading a file');
       });
@@ -150,7 +160,8 @@ export class BlobStore {
     try {
       download = await this.container.getBlockBlobClient(blobName(orgId, contentHash)).download();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) throw integrityError(`File ${contentHash}`, 'it is missing from blob storage');
+      if ((err as { statusCode?: number }).statusCode === 404)
+        throw integrityError(`File ${contentHash}`, 'it is missing from blob storage');
       throw storageError(err, 'Reading a file');
     }
     const source = download.readableStreamBody as Readable;

@@ -99,7 +99,12 @@ export class EncryptBlob extends Transform {
   override _flush(done: TransformCallback): void {
     this.header();
     this.chunk(this.pending.take(this.pending.length), true);
-    this.digest = { contentHash: this.hasher.digest(), size: this.size, storedSize: this.storedSize, cipherHash: this.cipherHasher.digest() };
+    this.digest = {
+      contentHash: this.hasher.digest(),
+      size: this.size,
+      storedSize: this.storedSize,
+      cipherHash: this.cipherHasher.digest(),
+    };
     done();
   }
 }

@@ -51,7 +51,13 @@ export interface CheckReport {
  * storage with its recorded size, and every pack's stored bytes to the hash recorded for them. The
  * read-data part decrypts and re-hashes a share of packs and blobs. It only reads.
  */
-export async function checkStore(pool: Pool, container: ContainerClient, keyring: Keyring, blobs: BlobStore, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkStore(
+  pool: Pool,
+  container: ContainerClient,
+  keyring: Keyring,
+  blobs: BlobStore,
+  options: CheckOptions = {},
+): Promise<CheckReport> {
   const percent = Math.min(100, Math.max(0, options.readDataPercent ?? 0));
   if (!Number.isFinite(percent)) throw new OrgVaultError('VALIDATION_FAILED', 'readDataPercent must be a number from 0 to 100');
   const problems: CheckProblem[] = [];
@@ -65,7 +71,16 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
   const orgIds = options.orgId
     ? [options.orgId]
     : (await q<{ org_id: string }>('SELECT org_id FROM packs UNION SELECT org_id FROM blobs ORDER BY 1')).map((r) => r.org_id);
-  const report: CheckReport = { ok: true, orgs: orgIds.length, packs: 0, versions: 0, blobs: 0, blobRefs: 0, readData: { percent, packsRead: 0, blobsRead: 0 }, problems };
+  const report: CheckReport = {
+    ok: true,
+    orgs: orgIds.length,
+    packs: 0,
+    versions: 0,
+    blobs: 0,
+    blobRefs: 0,
+    readData: { percent, packsRead: 0, blobsRead: 0 },
+    problems,
+  };
 
   for (const orgId of orgIds) {
     const [counts] = await q<{ packs: number; versions: number; blobs: number; refs: number }>(
@@ -86,7 +101,13 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
         WHERE v.org_id = $1 AND p.id IS NULL GROUP BY v.pack_id ORDER BY v.pack_id`,
       [orgId],
     )) {
-      problems.push({ kind: 'pack-missing', orgId, packId: r.pack_id, count: r.n, message: `${r.n} versions point to pack ${r.pack_id}, which does not exist` });
+      problems.push({
+        kind: 'pack-missing',
+        orgId,
+        packId: r.pack_id,
+        count: r.n,
+        message: `${r.n} versions point to pack ${r.pack_id}, which does not exist`,
+      });
     }
     for (const r of await q<{ pack_id: string; n: number }>(
       `SELECT v.pack_id::text, count(*)::int AS n FROM record_versions v
@@ -94,7 +115,13 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
         WHERE v.org_id = $1 AND (v.row_no < 0 OR v.row_no >= p.row_count) GROUP BY v.pack_id ORDER BY v.pack_id`,
       [orgId],
     )) {
-      problems.push({ kind: 'row-missing', orgId, packId: r.pack_id, count: r.n, message: `${r.n} versions point past the rows of pack ${r.pack_id}` });
+      problems.push({
+        kind: 'row-missing',
+        orgId,
+        packId: r.pack_id,
+        count: r.n,
+        message: `${r.n} versions point past the rows of pack ${r.pack_id}`,
+      });
     }
     for (const r of await q<{ id: string; has_data: boolean }>(
       `SELECT id::text, data IS NOT NULL AS has_data FROM packs
@@ -113,11 +140,18 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
         WHERE r.org_id = $1 AND b.content_hash IS NULL GROUP BY r.content_hash ORDER BY 1`,
       [orgId],
     )) {
-      problems.push({ kind: 'blob-row-missing', orgId, contentHash: r.content_hash, count: r.n, message: `${r.n} file references point to unrecorded content ${r.content_hash}` });
+      problems.push({
+        kind: 'blob-row-missing',
+        orgId,
+        contentHash: r.content_hash,
+        count: r.n,
+        message: `${r.n} file references point to unrecorded content ${r.content_hash}`,
+      });
     }
     const present = new Map<string, number>();
     try {
-      for await (const item of container.listBlobsFlat({ prefix: blobPrefix(orgId) })) present.set(item.name, item.properties.contentLength ?? -1);
+      for await (const item of container.listBlobsFlat({ prefix: blobPrefix(orgId) }))
+        present.set(item.name, item.properties.contentLength ?? -1);
     } catch (err) {
       throw new OrgVaultError('STORAGE_UNAVAILABLE', `Listing blob storage: ${(err as Error).message}`, { cause: err });
     }
@@ -127,9 +161,20 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
     );
     for (const b of blobRows) {
       const size = present.get(blobName(orgId, b.content_hash));
-      if (size === undefined) problems.push({ kind: 'blob-missing', orgId, contentHash: b.content_hash, message: `File ${b.content_hash} is recorded but not in blob storage` });
+      if (size === undefined)
+        problems.push({
+          kind: 'blob-missing',
+          orgId,
+          contentHash: b.content_hash,
+          message: `File ${b.content_hash} is recorded but not in blob storage`,
+        });
       else if (size !== Number(b.stored_size)) {
-        problems.push({ kind: 'blob-size-mismatch', orgId, contentHash: b.content_hash, message: `File ${b.content_hash} has ${size} bytes in storage, ${b.stored_size} recorded` });
+        problems.push({
+          kind: 'blob-size-mismatch',
+          orgId,
+          contentHash: b.content_hash,
+          message: `File ${b.content_hash} has ${size} bytes in storage, ${b.stored_size} recorded`,
+        });
       }
     }
 
@@ -161,7 +206,12 @@ export async function checkStore(pool: Pool, container: ContainerClient, keyring
         try {
           await blobs.verify(orgId, b.content_hash);
         } catch (err) {
-          problems.push({ kind: 'blob-unreadable', orgId, contentHash: b.content_hash, message: `File ${b.content_hash}: ${(err as Error).message}` });
+          problems.push({
+            kind: 'blob-unreadable',
+            orgId,
+            contentHash: b.content_hash,
+            message: `File ${b.content_hash}: ${(err as Error).message}`,
+          });
         }
       }
     }

@@ -95,9 +95,15 @@ export class Keyring {
     const row = rows[0];
     if (!row) return undefined;
     if (row.kek_id !== this.kek.id) {
-      throw new OrgVaultError('KEY_ERROR', `The data key of org ${orgId} was wrapped by key ${row.kek_id}, not by the configured ${this.kek.id}`, {
-        actions: ['Configure the key-encryption key that was in use when this org was first backed up (ORGVAULT_KEY_FILE or AZURE_KEY_VAULT_KEY_ID).'],
-      });
+      throw new OrgVaultError(
+        'KEY_ERROR',
+        `The data key of org ${orgId} was wrapped by key ${row.kek_id}, not by the configured ${this.kek.id}`,
+        {
+          actions: [
+            'Configure the key-encryption key that was in use when this org was first backed up (ORGVAULT_KEY_FILE or AZURE_KEY_VAULT_KEY_ID).',
+          ],
+        },
+      );
     }
     return deriveOrgKeys(orgId, await this.kek.unwrap(row.wrapped_key, orgId));
   }

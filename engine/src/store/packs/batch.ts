@@ -138,8 +138,7 @@ export function jsonBatch(records: readonly JsonRecord[]): Batch {
   const ids: string[] = new Array(count);
   const validFrom: string[] = new Array(count);
   records.forEach((r, i) => {
-    const bad = (why: string) =>
-      new OrgVaultError('MALFORMED_DATA', `Record ${i} ${why}`, { details: { index: i } });
+    const bad = (why: string) => new OrgVaultError('MALFORMED_DATA', `Record ${i} ${why}`, { details: { index: i } });
     if (typeof r.id !== 'string' || r.id === '') throw bad('has no id');
     ids[i] = r.id;
     validFrom[i] = timeText(r.validFrom, () => bad('has no valid version time'));

@@ -33,10 +33,10 @@ export async function loadPack(pool: Pool, keyring: Keyring, orgId: string, pack
   try {
     ({
       rows: [rec],
-    } = await pool.query<PackRecord>('SELECT object, format, codec, row_count, plain_hash, cipher_hash, data FROM packs WHERE org_id = $1 AND id = $2', [
-      orgId,
-      packId,
-    ]));
+    } = await pool.query<PackRecord>(
+      'SELECT object, format, codec, row_count, plain_hash, cipher_hash, data FROM packs WHERE org_id = $1 AND id = $2',
+      [orgId, packId],
+    ));
   } catch (err) {
     throw storeError(err, `Reading pack ${packId}`);
   }

@@ -1,7 +1,15 @@
 import type { Pool } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
 import { storeError } from '../db-errors.js';
-import { copyVersions, existingVersions, insertPack, lockObject, reservePackIds, type ExistingVersion, type VersionLine } from '../catalog/versions.js';
+import {
+  copyVersions,
+  existingVersions,
+  insertPack,
+  lockObject,
+  reservePackIds,
+  type ExistingVersion,
+  type VersionLine,
+} from '../catalog/versions.js';
 import { PACK_CODEC, sealPack } from './codec.js';
 import type { Batch } from './batch.js';
 
@@ -124,12 +132,24 @@ function splitBySize(batch: Batch, keep: number[], packBytes: number): number[][
 }
 
 async function buildPack(keys: OrgKeys, target: WriteTarget, batch: Batch, rows: number[], id: string) {
-  const base = { orgId: target.orgId, id, object: target.object, format: batch.format, rowCount: rows.length, source: target.source, jobId: target.jobId ?? null };
+  const base = {
+    orgId: target.orgId,
+    id,
+    object: target.object,
+    format: batch.format,
+    rowCount: rows.length,
+    source: target.source,
+    jobId: target.jobId ?? null,
+  };
   if (batch.format === 'tombstones') return { ...base, codec: 'none', plainSize: 0, plainHash: null, cipherHash: null, data: null };
   const parts: Buffer[] = batch.header ? [batch.header, LF] : [];
   for (const i of rows) parts.push(batch.payload(i), LF);
   const plain = Buffer.concat(parts);
-  const sealed = await sealPack(keys, { orgId: target.orgId, packId: id, object: target.object, format: batch.format, rowCount: rows.length }, plain);
+  const sealed = await sealPack(
+    keys,
+    { orgId: target.orgId, packId: id, object: target.object, format: batch.format, rowCount: rows.length },
+    plain,
+  );
   return { ...base, codec: PACK_CODEC, plainSize: plain.length, ...sealed };
 }
 
@@ -138,7 +158,14 @@ function* versionLines(batch: Batch, hashes: string[], groups: number[][], ids: 
     const rows = groups[g]!;
     for (let r = 0; r < rows.length; r++) {
       const i = rows[r]!;
-      yield { id: batch.ids[i]!, validFrom: batch.validFrom[i]!, deleted: batch.deleted[i] === 1, hash: hashes[i]!, packId: ids[g]!, rowNo: r };
+      yield {
+        id: batch.ids[i]!,
+        validFrom: batch.validFrom[i]!,
+        deleted: batch.deleted[i] === 1,
+        hash: hashes[i]!,
+        packId: ids[g]!,
+        rowNo: r,
+      };
     }
   }
 }
