@@ -59,8 +59,9 @@ describe('connecting to an org (emulator)', () => {
   });
 
   it('an access token that expired cannot be renewed: ORG_AUTH_FAILED', async () => {
-    const conn = await openConnection({ kind: 'accessToken', accessToken: org.emu.accessToken, instanceUrl: org.emu.instanceUrl });
-    await org.admin('/sessions/expire', { token: org.emu.accessToken });
+    const accessToken = await org.accessToken();
+    const conn = await openConnection({ kind: 'accessToken', accessToken, instanceUrl: org.emu.instanceUrl });
+    await org.admin('/sessions/expire', { token: accessToken });
     await expect(queryRecords(conn, 'SELECT Id FROM Account')).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
   });
 

@@ -9,13 +9,15 @@ export interface TestOrg {
   emu: EmulatorHandle;
   /** Calls the emulator's test-only admin endpoint. */
   admin(path: string, body?: unknown, method?: string): Promise<unknown>;
+  /** A fresh access token (refresh-token grant), for connections that cannot renew. */
+  accessToken(): Promise<string>;
   /** A connection that renews its token with the emulator's refresh token. */
   connect(options?: ConnectionOptions): Promise<OrgConnection>;
   stop(): Promise<void>;
 }
 
 export async function startTestOrg(options: EmulatorOptions = {}): Promise<TestOrg> {
-  const emu = await startEmulator({ records: 300, admin: true, ...options });
+  const emu = await startEmulator({ records: 2000, admin: true, ...options });
   return {
     emu,
     admin: async (path, body, method = 'POST') => {
@@ -26,6 +28,13 @@ export async function startTestOrg(options: EmulatorOptions = {}): Promise<TestO
       });
       if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
       return res.status === 204 ? undefined : res.json();
+    },
+    accessToken: async () => {
+      const res = await fetch(`${emu.instanceUrl}/services/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: emu.refreshToken, client_id: 'orgvault-test' }),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
     },
     connect: (o = {}) =>
       openConnection(
