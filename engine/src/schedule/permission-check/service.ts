@@ -117,11 +117,12 @@ export class PermissionChecks {
     return this.run(org, slotAt);
   }
 
-  async latest(orgId: string): Promise<StoredPermissionReport | null> {
+  /** The newest finished report (failed runs included unless `succeeded`); null before any. */
+  async latest(orgId: string, options: { succeeded?: boolean } = {}): Promise<StoredPermissionReport | null> {
     await loadOrg(this.pool, orgId);
     const { rows } = await this.pool.query<StoredPermissionReport>(
-      `SELECT ${REPORT_COLUMNS} FROM permission_reports WHERE org_id = $1 AND status <> 'running' ORDER BY started_at DESC LIMIT 1`,
-      [orgId],
+      `SELECT ${REPORT_COLUMNS} FROM permission_reports WHERE org_id = $1 AND status = ANY($2) ORDER BY started_at DESC LIMIT 1`,
+      [orgId, options.succeeded ? ['succeeded'] : ['succeeded', 'failed']],
     );
     return rows[0] ?? null;
   }

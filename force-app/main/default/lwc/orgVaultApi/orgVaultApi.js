@@ -36,10 +36,15 @@ export const getMe = () => parsed(getMeApex());
 export const listOrgs = async () => items(await parsed(listOrgsApex()), 'orgs');
 export const getOrg = (orgId) => parsed(getOrgApex({ orgId }));
 export const setOrgHidden = (orgId, hidden) => parsed(setOrgHiddenApex({ orgId, hidden }));
-/** The org's objects in backup scope as listbox options (the engine lists names or {name, label}). */
-export async function listObjectOptions(orgId) {
+/**
+ * The org's objects as listbox options: by default only those in backup scope (what a job or a
+ * recovery point can cover); with all, every object the engine knows (to choose exclusions).
+ */
+export async function listObjectOptions(orgId, { all = false } = {}) {
   const objects = items(await parsed(listObjectsApex({ orgId })), 'objects');
-  return objects.map((o) => (typeof o === 'string' ? { label: o, value: o } : { label: o.label ?? o.name, value: o.name }));
+  return objects
+    .filter((o) => all || typeof o === 'string' || o.inScope !== false)
+    .map((o) => (typeof o === 'string' ? { label: o, value: o } : { label: o.label ?? o.name, value: o.name }));
 }
 export const startBackup = (orgId, objects) => parsed(startBackupApex({ orgId, objects: objects ?? null }));
 export const listJobs = async (orgId) => items(await parsed(listJobsApex({ orgId })), 'jobs');

@@ -48,7 +48,7 @@ export default class OrgVaultBackupPage extends LightningElement {
   async refresh() {
     try {
       const [me, orgs] = await Promise.all([getMe(), listOrgs()]);
-      this.allowedActions = me?.allowedActions ?? [];
+      this.allowedActions = me?.actions ?? [];
       this.orgs = orgs;
       this.error = undefined;
     } catch (e) {

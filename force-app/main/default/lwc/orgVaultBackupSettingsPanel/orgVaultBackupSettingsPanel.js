@@ -1,41 +1,26 @@
 import OrgVaultPanel from 'c/orgVaultPanel';
-import { getBackupSettings, saveBackupSettings } from 'c/orgVaultApi';
+import { getBackupSettings, listObjectOptions, saveBackupSettings } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
-const INPUT_TYPE = { boolean: 'toggle', number: 'number', string: 'text' };
-
-/** "includeFiles" → "Include files". */
-function labelFor(key) {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /**
- * Backup settings as the engine defines them: every scalar setting it returns gets an input of
- * its type (on/off, number, text), and Save sends the whole object back. Settings the page cannot
- * edit (lists, nested objects) travel back unchanged.
+ * Backup settings: on or off, jobs per day (up to what the subscription allows), the first start
+ * time (empty = spread from 00:00), Chatter feeds and shares, and objects to leave out.
  */
 export default class OrgVaultBackupSettingsPanel extends OrgVaultPanel {
   settings;
+  objectOptions;
 
   async connectedCallback() {
-    this.settings = await this.load(() => getBackupSettings(this.org.id));
+    const [settings, objectOptions] = await Promise.all([
+      this.load(() => getBackupSettings(this.org.id)),
+      this.load(() => listObjectOptions(this.org.id, { all: true })),
+    ]);
+    this.settings = settings;
+    this.objectOptions = objectOptions;
   }
 
   get heading() {
     return `Backup settings for ${this.org.name}`;
-  }
-
-  get fields() {
-    return Object.entries(this.settings ?? {})
-      .filter(([, value]) => INPUT_TYPE[typeof value])
-      .map(([key, value]) => ({
-        key,
-        label: labelFor(key),
-        type: INPUT_TYPE[typeof value],
-        isToggle: typeof value === 'boolean',
-        value,
-      }));
   }
 
   get errorTitle() {
@@ -46,16 +31,34 @@ export default class OrgVaultBackupSettingsPanel extends OrgVaultPanel {
     return this.busy || !this.settings;
   }
 
-  handleChange(event) {
-    const key = event.target.name;
-    const before = this.settings[key];
-    // A toggle's change says checked; other inputs say value.
-    let value = typeof before === 'boolean' ? event.detail.checked : event.detail.value;
-    if (typeof before === 'number') value = Number(value);
-    this.settings = { ...this.settings, [key]: value };
+  get jobsPerDayHelp() {
+    return `At most ${this.settings.maxJobsPerDay} with your subscription.`;
+  }
+
+  handleToggle(event) {
+    this.settings = { ...this.settings, [event.target.name]: event.detail.checked };
+  }
+
+  handleJobsPerDay(event) {
+    this.settings = { ...this.settings, jobsPerDay: Number(event.detail.value) };
+  }
+
+  handleStartTime(event) {
+    // lightning-input type=time answers HH:mm:ss.SSS; the engine keeps HH:MM, null for "spread from 00:00".
+    const value = event.detail.value;
+    this.settings = { ...this.settings, startTime: value ? value.slice(0, 5) : null };
+  }
+
+  handleExcluded(event) {
+    this.settings = { ...this.settings, excludedObjects: event.detail.value };
   }
 
   save() {
-    return this.submit(() => saveBackupSettings(this.org.id, this.settings), 'Backup settings saved.');
+    // The engine takes exactly these; what it computes (maxJobsPerDay, nextBackupAt) does not go back.
+    const { enabled, includeFeedAndShare, excludedObjects, excludedFields, jobsPerDay, startTime } = this.settings;
+    return this.submit(
+      () => saveBackupSettings(this.org.id, { enabled, includeFeedAndShare, excludedObjects, excludedFields, jobsPerDay, startTime }),
+      'Backup settings saved.',
+    );
   }
 }

@@ -66,23 +66,27 @@ export default class OrgVaultOrgDetails extends LightningElement {
   }
 
   get objectRows() {
-    const objects = this.job?.objects ?? [];
-    return objects.map((o) => ({
-      key: o.name ?? o.object,
-      name: o.name ?? o.object,
+    return (this.job?.objectDetails ?? []).map((o) => ({
+      key: o.name,
+      name: o.name,
       status: o.status,
-      records: o.records ?? o.recordCount ?? 0,
-      message: o.error ?? o.message ?? '',
+      records: o.records,
+      message: o.error ?? '',
     }));
   }
 
-  get findings() {
-    const list = this.report?.findings ?? this.report?.items ?? [];
-    return list.map((f, i) => ({ key: `f${i}`, severity: f.severity ?? '', text: f.message ?? f.description ?? '' }));
+  /** What the integration user lacks: user permissions, then objects and fields it cannot read. */
+  get gaps() {
+    const r = this.report ?? {};
+    return [
+      ...(r.userPermissions ?? []).filter((p) => !p.granted).map((p) => `${p.label} (${p.name}) is missing — needed for ${p.usedFor}`),
+      ...(r.objectPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the object ${p.object}`),
+      ...(r.fieldPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the field ${p.object}.${p.field}`),
+    ].map((text, i) => ({ key: `g${i}`, text }));
   }
 
-  get reportTime() {
-    return this.report?.generatedAt ?? this.report?.finishedAt ?? this.report?.createdAt ?? null;
+  get hasGaps() {
+    return this.gaps.length > 0;
   }
 
   async selectJob(event) {

@@ -2,11 +2,15 @@ import OrgVaultPanel from 'c/orgVaultPanel';
 import { getPermissionCheckSettings, savePermissionCheckSettings } from 'c/orgVaultApi';
 import { errorTitle } from 'c/orgVaultErrors';
 
-/** Permission check settings: on or off, the daily start time, and the interval in hours. */
+/** Permission check settings: on or off, when the first check starts, and every how many days, weeks or months. */
 export default class OrgVaultPermissionCheckSettingsPanel extends OrgVaultPanel {
   settings;
 
-  intervalOptions = [1, 2, 4, 6, 8, 12, 24, 48, 168].map((h) => ({ label: h === 1 ? 'Every hour' : `Every ${h} hours`, value: String(h) }));
+  unitOptions = [
+    { label: 'Days', value: 'day' },
+    { label: 'Weeks', value: 'week' },
+    { label: 'Months', value: 'month' },
+  ];
 
   async connectedCallback() {
     this.settings = await this.load(() => getPermissionCheckSettings(this.org.id));
@@ -14,10 +18,6 @@ export default class OrgVaultPermissionCheckSettingsPanel extends OrgVaultPanel 
 
   get heading() {
     return `Permission check settings for ${this.org.name}`;
-  }
-
-  get interval() {
-    return String(this.settings.intervalHours ?? 24);
   }
 
   get errorTitle() {
@@ -32,16 +32,24 @@ export default class OrgVaultPermissionCheckSettingsPanel extends OrgVaultPanel 
     this.settings = { ...this.settings, enabled: event.detail.checked };
   }
 
-  handleStartTime(event) {
-    // lightning-input type=time answers HH:mm:ss.SSS; the engine keeps HH:mm.
-    this.settings = { ...this.settings, startTime: (event.detail.value ?? '').slice(0, 5) };
+  handleStartAt(event) {
+    this.settings = { ...this.settings, startAt: event.detail.value };
   }
 
-  handleInterval(event) {
-    this.settings = { ...this.settings, intervalHours: Number(event.detail.value) };
+  handleCount(event) {
+    this.settings = { ...this.settings, intervalCount: Number(event.detail.value) };
+  }
+
+  handleUnit(event) {
+    this.settings = { ...this.settings, intervalUnit: event.detail.value };
   }
 
   save() {
-    return this.submit(() => savePermissionCheckSettings(this.org.id, this.settings), 'Permission check settings saved.');
+    // The engine takes exactly these; what it computes (nextRunAt) does not go back.
+    const { enabled, startAt, intervalUnit, intervalCount } = this.settings;
+    return this.submit(
+      () => savePermissionCheckSettings(this.org.id, { enabled, startAt: new Date(startAt).toISOString(), intervalUnit, intervalCount }),
+      'Permission check settings saved.',
+    );
   }
 }

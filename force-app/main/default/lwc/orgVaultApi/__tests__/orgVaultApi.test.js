@@ -78,6 +78,22 @@ describe('c/orgVaultApi', () => {
     expect(listObjects).toHaveBeenCalledWith({ orgId: 'o1' });
   });
 
+  it('offers only objects in scope unless asked for all', async () => {
+    listObjects.mockResolvedValue(
+      JSON.stringify({
+        objects: [
+          { name: 'Account', label: 'Account', custom: false, inScope: true, reason: null },
+          { name: 'Task', label: 'Task', custom: false, inScope: false, reason: 'excluded by settings' },
+        ],
+      }),
+    );
+    await expect(api.listObjectOptions('o1')).resolves.toEqual([{ label: 'Account', value: 'Account' }]);
+    await expect(api.listObjectOptions('o1', { all: true })).resolves.toEqual([
+      { label: 'Account', value: 'Account' },
+      { label: 'Task', value: 'Task' },
+    ]);
+  });
+
   it('lets Apex failures through unchanged', async () => {
     const failure = { body: { message: '{"code":"FORBIDDEN"}' } };
     getOrg.mockRejectedValue(failure);

@@ -29,7 +29,7 @@ function command(element, orgId, name) {
 
 describe('c-org-vault-backup-page', () => {
   beforeEach(() => {
-    getMe.mockResolvedValue(JSON.stringify({ roles: ['administrator'], allowedActions: ADMIN }));
+    getMe.mockResolvedValue(JSON.stringify({ roles: ['administrator'], actions: ADMIN }));
     listOrgs.mockResolvedValue(JSON.stringify(ORGS));
   });
 

@@ -1,7 +1,15 @@
 import OrgVaultPermissionCheckSettingsPanel from 'c/orgVaultPermissionCheckSettingsPanel';
 import getPermissionCheckSettings from '@salesforce/apex/OrgVaultController.getPermissionCheckSettings';
 import savePermissionCheckSettings from '@salesforce/apex/OrgVaultController.savePermissionCheckSettings';
-import { apexError, flushPromises, mount, org, dialogPart } from 'test-lwc/helpers';
+import { apexError, dialogPart, flushPromises, mount, org } from 'test-lwc/helpers';
+
+const SETTINGS = {
+  enabled: false,
+  startAt: '2026-11-27T02:00:00.000Z',
+  intervalUnit: 'week',
+  intervalCount: 1,
+  nextRunAt: '2026-11-27T02:00:00.000Z',
+};
 
 async function openPanel() {
   const element = mount('c-org-vault-permission-check-settings-panel', OrgVaultPermissionCheckSettingsPanel, { org: org() });
@@ -9,33 +17,40 @@ async function openPanel() {
   return element;
 }
 
-describe('c-org-vault-permission-check-settings-panel', () => {
-  beforeEach(() => getPermissionCheckSettings.mockResolvedValue('{"enabled":false,"startTime":"02:00","intervalHours":24}'));
+function part(element, selector) {
+  return element.shadowRoot.querySelector(selector);
+}
 
-  it('shows the current settings', async () => {
+describe('c-org-vault-permission-check-settings-panel', () => {
+  beforeEach(() => getPermissionCheckSettings.mockResolvedValue(JSON.stringify(SETTINGS)));
+
+  it('shows the current settings and the next check', async () => {
     const element = await openPanel();
     expect(getPermissionCheckSettings).toHaveBeenCalledWith({ orgId: 'org-1' });
-    expect(element.shadowRoot.querySelector('lightning-input.enabled').checked).toBe(false);
-    expect(element.shadowRoot.querySelector('lightning-input.start-time').value).toBe('02:00');
-    expect(element.shadowRoot.querySelector('lightning-combobox.interval').value).toBe('24');
+    expect(part(element, 'lightning-input.enabled').checked).toBe(false);
+    expect(part(element, 'lightning-input.start-at').value).toBe('2026-11-27T02:00:00.000Z');
+    expect(part(element, 'lightning-input.interval-count').value).toBe(1);
+    expect(part(element, 'lightning-combobox.interval-unit').value).toBe('week');
+    expect(part(element, '.next-run c-org-vault-date-time').value).toBe('2026-11-27T02:00:00.000Z');
   });
 
-  it('saves start time, interval and on/off', async () => {
-    savePermissionCheckSettings.mockResolvedValue('{"enabled":true,"startTime":"06:30","intervalHours":12}');
+  it('saves on/off, first check and interval, and nothing the engine computes', async () => {
+    savePermissionCheckSettings.mockResolvedValue('{}');
     const element = await openPanel();
     const onDone = jest.fn();
     element.addEventListener('done', onDone);
-    element.shadowRoot.querySelector('lightning-input.enabled').dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
-    element.shadowRoot
-      .querySelector('lightning-input.start-time')
-      .dispatchEvent(new CustomEvent('change', { detail: { value: '06:30:00.000' } }));
-    element.shadowRoot.querySelector('lightning-combobox.interval').dispatchEvent(new CustomEvent('change', { detail: { value: '12' } }));
+    part(element, 'lightning-input.enabled').dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+    part(element, 'lightning-input.start-at').dispatchEvent(new CustomEvent('change', { detail: { value: '2026-12-01T06:30:00Z' } }));
+    part(element, 'lightning-input.interval-count').dispatchEvent(new CustomEvent('change', { detail: { value: '2' } }));
+    part(element, 'lightning-combobox.interval-unit').dispatchEvent(new CustomEvent('change', { detail: { value: 'day' } }));
     await flushPromises();
     dialogPart(element, 'lightning-button.primary').click();
     await flushPromises();
-    expect(savePermissionCheckSettings).toHaveBeenCalledWith({
-      orgId: 'org-1',
-      settingsJson: JSON.stringify({ enabled: true, startTime: '06:30', intervalHours: 12 }),
+    expect(JSON.parse(savePermissionCheckSettings.mock.calls[0][0].settingsJson)).toEqual({
+      enabled: true,
+      startAt: '2026-12-01T06:30:00.000Z',
+      intervalUnit: 'day',
+      intervalCount: 2,
     });
     expect(onDone.mock.calls[0][0].detail.message).toBe('Permission check settings saved.');
   });
@@ -51,7 +66,7 @@ describe('c-org-vault-permission-check-settings-panel', () => {
   it('shows why the settings could not be loaded, and cannot save nothing', async () => {
     getPermissionCheckSettings.mockRejectedValue(new Error('offline'));
     const element = await openPanel();
-    expect(element.shadowRoot.querySelector('lightning-input.enabled')).toBeNull();
+    expect(part(element, 'lightning-input.enabled')).toBeNull();
     expect(dialogPart(element, 'lightning-button.primary').disabled).toBe(true);
     expect(dialogPart(element, 'c-error-panel')).not.toBeNull();
   });
