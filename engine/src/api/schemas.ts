@@ -61,8 +61,8 @@ export const Progress = z.object({
 export const Job = z.object({
   id: OpaqueId,
   orgId: Id,
-  kind: z.enum(['full', 'incremental']),
-  trigger: z.enum(['scheduled', 'on_demand']),
+  kind: z.enum(['full', 'incremental', 'catch_up', 'recovery_point']).describe('catch_up: incremental passes beside a long full job'),
+  trigger: z.enum(['scheduled', 'on_demand', 'recovery', 'fallback']).describe('fallback: started by continuous protection after a gap'),
   status: JobStatus,
   /** The objects asked for, or null for all objects in scope. */
   objects: z.array(z.string()).nullable(),

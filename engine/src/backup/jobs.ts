@@ -205,11 +205,11 @@ export async function getJob(pool: Pool, orgId: string, jobId: string): Promise<
   return toJob(rows[0]);
 }
 
-export async function listJobs(pool: Pool, orgId: string, limit = 50): Promise<Job[]> {
-  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2', [
-    orgId,
-    limit,
-  ]);
+export async function listJobs(pool: Pool, orgId: string, limit = 50, before?: Date): Promise<Job[]> {
+  const { rows } = await pool.query<JobRow>(
+    'SELECT * FROM backup_jobs WHERE org_id = $1 AND ($3::timestamptz IS NULL OR created_at < $3) ORDER BY created_at DESC LIMIT $2',
+    [orgId, limit, before ?? null],
+  );
   return rows.map(toJob);
 }
 

@@ -124,7 +124,10 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
 }
 
 /** REST records as the store's JSON records: parent objects and `attributes` dropped. */
-function toJsonRecord(scope: ObjectScope, r: SObjectRecord): { id: string; validFrom: string; deleted: boolean; fields: Record<string, unknown> } {
+function toJsonRecord(
+  scope: ObjectScope,
+  r: SObjectRecord,
+): { id: string; validFrom: string; deleted: boolean; fields: Record<string, unknown> } {
   const fields: Record<string, unknown> = {};
   for (const f of scope.fields) fields[f] = r[f] ?? null;
   return {
@@ -147,7 +150,10 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
     });
     for await (const page of pages) {
       const records = page.records.map((r) => toJsonRecord(scope, r));
-      const result = records.length > 0 ? await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records }) : undefined;
+      const result =
+        records.length > 0
+          ? await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records })
+          : undefined;
       let files = 0;
       for (const r of records) files += await fileOf(ctx, r.id, r.validFrom, r.deleted);
       cp.rest = { next: page.nextRecordsUrl };
@@ -188,7 +194,10 @@ async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: 
     const at = new Date(validFrom).getTime();
     if (have.some((r) => r.validFrom.getTime() === at) || (scope.name === 'ContentVersion' && have.length > 0)) continue;
     await downloadBlob(ctx.conn, { sobject: scope.name, id, field }, (blob) =>
-      ctx.store.putBlob({ orgId: ctx.orgId, object: scope.name, recordId: id, field, validFrom, source: 'backup', jobId: ctx.jobId }, blob.stream),
+      ctx.store.putBlob(
+        { orgId: ctx.orgId, object: scope.name, recordId: id, field, validFrom, source: 'backup', jobId: ctx.jobId },
+        blob.stream,
+      ),
     );
     stored++;
   }
@@ -205,7 +214,10 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
   try {
     const res = await getDeleted(ctx.conn, scope.name, start, now);
     const tombstones = res.deletedRecords.map((d) => ({ id: d.id, deletedAt: d.deletedDate }));
-    const result = tombstones.length > 0 ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'getDeleted', jobId: ctx.jobId, tombstones }) : undefined;
+    const result =
+      tombstones.length > 0
+        ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'getDeleted', jobId: ctx.jobId, tombstones })
+        : undefined;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls: t.calls() });
   } finally {
     t.stop();
@@ -236,8 +248,12 @@ async function reconcile(ctx: PassContext): Promise<void> {
     // Gone by the time the org answered: that is the latest moment we can vouch for.
     const at = ctx.now();
     const tombstones: Array<{ id: string; deletedAt: Date }> = [];
-    for await (const id of ctx.store.idsAt({ orgId: ctx.orgId, object: scope.name, at })) if (!orgIds.has(id)) tombstones.push({ id, deletedAt: at });
-    const result = tombstones.length > 0 ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'reconcile', jobId: ctx.jobId, tombstones }) : undefined;
+    for await (const id of ctx.store.idsAt({ orgId: ctx.orgId, object: scope.name, at }))
+      if (!orgIds.has(id)) tombstones.push({ id, deletedAt: at });
+    const result =
+      tombstones.length > 0
+        ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'reconcile', jobId: ctx.jobId, tombstones })
+        : undefined;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls: t.calls() });
   } finally {
     t.stop();

@@ -108,7 +108,11 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
         attempts++;
         try {
           const checkpoint = (
-            await pool.query('SELECT checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [job.orgId, job.id, p.object])
+            await pool.query('SELECT checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [
+              job.orgId,
+              job.id,
+              p.object,
+            ])
           ).rows[0]?.checkpoint;
           const outcome = await gate.run(() =>
             runObjectPass({

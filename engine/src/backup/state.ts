@@ -9,12 +9,17 @@ export interface ObjectState {
 }
 
 export async function objectStates(pool: Pool, orgId: string): Promise<Map<string, ObjectState>> {
-  const { rows } = await pool.query<{ object: string; full_cycle_id: string | null; watermark: Date | null; last_reconciled_at: Date | null }>(
-    'SELECT object, full_cycle_id, watermark, last_reconciled_at FROM backup_object_state WHERE org_id = $1',
-    [orgId],
-  );
+  const { rows } = await pool.query<{
+    object: string;
+    full_cycle_id: string | null;
+    watermark: Date | null;
+    last_reconciled_at: Date | null;
+  }>('SELECT object, full_cycle_id, watermark, last_reconciled_at FROM backup_object_state WHERE org_id = $1', [orgId]);
   return new Map(
-    rows.map((r) => [r.object, { object: r.object, fullCycleId: r.full_cycle_id, watermark: r.watermark, lastReconciledAt: r.last_reconciled_at }]),
+    rows.map((r) => [
+      r.object,
+      { object: r.object, fullCycleId: r.full_cycle_id, watermark: r.watermark, lastReconciledAt: r.last_reconciled_at },
+    ]),
   );
 }
 
@@ -68,7 +73,12 @@ export interface PassCheckpoint {
   recordsDone?: boolean;
 }
 
-export async function ensurePasses(pool: Pool, orgId: string, jobId: string, passes: Array<{ object: string; pass: PassKind }>): Promise<PassRow[]> {
+export async function ensurePasses(
+  pool: Pool,
+  orgId: string,
+  jobId: string,
+  passes: Array<{ object: string; pass: PassKind }>,
+): Promise<PassRow[]> {
   if (passes.length > 0) {
     await pool.query(
       `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status)
