@@ -4,9 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Pool } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
-import { withTransaction } from '../../infra/db.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError } from '../db-errors.js';
+import { storeError, storeTransaction } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { DecryptBlob, EncryptBlob } from './chunked.js';
@@ -89,7 +88,7 @@ export class BlobStore {
     const digest = encrypt.digest!;
     const contentHash = digest.contentHash.toString('hex');
     try {
-      const uploaded = await withTransaction(this.pool, async (client) => {
+      const uploaded = await storeTransaction(this.pool, 'Recording a file', async (client) => {
         // One committer per content at a time: the address and its row always describe the same bytes.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
         const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
@@ -119,10 +118,6 @@ export class BlobStore {
         return fresh;
       });
       return { contentHash, size: digest.size, storedSize: digest.storedSize, uploaded };
-    } catch (err) {
-      throw (err as { statusCode?: unknown }).statusCode !== undefined
-        ? storageError(err, 'Committing a file')
-        : storeError(err, 'Recording a file');
     } finally {
       await staging.deleteIfExists().catch(() => undefined);
     }

@@ -1,6 +1,6 @@
 import type { Pool } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
-import { storeError } from '../db-errors.js';
+import { storeTransaction } from '../db-errors.js';
 import {
   copyVersions,
   existingVersions,
@@ -49,44 +49,27 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
   const hashes: string[] = new Array(batch.count);
   for (let i = 0; i < batch.count; i++) hashes[i] = keyed.slice(i * 32, i * 32 + HASH_HEX);
 
-  let client;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw storeError(err, 'Storing a batch');
-  }
-  try {
-    await client.query('BEGIN');
+  return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
     await lockObject(client, target.orgId, target.object);
-    const keep = newVersions(
-      batch,
-      hashes,
-      await existingVersions(client, target.orgId, target.object, new Set(batch.ids), batch.format === 'tombstones'),
-    );
+    const existing = await existingVersions(client, target.orgId, target.object, new Set(batch.ids), batch.format === 'tombstones');
+    const keep = newVersions(batch, hashes, existing);
     result.stored = keep.length;
     result.skipped = batch.count - keep.length;
-    if (keep.length > 0) {
-      const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
-      const ids = await reservePackIds(client, groups.length);
-      // Packs compress off the main thread while PostgreSQL takes the catalog rows.
-      const sealing = Promise.all(groups.map((rows, g) => buildPack(keys, target, batch, rows, ids[g]!)));
-      sealing.catch(() => undefined);
-      await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
-      for (const p of await sealing) {
-        await insertPack(client, p);
-        result.plainBytes += p.plainSize;
-        result.storedBytes += p.data?.length ?? 0;
-      }
-      result.packIds = ids;
+    if (keep.length === 0) return result;
+    const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
+    const ids = await reservePackIds(client, groups.length);
+    // Packs compress off the main thread while PostgreSQL takes the catalog rows.
+    const sealing = Promise.all(groups.map((rows, g) => buildPack(keys, target, batch, rows, ids[g]!)));
+    sealing.catch(() => undefined);
+    await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
+    for (const p of await sealing) {
+      await insertPack(client, p);
+      result.plainBytes += p.plainSize;
+      result.storedBytes += p.data?.length ?? 0;
     }
-    await client.query('COMMIT');
+    result.packIds = ids;
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw storeError(err, `Storing ${target.object} for org ${target.orgId}`);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
