@@ -45,7 +45,11 @@ for (let i = 0; i < result.totalSize; i += PAGE) {
   const page: unknown[][] = [];
   for (let j = i; j < Math.min(result.totalSize, i + PAGE); j++) {
     const row = result.rows[j]!;
-    page.push(result.columns.map((c) => (c.field.type === 'datetime' && c.get(row) !== null ? new Date(c.get(row) as number).toISOString() : c.get(row))));
+    page.push(
+      result.columns.map((c) =>
+        c.field.type === 'datetime' && c.get(row) !== null ? new Date(c.get(row) as number).toISOString() : c.get(row),
+      ),
+    );
   }
   stringify(page, { quoted: true });
 }
@@ -64,8 +68,12 @@ for (let i = 0; i < total; i++) {
 const naiveSeconds = (performance.now() - t3) / 1000;
 const naiveRss = process.memoryUsage().rss - rssBefore;
 
-console.log(`generation: ${total} records in ${genSeconds.toFixed(1)} s (${Math.round(total / genSeconds)} records/s), peak RSS ${mb(genRss)}`);
-console.log(`  baseline naive object store: ${naiveSeconds.toFixed(1)} s, +${mb(naiveRss)} RSS → generation takes ${(genSeconds / naiveSeconds).toFixed(2)}× the naive fill`);
+console.log(
+  `generation: ${total} records in ${genSeconds.toFixed(1)} s (${Math.round(total / genSeconds)} records/s), peak RSS ${mb(genRss)}`,
+);
+console.log(
+  `  baseline naive object store: ${naiveSeconds.toFixed(1)} s, +${mb(naiveRss)} RSS → generation takes ${(genSeconds / naiveSeconds).toFixed(2)}× the naive fill`,
+);
 console.log(
   `csv: ${result.totalSize} Contact rows × 20 fields, ${mb(bytes)} in ${csvSeconds.toFixed(2)} s → ${Math.round(csvRate)} rows/s ` +
     `(${Math.round(result.totalSize / csvCpuSeconds)} rows per CPU second; load average ${os.loadavg()[0]!.toFixed(1)})`,

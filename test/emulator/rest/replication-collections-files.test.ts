@@ -62,7 +62,10 @@ describe('getUpdated / getDeleted, sObject collections and blobs through jsforce
 
     const before = (await conn.query("SELECT Id FROM Project__c WHERE Name LIKE 'Coll%'")).totalSize;
     const rolledBack = await conn.sobject('Project__c').create([{ Name: 'Coll 5' }, { Name: 'Coll 6', Bogus__c: 1 }], { allOrNone: true });
-    expect(rolledBack.map((r) => (r.errors[0] as unknown as { statusCode: string }).statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_FIELD']);
+    expect(rolledBack.map((r) => (r.errors[0] as unknown as { statusCode: string }).statusCode)).toEqual([
+      'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+      'INVALID_FIELD',
+    ]);
     expect((await conn.query("SELECT Id FROM Project__c WHERE Name LIKE 'Coll%'")).totalSize).toBe(before);
 
     const updated = await conn.sobject('Project__c').update(ids.map((Id, i) => ({ Id, Budget__c: 1000 * (i + 1) })));
