@@ -26,8 +26,7 @@ describe('API contract: every route against the OpenAPI document', () => {
   };
 
   beforeAll(async () => {
-    d = doubles(() => api.services.orgs);
-    api = await startTestApi(d);
+    api = await startTestApi((own) => (d = doubles(own)));
     ({ key } = await api.newTenant('Acme'));
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
@@ -98,31 +97,41 @@ describe('API contract: every route against the OpenAPI document', () => {
 
     const started = await call('POST', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs`);
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ status: 'running', kind: 'full', objects: null, requestedBy: 'admin@example.com' });
+    expect(started.body).toMatchObject({ status: 'queued', kind: 'full', objects: null, requestedBy: 'admin@example.com' });
     const jobId: string = started.body.id;
+    const job = d.runner.launched[0]!;
+    expect(job.id).toBe(jobId);
 
     const tile = await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`);
-    expect(tile.body.currentJob).toMatchObject({ id: jobId, status: 'running' });
+    expect(tile.body.currentJob).toMatchObject({ id: jobId, status: 'queued' });
 
     const jobs = await call('GET', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs?limit=5`);
     expect(jobs.body.jobs.map((j: { id: string }) => j.id)).toEqual([jobId]);
 
+    // Per-object progress as the runner will write it.
+    await api.db.pool.query(
+      `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status, records) VALUES ($1, $2, 'Account', 'full', 'succeeded', 10), ($1, $2, 'Contact', 'full', 'running', 3)`,
+      [orgId, jobId],
+    );
+    await d.runner.run(job);
     const detail = await call('GET', '/orgs/{orgId}/jobs/{jobId}', `/orgs/${orgId}/jobs/${jobId}`);
-    expect(detail.body.objectDetails[0]).toMatchObject({ name: 'Account', status: 'running' });
+    expect(detail.body.objectDetails.map((o: { name: string; status: string }) => [o.name, o.status])).toEqual([
+      ['Account', 'succeeded'],
+      ['Contact', 'running'],
+    ]);
+    expect(detail.body.progress).toMatchObject({ objectsTotal: 2, objectsDone: 1, percent: 50 });
 
     // Server-sent events: progress while it runs, then `end` once the job is final.
-    const events = fetch(`${api.url}/api/v1/orgs/${orgId}/jobs/${jobId}/events`, {
+    const res = await fetch(`${api.url}/api/v1/orgs/${orgId}/jobs/${jobId}/events`, {
       headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'viewer' },
     });
-    const res = await events;
     contract.check('GET', '/orgs/{orgId}/jobs/{jobId}/events', { status: res.status, body: null, headers: res.headers });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
-    expect(first).toContain('event: progress');
-    d.jobs.advance(jobId, 'running', 500);
-    d.jobs.advance(jobId, 'succeeded', 1000);
-    let text = first;
+    let text = new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: progress');
+    expect(text).toContain('"status":"running"');
+    await d.runner.finish(job);
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
     expect(text).toContain('"status":"succeeded"');
     expect(text.trim().endsWith('event: end\ndata: {}')).toBe(true);
@@ -132,7 +141,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(after.body.currentJob).toBeNull();
 
     const scoped = await call('POST', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs`, { body: { objects: ['Account', 'Contact'] } });
-    expect(scoped.body).toMatchObject({ status: 'running', objects: ['Account', 'Contact'] });
+    expect(scoped.body).toMatchObject({ status: 'queued', kind: 'incremental', objects: ['Account', 'Contact'] });
 
     const point = await call('POST', '/orgs/{orgId}/recovery-points', `/orgs/${orgId}/recovery-points`, {
       body: { objects: ['Account'], at: '2026-11-25T10:00:00+01:00' },
