@@ -8,7 +8,7 @@ import { configSchema } from '../../src/config/schema.js';
 import type { EngineContext } from '../../src/context.js';
 import { openContainer } from '../../src/infra/blob.js';
 import type { Pool } from '../../src/infra/db.js';
-import { createLogger } from '../../src/infra/logger.js';
+import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { OrgRegistry, type Org } from '../../src/orgs/registry.js';
 import { ApiKeyService } from '../../src/tenants/keys.js';
 import { bootstrapTenant, TenantService } from '../../src/tenants/tenants.js';
@@ -43,10 +43,13 @@ export interface TestApi {
  */
 export type ExtraServices = (own: { pool: Pool; orgs: OrgRegistry }) => Partial<ApiServices>;
 
-export async function startTestApi(extra: ExtraServices = () => ({}), options: Partial<ApiOptions> = {}): Promise<TestApi> {
+export async function startTestApi(
+  extra: ExtraServices = () => ({}),
+  options: Partial<ApiOptions> = {},
+  log: Logger = createLogger('silent'),
+): Promise<TestApi> {
   const db = await createTestDb();
   const config = configSchema.parse({ port: 0, logLevel: 'silent' });
-  const log = createLogger('silent');
   const container = await openContainer(testStorageConnectionString(), 'orgvault-api-tests');
   const ctx: EngineContext = {
     config,
