@@ -62,6 +62,19 @@ export const SETTINGS = {
     doc: 'pino log level',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    doc: 'SMTP server for permission-check reports, e.g. smtp://user:pass@host:587 or smtps://...; absent = reports are only stored',
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+      .optional(),
+  },
+  mailFrom: {
+    env: 'ORGVAULT_MAIL_FROM',
+    doc: 'Sender address of the mails OrgVault sends',
+    schema: z.string().min(3).default('OrgVault <orgvault@localhost>'),
+  },
   bootstrapKey: {
     env: 'ORGVAULT_BOOTSTRAP_KEY',
     doc: 'At start, create a tenant whose first API key is this value (at least 32 characters) unless it exists',
