@@ -44,7 +44,7 @@ export interface TestApi {
 export type ExtraServices = (own: { pool: Pool; orgs: OrgRegistry }) => Partial<ApiServices>;
 
 export async function startTestApi(
-  extra: ExtraServices = () => ({}),
+  extra: ExtraServices | Partial<ApiServices> = () => ({}),
   options: Partial<ApiOptions> = {},
   log: Logger = createLogger('silent'),
 ): Promise<TestApi> {
@@ -66,7 +66,12 @@ export async function startTestApi(
   const keys = new ApiKeyService(db.pool);
   const orgs = new OrgRegistry(db.pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
-  const services: ApiServices = { tenants: new TenantService(db.pool), keys, orgs, ...extra({ pool: db.pool, orgs }) };
+  const services: ApiServices = {
+    tenants: new TenantService(db.pool),
+    keys,
+    orgs,
+    ...(typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra),
+  };
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

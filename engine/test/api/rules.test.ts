@@ -6,6 +6,11 @@ import { allowedActions, ROLES, type Action, type Role } from '../../src/tenants
 import { createLogger } from '../../src/infra/logger.js';
 import type { Org } from '../../src/orgs/registry.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
+import { setJobStatus } from '../../src/backup/jobs.js';
+import type { ScheduleServices } from '../../src/schedule/index.js';
+import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from '../schedule/support.js';
+import { ScopeDouble } from './doubles.js';
 
 type Body = { error: { code: string; message: string; actions: string[]; details?: Record<string, unknown> } };
 const code = (r: { body: unknown }): string | undefined => (r.body as Body).error?.code;
@@ -321,5 +326,75 @@ describe('API limits and missing services', () => {
     } finally {
       await api.stop();
     }
+  });
+});
+
+describe('backup refusals from the real subscription rules (schedule/)', () => {
+  let api: TestApi;
+  let s: ScheduleServices;
+  const users = new FakeUsers();
+  const clock = new FakeClock(new Date());
+
+  beforeAll(async () => {
+    api = await startTestApi(({ pool }) => ({
+      scope: new ScopeDouble(),
+      jobs: new BackupJobsAdapter(pool, { launch: async () => undefined, admit: (org) => s.subscriptions.assertMayBackUp(org.id) }),
+    }));
+    s = await scheduleFor(api.db, clock, { users });
+    Object.assign(api.services, scheduleApiServices(s));
+  });
+  afterAll(async () => {
+    await s.stop();
+    await dropBossSchema(api.db);
+    await api.stop();
+  });
+
+  const tenantWithOrg = async (sandbox = false) => {
+    const t = await api.newTenant(`T${Math.random()}`);
+    const org = await api.addOrg(t.tenantId, sandbox ? '00D0000000000SBAAA' : '00D0000000000PRAAA', { isSandbox: sandbox });
+    const start = () => api.call('POST', `/orgs/${org.id}/jobs`, { key: t.key, roles: ['backup_operator'] });
+    return { ...t, org, start };
+  };
+
+  it('DAILY_JOB_LIMIT (429) once the jobs of the last 24 hours reach the limit', async () => {
+    const t = await tenantWithOrg();
+    const first = await t.start();
+    expect(first.status).toBe(202);
+    await setJobStatus(api.db.pool, t.org.id, (first.body as { id: string }).id, 'succeeded');
+    const second = await t.start();
+    expect([second.status, code(second)]).toEqual([429, 'DAILY_JOB_LIMIT']);
+    expect((second.body as Body).error.details).toEqual({ limit: 1, used: 1 });
+  });
+
+  it('SUBSCRIPTION_EXPIRED (402) after the expiry date', async () => {
+    const t = await tenantWithOrg();
+    await s.subscriptions.put(t.tenantId, { type: 'essentials', expiresAt: new Date(Date.now() - 86_400_000) });
+    const r = await t.start();
+    expect([r.status, code(r)]).toEqual([402, 'SUBSCRIPTION_EXPIRED']);
+    expect((r.body as Body).error.actions[0]).toMatch(/Renew/);
+  });
+
+  it('SEATS_EXCEEDED (402) for a production org over its seats; sandbox users do not count', async () => {
+    const prod = await tenantWithOrg();
+    await s.subscriptions.put(prod.tenantId, { type: 'essentials', seats: 5 });
+    users.counts.set(prod.org.id, 6);
+    const r = await prod.start();
+    expect([r.status, code(r)]).toEqual([402, 'SEATS_EXCEEDED']);
+    expect((r.body as Body).error.details).toEqual({ activeUsers: 6, seats: 5 });
+
+    const sandbox = await tenantWithOrg(true);
+    await s.subscriptions.put(sandbox.tenantId, { type: 'essentials', seats: 5 });
+    users.counts.set(sandbox.org.id, 60);
+    expect((await sandbox.start()).status).toBe(202);
+  });
+
+  it('backup settings over what the subscription allows are refused by the schedule', async () => {
+    const t = await tenantWithOrg();
+    const r = await api.call('PUT', `/orgs/${t.org.id}/backup-settings`, {
+      key: t.key,
+      roles: ['administrator'],
+      body: { enabled: true, includeFeedAndShare: false, excludedObjects: [], excludedFields: [], jobsPerDay: 3, startTime: null },
+    });
+    expect([r.status, code(r)]).toEqual([400, 'VALIDATION_FAILED']);
   });
 });
