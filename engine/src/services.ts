@@ -15,9 +15,8 @@ import { createSchedule, type ScheduleServices } from './schedule/index.js';
 import { scheduleApiServices } from './schedule/api-services.js';
 import { salesforceOrgReaders } from './schedule/org-readers.js';
 import { readBackupSettings } from './schedule/backup-settings.js';
-import { BackupService } from './backup/service.js';
 import { BackupWorker } from './backup/worker.js';
-import { backupApiService } from './backup/api-services.js';
+import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
@@ -32,7 +31,8 @@ export interface Services {
   tenants: TenantService;
   keys: ApiKeyService;
   schedule: ScheduleServices;
-  backup: BackupService;
+  /** Backups as users start and follow them (API and CLI). */
+  jobs: BackupJobsAdapter;
   worker: BackupWorker;
   api: ApiServices;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
@@ -98,7 +98,6 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     mailFrom: config.mailFrom,
     ...salesforceReaders(connectionTo),
   });
-  const backup = new BackupService(pool, schedule.subscriptions);
   const worker = new BackupWorker(
     {
       pool,
@@ -110,6 +109,12 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     },
     options.worker,
   );
+
+  const jobs = new BackupJobsAdapter(pool, {
+    admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
+    // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
+    launch: async () => worker.poll(),
+  });
 
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
     const { orgId, connection } = await connectOrg(pool, await store.secretBox(), { tenantId, credentials });
@@ -168,7 +173,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     orgs,
     connect: connectService,
     scope,
-    jobs: backupApiService(backup),
+    jobs,
     ...scheduleApiServices(schedule),
   };
   return {
@@ -180,7 +185,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     tenants,
     keys,
     schedule,
-    backup,
+    jobs,
     worker,
     api,
     start: async () => {

@@ -111,12 +111,13 @@ backup
   .option('--wait', 'run the job in this process and wait for it, with a progress bar')
   .action((o: { org?: string; objects?: string; wait?: boolean }) =>
     withSession(async (s) => {
-      const target = await resolveOrg(s, o.org);
+      const ref = await resolveOrg(s, o.org);
+      const target = await s.services.orgs.get({ tenantId: ref.tenantId, orgId: null }, ref.id);
       const objects = o.objects
         ?.split(',')
         .map((x) => x.trim())
         .filter(Boolean);
-      const job = await s.services.backup.start(target.id, { trigger: 'on_demand', ...(objects ? { objects } : {}), by: 'cli' });
+      const job = await s.services.jobs.start(target, { ...(objects ? { objects } : {}), by: 'cli' });
       process.stdout.write(`Job ${job.id} (${job.kind}) queued for ${target.name}\n`);
       if (!o.wait) return;
       await s.services.worker.start();
@@ -125,18 +126,18 @@ backup
         cliProgress.Presets.shades_classic,
       );
       bar.start(1, 0, { records: 0, status: 'queued' });
-      let detail = await s.services.backup.detail(target.id, job.id);
+      let detail = await s.services.jobs.get(target, job.id);
       while (['queued', 'running', 'paused'].includes(detail.status)) {
         await new Promise((r) => setTimeout(r, 500));
-        detail = await s.services.backup.detail(target.id, job.id);
+        detail = await s.services.jobs.get(target, job.id);
         bar.setTotal(Math.max(1, detail.progress.objectsTotal));
         bar.update(detail.progress.objectsDone, { records: detail.progress.records, status: detail.status });
       }
       bar.stop();
       const failed = detail.objectDetails.filter((x) => x.status === 'failed');
       process.stdout.write(
-        `Job ${job.id} ${detail.status}: ${detail.progress.records} records, ${detail.files} files, ${detail.progress.apiCalls} API calls` +
-          (failed.length ? `; failed: ${failed.map((f) => `${f.object} (${f.error})`).join(', ')}` : '') +
+        `Job ${job.id} ${detail.status}: ${detail.progress.records} records, ${detail.progress.files} files, ${detail.progress.apiCalls} API calls` +
+          (failed.length ? `; failed: ${failed.map((f) => `${f.name} (${f.error})`).join(', ')}` : '') +
           '\n',
       );
       if (detail.status === 'failed') process.exitCode = 1;
@@ -150,14 +151,15 @@ program
   .option('--limit <n>', 'how many', '20')
   .action((o: { org?: string; limit: string }) =>
     withSession(async (s) => {
-      const target = await resolveOrg(s, o.org);
+      const ref = await resolveOrg(s, o.org);
+      const target = await s.services.orgs.get({ tenantId: ref.tenantId, orgId: null }, ref.id);
       table(
-        (await s.services.backup.list(target.id, Number(o.limit))).map((j) => ({
+        (await s.services.jobs.list(target, { limit: Number(o.limit) })).map((j) => ({
           id: j.id,
           kind: j.kind,
           trigger: j.trigger,
           status: j.status,
-          queued: j.createdAt,
+          queued: j.queuedAt,
           finished: j.finishedAt,
           objects: `${j.progress.objectsDone}/${j.progress.objectsTotal}`,
           records: j.progress.records,

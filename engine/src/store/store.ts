@@ -199,6 +199,11 @@ export class Store {
     return this.blobs.refsOf(orgId, object, recordId);
   }
 
+  /** Per record and field, the file it held at `at`, in record id order (streamed). */
+  blobRefsAt(q: ObjectAt): AsyncGenerator<BlobRef> {
+    return this.blobs.refsAt(q.orgId, q.object, q.at);
+  }
+
   /** restic-style check; only reads. */
   check(options: CheckOptions = {}): Promise<CheckReport> {
     return checkStore(this.options.pool, this.options.container, this.keyring, this.blobs, options);

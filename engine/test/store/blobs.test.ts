@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CHUNK_BYTES } from '../../src/store/blobs/chunked.js';
-import { storeFixture, type StoreFixture } from './fixture.js';
+import { collect, storeFixture, type StoreFixture } from './fixture.js';
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -74,6 +74,19 @@ describe('store blobs', () => {
     expect((await names()).filter((n) => n.includes('/staging/'))).toEqual([]);
     expect((await fx.store.blobRefsOf(org, 'ContentVersion', 'r2')).map((r) => [r.field, r.contentHash, r.size])).toEqual([
       ['Body', a.contentHash, content.length],
+    ]);
+    const later = await fx.store.putBlob({ ...ref('r2', 'Body'), validFrom: '2024-03-01T00:00:00Z' }, Readable.from([Buffer.from('v2')]));
+    const at = async (t: string) =>
+      (await collect(fx.store.blobRefsAt({ orgId: org, object: 'ContentVersion', at: new Date(t) })))
+        .filter((r) => r.field === 'Body')
+        .map((r) => [r.recordId, r.contentHash]);
+    expect(await at('2024-02-01T00:00:00Z')).toEqual([
+      ['r1', a.contentHash],
+      ['r2', a.contentHash],
+    ]);
+    expect(await at('2024-03-01T00:00:00Z')).toEqual([
+      ['r1', a.contentHash],
+      ['r2', later.contentHash],
     ]);
     // Content addresses are keyed: not the plain SHA-256 of the file.
     expect(a.contentHash).not.toBe(createHash('sha256').update(content).digest('hex'));

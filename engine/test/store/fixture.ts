@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { createTestDb, testStorageConnectionString, type TestDb } from '../../../test/support/db.js';
+import { insertTenantAndOrg } from '../../../test/support/fixtures.js';
 import { Store } from '../../src/store/store.js';
 import { localFileKek } from '../../src/store/keys/kek.js';
 
@@ -29,25 +30,13 @@ export async function storeFixture(packBytes?: number): Promise<StoreFixture> {
   const keyFile = path.join(dir, 'keys', 'kek.key');
   const reopen = (file: string, bytes = packBytes): Store =>
     new Store({ pool: db.pool, container, kek: localFileKek(file), ...(bytes ? { packBytes: bytes } : {}) });
-  const tenant = randomUUID();
-  await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant, 'test']);
   return {
     db,
     container,
     keyFile,
     store: reopen(keyFile),
     reopen,
-    newOrg: async () => {
-      const id = randomUUID();
-      await db.pool.query('INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        tenant,
-        `00D${randomBytes(6).toString('hex')}`,
-        'Test org',
-        'https://example.invalid',
-      ]);
-      return id;
-    },
+    newOrg: async () => (await insertTenantAndOrg(db.pool)).orgId,
     drop: async () => {
       await container.deleteIfExists();
       await db.drop();

@@ -4,9 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Pool } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
-import { withTransaction } from '../../infra/db.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError } from '../db-errors.js';
+import { storeError, storeTransaction } from '../db-errors.js';
+import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { DecryptBlob, EncryptBlob } from './chunked.js';
 
@@ -88,7 +88,7 @@ export class BlobStore {
     const digest = encrypt.digest!;
     const contentHash = digest.contentHash.toString('hex');
     try {
-      const uploaded = await withTransaction(this.pool, async (client) => {
+      const uploaded = await storeTransaction(this.pool, 'Recording a file', async (client) => {
         // One committer per content at a time: the address and its row always describe the same bytes.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
         const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
@@ -118,10 +118,6 @@ export class BlobStore {
         return fresh;
       });
       return { contentHash, size: digest.size, storedSize: digest.storedSize, uploaded };
-    } catch (err) {
-      throw (err as { statusCode?: unknown }).statusCode !== undefined
-        ? storageError(err, 'Committing a file')
-        : storeError(err, 'Recording a file');
     } finally {
       await staging.deleteIfExists().catch(() => undefined);
     }
@@ -169,6 +165,25 @@ export class BlobStore {
     return { stream: source.pipe(decrypt), cipherHash: rows[0].cipher_hash };
   }
 
+  /** Per record and field, the file it held at `at` (latest reference with valid_from <= at), in id order. */
+  async *refsAt(orgId: string, object: string, at: Date): AsyncGenerator<BlobRef> {
+    type Row = {
+      record_id: string;
+      field: string;
+      valid_from: Date;
+      content_hash: string;
+      size: string;
+      source: string;
+      job_id: string | null;
+    };
+    const sql = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
+      FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
+      ORDER BY record_id, field, valid_from DESC, created_at DESC`;
+    for await (const rows of cursorBatches<Row>(this.pool, sql, [orgId, object, at])) {
+      for (const r of rows) yield toRef(object, r.record_id, r);
+    }
+  }
+
   /** Every file reference of one record, oldest first. */
   async refsOf(orgId: string, object: string, recordId: string): Promise<BlobRef[]> {
     const { rows } = await this.pool
@@ -180,15 +195,23 @@ export class BlobStore {
       .catch((err: unknown) => {
         throw storeError(err, 'Reading file references');
       });
-    return rows.map((r) => ({
-      object,
-      recordId,
-      field: r.field,
-      validFrom: r.valid_from,
-      contentHash: r.content_hash,
-      size: Number(r.size),
-      source: r.source,
-      jobId: r.job_id,
-    }));
+    return rows.map((r) => toRef(object, recordId, r));
   }
+}
+
+function toRef(
+  object: string,
+  recordId: string,
+  r: { field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null },
+): BlobRef {
+  return {
+    object,
+    recordId,
+    field: r.field,
+    validFrom: r.valid_from,
+    contentHash: r.content_hash,
+    size: Number(r.size),
+    source: r.source,
+    jobId: r.job_id,
+  };
 }

@@ -41,10 +41,12 @@ CREATE TRIGGER packs_write_once BEFORE UPDATE ON packs FOR EACH ROW EXECUTE FUNC
 -- One row per stored record version. valid_from is when this state began in the org
 -- (SystemModstamp, or the deletion time of a tombstone). hash is a keyed hash of the row (never a
 -- plain digest of record data), used to skip versions already stored.
+-- Ids and object names compare bytewise (COLLATE "C"): ids are case-sensitive, and the record
+-- index is built several times faster without locale-aware comparisons.
 CREATE TABLE record_versions (
   org_id      uuid NOT NULL,
-  object      text NOT NULL,
-  record_id   text NOT NULL,
+  object      text COLLATE "C" NOT NULL,
+  record_id   text COLLATE "C" NOT NULL,
   valid_from  timestamptz NOT NULL,
   deleted     boolean NOT NULL,
   hash        bytea NOT NULL,
@@ -67,8 +69,8 @@ CREATE TABLE blobs (
 -- Which record field held which file, from when.
 CREATE TABLE blob_refs (
   org_id       uuid NOT NULL,
-  object       text NOT NULL,
-  record_id    text NOT NULL,
+  object       text COLLATE "C" NOT NULL,
+  record_id    text COLLATE "C" NOT NULL,
   field        text NOT NULL,
   valid_from   timestamptz NOT NULL,
   content_hash bytea NOT NULL,

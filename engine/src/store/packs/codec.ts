@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { compress, decompress } from '@mongodb-js/zstd';
+import { Decoder, Encoder } from '@toondepauw/node-zstd';
 import type { OrgKeys } from '../keys/keyring.js';
 import { integrityError, open, seal } from '../keys/aead.js';
 import type { PackFormat } from './batch.js';
 
 /**
- * zstd (native, in libuv's thread pool, so several packs compress at once). Level 6: on record
- * CSV it stores markedly less than level 3 for a modest cost (bench/store-packs.ts measures it).
+ * zstd (native, off the main thread, so several packs compress at once). The level is chosen by
+ * bench/store-packs.ts, which measures every candidate against gzip on record CSV.
  */
 export const PACK_CODEC = 'zstd';
-const LEVEL = 6;
+export const PACK_LEVEL = 1;
+const encoder = new Encoder(PACK_LEVEL);
+const decoder = new Decoder();
 
 /** What a pack is bound to: moving its bytes to another pack id, org or object fails to open. */
 export interface PackIdentity {
@@ -31,7 +33,7 @@ export interface SealedPack {
 }
 
 export async function sealPack(keys: OrgKeys, id: PackIdentity, plain: Buffer): Promise<SealedPack> {
-  const data = seal(keys.packKey, await compress(plain, LEVEL), aad(id));
+  const data = seal(keys.packKey, await encoder.encode(plain), aad(id));
   return { data, plainHash: keys.contentHash(plain), cipherHash: sha256(data) };
 }
 
@@ -47,7 +49,7 @@ export async function openPack(keys: OrgKeys, id: PackIdentity, stored: StoredPa
   const compressed = open(keys.packKey, stored.data, aad(id), what);
   let plain: Buffer;
   try {
-    plain = await decompress(compressed);
+    plain = await decoder.decode(compressed);
   } catch (err) {
     throw integrityError(what, 'does not decompress', err);
   }

@@ -1,6 +1,6 @@
 import type { Pool } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
-import { storeError } from '../db-errors.js';
+import { storeTransaction } from '../db-errors.js';
 import {
   copyVersions,
   existingVersions,
@@ -49,38 +49,27 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
   const hashes: string[] = new Array(batch.count);
   for (let i = 0; i < batch.count; i++) hashes[i] = keyed.slice(i * 32, i * 32 + HASH_HEX);
 
-  let client;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw storeError(err, 'Storing a batch');
-  }
-  try {
-    await client.query('BEGIN');
+  return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
     await lockObject(client, target.orgId, target.object);
-    const keep = newVersions(batch, hashes, await existingVersions(client, target.orgId, target.object, [...new Set(batch.ids)]));
+    const existing = await existingVersions(client, target.orgId, target.object, new Set(batch.ids), batch.format === 'tombstones');
+    const keep = newVersions(batch, hashes, existing);
     result.stored = keep.length;
     result.skipped = batch.count - keep.length;
-    if (keep.length > 0) {
-      const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
-      const ids = await reservePackIds(client, groups.length);
-      const packs = await Promise.all(groups.map((rows, g) => buildPack(keys, target, batch, rows, ids[g]!)));
-      for (const p of packs) {
-        await insertPack(client, p);
-        result.plainBytes += p.plainSize;
-        result.storedBytes += p.data?.length ?? 0;
-      }
-      result.packIds = ids;
-      await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
+    if (keep.length === 0) return result;
+    const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
+    const ids = await reservePackIds(client, groups.length);
+    // Packs compress off the main thread while PostgreSQL takes the catalog rows.
+    const sealing = Promise.all(groups.map((rows, g) => buildPack(keys, target, batch, rows, ids[g]!)));
+    sealing.catch(() => undefined);
+    await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
+    for (const p of await sealing) {
+      await insertPack(client, p);
+      result.plainBytes += p.plainSize;
+      result.storedBytes += p.data?.length ?? 0;
     }
-    await client.query('COMMIT');
+    result.packIds = ids;
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw storeError(err, `Storing ${target.object} for org ${target.orgId}`);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -88,27 +77,34 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
  * this batch), and tombstones for records whose latest known state is already deleted.
  */
 function newVersions(batch: Batch, hashes: string[], existing: ExistingVersion[]): number[] {
-  const seen = new Set<string>();
-  for (const v of existing) seen.add(`${v.record_id}\0${v.hash}`);
+  // Per record, the hashes it already has, comma-joined (hashes are fixed-width hex, so a
+  // substring match is an exact match): cheaper than a set of id+hash strings.
+  const seen = new Map<string, string>();
+  const add = (id: string, hash: string): void => {
+    const cur = seen.get(id);
+    seen.set(id, cur === undefined ? hash : `${cur},${hash}`);
+  };
+  for (const v of existing) add(v.record_id, v.hash);
   const latest = new Map<string, { at: number; deleted: boolean }>();
   if (batch.format === 'tombstones') {
     for (const v of existing) {
-      const at = v.valid_from.getTime();
+      const at = v.valid_from!.getTime();
       const cur = latest.get(v.record_id);
-      if (!cur || at >= cur.at) latest.set(v.record_id, { at, deleted: v.deleted });
+      if (!cur || at >= cur.at) latest.set(v.record_id, { at, deleted: v.deleted === true });
     }
   }
   const keep: number[] = [];
   for (let i = 0; i < batch.count; i++) {
-    const key = `${batch.ids[i]}\0${hashes[i]}`;
-    if (seen.has(key)) continue;
+    const id = batch.ids[i]!;
+    const hash = hashes[i]!;
+    if (seen.get(id)?.includes(hash)) continue;
     if (batch.format === 'tombstones') {
       const at = Date.parse(batch.validFrom[i]!);
-      const cur = latest.get(batch.ids[i]!);
+      const cur = latest.get(id);
       if (cur?.deleted && cur.at <= at) continue;
-      latest.set(batch.ids[i]!, { at, deleted: true });
+      latest.set(id, { at, deleted: true });
     }
-    seen.add(key);
+    add(id, hash);
     keep.push(i);
   }
   return keep;
