@@ -2,7 +2,7 @@
  * A CSV response body written in chunks, gzip-compressed when the client accepts it (as Bulk
  * API 2.0 does for results), through the fault layer so a connection reset can cut it short.
  */
-import { createGzip } from 'node:zlib';
+import { createGzip, type Gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { Org } from '../data/org.js';
 import { FaultyWriter } from '../faults/stream.js';
@@ -11,6 +11,17 @@ export interface CsvSink {
   /** Writes text; false once the connection is gone (stop producing). */
   write(text: string): Promise<boolean>;
   end(): Promise<void>;
+}
+
+/** Resolves on 'drain' (or 'close'), leaving no listener behind. */
+function drained(stream: Gzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done);
+  });
 }
 
 function acceptsGzip(req: Request): boolean {
@@ -46,7 +57,7 @@ export function csvResponse(org: Org, req: Request, res: Response, headers: Reco
   return {
     write: async (text) => {
       if (!alive() || gz.destroyed) return false;
-      if (!gz.write(text)) await new Promise<void>((resolve) => gz.once('drain', resolve).once('close', resolve));
+      if (!gz.write(text)) await drained(gz);
       return alive() && !gz.destroyed;
     },
     end: async () => {

@@ -9,7 +9,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Org } from '../data/org.js';
 import { SfError } from '../errors.js';
 import { executeSoql, type QueryResult } from '../soql/execute.js';
-import { cellWriter, COLUMN_DELIMITERS, csvLayout, headerLine, LINE_ENDINGS, rowsToCsv } from './csv-format.js';
+import { csvHeader, csvRowWriter } from '../soql/csv.js';
+import { COLUMN_DELIMITERS, csvLayout, LINE_ENDINGS } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
 import { abort, baseInfo, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
 import { checkBulkResult, checkBulkSoql } from './query-rules.js';
@@ -138,18 +139,14 @@ async function sendResults(org: Org, jobs: BulkJobs, req: Request, res: Response
   const locator = typeof req.query.locator === 'string' && req.query.locator !== '' ? req.query.locator : null;
   const offset = locator === null ? 0 : decodeLocator(locator, total);
   const end = Math.min(total, offset + maxRecordsOf(req));
-  const layout = csvLayout(job.columnDelimiter, job.lineEnding);
+  const { delimiter, eol } = csvLayout(job.columnDelimiter, job.lineEnding);
+  const csv = { delimiter, lineEnding: eol };
   const sink = csvResponse(org, req, res, {
     'Sforce-Locator': end < total ? encodeLocator(end) : 'null',
     'Sforce-NumberOfRecords': String(end - offset),
   });
-  const write = rowsToCsv(
-    result.columns.map((c) => cellWriter(c.field, c.get)),
-    layout,
-  );
-  if (!(await sink.write(headerLine(result.columns.map((c) => c.name), layout)))) return;
-  for (let i = offset; i < end; i += CHUNK_ROWS) {
-    if (!(await sink.write(write(result.rows, i, Math.min(end, i + CHUNK_ROWS))))) return;
-  }
+  const write = csvRowWriter(result, csv);
+  if (!(await sink.write(csvHeader(result, csv)))) return;
+  for (let i = offset; i < end; i += CHUNK_ROWS) if (!(await sink.write(write(i, Math.min(end, i + CHUNK_ROWS))))) return;
   await sink.end();
 }
