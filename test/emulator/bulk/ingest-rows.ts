@@ -101,8 +101,7 @@ function rowOp(
     case 'upsert': {
       const key = externalId!;
       const keyValue = key.name === 'Id' ? id : (fields[key.name] as string | undefined);
-      if (keyValue === null || keyValue === undefined)
-        throw new SfError('MISSING_ARGUMENT', `${key.name} not specified`, 400, [key.name]);
+      if (keyValue === null || keyValue === undefined) throw new SfError('MISSING_ARGUMENT', `${key.name} not specified`, 400, [key.name]);
       const row = key.name === 'Id' ? table.rowOf(normalizeId(keyValue) ?? '') : org.findByUnique(table, key, keyValue);
       if (row >= 0 && table.rowState(row) === RowState.Live) {
         delete fields[key.name];
