@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { parse } from 'csv-parse/sync';
 import type { Org } from '../data/org.js';
 import type { FieldDef } from '../data/model.js';
-import { executeSoql } from '../soql/execute.js';
+import { effectivePermissions } from '../data/permissions.js';
 import { SfError } from '../errors.js';
 import { COLUMN_DELIMITERS, csvLayout, LINE_ENDINGS, quote, type CsvLayout } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
@@ -47,13 +47,6 @@ function info(job: IngestJob, version: string, full: boolean): Record<string, un
   };
 }
 
-/** Whether the user may hard delete: Salesforce's "Bulk API Hard Delete", granted here with Modify All Data. */
-function mayHardDelete(org: Org, userId: string): boolean {
-  const r = executeSoql(org, `SELECT PermissionSet.PermissionsModifyAllData FROM PermissionSetAssignment WHERE AssigneeId = '${userId}'`);
-  const col = r.columns[0]!;
-  return Array.from(r.rows).some((row) => col.get(row) === true);
-}
-
 async function readBody(req: Request): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -91,7 +84,8 @@ export function ingestJobRoutes(org: Org, jobs: BulkJobs): Router {
       externalIdFieldName = f.name;
     }
     const userId = res.locals.userId as string;
-    if (operation === 'hardDelete' && !mayHardDelete(org, userId))
+    // Salesforce asks for "Bulk API Hard Delete"; the emulator's model stands it in with Modify All Data.
+    if (operation === 'hardDelete' && !effectivePermissions(org, userId).PermissionsModifyAllData)
       throw new SfError('FEATURENOTENABLED', 'The Bulk API Hard Delete permission is needed to hard delete records', 400);
     const now = org.now();
     const job: IngestJob = {

@@ -60,20 +60,22 @@ describe('Bulk API 2.0 ingest jobs', () => {
       operation: 'insert',
       input: 'Name,Phone,NumberOfEmployees\nBulk One,111,5\nBulk Two,222,\n,333,7\nBulk Four,444,many\n',
     });
-    expect(res.successfulResults).toHaveLength(2);
-    expect(res.failedResults).toHaveLength(2);
+    const successful = res.successfulResults as unknown as Array<Record<string, string>>;
+    const failed = res.failedResults as unknown as Array<Record<string, string>>;
+    expect(successful).toHaveLength(2);
+    expect(failed).toHaveLength(2);
     expect(res.unprocessedRecords).toHaveLength(0);
-    const one = res.successfulResults.find((r) => r.Name === 'Bulk One')!;
+    const one = successful.find((r) => r.Name === 'Bulk One')!;
     expect(one).toMatchObject({ sf__Created: 'true', Phone: '111', NumberOfEmployees: '5' });
     const loc = emu.org.locate(one.sf__Id as string)!;
     expect(loc.table.get(loc.row, 'Name')).toBe('Bulk One');
     expect(loc.table.get(loc.row, 'NumberOfEmployees')).toBe(5);
-    const missing = res.failedResults.find((r) => r.Phone === '333')!;
+    const missing = failed.find((r) => r.Phone === '333')!;
     expect(missing.sf__Error).toMatch(/^REQUIRED_FIELD_MISSING:Required fields are missing: \[Name\]/);
     expect(missing.sf__Id).toBe('');
-    expect(res.failedResults.find((r) => r.Phone === '444')!.sf__Error).toMatch(/^JSON_PARSER_ERROR/);
+    expect(failed.find((r) => r.Phone === '444')!.sf__Error).toMatch(/^JSON_PARSER_ERROR/);
     const created = txs.flatMap((t) => t.changes).filter((c) => c.kind === 'create' && c.sobject === 'Account');
-    expect(created.map((c) => c.id).sort()).toEqual(res.successfulResults.map((r) => r.sf__Id).sort());
+    expect(created.map((c) => c.id).sort()).toEqual(successful.map((r) => r.sf__Id).sort());
   });
 
   it('updates: an empty value leaves a field alone, #N/A sets it to null; job info counts records', async () => {
