@@ -9,9 +9,9 @@ import type { Org } from '../data/org.js';
 import type { FieldDef } from '../data/model.js';
 import { effectivePermissions } from '../data/permissions.js';
 import { SfError } from '../errors.js';
-import { COLUMN_DELIMITERS, csvLayout, LINE_ENDINGS, quote, type CsvLayout } from './csv-format.js';
+import { COLUMN_DELIMITERS, csvLayout, quote, type CsvLayout } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
-import { abort, baseInfo, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
+import { abort, baseInfo, csvOptions, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
 import { errorText, planColumns, writeRows, type IngestOperation } from './ingest-rows.js';
 
 const OPERATIONS: IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
@@ -68,9 +68,7 @@ export function ingestJobRoutes(org: Org, jobs: BulkJobs): Router {
   router.post('/jobs/ingest', (req, res) => {
     const body = jsonBody(req.body);
     const operation = enumProp(body, 'operation', OPERATIONS) as IngestOperation;
-    enumProp(body, 'contentType', ['CSV'], 'CSV');
-    const columnDelimiter = enumProp(body, 'columnDelimiter', Object.keys(COLUMN_DELIMITERS), 'COMMA');
-    const lineEnding = enumProp(body, 'lineEnding', Object.keys(LINE_ENDINGS), 'LF');
+    const layout = csvOptions(body);
     const object = body.object;
     if (typeof object !== 'string' || !object) throw new SfError('INVALIDJOB', 'object is required', 400);
     if (!org.hasObject(object)) throw new SfError('INVALIDJOB', `InvalidJob : Unable to find object: ${object}`, 400);
@@ -87,23 +85,14 @@ export function ingestJobRoutes(org: Org, jobs: BulkJobs): Router {
     // Salesforce asks for "Bulk API Hard Delete"; the emulator's model stands it in with Modify All Data.
     if (operation === 'hardDelete' && !effectivePermissions(org, userId).PermissionsModifyAllData)
       throw new SfError('FEATURENOTENABLED', 'The Bulk API Hard Delete permission is needed to hard delete records', 400);
-    const now = org.now();
-    const job: IngestJob = {
-      id: jobs.newId(),
+    const job = jobs.create<IngestJob>({
       kind: 'ingest',
       operation,
       object: table.def.name,
       createdById: userId,
-      createdDate: now,
-      systemModstamp: now,
       state: 'Open',
       apiVersion: res.locals.version as string,
-      columnDelimiter,
-      lineEnding,
-      errorMessage: null,
-      startedAt: null,
-      endedAt: null,
-      numberRecordsProcessed: 0,
+      ...layout,
       externalIdFieldName,
       upload: null,
       header: [],
@@ -111,8 +100,7 @@ export function ingestJobRoutes(org: Org, jobs: BulkJobs): Router {
       failed: [],
       unprocessed: [],
       numberRecordsFailed: 0,
-    };
-    jobs.add(job);
+    });
     res.json(info(job, res.locals.version as string, false));
   });
 

@@ -7,6 +7,7 @@ import { makeId, normalizeId } from '../data/ids.js';
 import type { Org } from '../data/org.js';
 import { restDateTime } from '../data/values.js';
 import { SfError, notFound } from '../errors.js';
+import { COLUMN_DELIMITERS, LINE_ENDINGS } from './csv-format.js';
 
 export type JobKind = 'query' | 'ingest';
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -29,6 +30,12 @@ export interface Job {
   numberRecordsProcessed: number;
 }
 
+/** What a create request decides about a job; the other Job fields start the same for all. */
+export type JobStart = Pick<
+  Job,
+  'kind' | 'operation' | 'object' | 'createdById' | 'state' | 'apiVersion' | 'columnDelimiter' | 'lineEnding'
+>;
+
 const KEEP_AFTER_END_MS = 7 * 86_400_000;
 /** Pause before each background state change: long enough that clients see the states move. */
 export const STEP_MS = 20;
@@ -41,12 +48,21 @@ export class BulkJobs {
 
   constructor(readonly org: Org) {}
 
-  newId(): string {
-    return makeId('750', ++this.seq);
-  }
-
-  add(job: Job): void {
+  /** Registers a new job: what the request decided plus the kind's own fields. */
+  create<J extends Job>(start: JobStart & Omit<J, keyof Job>): J {
+    const now = this.org.now();
+    const job = {
+      ...start,
+      id: makeId('750', ++this.seq),
+      createdDate: now,
+      systemModstamp: now,
+      errorMessage: null,
+      startedAt: null,
+      endedAt: null,
+      numberRecordsProcessed: 0,
+    } as J;
     this.jobs.set(job.id, job);
+    return job;
   }
 
   /** A job of this kind by id, or NOT_FOUND (unknown, deleted or expired). */
@@ -134,6 +150,15 @@ export function jsonBody(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new SfError('JSON_PARSER_ERROR', 'The request body must be a JSON object', 400);
   return body as Record<string, unknown>;
+}
+
+/** contentType (CSV only), columnDelimiter and lineEnding of a create request, with their defaults. */
+export function csvOptions(body: Record<string, unknown>): Pick<Job, 'columnDelimiter' | 'lineEnding'> {
+  enumProp(body, 'contentType', ['CSV'], 'CSV');
+  return {
+    columnDelimiter: enumProp(body, 'columnDelimiter', Object.keys(COLUMN_DELIMITERS), 'COMMA'),
+    lineEnding: enumProp(body, 'lineEnding', Object.keys(LINE_ENDINGS), 'LF'),
+  };
 }
 
 /** An enum property of a job request: its default when absent, JSON_PARSER_ERROR when unknown. */

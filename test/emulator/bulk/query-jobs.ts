@@ -10,9 +10,9 @@ import type { Org } from '../data/org.js';
 import { SfError } from '../errors.js';
 import { executeSoql, type QueryResult } from '../soql/execute.js';
 import { csvHeader, csvRowWriter } from '../soql/csv.js';
-import { COLUMN_DELIMITERS, csvLayout, LINE_ENDINGS } from './csv-format.js';
+import { csvLayout } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
-import { abort, baseInfo, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
+import { abort, baseInfo, csvOptions, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
 import { checkBulkResult, checkBulkSoql } from './query-rules.js';
 
 interface QueryJob extends Job {
@@ -63,9 +63,7 @@ export function queryJobRoutes(org: Org, jobs: BulkJobs): Router {
   router.post('/jobs/query', (req, res) => {
     const body = jsonBody(req.body);
     const operation = enumProp(body, 'operation', ['query', 'queryAll']);
-    enumProp(body, 'contentType', ['CSV'], 'CSV');
-    const columnDelimiter = enumProp(body, 'columnDelimiter', Object.keys(COLUMN_DELIMITERS), 'COMMA');
-    const lineEnding = enumProp(body, 'lineEnding', Object.keys(LINE_ENDINGS), 'LF');
+    const layout = csvOptions(body);
     const query = body.query;
     if (typeof query !== 'string' || !query.trim()) throw new SfError('INVALIDJOB', 'query is required', 400);
     checkBulkSoql(query);
@@ -73,27 +71,17 @@ export function queryJobRoutes(org: Org, jobs: BulkJobs): Router {
     checkBulkResult(result);
     if (!org.limits.use('DailyBulkV2QueryJobs'))
       throw new SfError('LIMIT_EXCEEDED', 'Exceeded max jobs number in 24 hours (DailyBulkV2QueryJobs)', 400);
-    const now = org.now();
-    const job: QueryJob = {
-      id: jobs.newId(),
+    const job = jobs.create<QueryJob>({
       kind: 'query',
       operation,
       object: result.sobject,
       createdById: res.locals.userId as string,
-      createdDate: now,
-      systemModstamp: now,
       state: 'UploadComplete',
       apiVersion: res.locals.version as string,
-      columnDelimiter,
-      lineEnding,
-      errorMessage: null,
-      startedAt: null,
-      endedAt: null,
-      numberRecordsProcessed: 0,
+      ...layout,
       query,
       result,
-    };
-    jobs.add(job);
+    });
     jobs.later(job, () => {
       jobs.setState(job, 'InProgress');
       jobs.later(job, () => {
