@@ -11,6 +11,7 @@ import type { ApiServices } from './api/services.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
+import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 
 export interface RunningEngine {
   url: string;
@@ -19,8 +20,9 @@ export interface RunningEngine {
 }
 
 /**
- * The services behind the API. Only this domain's own are wired so far; the others join here as
- * they are built (see api/services.ts: a missing one answers SERVICE_UNAVAILABLE).
+ * The services behind the API. Those not built yet join here as they land (api/services.ts: a
+ * missing one answers SERVICE_UNAVAILABLE). The job catalog is real; with no backup runner yet,
+ * starting a job answers SERVICE_UNAVAILABLE.
  */
 async function apiServices(ctx: EngineContext): Promise<ApiServices> {
   const { pool } = ctx.infra;
@@ -28,7 +30,7 @@ async function apiServices(ctx: EngineContext): Promise<ApiServices> {
   const orgs = new OrgRegistry(pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
   if (ctx.config.bootstrapKey) await ensureBootstrapKey(pool, ctx.config.bootstrapKey, ctx.config.bootstrapTenant, ctx.log);
-  return { tenants: new TenantService(pool), keys, orgs };
+  return { tenants: new TenantService(pool), keys, orgs, jobs: new BackupJobsAdapter(pool, {}) };
 }
 
 /** The composition root: config → infra → services → api. */

@@ -1,6 +1,6 @@
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal } from '../salesforce/describe.js';
-import { readUserPermissions } from '../salesforce/permissions.js';
+import { readUserPermissions, SYSTEM_PERMISSIONS } from '../salesforce/permissions.js';
 import { queryRecords } from '../salesforce/rest-query.js';
 import { candidateObjects } from '../salesforce/scope.js';
 import type { OrgUserCounter, PermissionReader, PermissionSnapshot } from './ports.js';
@@ -48,8 +48,13 @@ export async function countActiveLicensedUsers(conn: OrgConnection): Promise<num
  */
 export async function readPermissionSnapshot(conn: OrgConnection): Promise<PermissionSnapshot> {
   const perms = await readUserPermissions(conn);
+  // A permission counts when the assigned permission sets (the profile's own included) grant it
+  // and UserPermissionAccess, Salesforce's own sum of them, agrees.
   const userPermissions = Object.fromEntries(
-    Object.entries(perms.effective).map(([name, granted]) => [name.replace(/^Permissions/, ''), granted === true]),
+    SYSTEM_PERMISSIONS.map((p) => [
+      p.replace(/^Permissions/, ''),
+      perms.effective[p] !== false && perms.permissionSets.some((set) => set[p] === true),
+    ]),
   );
   // Objects no permission set mentions (User, Organization, ...) are not governed by object
   // permissions: the user reads them when describe lists them.
