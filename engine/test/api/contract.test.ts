@@ -91,6 +91,20 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(start['429']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['DAILY_JOB_LIMIT', 'RATE_LIMITED']));
     expect(start['402']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['SUBSCRIPTION_EXPIRED', 'SEATS_EXCEEDED']));
     expect(start['503']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['STORAGE_NOT_CONFIGURED']));
+    const codes = (contract.doc as unknown as { 'x-orgvault-error-codes': Record<string, { status: number }> })['x-orgvault-error-codes'];
+    expect(codes).toMatchObject({
+      JOB_RUNNING: { status: 409 },
+      FULL_BACKUP_REQUIRED: { status: 409 },
+      SUBSCRIPTION_EXPIRED: { status: 402 },
+      DAILY_JOB_LIMIT: { status: 429 },
+      SEATS_EXCEEDED: { status: 402 },
+      STORAGE_NOT_CONFIGURED: { status: 503 },
+      VALIDATION_FAILED: { status: 400 },
+      NOT_FOUND: { status: 404 },
+      FORBIDDEN: { status: 403 },
+      UNAUTHENTICATED: { status: 401 },
+      RATE_LIMITED: { status: 429 },
+    });
   });
 
   it('walks every route the way the Lightning page does, each answer matching the document', async () => {

@@ -94,7 +94,9 @@ class Executor {
     const fileFilter = this.fileFilter(table, options.userId);
     if (table.def.name === 'UserPermissionAccess' && options.userId) refreshUserPermissionAccess(this.org, options.userId);
     const matched: number[] = [];
-    for (let r = 0; r < table.size; r++) {
+    const candidates = idCandidates(table, q.where);
+    for (let k = 0, n = candidates ? candidates.length : table.size; k < n; k++) {
+      const r = candidates ? candidates[k]! : k;
       const s = table.rowState(r);
       if (s === RowState.Gone || (s === RowState.Deleted && !options.includeDeleted)) continue;
       if (fileFilter && !fileFilter(r)) continue;
@@ -406,6 +408,24 @@ function likeRegex(pattern: string): RegExp {
   let re = '';
   for (const ch of pattern) re += ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${re}$`, 'is');
+}
+
+/**
+ * Rows an `Id = '...'` / `Id IN (...)` conjunct restricts the query to (sorted, unique), or
+ * null when the WHERE clause has no such conjunct and every row must be scanned.
+ */
+function idCandidates(table: Table, c: Condition | null): number[] | null {
+  if (!c) return null;
+  if (c.kind === 'and') return idCandidates(table, c.left) ?? idCandidates(table, c.right);
+  if (c.kind !== 'compare' || c.path.length !== 1 || c.path[0]!.toLowerCase() !== 'id' || (c.op !== '=' && c.op !== 'in')) return null;
+  const lits = Array.isArray(c.value) ? c.value : [c.value];
+  const rows = new Set<number>();
+  for (const l of lits) {
+    const id = l.kind === 'string' ? normalizeId(l.value) : null;
+    const r = id ? table.rowOf(id) : -1;
+    if (r >= 0) rows.add(r);
+  }
+  return [...rows].sort((a, b) => a - b);
 }
 
 /** ContentDocumentLink's implementation restriction: an Id filter on the document or entity. */
