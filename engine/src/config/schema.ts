@@ -57,6 +57,11 @@ export const SETTINGS = {
     doc: 'Key-encryption key file (created on first start); default <dataDir>/keys/kek.key',
     schema: z.string().min(1).optional(),
   },
+  keyVaultKeyId: {
+    env: 'AZURE_KEY_VAULT_KEY_ID',
+    doc: 'Azure Key Vault key URL (with version) that wraps data keys instead of the local key file',
+    schema: z.string().url().optional(),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: 'pino log level',
