@@ -95,6 +95,11 @@ export const SETTINGS = {
     doc: 'API requests per minute allowed for one API key',
     schema: z.coerce.number().int().min(1).default(600),
   },
+  previewDir: {
+    env: 'ORGVAULT_PREVIEW_DIR',
+    doc: 'Development only: serve the local preview of the Lightning page (built by npm run preview:build into dist/preview) at /preview',
+    schema: z.string().min(1).optional(),
+  },
   demo: {
     env: 'ORGVAULT_DEMO',
     doc: 'Start the emulator demo org and back it up (npm start only); default on when no org is configured',
