@@ -152,4 +152,34 @@ describe('Bulk API 2.0 (emulator)', () => {
     expect(removed.successful).toHaveLength(3);
     expect(await queryRecords(conn, `SELECT Id FROM Account WHERE Name LIKE 'Bulk %'`, { all: true })).toHaveLength(0);
   });
+
+  it('ingest: upserts by external id and updates by Id, with failures per row', async () => {
+    const up = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1,ing-1\nIngest 2,ing-2\n',
+      poll: FAST_POLL,
+    });
+    expect(up.successful.map((r) => r.sf__Created)).toEqual(['true', 'true']);
+    const again = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1b,ing-1\n',
+      poll: FAST_POLL,
+    });
+    expect(again.successful[0]).toMatchObject({
+      sf__Created: 'false',
+      sf__Id: up.successful.find((r) => r.External_Id__c === 'ing-1')!.sf__Id,
+    });
+    const upd = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'update',
+      csv: `Id,Name\n${up.successful[1]!.sf__Id},Renamed\na01000000000000AAA,Nobody\n`,
+      poll: FAST_POLL,
+    });
+    expect(upd.successful).toHaveLength(1);
+    expect(upd.failed).toHaveLength(1);
+  });
 });
