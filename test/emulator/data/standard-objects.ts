@@ -246,8 +246,8 @@ export function standardObjects(): ObjectDef[] {
       '00T',
       [
         str('Subject', 255),
-        // Activities go with the record they are about.
-        ref('WhoId', ['Contact', 'Lead'], 'Who', { cascadeDelete: true }),
+        // Activities go with the record they are about (What); a deleted Who is cleared.
+        ref('WhoId', ['Contact', 'Lead'], 'Who'),
         ref('WhatId', ['Account', 'Opportunity', 'Case', 'Project__c'], 'What', { cascadeDelete: true }),
         field('ActivityDate', 'date'),
         pick('Status', ['*Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred']),
