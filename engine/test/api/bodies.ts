@@ -15,7 +15,7 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
         includeFeedAndShare: false,
         excludedObjects: ['Case'],
         excludedFields: ['Account.Industry'],
-        jobsPerDay: 2,
+        jobsPerDay: 1,
         startTime: '01:00',
       };
     case 'putPermissionCheckSettings':

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startTestApi, type TestApi } from './harness.js';
-import { ScheduleDouble } from './doubles.js';
+import { attachSchedule } from './real-services.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
@@ -18,6 +18,7 @@ describe('connect and describe through the salesforce layer, against the org emu
   let org: TestOrg;
   let api: TestApi;
   let key: string;
+  let schedule: Awaited<ReturnType<typeof attachSchedule>>;
 
   beforeAll(async () => {
     org = await startTestOrg({ records: 50 });
@@ -27,12 +28,13 @@ describe('connect and describe through the salesforce layer, against the org emu
         connect: sf,
         scope: sf,
         jobs: new BackupJobsAdapter(pool, { launch: async () => undefined }),
-        schedule: new ScheduleDouble(),
       };
     });
+    schedule = await attachSchedule(api);
     ({ key } = await api.newTenant('Acme'));
   });
   afterAll(async () => {
+    await schedule.stop();
     await api.stop();
     await org.stop();
   });
