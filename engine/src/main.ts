@@ -12,6 +12,12 @@ import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
 import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
+import { SalesforceAdapter } from './api/adapters/salesforce.js';
+import { kekSecretBox } from './store/keys/secret-box.js';
+import { kekFromConfig } from './store/store.js';
+import { createSchedule } from './schedule/index.js';
+import { scheduleApiServices } from './schedule/api-services.js';
+import { salesforceOrgReaders } from './schedule/org-readers.js';
 
 export interface RunningEngine {
   url: string;
@@ -20,17 +26,49 @@ export interface RunningEngine {
 }
 
 /**
- * The services behind the API. Those not built yet join here as they land (api/services.ts: a
- * missing one answers SERVICE_UNAVAILABLE). The job catalog is real; with no backup runner yet,
- * starting a job answers SERVICE_UNAVAILABLE.
+ * The services behind the API, and what they keep running (the schedule's pg-boss workers).
+ * Those not built yet join here as they land (api/services.ts: a missing one answers
+ * SERVICE_UNAVAILABLE): with no backup runner yet, "back up now" answers SERVICE_UNAVAILABLE,
+ * and CDP is absent.
  */
-async function apiServices(ctx: EngineContext): Promise<ApiServices> {
+async function apiServices(ctx: EngineContext, stops: Array<() => Promise<void>>): Promise<ApiServices> {
   const { pool } = ctx.infra;
+  const { config, log } = ctx;
   const keys = new ApiKeyService(pool);
   const orgs = new OrgRegistry(pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
-  if (ctx.config.bootstrapKey) await ensureBootstrapKey(pool, ctx.config.bootstrapKey, ctx.config.bootstrapTenant, ctx.log);
-  return { tenants: new TenantService(pool), keys, orgs, jobs: new BackupJobsAdapter(pool, {}) };
+  if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
+
+  // The schedule reads orgs through the same live connections the API uses (one per org).
+  const readers = salesforceOrgReaders((orgId) => sf.open(orgId));
+  const schedule = await createSchedule({
+    pool,
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    log,
+    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+    mailFrom: config.mailFrom,
+    users: readers,
+    permissions: readers,
+  });
+  stops.push(schedule.stop);
+  const sf = new SalesforceAdapter({
+    pool,
+    box: kekSecretBox(kekFromConfig(config)),
+    orgs,
+    afterConnect: (org) => schedule.scheduler.planOrg(org.id),
+  });
+  await schedule.start();
+  const subscriptions = schedule.subscriptions;
+  return {
+    tenants: new TenantService(pool),
+    keys,
+    orgs,
+    connect: sf,
+    scope: sf,
+    jobs: new BackupJobsAdapter(pool, { admit: (org) => subscriptions.assertMayBackUp(org.id) }),
+    ...scheduleApiServices(schedule),
+  };
 }
 
 /** The composition root: config → infra → services → api. */
@@ -38,13 +76,19 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   if (config.port !== 0) await assertPortFree(config.port, config.host, 'The engine', 'PORT');
   const infra = await startInfra(config, log);
   const ctx: EngineContext = { config, log, infra };
+  // Stopped in reverse order before the infra they run on.
+  const stops: Array<() => Promise<void>> = [];
+  const stopServices = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+  };
   let server: Server;
   try {
-    const app = createApp(ctx, await apiServices(ctx), { rateLimitPerMinute: config.apiRateLimit });
+    const app = createApp(ctx, await apiServices(ctx, stops), { rateLimitPerMinute: config.apiRateLimit });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
   } catch (err) {
+    await stopServices();
     await infra.stop();
     throw fromSystemError(err, `The engine cannot listen on ${config.host}:${config.port}`);
   }
@@ -58,6 +102,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await stopServices();
       await infra.stop();
     },
   };

@@ -16,6 +16,8 @@ export interface SalesforceWiring {
   orgs: OrgRegistry;
   /** PEM key for JWT bearer connections that do not bring their own. */
   jwtPrivateKey?: string;
+  /** What follows a connection (the schedule plans the first backup). */
+  afterConnect?: (org: Org) => Promise<void>;
   connection?: ConnectionOptions;
 }
 
@@ -67,25 +69,28 @@ export class SalesforceAdapter implements OrgConnectService, ObjectScopeService 
       ...(this.w.connection ? { options: this.w.connection } : {}),
     });
     this.connections.set(orgId, Promise.resolve(connection));
-    return this.w.orgs.get({ tenantId, orgId: null }, orgId);
+    const org = await this.w.orgs.get({ tenantId, orgId: null }, orgId);
+    await this.w.afterConnect?.(org);
+    return org;
   }
 
-  private async connection(org: Org): Promise<OrgConnection> {
-    let open = this.connections.get(org.id);
+  /** The org's live connection, opened from its stored credentials on first use; shared by every reader in this process. */
+  async open(orgId: string): Promise<OrgConnection> {
+    let open = this.connections.get(orgId);
     if (!open) {
-      open = openStoredConnection(this.repo, org.id, this.w.connection);
-      this.connections.set(org.id, open);
+      open = openStoredConnection(this.repo, orgId, this.w.connection);
+      this.connections.set(orgId, open);
     }
     try {
       return await open;
     } catch (err) {
-      this.connections.delete(org.id);
+      this.connections.delete(orgId);
       throw err;
     }
   }
 
   private async global(org: Org): Promise<DescribeGlobal> {
-    return describeGlobal(await this.connection(org));
+    return describeGlobal(await this.open(org.id));
   }
 
   async listObjects(org: Org): Promise<ObjectInfoOut[]> {
@@ -118,7 +123,7 @@ export class SalesforceAdapter implements OrgConnectService, ObjectScopeService 
       if (!known.has(object.toLowerCase())) unknown.push(ref);
       else byObject.set(object, [...(byObject.get(object) ?? []), field]);
     }
-    const conn = await this.connection(org);
+    const conn = await this.open(org.id);
     for (const [object, wanted] of byObject) {
       const described = new Set((await describeSObject(conn, object)).fields.map((f) => f.name.toLowerCase()));
       for (const field of wanted) if (!described.has(field.toLowerCase())) unknown.push(`${object}.${field}`);
