@@ -4,7 +4,7 @@ import { attachSchedule } from './real-services.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
-import type { SecretBox } from '../../src/salesforce/connection-repository.js';
+import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
 
 // Stands in for the store's key (not on main yet): reversible, so the stored secrets can be read back.
 const box: SecretBox = {
@@ -23,7 +23,12 @@ describe('connect and describe through the salesforce layer, against the org emu
   beforeAll(async () => {
     org = await startTestOrg({ records: 50 });
     api = await startTestApi(({ pool, orgs }) => {
-      const sf = new SalesforceAdapter({ pool, box, orgs });
+      const connections = new ConnectionRepository(pool, box);
+      const sf = new SalesforceAdapter({
+        orgs,
+        connect: (tenantId, credentials) => connectOrg(pool, box, { tenantId, credentials }),
+        open: (orgId) => openStoredConnection(connections, orgId),
+      });
       return {
         connect: sf,
         scope: sf,

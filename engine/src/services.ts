@@ -1,0 +1,146 @@
+import type { EngineContext } from './context.js';
+import type { ApiServices } from './api/services.js';
+import { SalesforceAdapter } from './api/adapters/salesforce.js';
+import { Store, kekFromConfig } from './store/store.js';
+import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
+import type { OrgConnection } from './salesforce/connection.js';
+import type { OrgCredentials } from './salesforce/credentials.js';
+import { ApiKeyService } from './tenants/keys.js';
+import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
+import { OrgRegistry } from './orgs/registry.js';
+import { createSchedule, type ScheduleServices } from './schedule/index.js';
+import { scheduleApiServices } from './schedule/api-services.js';
+import { salesforceOrgReaders } from './schedule/org-readers.js';
+import { readBackupSettings } from './schedule/backup-settings.js';
+import { BackupWorker } from './backup/worker.js';
+import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
+import { scopeOptionsFrom } from './backup/scope-settings.js';
+import type { RunnerOptions } from './backup/runner.js';
+import type { WorkerOptions } from './backup/worker.js';
+
+export interface Services {
+  store: Store;
+  connections: ConnectionRepository;
+  /** The live connection of an org, one per org per process (its API budget is counted there). */
+  connectionTo(orgId: string): Promise<OrgConnection>;
+  connect(tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }>;
+  orgs: OrgRegistry;
+  tenants: TenantService;
+  keys: ApiKeyService;
+  schedule: ScheduleServices;
+  /** Backups as users start and follow them (API and CLI). */
+  jobs: BackupJobsAdapter;
+  worker: BackupWorker;
+  api: ApiServices;
+  /** Makes this process a worker: backup jobs and the schedule's queues. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  runner?: Partial<RunnerOptions>;
+  worker?: Partial<WorkerOptions>;
+}
+
+/** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
+export async function createServices(ctx: EngineContext, options: ServiceOptions = {}): Promise<Services> {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
+  const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
+  const connections = new ConnectionRepository(pool, await store.secretBox());
+  const live = new Map<string, Promise<OrgConnection>>();
+  const connectionTo = (orgId: string): Promise<OrgConnection> => {
+    let c = live.get(orgId);
+    if (!c) {
+      c = openStoredConnection(connections, orgId);
+      live.set(orgId, c);
+      c.catch(() => live.delete(orgId));
+    }
+    return c;
+  };
+
+  const keys = new ApiKeyService(pool);
+  const orgs = new OrgRegistry(pool);
+  const tenants = new TenantService(pool);
+  if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
+
+  const schedule = await createSchedule({
+    pool,
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    log,
+    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+    mailFrom: config.mailFrom,
+    ...salesforceReaders(connectionTo),
+  });
+  const worker = new BackupWorker(
+    {
+      pool,
+      store,
+      log,
+      connect: connectionTo,
+      scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+      ...(options.runner ? { options: options.runner } : {}),
+    },
+    options.worker,
+  );
+
+  const jobs = new BackupJobsAdapter(pool, {
+    admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
+    // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
+    launch: async () => worker.poll(),
+  });
+
+  const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
+    const { orgId, connection } = await connectOrg(pool, await store.secretBox(), { tenantId, credentials });
+    live.set(orgId, Promise.resolve(connection));
+    await schedule.scheduler.planOrg(orgId);
+    return { orgId };
+  };
+  const salesforce = new SalesforceAdapter({
+    orgs,
+    connect,
+    open: connectionTo,
+    scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+  });
+  orgs.onDisconnect(async (org) => {
+    await keys.revokeForOrg(org.tenantId, org.id);
+    live.delete(org.id);
+  });
+
+  const api: ApiServices = {
+    tenants,
+    keys,
+    orgs,
+    connect: salesforce,
+    scope: salesforce,
+    jobs,
+    ...scheduleApiServices(schedule),
+  };
+  return {
+    store,
+    connections,
+    connectionTo,
+    connect,
+    orgs,
+    tenants,
+    keys,
+    schedule,
+    jobs,
+    worker,
+    api,
+    start: async () => {
+      await worker.start();
+      await schedule.start();
+    },
+    stop: async () => {
+      await worker.stop();
+      await schedule.stop();
+    },
+  };
+}
+
+function salesforceReaders(open: (orgId: string) => Promise<OrgConnection>) {
+  const readers = salesforceOrgReaders(open);
+  return { users: readers, permissions: readers };
+}
