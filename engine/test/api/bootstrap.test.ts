@@ -71,7 +71,7 @@ describe('bootstrap: the first tenant and key', () => {
       expect(doc.openapi).toBe('3.1.0');
 
       // The composed services: connect (salesforce/, secrets sealed by the store's key), the
-      // schedule's plan and settings, describe, the permission check, and no runner yet.
+      // schedule's plan and settings, describe, the permission check, and the backup runner.
       const call = async (method: string, p: string, body?: unknown) => {
         const res = await fetch(`${engine.url}/api/v1${p}`, {
           method,
@@ -99,8 +99,21 @@ describe('bootstrap: the first tenant and key', () => {
       expect((await call('GET', `/orgs/${orgId}/backup-settings`)).body).toMatchObject({ enabled: true, maxJobsPerDay: 1 });
       expect((await call('POST', `/orgs/${orgId}/permission-check/runs`)).status).toBe(202);
       expect((await call('GET', `/orgs/${orgId}/permission-check/report`)).body.objectPermissions.length).toBeGreaterThan(0);
+      // Back up now: the engine's own worker runs the job against the org.
       const start = await call('POST', `/orgs/${orgId}/jobs`);
-      expect([start.status, start.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      expect([start.status, start.body.status]).toEqual([202, 'queued']);
+      let job = start.body;
+      while (!['succeeded', 'partial', 'failed'].includes(job.status as string)) {
+        await new Promise((r) => setTimeout(r, 200));
+        job = (await call('GET', `/orgs/${orgId}/jobs/${start.body.id}`)).body;
+      }
+      expect(job.status).toBe('succeeded');
+      expect(job.objectDetails.find((o: { name: string }) => o.name === 'Account')).toMatchObject({ status: 'succeeded' });
+      const tile = (await call('GET', `/orgs/${orgId}`)).body;
+      expect(tile.lastJob).toMatchObject({ id: start.body.id, status: 'succeeded' });
+      expect(tile.currentJob).toBeNull();
+      const again = await call('POST', `/orgs/${orgId}/jobs`);
+      expect([again.status, again.body.error.code]).toEqual([429, 'DAILY_JOB_LIMIT']);
     } finally {
       await engine.stop();
       await org.stop();
