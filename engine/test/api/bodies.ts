@@ -44,3 +44,11 @@ export function operations(doc: Doc): Array<{ template: string; method: string; 
 
 export const fill = (template: string, ids: Record<string, string>): string =>
   template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(ids[name] ?? name));
+
+/** The connect request for an emulator org, by its refresh token. */
+export const connectEmulatorOrg = (emu: { instanceUrl: string; refreshToken: string }) => ({
+  method: 'refresh_token',
+  loginUrl: emu.instanceUrl,
+  clientId: 'orgvault-test',
+  refreshToken: emu.refreshToken,
+});

@@ -12,6 +12,7 @@ import { ApiKeyService } from '../../src/tenants/keys.js';
 import { bootstrapTenant, ensureBootstrapKey } from '../../src/tenants/tenants.js';
 import { OrgVaultError } from '../../src/errors.js';
 import { bossSchemaFor } from '../../src/schedule/boss.js';
+import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg } from '../salesforce/emulator/org.js';
 
 const newKey = (): string => `ovk_${randomBytes(32).toString('base64url')}`;
@@ -80,12 +81,7 @@ describe('bootstrap: the first tenant and key', () => {
         });
         return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
       };
-      const connected = await call('POST', '/orgs', {
-        method: 'refresh_token',
-        loginUrl: org.emu.instanceUrl,
-        clientId: 'orgvault-test',
-        refreshToken: org.emu.refreshToken,
-      });
+      const connected = await call('POST', '/orgs', connectEmulatorOrg(org.emu));
       expect(connected.status).toBe(201);
       const orgId = connected.body.org.id as string;
       expect(Date.parse(connected.body.org.nextBackupAt)).toBeGreaterThan(Date.now());

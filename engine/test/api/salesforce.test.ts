@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startTestApi, type TestApi } from './harness.js';
 import { attachSchedule } from './real-services.js';
+import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
@@ -48,12 +49,7 @@ describe('connect and describe through the salesforce layer, against the org emu
     api.call(method, path, { key, roles: ['administrator'], ...(body === undefined ? {} : { body }) });
 
   it('connects with a refresh token: the tile carries the org identity and an org key for the Named Credential', async () => {
-    const r = await admin('POST', '/orgs', {
-      method: 'refresh_token',
-      loginUrl: org.emu.instanceUrl,
-      clientId: 'orgvault-test',
-      refreshToken: org.emu.refreshToken,
-    });
+    const r = await admin('POST', '/orgs', connectEmulatorOrg(org.emu));
     expect(r.status).toBe(201);
     const body = r.body as { org: { id: string; sfOrgId: string; instanceUrl: string }; orgKey: { key: string } };
     expect(body.org.sfOrgId).toBe(org.emu.orgId);
