@@ -19,6 +19,7 @@ export class FakeOrg implements CdcSource {
   readonly orgId = '00D5g000000EMUAEAW';
   readonly userId = '0055g000000EMU1AAG';
   readonly token = `${this.orgId}!fake-session-token`;
+  private readonly tokens = new Set([this.token]);
   readonly objects: Record<string, SourceField[]> = {
     Account: [
       f('Id', 'id'),
@@ -56,7 +57,6 @@ export class FakeOrg implements CdcSource {
   private readonly listeners: TransactionListener[] = [];
   private commitNumber = 1000;
   private seq = 0;
-  expired = false;
 
   onTransaction(listener: TransactionListener): void {
     this.listeners.push(listener);
@@ -72,7 +72,14 @@ export class FakeOrg implements CdcSource {
     else this.selected.delete(sobject);
   }
   session(accessToken: string): { userId: string } | undefined {
-    return accessToken === this.token && !this.expired ? { userId: this.userId } : undefined;
+    return this.tokens.has(accessToken) ? { userId: this.userId } : undefined;
+  }
+
+  /** Another valid session, as a token refresh gives. */
+  issueToken(): string {
+    const token = `${this.orgId}!${randomUUID()}`;
+    this.tokens.add(token);
+    return token;
   }
 
   /** Commits the changes one callback makes as one transaction. */
