@@ -40,7 +40,7 @@ export default [
   // Lightning Web Components.
   ...lwcRecommended.map((c) => ({ ...c, files: ['force-app/**/lwc/**/*.js'] })),
   {
-    files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/**/lwc/**/*.test.js'],
-    languageOptions: { globals: { ...globals.node, ...globals.jest } },
+    files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/**/lwc/**/*.test.js', 'test/lwc/**/*.js'],
+    languageOptions: { globals: { ...globals.node, ...globals.jest, ...globals.browser } },
   },
 ];

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'No such resource',
   CONFLICT: 'The resource is in a state that does not allow this',
   RATE_LIMITED: 'Too many requests',
+  SERVICE_UNAVAILABLE: 'This engine build does not offer this service yet',
   JOB_RUNNING: 'A job is already running for this organization',
   FULL_BACKUP_REQUIRED: "The cycle's full backup has not finished",
   SUBSCRIPTION_EXPIRED: 'The subscription has expired',

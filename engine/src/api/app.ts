@@ -3,8 +3,11 @@ import helmet from 'helmet';
 import type { EngineContext } from '../context.js';
 import { errorHandler } from './errors.js';
 import { OrgVaultError } from '../errors.js';
+import { metricsRegistry } from '../infra/metrics.js';
+import { apiRouter, DEFAULT_API_OPTIONS, type ApiOptions } from './v1.js';
+import type { ApiServices } from './services.js';
 
-export function createApp(ctx: EngineContext): Express {
+export function createApp(ctx: EngineContext, services: ApiServices, options: Partial<ApiOptions> = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -27,6 +30,12 @@ export function createApp(ctx: EngineContext): Express {
     const ready = Object.values(checks).every((v) => v === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
+  // Prometheus scrapes without a key: the metrics carry counts and OrgVault ids, nothing else.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+
+  app.use('/api/v1', apiRouter(services, { ...DEFAULT_API_OPTIONS, ...options }, ctx.log));
 
   app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));
   app.use(errorHandler(ctx.log));

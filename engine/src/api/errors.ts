@@ -18,6 +18,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
   JOB_RUNNING: 409,
   FULL_BACKUP_REQUIRED: 409,
   SUBSCRIPTION_EXPIRED: 402,
@@ -48,11 +49,19 @@ export function errorHandler(log: { error: (o: object, m: string) => void }): Er
     else if ((err as { type?: string }).type === 'entity.parse.failed')
       known = new OrgVaultError('BAD_REQUEST', 'Request body is not valid JSON');
     else if ((err as { type?: string }).type === 'entity.too.large') known = new OrgVaultError('BAD_REQUEST', 'Request body is too large');
+    else if (isClientHttpError(err)) known = new OrgVaultError('BAD_REQUEST', err.message);
     else {
       log.error({ err }, 'unhandled error');
       known = new OrgVaultError('INTERNAL', 'Internal error');
     }
-    const status = (err as { status?: number }).status === 413 ? 413 : HTTP_STATUS[known.code];
+    // The body parser's own 4xx (413 too large, 415 charset) keep their status under BAD_REQUEST.
+    const status = known.code === 'BAD_REQUEST' && isClientHttpError(err) ? err.status : HTTP_STATUS[known.code];
     res.status(status).json(errorBody(known));
   };
+}
+
+/** An http-errors 4xx whose message is safe to show (the body parser's: size, charset, encoding). */
+function isClientHttpError(err: unknown): err is { status: number; message: string } {
+  const e = err as { status?: unknown; expose?: unknown };
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
 }

@@ -62,6 +62,34 @@ export const SETTINGS = {
     doc: 'pino log level',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    doc: 'SMTP server for permission-check reports, e.g. smtp://user:pass@host:587 or smtps://...; absent = reports are only stored',
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+      .optional(),
+  },
+  mailFrom: {
+    env: 'ORGVAULT_MAIL_FROM',
+    doc: 'Sender address of the mails OrgVault sends',
+    schema: z.string().min(3).default('OrgVault <orgvault@localhost>'),
+  },
+  bootstrapKey: {
+    env: 'ORGVAULT_BOOTSTRAP_KEY',
+    doc: 'At start, create a tenant whose first API key is this value (at least 32 characters) unless it exists',
+    schema: z.string().min(32, 'at least 32 characters').max(512).optional(),
+  },
+  bootstrapTenant: {
+    env: 'ORGVAULT_BOOTSTRAP_TENANT',
+    doc: 'Name of the tenant ORGVAULT_BOOTSTRAP_KEY creates',
+    schema: z.string().min(1).max(200).default('default'),
+  },
+  apiRateLimit: {
+    env: 'ORGVAULT_API_RATE_LIMIT',
+    doc: 'API requests per minute allowed for one API key',
+    schema: z.coerce.number().int().min(1).default(600),
+  },
   demo: {
     env: 'ORGVAULT_DEMO',
     doc: 'Start the emulator demo org and back it up (npm start only); default on when no org is configured',

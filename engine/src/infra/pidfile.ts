@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

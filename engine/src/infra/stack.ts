@@ -7,6 +7,7 @@ import { startAzurite } from './azurite.js';
 import { createPool, assertReachable, type Pool } from './db.js';
 import { migrate } from './migrate.js';
 import { openContainer } from './blob.js';
+import { readOwner, writeOwner, removeOwner } from './owner.js';
 import type { Logger } from './logger.js';
 
 export interface Infra {
@@ -34,16 +35,25 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
     if (needsDataDir) ensureWritableDir(config.dataDir);
 
     let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
-      stops.push(pg.stop);
-      databaseUrl = pg.url;
-    }
     let storageConnectionString = config.azureStorageConnectionString;
-    if (!storageConnectionString) {
-      const az = await startAzurite(config.dataDir, config.azuritePort, log);
-      stops.push(az.stop);
-      storageConnectionString = az.connectionString;
+    // A CLI command while `npm start` runs shares its embedded services instead of restarting them.
+    const shared = !databaseUrl || !storageConnectionString ? readOwner(config.dataDir) : undefined;
+    if (shared) {
+      databaseUrl ??= shared.databaseUrl;
+      storageConnectionString ??= shared.storageConnectionString;
+    } else if (!databaseUrl || !storageConnectionString) {
+      if (!databaseUrl) {
+        const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+        stops.push(pg.stop);
+        databaseUrl = pg.url;
+      }
+      if (!storageConnectionString) {
+        const az = await startAzurite(config.dataDir, config.azuritePort, log);
+        stops.push(az.stop);
+        storageConnectionString = az.connectionString;
+      }
+      writeOwner(config.dataDir, { databaseUrl, storageConnectionString });
+      stops.push(async () => removeOwner(config.dataDir));
     }
     const pool = createPool(databaseUrl, config.databaseSchema);
     stops.push(() => pool.end());

@@ -1,0 +1,99 @@
+import type { ApiServices } from '../services.js';
+import { ConnectRequest, ConnectResponse, HideRequest, ObjectList, OrgIdParams, Tile, TileList } from '../schemas.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+import { need, ORG_ERRORS, resolveOrg, toTile } from './support.js';
+
+export function orgRoutes(s: ApiServices): AnyRoute[] {
+  return [
+    defineRoute({
+      id: 'listOrgs',
+      method: 'get',
+      path: '/orgs',
+      tag: 'orgs',
+      summary: "The caller's organizations as tiles (hidden ones included, flagged)",
+      action: 'orgs.read',
+      status: 200,
+      response: TileList,
+      errors: [],
+      handler: async ({ caller }) => {
+        const orgs = await s.orgs.list(caller.scope);
+        return { orgs: await Promise.all(orgs.map((o) => toTile(s, o))) };
+      },
+    }),
+    defineRoute({
+      id: 'connectOrg',
+      method: 'post',
+      path: '/orgs',
+      tag: 'orgs',
+      summary: 'Connect an organization; answers its tile and its own API key for the Named Credential (shown once)',
+      action: 'orgs.connect',
+      body: ConnectRequest,
+      status: 201,
+      response: ConnectResponse,
+      errors: ['ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, body }) => {
+        const org = await need(s.connect, 'Connecting organizations').connect(caller.scope.tenantId, body);
+        const { info, key } = await s.keys.create(org.tenantId, { name: `Named Credential of ${org.sfOrgId}`, orgId: org.id });
+        return { org: await toTile(s, org), orgKey: { id: info.id, key } };
+      },
+    }),
+    defineRoute({
+      id: 'getOrg',
+      method: 'get',
+      path: '/orgs/:orgId',
+      tag: 'orgs',
+      summary: 'One organization as a tile',
+      action: 'orgs.read',
+      params: OrgIdParams,
+      status: 200,
+      response: Tile,
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => toTile(s, await resolveOrg(s, caller, params.orgId)),
+    }),
+    defineRoute({
+      id: 'updateOrg',
+      method: 'patch',
+      path: '/orgs/:orgId',
+      tag: 'orgs',
+      summary: 'Hide or show an organization',
+      action: 'orgs.hide',
+      params: OrgIdParams,
+      body: HideRequest,
+      status: 200,
+      response: Tile,
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params, body }) => toTile(s, await s.orgs.setHidden(caller.scope, params.orgId, body.hidden)),
+    }),
+    defineRoute({
+      id: 'disconnectOrg',
+      method: 'delete',
+      path: '/orgs/:orgId',
+      tag: 'orgs',
+      summary: 'Disconnect an organization: its keys are revoked and its schedule stops; its backups are kept',
+      action: 'orgs.disconnect',
+      params: OrgIdParams,
+      status: 204,
+      response: null,
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => {
+        await s.orgs.disconnect(caller.scope, params.orgId);
+      },
+    }),
+    defineRoute({
+      id: 'listObjects',
+      method: 'get',
+      path: '/orgs/:orgId/objects',
+      tag: 'orgs',
+      summary: "The org's objects and whether each is in backup scope (for the object picker)",
+      action: 'orgs.read',
+      params: OrgIdParams,
+      status: 200,
+      response: ObjectList,
+      errors: [...ORG_ERRORS, 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, params }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        return { objects: await need(s.scope, 'Describe and scope').listObjects(org) };
+      },
+    }),
+  ];
+}

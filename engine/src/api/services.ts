@@ -1,0 +1,103 @@
+import type { Org, OrgRegistry } from '../orgs/registry.js';
+import type { ApiKeyService } from '../tenants/keys.js';
+import type { TenantService } from '../tenants/tenants.js';
+import type {
+  BackupSettingsIn,
+  BackupSettingsOut,
+  ConnectInput,
+  JobDetailOut,
+  JobOut,
+  ObjectInfoOut,
+  PermissionCheckRunOut,
+  PermissionCheckSettingsIn,
+  PermissionCheckSettingsOut,
+  PermissionReportOut,
+  RecoveryPointOut,
+} from './schemas.js';
+
+/**
+ * What the routes need from the engine's services, one interface per service. The routes hold
+ * no SQL and no rules: they validate, call one of these, and shape the answer. Each interface
+ * names its owner; the composition root (main.ts) wires the real implementation. A service that
+ * is not built yet is left out (`undefined`), and its routes answer SERVICE_UNAVAILABLE rather
+ * than pretend.
+ *
+ * Every method receives an `Org` the API has already resolved within the caller's tenant and
+ * org scope, so a service never sees another tenant's ids. `by` is the user the caller asserted
+ * (X-OrgVault-User), for audit and "requested by".
+ */
+
+/** salesforce/: connecting an org (token exchange, identity, tokens stored encrypted). */
+export interface OrgConnectService {
+  /**
+   * Verifies the credentials against the org, stores its tokens, registers the org in the
+   * tenant (OrgRegistry.register) and starts what follows a connection (first backup schedule).
+   * Throws ORG_AUTH_FAILED when the org refuses the credentials.
+   */
+  connect(tenantId: string, credentials: ConnectInput): Promise<Org>;
+}
+
+/** salesforce/: describe and backup scope. */
+export interface ObjectScopeService {
+  /** Every object of the org with whether it is in backup scope and, if not, why. */
+  listObjects(org: Org): Promise<ObjectInfoOut[]>;
+  /**
+   * Checks object names and Object.Field names against the org's describe before they reach a
+   * query. Throws VALIDATION_FAILED with `details.unknown` (the names the org does not have).
+   */
+  assertKnown(org: Org, names: { objects?: string[]; fields?: string[] }): Promise<void>;
+}
+
+/** backup/: on-demand jobs and the job catalog. */
+export interface BackupJobService {
+  /**
+   * Starts a job now (all objects in scope, or the given ones). Refuses with JOB_RUNNING,
+   * FULL_BACKUP_REQUIRED (objects given before the cycle's full job finished),
+   * SUBSCRIPTION_EXPIRED, DAILY_JOB_LIMIT, SEATS_EXCEEDED or STORAGE_NOT_CONFIGURED.
+   */
+  start(org: Org, request: { objects?: string[]; by: string | null }): Promise<JobOut>;
+  /** Newest first. */
+  list(org: Org, page: { limit: number; before?: Date }): Promise<JobOut[]>;
+  /** NOT_FOUND for an id that is not this org's job. */
+  get(org: Org, jobId: string): Promise<JobDetailOut>;
+  /** The last finished job and the one queued or running now, for the tile. */
+  latest(org: Org): Promise<{ last: JobOut | null; current: JobOut | null }>;
+}
+
+/** schedule/: next start times and backup settings (rules of the subscription included). */
+export interface ScheduleService {
+  nextBackupAt(org: Org): Promise<Date | null>;
+  getBackupSettings(org: Org): Promise<BackupSettingsOut>;
+  /** VALIDATION_FAILED when jobsPerDay exceeds what the subscription allows. */
+  putBackupSettings(org: Org, settings: BackupSettingsIn, by: string | null): Promise<BackupSettingsOut>;
+}
+
+/** schedule/: permission checks of the integration user. */
+export interface PermissionCheckService {
+  getSettings(org: Org): Promise<PermissionCheckSettingsOut>;
+  putSettings(org: Org, settings: PermissionCheckSettingsIn, by: string | null): Promise<PermissionCheckSettingsOut>;
+  /** Queues a check now; the report follows when it finishes. */
+  run(org: Org, by: string | null): Promise<PermissionCheckRunOut>;
+  /** Null until a first check has finished. */
+  latestReport(org: Org): Promise<PermissionReportOut | null>;
+}
+
+/** cdp/: continuous data protection and recovery points. */
+export interface CdpService {
+  enabled(org: Org): Promise<boolean>;
+  /** Queues the build of a recovery point; FULL_BACKUP_REQUIRED before any backup holds the objects. */
+  createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut>;
+}
+
+/** Everything the API is built over. The first three are this domain's own (always present). */
+export interface ApiServices {
+  tenants: TenantService;
+  keys: ApiKeyService;
+  orgs: OrgRegistry;
+  connect?: OrgConnectService;
+  scope?: ObjectScopeService;
+  jobs?: BackupJobService;
+  schedule?: ScheduleService;
+  permissionChecks?: PermissionCheckService;
+  cdp?: CdpService;
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { OrgVaultError } from '../errors.js';
+import type { Logger } from '../infra/logger.js';
+import { httpRequestSeconds, httpRequestsTotal } from '../infra/metrics.js';
+import { authenticate, authorize, KEY_HEADER, principalOf } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { mountRoutes, type AnyRoute } from './route.js';
+import type { ApiServices } from './services.js';
+import { orgRoutes } from './routes/orgs.js';
+import { jobRoutes } from './routes/jobs.js';
+import { settingsRoutes } from './routes/settings.js';
+import { meRoutes } from './routes/me.js';
+
+export interface ApiOptions {
+  /** Requests per minute for one API key (or one address without a key). */
+  rateLimitPerMinute: number;
+  /** Failed authentications per 15 minutes from one address before it is refused. */
+  authFailuresPer15Minutes: number;
+  /** Largest JSON body accepted. */
+  bodyLimit: string;
+  /** How often the job events stream reads progress. */
+  eventsPollMs: number;
+  version: string;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  rateLimitPerMinute: 600,
+  authFailuresPer15Minutes: 100,
+  bodyLimit: '64kb',
+  eventsPollMs: 2000,
+  version: '1.0.0',
+};
+
+export function allRoutes(services: ApiServices, options: ApiOptions, log: Logger): AnyRoute[] {
+  return [
+    ...meRoutes(services),
+    ...orgRoutes(services),
+    ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
+    ...settingsRoutes(services),
+  ];
+}
+
+const rateLimited = (_req: Request, _res: Response, next: NextFunction): void =>
+  next(new OrgVaultError('RATE_LIMITED', 'Too many requests', { actions: ['Wait a minute and try again.'] }));
+
+/** Rate buckets by key (a digest: the key itself never sits in memory tables), else by address. */
+function bucketOf(req: Request): string {
+  const key = req.get(KEY_HEADER);
+  return key ? `k:${createHash('sha256').update(key).digest('base64url')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+}
+
+/** One line per request: who, what, how it ended — never bodies, keys or record contents. */
+function accessLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const stop = httpRequestSeconds.startTimer();
+    res.on('finish', () => {
+      const route = req.route ? `/api/v1${(req.route as { path: string }).path}` : 'unmatched';
+      stop({ route });
+      httpRequestsTotal.inc({ route, method: req.method, status: String(res.statusCode) });
+      const p = principalOf(req);
+      log.info(
+        { method: req.method, route, status: res.statusCode, tenantId: p?.tenantId, keyId: p?.keyId, user: req.get('x-orgvault-user') },
+        'api request',
+      );
+    });
+    next();
+  };
+}
+
+/** /api/v1: limits, body parsing, the OpenAPI document, then authentication and the routes. */
+export function apiRouter(services: ApiServices, options: ApiOptions, log: Logger): Router {
+  const routes = allRoutes(services, options, log);
+  const document = openApiDocument(routes, options.version);
+  const router = Router();
+  router.use(accessLog(log));
+  router.use(
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: options.authFailuresPer15Minutes,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+      handler: rateLimited,
+    }),
+  );
+  router.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute,
+      keyGenerator: bucketOf,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: rateLimited,
+    }),
+  );
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(express.json({ limit: options.bodyLimit, strict: true }));
+  router.use(authenticate(services.keys));
+  mountRoutes(router, routes, authorize);
+  return router;
+}

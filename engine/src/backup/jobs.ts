@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from '../infra/db.js';
+import { withTransaction } from '../infra/db.js';
+import { OrgVaultError } from '../errors.js';
+
+export type JobKind = 'full' | 'incremental' | 'catch_up' | 'recovery_point';
+export type JobTrigger = 'scheduled' | 'on_demand' | 'recovery' | 'fallback';
+export type JobStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'partial' | 'failed' | 'skipped';
+export const ACTIVE_STATUSES: JobStatus[] = ['queued', 'running', 'paused'];
+
+/** A backup cycle lasts one year; its first job is full. */
+export const CYCLE_LENGTH_MS = 365 * 24 * 3600 * 1000;
+
+export interface Job {
+  orgId: string;
+  id: string;
+  cycleId: string;
+  kind: JobKind;
+  trigger: JobTrigger;
+  objects: string[] | null;
+  status: JobStatus;
+  reason: string | null;
+  requestedBy: string | null;
+  asOf: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  records: number;
+  bytes: number;
+  files: number;
+  apiCalls: number;
+  error: string | null;
+}
+
+export interface JobObject {
+  object: string;
+  pass: 'full' | 'incremental' | 'as_of';
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  records: number;
+  deleted: number;
+  bytes: number;
+  files: number;
+  apiCalls: number;
+  attempts: number;
+  checkpoint: Record<string, unknown> | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+interface JobRow {
+  org_id: string;
+  id: string;
+  cycle_id: string;
+  kind: JobKind;
+  trigger: JobTrigger;
+  objects: string[] | null;
+  status: JobStatus;
+  reason: string | null;
+  requested_by: string | null;
+  as_of: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  records: string;
+  bytes: string;
+  files: string;
+  api_calls: string;
+  error: string | null;
+}
+
+const toJob = (r: JobRow): Job => ({
+  orgId: r.org_id,
+  id: r.id,
+  cycleId: r.cycle_id,
+  kind: r.kind,
+  trigger: r.trigger,
+  objects: r.objects,
+  status: r.status,
+  reason: r.reason,
+  requestedBy: r.requested_by,
+  asOf: r.as_of,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  records: Number(r.records),
+  bytes: Number(r.bytes),
+  files: Number(r.files),
+  apiCalls: Number(r.api_calls),
+  error: r.error,
+});
+
+export interface Cycle {
+  id: string;
+  startedAt: Date;
+  endsAt: Date;
+  fullCompletedAt: Date | null;
+}
+
+/** The cycle in force at `now`, opening a new one when the last has ended (or none exists). */
+async function currentCycle(client: PoolClient, orgId: string, now: Date): Promise<Cycle> {
+  const { rows } = await client.query<{ id: string; started_at: Date; ends_at: Date; full_completed_at: Date | null }>(
+    `SELECT id, started_at, ends_at, full_completed_at FROM backup_cycles
+      WHERE org_id = $1 AND ends_at > $2 ORDER BY started_at DESC LIMIT 1`,
+    [orgId, now],
+  );
+  const row = rows[0];
+  if (row) return { id: row.id, startedAt: row.started_at, endsAt: row.ends_at, fullCompletedAt: row.full_completed_at };
+  const cycle: Cycle = { id: randomUUID(), startedAt: now, endsAt: new Date(now.getTime() + CYCLE_LENGTH_MS), fullCompletedAt: null };
+  await client.query('INSERT INTO backup_cycles (org_id, id, started_at, ends_at) VALUES ($1, $2, $3, $4)', [
+    orgId,
+    cycle.id,
+    cycle.startedAt,
+    cycle.endsAt,
+  ]);
+  return cycle;
+}
+
+export interface OpenJobRequest {
+  trigger: JobTrigger;
+  /** Chosen objects; absent = every object in scope. */
+  objects?: string[];
+  requestedBy?: string;
+  /** recovery_point jobs: the requested time. */
+  asOf?: Date;
+  now?: Date;
+}
+
+/**
+ * Opens a job under the rules of the cycle. The org row is locked for the decision, and the
+ * partial unique index on active jobs settles any race the lock does not cover (two processes,
+ * two databases sessions): the loser gets JOB_RUNNING.
+ */
+export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): Promise<Job> {
+  const now = req.now ?? new Date();
+  return withTransaction(pool, async (client) => {
+    const org = await client.query('SELECT id FROM orgs WHERE id = $1 AND disconnected_at IS NULL FOR UPDATE', [orgId]);
+    if (org.rowCount === 0) throw new OrgVaultError('NOT_FOUND', 'No such organization');
+    const cycle = await currentCycle(client, orgId, now);
+    const active = await client.query<{ id: string; kind: JobKind }>(
+      `SELECT id, kind FROM backup_jobs WHERE org_id = $1 AND status = ANY($2)`,
+      [orgId, ACTIVE_STATUSES],
+    );
+    const scoped = req.objects !== undefined && req.trigger !== 'recovery';
+    let kind: JobKind;
+    if (req.trigger === 'recovery') kind = 'recovery_point';
+    else if (cycle.fullCompletedAt === null) {
+      if (scoped) {
+        throw new OrgVaultError(
+          'FULL_BACKUP_REQUIRED',
+          "Objects can be backed up on their own only after the cycle's full backup has finished",
+          {
+            actions: ['Back up all objects first, or wait for the running full backup to finish.'],
+            details: { cycleId: cycle.id },
+          },
+        );
+      }
+      const fullRunning = active.rows.some((r) => r.kind === 'full');
+      kind = fullRunning && req.trigger !== 'on_demand' ? 'catch_up' : 'full';
+    } else kind = 'incremental';
+
+    if (active.rows.length > 0 && kind !== 'catch_up') {
+      throw new OrgVaultError('JOB_RUNNING', 'A backup job is already running for this organization', {
+        actions: ['Wait for it to finish, then start another.'],
+        details: { jobId: active.rows[0]!.id },
+      });
+    }
+    const id = randomUUID();
+    try {
+      const { rows } = await client.query<JobRow>(
+        `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, objects, status, requested_by, as_of, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) RETURNING *`,
+        [orgId, id, cycle.id, kind, req.trigger, req.objects ?? null, req.requestedBy ?? null, req.asOf ?? null, now],
+      );
+      return toJob(rows[0]!);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new OrgVaultError('JOB_RUNNING', 'A backup job is already running for this organization', {
+          actions: ['Wait for it to finish, then start another.'],
+        });
+      }
+      throw err;
+    }
+  });
+}
+
+/** A scheduled start that found a job running is kept as a skipped job, not queued behind it. */
+export async function recordSkipped(pool: Pool, orgId: string, trigger: JobTrigger, reason: string, now = new Date()): Promise<Job> {
+  return withTransaction(pool, async (client) => {
+    const cycle = await currentCycle(client, orgId, now);
+    const { rows } = await client.query<JobRow>(
+      `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, status, reason, created_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, 'skipped', $6, $7, $7) RETURNING *`,
+      [orgId, randomUUID(), cycle.id, cycle.fullCompletedAt ? 'incremental' : 'full', trigger, reason, now],
+    );
+    return toJob(rows[0]!);
+  });
+}
+
+export async function getJob(pool: Pool, orgId: string, jobId: string): Promise<Job> {
+  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 AND id = $2', [orgId, jobId]);
+  if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such job');
+  return toJob(rows[0]);
+}
+
+export async function listJobs(pool: Pool, orgId: string, limit = 50): Promise<Job[]> {
+  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2', [
+    orgId,
+    limit,
+  ]);
+  return rows.map(toJob);
+}
+
+export async function activeJobs(pool: Pool, orgId: string): Promise<Job[]> {
+  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 AND status = ANY($2) ORDER BY created_at', [
+    orgId,
+    ACTIVE_STATUSES,
+  ]);
+  return rows.map(toJob);
+}
+
+export async function jobObjects(pool: Pool, orgId: string, jobId: string): Promise<JobObject[]> {
+  const { rows } = await pool.query(
+    `SELECT object, pass, status, records, deleted, bytes, files, api_calls, attempts, checkpoint, started_at, finished_at, error
+       FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object`,
+    [orgId, jobId],
+  );
+  return rows.map((r) => ({
+    object: r.object,
+    pass: r.pass,
+    status: r.status,
+    records: Number(r.records),
+    deleted: Number(r.deleted),
+    bytes: Number(r.bytes),
+    files: Number(r.files),
+    apiCalls: Number(r.api_calls),
+    attempts: r.attempts,
+    checkpoint: r.checkpoint,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+  }));
+}
+
+/** Jobs that count against a subscription's daily limit: started in the window, not skipped or failed. */
+export async function countedJobsSince(pool: Pool, orgId: string, since: Date): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM backup_jobs
+      WHERE org_id = $1 AND created_at >= $2 AND status NOT IN ('skipped', 'failed') AND kind <> 'catch_up'`,
+    [orgId, since],
+  );
+  return rows[0]!.n;
+}
+
+/** Called by the runner once every object in scope has its full pass in this cycle. */
+export async function markCycleFullComplete(pool: Pool, orgId: string, cycleId: string, at = new Date()): Promise<void> {
+  await pool.query('UPDATE backup_cycles SET full_completed_at = $3 WHERE org_id = $1 AND id = $2 AND full_completed_at IS NULL', [
+    orgId,
+    cycleId,
+    at,
+  ]);
+}
+
+export async function setJobStatus(
+  pool: Pool,
+  orgId: string,
+  jobId: string,
+  status: JobStatus,
+  fields: { error?: string | null; reason?: string | null; at?: Date } = {},
+): Promise<void> {
+  const at = fields.at ?? new Date();
+  const finished = !ACTIVE_STATUSES.includes(status);
+  await pool.query(
+    `UPDATE backup_jobs SET status = $3,
+        started_at = CASE WHEN $3 = 'running' THEN coalesce(started_at, $4) ELSE started_at END,
+        finished_at = CASE WHEN $5 THEN $4 ELSE NULL END,
+        heartbeat_at = $4,
+        error = coalesce($6, error), reason = coalesce($7, reason)
+      WHERE org_id = $1 AND id = $2`,
+    [orgId, jobId, status, at, finished, fields.error ?? null, fields.reason ?? null],
+  );
+}

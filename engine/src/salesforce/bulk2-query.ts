@@ -1,0 +1,131 @@
+import { OrgVaultError } from '../errors.js';
+import type { OrgConnection } from './connection.js';
+import { jobPath, waitForBulkJob, type BulkJobInfo, type PollOptions } from './bulk2-jobs.js';
+import type { CsvPage } from './rest-csv.js';
+
+export type BulkQueryOperation = 'query' | 'queryAll';
+
+/** Where a reader stands: the job and the locator of the next page to read (null = the first page). */
+export interface BulkQueryCheckpoint {
+  jobId: string;
+  locator: string | null;
+}
+
+export interface BulkResultPage extends CsvPage {
+  jobId: string;
+}
+
+/** Bounds memory per page: 50,000 rows of 20 fields is about 20 MB of CSV. */
+export const DEFAULT_MAX_RECORDS = 50_000;
+
+export interface ResultOptions {
+  maxRecords?: number;
+  signal?: AbortSignal;
+}
+
+/** Creates a query job (CSV, comma, LF). Counts against the org's daily Bulk query jobs. */
+export async function createBulkQueryJob(conn: OrgConnection, soql: string, operation: BulkQueryOperation = 'query'): Promise<BulkJobInfo> {
+  conn.budget.assertMayStartBulkQueryJob();
+  const info = await conn.http.json<BulkJobInfo>({
+    method: 'POST',
+    path: 'jobs/query',
+    json: { operation, query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' },
+    // A repeated create after a lost answer only leaves an unused job behind.
+    idempotent: true,
+    what: 'create Bulk query job',
+  });
+  conn.budget.recordBulkQueryJob();
+  return info;
+}
+
+/** One page of results by locator, retried from the same locator on transient failures. */
+export function fetchResultPage(
+  conn: OrgConnection,
+  jobId: string,
+  locator: string | null,
+  options: ResultOptions = {},
+): Promise<BulkResultPage> {
+  return conn.http.call(
+    {
+      path: `${jobPath('query', jobId)}/results`,
+      query: { locator: locator ?? undefined, maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS },
+      headers: { Accept: 'text/csv' },
+      what: `Bulk query results ${jobId}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    async (res) => {
+      const csv = Buffer.from(await res.arrayBuffer());
+      const header = res.headers.get('sforce-locator');
+      if (header === null) {
+        throw new OrgVaultError('ORG_API_ERROR', `Bulk query results ${jobId}: no Sforce-Locator header`, {
+          details: { errorCode: 'NO_LOCATOR', jobId, transient: true },
+        });
+      }
+      return {
+        jobId,
+        locator,
+        nextLocator: header === 'null' || header === '' ? null : header,
+        csv,
+        records: Number(res.headers.get('sforce-numberofrecords') ?? NaN),
+      };
+    },
+  );
+}
+
+/**
+ * Yields the result pages of a completed job from `fromLocator` on (the first page when null).
+ * The next page is fetched while the caller handles the current one, never more than one ahead.
+ * Stopping early (break, return, throw) cancels the read ahead.
+ */
+export async function* readBulkQueryResults(
+  conn: OrgConnection,
+  jobId: string,
+  options: ResultOptions & { fromLocator?: string | null } = {},
+): AsyncGenerator<BulkResultPage> {
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const fetchAhead = (locator: string | null) => {
+    const p = fetchResultPage(conn, jobId, locator, { ...options, signal });
+    // Awaited on the next turn; an early stop must not leave an unhandled rejection behind.
+    p.catch(() => undefined);
+    return p;
+  };
+  try {
+    let pending = fetchAhead(options.fromLocator ?? null);
+    for (;;) {
+      const page = await pending;
+      if (page.nextLocator !== null) pending = fetchAhead(page.nextLocator);
+      yield page;
+      if (page.nextLocator === null) return;
+    }
+  } finally {
+    controller.abort();
+  }
+}
+
+export interface BulkQueryOptions extends ResultOptions {
+  soql: string;
+  operation?: BulkQueryOperation;
+  /** Continue a job a previous run started: from its checkpoint instead of a new job. */
+  resume?: BulkQueryCheckpoint;
+  poll?: PollOptions;
+  /** Told of a new job as soon as it exists, so its id can be checkpointed before it completes. */
+  onJob?: (job: BulkJobInfo) => void | Promise<void>;
+}
+
+/**
+ * A whole Bulk 2.0 query: create the job (or take the one being resumed), wait for it, yield its
+ * pages. Checkpoint `{jobId, locator: page.nextLocator}` after storing each page; a later run
+ * given that as `resume` continues with the next page. A job Salesforce has deleted in the
+ * meantime fails with ORG_API_ERROR (isBulkJobGone): start over with a new job.
+ */
+export async function* bulkQuery(conn: OrgConnection, options: BulkQueryOptions): AsyncGenerator<BulkResultPage> {
+  let jobId = options.resume?.jobId;
+  if (jobId === undefined) {
+    const created = await createBulkQueryJob(conn, options.soql, options.operation);
+    jobId = created.id;
+    await options.onJob?.(created);
+  }
+  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) });
+  yield* readBulkQueryResults(conn, jobId, { ...options, fromLocator: options.resume?.locator ?? null });
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { OrgVaultError } from '../errors.js';
+import type { Pool } from '../infra/db.js';
+import { openConnection, type ConnectionOptions, type OrgConnection } from './connection.js';
+import { joinSecrets, splitSecrets, type CredentialKind, type OrgCredentials } from './credentials.js';
+
+/** Seals and opens secrets (the store's key file, or Key Vault); we never see the key. */
+export interface SecretBox {
+  seal(plain: string): string | Promise<string>;
+  open(sealed: string): string | Promise<string>;
+}
+
+export interface StoredConnection {
+  orgId: string;
+  credentials: OrgCredentials;
+  apiVersion: string;
+  budgetPercent: number;
+  status: 'connected' | 'auth_failed';
+  statusMessage: string | null;
+  sfUserId: string | null;
+  username: string | null;
+}
+
+interface Row {
+  org_id: string;
+  kind: CredentialKind;
+  settings: Record<string, string>;
+  sealed_secrets: string | null;
+  api_version: string;
+  budget_percent: number;
+  status: 'connected' | 'auth_failed';
+  status_message: string | null;
+  sf_user_id: string | null;
+  username: string | null;
+}
+
+/** The org_connections table: credentials per org, secrets sealed. */
+export class ConnectionRepository {
+  constructor(
+    private readonly pool: Pool,
+    private readonly box: SecretBox,
+  ) {}
+
+  async #seal(c: OrgCredentials): Promise<{ settings: Record<string, string>; sealed: string | null }> {
+    const { secrets, plain } = splitSecrets(c);
+    return { settings: plain, sealed: Object.keys(secrets).length > 0 ? await this.box.seal(JSON.stringify(secrets)) : null };
+  }
+
+  /** Stores (or replaces) how to reach the org; the status goes back to connected. */
+  async save(
+    orgId: string,
+    credentials: OrgCredentials,
+    meta: { apiVersion: string; budgetPercent?: number; sfUserId?: string; username?: string },
+  ): Promise<void> {
+    const { settings, sealed } = await this.#seal(credentials);
+    await this.pool.query(
+      `INSERT INTO org_connections (org_id, kind, settings, sealed_secrets, api_version, budget_percent, sf_user_id, username)
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6, 50), $7, $8)
+       ON CONFLICT (org_id) DO UPDATE SET kind = EXCLUDED.kind, settings = EXCLUDED.settings, sealed_secrets = EXCLUDED.sealed_secrets,
+         api_version = EXCLUDED.api_version, budget_percent = COALESCE($6, org_connections.budget_percent),
+         sf_user_id = EXCLUDED.sf_user_id, username = EXCLUDED.username,
+         status = 'connected', status_message = NULL, updated_at = now()`,
+      [
+        orgId,
+        credentials.kind,
+        settings,
+        sealed,
+        meta.apiVersion,
+        meta.budgetPercent ?? null,
+        meta.sfUserId ?? null,
+        meta.username ?? null,
+      ],
+    );
+  }
+
+  async load(orgId: string): Promise<StoredConnection | undefined> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM org_connections WHERE org_id = $1', [orgId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    let secrets: Record<string, string> = {};
+    if (row.sealed_secrets) {
+      try {
+        secrets = JSON.parse(await this.box.open(row.sealed_secrets)) as Record<string, string>;
+      } catch (err) {
+        throw OrgVaultError.is(err)
+          ? err
+          : new OrgVaultError('KEY_ERROR', `The credentials of org ${orgId} cannot be opened`, { cause: err });
+      }
+    }
+    return {
+      orgId: row.org_id,
+      credentials: joinSecrets(row.kind, row.settings, secrets),
+      apiVersion: row.api_version,
+      budgetPercent: row.budget_percent,
+      status: row.status,
+      statusMessage: row.status_message,
+      sfUserId: row.sf_user_id,
+      username: row.username,
+    };
+  }
+
+  /** Replaces the secrets, e.g. with a rotated refresh token. */
+  async updateCredentials(orgId: string, credentials: OrgCredentials): Promise<void> {
+    const { settings, sealed } = await this.#seal(credentials);
+    await this.pool.query('UPDATE org_connections SET settings = $2, sealed_secrets = $3, updated_at = now() WHERE org_id = $1', [
+      orgId,
+      settings,
+      sealed,
+    ]);
+  }
+
+  async markAuthFailed(orgId: string, message: string): Promise<void> {
+    await this.pool.query(`UPDATE org_connections SET status = 'auth_failed', status_message = $2, updated_at = now() WHERE org_id = $1`, [
+      orgId,
+      message,
+    ]);
+  }
+
+  async setBudgetPercent(orgId: string, percent: number): Promise<void> {
+    if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
+      throw new OrgVaultError('VALIDATION_FAILED', `API budget share must be a whole percentage from 1 to 100, got ${percent}`);
+    }
+    await this.pool.query('UPDATE org_connections SET budget_percent = $2, updated_at = now() WHERE org_id = $1', [orgId, percent]);
+  }
+}
+
+/**
+ * Connects an org for a tenant: opens a connection, reads the org's identity, and records the org
+ * (orgs row, created or refreshed) and its credentials. Connecting the same org again updates both.
+ */
+export async function connectOrg(
+  pool: Pool,
+  box: SecretBox,
+  input: { tenantId: string; credentials: OrgCredentials; options?: ConnectionOptions },
+): Promise<{ orgId: string; connection: OrgConnection }> {
+  let credentials = input.credentials;
+  const connection = await openConnection(credentials, {
+    ...input.options,
+    onGrant: async (grant) => {
+      if (grant.refreshToken && credentials.kind === 'refreshToken') credentials = { ...credentials, refreshToken: grant.refreshToken };
+      await input.options?.onGrant?.(grant);
+    },
+  });
+  const id = connection.identity;
+  const { instanceUrl } = await connection.tokens.session();
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tenant_id, sf_org_id) DO UPDATE SET name = EXCLUDED.name, instance_url = EXCLUDED.instance_url,
+       is_sandbox = EXCLUDED.is_sandbox, time_zone = EXCLUDED.time_zone, disconnected_at = NULL
+     RETURNING id`,
+    [randomUUID(), input.tenantId, id.orgId, id.name, instanceUrl, id.isSandbox, id.timeZone],
+  );
+  const orgId = rows[0]!.id;
+  await new ConnectionRepository(pool, box).save(orgId, credentials, {
+    apiVersion: connection.apiVersion,
+    ...(input.options?.budgetPercent !== undefined ? { budgetPercent: input.options.budgetPercent } : {}),
+    sfUserId: id.userId,
+    username: id.username,
+  });
+  return { orgId, connection };
+}
+
+/**
+ * Opens the stored connection of an org. A rotated refresh token is stored at once; a refusal of
+ * the credentials (ORG_AUTH_FAILED) marks the connection auth_failed before it is rethrown.
+ */
+export async function openStoredConnection(
+  repo: ConnectionRepository,
+  orgId: string,
+  options: ConnectionOptions = {},
+): Promise<OrgConnection> {
+  const stored = await repo.load(orgId);
+  if (!stored)
+    throw new OrgVaultError('NOT_FOUND', `Org ${orgId} has no stored connection`, {
+      actions: ['Connect the org first (`npx orgvault org add`).'],
+    });
+  let credentials = stored.credentials;
+  try {
+    return await openConnection(credentials, {
+      apiVersion: stored.apiVersion,
+      budgetPercent: stored.budgetPercent,
+      ...options,
+      onGrant: async (grant) => {
+        if (grant.refreshToken && credentials.kind === 'refreshToken' && grant.refreshToken !== credentials.refreshToken) {
+          credentials = { ...credentials, refreshToken: grant.refreshToken };
+          await repo.updateCredentials(orgId, credentials);
+        }
+        await options.onGrant?.(grant);
+      },
+    });
+  } catch (err) {
+    if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await repo.markAuthFailed(orgId, err.message);
+    throw err;
+  }
+}

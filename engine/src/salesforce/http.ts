@@ -1,0 +1,134 @@
+import { OrgVaultError } from '../errors.js';
+import type { ApiBudget } from './api-budget.js';
+import { isSessionRefusal, orgHttpError, orgNetworkError } from './org-errors.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import type { OrgSession, TokenSource } from './tokens.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'HEAD';
+
+export interface OrgRequest {
+  method?: HttpMethod;
+  /**
+   * A full URL, a path from the instance root (`/services/data/...`), or a path below this
+   * connection's versioned data root (`sobjects/Account/describe`).
+   */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Sent as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Sent as is; give its Content-Type in `headers`. */
+  body?: string | Buffer;
+  /** Skip the budget check: reading /limits must work when the budget is spent. */
+  exempt?: boolean;
+  /** Retry transient failures; defaults to true for GET, HEAD, PUT and DELETE. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+  /** Names the call in error messages. */
+  what?: string;
+}
+
+export interface HttpOptions {
+  apiVersion: string;
+  retry: RetryPolicy;
+}
+
+/**
+ * Every request to the org goes through here, so that each one is counted, its Sforce-Limit-Info
+ * read, its token renewed once on 401, transient failures retried and errors mapped to our codes.
+ * Node's fetch (undici) streams bodies and decompresses gzip, which Bulk results always are.
+ */
+export class OrgHttp {
+  constructor(
+    readonly tokens: TokenSource,
+    readonly budget: ApiBudget,
+    readonly options: HttpOptions,
+  ) {}
+
+  get dataPath(): string {
+    return `/services/data/v${this.options.apiVersion}`;
+  }
+
+  url(session: OrgSession, path: string, query?: OrgRequest['query']): string {
+    const base = /^https?:\/\//.test(path)
+      ? path
+      : path.startsWith('/')
+        ? session.instanceUrl + path
+        : `${session.instanceUrl}${this.dataPath}/${path}`;
+    const url = new URL(base);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  /**
+   * One request, without retries: counted, renewed once on 401, error answers thrown as
+   * OrgVaultError. The caller reads (or cancels) the body of the returned response.
+   */
+  async once(req: OrgRequest): Promise<Response> {
+    const what = req.what ?? `${req.method ?? 'GET'} ${req.path.split('?')[0]}`;
+    let session = await this.tokens.session();
+    let res = await this.#send(req, session, what);
+    let text: string | undefined;
+    if (!res.ok && (res.status === 401 || res.status === 403) && this.tokens.canRefresh) {
+      text = await res.text().catch(() => '');
+      if (isSessionRefusal(res.status, text)) {
+        session = await this.tokens.refresh(session.accessToken);
+        res = await this.#send(req, session, what);
+        text = undefined;
+      }
+    }
+    if (!res.ok) {
+      text ??= await res.text().catch(() => '');
+      const err = orgHttpError(res.status, text, what);
+      if (OrgVaultError.is(err, 'API_BUDGET_EXHAUSTED')) this.budget.observeExhausted();
+      throw err;
+    }
+    return res;
+  }
+
+  async #send(req: OrgRequest, session: OrgSession, what: string): Promise<Response> {
+    if (!req.exempt) this.budget.assertMaySpend();
+    const headers: Record<string, string> = { Authorization: `Bearer ${session.accessToken}`, ...req.headers };
+    let body: string | Buffer | undefined = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['Content-Type'] = 'application/json';
+    }
+    this.budget.recordCall();
+    let res: Response;
+    try {
+      res = await fetch(this.url(session, req.path, req.query), {
+        method: req.method ?? 'GET',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    } catch (err) {
+      if (req.signal?.aborted) throw err;
+      throw orgNetworkError(err, what);
+    }
+    this.budget.observeLimitInfo(res.headers.get('sforce-limit-info'));
+    return res;
+  }
+
+  /** A request and the reading of its answer, retried together when the failure is transient. */
+  async call<T>(req: OrgRequest, read: (res: Response) => Promise<T>): Promise<T> {
+    const method = req.method ?? 'GET';
+    const idempotent = req.idempotent ?? (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE');
+    const what = req.what ?? `${method} ${req.path.split('?')[0]}`;
+    const attempt = async (): Promise<T> => {
+      const res = await this.once(req);
+      try {
+        return await read(res);
+      } catch (err) {
+        throw OrgVaultError.is(err) ? err : orgNetworkError(err, what);
+      }
+    };
+    return idempotent ? withRetry(this.options.retry, attempt, req.signal) : attempt();
+  }
+
+  /** JSON answer (undefined for 204 No Content). */
+  async json<T>(req: OrgRequest): Promise<T> {
+    return this.call(req, async (res) => (res.status === 204 ? undefined : await res.json()) as T);
+  }
+}

@@ -1,0 +1,170 @@
+import { OAuth2 } from 'jsforce';
+import jwt from 'jsonwebtoken';
+import { OrgVaultError } from '../errors.js';
+
+/** What every call needs: where the org lives and the bearer token. */
+export interface OrgSession {
+  accessToken: string;
+  instanceUrl: string;
+}
+
+/** What the token endpoint answered besides the access token. */
+export interface TokenGrant extends OrgSession {
+  /** Some connected apps rotate refresh tokens: the new one must replace the stored one. */
+  refreshToken?: string;
+  /** `<login>/id/{orgId}/{userId}` */
+  identityUrl?: string;
+}
+
+/**
+ * Holds the current session and renews it. Concurrent callers that saw the same stale token share
+ * one renewal; a caller whose token was already replaced gets the new session without a new grant.
+ */
+export class TokenSource {
+  #session: OrgSession | undefined;
+  #inflight: Promise<OrgSession> | undefined;
+  readonly #grant: (() => Promise<TokenGrant>) | undefined;
+  readonly #onGrant: ((grant: TokenGrant) => void | Promise<void>) | undefined;
+
+  constructor(options: { session?: OrgSession; grant?: () => Promise<TokenGrant>; onGrant?: (grant: TokenGrant) => void | Promise<void> }) {
+    this.#session = options.session;
+    this.#grant = options.grant;
+    this.#onGrant = options.onGrant;
+  }
+
+  get canRefresh(): boolean {
+    return this.#grant !== undefined;
+  }
+
+  /** The current session, fetching the first one if there is none yet. */
+  async session(): Promise<OrgSession> {
+    return this.#session ?? this.refresh(undefined);
+  }
+
+  /** Renews the session unless `staleToken` was already replaced. */
+  async refresh(staleToken: string | undefined): Promise<OrgSession> {
+    if (this.#session && this.#session.accessToken !== staleToken) return this.#session;
+    if (!this.#grant) {
+      throw new OrgVaultError('ORG_AUTH_FAILED', 'The access token expired and this connection has no way to renew it', {
+        actions: ['Connect the org with a refresh token, a JWT bearer key or the sf CLI so tokens renew by themselves.'],
+      });
+    }
+    this.#inflight ??= (async () => {
+      try {
+        const grant = await this.#grant!();
+        this.#session = { accessToken: grant.accessToken, instanceUrl: grant.instanceUrl };
+        await this.#onGrant?.(grant);
+        return this.#session;
+      } finally {
+        this.#inflight = undefined;
+      }
+    })();
+    return this.#inflight;
+  }
+}
+
+interface TokenResponse {
+  access_token: string;
+  instance_url: string;
+  refresh_token?: string;
+  id?: string;
+}
+
+function toGrant(res: TokenResponse): TokenGrant {
+  return {
+    accessToken: res.access_token,
+    instanceUrl: res.instance_url.replace(/\/+$/, ''),
+    ...(res.refresh_token ? { refreshToken: res.refresh_token } : {}),
+    ...(res.id ? { identityUrl: res.id } : {}),
+  };
+}
+
+/** OAuth errors that mean the credentials themselves are no good (not a passing fault). */
+const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id', 'unauthorized_client', 'invalid_request']);
+
+/** jsforce's OAuth2 throws an Error whose name is the OAuth `error` field. */
+export function tokenError(err: unknown, flow: string): OrgVaultError {
+  const e = err as Error & { code?: string };
+  if (CREDENTIAL_ERRORS.has(e?.name)) {
+    return new OrgVaultError('ORG_AUTH_FAILED', `The org refused the ${flow} (${e.name}: ${e.message})`, {
+      details: { errorCode: e.name },
+      actions: [
+        e.name === 'invalid_grant'
+          ? 'The grant was revoked, expired or is not allowed for this user: reconnect the org (`npx orgvault org add`).'
+          : 'Check the connected app: consumer key, secret and its OAuth policies.',
+      ],
+      cause: err,
+    });
+  }
+  return new OrgVaultError('ORG_API_ERROR', `The ${flow} failed: ${e?.message ?? String(err)}`, {
+    details: { errorCode: e?.name ?? 'NETWORK', transient: true },
+    cause: err,
+  });
+}
+
+export interface RefreshTokenCredentials {
+  loginUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  refreshToken: string;
+}
+
+/** OAuth refresh-token flow (web server / device flows leave us a refresh token). */
+export function refreshTokenGrant(c: RefreshTokenCredentials): () => Promise<TokenGrant> {
+  const oauth2 = new OAuth2({ loginUrl: c.loginUrl, clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}) });
+  let refreshToken = c.refreshToken;
+  return async () => {
+    try {
+      const grant = toGrant((await oauth2.refreshToken(refreshToken)) as unknown as TokenResponse);
+      if (grant.refreshToken) refreshToken = grant.refreshToken;
+      return grant;
+    } catch (err) {
+      throw tokenError(err, 'refresh token');
+    }
+  };
+}
+
+export interface JwtBearerCredentials {
+  loginUrl: string;
+  /** The connected app's consumer key. */
+  clientId: string;
+  /** PEM private key whose certificate is uploaded to the connected app. */
+  privateKey: string;
+  username: string;
+  /** Defaults to the login URL (login.salesforce.com, test.salesforce.com or the My Domain). */
+  audience?: string;
+}
+
+/** Signs the assertion of the OAuth 2.0 JWT bearer flow: iss = consumer key, sub = username. */
+export function signJwtAssertion(c: JwtBearerCredentials, lifetimeSeconds = 180): string {
+  return jwt.sign({}, c.privateKey, {
+    algorithm: 'RS256',
+    issuer: c.clientId,
+    subject: c.username,
+    audience: c.audience ?? c.loginUrl.replace(/\/+$/, ''),
+    expiresIn: lifetimeSeconds,
+  });
+}
+
+/** JWT bearer flow: no refresh token; every renewal signs a fresh assertion. */
+export function jwtBearerGrant(c: JwtBearerCredentials): () => Promise<TokenGrant> {
+  const oauth2 = new OAuth2({ loginUrl: c.loginUrl, clientId: c.clientId });
+  return async () => {
+    let assertion: string;
+    try {
+      assertion = signJwtAssertion(c);
+    } catch (err) {
+      throw new OrgVaultError('ORG_AUTH_FAILED', `The JWT private key cannot sign: ${(err as Error).message}`, {
+        actions: ['Give the PEM private key whose certificate is uploaded to the connected app.'],
+        cause: err,
+      });
+    }
+    try {
+      return toGrant(
+        (await oauth2.requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion })) as unknown as TokenResponse,
+      );
+    } catch (err) {
+      throw tokenError(err, 'JWT bearer grant');
+    }
+  };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { Pool } from '../infra/db.js';
+import { OrgVaultError } from '../errors.js';
+import type { BackupLauncher, OrgUserCounter } from './ports.js';
+import type { Clock } from './clock.js';
+import { loadOrg } from './orgs.js';
+import { parseBody } from './validation.js';
+
+/** A tenant without a subscription row has this type, no expiry and no seat limit. */
+export const DEFAULT_SUBSCRIPTION_TYPE = 'essentials';
+
+const DAY_MS = 86_400_000;
+
+export interface SubscriptionType {
+  code: string;
+  name: string;
+  dailyJobLimit: number;
+}
+
+export interface Subscription {
+  tenantId: string;
+  type: string;
+  typeName: string;
+  dailyJobLimit: number;
+  expiresAt: Date | null;
+  /** Purchased seats; null = not limited. */
+  seats: number | null;
+}
+
+export const subscriptionInput = z
+  .object({
+    type: z.string().min(1).max(64),
+    expiresAt: z.coerce.date().nullable().default(null),
+    seats: z.number().int().min(0).nullable().default(null),
+  })
+  .strict();
+
+export type SubscriptionInput = z.input<typeof subscriptionInput>;
+
+export interface SubscriptionDeps {
+  launcher: Pick<BackupLauncher, 'countJobsSince'>;
+  users: OrgUserCounter;
+  clock: Clock;
+}
+
+/**
+ * Subscription rules. assertMayBackUp is the one guard both the API ("Back up now") and the
+ * scheduler call before a backup starts; restore, compare and export never call it, so they keep
+ * working whatever the subscription's state.
+ */
+export class Subscriptions {
+  constructor(
+    private readonly pool: Pool,
+    private readonly deps: SubscriptionDeps,
+  ) {}
+
+  async listTypes(): Promise<SubscriptionType[]> {
+    const { rows } = await this.pool.query<SubscriptionType>(
+      'SELECT code, name, daily_job_limit AS "dailyJobLimit" FROM subscription_types ORDER BY daily_job_limit, code',
+    );
+    return rows;
+  }
+
+  async get(tenantId: string): Promise<Subscription> {
+    const { rows } = await this.pool.query<Subscription>(
+      `SELECT x.tenant_id AS "tenantId", t.code AS type, t.name AS "typeName", t.daily_job_limit AS "dailyJobLimit",
+              s.expires_at AS "expiresAt", s.seats
+         FROM (SELECT $1::uuid AS tenant_id) x
+         LEFT JOIN subscriptions s ON s.tenant_id = x.tenant_id
+         JOIN subscription_types t ON t.code = COALESCE(s.type, $2)`,
+      [tenantId, DEFAULT_SUBSCRIPTION_TYPE],
+    );
+    if (!rows[0]) throw new OrgVaultError('INTERNAL', `Subscription type ${DEFAULT_SUBSCRIPTION_TYPE} is missing from subscription_types`);
+    return rows[0];
+  }
+
+  async put(tenantId: string, input: unknown): Promise<Subscription> {
+    const sub = parseBody(subscriptionInput, input);
+    const types = await this.listTypes();
+    if (!types.some((t) => t.code === sub.type)) {
+      throw new OrgVaultError('VALIDATION_FAILED', `Unknown subscription type ${sub.type}`, {
+        actions: [`Use one of: ${types.map((t) => t.code).join(', ')}.`],
+      });
+    }
+    await this.pool.query(
+      `INSERT INTO subscriptions (tenant_id, type, expires_at, seats) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id) DO UPDATE SET type = $2, expires_at = $3, seats = $4, updated_at = now()`,
+      [tenantId, sub.type, sub.expiresAt, sub.seats],
+    );
+    return this.get(tenantId);
+  }
+
+  async assertMayBackUp(orgId: string, now: Date = this.deps.clock.now()): Promise<void> {
+    const org = await loadOrg(this.pool, orgId);
+    const sub = await this.get(org.tenantId);
+    assertNotExpired(sub, now);
+    const used = await this.deps.launcher.countJobsSince(orgId, new Date(now.getTime() - DAY_MS));
+    if (used >= sub.dailyJobLimit) {
+      throw new OrgVaultError(
+        'DAILY_JOB_LIMIT',
+        `${used} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`,
+        {
+          actions: [
+            'Wait until the oldest of them is 24 hours old (skipped and failed jobs do not count).',
+            'Or move to a subscription type with a higher daily job limit.',
+          ],
+          details: { limit: sub.dailyJobLimit, used },
+        },
+      );
+    }
+    if (!org.isSandbox && sub.seats !== null) {
+      const active = await this.deps.users.countActiveLicensedUsers(orgId);
+      if (active > sub.seats) {
+        throw new OrgVaultError(
+          'SEATS_EXCEEDED',
+          `The org has ${active} active licensed users; the subscription covers ${sub.seats} seats`,
+          {
+            actions: [
+              `Deactivate ${active - sub.seats} user(s) in the org, or buy more seats; backups resume at the next start.`,
+              'Restore and compare keep working meanwhile.',
+            ],
+            details: { activeUsers: active, seats: sub.seats },
+          },
+        );
+      }
+    }
+  }
+}
+
+export function isExpired(sub: Subscription, now: Date): boolean {
+  return sub.expiresAt !== null && sub.expiresAt.getTime() <= now.getTime();
+}
+
+export function assertNotExpired(sub: Subscription, now: Date): void {
+  if (!isExpired(sub, now)) return;
+  throw new OrgVaultError('SUBSCRIPTION_EXPIRED', `The subscription expired on ${sub.expiresAt!.toISOString()}`, {
+    actions: ['Renew the subscription to resume scheduled and on-demand backups.', 'Restore, compare and export keep working meanwhile.'],
+    details: { expiresAt: sub.expiresAt!.toISOString() },
+  });
+}

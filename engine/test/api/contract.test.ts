@@ -1,0 +1,258 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { startTestApi, type TestApi } from './harness.js';
+import { doubles, type Doubles } from './doubles.js';
+import { ContractChecker } from './contract-check.js';
+import type { Role } from '../../src/tenants/roles.js';
+import type { ScheduleServices } from '../../src/schedule/index.js';
+import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { FakeClock, dropBossSchema, fixedReader, scheduleFor } from '../schedule/support.js';
+
+const ADMIN: Role[] = ['administrator'];
+
+describe('API contract: every route against the OpenAPI document', () => {
+  let api: TestApi;
+  let d: Doubles;
+  let contract: ContractChecker;
+  let key: string;
+  let s: ScheduleServices;
+
+  /** Calls a route and checks the answer against the document's operation for `template`. */
+  const call = async (
+    method: string,
+    template: string,
+    path: string,
+    opts: Parameters<TestApi['call']>[2] = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked against the document, then read freely
+  ): Promise<{ status: number; body: any; headers: Headers }> => {
+    const res = await api.call(method, path, { key, roles: ADMIN, user: 'admin@example.com', ...opts });
+    contract.check(method, template, res);
+    return res;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApi((own) => {
+      d = doubles(own);
+      const { schedule: _s, permissionChecks: _p, ...others } = d;
+      return others;
+    });
+    // The real schedule services behind the settings and permission-check routes.
+    s = await scheduleFor(api.db, new FakeClock(new Date()), {
+      permissions: fixedReader({
+        user: { id: '005000000000001AAA', username: 'integration@acme.example' },
+        objects: [{ name: 'Account', read: true }],
+        fields: [{ object: 'Account', field: 'AnnualRevenue', read: false }],
+        userPermissions: { ApiEnabled: true, ViewAllData: true },
+      }),
+    });
+    Object.assign(api.services, scheduleApiServices(s));
+    const tenant = await api.newTenant('Acme');
+    key = tenant.key;
+    await s.subscriptions.put(tenant.tenantId, { type: 'professional' });
+    const doc = await fetch(`${api.url}/api/v1/openapi.json`);
+    expect(doc.status).toBe(200);
+    contract = new ContractChecker((await doc.json()) as ConstructorParameters<typeof ContractChecker>[0]);
+  });
+  afterAll(async () => {
+    await s.stop();
+    await dropBossSchema(api.db);
+    await api.stop();
+  });
+
+  it('serves an OpenAPI 3.1 document listing every route with its errors', async () => {
+    const doc = contract.doc as unknown as { openapi: string; paths: Record<string, Record<string, { responses: object }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(contract.operationIds().sort()).toEqual(
+      [
+        'connectOrg',
+        'createKey',
+        'createRecoveryPoint',
+        'disconnectOrg',
+        'getBackupSettings',
+        'getJob',
+        'getMe',
+        'getOrg',
+        'getPermissionCheckSettings',
+        'getPermissionReport',
+        'jobEvents',
+        'listJobs',
+        'listKeys',
+        'listObjects',
+        'listOrgs',
+        'putBackupSettings',
+        'putPermissionCheckSettings',
+        'revokeKey',
+        'runPermissionCheck',
+        'startJob',
+        'updateOrg',
+      ].sort(),
+    );
+    const start = doc.paths['/orgs/{orgId}/jobs']!.post!.responses as Record<string, { 'x-orgvault-codes'?: string[] }>;
+    expect(start['409']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['JOB_RUNNING', 'FULL_BACKUP_REQUIRED']));
+    expect(start['429']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['DAILY_JOB_LIMIT', 'RATE_LIMITED']));
+    expect(start['402']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['SUBSCRIPTION_EXPIRED', 'SEATS_EXCEEDED']));
+    expect(start['503']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['STORAGE_NOT_CONFIGURED']));
+    const codes = (contract.doc as unknown as { 'x-orgvault-error-codes': Record<string, { status: number }> })['x-orgvault-error-codes'];
+    expect(codes).toMatchObject({
+      JOB_RUNNING: { status: 409 },
+      FULL_BACKUP_REQUIRED: { status: 409 },
+      SUBSCRIPTION_EXPIRED: { status: 402 },
+      DAILY_JOB_LIMIT: { status: 429 },
+      SEATS_EXCEEDED: { status: 402 },
+      STORAGE_NOT_CONFIGURED: { status: 503 },
+      VALIDATION_FAILED: { status: 400 },
+      NOT_FOUND: { status: 404 },
+      FORBIDDEN: { status: 403 },
+      UNAUTHENTICATED: { status: 401 },
+      RATE_LIMITED: { status: 429 },
+    });
+  });
+
+  it('walks every route the way the Lightning page does, each answer matching the document', async () => {
+    const me = await call('GET', '/me', '/me');
+    expect(me.status).toBe(200);
+    expect(me.body.actions).toContain('keys.manage');
+    expect(me.body.user).toBe('admin@example.com');
+
+    const connected = await call('POST', '/orgs', '/orgs', {
+      body: { method: 'access_token', instanceUrl: 'https://acme.my.example.test', accessToken: '00D000000000001AAA!token' },
+    });
+    expect(connected.status).toBe(201);
+    const orgId: string = connected.body.org.id;
+    expect(connected.body.org.sfOrgId).toBe('00D000000000001AAA');
+    expect(connected.body.orgKey.key).toMatch(/^ovk_/);
+
+    const list = await call('GET', '/orgs', '/orgs');
+    expect(list.body.orgs.map((o: { id: string }) => o.id)).toEqual([orgId]);
+    expect(list.body.orgs[0]).toMatchObject({ hidden: false, lastJob: null, currentJob: null, cdpEnabled: true });
+    expect(Date.parse(list.body.orgs[0].nextBackupAt)).toBeGreaterThan(Date.now());
+
+    expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).body.name).toBe('Org 00D000000000001AAA');
+    expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: true } })).body.hidden).toBe(true);
+    expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: false } })).body.hidden).toBe(false);
+
+    const objects = await call('GET', '/orgs/{orgId}/objects', `/orgs/${orgId}/objects`);
+    expect(objects.body.objects.find((o: { name: string }) => o.name === 'Case')).toMatchObject({ inScope: false });
+
+    const started = await call('POST', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs`);
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ status: 'queued', kind: 'full', objects: null, requestedBy: 'admin@example.com' });
+    const jobId: string = started.body.id;
+    const job = d.runner.launched[0]!;
+    expect(job.id).toBe(jobId);
+
+    const tile = await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`);
+    expect(tile.body.currentJob).toMatchObject({ id: jobId, status: 'queued' });
+
+    const jobs = await call('GET', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs?limit=5`);
+    expect(jobs.body.jobs.map((j: { id: string }) => j.id)).toEqual([jobId]);
+
+    // Per-object progress as the runner will write it.
+    await api.db.pool.query(
+      `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status, records) VALUES ($1, $2, 'Account', 'full', 'succeeded', 10), ($1, $2, 'Contact', 'full', 'running', 3)`,
+      [orgId, jobId],
+    );
+    await d.runner.run(job);
+    const detail = await call('GET', '/orgs/{orgId}/jobs/{jobId}', `/orgs/${orgId}/jobs/${jobId}`);
+    expect(detail.body.objectDetails.map((o: { name: string; status: string }) => [o.name, o.status])).toEqual([
+      ['Account', 'succeeded'],
+      ['Contact', 'running'],
+    ]);
+    expect(detail.body.progress).toMatchObject({ objectsTotal: 2, objectsDone: 1, percent: 50 });
+
+    // Server-sent events: progress while it runs, then `end` once the job is final.
+    const res = await fetch(`${api.url}/api/v1/orgs/${orgId}/jobs/${jobId}/events`, {
+      headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'viewer' },
+    });
+    contract.check('GET', '/orgs/{orgId}/jobs/{jobId}/events', { status: res.status, body: null, headers: res.headers });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: progress');
+    expect(text).toContain('"status":"running"');
+    await d.runner.finish(job);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(text).toContain('"status":"succeeded"');
+    expect(text.trim().endsWith('event: end\ndata: {}')).toBe(true);
+
+    const after = await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`);
+    expect(after.body.lastJob).toMatchObject({ id: jobId, status: 'succeeded' });
+    expect(after.body.currentJob).toBeNull();
+
+    const scoped = await call('POST', '/orgs/{orgId}/jobs', `/orgs/${orgId}/jobs`, { body: { objects: ['Account', 'Contact'] } });
+    expect(scoped.body).toMatchObject({ status: 'queued', kind: 'incremental', objects: ['Account', 'Contact'] });
+
+    const point = await call('POST', '/orgs/{orgId}/recovery-points', `/orgs/${orgId}/recovery-points`, {
+      body: { objects: ['Account'], at: '2026-11-25T10:00:00+01:00' },
+    });
+    expect(point.status).toBe(202);
+    expect(point.body).toMatchObject({ objects: ['Account'], at: '2026-11-25T09:00:00.000Z', status: 'pending' });
+
+    const settings = await call('GET', '/orgs/{orgId}/backup-settings', `/orgs/${orgId}/backup-settings`);
+    expect(settings.body).toMatchObject({ enabled: true, jobsPerDay: 1, maxJobsPerDay: 4 });
+    expect(Date.parse(settings.body.nextBackupAt)).toBeGreaterThan(Date.now());
+    const put = await call('PUT', '/orgs/{orgId}/backup-settings', `/orgs/${orgId}/backup-settings`, {
+      body: {
+        enabled: true,
+        includeFeedAndShare: false,
+        excludedObjects: ['Case'],
+        excludedFields: ['Account.AnnualRevenue'],
+        jobsPerDay: 2,
+        startTime: '02:30',
+      },
+    });
+    expect(put.body).toMatchObject({ excludedObjects: ['Case'], jobsPerDay: 2, startTime: '02:30' });
+
+    const pcs = await call('GET', '/orgs/{orgId}/permission-check/settings', `/orgs/${orgId}/permission-check/settings`);
+    expect(pcs.body).toMatchObject({ enabled: true, intervalUnit: 'month', intervalCount: 1 });
+    const pcsPut = await call('PUT', '/orgs/{orgId}/permission-check/settings', `/orgs/${orgId}/permission-check/settings`, {
+      body: { enabled: true, startAt: '2026-12-01T08:00:00Z', intervalUnit: 'week', intervalCount: 2 },
+    });
+    expect(pcsPut.body).toMatchObject({ enabled: true, intervalUnit: 'week', intervalCount: 2 });
+    expect(typeof pcsPut.body.nextRunAt).toBe('string');
+
+    const noReport = await call('GET', '/orgs/{orgId}/permission-check/report', `/orgs/${orgId}/permission-check/report`);
+    expect(noReport.status).toBe(404);
+    const run = await call('POST', '/orgs/{orgId}/permission-check/runs', `/orgs/${orgId}/permission-check/runs`);
+    expect(run.status).toBe(202);
+    const report = await call('GET', '/orgs/{orgId}/permission-check/report', `/orgs/${orgId}/permission-check/report`);
+    expect(report.body.fieldPermissions).toEqual(expect.arrayContaining([{ object: 'Account', field: 'AnnualRevenue', read: false }]));
+    expect(report.body.userPermissions).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ViewAllData', granted: true })]));
+
+    const created = await call('POST', '/keys', '/keys', { body: { name: 'CI' } });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^ovk_/);
+    const keys = await call('GET', '/keys', '/keys');
+    expect(keys.body.keys.map((k: { name: string }) => k.name)).toEqual(
+      expect.arrayContaining(['bootstrap', 'CI', 'Named Credential of 00D000000000001AAA']),
+    );
+    expect(JSON.stringify(keys.body)).not.toContain(created.body.key);
+    const revoked = await call('DELETE', '/keys/{keyId}', `/keys/${created.body.info.id}`);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await api.call('GET', '/me', { key: created.body.key })).status).toBe(401);
+
+    const gone = await call('DELETE', '/orgs/{orgId}', `/orgs/${orgId}`);
+    expect(gone.status).toBe(204);
+    expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).status).toBe(404);
+    // The org key of a disconnected org stops working.
+    expect((await api.call('GET', '/me', { key: connected.body.orgKey.key })).status).toBe(401);
+
+    const covered = new Set([...contract.seen].map((s) => s.split(' ')[0]));
+    expect(contract.operationIds().filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it('the checker itself refuses answers that do not match', () => {
+    const headers = new Headers();
+    expect(() => contract.check('GET', '/orgs', { status: 200, body: { orgs: [{ id: 1 }] }, headers })).toThrow(/does not match/);
+    expect(() => contract.check('GET', '/orgs', { status: 418, body: {}, headers })).toThrow(/not documented/);
+    expect(() => contract.check('GET', '/orgs', { status: 401, body: { error: { code: 'NOPE' } }, headers })).toThrow(/does not match/);
+  });
+
+  it('error answers match the document too', async () => {
+    const unauth = await api.call('GET', '/orgs', {});
+    contract.check('GET', '/orgs', unauth);
+    expect(unauth.body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    const bad = await call('POST', '/orgs', '/orgs', { body: { method: 'magic' } });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The page's only way to the engine: each function calls one OrgVaultController method and parses
+ * the engine's JSON it returns. Components never import Apex directly, so the local preview can
+ * replace the Apex layer in one place.
+ */
+import getMeApex from '@salesforce/apex/OrgVaultController.getMe';
+import listOrgsApex from '@salesforce/apex/OrgVaultController.listOrgs';
+import getOrgApex from '@salesforce/apex/OrgVaultController.getOrg';
+import setOrgHiddenApex from '@salesforce/apex/OrgVaultController.setOrgHidden';
+import listObjectsApex from '@salesforce/apex/OrgVaultController.listObjects';
+import startBackupApex from '@salesforce/apex/OrgVaultController.startBackup';
+import listJobsApex from '@salesforce/apex/OrgVaultController.listJobs';
+import getJobApex from '@salesforce/apex/OrgVaultController.getJob';
+import createRecoveryPointApex from '@salesforce/apex/OrgVaultController.createRecoveryPoint';
+import getBackupSettingsApex from '@salesforce/apex/OrgVaultController.getBackupSettings';
+import saveBackupSettingsApex from '@salesforce/apex/OrgVaultController.saveBackupSettings';
+import getPermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController.getPermissionCheckSettings';
+import savePermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController.savePermissionCheckSettings';
+import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermissionCheck';
+import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
+
+async function parsed(call) {
+  const text = await call;
+  return text ? JSON.parse(text) : null;
+}
+
+/** Lists may come bare or wrapped ({orgs: [...]}, {items: [...]}): the page wants the array. */
+function items(value, key) {
+  if (Array.isArray(value)) return value;
+  if (value && Array.isArray(value[key])) return value[key];
+  if (value && Array.isArray(value.items)) return value.items;
+  return [];
+}
+
+export const getMe = () => parsed(getMeApex());
+export const listOrgs = async () => items(await parsed(listOrgsApex()), 'orgs');
+export const getOrg = (orgId) => parsed(getOrgApex({ orgId }));
+export const setOrgHidden = (orgId, hidden) => parsed(setOrgHiddenApex({ orgId, hidden }));
+/**
+ * The org's objects as listbox options: by default only those in backup scope (what a job or a
+ * recovery point can cover); with all, every object the engine knows (to choose exclusions).
+ */
+export async function listObjectOptions(orgId, { all = false } = {}) {
+  const objects = items(await parsed(listObjectsApex({ orgId })), 'objects');
+  return objects
+    .filter((o) => all || typeof o === 'string' || o.inScope !== false)
+    .map((o) => (typeof o === 'string' ? { label: o, value: o } : { label: o.label ?? o.name, value: o.name }));
+}
+export const startBackup = (orgId, objects) => parsed(startBackupApex({ orgId, objects: objects ?? null }));
+export const listJobs = async (orgId) => items(await parsed(listJobsApex({ orgId })), 'jobs');
+export const getJob = (orgId, jobId) => parsed(getJobApex({ orgId, jobId }));
+export const createRecoveryPoint = (orgId, objects, at) => parsed(createRecoveryPointApex({ orgId, objects, at }));
+export const getBackupSettings = (orgId) => parsed(getBackupSettingsApex({ orgId }));
+export const saveBackupSettings = (orgId, settings) => parsed(saveBackupSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
+export const getPermissionCheckSettings = (orgId) => parsed(getPermissionCheckSettingsApex({ orgId }));
+export const savePermissionCheckSettings = (orgId, settings) =>
+  parsed(savePermissionCheckSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
+export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
+export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));

@@ -1,0 +1,123 @@
+import OrgVaultOrgDetails from 'c/orgVaultOrgDetails';
+import getOrg from '@salesforce/apex/OrgVaultController.getOrg';
+import listJobs from '@salesforce/apex/OrgVaultController.listJobs';
+import getJob from '@salesforce/apex/OrgVaultController.getJob';
+import getPermissionReport from '@salesforce/apex/OrgVaultController.getPermissionReport';
+import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+
+const JOBS = [
+  { id: 'job-2', kind: 'incremental', status: 'running', startedAt: '2026-11-26T00:00:00.000Z', finishedAt: null },
+  { id: 'job-1', kind: 'full', status: 'succeeded', startedAt: '2026-11-25T00:00:00.000Z', finishedAt: '2026-11-25T00:10:00.000Z' },
+];
+const REPORT = {
+  id: 'rep-1',
+  orgId: 'org-1',
+  ranAt: '2026-11-25T03:00:00.000Z',
+  fieldPermissions: [
+    { object: 'Account', field: 'Name', read: true },
+    { object: 'Account', field: 'Secret__c', read: false },
+  ],
+  objectPermissions: [
+    { object: 'Account', read: true },
+    { object: 'Invoice__c', read: false },
+  ],
+  userPermissions: [
+    { name: 'ViewAllData', label: 'View All Data', granted: false, usedFor: 'reading every record' },
+    { name: 'ApiEnabled', label: 'API Enabled', granted: true, usedFor: 'every call' },
+  ],
+};
+
+async function open() {
+  const element = mount('c-org-vault-org-details', OrgVaultOrgDetails, { orgId: 'org-1' });
+  await flushPromises();
+  return element;
+}
+
+describe('c-org-vault-org-details', () => {
+  beforeEach(() => {
+    getOrg.mockResolvedValue(
+      JSON.stringify(org({ currentJob: { id: 'job-2', status: 'running', progress: { objectsDone: 1, objectsTotal: 4, percent: null } } })),
+    );
+    listJobs.mockResolvedValue(JSON.stringify({ jobs: JOBS }));
+    getPermissionReport.mockResolvedValue(JSON.stringify(REPORT));
+  });
+
+  it('shows the current job, the jobs and what the permission report found missing', async () => {
+    const element = await open();
+    const root = element.shadowRoot;
+    expect(root.querySelector('h2').textContent).toBe('Acme Production — details');
+    expect(root.querySelector('.current-job').textContent).toContain('running — 25%');
+    expect([...root.querySelectorAll('.job-status')].map((td) => td.textContent)).toEqual(['running', 'succeeded']);
+    expect([...root.querySelectorAll('.gaps li')].map((li) => li.textContent)).toEqual([
+      'View All Data (ViewAllData) is missing — needed for reading every record',
+      'Cannot read the object Invoice__c',
+      'Cannot read the field Account.Secret__c',
+    ]);
+  });
+
+  it('says when the integration user lacks nothing', async () => {
+    getPermissionReport.mockResolvedValue(JSON.stringify({ ...REPORT, fieldPermissions: [], objectPermissions: [], userPermissions: [] }));
+    const element = await open();
+    expect(element.shadowRoot.querySelector('.no-gaps')).not.toBeNull();
+    expect(element.shadowRoot.querySelector('.gaps')).toBeNull();
+  });
+
+  it('shows the result of every object of a chosen job', async () => {
+    getJob.mockResolvedValue(
+      JSON.stringify({
+        id: 'job-1',
+        objects: null,
+        objectDetails: [
+          { name: 'Account', status: 'succeeded', records: 1200, error: null },
+          { name: 'Case', status: 'failed', records: 0, error: 'INVALID_FIELD' },
+        ],
+      }),
+    );
+    const element = await open();
+    element.shadowRoot.querySelector('button.show-objects[data-job-id="job-1"]').click();
+    await flushPromises();
+    expect(getJob).toHaveBeenCalledWith({ orgId: 'org-1', jobId: 'job-1' });
+    const rows = [...element.shadowRoot.querySelectorAll('.job-objects tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    expect(rows).toEqual([
+      ['Account', 'succeeded', '1200', ''],
+      ['Case', 'failed', '0', 'INVALID_FIELD'],
+    ]);
+  });
+
+  it('says when there are no jobs and no report yet', async () => {
+    getOrg.mockResolvedValue(JSON.stringify(org()));
+    listJobs.mockResolvedValue('{"jobs":[]}');
+    getPermissionReport.mockRejectedValue(apexError('NOT_FOUND', 'No report', [], 404));
+    const element = await open();
+    expect(element.shadowRoot.querySelector('.no-jobs')).not.toBeNull();
+    expect(element.shadowRoot.querySelector('.no-report')).not.toBeNull();
+    expect(element.shadowRoot.querySelector('.current-job')).toBeNull();
+    expect(element.shadowRoot.querySelector('c-error-panel')).toBeNull();
+  });
+
+  it('shows other failures', async () => {
+    getPermissionReport.mockRejectedValue(apexError('FORBIDDEN', 'Not allowed', [], 403));
+    const element = await open();
+    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+  });
+
+  it('goes back to the organizations', async () => {
+    const element = await open();
+    const onBack = jest.fn();
+    element.addEventListener('back', onBack);
+    element.shadowRoot.querySelector('lightning-button.back').click();
+    expect(onBack).toHaveBeenCalled();
+  });
+
+  it('is accessible', async () => {
+    getJob.mockResolvedValue(
+      JSON.stringify({ id: 'job-1', objectDetails: [{ name: 'Account', status: 'succeeded', records: 3, error: null }] }),
+    );
+    const element = await open();
+    element.shadowRoot.querySelector('button.show-objects').click();
+    await flushPromises();
+    await expect(element).toBeAccessible();
+  });
+});

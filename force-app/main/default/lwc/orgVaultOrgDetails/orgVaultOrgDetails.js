@@ -1,0 +1,103 @@
+import { LightningElement, api } from 'lwc';
+import { getJob, getOrg, getPermissionReport, listJobs } from 'c/orgVaultApi';
+import { engineError } from 'c/orgVaultErrors';
+
+/**
+ * Details of one organization: its current job's progress, its jobs (choose one to see the result
+ * of every object), and the latest permission report.
+ */
+export default class OrgVaultOrgDetails extends LightningElement {
+  @api orgId;
+
+  org;
+  jobs = [];
+  job;
+  report;
+  error;
+
+  connectedCallback() {
+    this.load();
+  }
+
+  @api
+  async load() {
+    try {
+      const [org, jobs, report] = await Promise.all([getOrg(this.orgId), listJobs(this.orgId), this.loadReport()]);
+      this.org = org;
+      this.jobs = jobs;
+      this.report = report;
+      this.error = undefined;
+    } catch (e) {
+      this.error = e;
+    }
+  }
+
+  /** No report yet is not an error for this page: the check may simply never have run. */
+  async loadReport() {
+    try {
+      return await getPermissionReport(this.orgId);
+    } catch (e) {
+      if (engineError(e)?.code === 'NOT_FOUND') return null;
+      throw e;
+    }
+  }
+
+  get heading() {
+    return this.org ? `${this.org.name} — details` : 'Organization details';
+  }
+
+  get jobRows() {
+    return this.jobs.map((j) => ({ ...j, kind: j.kind ?? j.type ?? '', label: `Show objects of job started ${j.startedAt ?? ''}` }));
+  }
+
+  get hasJobs() {
+    return this.jobs.length > 0;
+  }
+
+  get currentJob() {
+    const job = this.org?.currentJob;
+    return job && (job.status === 'running' || job.status === 'queued') ? job : null;
+  }
+
+  get currentProgress() {
+    const p = this.currentJob?.progress ?? {};
+    if (typeof p.percent === 'number') return Math.round(p.percent);
+    return p.objectsTotal > 0 ? Math.round((100 * (p.objectsDone ?? 0)) / p.objectsTotal) : 0;
+  }
+
+  get objectRows() {
+    return (this.job?.objectDetails ?? []).map((o) => ({
+      key: o.name,
+      name: o.name,
+      status: o.status,
+      records: o.records,
+      message: o.error ?? '',
+    }));
+  }
+
+  /** What the integration user lacks: user permissions, then objects and fields it cannot read. */
+  get gaps() {
+    const r = this.report ?? {};
+    return [
+      ...(r.userPermissions ?? []).filter((p) => !p.granted).map((p) => `${p.label} (${p.name}) is missing — needed for ${p.usedFor}`),
+      ...(r.objectPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the object ${p.object}`),
+      ...(r.fieldPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the field ${p.object}.${p.field}`),
+    ].map((text, i) => ({ key: `g${i}`, text }));
+  }
+
+  get hasGaps() {
+    return this.gaps.length > 0;
+  }
+
+  async selectJob(event) {
+    try {
+      this.job = await getJob(this.orgId, event.currentTarget.dataset.jobId);
+    } catch (e) {
+      this.error = e;
+    }
+  }
+
+  back() {
+    this.dispatchEvent(new CustomEvent('back'));
+  }
+}

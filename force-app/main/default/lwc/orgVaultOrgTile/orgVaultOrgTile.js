@@ -1,0 +1,90 @@
+import { LightningElement, api } from 'lwc';
+
+/** The tile's More commands, each offered only when the engine allows the user that action. */
+const COMMANDS = [
+  { value: 'backup', label: 'Back up now', action: 'backup.run' },
+  { value: 'recoveryPoint', label: 'Generate recovery point', action: 'recovery-point.create' },
+  { value: 'permissionCheckSettings', label: 'Configure permission check settings', action: 'settings.write' },
+  { value: 'checkPermissions', label: 'Check permissions now', action: 'permission-check.run' },
+  { value: 'backupSettings', label: 'Configure backup settings', action: 'settings.write' },
+  { value: 'hide', label: 'Hide organization', action: 'orgs.hide', whenHidden: false },
+  { value: 'show', label: 'Show organization', action: 'orgs.hide', whenHidden: true },
+  { value: 'details', label: 'View details', action: 'jobs.read' },
+];
+
+const STATUS_VARIANT = {
+  succeeded: 'slds-theme_success',
+  running: 'slds-theme_info',
+  queued: 'slds-theme_info',
+  failed: 'slds-theme_error',
+  partial: 'slds-theme_warning',
+  cancelled: 'slds-theme_warning',
+};
+
+/** One organization: its identity, last and current job, next start, and its command menu. */
+export default class OrgVaultOrgTile extends LightningElement {
+  @api org;
+  /** Actions the engine allows this user (GET /me). */
+  @api allowedActions = [];
+
+  get commands() {
+    const allowed = new Set(this.allowedActions ?? []);
+    return COMMANDS.filter((c) => allowed.has(c.action) && (c.whenHidden === undefined || c.whenHidden === !!this.org.hidden));
+  }
+
+  get hasCommands() {
+    return this.commands.length > 0;
+  }
+
+  get menuLabel() {
+    return `More commands for ${this.org.name}`;
+  }
+
+  get environment() {
+    return this.org.isSandbox ? 'Sandbox' : 'Production';
+  }
+
+  get lastJob() {
+    return this.org.lastJob ?? null;
+  }
+
+  get lastStatus() {
+    return this.lastJob ? this.lastJob.status : 'never backed up';
+  }
+
+  get lastStatusClass() {
+    return `slds-badge status ${STATUS_VARIANT[this.lastJob?.status] ?? ''}`;
+  }
+
+  get lastTime() {
+    return this.lastJob ? (this.lastJob.finishedAt ?? this.lastJob.startedAt) : null;
+  }
+
+  get currentJob() {
+    const job = this.org.currentJob;
+    return job && (job.status === 'running' || job.status === 'queued') ? job : null;
+  }
+
+  /** Progress 0–100 from whichever the engine gives: a percentage, or objects done of total. */
+  get progress() {
+    const p = this.currentJob?.progress;
+    if (!p) return 0;
+    if (typeof p.percent === 'number') return Math.round(p.percent);
+    if (p.objectsTotal > 0) return Math.round((100 * (p.objectsDone ?? 0)) / p.objectsTotal);
+    return 0;
+  }
+
+  get progressText() {
+    const p = this.currentJob?.progress;
+    if (p && p.objectsTotal > 0) return `${p.objectsDone ?? 0} of ${p.objectsTotal} objects`;
+    return `${this.progress}%`;
+  }
+
+  get cdpText() {
+    return this.org.cdpEnabled ? 'On' : 'Off';
+  }
+
+  handleCommand(event) {
+    this.dispatchEvent(new CustomEvent('command', { detail: { command: event.detail.value, orgId: this.org.id } }));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run emulator -- [--port N] [--records N] [--seed S] [--data-dir D] [--admin]
+ * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N]`: starts an emulator and prints
+ * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { startEmulator } from './server.js';
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+const program = new Command('emulator')
+  .description('Salesforce org emulator for OrgVault tests and demos')
+  .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--records <n>', 'about how many records to generate', int, 1000)
+  .option('--seed <s>', 'generator seed', int, 1)
+  .option('--data-dir <dir>', 'directory for emulator state (writes emulator.json)')
+  .option('--admin', 'enable the /__emulator admin endpoint (faults, mutations)', false)
+  .option('--jwt-cert <file>', 'PEM certificate that JWT bearer assertions are verified with')
+  .option('--jwt-client-id <id>', 'consumer key expected as the JWT issuer')
+  .option('--daily-api-requests <n>', 'daily API request budget', int)
+  .option('--access-token-ttl <ms>', 'lifetime of access tokens in ms', int)
+  .parse();
+
+const o = program.opts<{
+  port: number;
+  host: string;
+  records: number;
+  seed: number;
+  dataDir?: string;
+  admin: boolean;
+  jwtCert?: string;
+  jwtClientId?: string;
+  dailyApiRequests?: number;
+  accessTokenTtl?: number;
+}>();
+
+const emulator = await startEmulator({
+  port: o.port,
+  host: o.host,
+  records: o.records,
+  seed: o.seed,
+  dataDir: o.dataDir,
+  admin: o.admin,
+  jwtCertificate: o.jwtCert ? readFileSync(o.jwtCert, 'utf8') : undefined,
+  jwtClientId: o.jwtClientId,
+  dailyApiRequests: o.dailyApiRequests,
+  accessTokenTtlMs: o.accessTokenTtl,
+});
+process.stdout.write(`EMULATOR_READY ${JSON.stringify(emulator.ready)}\n`);
+const shutdown = (): void => {
+  emulator.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

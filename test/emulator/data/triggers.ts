@@ -1,0 +1,104 @@
+/**
+ * What the platform does around a create: file metadata from a blob, and the ContentDocument /
+ * ContentDocumentLink records that come with a new ContentVersion.
+ */
+import { SfError } from '../errors.js';
+import { isBlob, md5Hex, type Blob } from './blobs.js';
+import type { TxWriter } from './org.js';
+import { RowState, type Table } from './table.js';
+
+const FILE_TYPES: Record<string, string> = {
+  pdf: 'PDF',
+  png: 'PNG',
+  jpg: 'JPG',
+  jpeg: 'JPEG',
+  gif: 'GIF',
+  txt: 'TEXT',
+  csv: 'CSV',
+  doc: 'WORD',
+  docx: 'WORD_X',
+  xls: 'EXCEL',
+  xlsx: 'EXCEL_X',
+  zip: 'ZIP',
+};
+
+export function fileType(extension: string): string {
+  return FILE_TYPES[extension.toLowerCase()] ?? 'UNKNOWN';
+}
+
+export function extensionOf(path: string): string {
+  const m = /\.([A-Za-z0-9]+)$/.exec(path);
+  return m ? m[1]!.toLowerCase() : '';
+}
+
+/** Fills the platform-computed fields of a record about to be created. */
+export function beforeCreate(table: Table, values: Map<string, unknown>): void {
+  const name = table.def.name;
+  if (name === 'ContentVersion') {
+    const body = values.get('VersionData');
+    const path = values.get('PathOnClient');
+    const missing = [!isBlob(body) && 'VersionData', !path && 'PathOnClient'].filter((x): x is string => !!x);
+    if (missing.length) throw new SfError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, 400, missing);
+    const blob = body as Blob;
+    const ext = extensionOf(String(path));
+    values.set('ContentSize', blob.size);
+    values.set('Checksum', md5Hex(blob.bytes()));
+    values.set('FileExtension', ext);
+    values.set('FileType', fileType(ext));
+    values.set('IsLatest', true);
+    if (!values.get('Title')) values.set('Title', String(path).replace(/\.[^.]*$/, ''));
+  } else if (name === 'Attachment' || name === 'Document') {
+    const body = values.get('Body');
+    if (isBlob(body)) values.set('BodyLength', body.size);
+  }
+}
+
+/** Creates or updates the records that go with a new record (inside the same transaction). */
+export function afterCreate(tx: TxWriter, table: Table, row: number): void {
+  if (table.def.name !== 'ContentVersion') return;
+  const docs = tx.org.table('ContentDocument');
+  const versionId = table.idOf(row);
+  const docId = table.getStored(row, 'ContentDocumentId') as string | null;
+  const docValues = new Map<string, unknown>([
+    ['Title', table.getStored(row, 'Title')],
+    ['FileType', table.getStored(row, 'FileType')],
+    ['FileExtension', table.getStored(row, 'FileExtension')],
+    ['ContentSize', table.getStored(row, 'ContentSize')],
+    ['LatestPublishedVersionId', versionId],
+  ]);
+  if (docId) {
+    const doc = tx.org.locate(docId)!;
+    const versions = table.getter(table.field('ContentDocumentId')!);
+    let n = 0;
+    for (let r = 0; r < table.size; r++) {
+      if (r === row || versions(r) !== docId || table.rowState(r) !== RowState.Live) continue;
+      n++;
+      if (table.getStored(r, 'IsLatest') === true) tx.update(table, r, new Map([['IsLatest', false]]));
+    }
+    table.setStored(row, 'VersionNumber', String(n + 1));
+    tx.update(docs, doc.row, docValues);
+    return;
+  }
+  docValues.set('PublishStatus', 'P');
+  docValues.set('OwnerId', table.getStored(row, 'OwnerId'));
+  const docRow = tx.create(docs, docValues);
+  table.setStored(row, 'ContentDocumentId', docs.idOf(docRow));
+  table.setStored(row, 'VersionNumber', '1');
+  const change = tx.changes.find((c) => c.id === versionId);
+  if (change) {
+    change.fields.ContentDocumentId = docs.idOf(docRow);
+    change.fields.VersionNumber = '1';
+  }
+  const location = table.getStored(row, 'FirstPublishLocationId');
+  if (location) {
+    tx.create(
+      tx.org.table('ContentDocumentLink'),
+      new Map<string, unknown>([
+        ['ContentDocumentId', docs.idOf(docRow)],
+        ['LinkedEntityId', location],
+        ['ShareType', 'I'],
+        ['Visibility', 'AllUsers'],
+      ]),
+    );
+  }
+}

@@ -1,0 +1,33 @@
+/** Options of an emulator instance (the CLI flags map onto these). */
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Host to bind; default 127.0.0.1. */
+  host?: string;
+  /** About how many records to generate (default 1000). */
+  records?: number;
+  /** Generator seed (default 1): the same seed gives the same org. */
+  seed?: number;
+  /** Where uploaded blobs and state may be kept; default: memory only. */
+  dataDir?: string;
+  /** Epoch ms the generated history ends at (default: start of the current UTC day). */
+  anchorTime?: number;
+  /** The org's clock (epoch ms); default Date.now. */
+  clock?: () => number;
+  /** Admin user's username (default admin@orgvault-emulator.test). */
+  username?: string;
+  isSandbox?: boolean;
+  timeZone?: string;
+  /** Daily API request budget (default 100000). */
+  dailyApiRequests?: number;
+  /** Lifetime of issued access tokens in ms (default: until expired on demand). */
+  accessTokenTtlMs?: number;
+  /** Enables the /__emulator admin endpoint (faults and mutations). */
+  admin?: boolean;
+  /** PEM certificate (or public key) that JWT bearer assertions are verified with. */
+  jwtCertificate?: string;
+  /** Connected app consumer key expected as the JWT `iss` (any when absent). */
+  jwtClientId?: string;
+  /** Mounted after the core routes (CDC: CometD, Pub/Sub). */
+  extensions?: import('./extension.js').EmulatorExtension[];
+}

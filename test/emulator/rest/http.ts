@@ -1,0 +1,67 @@
+/** Request plumbing shared by the REST routes: versions, auth, metering, error answers. */
+import type { NextFunction, Request, Response } from 'express';
+import { SfError, notFound } from '../errors.js';
+import type { Org } from '../data/org.js';
+
+export const MIN_VERSION = 20;
+export const MAX_VERSION = 62;
+
+/** "62.0" from a ":version" route parameter like "v62.0"; NOT_FOUND for versions we don't serve. */
+export function parseVersion(raw: string | undefined): string {
+  const m = /^v(\d+)\.0$/.exec(raw ?? '');
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= MIN_VERSION && n <= MAX_VERSION)) throw notFound();
+  return `${n}.0`;
+}
+
+export function sendError(res: Response, err: SfError): void {
+  res.status(err.status).json([err.toJSON()]);
+}
+
+export function bearerToken(req: Request): string | null {
+  const h = req.headers.authorization ?? '';
+  const m = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(h);
+  return m ? m[1]! : null;
+}
+
+/** Authenticates, then counts the call against the daily budget and says so in Sforce-Limit-Info. */
+export function authAndMeter(org: Org) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.locals.version = parseVersion(req.params.version as string | undefined);
+    const token = bearerToken(req);
+    const userId = token ? org.authenticate(token) : null;
+    if (!userId) {
+      sendError(res, new SfError('INVALID_SESSION_ID', 'Session expired or invalid', 401));
+      return;
+    }
+    res.locals.userId = userId;
+    const counted = org.limits.use('DailyApiRequests');
+    const { used, max } = org.limits.usage('DailyApiRequests');
+    res.setHeader('Sforce-Limit-Info', `api-usage=${used}/${max}`);
+    if (!counted) {
+      sendError(res, new SfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', 403));
+      return;
+    }
+    const rule = org.faults.errorFor(req.originalUrl.split('?')[0]!);
+    const go = (): void => {
+      if (rule) sendError(res, new SfError(rule.errorCode, rule.message, rule.status));
+      else next();
+    };
+    if (org.faults.latencyMs > 0) setTimeout(go, org.faults.latencyMs);
+    else go();
+  };
+}
+
+/** Last error handler: Salesforce-shaped answers, never a crash. */
+export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof SfError) return sendError(res, err);
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed')
+    return sendError(res, new SfError('JSON_PARSER_ERROR', `Unexpected character: ${e.message ?? ''}`));
+  if (e?.type === 'entity.too.large') return sendError(res, new SfError('JSON_PARSER_ERROR', 'Request body too large', 413));
+  sendError(res, new SfError('UNKNOWN_EXCEPTION', `An unexpected error occurred: ${e?.message ?? String(err)}`, 500));
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import jsforce from 'jsforce';
+import { startEmulator, type EmulatorHandle } from '../server.js';
+import type { Transaction } from '../data/changes.js';
+
+describe('jsforce against the emulator', () => {
+  let emu: EmulatorHandle;
+  let conn: jsforce.Connection;
+  const txs: Transaction[] = [];
+
+  beforeAll(async () => {
+    emu = await startEmulator({ records: 6000, seed: 11 });
+    emu.org.onTransaction((tx) => txs.push(tx));
+    conn = new jsforce.Connection({
+      instanceUrl: emu.instanceUrl,
+      accessToken: emu.accessToken,
+      refreshToken: emu.refreshToken,
+      oauth2: { clientId: 'orgvault-test', loginUrl: emu.instanceUrl },
+      version: '62.0',
+    });
+  });
+  afterAll(async () => {
+    await emu.stop();
+  });
+
+  it('fetches every page of a large query with autoFetch', async () => {
+    const contacts = emu.org.table('Contact').size;
+    expect(contacts).toBeGreaterThan(1000);
+    const records: Array<{ Id: string }> = [];
+    await new Promise<void>((resolve, reject) => {
+      conn
+        .query('SELECT Id, Name, Account.Name, CreatedDate FROM Contact')
+        .on('record', (r: { Id: string }) => records.push(r))
+        .on('end', () => resolve())
+        .on('error', reject)
+        .run({ autoFetch: true, maxFetch: 1_000_000, headers: { 'Sforce-Query-Options': 'batchSize=200' } });
+    });
+    expect(records).toHaveLength(contacts);
+    expect(new Set(records.map((r) => r.Id)).size).toBe(contacts);
+  });
+
+  it('sees deleted rows only through queryAll, also on later pages', async () => {
+    const ids = (await conn.query<{ Id: string }>('SELECT Id FROM Lead ORDER BY Id LIMIT 3')).records.map((r) => r.Id);
+    await conn.sobject('Lead').destroy(ids);
+    const live = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Id IN ('${ids.join("','")}')`);
+    expect(live.totalSize).toBe(0);
+    // ORDER BY Id DESC puts the deleted rows last: on a page fetched through .../query/{locator}.
+    expect(emu.org.table('Lead').size).toBeGreaterThan(400);
+    const all = await conn.query<{ Id: string; IsDeleted: boolean }>('SELECT Id, IsDeleted FROM Lead ORDER BY Id DESC', {
+      scanAll: true,
+      autoFetch: true,
+      maxFetch: 100000,
+      headers: { 'Sforce-Query-Options': 'batchSize=200' },
+    });
+    const deleted = all.records.filter((r) => r.IsDeleted).map((r) => r.Id);
+    expect(deleted.sort()).toEqual([...ids].sort());
+    expect(all.totalSize).toBe(emu.org.table('Lead').size);
+    expect(txs.some((tx) => tx.changes.some((c) => c.kind === 'delete' && c.id === ids[0]))).toBe(true);
+  });
+
+  it('creates, reads, updates and deletes through sobject calls', async () => {
+    const created = await conn.sobject('Account').create({ Name: 'Emulator Test Co', Industry: 'Energy', AnnualRevenue: 1234.5 });
+    expect(created.success).toBe(true);
+    const rec = await conn.sobject('Account').retrieve(created.id!);
+    expect(rec).toMatchObject({
+      Name: 'Emulator Test Co',
+      Industry: 'Energy',
+      AnnualRevenue: 1234.5,
+      OwnerId: emu.userId,
+      IsDeleted: false,
+    });
+    expect(String(rec.CreatedDate)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
+    await conn.sobject('Account').update({ Id: created.id!, Name: 'Renamed Co' });
+    const after = await conn.query<{ Name: string }>(`SELECT Name FROM Account WHERE Id = '${created.id}'`);
+    expect(after.records[0]!.Name).toBe('Renamed Co');
+    const update = txs.flatMap((t) => t.changes).find((c) => c.kind === 'update' && c.id === created.id);
+    expect(update?.changedFields).toEqual(expect.arrayContaining(['Name', 'LastModifiedDate', 'SystemModstamp']));
+  });
+
+  it('answers bad input with Salesforce errors', async () => {
+    await expect(conn.query('SELECT Nope FROM Account')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+    await expect(conn.query('SELECT Id FROM Nope__c')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
+    await expect(conn.query('SELECT Id FROM')).rejects.toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+    await expect(conn.sobject('Account').retrieve('001000000000000AAA')).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
+    await expect(conn.sobject('Account').create({ Nope__c: 1 })).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+    await expect(conn.sobject('Account').create({ Industry: 'Energy' })).rejects.toMatchObject({ errorCode: 'REQUIRED_FIELD_MISSING' });
+  });
+
+  it('refreshes the token after INVALID_SESSION_ID', async () => {
+    const before = conn.accessToken;
+    emu.org.sessions.expire();
+    const res = await conn.query<{ Id: string }>('SELECT Id FROM User LIMIT 1');
+    expect(res.totalSize).toBe(1);
+    expect(conn.accessToken).not.toBe(before);
+    expect(conn.accessToken).toMatch(new RegExp(`^${emu.orgId}!`));
+  });
+});

@@ -1,0 +1,67 @@
+/** Records as the REST API writes them: attributes, JSON values, nested parents for queries. */
+import type { FieldDef } from '../data/model.js';
+import type { Table } from '../data/table.js';
+import { toJson } from '../data/values.js';
+import type { QueryResult } from '../soql/execute.js';
+
+export function recordUrl(version: string, sobject: string, id: string): string {
+  return `/services/data/v${version}/sobjects/${sobject}/${id}`;
+}
+
+function attributes(version: string, table: Table, row: number): { type: string; url: string } {
+  return { type: table.def.name, url: recordUrl(version, table.def.name, table.idOf(row)) };
+}
+
+function jsonValue(version: string, table: Table, row: number, f: FieldDef, v: unknown): unknown {
+  if (f.type === 'base64') return v === null ? null : `${recordUrl(version, table.def.name, table.idOf(row))}/${f.name}`;
+  return toJson(f, v);
+}
+
+/** One record with the given fields (default: all). */
+export function recordJson(version: string, table: Table, row: number, fields: FieldDef[] = table.def.fields): Record<string, unknown> {
+  const out: Record<string, unknown> = { attributes: attributes(version, table, row) };
+  for (const f of fields) out[f.name] = jsonValue(version, table, row, f, table.getter(f)(row));
+  return out;
+}
+
+/** Result row i of a query, parents nested as objects (or null when absent). */
+export function queryRecordJson(version: string, result: QueryResult, i: number): Record<string, unknown> {
+  const row = result.rows[i]!;
+  const out: Record<string, unknown> = { attributes: attributes(version, result.table, row) };
+  for (const col of result.columns) {
+    let target = out;
+    let table = result.table;
+    let targetRow = row;
+    let missing = false;
+    for (let d = 0; d < col.parents.length; d++) {
+      const name = col.path[d]!;
+      if (name in target) {
+        const existing = target[name] as Record<string, unknown> | null;
+        if (existing === null) {
+          missing = true;
+          break;
+        }
+        const loc = col.parents[d]!(row)!;
+        table = loc.table;
+        targetRow = loc.row;
+        target = existing;
+        continue;
+      }
+      const loc = col.parents[d]!(row);
+      if (!loc) {
+        target[name] = null;
+        missing = true;
+        break;
+      }
+      const child: Record<string, unknown> = { attributes: attributes(version, loc.table, loc.row) };
+      target[name] = child;
+      target = child;
+      table = loc.table;
+      targetRow = loc.row;
+    }
+    if (missing) continue;
+    const f = table.field(col.field.name) ?? col.field;
+    target[f.name] = jsonValue(version, table, targetRow, f, col.get(row));
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * startEmulator: builds an org (generated from the seed), serves Salesforce's REST and OAuth
+ * endpoints for it, mounts extensions (Bulk, CDC, ...) and answers with what a client needs to
+ * connect. `npm run emulator` (cli.ts) prints the same as one EMULATOR_READY line.
+ */
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Org } from './data/org.js';
+import { generateOrg } from './data/generator.js';
+import { apiRouter } from './rest/api.js';
+import { errorHandler, sendError } from './rest/http.js';
+import { oauthRoutes, versionsRoute } from './oauth/routes.js';
+import { adminRoutes } from './faults/admin.js';
+import { notFound } from './errors.js';
+import type { EmulatorOptions } from './options.js';
+
+export type { EmulatorOptions } from './options.js';
+export type { EmulatorExtension, EmulatorExtensionContext } from './extension.js';
+
+export interface EmulatorReady {
+  instanceUrl: string;
+  accessToken: string;
+  refreshToken: string;
+  orgId: string;
+  userId: string;
+  username: string;
+  [extra: string]: unknown;
+}
+
+export interface EmulatorHandle extends EmulatorReady {
+  port: number;
+  org: Org;
+  server: http.Server;
+  /** Everything printed in the EMULATOR_READY line (extension fields included). */
+  ready: EmulatorReady;
+  stop(): Promise<void>;
+}
+
+let orgCounter = 0;
+
+/** `//services/data` → `/services/data` (the sf CLI stores instance URLs with a trailing slash). */
+function collapseSlashes(url: string): string {
+  const q = url.indexOf('?');
+  const p = q < 0 ? url : url.slice(0, q);
+  return p.replace(/\/{2,}/g, '/') + (q < 0 ? '' : url.slice(q));
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const org = new Org({ clock: options.clock, orgNumber: ++orgCounter, dailyApiRequests: options.dailyApiRequests });
+  generateOrg(org, {
+    records: options.records ?? 1000,
+    seed: options.seed ?? 1,
+    anchorTime: options.anchorTime,
+    username: options.username,
+    isSandbox: options.isSandbox,
+    timeZone: options.timeZone,
+  });
+  if (options.accessTokenTtlMs !== undefined) org.sessions.ttlMs = options.accessTokenTtlMs;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const server = http.createServer((req, res) => {
+    req.url = collapseSlashes(req.url ?? '/');
+    app(req, res);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const instanceUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+  app.use(express.json({ limit: '60mb' }));
+  app.use(versionsRoute());
+  app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));
+  if (options.admin) app.use('/__emulator', adminRoutes(org));
+  const api = apiRouter(org);
+  app.use('/services/data/:version', api);
+  const extensions = options.extensions ?? [];
+  for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });
+  app.use((_req, res) => sendError(res, notFound()));
+  app.use(errorHandler);
+
+  const accessToken = org.sessions.issueAccessToken(org.userId);
+  const refreshToken = org.sessions.issueRefreshToken(org.userId);
+  const ready: EmulatorReady = { instanceUrl, accessToken, refreshToken, orgId: org.orgId, userId: org.userId, username: org.username };
+  for (const ext of extensions) Object.assign(ready, ext.ready?.() ?? {});
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    writeFileSync(path.join(options.dataDir, 'emulator.json'), JSON.stringify(ready, null, 2), { mode: 0o600 });
+  }
+
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      for (const ext of [...extensions].reverse()) await ext.stop?.();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })();
+    return stopped;
+  };
+  return { ...ready, ready, port, org, server, stop };
+}
