@@ -1,16 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import jsforce from 'jsforce';
-import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
 import { ChangeDataCapture } from '../hub.js';
 import { FakeOrg } from '../testing/fake-org.js';
+import { recordIdsOf, subscribeCometd, type CometdEvent, type CometdSubscriber } from '../testing/clients.js';
 import { CometdServer } from './server.js';
-
-interface Delivered {
-  payload: Record<string, unknown> & { ChangeEventHeader: Record<string, unknown> };
-  event: { replayId: number };
-}
 
 describe('CometD with jsforce streaming and the replay extension', () => {
   const org = new FakeOrg();
@@ -18,7 +12,7 @@ describe('CometD with jsforce streaming and the replay extension', () => {
   const cometd = new CometdServer(cdc, { timeoutSec: 2 });
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   let instanceUrl = '';
-  const clients: Array<{ disconnect(): PromiseLike<void> | undefined }> = [];
+  const subscribers: CometdSubscriber[] = [];
 
   beforeAll(async () => {
     cometd.attach(server);
@@ -26,48 +20,22 @@ describe('CometD with jsforce streaming and the replay extension', () => {
     instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.disconnect()));
+    await Promise.all(subscribers.map((s) => s.client.disconnect()));
     cometd.stop();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeAllConnections();
     await closed;
   });
 
-  function subscribe(channel: string, replayId: number | null, token = org.token) {
-    const conn = new jsforce.Connection({ instanceUrl, accessToken: token, version: '62.0' });
-    const received: Delivered[] = [];
-    const failures: unknown[] = [];
-    const errors: Array<{ channel: string; error: string; advice?: { reconnect?: string } }> = [];
-    let wake = () => {};
-    const client = conn.streaming.createClient([
-      new StreamingExtension.Replay(channel, replayId),
-      new StreamingExtension.AuthFailure((m: unknown) => {
-        failures.push(m);
-        wake();
-      }),
-      {
-        incoming(m: { channel: string; error?: string }, callback: (m: unknown) => void) {
-          if (m.error) errors.push(m as (typeof errors)[number]);
-          callback(m);
-        },
-      },
-    ]);
-    clients.push(client as unknown as (typeof clients)[number]);
-    const subscription = client.subscribe(channel, (data: Delivered) => {
-      received.push(data);
-      wake();
-    });
-    const until = (done: () => boolean) =>
-      new Promise<void>((resolve) => {
-        wake = () => done() && resolve();
-        wake();
-      });
-    return { client, received, failures, errors, until, ready: Promise.resolve(subscription) };
+  function subscribe(channel: string, replayId: number | null, token = org.token): CometdSubscriber {
+    const s = subscribeCometd(instanceUrl, token, channel, replayId);
+    subscribers.push(s);
+    return s;
   }
 
   it('delivers create, update, delete and undelete without nulls or unchanged fields', async () => {
     const sub = subscribe('/data/AccountChangeEvent', -1);
-    await sub.ready;
+    await sub.subscribed;
     let id = '';
     org.transaction((tx) => {
       id = tx.create('Account', { Name: 'Globex', Phone: '555', BillingCity: 'Oslo', Since__c: '2021-05-06' });
@@ -77,7 +45,7 @@ describe('CometD with jsforce streaming and the replay extension', () => {
     org.transaction((tx) => tx.undelete(id));
     await sub.until(() => sub.received.length >= 4);
 
-    const [create, update, del, undelete] = sub.received as [Delivered, Delivered, Delivered, Delivered];
+    const [create, update, del, undelete] = sub.received as [CometdEvent, CometdEvent, CometdEvent, CometdEvent];
     expect(create.payload.ChangeEventHeader).toMatchObject({ entityName: 'Account', changeType: 'CREATE', recordIds: [id] });
     expect(create.payload).toMatchObject({ Name: 'Globex', Phone: '555', BillingAddress: { City: 'Oslo' }, Since__c: '2021-05-06' });
     expect(create.payload).not.toHaveProperty('Type');
@@ -96,35 +64,35 @@ describe('CometD with jsforce streaming and the replay extension', () => {
 
   it('replays from a stored replay id exactly the missed events, and -2 replays all retained', async () => {
     const first = subscribe('/data/ChangeEvents', -1);
-    await first.ready;
+    await first.subscribed;
     org.transaction((tx) => tx.create('Invoice__c', { Name: 'first' }));
     await first.until(() => first.received.length === 1);
-    const stored = (first.received[0] as Delivered).event.replayId;
-    await (first.client as unknown as (typeof clients)[number]).disconnect();
+    const stored = (first.received[0] as CometdEvent).event.replayId;
+    await first.client.disconnect();
 
     const missed: string[] = [];
     for (let i = 0; i < 4; i++) org.transaction((tx) => missed.push(tx.create('Invoice__c', { Name: `m${i}` })));
     const second = subscribe('/data/ChangeEvents', stored);
-    await second.ready;
+    await second.subscribed;
     await second.until(() => second.received.length >= 4);
-    expect(second.received.map((d) => (d.payload.ChangeEventHeader.recordIds as string[])[0])).toEqual(missed);
+    expect(recordIdsOf(second.received)).toEqual(missed);
 
     const all = subscribe('/data/Invoice__ChangeEvent', -2);
-    await all.ready;
+    await all.subscribed;
     await all.until(() => all.received.length >= 5);
     expect(all.received.every((d) => d.payload.ChangeEventHeader.entityName === 'Invoice__c')).toBe(true);
   });
 
   it('gets back every missed event after the server forgets the client (403::Unknown client)', async () => {
     const sub = subscribe('/data/ChangeEvents', -1);
-    await sub.ready;
+    await sub.subscribed;
     org.transaction((tx) => tx.create('Invoice__c', { Name: 'before' }));
     await sub.until(() => sub.received.length === 1);
     cometd.dropClients();
     const after: string[] = [];
     for (let i = 0; i < 3; i++) org.transaction((tx) => after.push(tx.create('Invoice__c', { Name: `a${i}` })));
     await sub.until(() => sub.received.length >= 4);
-    expect(sub.received.slice(1).map((d) => (d.payload.ChangeEventHeader.recordIds as string[])[0])).toEqual(after);
+    expect(recordIdsOf(sub.received.slice(1))).toEqual(after);
     expect(sub.errors).toContainEqual(
       expect.objectContaining({
         channel: '/meta/connect',
@@ -134,10 +102,17 @@ describe('CometD with jsforce streaming and the replay extension', () => {
     );
   });
 
+  it('refuses a stored replay id outside the retention window', async () => {
+    const sub = subscribe('/data/ChangeEvents', 987654);
+    await expect(sub.subscribed).rejects.toMatchObject({
+      message: expect.stringContaining('The replayId {987654} you provided was invalid'),
+    });
+  });
+
   it('ends a subscription whose session expires with 401::Authentication invalid', async () => {
     const token = org.issueToken();
     const sub = subscribe('/data/ChangeEvents', -1, token);
-    await sub.ready;
+    await sub.subscribed;
     cdc.expireSessions([token]);
     await sub.until(() => sub.failures.length > 0);
     expect(sub.failures[0]).toMatchObject({

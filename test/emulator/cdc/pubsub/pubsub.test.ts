@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import PubSubApiClient from 'salesforce-pubsub-api-client';
+import type PubSubApiClient from 'salesforce-pubsub-api-client';
 import { ChangeDataCapture } from '../hub.js';
 import { FakeOrg } from '../testing/fake-org.js';
+import { collectPubSub, connectPubSub, recordIdsOf, type PubSubEvent as Received } from '../testing/clients.js';
 import { PubSubServer } from './server.js';
-
-interface Received {
-  replayId: number;
-  payload: Record<string, unknown> & { ChangeEventHeader: Record<string, unknown> };
-}
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
   const org = new FakeOrg();
@@ -26,50 +20,13 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
   });
 
   async function connect(token = org.token): Promise<PubSubApiClient> {
-    const client = new PubSubApiClient(
-      {
-        authType: 'user-supplied',
-        accessToken: token,
-        instanceUrl: 'https://emulator.test',
-        pubSubEndpoint: server.endpoint,
-        rejectUnauthorizedSsl: false,
-      },
-      quiet,
-    );
-    await client.connect();
+    const client = await connectPubSub(server.endpoint, token);
     clients.push(client);
     return client;
   }
-
-  /** Subscribes and collects events; `until` resolves once n have come. */
-  function collect(client: PubSubApiClient, start: (cb: Parameters<PubSubApiClient['subscribe']>[1]) => void) {
-    const events: Received[] = [];
-    const errors: unknown[] = [];
-    let waiters: Array<() => void> = [];
-    let keepalives = 0;
-    start((_sub, type, data) => {
-      if (type === 'event') events.push(data as Received);
-      else if (type === 'error') errors.push(data);
-      else if (type === 'grpcKeepAlive') keepalives++;
-      for (const w of waiters) w();
-    });
-    const until = (done: () => boolean) =>
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (done()) {
-            waiters = waiters.filter((w) => w !== check);
-            resolve();
-          }
-        };
-        waiters.push(check);
-        check();
-      });
-    return { events, errors, until, keepalives: () => keepalives };
-  }
-
   it('delivers create, update with changed and nulled fields, delete and undelete', async () => {
     const client = await connect();
-    const sub = collect(client, (cb) => client.subscribe('/data/AccountChangeEvent', cb));
+    const sub = collectPubSub((cb) => client.subscribe('/data/AccountChangeEvent', cb));
     await sub.until(() => sub.keepalives() > 0);
 
     let id = '';
@@ -87,6 +44,8 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
     org.transaction((tx) => tx.remove(id));
     org.transaction((tx) => tx.undelete(id));
     await sub.until(() => sub.events.length >= 4);
+    // The client parses each response while it fetches a schema it has not seen: order by replay id.
+    sub.events.sort((a, b) => a.replayId - b.replayId);
 
     const [create, update, del, undelete] = sub.events as [Received, Received, Received, Received];
     expect(create.payload.ChangeEventHeader).toMatchObject({
@@ -117,13 +76,11 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
     expect(del.payload.Name).toBeNull();
     expect(undelete.payload.ChangeEventHeader.changeType).toBe('UNDELETE');
     expect(undelete.payload).toMatchObject({ Name: 'Acme', NumberOfEmployees: 13, Phone: null });
-    const ids = sub.events.map((e) => e.replayId);
-    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
   });
 
   it('resumes from a stored replay id with exactly the missed events', async () => {
     const first = await connect();
-    const live = collect(first, (cb) => first.subscribe('/data/ChangeEvents', cb));
+    const live = collectPubSub((cb) => first.subscribe('/data/ChangeEvents', cb));
     await live.until(() => live.keepalives() > 0);
     org.transaction((tx) => tx.create('Contact', { FirstName: 'Ada', LastName: 'Lovelace' }));
     await live.until(() => live.events.length === 1);
@@ -134,9 +91,10 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
     for (let i = 0; i < 5; i++) org.transaction((tx) => missed.push(tx.create('Invoice__c', { Name: `INV-${i}`, Amount__c: i })));
 
     const second = await connect();
-    const resumed = collect(second, (cb) => second.subscribeFromReplayId('/data/ChangeEvents', cb, null, stored));
+    const resumed = collectPubSub((cb) => second.subscribeFromReplayId('/data/ChangeEvents', cb, null, stored));
     await resumed.until(() => resumed.events.length >= 5);
-    expect(resumed.events.map((e) => (e.payload.ChangeEventHeader.recordIds as string[])[0])).toEqual(missed);
+    resumed.events.sort((a, b) => a.replayId - b.replayId);
+    expect(recordIdsOf(resumed.events)).toEqual(missed);
     org.transaction((tx) => tx.create('Invoice__c', { Name: 'after' }));
     await resumed.until(() => resumed.events.length === 6);
     expect(new Set(resumed.events.map((e) => e.replayId)).size).toBe(6);
@@ -144,7 +102,7 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
 
   it('answers a corrupted replay id and a bad token as Salesforce does', async () => {
     const client = await connect();
-    const sub = collect(client, (cb) => client.subscribeFromReplayId('/data/ChangeEvents', cb, 10, 999_999));
+    const sub = collectPubSub((cb) => client.subscribeFromReplayId('/data/ChangeEvents', cb, 10, 999_999));
     await sub.until(() => sub.errors.length > 0);
     expect(String((sub.errors[0] as Error).message)).toContain('Replay ID validation failed');
     expect((sub.errors[0] as { metadata: { get(k: string): unknown[] } }).metadata.get('error-code')).toEqual([
@@ -152,7 +110,7 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
     ]);
 
     const intruder = await connect(`${org.orgId}!wrong`);
-    const denied = collect(intruder, (cb) => intruder.subscribe('/data/ChangeEvents', cb));
+    const denied = collectPubSub((cb) => intruder.subscribe('/data/ChangeEvents', cb));
     await denied.until(() => denied.errors.length > 0);
     expect((denied.errors[0] as { code: number }).code).toBe(16);
   });

@@ -71,7 +71,7 @@ function status(code: grpc.status, errorCode: string, message: string): grpc.Ser
  */
 export class PubSubServer {
   private server?: grpc.Server;
-  private readonly streams = new Set<{ call: SubscribeCall; check: () => void }>();
+  private readonly streams = new Set<{ call: SubscribeCall; token: string; check: () => void }>();
   private readonly payloads = new WeakMap<BusEvent, Buffer>();
   private port = 0;
 
@@ -119,6 +119,11 @@ export class PubSubServer {
       for (const s of this.streams) s.check();
     });
     return this.endpoint;
+  }
+
+  /** Tokens of the open streams (for the session fault). */
+  tokens(): string[] {
+    return [...this.streams].map((s) => s.token);
   }
 
   /** Fault: every open Subscribe stream ends as a dropped connection does. */
@@ -202,6 +207,7 @@ export class PubSubServer {
     };
     const stream = {
       call,
+      token: '',
       check: () => {
         if (!this.cdc.authenticate(token)) fail(authError());
       },
@@ -212,6 +218,7 @@ export class PubSubServer {
       return;
     }
     const token = auth;
+    stream.token = token;
     let cursor: number | undefined;
     let filter: (e: BusEvent) => boolean = () => false;
     let pending = 0;
