@@ -26,6 +26,13 @@ describe('Change Data Capture on the emulator', () => {
     clients.push(c);
     return c;
   };
+  /** A live Pub/Sub subscription, ready once the first keepalive has come. */
+  const live = async (topic: string) => {
+    const client = await pubsub();
+    const sub = collectPubSub((cb) => client.subscribe(topic, cb));
+    await sub.until(() => sub.keepalives() > 0);
+    return sub;
+  };
   const cometd = (channel: string, replayId: number | null) => {
     const s = subscribeCometd(emu.instanceUrl, emu.accessToken, channel, replayId);
     subscribers.push(s);
@@ -57,9 +64,7 @@ describe('Change Data Capture on the emulator', () => {
   });
 
   it('delivers REST and hook changes to both real clients, with changed and nulled fields decoded', async () => {
-    const client = await pubsub();
-    const grpc = collectPubSub((cb) => client.subscribe('/data/AccountChangeEvent', cb));
-    await grpc.until(() => grpc.keepalives() > 0);
+    const grpc = await live('/data/AccountChangeEvent');
     const bayeux = cometd('/data/ChangeEvents', -1);
     await bayeux.subscribed;
 
@@ -98,9 +103,7 @@ describe('Change Data Capture on the emulator', () => {
   });
 
   it('resumes from the stored replay id after the stream is dropped, none missed and none twice', async () => {
-    const client = await pubsub();
-    const first = collectPubSub((cb) => client.subscribe('/data/ChangeEvents', cb));
-    await first.until(() => first.keepalives() > 0);
+    const first = await live('/data/ChangeEvents');
     await conn.sobject('Account').create({ Name: 'before drop' });
     await first.until(() => first.events.length === 1);
     await admin('/cdc/faults', { dropStreams: true });
@@ -119,9 +122,7 @@ describe('Change Data Capture on the emulator', () => {
   });
 
   it('emits gap events and GAP_OVERFLOW through the test hooks', async () => {
-    const client = await pubsub();
-    const sub = collectPubSub((cb) => client.subscribe('/data/AccountChangeEvent', cb));
-    await sub.until(() => sub.keepalives() > 0);
+    const sub = await live('/data/AccountChangeEvent');
 
     await admin('/cdc/gap', { transactions: 1 });
     const gapped = (await conn.sobject('Account').create({ Name: 'gap' })) as { id: string };
@@ -140,12 +141,10 @@ describe('Change Data Capture on the emulator', () => {
   });
 
   it('answers a replay id older than 72 hours as corrupted, as Salesforce does', async () => {
-    const client = await pubsub();
-    const live = collectPubSub((cb) => client.subscribe('/data/AccountChangeEvent', cb));
-    await live.until(() => live.keepalives() > 0);
+    const stream = await live('/data/AccountChangeEvent');
     await conn.sobject('Account').create({ Name: 'old news' });
-    await live.until(() => live.events.length === 1);
-    const stored = (live.events[0] as PubSubEvent).replayId;
+    await stream.until(() => stream.events.length === 1);
+    const stored = (stream.events[0] as PubSubEvent).replayId;
     await admin('/cdc/age', { ms: 73 * 3600 * 1000 });
 
     const later = await pubsub();

@@ -38,8 +38,12 @@ export class ChangeEventProducer {
     for (const change of regular) {
       const event = this.eventFor(tx, change, gap);
       if (!event) continue;
-      const key = JSON.stringify([event.header.entityName, event.header.changeType, event.values, event.header.changedFields]);
-      const same = byKey.get(key);
+      // Only changes of one transaction can merge: a single change needs no key.
+      const key =
+        regular.length > 1
+          ? JSON.stringify([event.header.entityName, event.header.changeType, event.values, event.header.changedFields])
+          : '';
+      const same = key ? byKey.get(key) : undefined;
       if (same) {
         same.header.recordIds.push(change.id);
       } else {

@@ -57,21 +57,27 @@ export async function connectPubSub(
 /** Starts a subscription through `start` and collects its events, errors and keepalives. */
 export function collectPubSub(start: (callback: Callback) => void) {
   const events: PubSubEvent[] = [];
+  /** performance.now() when each event came (benchmarks). */
+  const receivedAt: number[] = [];
   const errors: unknown[] = [];
   const w = waiter();
   let keepalives = 0;
   start((_sub, type, data) => {
-    if (type === 'event') events.push(data as PubSubEvent);
-    else if (type === 'error') errors.push(data);
+    if (type === 'event') {
+      events.push(data as PubSubEvent);
+      receivedAt.push(performance.now());
+    } else if (type === 'error') errors.push(data);
     else if (type === 'grpcKeepAlive') keepalives++;
     w.wake();
   });
-  return { events, errors, until: w.until, keepalives: () => keepalives };
+  return { events, receivedAt, errors, until: w.until, keepalives: () => keepalives };
 }
 
 export interface CometdSubscriber {
   client: Disconnectable;
   received: CometdEvent[];
+  /** performance.now() when each event came (benchmarks). */
+  receivedAt: number[];
   /** Messages AuthFailure reports (advice reconnect none). */
   failures: unknown[];
   /** Every unsuccessful Bayeux reply the client saw. */
@@ -85,6 +91,7 @@ export function subscribeCometd(instanceUrl: string, accessToken: string, channe
   const conn = new jsforce.Connection({ instanceUrl, accessToken, version: '62.0' });
   const w = waiter();
   const received: CometdEvent[] = [];
+  const receivedAt: number[] = [];
   const failures: unknown[] = [];
   const errors: CometdSubscriber['errors'] = [];
   const client = conn.streaming.createClient([
@@ -102,11 +109,13 @@ export function subscribeCometd(instanceUrl: string, accessToken: string, channe
   ]);
   const subscription = client.subscribe(channel, (data: CometdEvent) => {
     received.push(data);
+    receivedAt.push(performance.now());
     w.wake();
   });
   return {
     client: client as unknown as Disconnectable,
     received,
+    receivedAt,
     failures,
     errors,
     until: w.until,
