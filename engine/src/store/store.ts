@@ -2,7 +2,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import type { Pool } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
-import { defaultKeyFile } from '../infra/stack.js';
+import { defaultKeyFile, type Infra } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
 import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
@@ -11,7 +11,7 @@ import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch,
 import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL } from './catalog/versions.js';
+import { AS_OF_SQL, IDS_AT_SQL, RECORDS_AT_SQL, VERSIONS_OF_SQL, type LiveRow } from './catalog/versions.js';
 import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
@@ -74,6 +74,11 @@ export function kekFromConfig(config: Config): KeyEncryptionKey {
   return config.keyVaultKeyId ? azureKeyVaultKek(config.keyVaultKeyId) : localFileKek(defaultKeyFile(config));
 }
 
+/** The store as the engine's configuration describes it (the composition root calls this once). */
+export function openStore(config: Config, infra: Pick<Infra, 'pool' | 'container'>): Store {
+  return new Store({ pool: infra.pool, container: infra.container, kek: kekFromConfig(config) });
+}
+
 /**
  * The backup repository: record versions in compressed, encrypted packs with a catalog in
  * PostgreSQL; files in Blob Storage; envelope encryption throughout. Knows nothing of Salesforce:
@@ -116,17 +121,33 @@ export class Store {
    * over the catalog, one pack open at a time), in storage order, not id order.
    */
   async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
-    let pack: PackRows | undefined;
-    for await (const rows of cursorBatches<{ record_id: string; valid_from: Date; pack_id: string; row_no: number }>(
-      this.options.pool,
-      AS_OF_SQL,
-      [q.orgId, q.object, q.at],
-    )) {
-      for (const r of rows) {
-        if (pack?.packId !== r.pack_id) pack = await loadPack(this.options.pool, this.keyring, q.orgId, r.pack_id);
-        yield { id: r.record_id, validFrom: r.valid_from, fields: pack.fields(r.row_no) };
-      }
+    const packs = this.packCursor(q.orgId);
+    for await (const rows of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
+      for (const r of rows) yield await packs(r);
     }
+  }
+
+  /**
+   * The given records as they were at `at` (those absent or deleted then are left out), in one
+   * catalog query: e.g. to complete a change event that carries only the changed fields.
+   */
+  async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
+    const { rows } = await this.options.pool.query<LiveRow>(RECORDS_AT_SQL, [q.orgId, q.object, q.at, q.ids]).catch((err: unknown) => {
+      throw storeError(err, 'Reading records');
+    });
+    const packs = this.packCursor(q.orgId);
+    const out: StoredRecord[] = [];
+    for (const r of rows) out.push(await packs(r));
+    return out;
+  }
+
+  /** Turns catalog rows in pack order into records, keeping only the current pack open. */
+  private packCursor(orgId: string): (r: LiveRow) => Promise<StoredRecord> {
+    let pack: PackRows | undefined;
+    return async (r) => {
+      if (pack?.packId !== r.pack) pack = await loadPack(this.options.pool, this.keyring, orgId, r.pack);
+      return { id: r.record_id, validFrom: new Date(r.valid_ms), fields: pack.fields(r.row_no) };
+    };
   }
 
   /** Ids of the records present at `at`, in id order (for comparing with the org's ids). */

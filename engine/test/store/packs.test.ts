@@ -137,6 +137,11 @@ describe('store packs and as-of reads', () => {
     expect(Object.keys(at4).sort()).toEqual(['a1', 'a2', 'a3', 'a5', 'a6', 'a7']);
     expect(at4.a3!.Name).toBe('Back');
     expect(await collect(fx.store.idsAt({ orgId: org, object: 'Account', at: new Date(T3) }))).toEqual(['a1', 'a2', 'a5', 'a6', 'a7']);
+    const some = await fx.store.readRecords({ orgId: org, object: 'Account', at: new Date(T3), ids: ['a1', 'a3', 'a7', 'zz'] });
+    expect(some.map((r) => [r.id, r.validFrom.toISOString(), r.fields.Name]).sort()).toEqual([
+      ['a1', T2, 'Renamed'],
+      ['a7', T2, 'From JSON'],
+    ]);
   });
 
   it('lists every version of a record with its kind, fields and writer', async () => {
