@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import type { Pool } from '../infra/db.js';
+import type { Pool, PoolClient } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
 import { defaultKeyFile, type Infra } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
@@ -122,8 +122,8 @@ export class Store {
    */
   async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
     const packs = this.packCursor(q.orgId);
-    for await (const rows of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
-      for (const r of rows) yield await packs(r);
+    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
+      for (const r of rows) yield await packs(r, client);
     }
   }
 
@@ -142,17 +142,17 @@ export class Store {
   }
 
   /** Turns catalog rows in pack order into records, keeping only the current pack open. */
-  private packCursor(orgId: string): (r: LiveRow) => Promise<StoredRecord> {
+  private packCursor(orgId: string): (r: LiveRow, db?: PoolClient) => Promise<StoredRecord> {
     let pack: PackRows | undefined;
-    return async (r) => {
-      if (pack?.packId !== r.pack) pack = await loadPack(this.options.pool, this.keyring, orgId, r.pack);
+    return async (r, db) => {
+      if (pack?.packId !== r.pack) pack = await loadPack(db ?? this.options.pool, this.keyring, orgId, r.pack);
       return { id: r.record_id, validFrom: new Date(r.valid_ms), fields: pack.fields(r.row_no) };
     };
   }
 
   /** Ids of the records present at `at`, in id order (for comparing with the org's ids). */
   async *idsAt(q: ObjectAt): AsyncGenerator<string> {
-    for await (const rows of cursorBatches<{ record_id: string }>(this.options.pool, IDS_AT_SQL, [q.orgId, q.object, q.at], 20000)) {
+    for await (const { rows } of cursorBatches<{ record_id: string }>(this.options.pool, IDS_AT_SQL, [q.orgId, q.object, q.at], 20000)) {
       for (const r of rows) yield r.record_id;
     }
   }

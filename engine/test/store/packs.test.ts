@@ -199,4 +199,10 @@ describe('store packs and as-of reads', () => {
     }
     expect(n).toBe(12000);
   });
+
+  it('serves more concurrent as-of reads than the pool has connections', async () => {
+    // The suite's pool has 10 connections; each reader holds one for its cursor and reads its packs through it.
+    const reads = Array.from({ length: 12 }, () => collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: new Date(T5) })));
+    for (const r of await Promise.all(reads)) expect(r.map((x) => x.id).sort()).toEqual(['a1', 'a2', 'a3', 'a5', 'a6', 'a7']);
+  });
 });

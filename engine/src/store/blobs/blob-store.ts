@@ -179,7 +179,7 @@ export class BlobStore {
     const sql = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
       FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
       ORDER BY record_id, field, valid_from DESC, created_at DESC`;
-    for await (const rows of cursorBatches<Row>(this.pool, sql, [orgId, object, at])) {
+    for await (const { rows } of cursorBatches<Row>(this.pool, sql, [orgId, object, at])) {
       for (const r of rows) yield toRef(object, r.record_id, r);
     }
   }

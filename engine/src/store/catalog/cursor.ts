@@ -1,11 +1,21 @@
-import type { Pool } from '../../infra/db.js';
+import type { Pool, PoolClient } from '../../infra/db.js';
 import { connect, release, storeError } from '../db-errors.js';
+
+export interface CursorBatch<T> {
+  rows: T[];
+  /**
+   * The cursor's connection, for further reads in the same snapshot between batches (e.g. the
+   * packs the rows point to): a reader never needs a second connection, so many concurrent
+   * readers cannot starve the pool into a deadlock.
+   */
+  client: PoolClient;
+}
 
 /**
  * Streams a query's rows in batches through a server-side cursor, in one read-only snapshot, so
  * memory stays bounded whatever the result size. Stopping early (break) closes the cursor.
  */
-export async function* cursorBatches<T>(pool: Pool, sql: string, params: unknown[], batchSize = 5000): AsyncGenerator<T[]> {
+export async function* cursorBatches<T>(pool: Pool, sql: string, params: unknown[], batchSize = 5000): AsyncGenerator<CursorBatch<T>> {
   const client = await connect(pool, 'Reading the catalog');
   let done = false;
   let failure: unknown;
@@ -15,7 +25,7 @@ export async function* cursorBatches<T>(pool: Pool, sql: string, params: unknown
     for (;;) {
       const { rows } = await client.query(`FETCH ${batchSize} FROM store_cursor`);
       if (rows.length === 0) break;
-      yield rows as T[];
+      yield { rows: rows as T[], client };
     }
     await client.query('COMMIT');
     done = true;

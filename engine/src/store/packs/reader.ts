@@ -1,4 +1,4 @@
-import type { Pool } from '../../infra/db.js';
+import type { Pool, PoolClient } from '../../infra/db.js';
 import type { Keyring } from '../keys/keyring.js';
 import { integrityError } from '../keys/aead.js';
 import { storeError } from '../db-errors.js';
@@ -28,12 +28,12 @@ interface PackRecord {
 }
 
 /** Loads, verifies and decrypts one pack; INTEGRITY_ERROR if it is missing or damaged. */
-export async function loadPack(pool: Pool, keyring: Keyring, orgId: string, packId: string): Promise<PackRows> {
+export async function loadPack(db: Pool | PoolClient, keyring: Keyring, orgId: string, packId: string): Promise<PackRows> {
   let rec: PackRecord | undefined;
   try {
     ({
       rows: [rec],
-    } = await pool.query<PackRecord>(
+    } = await db.query<PackRecord>(
       'SELECT object, format, codec, row_count, plain_hash, cipher_hash, data FROM packs WHERE org_id = $1 AND id = $2',
       [orgId, packId],
     ));
