@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import type { OrgConnection } from '../../../src/salesforce/connection.js';
-import { bulkQuery, type BulkQueryOptions, type BulkResultPage } from '../../../src/salesforce/bulk2-query.js';
-import { isBulkJobGone } from '../../../src/salesforce/bulk2-jobs.js';
+import {
+  bulkQuery,
+  createBulkQueryJob,
+  readBulkQueryResults,
+  type BulkQueryOptions,
+  type BulkResultPage,
+} from '../../../src/salesforce/bulk2-query.js';
+import { isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
 import { runIngestJob } from '../../../src/salesforce/bulk2-ingest.js';
 import { queryRecords } from '../../../src/salesforce/rest-query.js';
 import { FAST_POLL, startTestOrg, type TestOrg } from './org.js';
@@ -46,6 +52,24 @@ describe('Bulk API 2.0 (emulator)', () => {
       expect(p.records).toBe((parse(p.csv, { columns: true }) as unknown[]).length);
     }
     expect(ids(pages).sort()).toEqual(expected);
+  });
+
+  it('reads one page ahead while the caller stores the current one, never more', async () => {
+    const job = await createBulkQueryJob(conn, SOQL);
+    await waitForBulkJob(conn, 'query', job.id, FAST_POLL);
+    const pages = readBulkQueryResults(conn, job.id, { maxRecords: 50 });
+    const first = await pages.next();
+    expect(first.done).toBe(false);
+    const atFirst = conn.budget.callsMade;
+    // Let the read ahead finish; the caller is still "storing" page one.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(conn.budget.callsMade - atFirst).toBeLessThanOrEqual(1);
+    const second = await pages.next();
+    expect(second.value!.locator).toBe(first.value!.nextLocator);
+    // Page two came from the read ahead; page three may be on its way, nothing beyond.
+    expect(conn.budget.callsMade - atFirst).toBeGreaterThanOrEqual(1);
+    expect(conn.budget.callsMade - atFirst).toBeLessThanOrEqual(2);
+    await pages.return(undefined);
   });
 
   it('resumes a job from a checkpointed locator: the pages not yet stored, no new job', async () => {
@@ -151,5 +175,35 @@ describe('Bulk API 2.0 (emulator)', () => {
     });
     expect(removed.successful).toHaveLength(3);
     expect(await queryRecords(conn, `SELECT Id FROM Account WHERE Name LIKE 'Bulk %'`, { all: true })).toHaveLength(0);
+  });
+
+  it('ingest: upserts by external id and updates by Id, with failures per row', async () => {
+    const up = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1,ing-1\nIngest 2,ing-2\n',
+      poll: FAST_POLL,
+    });
+    expect(up.successful.map((r) => r.sf__Created)).toEqual(['true', 'true']);
+    const again = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1b,ing-1\n',
+      poll: FAST_POLL,
+    });
+    expect(again.successful[0]).toMatchObject({
+      sf__Created: 'false',
+      sf__Id: up.successful.find((r) => r.External_Id__c === 'ing-1')!.sf__Id,
+    });
+    const upd = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'update',
+      csv: `Id,Name\n${up.successful[1]!.sf__Id},Renamed\na01000000000000AAA,Nobody\n`,
+      poll: FAST_POLL,
+    });
+    expect(upd.successful).toHaveLength(1);
+    expect(upd.failed).toHaveLength(1);
   });
 });
