@@ -1,6 +1,7 @@
 import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from './connection.js';
 import { jobPath, waitForBulkJob, type BulkJobInfo, type PollOptions } from './bulk2-jobs.js';
+import type { CsvPage } from './rest-csv.js';
 
 export type BulkQueryOperation = 'query' | 'queryAll';
 
@@ -10,16 +11,8 @@ export interface BulkQueryCheckpoint {
   locator: string | null;
 }
 
-export interface BulkResultPage {
+export interface BulkResultPage extends CsvPage {
   jobId: string;
-  /** The locator this page was fetched with (null for the first page). */
-  locator: string | null;
-  /** Locator of the next page, or null after the last (Salesforce's literal "null"). */
-  nextLocator: string | null;
-  /** The page as Salesforce sent it: CSV, header line first, unparsed. */
-  csv: Buffer;
-  /** Sforce-NumberOfRecords of this page. */
-  records: number;
 }
 
 /** Bounds memory per page: 50,000 rows of 20 fields is about 20 MB of CSV. */

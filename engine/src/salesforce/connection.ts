@@ -12,6 +12,8 @@ export interface ConnectionOptions {
   apiVersion?: string;
   /** Share of the org's daily API requests we may use, 1–100 (default 50). */
   budgetPercent?: number;
+  /** A meter shared with other connections to the same org (budgetPercent is then ignored). */
+  budget?: ApiBudget;
   retry?: Partial<RetryPolicy>;
   /** Told of every new grant, e.g. to store a rotated refresh token. */
   onGrant?: (grant: TokenGrant) => void | Promise<void>;
@@ -131,7 +133,7 @@ export async function readIdentity(http: OrgHttp): Promise<OrgIdentity> {
 /** Opens a connection: gets a session (renewing as the credentials allow) and reads the identity. */
 export async function openConnection(credentials: OrgCredentials, options: ConnectionOptions = {}): Promise<OrgConnection> {
   const tokens = await tokenSourceFor(credentials, options.onGrant);
-  const http = new OrgHttp(tokens, new ApiBudget(options.budgetPercent ?? DEFAULT_BUDGET_PERCENT), {
+  const http = new OrgHttp(tokens, options.budget ?? new ApiBudget(options.budgetPercent ?? DEFAULT_BUDGET_PERCENT), {
     apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   });

@@ -1,6 +1,6 @@
 import { OrgVaultError } from '../errors.js';
 import type { ApiBudget } from './api-budget.js';
-import { orgHttpError, orgNetworkError } from './org-errors.js';
+import { isSessionRefusal, orgHttpError, orgNetworkError } from './org-errors.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { OrgSession, TokenSource } from './tokens.js';
 
@@ -68,13 +68,17 @@ export class OrgHttp {
     const what = req.what ?? `${req.method ?? 'GET'} ${req.path.split('?')[0]}`;
     let session = await this.tokens.session();
     let res = await this.#send(req, session, what);
-    if (res.status === 401 && this.tokens.canRefresh) {
-      await res.body?.cancel().catch(() => undefined);
-      session = await this.tokens.refresh(session.accessToken);
-      res = await this.#send(req, session, what);
+    let text: string | undefined;
+    if (!res.ok && (res.status === 401 || res.status === 403) && this.tokens.canRefresh) {
+      text = await res.text().catch(() => '');
+      if (isSessionRefusal(res.status, text)) {
+        session = await this.tokens.refresh(session.accessToken);
+        res = await this.#send(req, session, what);
+        text = undefined;
+      }
     }
     if (!res.ok) {
-      const text = await res.text().catch(() => '');
+      text ??= await res.text().catch(() => '');
       const err = orgHttpError(res.status, text, what);
       if (OrgVaultError.is(err, 'API_BUDGET_EXHAUSTED')) this.budget.observeExhausted();
       throw err;

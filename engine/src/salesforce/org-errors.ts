@@ -45,6 +45,11 @@ export function parseSalesforceError(text: string): SalesforceErrorItem | undefi
   return undefined;
 }
 
+/** 401 anywhere; the OAuth endpoints (userinfo) answer a dead token with 403 `Bad_OAuth_Token`. */
+export function isSessionRefusal(status: number, bodyText: string): boolean {
+  return status === 401 || (status === 403 && bodyText.trim() === 'Bad_OAuth_Token');
+}
+
 /** Maps an HTTP error answer of the org to our error type; `what` names the call for the message. */
 export function orgHttpError(status: number, bodyText: string, what: string): OrgVaultError {
   const item = parseSalesforceError(bodyText);
@@ -57,7 +62,7 @@ export function orgHttpError(status: number, bodyText: string, what: string): Or
       actions: ["Wait until the org's 24-hour API usage falls, or ask Salesforce for a higher limit."],
     });
   }
-  if (status === 401 || errorCode === 'INVALID_SESSION_ID') {
+  if (isSessionRefusal(status, bodyText) || errorCode === 'INVALID_SESSION_ID') {
     return new OrgVaultError('ORG_AUTH_FAILED', `${what}: the org refused the session (${errorCode}: ${sfMessage})`, {
       details,
       actions: ['Reconnect the org (`npx orgvault org add`); check that the integration user is active and the connected app is approved.'],

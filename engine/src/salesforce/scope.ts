@@ -44,6 +44,8 @@ export interface ObjectScope {
   reader: Reader;
   /** Fields to SELECT in describe order: compound fields replaced by their components, base64 left out. */
   fields: string[];
+  /** Describe's type of each field in `fields` (string, datetime, reference, ...). */
+  fieldTypes: Record<string, string>;
   /** base64 fields (Attachment.Body, ContentVersion.VersionData, ...): fetched one record at a time as blobs. */
   blobFields: string[];
   /** Each compound field present and the components taken in its place. */
@@ -142,6 +144,7 @@ export function objectScope(d: DescribeSObject, options: ScopeOptions = {}): Obj
   if (!d.queryable || !d.replicateable || !d.retrieveable || isObjectExcluded(d.name, ex)) return undefined;
   const fieldExcluded = (f: string) => ex.fields.some((e) => e.object.test(d.name) && e.field.test(f));
   const fields: string[] = [];
+  const fieldTypes: Record<string, string> = {};
   const blobFields: string[] = [];
   const compounds: Record<string, string[]> = {};
   for (const f of d.fields) {
@@ -155,6 +158,7 @@ export function objectScope(d: DescribeSObject, options: ScopeOptions = {}): Obj
       continue;
     }
     fields.push(f.name);
+    fieldTypes[f.name] = f.type;
     if (f.compoundFieldName) (compounds[f.compoundFieldName] ??= []).push(f.name);
   }
   if (!fields.includes('Id')) return undefined;
@@ -164,6 +168,7 @@ export function objectScope(d: DescribeSObject, options: ScopeOptions = {}): Obj
     name: d.name,
     reader: bulkSupports(d.name, options) ? 'bulk' : 'rest',
     fields,
+    fieldTypes,
     blobFields,
     compounds,
     watermarkField,

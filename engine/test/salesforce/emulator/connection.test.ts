@@ -1,0 +1,129 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDb, type TestDb } from '../../../../test/support/db.js';
+import { openConnection } from '../../../src/salesforce/connection.js';
+import { connectOrg, ConnectionRepository, openStoredConnection, type SecretBox } from '../../../src/salesforce/connection-repository.js';
+import { queryRecords } from '../../../src/salesforce/rest-query.js';
+import { FAST_RETRY, startTestOrg, type TestOrg } from './org.js';
+
+const box: SecretBox = {
+  seal: (s) => `sealed:${Buffer.from(s).toString('base64')}`,
+  open: (s) => Buffer.from(s.slice('sealed:'.length), 'base64').toString(),
+};
+
+describe('connecting to an org (emulator)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let org: TestOrg;
+  let db: TestDb;
+  beforeAll(async () => {
+    org = await startTestOrg({
+      timeZone: 'Europe/Berlin',
+      isSandbox: true,
+      jwtCertificate: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      jwtClientId: 'CONSUMER_KEY',
+    });
+    db = await createTestDb();
+  });
+  afterAll(async () => {
+    await org.stop();
+    await db.drop();
+  });
+
+  it('with an access token: reads who we are and the org (name, sandbox, time zone)', async () => {
+    const conn = await openConnection({ kind: 'accessToken', accessToken: org.emu.accessToken, instanceUrl: org.emu.instanceUrl });
+    expect(conn.identity).toMatchObject({
+      orgId: org.emu.orgId,
+      userId: org.emu.userId,
+      username: org.emu.username,
+      isSandbox: true,
+      timeZone: 'Europe/Berlin',
+    });
+    expect(conn.identity.name).not.toBe('');
+  });
+
+  it('with a refresh token: renews by itself after the session expires', async () => {
+    const conn = await org.connect();
+    const before = (await conn.tokens.session()).accessToken;
+    await org.admin('/sessions/expire', {});
+    const rows = await queryRecords(conn, 'SELECT Id FROM Account LIMIT 5');
+    expect(rows).toHaveLength(5);
+    expect((await conn.tokens.session()).accessToken).not.toBe(before);
+  });
+
+  it('parallel calls after an expiry share one renewal', async () => {
+    let grants = 0;
+    const conn = await org.connect({ onGrant: () => void grants++ });
+    await org.admin('/sessions/expire', {});
+    await Promise.all(Array.from({ length: 5 }, () => queryRecords(conn, 'SELECT Id FROM Account LIMIT 1')));
+    expect(grants).toBe(2); // the opening grant and one renewal
+  });
+
+  it('an access token that expired cannot be renewed: ORG_AUTH_FAILED', async () => {
+    const accessToken = await org.accessToken();
+    const conn = await openConnection({ kind: 'accessToken', accessToken, instanceUrl: org.emu.instanceUrl });
+    await org.admin('/sessions/expire', { token: accessToken });
+    await expect(queryRecords(conn, 'SELECT Id FROM Account')).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
+  });
+
+  it('a revoked refresh token becomes ORG_AUTH_FAILED with an action', async () => {
+    await expect(
+      openConnection({ kind: 'refreshToken', loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: 'revoked-or-unknown' }),
+    ).rejects.toMatchObject({
+      code: 'ORG_AUTH_FAILED',
+      details: { errorCode: 'invalid_grant' },
+      actions: [expect.stringMatching(/reconnect/i)],
+    });
+  });
+
+  it('with a JWT bearer key: signs in, and a wrong consumer key is refused', async () => {
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const conn = await openConnection({
+      kind: 'jwt',
+      loginUrl: org.emu.instanceUrl,
+      clientId: 'CONSUMER_KEY',
+      privateKey: pem,
+      username: org.emu.username,
+    });
+    expect(conn.identity.userId).toBe(org.emu.userId);
+    await org.admin('/sessions/expire', {});
+    expect(await queryRecords(conn, 'SELECT Id FROM Account LIMIT 1')).toHaveLength(1);
+    await expect(
+      openConnection({ kind: 'jwt', loginUrl: org.emu.instanceUrl, clientId: 'OTHER', privateKey: pem, username: org.emu.username }),
+    ).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
+  });
+
+  it('connectOrg records the org and its sealed credentials; the stored connection opens again', async () => {
+    const tenantId = randomUUID();
+    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'acme']);
+    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
+    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials, options: { budgetPercent: 30 } });
+    const { rows } = await db.pool.query('SELECT sf_org_id, is_sandbox, time_zone, instance_url FROM orgs WHERE id = $1', [orgId]);
+    expect(rows[0]).toEqual({ sf_org_id: org.emu.orgId, is_sandbox: true, time_zone: 'Europe/Berlin', instance_url: org.emu.instanceUrl });
+    const again = await connectOrg(db.pool, box, { tenantId, credentials });
+    expect(again.orgId).toBe(orgId);
+    const repo = new ConnectionRepository(db.pool, box);
+    const conn = await openStoredConnection(repo, orgId, { retry: FAST_RETRY });
+    expect(conn.budget.capPercent).toBe(30);
+    expect(conn.identity.orgId).toBe(org.emu.orgId);
+  });
+
+  it('a stored connection whose refresh token is refused is marked auth_failed', async () => {
+    const tenantId = randomUUID();
+    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'other']);
+    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
+    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials });
+    const repo = new ConnectionRepository(db.pool, box);
+    await repo.updateCredentials(orgId, { ...credentials, refreshToken: 'revoked' });
+    await expect(openStoredConnection(repo, orgId)).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
+    expect(await repo.load(orgId)).toMatchObject({ status: 'auth_failed' });
+  });
+
+  it('hands jsforce a connection on the same session that renews through us', async () => {
+    const conn = await org.connect();
+    const jsforce = await conn.jsforce();
+    await org.admin('/sessions/expire', {});
+    const res = await jsforce.query<{ Id: string }>('SELECT Id FROM Account LIMIT 2');
+    expect(res.records).toHaveLength(2);
+    expect(jsforce.accessToken).toBe((await conn.tokens.session()).accessToken);
+  });
+});
