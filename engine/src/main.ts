@@ -11,6 +11,10 @@ import type { ApiServices } from './api/services.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
+import { OrgVaultError } from './errors.js';
+import { createSchedule } from './schedule/index.js';
+import { scheduleApiServices } from './schedule/api-services.js';
+import { salesforceOrgReaders } from './schedule/org-readers.js';
 
 export interface RunningEngine {
   url: string;
@@ -19,16 +23,33 @@ export interface RunningEngine {
 }
 
 /**
- * The services behind the API. Only this domain's own are wired so far; the others join here as
+ * The services behind the API. The API's own and the schedule are wired so far; the others join here as
  * they are built (see api/services.ts: a missing one answers SERVICE_UNAVAILABLE).
  */
-async function apiServices(ctx: EngineContext): Promise<ApiServices> {
+async function apiServices(ctx: EngineContext, stops: Array<() => Promise<void>>): Promise<ApiServices> {
   const { pool } = ctx.infra;
   const keys = new ApiKeyService(pool);
   const orgs = new OrgRegistry(pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
   if (ctx.config.bootstrapKey) await ensureBootstrapKey(pool, ctx.config.bootstrapKey, ctx.config.bootstrapTenant, ctx.log);
-  return { tenants: new TenantService(pool), keys, orgs };
+  // Seat counts and permission checks read the org through its stored connection, whose secrets
+  // the store's key opens; until that is wired they fail with this clear reason (stored as such).
+  const orgReaders = salesforceOrgReaders(async () => {
+    throw new OrgVaultError('ORG_API_ERROR', 'Stored org connections cannot be opened yet: the key store is not wired into the engine');
+  });
+  const schedule = await createSchedule({
+    pool,
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: ctx.config.databaseSchema,
+    log: ctx.log,
+    smtpUrl: ctx.config.smtpUrl,
+    mailFrom: ctx.config.mailFrom,
+    users: orgReaders,
+    permissions: orgReaders,
+  });
+  stops.push(schedule.stop);
+  await schedule.start();
+  return { tenants: new TenantService(pool), keys, orgs, ...scheduleApiServices(schedule) };
 }
 
 /** The composition root: config → infra → services → api. */
@@ -37,12 +58,19 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
   const infra = await startInfra(config, log);
   const ctx: EngineContext = { config, log, infra };
   let server: Server;
+  // Services that hold resources of their own (the job queue), stopped before the infra.
+  const stops: Array<() => Promise<void>> = [];
+  const stopServices = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+    stops.length = 0;
+  };
   try {
-    const app = createApp(ctx, await apiServices(ctx), { rateLimitPerMinute: config.apiRateLimit });
+    const app = createApp(ctx, await apiServices(ctx, stops), { rateLimitPerMinute: config.apiRateLimit });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
   } catch (err) {
+    await stopServices();
     await infra.stop();
     throw fromSystemError(err, `The engine cannot listen on ${config.host}:${config.port}`);
   }
@@ -56,6 +84,7 @@ export async function startEngine(config: Config, log: Logger = createLogger(con
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await stopServices();
       await infra.stop();
     },
   };

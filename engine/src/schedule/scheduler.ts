@@ -24,7 +24,7 @@ export const QUEUES = {
 export const CATCH_UP_MS = 60 * 60_000;
 
 /** A claim this old with no job is from a process that died mid-way; pg-boss retries the start. */
-export const STALE_CLAIM_MS = 15 * 60_000;
+export const STALE_CLAIM_MS = 2 * 60_000;
 
 /** Reasons a scheduled start is recorded as skipped, not failed: the rules said no. */
 const SKIP_CODES = new Set<ErrorCode>([
@@ -219,7 +219,10 @@ export class Scheduler {
     const checks = await readPermissionCheckSettings(this.deps.pool, org.id);
     if (checks.enabled) jobs.push(slotJob(QUEUES.permissionCheck, org.id, nextRecurringStart(permissionCheckTimes(org, checks), since)));
     // Ids are derived from (queue, org, start): a start queued before is not queued again.
-    if (jobs.length > 0) await this.deps.boss.insert(jobs.map((j) => ({ ...j, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 })));
+    if (jobs.length > 0)
+      await this.deps.boss.insert(
+        jobs.map((j) => ({ ...j, retryLimit: 2, retryDelay: STALE_CLAIM_MS / 1000 + 30, expireInSeconds: 3600 })),
+      );
   }
 
   private async backupFacts(org: OrgFacts): Promise<{ settings: BackupSettings; sub: Subscription }> {

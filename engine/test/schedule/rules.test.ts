@@ -280,9 +280,9 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       const { orgId } = await org();
       const slot = new Date('2031-03-14T00:00:00Z');
       await db.pool.query(`INSERT INTO backup_slots (org_id, slot_at, decided_at, outcome) VALUES ($1, $2, $2, 'claimed')`, [orgId, slot]);
-      clock.set(new Date(slot.getTime() + 5 * 60_000));
+      clock.set(new Date(slot.getTime() + 60_000));
       expect(await s.scheduler.runBackupSlot(orgId, slot)).toEqual({ outcome: 'dropped', reason: 'already decided' });
-      clock.set(new Date(slot.getTime() + 20 * 60_000));
+      clock.set(new Date(slot.getTime() + 3 * 60_000));
       expect((await s.scheduler.runBackupSlot(orgId, slot)).outcome).toBe('started');
       expect(await s.scheduler.runBackupSlot(orgId, slot)).toEqual({ outcome: 'dropped', reason: 'already decided' });
       expect(await listJobs(db.pool, orgId)).toHaveLength(1);
