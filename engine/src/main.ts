@@ -11,6 +11,7 @@ import type { ApiServices } from './api/services.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
+import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { OrgVaultError } from './errors.js';
 import { createSchedule } from './schedule/index.js';
 import { scheduleApiServices } from './schedule/api-services.js';
@@ -23,8 +24,9 @@ export interface RunningEngine {
 }
 
 /**
- * The services behind the API. The API's own and the schedule are wired so far; the others join here as
- * they are built (see api/services.ts: a missing one answers SERVICE_UNAVAILABLE).
+ * The services behind the API. Those not built yet join here as they land (api/services.ts: a
+ * missing one answers SERVICE_UNAVAILABLE). The job catalog is real; with no backup runner yet,
+ * starting a job answers SERVICE_UNAVAILABLE (and a scheduled start is recorded as failed for it).
  */
 async function apiServices(ctx: EngineContext, stops: Array<() => Promise<void>>): Promise<ApiServices> {
   const { pool } = ctx.infra;
@@ -49,7 +51,8 @@ async function apiServices(ctx: EngineContext, stops: Array<() => Promise<void>>
   });
   stops.push(schedule.stop);
   await schedule.start();
-  return { tenants: new TenantService(pool), keys, orgs, ...scheduleApiServices(schedule) };
+  const jobs = new BackupJobsAdapter(pool, { admit: (org) => schedule.subscriptions.assertMayBackUp(org.id) });
+  return { tenants: new TenantService(pool), keys, orgs, jobs, ...scheduleApiServices(schedule) };
 }
 
 /** The composition root: config → infra → services → api. */

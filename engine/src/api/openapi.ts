@@ -78,6 +78,10 @@ export function openApiDocument(routes: AnyRoute[], version: string): Record<str
         'Errors carry a stable code (see x-orgvault-codes); another tenant’s ids answer NOT_FOUND.',
     },
     servers: [{ url: '/api/v1' }],
+    // Every code the engine can answer, with its status and meaning: what a client maps to messages.
+    'x-orgvault-error-codes': Object.fromEntries(
+      (Object.keys(ERROR_CODES) as ErrorCode[]).map((c) => [c, { status: HTTP_STATUS[c], meaning: ERROR_CODES[c] }]),
+    ),
     security: [{ apiKey: [] }],
     paths,
     components: {

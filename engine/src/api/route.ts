@@ -74,6 +74,8 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req:
     router[route.method](route.path, async (req: Request, res: Response) => {
       const caller = authorize(req, route.action);
       const params = parse(route.params, req.params, 'path');
+      if (!route.query && Object.keys(req.query).length > 0)
+        throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');
       const query = parse(route.query, req.query, 'query');
       let body: unknown;
       if (route.body) body = parse(route.body, route.bodyOptional && req.body === undefined ? {} : req.body, 'body');

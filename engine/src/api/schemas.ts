@@ -53,6 +53,7 @@ export const Progress = z.object({
   objectsDone: Count,
   records: Count,
   bytes: Count,
+  files: Count,
   apiCalls: Count,
   /** Null while the total is not known yet (the first pass counts as it goes). */
   percent: z.number().min(0).max(100).nullable(),
@@ -61,9 +62,11 @@ export const Progress = z.object({
 export const Job = z.object({
   id: OpaqueId,
   orgId: Id,
-  kind: z.enum(['full', 'incremental']),
-  trigger: z.enum(['scheduled', 'on_demand']),
+  kind: z.enum(['full', 'incremental', 'catch_up', 'recovery_point']),
+  trigger: z.enum(['scheduled', 'on_demand', 'recovery', 'fallback']),
   status: JobStatus,
+  /** Why a job was skipped or paused, in words for the page. */
+  reason: z.string().nullable(),
   /** The objects asked for, or null for all objects in scope. */
   objects: z.array(z.string()).nullable(),
   requestedBy: z.string().nullable(),
@@ -76,10 +79,14 @@ export const Job = z.object({
 
 export const JobObject = z.object({
   name: z.string(),
+  pass: z.enum(['full', 'incremental', 'as_of']),
   status: ObjectStatus,
   records: Count,
+  deleted: Count,
   bytes: Count,
+  files: Count,
   apiCalls: Count,
+  attempts: Count,
   startedAt: DateTime.nullable(),
   finishedAt: DateTime.nullable(),
   error: z.string().nullable(),

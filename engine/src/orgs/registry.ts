@@ -48,6 +48,9 @@ interface OrgRow {
 const COLUMNS = 'id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone, hidden, connected_at';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Ids this engine mints are uuids; anything else names nothing (and must not reach a uuid column). */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
 const toOrg = (r: OrgRow): Org => ({
   id: r.id,
   tenantId: r.tenant_id,
@@ -84,7 +87,7 @@ export class OrgRegistry {
   }
 
   async get(scope: OrgScope, orgId: string): Promise<Org> {
-    if (!UUID.test(orgId) || (scope.orgId !== null && scope.orgId !== orgId.toLowerCase())) throw notFound();
+    if (!isUuid(orgId) || (scope.orgId !== null && scope.orgId !== orgId.toLowerCase())) throw notFound();
     const { rows } = await this.db.query<OrgRow>(
       `SELECT ${COLUMNS} FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL`,
       [scope.tenantId, orgId],

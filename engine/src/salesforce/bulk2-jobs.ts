@@ -75,3 +75,12 @@ export async function deleteBulkJob(conn: OrgConnection, kind: BulkJobKind, jobI
 export function isBulkJobGone(err: unknown): boolean {
   return OrgVaultError.is(err, 'ORG_API_ERROR') && (err.details?.status === 404 || err.details?.errorCode === 'NOT_FOUND');
 }
+
+/**
+ * True when Bulk API refused the object itself (`INVALIDENTITY: Entity 'X' is not supported by
+ * the Bulk API`), at job creation or as the failed job's message: read the object by REST instead.
+ */
+export function isBulkUnsupportedObject(err: unknown): boolean {
+  if (!OrgVaultError.is(err, 'ORG_API_ERROR')) return false;
+  return err.details?.errorCode === 'INVALIDENTITY' || /not supported by the Bulk API/i.test(err.message);
+}

@@ -7,22 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
-import type {
-  ApiServices,
-  BackupJobService,
-  CdpService,
-  ObjectScopeService,
-  OrgConnectService,
-  PermissionCheckService,
-  ScheduleService,
-} from '../../src/api/services.js';
-import type {
-  BackupSettingsOut,
-  JobDetailOut,
-  PermissionCheckSettingsOut,
-  PermissionReportOut,
-  RecoveryPointOut,
-} from '../../src/api/schemas.js';
+import type { Pool } from '../../src/infra/db.js';
+import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
+import { BackupJobsAdapter, type BackupJobsWiring } from '../../src/api/adapters/backup-jobs.js';
+import type { CdpService, ObjectScopeService, OrgConnectService, PermissionCheckService, ScheduleService } from '../../src/api/services.js';
+import type { BackupSettingsOut, PermissionCheckSettingsOut, PermissionReportOut, RecoveryPointOut } from '../../src/api/schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -54,64 +43,38 @@ export class ScopeDouble implements ObjectScopeService {
   }
 }
 
-export class JobsDouble implements BackupJobService {
-  readonly jobs: JobDetailOut[] = [];
-  /** The next start() refuses with this code (rules of the schedule and subscription). */
+/**
+ * Stands in for the backup runner (not on main yet): records the jobs it is handed and moves
+ * them through backup/jobs.ts's own status functions, as the runner will. The catalog and its
+ * rules (JOB_RUNNING, FULL_BACKUP_REQUIRED) are the real ones.
+ */
+export class RunnerDouble {
+  readonly launched: Job[] = [];
+  /** Admission refusal for the next start (subscription, seats, storage rules not on main yet). */
   refuse: { code: ErrorCode; message?: string; actions?: string[] } | null = null;
 
-  async start(org: Org, request: { objects?: string[]; by: string | null }) {
-    if (this.refuse) throw new OrgVaultError(this.refuse.code, this.refuse.message, { actions: this.refuse.actions });
-    const mine = this.jobs.filter((j) => j.orgId === org.id);
-    if (mine.some((j) => j.status === 'running' || j.status === 'queued')) throw new OrgVaultError('JOB_RUNNING');
-    if (request.objects && !mine.some((j) => j.kind === 'full' && j.status === 'succeeded'))
-      throw new OrgVaultError('FULL_BACKUP_REQUIRED');
-    const job: JobDetailOut = {
-      id: randomUUID(),
-      orgId: org.id,
-      kind: mine.length ? 'incremental' : 'full',
-      trigger: 'on_demand',
-      status: 'running',
-      objects: request.objects ?? null,
-      requestedBy: request.by,
-      queuedAt: new Date(),
-      startedAt: new Date(),
-      finishedAt: null,
-      progress: { objectsTotal: 2, objectsDone: 0, records: 0, bytes: 0, apiCalls: 1, percent: 0 },
-      error: null,
-      objectDetails: [
-        { name: 'Account', status: 'running', records: 0, bytes: 0, apiCalls: 1, startedAt: new Date(), finishedAt: null, error: null },
-      ],
+  constructor(private readonly pool: Pool) {}
+
+  wiring(): BackupJobsWiring {
+    return {
+      launch: async (job) => {
+        this.launched.push(job);
+      },
+      admit: async () => {
+        if (this.refuse) throw new OrgVaultError(this.refuse.code, this.refuse.message, { actions: this.refuse.actions });
+      },
     };
-    this.jobs.unshift(job);
-    return strip(job);
   }
-  /** What the runner would do: progress, then a final state. */
-  advance(jobId: string, status: JobDetailOut['status'], records: number): void {
-    const job = this.jobs.find((j) => j.id === jobId)!;
-    job.status = status;
-    job.progress = { ...job.progress, records, objectsDone: status === 'running' ? 1 : 2, percent: status === 'running' ? 50 : 100 };
-    if (status !== 'running') job.finishedAt = new Date();
+
+  async run(job: Job): Promise<void> {
+    await setJobStatus(this.pool, job.orgId, job.id, 'running');
   }
-  async list(org: Org, page: { limit: number; before?: Date }) {
-    return this.jobs
-      .filter((j) => j.orgId === org.id && (!page.before || j.queuedAt < page.before))
-      .slice(0, page.limit)
-      .map(strip);
-  }
-  async get(org: Org, jobId: string) {
-    const job = this.jobs.find((j) => j.id === jobId && j.orgId === org.id);
-    if (!job) throw new OrgVaultError('NOT_FOUND', 'No such job');
-    return { ...job };
-  }
-  async latest(org: Org) {
-    const mine = this.jobs.filter((j) => j.orgId === org.id);
-    const current = mine.find((j) => j.status === 'running' || j.status === 'queued');
-    const last = mine.find((j) => j.finishedAt !== null);
-    return { last: last ? strip(last) : null, current: current ? strip(current) : null };
+
+  async finish(job: Job, status: 'succeeded' | 'failed' = 'succeeded'): Promise<void> {
+    await setJobStatus(this.pool, job.orgId, job.id, status);
+    if (status === 'succeeded' && job.kind === 'full') await markCycleFullComplete(this.pool, job.orgId, job.cycleId);
   }
 }
-
-const strip = ({ objectDetails: _d, ...job }: JobDetailOut) => job;
 
 export class ScheduleDouble implements ScheduleService {
   readonly settings = new Map<string, BackupSettingsOut>();
@@ -198,12 +161,12 @@ export class CdpDouble implements CdpService {
 
 /** Connects by access token only; the token's org id prefix names the org ("00D…!x"). */
 export class ConnectDouble implements OrgConnectService {
-  constructor(private readonly orgs: () => OrgRegistry) {}
+  constructor(private readonly orgs: OrgRegistry) {}
   async connect(tenantId: string, c: Parameters<OrgConnectService['connect']>[1]) {
     if (c.method !== 'access_token' || !c.accessToken.includes('!'))
       throw new OrgVaultError('ORG_AUTH_FAILED', 'The org refused the token');
     const sfOrgId = c.accessToken.split('!')[0]!;
-    return this.orgs().register(tenantId, {
+    return this.orgs.register(tenantId, {
       sfOrgId,
       name: `Org ${sfOrgId}`,
       instanceUrl: c.instanceUrl,
@@ -215,21 +178,24 @@ export class ConnectDouble implements OrgConnectService {
 
 export interface Doubles {
   scope: ScopeDouble;
-  jobs: JobsDouble;
+  runner: RunnerDouble;
+  jobs: BackupJobsAdapter;
   schedule: ScheduleDouble;
   permissionChecks: PermissionChecksDouble;
   cdp: CdpDouble;
   connect: ConnectDouble;
 }
 
-/** Fresh doubles; `connect` registers through the real registry once the API has one. */
-export function doubles(registry: () => OrgRegistry): Doubles & Partial<ApiServices> {
+/** Fresh doubles, with the real job catalog over the suite's database. */
+export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
+  const runner = new RunnerDouble(own.pool);
   return {
     scope: new ScopeDouble(),
-    jobs: new JobsDouble(),
+    runner,
+    jobs: new BackupJobsAdapter(own.pool, runner.wiring()),
     schedule: new ScheduleDouble(),
     permissionChecks: new PermissionChecksDouble(),
     cdp: new CdpDouble(),
-    connect: new ConnectDouble(registry),
+    connect: new ConnectDouble(own.orgs),
   };
 }

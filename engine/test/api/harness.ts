@@ -7,7 +7,8 @@ import type { ApiOptions } from '../../src/api/v1.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngineContext } from '../../src/context.js';
 import { openContainer } from '../../src/infra/blob.js';
-import { createLogger } from '../../src/infra/logger.js';
+import type { Pool } from '../../src/infra/db.js';
+import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { OrgRegistry, type Org } from '../../src/orgs/registry.js';
 import { ApiKeyService } from '../../src/tenants/keys.js';
 import { bootstrapTenant, TenantService } from '../../src/tenants/tenants.js';
@@ -40,10 +41,15 @@ export interface TestApi {
  * with real fetch. The engine's own services (tenants, keys, orgs) are real; `extra` supplies
  * the services other domains own.
  */
-export async function startTestApi(extra: Partial<ApiServices> = {}, options: Partial<ApiOptions> = {}): Promise<TestApi> {
+export type ExtraServices = (own: { pool: Pool; orgs: OrgRegistry }) => Partial<ApiServices>;
+
+export async function startTestApi(
+  extra: ExtraServices | Partial<ApiServices> = () => ({}),
+  options: Partial<ApiOptions> = {},
+  log: Logger = createLogger('silent'),
+): Promise<TestApi> {
   const db = await createTestDb();
   const config = configSchema.parse({ port: 0, logLevel: 'silent' });
-  const log = createLogger('silent');
   const container = await openContainer(testStorageConnectionString(), 'orgvault-api-tests');
   const ctx: EngineContext = {
     config,
@@ -60,7 +66,12 @@ export async function startTestApi(extra: Partial<ApiServices> = {}, options: Pa
   const keys = new ApiKeyService(db.pool);
   const orgs = new OrgRegistry(db.pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
-  const services: ApiServices = { tenants: new TenantService(db.pool), keys, orgs, ...extra };
+  const services: ApiServices = {
+    tenants: new TenantService(db.pool),
+    keys,
+    orgs,
+    ...(typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra),
+  };
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

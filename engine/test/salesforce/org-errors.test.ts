@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { isBulkUnsupportedObject } from '../../src/salesforce/bulk2-jobs.js';
 import { isTransient, orgHttpError, orgNetworkError, parseSalesforceError } from '../../src/salesforce/org-errors.js';
 
 describe('org error mapping', () => {
@@ -41,5 +42,17 @@ describe('org error mapping', () => {
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
     expect(orgNetworkError(refused, 'x').details).toMatchObject({ errorCode: 'ECONNREFUSED', transient: true });
     expect(isTransient(new Error('something else'))).toBe(false);
+  });
+});
+
+describe('Bulk refusals', () => {
+  it('recognises an object Bulk API will not query, at creation or as a failed job', () => {
+    const atCreate = orgHttpError(
+      400,
+      `[{"errorCode":"INVALIDENTITY","message":"Entity 'LeadStatus' is not supported by the Bulk API."}]`,
+      'create',
+    );
+    expect(isBulkUnsupportedObject(atCreate)).toBe(true);
+    expect(isBulkUnsupportedObject(orgHttpError(400, '[{"errorCode":"INVALID_FIELD","message":"No such column"}]', 'create'))).toBe(false);
   });
 });

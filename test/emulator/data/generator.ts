@@ -531,6 +531,7 @@ function generateFiles(g: Loader, count: number, randomParent: () => string): vo
     put('FileExtension', versions.getStored(vrow, 'FileExtension'));
     put('ContentSize', versions.getStored(vrow, 'ContentSize'));
     put('LatestPublishedVersionId', versions.idOf(vrow));
+    put('OwnerId', versions.getStored(vrow, 'OwnerId'));
     put('PublishStatus', 'P');
   });
   g.load(links, docCount, (d, put) => {

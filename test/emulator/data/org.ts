@@ -72,6 +72,7 @@ export class Org {
   private readonly byPrefix = new Map<string, Table>();
   private readonly listeners = new Set<TransactionListener>();
   private readonly uniqueIndexes = new Map<string, Map<string, number>>();
+  private readonly refIndexes = new Map<string, Map<string, number[]>>();
   /** Records deleted because their master was: child id → id of the deleted master. */
   private readonly cascadeOf = new Map<string, string>();
   private commitNumber = 0;
@@ -359,16 +360,45 @@ export class Org {
       for (const rel of this.schema.childRelationships(parent)) {
         if (!rel.cascadeDelete) continue;
         const child = this.table(rel.childSObject);
-        const f = child.field(rel.field)!;
-        const get = child.getter(f);
-        for (let r = 0; r < child.size; r++) {
-          if (child.rowState(r) !== RowState.Live || get(r) !== id) continue;
+        for (const r of this.referencingRows(child, rel.field).get(id) ?? []) {
+          if (child.rowState(r) !== RowState.Live) continue;
           out.push({ table: child, row: r });
           queue.push(child.idOf(r));
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Rows of a table by the id in one of its reference fields, built on first use and dropped
+   * when that table gets new rows or that field changes (row states are checked by readers).
+   */
+  private referencingRows(table: Table, field: string): Map<string, number[]> {
+    const key = `${table.def.name}.${field}`;
+    let idx = this.refIndexes.get(key);
+    if (!idx) {
+      idx = new Map();
+      const get = table.getter(table.field(field)!);
+      for (let r = 0; r < table.size; r++) {
+        const v = get(r) as string | null;
+        if (v === null) continue;
+        const rows = idx.get(v);
+        if (rows) rows.push(r);
+        else idx.set(v, [r]);
+      }
+      this.refIndexes.set(key, idx);
+    }
+    return idx;
+  }
+
+  /** Forgets reference indexes of a table (all of them, or those of the given fields). */
+  dropReferenceIndexes(table: Table, fields?: Iterable<string>): void {
+    if (!fields) {
+      for (const f of table.stored) if (f.type === 'reference') this.refIndexes.delete(`${table.def.name}.${f.name}`);
+      return;
+    }
+    for (const f of fields) this.refIndexes.delete(`${table.def.name}.${f}`);
   }
 
   uniqueIndex(table: Table, f: FieldDef): Map<string, number> {
@@ -461,6 +491,7 @@ export class TxWriter {
     }
     this.touch(table, row, changed);
     this.org.reindexUnique(table, row, before);
+    this.org.dropReferenceIndexes(table, Object.keys(changed));
     this.changes.push({
       kind: 'update',
       sobject: table.def.name,

@@ -91,8 +91,11 @@ export class Table {
     return this.fieldIndex.get(name.toLowerCase());
   }
 
+  /** Ids made so far, by row: making one costs more than keeping it, and readers ask often. */
+  private readonly ids: string[] = [];
+
   idOf(row: number): string {
-    return makeId(this.def.keyPrefix, row + 1);
+    return (this.ids[row] ??= makeId(this.def.keyPrefix, row + 1));
   }
 
   /** The row of an 18-character id of this object, or -1 (never allocated). */

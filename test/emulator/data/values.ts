@@ -88,14 +88,9 @@ export function toStored(f: FieldDef, value: unknown): unknown {
   }
 }
 
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, '0');
-}
-
 /** 2013-05-20T20:49:32.000+0000, as the REST API writes datetimes. */
 export function restDateTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+0000`;
+  return `${isoDateTime(ms).slice(0, -1)}+0000`;
 }
 
 /** A stored value as JSON for the REST API (blobs are answered by the caller as a URL). */
@@ -106,10 +101,34 @@ export function toJson(f: FieldDef, v: unknown): unknown {
   return v;
 }
 
+const DAY = 86_400_000;
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayText = new Map<number, string>();
+
+/** new Date(ms).toISOString(), several times faster: readers format millions of these. */
+export function isoDateTime(ms: number): string {
+  const day = Math.floor(ms / DAY);
+  let d = dayText.get(day);
+  if (d === undefined) {
+    d = new Date(day * DAY).toISOString().slice(0, 11);
+    if (dayText.size > 100_000) dayText.clear();
+    dayText.set(day, d);
+  }
+  let rest = ms - day * DAY;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  return `${d}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${THREE[millis]}Z`;
+}
+
 /** A stored value as Bulk API CSV text, unquoted (the writer quotes): null is empty. */
 export function toCsvText(f: FieldDef, v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (f.type === 'datetime') return new Date(v as number).toISOString();
+  if (f.type === 'datetime') return isoDateTime(v as number);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

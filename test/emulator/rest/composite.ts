@@ -57,8 +57,12 @@ export function compositeRoutes(org: Org): Router {
   router.patch('/composite/sobjects', (req, res) => {
     const { allOrNone, records } = collection(req);
     const ops: WriteOp[] = records.map((rec) => {
-      const { attributes: _a, Id, ...fields } = rec;
-      return { kind: 'update', id: String(Id ?? ''), fields };
+      const { attributes: _a, ...fields } = rec;
+      // Field names are case-insensitive: jsforce sends "id".
+      const idKey = Object.keys(fields).find((k) => k.toLowerCase() === 'id');
+      const id = idKey ? fields[idKey] : '';
+      if (idKey) delete fields[idKey];
+      return { kind: 'update', id: String(id ?? ''), fields };
     });
     answer(res, org.write(ops, ctx(res, allOrNone)), false);
   });

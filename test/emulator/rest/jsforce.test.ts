@@ -44,10 +44,13 @@ describe('jsforce against the emulator', () => {
     await conn.sobject('Lead').destroy(ids);
     const live = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Id IN ('${ids.join("','")}')`);
     expect(live.totalSize).toBe(0);
-    const all = await conn.query<{ Id: string; IsDeleted: boolean }>('SELECT Id, IsDeleted FROM Lead', {
+    // ORDER BY Id DESC puts the deleted rows last: on a page fetched through .../query/{locator}.
+    expect(emu.org.table('Lead').size).toBeGreaterThan(400);
+    const all = await conn.query<{ Id: string; IsDeleted: boolean }>('SELECT Id, IsDeleted FROM Lead ORDER BY Id DESC', {
       scanAll: true,
       autoFetch: true,
       maxFetch: 100000,
+      headers: { 'Sforce-Query-Options': 'batchSize=200' },
     });
     const deleted = all.records.filter((r) => r.IsDeleted).map((r) => r.Id);
     expect(deleted.sort()).toEqual([...ids].sort());

@@ -105,7 +105,7 @@ export function queryRoutes(org: Org): Router {
   const start = (includeDeleted: boolean) => (req: Request, res: Response) => {
     const q = req.query.q;
     if (typeof q !== 'string' || !q.trim()) throw new SfError('MALFORMED_QUERY', 'A query string has to be specified', 400);
-    const result = executeSoql(org, q, { includeDeleted });
+    const result = executeSoql(org, q, { includeDeleted, userId: res.locals.userId as string });
     if (req.query.columns === 'true') {
       res.json(columnMetadata(result));
       return;

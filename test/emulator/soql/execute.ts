@@ -11,6 +11,7 @@ import { normalizeId } from '../data/ids.js';
 import type { Condition, Literal, SelectQuery } from './ast.js';
 import { parseSoql } from './parser.js';
 import { dateLiteralRange } from './date-literals.js';
+import { refreshUserPermissionAccess, visibleDocuments } from '../data/permissions.js';
 
 export interface QueryColumn {
   /** Path as written in describe's spelling, e.g. "Owner.Name": the Bulk CSV header. */
@@ -38,6 +39,11 @@ export interface QueryResult {
 export interface ExecuteOptions {
   /** queryAll: include records in the recycle bin. */
   includeDeleted?: boolean;
+  /**
+   * The running user: UserPermissionAccess answers their effective permissions, and without
+   * Query All Files ContentDocument / ContentVersion show only their own and shared files.
+   */
+  userId?: string;
 }
 
 /** Parses and runs SOQL; throws SfError (MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE, ...). */
@@ -85,10 +91,15 @@ class Executor {
       );
     }
     const predicate = q.where ? this.condition(table, q.where) : null;
+    const fileFilter = this.fileFilter(table, options.userId);
+    if (table.def.name === 'UserPermissionAccess' && options.userId) refreshUserPermissionAccess(this.org, options.userId);
     const matched: number[] = [];
-    for (let r = 0; r < table.size; r++) {
+    const candidates = idCandidates(table, q.where);
+    for (let k = 0, n = candidates ? candidates.length : table.size; k < n; k++) {
+      const r = candidates ? candidates[k]! : k;
       const s = table.rowState(r);
       if (s === RowState.Gone || (s === RowState.Deleted && !options.includeDeleted)) continue;
+      if (fileFilter && !fileFilter(r)) continue;
       if (predicate && !predicate(r)) continue;
       matched.push(r);
     }
@@ -97,6 +108,16 @@ class Executor {
     const end = q.limit === null ? matched.length : Math.min(matched.length, start + q.limit);
     const rows = Int32Array.from(matched.slice(start, end));
     return { sobject: table.def.name, table, count: q.count, columns, rows, totalSize: rows.length };
+  }
+
+  /** Row filter hiding files the running user may not see (null: sees all). */
+  private fileFilter(table: Table, userId: string | undefined): ((row: number) => boolean) | null {
+    const name = table.def.name;
+    if (!userId || (name !== 'ContentDocument' && name !== 'ContentVersion')) return null;
+    const visible = visibleDocuments(this.org, userId);
+    if (!visible) return null;
+    const docOf = name === 'ContentDocument' ? (row: number) => table.idOf(row) : table.getter(table.field('ContentDocumentId')!);
+    return (row) => visible.has(docOf(row) as string);
   }
 
   private sort(table: Table, q: SelectQuery, matched: number[]): void {
@@ -387,6 +408,24 @@ function likeRegex(pattern: string): RegExp {
   let re = '';
   for (const ch of pattern) re += ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${re}$`, 'is');
+}
+
+/**
+ * Rows an `Id = '...'` / `Id IN (...)` conjunct restricts the query to (sorted, unique), or
+ * null when the WHERE clause has no such conjunct and every row must be scanned.
+ */
+function idCandidates(table: Table, c: Condition | null): number[] | null {
+  if (!c) return null;
+  if (c.kind === 'and') return idCandidates(table, c.left) ?? idCandidates(table, c.right);
+  if (c.kind !== 'compare' || c.path.length !== 1 || c.path[0]!.toLowerCase() !== 'id' || (c.op !== '=' && c.op !== 'in')) return null;
+  const lits = Array.isArray(c.value) ? c.value : [c.value];
+  const rows = new Set<number>();
+  for (const l of lits) {
+    const id = l.kind === 'string' ? normalizeId(l.value) : null;
+    const r = id ? table.rowOf(id) : -1;
+    if (r >= 0) rows.add(r);
+  }
+  return [...rows].sort((a, b) => a - b);
 }
 
 /** ContentDocumentLink's implementation restriction: an Id filter on the document or entity. */

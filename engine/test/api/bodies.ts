@@ -1,0 +1,46 @@
+/** A valid body per operation, so tests can get past validation to the checks behind it. */
+export function validBody(operationId: string, ids: { orgId: string }): unknown {
+  switch (operationId) {
+    case 'connectOrg':
+      return { method: 'access_token', instanceUrl: 'https://fuzz.my.example.test', accessToken: '00D00000000000FAAA!token' };
+    case 'updateOrg':
+      return { hidden: true };
+    case 'startJob':
+      return { objects: ['Account'] };
+    case 'createRecoveryPoint':
+      return { objects: ['Account'], at: '2026-11-20T10:00:00Z' };
+    case 'putBackupSettings':
+      return {
+        enabled: true,
+        includeFeedAndShare: false,
+        excludedObjects: ['Case'],
+        excludedFields: ['Account.Industry'],
+        jobsPerDay: 2,
+        startTime: '01:00',
+      };
+    case 'putPermissionCheckSettings':
+      return { enabled: true, startAt: '2026-12-01T00:00:00Z', intervalUnit: 'month', intervalCount: 1 };
+    case 'createKey':
+      return { name: 'fuzz', orgId: ids.orgId };
+    default:
+      return undefined;
+  }
+}
+
+export interface DocOperation {
+  operationId: string;
+  'x-orgvault-action': string | null;
+  requestBody?: unknown;
+}
+export type Doc = { paths: Record<string, Record<string, DocOperation>> };
+
+export async function fetchDoc(url: string): Promise<Doc> {
+  return (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as Doc;
+}
+
+export function operations(doc: Doc): Array<{ template: string; method: string; op: DocOperation }> {
+  return Object.entries(doc.paths).flatMap(([template, ops]) => Object.entries(ops).map(([method, op]) => ({ template, method, op })));
+}
+
+export const fill = (template: string, ids: Record<string, string>): string =>
+  template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(ids[name] ?? name));
