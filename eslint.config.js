@@ -37,6 +37,12 @@ export default [
     ...js.configs.recommended,
     languageOptions: { globals: globals.node, sourceType: 'module' },
   },
+  // The local preview's browser glue (bundled with the LWC components by preview/build.ts).
+  {
+    files: ['preview/src/**/*.js'],
+    ...js.configs.recommended,
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
   // Lightning Web Components.
   ...lwcRecommended.map((c) => ({ ...c, files: ['force-app/**/lwc/**/*.js'] })),
   {

@@ -6,26 +6,16 @@ import { loadConfig } from '../engine/src/config/load.js';
 import { createLogger } from '../engine/src/infra/logger.js';
 import { startEngine } from '../engine/src/main.js';
 import { OrgVaultError } from '../engine/src/errors.js';
+import { onShutdown } from '../engine/src/infra/shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const engine = await startEngine(config, log);
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  onShutdown(async (signal) => {
     log.info({ signal }, 'stopping');
-    engine
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+    await engine.stop();
+  });
   const embedded = engine.ctx.infra.embedded;
   log.info(
     { url: engine.url, dataDir: config.dataDir, embeddedPostgres: embedded.postgres, embeddedAzurite: embedded.azurite },

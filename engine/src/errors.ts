@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   ORG_API_ERROR: 'The organization answered with an error',
   API_BUDGET_EXHAUSTED: 'The API budget for this organization is spent',
   INTEGRITY_ERROR: 'Stored data failed verification',
+  MALFORMED_DATA: 'Data to be stored could not be parsed',
   KEY_ERROR: 'An encryption key is missing or wrong',
   DISK_FULL: 'There is no space left on a device',
   INTERNAL: 'Internal error',

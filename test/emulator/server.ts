@@ -11,7 +11,7 @@ import express from 'express';
 import { Org } from './data/org.js';
 import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
-import { errorHandler, sendError } from './rest/http.js';
+import { errorHandler, injectFaults, sendError } from './rest/http.js';
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { adminRoutes } from './faults/admin.js';
 import { notFound } from './errors.js';
@@ -75,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   const instanceUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
+  app.use(injectFaults(org));
   app.use(express.json({ limit: '60mb' }));
   app.use(versionsRoute());
   app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));

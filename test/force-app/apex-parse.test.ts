@@ -67,6 +67,28 @@ describe('Apex classes', () => {
     for (const n of names) expect(test).toContain(`OrgVaultController.${n}(`);
   });
 
+  it('the local preview calls the same routes as the controller (preview/apex-routes.json)', () => {
+    const routes = JSON.parse(readFileSync(new URL('../../preview/apex-routes.json', import.meta.url), 'utf8')) as Record<
+      string,
+      { method: string; path: string }
+    >;
+    const source = read('OrgVaultController.cls');
+    const calls = [...source.matchAll(/public static String (\w+)\([^)]*\) \{[\s\S]*?call\(Need\.\w+, '(\w+)', (.+?), (?:null|[^;]+)\);/g)];
+    expect(calls.map((c) => c[1]).sort()).toEqual(Object.keys(routes).sort());
+    for (const [, name, verb, pathExpr] of calls) {
+      const path = pathExpr!
+        .split(' + ')
+        .map((part) =>
+          part
+            .replace(/^orgPath\(orgId\)$/, '/orgs/{orgId}')
+            .replace(/^segment\((\w+)\)$/, '{$1}')
+            .replace(/^'(.*)'$/, '$1'),
+        )
+        .join('');
+      expect({ name, method: verb, path }).toEqual({ name, method: routes[name!]!.method, path: routes[name!]!.path });
+    }
+  });
+
   it('only the client calls out, only through the Named Credential', () => {
     for (const f of files.filter((f) => !f.endsWith('Test.cls') && f !== 'OrgVaultEngineMock.cls')) {
       const source = read(f);

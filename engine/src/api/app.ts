@@ -35,6 +35,9 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
+  // Development only: the Lightning page built outside Salesforce, calling this API from the same origin.
+  if (ctx.config.previewDir) app.use('/preview', express.static(ctx.config.previewDir, { index: 'index.html' }));
+
   app.use('/api/v1', apiRouter(services, { ...DEFAULT_API_OPTIONS, ...options }, ctx.log));
 
   app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));

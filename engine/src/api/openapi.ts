@@ -75,7 +75,8 @@ export function openApiDocument(routes: AnyRoute[], version: string): Record<str
       version,
       description:
         'Every action of the backup page. Authenticate with X-OrgVault-Key; assert the user and roles with X-OrgVault-User and X-OrgVault-Roles. ' +
-        'Errors carry a stable code (see x-orgvault-codes); another tenant’s ids answer NOT_FOUND.',
+        'Errors carry a stable code (see x-orgvault-codes); another tenant’s ids answer NOT_FOUND. ' +
+        'Clients that cannot send PATCH (Apex) send POST with X-HTTP-Method-Override: PATCH.',
     },
     servers: [{ url: '/api/v1' }],
     // Every code the engine can answer, with its status and meaning: what a client maps to messages.

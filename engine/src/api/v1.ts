@@ -95,6 +95,11 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
       handler: rateLimited,
     }),
   );
+  // Apex's HttpRequest cannot send PATCH: a POST carrying X-HTTP-Method-Override: PATCH stands for it.
+  router.use((req, _res, next) => {
+    if (req.method === 'POST' && req.get('x-http-method-override')?.toUpperCase() === 'PATCH') req.method = 'PATCH';
+    next();
+  });
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -48,7 +48,7 @@ export interface JobObject {
   error: string | null;
 }
 
-interface JobRow {
+export interface JobRow {
   org_id: string;
   id: string;
   cycle_id: string;
@@ -69,7 +69,7 @@ interface JobRow {
   error: string | null;
 }
 
-const toJob = (r: JobRow): Job => ({
+export const toJob = (r: JobRow): Job => ({
   orgId: r.org_id,
   id: r.id,
   cycleId: r.cycle_id,
@@ -172,6 +172,8 @@ export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): P
          VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) RETURNING *`,
         [orgId, id, cycle.id, kind, req.trigger, req.objects ?? null, req.requestedBy ?? null, req.asOf ?? null, now],
       );
+      // Wakes the workers (BackupWorker listens) once this transaction commits.
+      await client.query(`SELECT pg_notify('orgvault_backup_jobs', $1)`, [id]);
       return toJob(rows[0]!);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
@@ -203,11 +205,11 @@ export async function getJob(pool: Pool, orgId: string, jobId: string): Promise<
   return toJob(rows[0]);
 }
 
-export async function listJobs(pool: Pool, orgId: string, limit = 50): Promise<Job[]> {
-  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2', [
-    orgId,
-    limit,
-  ]);
+export async function listJobs(pool: Pool, orgId: string, limit = 50, before?: Date): Promise<Job[]> {
+  const { rows } = await pool.query<JobRow>(
+    'SELECT * FROM backup_jobs WHERE org_id = $1 AND ($3::timestamptz IS NULL OR created_at < $3) ORDER BY created_at DESC LIMIT $2',
+    [orgId, limit, before ?? null],
+  );
   return rows.map(toJob);
 }
 

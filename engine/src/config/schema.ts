@@ -57,6 +57,11 @@ export const SETTINGS = {
     doc: 'Key-encryption key file (created on first start); default <dataDir>/keys/kek.key',
     schema: z.string().min(1).optional(),
   },
+  keyVaultKeyId: {
+    env: 'AZURE_KEY_VAULT_KEY_ID',
+    doc: 'Azure Key Vault key URL (with version) that wraps data keys instead of the local key file',
+    schema: z.string().url().optional(),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: 'pino log level',
@@ -89,6 +94,11 @@ export const SETTINGS = {
     env: 'ORGVAULT_API_RATE_LIMIT',
     doc: 'API requests per minute allowed for one API key',
     schema: z.coerce.number().int().min(1).default(600),
+  },
+  previewDir: {
+    env: 'ORGVAULT_PREVIEW_DIR',
+    doc: 'Development only: serve the local preview of the Lightning page (built by npm run preview:build into dist/preview) at /preview',
+    schema: z.string().min(1).optional(),
   },
   demo: {
     env: 'ORGVAULT_DEMO',

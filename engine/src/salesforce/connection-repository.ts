@@ -188,6 +188,11 @@ export async function openStoredConnection(
         }
         await options.onGrant?.(grant);
       },
+      // A refusal later in the run (a renewal after the refresh token was revoked) counts too.
+      onRefused: async (err) => {
+        await repo.markAuthFailed(orgId, err.message);
+        await options.onRefused?.(err);
+      },
     });
   } catch (err) {
     if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await repo.markAuthFailed(orgId, err.message);

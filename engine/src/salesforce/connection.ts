@@ -1,4 +1,5 @@
 import { Connection as JsforceConnection } from 'jsforce';
+import type { OrgVaultError } from '../errors.js';
 import { ApiBudget, DEFAULT_BUDGET_PERCENT } from './api-budget.js';
 import type { OrgCredentials } from './credentials.js';
 import { OrgHttp } from './http.js';
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   retry?: Partial<RetryPolicy>;
   /** Told of every new grant, e.g. to store a rotated refresh token. */
   onGrant?: (grant: TokenGrant) => void | Promise<void>;
+  /** Told when the org refuses the credentials, whenever a renewal fails that way. */
+  onRefused?: (err: OrgVaultError) => void | Promise<void>;
 }
 
 /** Who we are in the org, from `/services/oauth2/userinfo` and Organization. */
@@ -81,16 +84,20 @@ export class OrgConnection {
 }
 
 /** A token source for any kind of credentials. */
-export async function tokenSourceFor(c: OrgCredentials, onGrant?: ConnectionOptions['onGrant']): Promise<TokenSource> {
+export async function tokenSourceFor(
+  c: OrgCredentials,
+  hooks: Pick<ConnectionOptions, 'onGrant' | 'onRefused'> = {},
+): Promise<TokenSource> {
+  const listeners = { ...(hooks.onGrant ? { onGrant: hooks.onGrant } : {}), ...(hooks.onRefused ? { onRefused: hooks.onRefused } : {}) };
   switch (c.kind) {
     case 'accessToken':
-      return new TokenSource({ session: { accessToken: c.accessToken, instanceUrl: c.instanceUrl.replace(/\/+$/, '') } });
+      return new TokenSource({ session: { accessToken: c.accessToken, instanceUrl: c.instanceUrl.replace(/\/+$/, '') }, ...listeners });
     case 'refreshToken':
-      return new TokenSource({ grant: refreshTokenGrant(c), ...(onGrant ? { onGrant } : {}) });
+      return new TokenSource({ grant: refreshTokenGrant(c), ...listeners });
     case 'jwt':
-      return new TokenSource({ grant: jwtBearerGrant(c), ...(onGrant ? { onGrant } : {}) });
+      return new TokenSource({ grant: jwtBearerGrant(c), ...listeners });
     case 'sfCli':
-      return sfCliTokenSource(c.usernameOrAlias);
+      return sfCliTokenSource(c.usernameOrAlias, listeners);
   }
 }
 
@@ -132,7 +139,7 @@ export async function readIdentity(http: OrgHttp): Promise<OrgIdentity> {
 
 /** Opens a connection: gets a session (renewing as the credentials allow) and reads the identity. */
 export async function openConnection(credentials: OrgCredentials, options: ConnectionOptions = {}): Promise<OrgConnection> {
-  const tokens = await tokenSourceFor(credentials, options.onGrant);
+  const tokens = await tokenSourceFor(credentials, options);
   const http = new OrgHttp(tokens, options.budget ?? new ApiBudget(options.budgetPercent ?? DEFAULT_BUDGET_PERCENT), {
     apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
     retry: { ...DEFAULT_RETRY, ...options.retry },

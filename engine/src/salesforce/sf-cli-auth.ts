@@ -1,12 +1,15 @@
 import { Org } from '@salesforce/core';
 import { OrgVaultError } from '../errors.js';
-import { TokenSource } from './tokens.js';
+import { TokenSource, type TokenSourceOptions } from './tokens.js';
 
 /**
  * An org the sf CLI already knows, by username or alias. @salesforce/core keeps its secrets and
  * renews its token (refresh token or JWT, whichever the CLI used); we only borrow the session.
  */
-export async function sfCliTokenSource(usernameOrAlias: string): Promise<TokenSource> {
+export async function sfCliTokenSource(
+  usernameOrAlias: string,
+  listeners: Pick<TokenSourceOptions, 'onGrant' | 'onRefused'> = {},
+): Promise<TokenSource> {
   let conn: ReturnType<Org['getConnection']>;
   try {
     const org = await Org.create({ aliasOrUsername: usernameOrAlias });
@@ -19,6 +22,7 @@ export async function sfCliTokenSource(usernameOrAlias: string): Promise<TokenSo
   }
   const current = () => ({ accessToken: conn.accessToken ?? '', instanceUrl: conn.instanceUrl.replace(/\/+$/, '') });
   return new TokenSource({
+    ...listeners,
     session: current(),
     grant: async () => {
       try {

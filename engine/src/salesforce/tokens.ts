@@ -16,6 +16,15 @@ export interface TokenGrant extends OrgSession {
   identityUrl?: string;
 }
 
+export interface TokenSourceOptions {
+  session?: OrgSession;
+  grant?: () => Promise<TokenGrant>;
+  /** Told of every new grant, e.g. to store a rotated refresh token. */
+  onGrant?: (grant: TokenGrant) => void | Promise<void>;
+  /** Told when the org refuses the credentials (ORG_AUTH_FAILED), e.g. to mark the connection. */
+  onRefused?: (err: OrgVaultError) => void | Promise<void>;
+}
+
 /**
  * Holds the current session and renews it. Concurrent callers that saw the same stale token share
  * one renewal; a caller whose token was already replaced gets the new session without a new grant.
@@ -25,11 +34,13 @@ export class TokenSource {
   #inflight: Promise<OrgSession> | undefined;
   readonly #grant: (() => Promise<TokenGrant>) | undefined;
   readonly #onGrant: ((grant: TokenGrant) => void | Promise<void>) | undefined;
+  readonly #onRefused: ((err: OrgVaultError) => void | Promise<void>) | undefined;
 
-  constructor(options: { session?: OrgSession; grant?: () => Promise<TokenGrant>; onGrant?: (grant: TokenGrant) => void | Promise<void> }) {
+  constructor(options: TokenSourceOptions) {
     this.#session = options.session;
     this.#grant = options.grant;
     this.#onGrant = options.onGrant;
+    this.#onRefused = options.onRefused;
   }
 
   get canRefresh(): boolean {
@@ -51,7 +62,10 @@ export class TokenSource {
     }
     this.#inflight ??= (async () => {
       try {
-        const grant = await this.#grant!();
+        const grant = await this.#grant!().catch(async (err: unknown) => {
+          if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await this.#onRefused?.(err);
+          throw err;
+        });
         this.#session = { accessToken: grant.accessToken, instanceUrl: grant.instanceUrl };
         await this.#onGrant?.(grant);
         return this.#session;

@@ -20,9 +20,9 @@ export interface ScheduleOptions {
   log: Logger;
   smtpUrl?: string;
   mailFrom: string;
-  /** The backup runner's entry point: runs a job the schedule opened. Absent = no runner in this build. */
-  runJob?: (job: Job) => Promise<void>;
-  /** Replaces the default launcher over backup/jobs and `runJob`. */
+  /** Told of each job a scheduled start opened (e.g. to wake this process's backup worker). */
+  wakeWorker?: (job: Job) => Promise<void>;
+  /** Replaces the default launcher over backup/jobs. */
   launcher?: BackupLauncher;
   users: OrgUserCounter;
   permissions: PermissionReader;
@@ -48,7 +48,7 @@ export interface ScheduleServices {
 export async function createSchedule(options: ScheduleOptions): Promise<ScheduleServices> {
   const { pool, log } = options;
   const clock = options.clock ?? systemClock;
-  const launcher = options.launcher ?? backupJobsLauncher(pool, options.runJob);
+  const launcher = options.launcher ?? backupJobsLauncher(pool, options.wakeWorker);
   const boss = await startBoss(options.databaseUrl, options.databaseSchema, log);
   const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock });
   const adminEmails = new AdminEmails(pool);

@@ -237,6 +237,24 @@ describe('API rules and error codes', () => {
     });
   });
 
+  it('POST with X-HTTP-Method-Override: PATCH is a PATCH (Apex cannot send PATCH)', async () => {
+    const r = await api.call('POST', `/orgs/${org.id}`, {
+      ...as(['administrator']),
+      body: { hidden: true },
+      headers: { 'X-HTTP-Method-Override': 'PATCH' },
+    });
+    expect([r.status, (r.body as { hidden: boolean }).hidden]).toEqual([200, true]);
+    const viewer = await api.call('POST', `/orgs/${org.id}`, {
+      ...as(['viewer']),
+      body: { hidden: false },
+      headers: { 'X-HTTP-Method-Override': 'PATCH' },
+    });
+    expect(viewer.status).toBe(403);
+    const other = await api.call('POST', `/orgs/${org.id}`, { ...as(['administrator']), headers: { 'X-HTTP-Method-Override': 'DELETE' } });
+    expect(other.status).toBe(404); // only PATCH is overridden; POST /orgs/{id} is no route
+    await api.call('PATCH', `/orgs/${org.id}`, { ...as(['administrator']), body: { hidden: false } });
+  });
+
   describe('security', () => {
     it('sends helmet security headers', async () => {
       const r = await api.call('GET', '/me', as([]));

@@ -288,14 +288,6 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       expect(await listJobs(db.pool, orgId)).toHaveLength(1);
     });
 
-    it('without a backup runner in the build a start is refused, not left as a queued job', async () => {
-      const { orgId } = await org();
-      await expect(backupJobsLauncher(db.pool).start(orgId, { trigger: 'scheduled', now: clock.now() })).rejects.toMatchObject({
-        code: 'SERVICE_UNAVAILABLE',
-      });
-      expect(await listJobs(db.pool, orgId)).toEqual([]);
-    });
-
     it('a start hours late (engine down) is recorded as missed; the next one runs', async () => {
       const { orgId } = await org();
       const slot = new Date('2031-03-13T00:00:00Z');
@@ -309,7 +301,7 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
 
   async function backupNow(orgId: string, now: Date): Promise<{ jobId: string }> {
     await s.subscriptions.assertMayBackUp(orgId, now);
-    return backupJobsLauncher(db.pool, async () => undefined).start(orgId, { trigger: 'on_demand', now });
+    return backupJobsLauncher(db.pool).start(orgId, { trigger: 'on_demand', now });
   }
 
   async function queuedStarts(orgId: string): Promise<string[]> {

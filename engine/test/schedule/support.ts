@@ -54,8 +54,6 @@ export async function scheduleFor(
     permissions: overrides.permissions ?? fixedReader(),
     clock,
     mailer: overrides.mailer ?? null,
-    // The runner takes the job (it stays queued: no runner runs here).
-    runJob: async () => undefined,
     pollingIntervalSeconds: 0.5,
   });
 }

@@ -252,7 +252,7 @@ function generateSetup(g: Loader): void {
     put('LicenseDefinitionKey', key);
     put('Status', 'Active');
     put('TotalLicenses', total);
-    put('UsedLicenses', i === 0 ? userCount : 0);
+    put('UsedLicenses', 0);
   });
   const profiles = org.table('Profile');
   const profileNames = ['System Administrator', 'Standard User', 'Read Only'];
@@ -284,6 +284,8 @@ function generateSetup(g: Loader): void {
   });
   g.users = g.idsOf(users);
   g.activeUsers = g.users.filter((id) => users.get(users.rowOf(id), 'IsActive') === true);
+  // Seats in use: the active users (all of them hold the Salesforce license here).
+  licenses.setStored(0, 'UsedLicenses', g.activeUsers.length);
 
   const permsets = org.table('PermissionSet');
   const sets: Array<{ name: string; label: string; profile: number | null; perms: string[] }> = [

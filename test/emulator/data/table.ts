@@ -12,7 +12,11 @@ export const enum RowState {
   Gone = 2,
 }
 
+/** A column's backing array, for readers that scan many rows (CSV writers). */
+export type RawColumn = { kind: 'any'; data: unknown[] } | { kind: 'datetime'; data: Float64Array } | { kind: 'boolean'; data: Uint8Array };
+
 interface Column {
+  raw(): RawColumn;
   get(row: number): unknown;
   set(row: number, v: unknown): void;
   grow(capacity: number): void;
@@ -20,6 +24,9 @@ interface Column {
 
 class AnyColumn implements Column {
   private data: unknown[] = [];
+  raw(): RawColumn {
+    return { kind: 'any', data: this.data };
+  }
   get(row: number): unknown {
     return this.data[row] ?? null;
   }
@@ -32,6 +39,9 @@ class AnyColumn implements Column {
 /** Epoch milliseconds; NaN is null. */
 class DateTimeColumn implements Column {
   private data = new Float64Array(16).fill(NaN);
+  raw(): RawColumn {
+    return { kind: 'datetime', data: this.data };
+  }
   get(row: number): unknown {
     const v = this.data[row]!;
     return v === v ? v : null;
@@ -49,6 +59,9 @@ class DateTimeColumn implements Column {
 
 class BoolColumn implements Column {
   private data = new Uint8Array(16);
+  raw(): RawColumn {
+    return { kind: 'boolean', data: this.data };
+  }
   get(row: number): unknown {
     return this.data[row] === 1;
   }
@@ -143,6 +156,19 @@ export class Table {
   setStored(row: number, name: string, v: unknown): void {
     this.columns.get(name)!.set(row, v);
   }
+
+  /** The backing array of a stored field (undefined for Id, IsDeleted and computed fields). */
+  rawColumn(name: string): RawColumn | undefined {
+    return this.columns.get(name)?.raw();
+  }
+
+  /** Every row's id, made now where not made before. */
+  allIds(): string[] {
+    for (; this.idsFilled < this.size; this.idsFilled++) this.idOf(this.idsFilled);
+    return this.ids;
+  }
+
+  private idsFilled = 0;
 
   /** A reader of one field's value by row, computed fields included. */
   getter(f: FieldDef): RowGetter {

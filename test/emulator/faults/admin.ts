@@ -68,6 +68,14 @@ export function adminRoutes(org: Org): Router {
     res.json(org.limits.report());
   });
 
+  /** {replicationIdLimit?, accessTokenTtlMs?}: knobs tests turn. */
+  router.post('/settings', (req, res) => {
+    const b = (req.body ?? {}) as { replicationIdLimit?: number; accessTokenTtlMs?: number };
+    if (typeof b.replicationIdLimit === 'number') org.replicationIdLimit = b.replicationIdLimit;
+    if (typeof b.accessTokenTtlMs === 'number') org.sessions.ttlMs = b.accessTokenTtlMs;
+    res.status(204).end();
+  });
+
   /** {ops: WriteOp[], allOrNone?}: create / update / delete / undelete / hardDelete records. */
   router.post('/mutate', (req, res) => {
     const b = (req.body ?? {}) as { ops?: WriteOp[]; allOrNone?: boolean };

@@ -5,6 +5,7 @@ import { authAndMeter } from './http.js';
 import { queryRoutes } from './query.js';
 import { sobjectRoutes } from './sobjects.js';
 import { compositeRoutes } from './composite.js';
+import { bulkRoutes } from '../bulk/routes.js';
 
 export function apiRouter(org: Org): Router {
   const router = Router({ mergeParams: true });
@@ -20,5 +21,6 @@ export function apiRouter(org: Org): Router {
   router.use(queryRoutes(org));
   router.use(sobjectRoutes(org));
   router.use(compositeRoutes(org));
+  router.use(bulkRoutes(org));
   return router;
 }

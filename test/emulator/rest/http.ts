@@ -42,7 +42,15 @@ export function authAndMeter(org: Org) {
       sendError(res, new SfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', 403));
       return;
     }
-    const rule = org.faults.errorFor(req.originalUrl.split('?')[0]!);
+    next();
+  };
+}
+
+/** Injected faults (error rates by path, added latency) for every request but the admin endpoint. */
+export function injectFaults(org: Org) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path.startsWith('/__emulator')) return next();
+    const rule = org.faults.errorFor(req.path);
     const go = (): void => {
       if (rule) sendError(res, new SfError(rule.errorCode, rule.message, rule.status));
       else next();

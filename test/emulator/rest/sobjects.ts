@@ -17,6 +17,7 @@ import { sendBlob } from '../files/blob-download.js';
 function liveRow(table: Table, id: string): number {
   const id18 = normalizeId(id);
   const row = id18 ? table.rowOf(id18) : -1;
+  if (row >= 0 && table.rowState(row) === RowState.Deleted) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 404);
   if (row < 0 || table.rowState(row) !== RowState.Live) throw notFound();
   return row;
 }
@@ -86,11 +87,8 @@ export function sobjectRoutes(org: Org): Router {
   });
   router.delete('/sobjects/:sobject/:id', (req, res) => {
     const table = tableOf(req);
-    const id18 = normalizeId(String(req.params.id));
-    const row = id18 ? table.rowOf(id18) : -1;
-    if (row >= 0 && table.rowState(row) === RowState.Deleted) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 404);
-    liveRow(table, String(req.params.id));
-    const [r] = org.write([{ kind: 'delete', id: id18! }], ctx(res));
+    const row = liveRow(table, String(req.params.id));
+    const [r] = org.write([{ kind: 'delete', id: table.idOf(row) }], ctx(res));
     if (!r!.success) throw r!.errors[0]!;
     res.status(204).end();
   });

@@ -1,10 +1,12 @@
 /**
- * Query results as CSV text, fast: one formatter per column compiled up front, rows joined into
- * one string per chunk. Bulk API 2.0 result pages are written with it (column headers are the
- * paths as written in describe, e.g. Owner.Name).
+ * Query results as CSV text, fast. Bulk 2.0 result pages are written with it (headers are the
+ * paths as written in describe, e.g. Owner.Name). With every value quoted (Bulk's way) the row
+ * loop is generated per query, reading columns' backing arrays directly: serving must outrun
+ * any engine reading it.
  */
 import type { FieldDef } from '../data/model.js';
-import type { QueryResult } from './execute.js';
+import type { Table } from '../data/table.js';
+import type { QueryColumn, QueryResult } from './execute.js';
 import { isoDateTime } from '../data/values.js';
 
 export interface CsvOptions {
@@ -18,33 +20,6 @@ export interface CsvOptions {
   nullText?: string;
 }
 
-type Formatter = (v: unknown) => string;
-
-function quoter(opts: Required<CsvOptions>): (s: string) => string {
-  const needs = new RegExp(`["\\r\\n${opts.delimiter.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}]`);
-  return opts.quoteAll
-    ? (s) => `"${s.includes('"') ? s.replace(/"/g, '""') : s}"`
-    : (s) => (needs.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-}
-
-function formatter(f: FieldDef, quote: (s: string) => string, nullText: string): Formatter {
-  switch (f.type) {
-    case 'datetime':
-      return (v) => (v === null || v === undefined ? nullText : quote(isoDateTime(v as number)));
-    case 'int':
-    case 'double':
-    case 'currency':
-    case 'percent':
-    case 'boolean':
-      return (v) => (v === null || v === undefined ? nullText : quote(String(v)));
-    case 'address':
-    case 'location':
-      return (v) => (v === null || v === undefined ? nullText : quote(JSON.stringify(v)));
-    default:
-      return (v) => (v === null || v === undefined ? nullText : quote(v as string));
-  }
-}
-
 function resolve(opts: CsvOptions): Required<CsvOptions> {
   return {
     delimiter: opts.delimiter ?? ',',
@@ -54,39 +29,113 @@ function resolve(opts: CsvOptions): Required<CsvOptions> {
   };
 }
 
+function quoter(opts: Required<CsvOptions>): (s: string) => string {
+  const needs = new RegExp(`["\\r\\n${opts.delimiter.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}]`);
+  return opts.quoteAll
+    ? (s) => `"${s.includes('"') ? s.replace(/"/g, '""') : s}"`
+    : (s) => (needs.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+}
+
+/** A stored value as CSV text before quoting; null stays null. */
+function text(f: FieldDef, v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (f.type === 'datetime') return isoDateTime(v as number);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
 export function csvHeader(result: QueryResult, options: CsvOptions = {}): string {
   const o = resolve(options);
   const quote = quoter(o);
   return result.columns.map((c) => quote(c.name)).join(o.delimiter) + o.lineEnding;
 }
 
+type Writer = (start: number, end: number) => string;
+
 /** Rows [start, end) of the result as CSV lines (each ending with the line ending). */
-export function csvRowWriter(result: QueryResult, options: CsvOptions = {}): (start: number, end: number) => string {
+export function csvRowWriter(result: QueryResult, options: CsvOptions = {}): Writer {
   const o = resolve(options);
+  return o.quoteAll ? quotedWriter(result, o) : plainWriter(result, o);
+}
+
+function plainWriter(result: QueryResult, o: Required<CsvOptions>): Writer {
   const quote = quoter(o);
-  const cols = result.columns.map((c) => ({ get: c.get, fmt: formatter(c.field, quote, o.nullText) }));
-  const { rows } = result;
-  const d = o.delimiter;
-  const eol = o.lineEnding;
+  const cols = result.columns.map((c) => c);
   return (start, end) => {
-    // Short flat strings joined once: a long rope of small pieces keeps the young GC busy.
-    const chunks: string[] = [];
-    let out = '';
+    const lines: string[] = [];
     for (let i = start; i < end; i++) {
-      const row = rows[i]!;
-      let line = '';
-      for (let c = 0; c < cols.length; c++) {
-        const col = cols[c]!;
-        line += c === 0 ? col.fmt(col.get(row)) : d + col.fmt(col.get(row));
-      }
-      out += line + eol;
-      if ((i & 127) === 127) {
-        out.charCodeAt(0);
-        chunks.push(out);
-        out = '';
-      }
+      const row = result.rows[i]!;
+      lines.push(
+        cols
+          .map((c) => {
+            const t = text(c.field, c.get(row));
+            return t === null ? o.nullText : quote(t);
+          })
+          .join(o.delimiter),
+      );
     }
-    chunks.push(out);
-    return chunks.join('');
+    return lines.length ? lines.join(o.lineEnding) + o.lineEnding : '';
   };
+}
+
+/** How one column is read in the generated loop: straight from an array, or through a reader. */
+function access(table: Table, col: QueryColumn, k: number): { setup: string; expr: string; kind: 'id' | 'any' | 'datetime' | 'boolean' } {
+  if (col.parents.length === 0 && col.field.name === 'Id') return { setup: `const c${k} = t.allIds();`, expr: `c${k}[r]`, kind: 'id' };
+  const raw = col.parents.length === 0 ? table.rawColumn(col.field.name) : undefined;
+  if (raw) return { setup: `const c${k} = t.rawColumn(${JSON.stringify(col.field.name)}).data;`, expr: `c${k}[r]`, kind: raw.kind };
+  return { setup: `const c${k} = cols[${k}].get;`, expr: `c${k}(r)`, kind: col.field.type === 'datetime' ? 'datetime' : 'any' };
+}
+
+function quotedWriter(result: QueryResult, o: Required<CsvOptions>): Writer {
+  const { table } = result;
+  const setup: string[] = [];
+  const parts: string[] = [];
+  result.columns.forEach((col, k) => {
+    const a = access(table, col, k);
+    setup.push(a.setup);
+    const v = `v${k}`;
+    if (a.kind === 'id') parts.push(`vals[${k}] = ${a.expr};`);
+    else if (a.kind === 'boolean') parts.push(`vals[${k}] = ${a.expr} === 1 ? 'true' : 'false';`);
+    else if (a.kind === 'datetime') {
+      const get = col.parents.length === 0 && table.rawColumn(col.field.name) ? a.expr : `(${a.expr} ?? NaN)`;
+      parts.push(`if ((${v} = ${get}) !== ${v}) { vals[${k}] = ''; nulls = true; } else vals[${k}] = iso(${v});`);
+    } else
+      parts.push(
+        `${v} = ${a.expr};
+      if (${v} === null || ${v} === undefined) { vals[${k}] = ''; nulls = true; }
+      else if (typeof ${v} === 'string') { if (${v}.indexOf('"') >= 0) { vals[${k}] = ${v}.replaceAll('"', '""'); escaped = true; } else vals[${k}] = ${v}; }
+      else { vals[${k}] = q(${k}, ${v}); if (vals[${k}].indexOf('"') >= 0) { vals[${k}] = vals[${k}].replaceAll('"', '""'); escaped = true; } }`,
+      );
+  });
+  const vars = result.columns.map((_, k) => `v${k}`).join(', ');
+  // One join per line and one per page: building many small strings and ropes costs more.
+  // Without quotes inside values, a field `""` can only be a null, which is written empty.
+  const body = `
+    ${setup.join('\n')}
+    let ${vars || '_unused'};
+    const vals = new Array(${result.columns.length});
+    const lines = [];
+    for (let i = start; i < end; i++) {
+      const r = rows[i];
+      let nulls = false;
+      let escaped = false;
+      ${parts.join('\n      ')}
+      if (!nulls) lines.push('"' + vals.join(sep) + '"');
+      else if (!escaped) lines.push(('"' + vals.join(sep) + '"').replace(nullField, nul));
+      else lines.push(slow(vals, r));
+    }
+    return lines.length ? lines.join(eol) + eol : '';`;
+  const loop = new Function('t', 'rows', 'cols', 'iso', 'q', 'eol', 'sep', 'nullField', 'nul', 'slow', 'start', 'end', body) as (
+    ...args: unknown[]
+  ) => string;
+  const q = (k: number, v: unknown): string => text(result.columns[k]!.field, v)!;
+  const d = o.delimiter;
+  const esc = d.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  const nullField = new RegExp(`(?<=^|${esc})""(?=${esc}|$)`, 'g');
+  // Rows with both nulls and quotes inside values: field by field (the values are escaped).
+  const slow = (vals: string[], r: number): string =>
+    result.columns.map((c, k) => (c.get(r) === null ? o.nullText : `"${vals[k]}"`)).join(d);
+  const sep = `"${d}"`;
+  return (start, end) =>
+    loop(table, result.rows, result.columns, isoDateTime, q, o.lineEnding, sep, nullField, o.nullText, slow, start, end);
 }

@@ -65,3 +65,36 @@ describe('SOQL', () => {
     );
   });
 });
+
+describe('CSV rows', () => {
+  it('quotes every value, leaves nulls empty and escapes quotes, as a CSV parser reads back', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const { csvHeader, csvRowWriter } = await import('./csv.js');
+    const id = org.create('Account', { Name: 'Say "hi", then\nleave', Phone: null, AnnualRevenue: 12.5 });
+    const r = q(`SELECT Id, Name, Phone, AnnualRevenue, CreatedDate, Owner.Name, Parent.Name FROM Account WHERE Id = '${id}'`);
+    const text = csvHeader(r) + csvRowWriter(r)(0, r.totalSize);
+    expect(text.split('\n')[0]).toBe('"Id","Name","Phone","AnnualRevenue","CreatedDate","Owner.Name","Parent.Name"');
+    expect(text).toContain(',,"12.5",');
+    const [rec] = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(rec).toEqual({
+      Id: id,
+      Name: 'Say "hi", then\nleave',
+      Phone: '',
+      AnnualRevenue: '12.5',
+      CreatedDate: new Date(Date.UTC(2026, 0, 10, 12)).toISOString(),
+      'Owner.Name': 'Ada Admin',
+      'Parent.Name': '',
+    });
+    const many = q('SELECT Id, Name, Phone, Description, AnnualRevenue, IsDeleted, LastModifiedDate FROM Account');
+    const rows = parse(csvHeader(many) + csvRowWriter(many)(0, many.totalSize), { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(many.totalSize);
+    rows.forEach((row, i) => {
+      const [rid, name, , description] = rowValues(many, i);
+      expect(row.Id).toBe(rid);
+      expect(row.Name).toBe(name);
+      expect(row.Description).toBe(description ?? '');
+    });
+    const plain = csvRowWriter(many, { quoteAll: false, delimiter: ';', lineEnding: '\r\n' })(0, 2);
+    expect(plain.endsWith('\r\n')).toBe(true);
+  });
+});

@@ -74,10 +74,8 @@ export class BackupJobsAdapter implements BackupJobService {
   }
 
   async list(org: Org, page: { limit: number; before?: Date }): Promise<JobOut[]> {
-    // The catalog pages by count only; `before` is applied over one extra page.
-    const jobs = await listJobs(this.pool, org.id, page.before ? page.limit + 100 : page.limit);
-    const wanted = jobs.filter((j) => !page.before || j.createdAt < page.before).slice(0, page.limit);
-    return Promise.all(wanted.map(async (j) => wire(j, await jobObjects(this.pool, org.id, j.id))));
+    const jobs = await listJobs(this.pool, org.id, page.limit, page.before);
+    return Promise.all(jobs.map(async (j) => wire(j, await jobObjects(this.pool, org.id, j.id))));
   }
 
   async get(org: Org, jobId: string): Promise<JobDetailOut> {

@@ -126,4 +126,21 @@ describe('connecting to an org (emulator)', () => {
     expect(res.records).toHaveLength(2);
     expect(jsforce.accessToken).toBe((await conn.tokens.session()).accessToken);
   });
+
+  // Last: it revokes the emulator's one refresh token.
+  it('a refresh token revoked while connected: the next renewal fails and marks the connection', async () => {
+    const tenantId = randomUUID();
+    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'revoked']);
+    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
+    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials });
+    const repo = new ConnectionRepository(db.pool, box);
+    const conn = await openStoredConnection(repo, orgId, { retry: FAST_RETRY });
+    await fetch(`${org.emu.instanceUrl}/services/oauth2/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: org.emu.refreshToken }),
+    });
+    await org.admin('/sessions/expire', {});
+    await expect(queryRecords(conn, 'SELECT Id FROM Account LIMIT 1')).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
+    expect(await repo.load(orgId)).toMatchObject({ status: 'auth_failed' });
+  });
 });

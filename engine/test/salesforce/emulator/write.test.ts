@@ -39,4 +39,22 @@ describe('writing through sObject collections (emulator)', () => {
     expect(deleted.slice(0, ids.length).every((r) => r.success)).toBe(true);
     expect(deleted[ids.length]!.success).toBe(false);
   });
+
+  it('upserts by external id: new keys create, known keys update', async () => {
+    const rows = [
+      { Name: 'Upsert 1', External_Id__c: 'ext-1' },
+      { Name: 'Upsert 2', External_Id__c: 'ext-2' },
+    ];
+    const first = await saveCollection(conn, 'upsert', 'Project__c', rows, { externalIdField: 'External_Id__c' });
+    expect(first.map((r) => [r.success, r.created])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const second = await saveCollection(conn, 'upsert', 'Project__c', [{ Name: 'Upsert 1 again', External_Id__c: 'ext-1' }], {
+      externalIdField: 'External_Id__c',
+    });
+    expect(second[0]).toMatchObject({ success: true, created: false, id: first[0]!.id });
+    const [row] = await queryRecords<{ Name: string }>(conn, `SELECT Name FROM Project__c WHERE External_Id__c = 'ext-1'`);
+    expect(row!.Name).toBe('Upsert 1 again');
+  });
 });

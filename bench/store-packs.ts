@@ -1,0 +1,262 @@
+/**
+ * Store pack benchmark: 1,000,000 rows × 20 fields of Bulk-style CSV (generated here) written
+ * into packs and the catalog, against baselines measured in the same run on the same bytes:
+ * plain zlib gzip of the CSV, and a raw COPY of the same rows into a 20-column table.
+ *
+ *   nice -n 10 npx tsx bench/store-packs.ts [rows]      (BENCH_DATABASE_URL to use a server)
+ */
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { Encoder } from '@toondepauw/node-zstd';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createPool } from '../engine/src/infra/db.js';
+import { migrate } from '../engine/src/infra/migrate.js';
+import { startEmbeddedPostgres } from '../engine/src/infra/embedded-postgres.js';
+import { createLogger } from '../engine/src/infra/logger.js';
+import { Store } from '../engine/src/store/store.js';
+import { localFileKek } from '../engine/src/store/keys/kek.js';
+import { PACK_LEVEL } from '../engine/src/store/packs/codec.js';
+import { freePort } from '../test/support/ports.js';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const PAGE_ROWS = 200_000; // ~75 MB pages, the size Bulk API result pages come in
+const MB = 1024 * 1024;
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run stores the same bytes. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS =
+  'acme global systems north south east west river stone bright data cloud health bank energy retail media green blue star labs partners group holdings solutions services'.split(
+    ' ',
+  );
+const TEXT =
+  'the customer asked for a renewal quote and a review of the support plan before the end of the quarter with a discount on additional seats'.split(
+    ' ',
+  );
+const CITIES = ['Paris', 'Berlin', 'London', 'Madrid', 'Rome', 'Vienna', 'Zurich', 'Oslo', 'Lisbon', 'Dublin', 'Prague', 'Warsaw'];
+const TYPES = ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'];
+const INDUSTRIES = ['Banking', 'Energy', 'Retail', 'Media', 'Healthcare', 'Technology', 'Manufacturing', 'Education'];
+const HEADER = [
+  'Id',
+  'Name',
+  'Type',
+  'Industry',
+  'AnnualRevenue',
+  'NumberOfEmployees',
+  'Phone',
+  'Website',
+  'BillingStreet',
+  'BillingCity',
+  'BillingPostalCode',
+  'BillingCountry',
+  'Rating',
+  'Description',
+  'OwnerId',
+  'CreatedDate',
+  'LastModifiedDate',
+  'SystemModstamp',
+  'IsDeleted',
+  'AccountNumber',
+];
+
+function sfId(prefix: string, n: number): string {
+  const chars = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  let s = '';
+  for (let i = 0; i < 12; i++, n = Math.floor(n / 62)) s = chars[n % 62] + s;
+  return `${prefix}${s}AAA`;
+}
+
+function generatePage(first: number, count: number, rand: () => number): Buffer {
+  const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)]!;
+  const q = (v: string): string => `"${v}"`;
+  const lines: string[] = [HEADER.map(q).join(',')];
+  const base = Date.UTC(2020, 0, 1);
+  for (let n = first; n < first + count; n++) {
+    const created = new Date(base + Math.floor(rand() * 4 * 365 * 86400e3));
+    const modified = new Date(created.getTime() + Math.floor(rand() * 200 * 86400e3)).toISOString();
+    const words = 8 + Math.floor(rand() * 14);
+    const desc: string[] = [];
+    for (let w = 0; w < words; w++) desc.push(pick(TEXT));
+    lines.push(
+      [
+        q(sfId('001', n)),
+        q(`${pick(WORDS)} ${pick(WORDS)} ${n}`),
+        q(pick(TYPES)),
+        q(pick(INDUSTRIES)),
+        q(String(Math.floor(rand() * 5e8))),
+        q(String(Math.floor(rand() * 50000))),
+        q(`+1 (${100 + Math.floor(rand() * 900)}) 555-${String(Math.floor(rand() * 1e4)).padStart(4, '0')}`),
+        q(`https://www.${pick(WORDS)}${n % 997}.example.com`),
+        q(`${1 + Math.floor(rand() * 999)} ${pick(WORDS)} street`),
+        q(pick(CITIES)),
+        q(String(10000 + Math.floor(rand() * 89999))),
+        q('Europe'),
+        rand() < 0.3 ? '' : q(pick(['Hot', 'Warm', 'Cold'])),
+        q(desc.join(' ')),
+        q(sfId('005', Math.floor(rand() * 50))),
+        q(created.toISOString()),
+        q(modified),
+        q(modified),
+        q('false'),
+        q(`AC-${String(n).padStart(8, '0')}`),
+      ].join(','),
+    );
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await fn();
+  return [r, (performance.now() - t) / 1000];
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-bench-'));
+  chmodSync(dir, 0o755);
+  let stopPg = async (): Promise<void> => undefined;
+  let url = process.env.BENCH_DATABASE_URL;
+  if (!url) {
+    const pg = await startEmbeddedPostgres(dir, await freePort(), createLogger('warn'));
+    stopPg = pg.stop;
+    url = pg.url;
+  }
+  const schema = `bench_${randomUUID().slice(0, 8)}`;
+  const pool = createPool(url, schema, 4);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    await migrate(pool, schema);
+    const tenant = randomUUID();
+    const org = randomUUID();
+    await pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant, 'bench']);
+    await pool.query('INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url) VALUES ($1, $2, $3, $4, $5)', [
+      org,
+      tenant,
+      '00Dbench',
+      'bench',
+      'https://bench.invalid',
+    ]);
+
+    const rand = rng(42);
+    const pages: Buffer[] = [];
+    for (let first = 0; first < ROWS; first += PAGE_ROWS) pages.push(generatePage(first, Math.min(PAGE_ROWS, ROWS - first), rand));
+    const csvBytes = pages.reduce((s, p) => s + p.length, 0);
+    console.log(
+      `CSV: ${ROWS.toLocaleString('en')} rows × ${HEADER.length} fields, ${(csvBytes / MB).toFixed(1)} MB in ${pages.length} pages`,
+    );
+
+    // Codec choice, on one page: what each stores and how fast.
+    const sample = pages[0]!;
+    console.log('\ncodec on one page        stored   MB/s');
+    const codecs: Array<[string, () => Promise<Buffer> | Buffer]> = [
+      ['gzip -6 (zlib)', () => gzipSync(sample)],
+      ['brotli q5 (zlib)', () => brotliCompressSync(sample, { params: { [zc.BROTLI_PARAM_QUALITY]: 5 } })],
+      ...[1, 3, 6, 9, 12].map((level): [string, () => Promise<Buffer>] => [
+        `zstd ${level}${level === PACK_LEVEL ? ' (packs)' : ''}`,
+        () => new Encoder(level).encode(sample),
+      ]),
+    ];
+    for (const [name, fn] of codecs) {
+      const [out, s] = await timed(fn);
+      console.log(
+        `${name.padEnd(22)} ${((out.length / sample.length) * 100).toFixed(1).padStart(6)}% ${(sample.length / MB / s).toFixed(0).padStart(6)}`,
+      );
+    }
+
+    // Baseline 1: plain gzip of the whole CSV (one core, as a backup tool piping to gzip would).
+    let gzBytes = 0;
+    const [, gzSeconds] = await timed(() => {
+      for (const p of pages) gzBytes += gzipSync(p).length;
+    });
+
+    // Baseline 2: a raw COPY of the same rows into a 20-column text table.
+    await pool.query(`CREATE TABLE raw_copy (${HEADER.map((h) => `"${h}" text`).join(', ')})`);
+    const [, copySeconds] = await timed(async () => {
+      for (const p of pages) {
+        const client = await pool.connect();
+        try {
+          await pipeline(Readable.from([p]), client.query(copyFrom('COPY raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)')));
+        } finally {
+          client.release();
+        }
+      }
+    });
+    const rawBytes = Number((await pool.query(`SELECT pg_total_relation_size('raw_copy') AS n`)).rows[0].n);
+
+    // The store: every page into packs + catalog, as the backup runner hands them over.
+    const container = BlobServiceClient.fromConnectionString('UseDevelopmentStorage=true').getContainerClient('unused');
+    const store = new Store({ pool, container, kek: localFileKek(path.join(dir, 'keys', 'kek.key')) });
+    const columns = { id: 'Id', modstamp: 'SystemModstamp', deleted: 'IsDeleted' };
+    let packBytes = 0;
+    const [, storeSeconds] = await timed(async () => {
+      for (const p of pages)
+        packBytes += (await store.putCsvPage({ orgId: org, object: 'Account', source: 'bulk', csv: p, columns })).storedBytes;
+    });
+    await pool.query('VACUUM ANALYZE record_versions');
+    const size = async (t: string): Promise<number> => Number((await pool.query(`SELECT pg_total_relation_size('${t}') AS n`)).rows[0].n);
+    const catalogBytes = await size('record_versions');
+    const packTableBytes = await size('packs');
+
+    // The same pages again: everything is already stored (a new cycle's full backup of an unchanged org).
+    let skipped = 0;
+    const [, dedupSeconds] = await timed(async () => {
+      for (const p of pages)
+        skipped += (await store.putCsvPage({ orgId: org, object: 'Account', source: 'bulk', csv: p, columns })).skipped;
+    });
+
+    // As-of read of the whole object.
+    let read = 0;
+    const [, readSeconds] = await timed(async () => {
+      for await (const r of store.readAsOf({ orgId: org, object: 'Account', at: new Date() })) if (r.id) read++;
+    });
+
+    const pct = (n: number): string => `${((n / csvBytes) * 100).toFixed(1)}% of CSV`;
+    console.log('\nresults');
+    console.log(`store write            ${(ROWS / storeSeconds).toFixed(0).padStart(9)} rows/s   ${storeSeconds.toFixed(2)} s`);
+    console.log(`  packs (compressed+encrypted data)   ${(packBytes / MB).toFixed(1)} MB = ${pct(packBytes)}  (target < 40%)`);
+    console.log(`  packs table on disk                 ${(packTableBytes / MB).toFixed(1)} MB = ${pct(packTableBytes)}`);
+    console.log(`  catalog (record_versions + index)   ${(catalogBytes / MB).toFixed(1)} MB = ${pct(catalogBytes)}`);
+    console.log(
+      `  everything stored                   ${((packTableBytes + catalogBytes) / MB).toFixed(1)} MB = ${pct(packTableBytes + catalogBytes)}`,
+    );
+    console.log(
+      `baseline gzip -6       ${(ROWS / gzSeconds).toFixed(0).padStart(9)} rows/s   ${gzSeconds.toFixed(2)} s   ${(gzBytes / MB).toFixed(1)} MB = ${pct(gzBytes)}`,
+    );
+    console.log(
+      `baseline raw COPY      ${(ROWS / copySeconds).toFixed(0).padStart(9)} rows/s   ${copySeconds.toFixed(2)} s   ${(rawBytes / MB).toFixed(1)} MB = ${pct(rawBytes)}`,
+    );
+    console.log(
+      `ratios: store time / gzip time = ${(storeSeconds / gzSeconds).toFixed(2)}, store time / raw COPY time = ${(storeSeconds / copySeconds).toFixed(2)}`,
+    );
+    console.log(
+      `        packs bytes / gzip bytes = ${(packBytes / gzBytes).toFixed(2)}, stored bytes / raw COPY bytes = ${((packTableBytes + catalogBytes) / rawBytes).toFixed(2)}`,
+    );
+    console.log(
+      `re-write, all already stored  ${(ROWS / dedupSeconds).toFixed(0).padStart(9)} rows/s   ${dedupSeconds.toFixed(2)} s   (${skipped.toLocaleString('en')} skipped)`,
+    );
+    console.log(`as-of read, whole object      ${(read / readSeconds).toFixed(0).padStart(9)} rows/s   ${readSeconds.toFixed(2)} s`);
+    console.log(`peak RSS ${(peakRss / MB).toFixed(0)} MB (the generated CSV alone is ${(csvBytes / MB).toFixed(0)} MB)`);
+  } finally {
+    clearInterval(sampler);
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await pool.end();
+    await stopPg();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

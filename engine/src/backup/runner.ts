@@ -1,0 +1,167 @@
+import type { Pool } from '../infra/db.js';
+import type { Logger } from '../infra/logger.js';
+import type { Store } from '../store/store.js';
+import type { OrgConnection } from '../salesforce/connection.js';
+import type { ObjectScope, ScopeOptions } from '../salesforce/scope.js';
+import { discoverScope } from '../salesforce/describe.js';
+import { checkBudget } from '../salesforce/org-limits.js';
+import { OrgVaultError } from '../errors.js';
+import { markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
+import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
+import { runObjectPass, type PassOptions } from './object-pass.js';
+import { BudgetGate } from './budget-gate.js';
+
+export interface RunnerOptions extends PassOptions {
+  /** Objects backed up at once within a job. */
+  concurrency: number;
+  /** At the API cap, how long to wait before asking the org again (30 minutes). */
+  pauseMs: number;
+  /** Attempts per object within one job before it is left to the next job. */
+  attemptsPerObject: number;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
+  concurrency: 4,
+  pauseMs: 30 * 60_000,
+  attemptsPerObject: 3,
+  overlapMs: 5 * 60_000,
+  reconcileEveryMs: 7 * 24 * 3600_000,
+};
+
+export interface RunnerDeps {
+  pool: Pool;
+  store: Store;
+  log: Logger;
+  /** A live connection to the org (tokens refresh by themselves). */
+  connect(orgId: string): Promise<OrgConnection>;
+  /** The org's backup settings as scope rules (exclusions, *Feed / *Share). */
+  scopeOptions(orgId: string): Promise<ScopeOptions>;
+  options?: Partial<RunnerOptions>;
+  now?: () => Date;
+}
+
+/**
+ * Runs one claimed job to its end: discovers the scope, plans a pass per object (full until the
+ * object's full pass in this cycle is done, incremental after), runs the passes a few at a time,
+ * and settles the job: succeeded, partial (some objects failed: the next job retries them), or
+ * failed. Re-running a job that was cut short resumes each pass from its checkpoint.
+ */
+export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): Promise<Job['status']> {
+  const options = { ...DEFAULT_RUNNER_OPTIONS, ...deps.options };
+  const now = deps.now ?? (() => new Date());
+  const { pool, log } = deps;
+  const jobLog = log.child({ orgId: job.orgId, jobId: job.id });
+  let conn: OrgConnection;
+  let scope: ObjectScope[];
+  try {
+    conn = await deps.connect(job.orgId);
+    scope = await discoverScope(conn, await deps.scopeOptions(job.orgId));
+  } catch (err) {
+    const e = OrgVaultError.is(err) ? err : new OrgVaultError('INTERNAL', (err as Error).message, { cause: err });
+    jobLog.warn({ code: e.code, err: e.message }, 'backup job could not start');
+    await setJobStatus(pool, job.orgId, job.id, 'failed', { error: e.oneLine() });
+    return 'failed';
+  }
+
+  const states = await objectStates(pool, job.orgId);
+  const wanted = job.objects ? new Set(job.objects) : undefined;
+  const byName = new Map(scope.map((s) => [s.name, s]));
+  if (wanted) {
+    const unknown = [...wanted].filter((o) => !byName.has(o));
+    if (unknown.length > 0) {
+      await setJobStatus(pool, job.orgId, job.id, 'failed', { error: `Not in the backup scope: ${unknown.join(', ')}` });
+      return 'failed';
+    }
+  }
+  const planned = scope
+    .filter((s) => !wanted || wanted.has(s.name))
+    .map((s) => {
+      const st = states.get(s.name);
+      const fullDone = st?.fullCycleId === job.cycleId && st.watermark !== null;
+      return { object: s.name, pass: (fullDone ? 'incremental' : 'full') as PassKind, fullDone };
+    })
+    // A catch-up job only touches objects whose full pass is done; the full job has the rest.
+    .filter((p) => job.kind !== 'catch_up' || p.fullDone);
+  const passes = await ensurePasses(pool, job.orgId, job.id, planned);
+
+  const gate = new BudgetGate(
+    async () => (await checkBudget(conn)).maySpend,
+    options.pauseMs,
+    async (paused, reason) => {
+      jobLog.info({ paused, reason }, paused ? 'API budget reached: job paused' : 'API budget back: job resumed');
+      await setJobStatus(pool, job.orgId, job.id, paused ? 'paused' : 'running', { reason: paused ? (reason ?? null) : null });
+    },
+    signal,
+  );
+
+  const queue = passes.filter((p) => p.status !== 'succeeded');
+  let failed = passes.filter((p) => p.status === 'failed' && p.attempts >= options.attemptsPerObject).length;
+  const work = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (signal?.aborted) return;
+      const p = next;
+      const objectScope = byName.get(p.object)!;
+      const st = states.get(p.object);
+      let attempts = p.attempts;
+      for (;;) {
+        await setPassStatus(pool, job.orgId, job.id, p.object, 'running');
+        attempts++;
+        try {
+          const checkpoint = (
+            await pool.query('SELECT checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [
+              job.orgId,
+              job.id,
+              p.object,
+            ])
+          ).rows[0]?.checkpoint;
+          const outcome = await gate.run(() =>
+            runObjectPass({
+              pool,
+              store: deps.store,
+              conn,
+              orgId: job.orgId,
+              jobId: job.id,
+              scope: objectScope,
+              pass: p.pass,
+              checkpoint: checkpoint ?? null,
+              watermark: st?.watermark ?? null,
+              lastReconciledAt: st?.lastReconciledAt ?? null,
+              options,
+              now,
+            }),
+          );
+          await saveObjectState(pool, job.orgId, {
+            object: p.object,
+            ...(p.pass === 'full' ? { fullCycleId: job.cycleId } : {}),
+            watermark: outcome.watermark,
+            ...(outcome.reconciledAt ? { reconciledAt: outcome.reconciledAt } : {}),
+            status: 'succeeded',
+          });
+          await setPassStatus(pool, job.orgId, job.id, p.object, 'succeeded');
+          break;
+        } catch (err) {
+          if (signal?.aborted) return;
+          const message = OrgVaultError.is(err) ? err.oneLine() : (err as Error).message;
+          jobLog.warn({ object: p.object, attempts, err: message }, 'object pass failed');
+          if (attempts >= options.attemptsPerObject) {
+            await setPassStatus(pool, job.orgId, job.id, p.object, 'failed', message);
+            await markObjectFailed(pool, job.orgId, p.object);
+            failed++;
+            break;
+          }
+        }
+      }
+      await rollUpJob(pool, job.orgId, job.id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, work));
+  if (signal?.aborted) return 'running';
+
+  await rollUpJob(pool, job.orgId, job.id);
+  const after = await objectStates(pool, job.orgId);
+  if (scope.every((s) => after.get(s.name)?.fullCycleId === job.cycleId)) await markCycleFullComplete(pool, job.orgId, job.cycleId, now());
+  const status = failed === 0 ? 'succeeded' : failed < passes.length ? 'partial' : 'failed';
+  await setJobStatus(pool, job.orgId, job.id, status, failed > 0 ? { error: `${failed} object(s) failed; the next job retries them` } : {});
+  jobLog.info({ status, objects: passes.length, failed }, 'backup job finished');
+  return status;
+}

@@ -1,0 +1,214 @@
+/**
+ * `npx orgvault ...`: thin commands over the engine's services (the same ones the API calls).
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { OrgVaultError } from '../errors.js';
+import { openSession, resolveOrg, type CliSession } from './session.js';
+import type { OrgCredentials } from '../salesforce/credentials.js';
+import { exportRecords, type ExportFormat } from '../backup/export.js';
+import { onShutdown } from '../infra/shutdown.js';
+
+async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
+  const s = await openSession();
+  onShutdown(() => s.close());
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+async function tenantId(s: CliSession, name: string): Promise<string> {
+  const { rows } = await s.ctx.infra.pool.query<{ id: string }>('SELECT id FROM tenants WHERE name = $1 ORDER BY created_at LIMIT 1', [
+    name,
+  ]);
+  return rows[0]?.id ?? (await s.services.tenants.create(name)).id;
+}
+
+const table = (rows: Array<Record<string, unknown>>): void => {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]!);
+  const text = rows.map((r) => cols.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c] ?? ''))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...text.map((t) => t[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${line(cols)}\n${text.map(line).join('\n')}\n`);
+};
+
+const program = new Command('orgvault').description('Backup and continuous data protection for Salesforce orgs').showHelpAfterError();
+
+const org = program.command('org').description('Connected organizations');
+org
+  .command('add')
+  .description('Connect an org (refresh token, JWT bearer, access token, or an org the sf CLI knows)')
+  .option('--tenant <name>', 'tenant that owns the org', 'default')
+  .option('--instance-url <url>', 'with --access-token')
+  .option('--access-token <token>', 'a session id (cannot be renewed: for tests and one-off use)')
+  .option('--login-url <url>', 'login or My Domain URL for refresh token and JWT', 'https://login.salesforce.com')
+  .option('--client-id <id>', 'connected app consumer key')
+  .option('--client-secret <secret>', 'connected app consumer secret')
+  .option('--refresh-token <token>', 'OAuth refresh token')
+  .option('--username <username>', 'with --jwt-key-file')
+  .option('--jwt-key-file <path>', 'PEM private key for the JWT bearer flow')
+  .option('--sf-org <aliasOrUsername>', 'an org the sf CLI is logged in to')
+  .action(async (o: Record<string, string | undefined>) => {
+    let credentials: OrgCredentials;
+    if (o.sfOrg) credentials = { kind: 'sfCli', usernameOrAlias: o.sfOrg };
+    else if (o.accessToken && o.instanceUrl) credentials = { kind: 'accessToken', accessToken: o.accessToken, instanceUrl: o.instanceUrl };
+    else if (o.refreshToken && o.clientId)
+      credentials = {
+        kind: 'refreshToken',
+        loginUrl: o.loginUrl!,
+        clientId: o.clientId,
+        refreshToken: o.refreshToken,
+        ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
+      };
+    else if (o.jwtKeyFile && o.clientId && o.username)
+      credentials = {
+        kind: 'jwt',
+        loginUrl: o.loginUrl!,
+        clientId: o.clientId,
+        username: o.username,
+        privateKey: readFileSync(o.jwtKeyFile, 'utf8'),
+      };
+    else
+      throw new OrgVaultError('VALIDATION_FAILED', 'Say how to reach the org', {
+        actions: [
+          'Use --sf-org ALIAS, or --instance-url URL --access-token TOKEN, or --refresh-token T --client-id ID, or --jwt-key-file F --client-id ID --username U.',
+        ],
+      });
+    await withSession(async (s) => {
+      const { orgId } = await s.services.connect(await tenantId(s, o.tenant!), credentials);
+      const { rows } = await s.ctx.infra.pool.query('SELECT name, sf_org_id, time_zone, is_sandbox FROM orgs WHERE id = $1', [orgId]);
+      process.stdout.write(
+        `Connected ${rows[0].name} (${rows[0].sf_org_id}${rows[0].is_sandbox ? ', sandbox' : ''}, ${rows[0].time_zone}) as ${orgId}\n`,
+      );
+    });
+  });
+org
+  .command('list')
+  .description('Connected organizations')
+  .action(() =>
+    withSession(async (s) => {
+      const { rows } = await s.ctx.infra.pool.query(
+        'SELECT id, sf_org_id AS "sfOrgId", name, is_sandbox AS sandbox, time_zone AS "timeZone", hidden FROM orgs WHERE disconnected_at IS NULL ORDER BY connected_at',
+      );
+      table(rows);
+    }),
+  );
+
+const backup = program.command('backup').description('Backups');
+backup
+  .command('run')
+  .description('Back up now: all objects in scope, or the ones named')
+  .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+  .option('--objects <names>', 'comma-separated object API names')
+  .option('--wait', 'run the job in this process and wait for it, with a progress bar')
+  .action((o: { org?: string; objects?: string; wait?: boolean }) =>
+    withSession(async (s) => {
+      const ref = await resolveOrg(s, o.org);
+      const target = await s.services.orgs.get({ tenantId: ref.tenantId, orgId: null }, ref.id);
+      const objects = o.objects
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const job = await s.services.jobs.start(target, { ...(objects ? { objects } : {}), by: 'cli' });
+      process.stdout.write(`Job ${job.id} (${job.kind}) queued for ${target.name}\n`);
+      if (!o.wait) return;
+      await s.services.worker.start();
+      const bar = new cliProgress.SingleBar(
+        { format: ' {bar} {percentage}% | {value}/{total} objects | {records} records | {status}', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(1, 0, { records: 0, status: 'queued' });
+      let detail = await s.services.jobs.get(target, job.id);
+      while (['queued', 'running', 'paused'].includes(detail.status)) {
+        await new Promise((r) => setTimeout(r, 500));
+        detail = await s.services.jobs.get(target, job.id);
+        bar.setTotal(Math.max(1, detail.progress.objectsTotal));
+        bar.update(detail.progress.objectsDone, { records: detail.progress.records, status: detail.status });
+      }
+      bar.stop();
+      const failed = detail.objectDetails.filter((x) => x.status === 'failed');
+      process.stdout.write(
+        `Job ${job.id} ${detail.status}: ${detail.progress.records} records, ${detail.progress.files} files, ${detail.progress.apiCalls} API calls` +
+          (failed.length ? `; failed: ${failed.map((f) => `${f.name} (${f.error})`).join(', ')}` : '') +
+          '\n',
+      );
+      if (detail.status === 'failed') process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('jobs')
+  .description('Backup jobs, newest first')
+  .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+  .option('--limit <n>', 'how many', '20')
+  .action((o: { org?: string; limit: string }) =>
+    withSession(async (s) => {
+      const ref = await resolveOrg(s, o.org);
+      const target = await s.services.orgs.get({ tenantId: ref.tenantId, orgId: null }, ref.id);
+      table(
+        (await s.services.jobs.list(target, { limit: Number(o.limit) })).map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          trigger: j.trigger,
+          status: j.status,
+          queued: j.queuedAt,
+          finished: j.finishedAt,
+          objects: `${j.progress.objectsDone}/${j.progress.objectsTotal}`,
+          records: j.progress.records,
+          apiCalls: j.progress.apiCalls,
+          error: j.error ?? j.reason ?? '',
+        })),
+      );
+    }),
+  );
+
+program
+  .command('export')
+  .description('The records of one object as they were at a time, from the backup alone')
+  .requiredOption('--object <name>', 'object API name')
+  .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+  .option('--at <time>', 'ISO-8601 time (default: now)')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'))
+  .option('--out <file>', 'write here instead of stdout')
+  .action((o: { object: string; org?: string; at?: string; format: ExportFormat; out?: string }) =>
+    withSession(async (s) => {
+      const at = o.at ? new Date(o.at) : new Date();
+      if (Number.isNaN(at.getTime()))
+        throw new OrgVaultError('VALIDATION_FAILED', `--at ${o.at} is not a time`, {
+          actions: ['Use ISO-8601, e.g. 2026-11-26T10:00:00Z.'],
+        });
+      const target = await resolveOrg(s, o.org);
+      const out = o.out ? createWriteStream(o.out) : process.stdout;
+      const n = await exportRecords(s.services.store, { orgId: target.id, object: o.object, at, format: o.format }, out);
+      if (o.out)
+        await new Promise<void>((resolve, reject) =>
+          (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
+      process.stderr.write(`${n} ${o.object} records as of ${at.toISOString()}\n`);
+    }),
+  );
+
+program
+  .command('check')
+  .description('Verify the store: structure, and with --read-data a share of the stored data decrypted and re-hashed')
+  .option('--read-data <percent>', 'share of packs and files to read back, 0-100', '0')
+  .action((o: { readData: string }) =>
+    withSession(async (s) => {
+      const report = await s.services.store.check({ readDataPercent: Number(o.readData) });
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (report.problems.length > 0) process.exitCode = 1;
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`orgvault: ${err instanceof OrgVaultError ? err.oneLine() : ((err as Error)?.message ?? String(err))}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { Pool } from '../../infra/db.js';
+import { OrgVaultError, fromSystemError } from '../../errors.js';
+import type { Keyring } from '../keys/keyring.js';
+import { storeError, storeTransaction } from '../db-errors.js';
+import { cursorBatches } from '../catalog/cursor.js';
+import { integrityError } from '../keys/aead.js';
+import { DecryptBlob, EncryptBlob } from './chunked.js';
+
+/** Where a file belongs: the record field that held it, from when. */
+export interface BlobRefInput {
+  orgId: string;
+  object: string;
+  recordId: string;
+  /** e.g. 'VersionData', 'Body'. */
+  field: string;
+  validFrom: Date | string;
+  source: string;
+  jobId?: string;
+}
+
+export interface PutBlobResult {
+  /** Hex keyed hash of the plaintext: the blob's address within the org. */
+  contentHash: string;
+  size: number;
+  storedSize: number;
+  /** False when the same content was already stored (nothing was uploaded for good). */
+  uploaded: boolean;
+}
+
+export interface BlobRef {
+  object: string;
+  recordId: string;
+  field: string;
+  validFrom: Date;
+  contentHash: string;
+  size: number;
+  source: string;
+  jobId: string | null;
+}
+
+export const blobName = (orgId: string, contentHash: string): string => `orgs/${orgId}/blobs/${contentHash}`;
+export const blobPrefix = (orgId: string): string => `orgs/${orgId}/blobs/`;
+const stagingName = (orgId: string): string => `orgs/${orgId}/staging/${randomUUID()}`;
+
+const UPLOAD_BUFFER = 4 << 20;
+const UPLOAD_CONCURRENCY = 2;
+const COPY_POLL_MS = 100;
+
+export function storageError(err: unknown, context: string): OrgVaultError {
+  if (err instanceof OrgVaultError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('E') && code !== 'ECONNREFUSED' && code !== 'ECONNRESET')
+    return fromSystemError(err, context);
+  return new OrgVaultError('STORAGE_UNAVAILABLE', `${context}: ${(err as Error).message}`, { cause: err });
+}
+
+export class BlobStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly container: ContainerClient,
+    private readonly keyring: Keyring,
+  ) {}
+
+  /**
+   * Streams content into Blob Storage encrypted, under a staging name while it is hashed; then
+   * commits it to its content address unless that content is already stored, and records the
+   * reference. Memory stays at a few chunks whatever the size.
+   */
+  async put(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
+    const keys = await this.keyring.forOrg(ref.orgId);
+    const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
+    const encrypt = new EncryptBlob(keys);
+    const body = new PassThrough();
+    try {
+      await Promise.all([
+        pipeline(content, encrypt, body),
+        staging.uploadStream(body, UPLOAD_BUFFER, UPLOAD_CONCURRENCY, { blobHTTPHeaders: { blobContentType: 'application/octet-stream' } }),
+      ]);
+    } catch (err) {
+      body.destroy();
+      await staging.deleteIfExists().catch(() => undefined);
+      throw storageError(err, `Uploading a file of ${ref.object} ${ref.recordId}`);
+    }
+    const digest = encrypt.digest!;
+    const contentHash = digest.contentHash.toString('hex');
+    try {
+      const uploaded = await storeTransaction(this.pool, 'Recording a file', async (client) => {
+        // One committer per content at a time: the address and its row always describe the same bytes.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
+        const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+          ref.orgId,
+          digest.contentHash,
+        ]);
+        const fresh = rowCount === 0;
+        if (fresh) {
+          const target = this.container.getBlockBlobClient(blobName(ref.orgId, contentHash));
+          // A blob left at the address without a row (a crash after the copy) is simply replaced.
+          // A copy within the account; large ones finish asynchronously (the SDK's default poll is 15 s).
+          const poller = await target.beginCopyFromURL(staging.url, { intervalInMs: COPY_POLL_MS });
+          await poller.pollUntilDone();
+          await client.query('INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash) VALUES ($1, $2, $3, $4, $5)', [
+            ref.orgId,
+            digest.contentHash,
+            digest.size,
+            digest.storedSize,
+            digest.cipherHash,
+          ]);
+        }
+        await client.query(
+          `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+          [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
+        );
+        return fresh;
+      });
+      return { contentHash, size: digest.size, storedSize: digest.storedSize, uploaded };
+    } finally {
+      await staging.deleteIfExists().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The decrypted content as a stream. It is verified chunk by chunk and, at its end, against its
+   * address: a consumer must treat a stream error (INTEGRITY_ERROR) as "this file is not intact".
+   */
+  async open(orgId: string, contentHash: string): Promise<Readable> {
+    return (await this.decrypting(orgId, contentHash)).stream;
+  }
+
+  /** Reads a stored file through, checking its stored bytes, every chunk and its address. */
+  async verify(orgId: string, contentHash: string): Promise<void> {
+    const { stream, cipherHash } = await this.decrypting(orgId, contentHash);
+    await pipeline(stream, new Writable({ write: (_c, _e, done) => done() }));
+    if (!stream.digest!.cipherHash.equals(cipherHash))
+      throw integrityError(`File ${contentHash}`, 'stored bytes do not match their recorded hash');
+  }
+
+  private async decrypting(orgId: string, contentHash: string): Promise<{ stream: DecryptBlob; cipherHash: Buffer }> {
+    const hash = Buffer.from(contentHash, 'hex');
+    const { rows } = await this.pool
+      .query<{ size: string; cipher_hash: Buffer }>('SELECT size, cipher_hash FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+        orgId,
+        hash,
+      ])
+      .catch((err: unknown) => {
+        throw storeError(err, 'Reading a file');
+      });
+    if (!rows[0]) throw new OrgVaultError('NOT_FOUND', `No stored file ${contentHash} for org ${orgId}`);
+    const keys = await this.keyring.forOrg(orgId);
+    const decrypt = new DecryptBlob(keys, `File ${contentHash}`, { contentHash: hash, size: Number(rows[0].size) });
+    let download;
+    try {
+      download = await this.container.getBlockBlobClient(blobName(orgId, contentHash)).download();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404)
+        throw integrityError(`File ${contentHash}`, 'it is missing from blob storage');
+      throw storageError(err, 'Reading a file');
+    }
+    const source = download.readableStreamBody as Readable;
+    source.on('error', (err) => decrypt.destroy(storageError(err, 'Reading a file')));
+    return { stream: source.pipe(decrypt), cipherHash: rows[0].cipher_hash };
+  }
+
+  /** Per record and field, the file it held at `at` (latest reference with valid_from <= at), in id order. */
+  async *refsAt(orgId: string, object: string, at: Date): AsyncGenerator<BlobRef> {
+    type Row = {
+      record_id: string;
+      field: string;
+      valid_from: Date;
+      content_hash: string;
+      size: string;
+      source: string;
+      job_id: string | null;
+    };
+    const sql = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
+      FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
+      ORDER BY record_id, field, valid_from DESC, created_at DESC`;
+    for await (const { rows } of cursorBatches<Row>(this.pool, sql, [orgId, object, at])) {
+      for (const r of rows) yield toRef(object, r.record_id, r);
+    }
+  }
+
+  /** Every file reference of one record, oldest first. */
+  async refsOf(orgId: string, object: string, recordId: string): Promise<BlobRef[]> {
+    const { rows } = await this.pool
+      .query<{ field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null }>(
+        `SELECT field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs
+          WHERE org_id = $1 AND object = $2 AND record_id = $3 ORDER BY valid_from, field`,
+        [orgId, object, recordId],
+      )
+      .catch((err: unknown) => {
+        throw storeError(err, 'Reading file references');
+      });
+    return rows.map((r) => toRef(object, recordId, r));
+  }
+}
+
+function toRef(
+  object: string,
+  recordId: string,
+  r: { field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null },
+): BlobRef {
+  return {
+    object,
+    recordId,
+    field: r.field,
+    validFrom: r.valid_from,
+    contentHash: r.content_hash,
+    size: Number(r.size),
+    source: r.source,
+    jobId: r.job_id,
+  };
+}

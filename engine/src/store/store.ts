@@ -1,0 +1,237 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import type { Readable } from 'node:stream';
+import type { Pool, PoolClient } from '../infra/db.js';
+import type { Config } from '../config/schema.js';
+import { defaultKeyFile, type Infra } from '../infra/stack.js';
+import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
+import { azureKeyVaultKek } from './keys/azure-kek.js';
+import { Keyring } from './keys/keyring.js';
+import { type SecretBox, kekSecretBox, orgSecretBox } from './keys/secret-box.js';
+import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch, jsonBatch, tombstoneBatch } from './packs/batch.js';
+import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
+import { type Fields, type PackRows, loadPack } from './packs/reader.js';
+import { cursorBatches } from './catalog/cursor.js';
+import { AS_OF_SQL, IDS_AT_SQL, RECORDS_AT_SQL, VERSIONS_OF_SQL, type LiveRow } from './catalog/versions.js';
+import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
+import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
+import { storeError } from './db-errors.js';
+
+export type {
+  CsvColumns,
+  JsonRecord,
+  Tombstone,
+  WriteResult,
+  WriteTarget,
+  Fields,
+  BlobRef,
+  BlobRefInput,
+  PutBlobResult,
+  CheckOptions,
+  CheckReport,
+  SecretBox,
+  KeyEncryptionKey,
+};
+export type { CheckProblem, ProblemKind } from './check/check.js';
+
+export interface StoreOptions {
+  pool: Pool;
+  container: ContainerClient;
+  kek: KeyEncryptionKey;
+  /** Uncompressed bytes per pack (default 4 MiB): large enough to compress well, small enough to read one record cheaply. */
+  packBytes?: number;
+}
+
+/** A record as of a time: the fields of its latest version then. */
+export interface StoredRecord {
+  id: string;
+  validFrom: Date;
+  fields: Fields;
+}
+
+export type VersionKind = 'live' | 'deleted' | 'tombstone';
+
+export interface RecordVersion {
+  validFrom: Date;
+  /** live: the record's state; deleted: its state as a deleted record (e.g. queryAll's IsDeleted); tombstone: gone, no fields. */
+  kind: VersionKind;
+  fields: Fields | null;
+  source: string;
+  jobId: string | null;
+  packId: string;
+  rowNo: number;
+}
+
+export interface ObjectAt {
+  orgId: string;
+  object: string;
+  at: Date;
+}
+
+const DEFAULT_PACK_BYTES = 4 << 20;
+
+/** The KEK the configuration asks for: Azure Key Vault when a key id is set, else the local key file. */
+export function kekFromConfig(config: Config): KeyEncryptionKey {
+  return config.keyVaultKeyId ? azureKeyVaultKek(config.keyVaultKeyId) : localFileKek(defaultKeyFile(config));
+}
+
+/** The store as the engine's configuration describes it (the composition root calls this once). */
+export function openStore(config: Config, infra: Pick<Infra, 'pool' | 'container'>): Store {
+  return new Store({ pool: infra.pool, container: infra.container, kek: kekFromConfig(config) });
+}
+
+/**
+ * The backup repository: record versions in compressed, encrypted packs with a catalog in
+ * PostgreSQL; files in Blob Storage; envelope encryption throughout. Knows nothing of Salesforce:
+ * callers say which columns are the id, the version time and the deleted flag.
+ */
+export class Store {
+  readonly keyring: Keyring;
+  private readonly blobs: BlobStore;
+  private readonly packBytes: number;
+
+  constructor(private readonly options: StoreOptions) {
+    this.keyring = new Keyring(options.pool, options.kek);
+    this.blobs = new BlobStore(options.pool, options.container, this.keyring);
+    this.packBytes = options.packBytes ?? DEFAULT_PACK_BYTES;
+  }
+
+  /** Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first bad row. */
+  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }): Promise<WriteResult> {
+    return this.write(input, () => csvBatch(input.csv, input.columns));
+  }
+
+  /** Stores record versions given as field maps (REST results, change events). All-or-nothing. */
+  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }): Promise<WriteResult> {
+    return this.write(input, () => jsonBatch(input.records));
+  }
+
+  /** Records deletions. A record whose latest known state is already deleted gets no second tombstone. */
+  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }): Promise<WriteResult> {
+    return this.write(input, () => tombstoneBatch(input.tombstones));
+  }
+
+  private async write(target: WriteTarget, scan: () => Batch): Promise<WriteResult> {
+    const keys = await this.keyring.forOrg(target.orgId);
+    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes);
+  }
+
+  /**
+   * The records of an object as they were at `at`: per record the latest version with
+   * valid_from <= at, unless that version is a deletion. Streams with bounded memory (a cursor
+   * over the catalog, one pack open at a time), in storage order, not id order.
+   */
+  async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
+    const packs = this.packCursor(q.orgId);
+    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
+      for (const r of rows) yield await packs(r, client);
+    }
+  }
+
+  /**
+   * The given records as they were at `at` (those absent or deleted then are left out), in one
+   * catalog query: e.g. to complete a change event that carries only the changed fields.
+   */
+  async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
+    const { rows } = await this.options.pool.query<LiveRow>(RECORDS_AT_SQL, [q.orgId, q.object, q.at, q.ids]).catch((err: unknown) => {
+      throw storeError(err, 'Reading records');
+    });
+    const packs = this.packCursor(q.orgId);
+    const out: StoredRecord[] = [];
+    for (const r of rows) out.push(await packs(r));
+    return out;
+  }
+
+  /** Turns catalog rows in pack order into records, keeping only the current pack open. */
+  private packCursor(orgId: string): (r: LiveRow, db?: PoolClient) => Promise<StoredRecord> {
+    let pack: PackRows | undefined;
+    return async (r, db) => {
+      if (pack?.packId !== r.pack) pack = await loadPack(db ?? this.options.pool, this.keyring, orgId, r.pack);
+      return { id: r.record_id, validFrom: new Date(r.valid_ms), fields: pack.fields(r.row_no) };
+    };
+  }
+
+  /** Ids of the records present at `at`, in id order (for comparing with the org's ids). */
+  async *idsAt(q: ObjectAt): AsyncGenerator<string> {
+    for await (const { rows } of cursorBatches<{ record_id: string }>(this.options.pool, IDS_AT_SQL, [q.orgId, q.object, q.at], 20000)) {
+      for (const r of rows) yield r.record_id;
+    }
+  }
+
+  /** Every stored version of one record, oldest first, with its fields. */
+  async versionsOf(q: { orgId: string; object: string; recordId: string }): Promise<RecordVersion[]> {
+    const { rows } = await this.options.pool
+      .query<{
+        valid_from: Date;
+        deleted: boolean;
+        pack_id: string;
+        row_no: number;
+        format: string;
+        source: string;
+        job_id: string | null;
+      }>(VERSIONS_OF_SQL, [q.orgId, q.object, q.recordId])
+      .catch((err: unknown) => {
+        throw storeError(err, 'Reading record versions');
+      });
+    const packs = new Map<string, PackRows>();
+    const out: RecordVersion[] = [];
+    for (const r of rows) {
+      const tombstone = r.format === 'tombstones';
+      let fields: Fields | null = null;
+      if (!tombstone) {
+        let pack = packs.get(r.pack_id);
+        if (!pack) packs.set(r.pack_id, (pack = await loadPack(this.options.pool, this.keyring, q.orgId, r.pack_id)));
+        fields = pack.fields(r.row_no);
+      }
+      out.push({
+        validFrom: r.valid_from,
+        kind: tombstone ? 'tombstone' : r.deleted ? 'deleted' : 'live',
+        fields,
+        source: r.source,
+        jobId: r.job_id,
+        packId: r.pack_id,
+        rowNo: r.row_no,
+      });
+    }
+    return out;
+  }
+
+  /** Objects of an org that have stored versions. */
+  async objects(orgId: string): Promise<string[]> {
+    const { rows } = await this.options.pool
+      .query<{ object: string }>('SELECT DISTINCT object FROM packs WHERE org_id = $1 ORDER BY object', [orgId])
+      .catch((err: unknown) => {
+        throw storeError(err, 'Listing objects');
+      });
+    return rows.map((r) => r.object);
+  }
+
+  /** Streams a file in, encrypted and content-addressed; content already stored is not kept twice. */
+  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content);
+  }
+
+  /** A stored file, decrypted and verified as it streams (INTEGRITY_ERROR on the stream if damaged). */
+  openBlob(orgId: string, contentHash: string): Promise<Readable> {
+    return this.blobs.open(orgId, contentHash);
+  }
+
+  /** Every file reference of one record, oldest first. */
+  blobRefsOf(orgId: string, object: string, recordId: string): Promise<BlobRef[]> {
+    return this.blobs.refsOf(orgId, object, recordId);
+  }
+
+  /** Per record and field, the file it held at `at`, in record id order (streamed). */
+  blobRefsAt(q: ObjectAt): AsyncGenerator<BlobRef> {
+    return this.blobs.refsAt(q.orgId, q.object, q.at);
+  }
+
+  /** restic-style check; only reads. */
+  check(options: CheckOptions = {}): Promise<CheckReport> {
+    return checkStore(this.options.pool, this.options.container, this.keyring, this.blobs, options);
+  }
+
+  /** A secret box under the KEK (no org), or under an org's own key. */
+  async secretBox(orgId?: string): Promise<SecretBox> {
+    return orgId === undefined ? kekSecretBox(this.options.kek) : orgSecretBox(await this.keyring.forOrg(orgId));
+  }
+}

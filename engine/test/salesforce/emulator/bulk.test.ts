@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { parse } from 'csv-parse/sync';
+import type { OrgConnection } from '../../../src/salesforce/connection.js';
+import {
+  bulkQuery,
+  createBulkQueryJob,
+  readBulkQueryResults,
+  type BulkQueryOptions,
+  type BulkResultPage,
+} from '../../../src/salesforce/bulk2-query.js';
+import { isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
+import { runIngestJob } from '../../../src/salesforce/bulk2-ingest.js';
+import { queryRecords } from '../../../src/salesforce/rest-query.js';
+import { FAST_POLL, startTestOrg, type TestOrg } from './org.js';
+
+const SOQL = 'SELECT Id, FirstName, LastName, Email, SystemModstamp FROM Contact';
+
+function ids(pages: BulkResultPage[]): string[] {
+  return pages.flatMap((p) => (parse(p.csv, { columns: true }) as { Id: string }[]).map((r) => r.Id));
+}
+
+async function collect(conn: OrgConnection, options: Partial<BulkQueryOptions> = {}): Promise<BulkResultPage[]> {
+  const pages: BulkResultPage[] = [];
+  for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL, ...options })) pages.push(p);
+  return pages;
+}
+
+describe('Bulk API 2.0 (emulator)', () => {
+  let org: TestOrg;
+  let conn: OrgConnection;
+  let expected: string[];
+  beforeAll(async () => {
+    org = await startTestOrg();
+    conn = await org.connect();
+    expected = (await queryRecords<{ Id: string }>(conn, 'SELECT Id FROM Contact')).map((r) => r.Id).sort();
+  });
+  beforeEach(async () => {
+    await org.admin('/faults', undefined, 'DELETE');
+  });
+  afterAll(async () => {
+    await org.stop();
+  });
+
+  it('pages results by locator until "null", each page raw CSV with its header', async () => {
+    const pages = await collect(conn);
+    expect(pages.length).toBeGreaterThan(3);
+    expect(pages[0]!.locator).toBeNull();
+    for (let i = 1; i < pages.length; i++) expect(pages[i]!.locator).toBe(pages[i - 1]!.nextLocator);
+    expect(pages.at(-1)!.nextLocator).toBeNull();
+    for (const p of pages) {
+      expect(p.csv.toString().split('\n')[0]).toBe('"Id","FirstName","LastName","Email","SystemModstamp"');
+      expect(p.records).toBe((parse(p.csv, { columns: true }) as unknown[]).length);
+    }
+    expect(ids(pages).sort()).toEqual(expected);
+  });
+
+  it('reads one page ahead while the caller stores the current one, never more', async () => {
+    const job = await createBulkQueryJob(conn, SOQL);
+    await waitForBulkJob(conn, 'query', job.id, FAST_POLL);
+    const pages = readBulkQueryResults(conn, job.id, { maxRecords: 50 });
+    const first = await pages.next();
+    expect(first.done).toBe(false);
+    const atFirst = conn.budget.callsMade;
+    // Let the read ahead finish; the caller is still "storing" page one.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(conn.budget.callsMade - atFirst).toBeLessThanOrEqual(1);
+    const second = await pages.next();
+    expect(second.value!.locator).toBe(first.value!.nextLocator);
+    // Page two came from the read ahead; page three may be on its way, nothing beyond.
+    expect(conn.budget.callsMade - atFirst).toBeGreaterThanOrEqual(1);
+    expect(conn.budget.callsMade - atFirst).toBeLessThanOrEqual(2);
+    await pages.return(undefined);
+  });
+
+  it('resumes a job from a checkpointed locator: the pages not yet stored, no new job', async () => {
+    let jobId = '';
+    const first: BulkResultPage[] = [];
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL, onJob: (j) => void (jobId = j.id) })) {
+      first.push(p);
+      if (first.length === 2) break; // the process "dies" after storing two pages
+    }
+    const checkpoint = { jobId, locator: first[1]!.nextLocator };
+    const jobsBefore = conn.budget.snapshot().bulkQueryJobs;
+    const rest = await collect(conn, { resume: checkpoint });
+    expect(rest[0]!.jobId).toBe(jobId);
+    expect(rest[0]!.locator).toBe(checkpoint.locator);
+    expect(conn.budget.snapshot().bulkQueryJobs).toEqual(jobsBefore);
+    const all = ids([...first, ...rest]);
+    expect(all.sort()).toEqual(expected);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('queryAll includes soft-deleted rows', async () => {
+    const [victim] = expected;
+    await org.admin('/mutate', { ops: [{ kind: 'delete', id: victim }] });
+    const pages = await collect(conn, { soql: 'SELECT Id, IsDeleted FROM Contact', operation: 'queryAll' });
+    const rows = pages.flatMap((p) => parse(p.csv, { columns: true }) as { Id: string; IsDeleted: string }[]);
+    expect(rows.find((r) => r.Id === victim)?.IsDeleted).toBe('true');
+    const live = await collect(conn, { soql: 'SELECT Id FROM Contact' });
+    expect(ids(live)).not.toContain(victim);
+    await org.admin('/mutate', { ops: [{ kind: 'undelete', id: victim }] });
+  });
+
+  it('a stream reset mid-page and server errors cost retries, never rows', async () => {
+    let before = conn.budget.callsMade;
+    const clean = await collect(conn);
+    const cleanCalls = conn.budget.callsMade - before;
+    await org.admin('/faults', {
+      resets: { csv: { afterBytes: 700, times: 3 } },
+      errorRules: [{ pathPattern: '/results', rate: 0.3, status: 503 }],
+    });
+    before = conn.budget.callsMade;
+    const faulty = await collect(conn);
+    expect(faulty.map((p) => p.csv.toString())).toEqual(clean.map((p) => p.csv.toString()));
+    // Polls vary; the three resets alone add three page fetches.
+    expect(conn.budget.callsMade - before).toBeGreaterThanOrEqual(cleanCalls + 3);
+    const state = (await org.admin('/state', undefined, 'GET')) as { faults: { resets: Record<string, unknown> } };
+    expect(state.faults.resets).toEqual({});
+  });
+
+  it('an expired session halfway through is renewed and the same locator fetched again', async () => {
+    const pages: BulkResultPage[] = [];
+    const tokenBefore = (await conn.tokens.session()).accessToken;
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL })) {
+      pages.push(p);
+      if (pages.length === 2) await org.admin('/sessions/expire', {});
+    }
+    expect(ids(pages).sort()).toEqual(expected);
+    expect((await conn.tokens.session()).accessToken).not.toBe(tokenBefore);
+  });
+
+  it('a failed job is an error; a job that is gone is recognisable so the caller starts over', async () => {
+    await org.admin('/faults', { bulkJobFailure: 'InternalServerError' });
+    await expect(collect(conn)).rejects.toMatchObject({ code: 'ORG_API_ERROR', details: { errorCode: 'BULK_JOB_FAILED' } });
+    await org.admin('/faults', undefined, 'DELETE');
+    const gone = await collect(conn, { resume: { jobId: '7508d00000NoSuchJob', locator: null } }).catch((e: unknown) => e);
+    expect(isBulkJobGone(gone)).toBe(true);
+  });
+
+  it('pauses at the API budget cap with its checkpoint, and resumes to the same rows', async () => {
+    await org.admin('/limits', { DailyApiRequests: 1000, reset: true });
+    const capped = await org.connect({ budgetPercent: 1 }); // 10 requests: fewer than the pages
+    const stored: BulkResultPage[] = [];
+    let checkpoint: { jobId: string; locator: string | null } | undefined;
+    let jobId = '';
+    const err = await (async () => {
+      for await (const p of bulkQuery(capped, { soql: SOQL, maxRecords: 20, poll: FAST_POLL, onJob: (j) => void (jobId = j.id) })) {
+        stored.push(p);
+        checkpoint = { jobId, locator: p.nextLocator };
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'API_BUDGET_EXHAUSTED' });
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.length * 20).toBeLessThan(expected.length);
+    capped.budget.capPercent = 100;
+    for await (const p of bulkQuery(capped, { soql: SOQL, maxRecords: 20, poll: FAST_POLL, resume: checkpoint! })) stored.push(p);
+    expect(ids(stored).sort()).toEqual(expected);
+    await org.admin('/limits', { DailyApiRequests: 100000, reset: true });
+  });
+
+  it('ingest: inserts with per-record results, then hard-deletes what it made', async () => {
+    const csv = ['Name,Phone', 'Bulk A,1', 'Bulk B,2', ',3', 'Bulk D,4'].join('\n') + '\n';
+    const inserted = await runIngestJob(conn, { object: 'Account', operation: 'insert', csv, poll: FAST_POLL });
+    expect(inserted.successful).toHaveLength(3);
+    expect(inserted.successful.every((r) => r.sf__Created === 'true' && r.sf__Id)).toBe(true);
+    expect(inserted.failed).toHaveLength(1);
+    expect(inserted.failed[0]!.sf__Error).toMatch(/REQUIRED_FIELD_MISSING/);
+    expect(inserted.failed[0]!.Phone).toBe('3');
+    const made = inserted.successful.map((r) => r.sf__Id!);
+    const removed = await runIngestJob(conn, {
+      object: 'Account',
+      operation: 'hardDelete',
+      csv: `Id\n${made.join('\n')}\n`,
+      poll: FAST_POLL,
+    });
+    expect(removed.successful).toHaveLength(3);
+    expect(await queryRecords(conn, `SELECT Id FROM Account WHERE Name LIKE 'Bulk %'`, { all: true })).toHaveLength(0);
+  });
+
+  it('ingest: upserts by external id and updates by Id, with failures per row', async () => {
+    const up = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1,ing-1\nIngest 2,ing-2\n',
+      poll: FAST_POLL,
+    });
+    expect(up.successful.map((r) => r.sf__Created)).toEqual(['true', 'true']);
+    const again = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'upsert',
+      externalIdFieldName: 'External_Id__c',
+      csv: 'Name,External_Id__c\nIngest 1b,ing-1\n',
+      poll: FAST_POLL,
+    });
+    expect(again.successful[0]).toMatchObject({
+      sf__Created: 'false',
+      sf__Id: up.successful.find((r) => r.External_Id__c === 'ing-1')!.sf__Id,
+    });
+    const upd = await runIngestJob(conn, {
+      object: 'Project__c',
+      operation: 'update',
+      csv: `Id,Name\n${up.successful[1]!.sf__Id},Renamed\na01000000000000AAA,Nobody\n`,
+      poll: FAST_POLL,
+    });
+    expect(upd.successful).toHaveLength(1);
+    expect(upd.failed).toHaveLength(1);
+  });
+});

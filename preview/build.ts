@@ -1,0 +1,77 @@
+/**
+ * Builds the local preview of the Lightning page: the same LWC components as force-app, compiled
+ * outside Salesforce with lightning-base-components and SLDS, the Apex imports bridged to the
+ * engine API (preview/src/apex-bridge.js). Output: dist/preview/, which the engine serves at
+ * /preview when ORGVAULT_PREVIEW_DIR points at it.
+ *   npm run preview:build [-- outDir]
+ */
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rollup, type Plugin } from 'rollup';
+import lwc from '@lwc/rollup-plugin';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const COMPONENTS = join(ROOT, 'force-app/main/default/lwc');
+const APEX_PREFIX = '@salesforce/apex/OrgVaultController.';
+const VIRTUAL_APEX = '\0orgvault-apex:';
+
+/** What only Lightning Experience provides, and where the preview takes it from. */
+function platformModules(): Plugin {
+  return {
+    name: 'orgvault-platform',
+    resolveId(source) {
+      if (source.startsWith(APEX_PREFIX)) return VIRTUAL_APEX + source.slice(APEX_PREFIX.length);
+      if (source === 'lightning/platformShowToastEvent') return join(ROOT, 'preview/src/toast.js');
+      // The package's own components (c/name) live in Salesforce's layout: lwc/name/name.js.
+      const own = /^c\/(\w+)$/.exec(source);
+      if (own) {
+        const file = join(COMPONENTS, own[1]!, `${own[1]}.js`);
+        if (existsSync(file)) return file;
+      }
+      return null;
+    },
+    load(id) {
+      if (id.startsWith(VIRTUAL_APEX)) {
+        const method = id.slice(VIRTUAL_APEX.length);
+        const bridge = JSON.stringify(join(ROOT, 'preview/src/apex-bridge.js'));
+        return `import { callApex } from ${bridge};\nexport default (params) => callApex(${JSON.stringify(method)}, params);\n`;
+      }
+      return null;
+    },
+    async transform(code, id) {
+      if (id.endsWith('.json')) return { code: `export default ${code};`, map: null };
+      // Build-time flags a browser bundle has to be given: LWC's development checks read
+      // process.env.NODE_ENV, the base components ask import.meta.env.SSR.
+      if (!code.includes('process.env.NODE_ENV') && !code.includes('import.meta.env.SSR')) return null;
+      return { code: code.replaceAll('process.env.NODE_ENV', '"production"').replaceAll('import.meta.env.SSR', 'false'), map: null };
+    },
+  };
+}
+
+export async function buildPreview(outDir = join(ROOT, 'dist/preview')): Promise<string> {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const bundle = await rollup({
+    input: join(ROOT, 'preview/src/main.js'),
+    plugins: [platformModules(), lwc({ modules: [{ npm: 'lightning-base-components' }], rootDir: COMPONENTS, exclude: ['**/*.json'] })],
+    onwarn(warning, warn) {
+      if (warning.code !== 'CIRCULAR_DEPENDENCY' && warning.code !== 'THIS_IS_UNDEFINED') warn(warning);
+    },
+  });
+  await bundle.write({ file: join(outDir, 'main.js'), format: 'iife', inlineDynamicImports: true });
+  await bundle.close();
+  await cp(join(ROOT, 'preview/index.html'), join(outDir, 'index.html'));
+  const slds = join(ROOT, 'node_modules/@salesforce-ux/design-system/assets');
+  await cp(join(slds, 'styles'), join(outDir, 'slds/styles'), { recursive: true });
+  await cp(join(slds, 'images'), join(outDir, 'slds/images'), { recursive: true });
+  return outDir;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = await buildPreview(process.argv[2]);
+  process.stdout.write(`preview built in ${out}\n`);
+  // Keep the JSON import of the routes honest: fail the build if the table is not valid JSON.
+  JSON.parse(await readFile(join(ROOT, 'preview/apex-routes.json'), 'utf8'));
+}
