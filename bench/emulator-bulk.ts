@@ -88,7 +88,10 @@ const cpu0 = process.cpuUsage();
 const plain = await runClient(base, emu.accessToken, created.id, 'identity');
 const cpu = process.cpuUsage(cpu0);
 const serverCpuSeconds = (cpu.user + cpu.system) / 1e6;
+const gzCpu0 = process.cpuUsage();
 const gzip = await runClient(base, emu.accessToken, created.id, 'gzip');
+const gzCpu = process.cpuUsage(gzCpu0);
+const gzipCpuSeconds = (gzCpu.user + gzCpu.system) / 1e6;
 const emulatorRss = peakRss();
 await emu.stop();
 
@@ -123,7 +126,10 @@ console.log(
   `emulator results: ${plain.records} records, ${plain.pages} pages, ${mb(plain.bytes)} in ${plain.seconds.toFixed(2)} s → ${rate(plain)} records/s ` +
     `(${Math.round(plain.records / serverCpuSeconds)} records per server CPU second; load average ${os.loadavg()[0]!.toFixed(1)})`,
 );
-console.log(`  with Accept-Encoding gzip: ${gzip.seconds.toFixed(2)} s → ${rate(gzip)} records/s`);
+console.log(
+  `  with Accept-Encoding gzip: ${gzip.seconds.toFixed(2)} s → ${rate(gzip)} records/s ` +
+    `(${Math.round(gzip.records / gzipCpuSeconds)} records per server CPU second)`,
+);
 console.log(
   `baseline (same bytes from memory): ${baseline.seconds.toFixed(2)} s → ${rate(baseline)} records/s ` +
     `(${Math.round(baseline.records / baselineCpuSeconds)} records per server CPU second)`,

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { startEmulator, type EmulatorHandle } from '../server.js';
 import type { Transaction } from '../data/changes.js';
 import { RowState } from '../data/table.js';
+import { effectivePermissions } from '../data/permissions.js';
 
 describe('Bulk API 2.0 ingest jobs', () => {
   let emu: EmulatorHandle;
@@ -134,6 +135,20 @@ describe('Bulk API 2.0 ingest jobs', () => {
     const res = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'hardDelete', input: `Id\n${b}\n` });
     expect(res.successfulResults.map((r) => r.sf__Id)).toEqual([b]);
     expect(emu.org.locate(b)!.state).toBe(RowState.Gone);
+  });
+
+  it('refuses hardDelete jobs to users without the permission', async () => {
+    const users = emu.org.table('User');
+    let row = 0;
+    while (effectivePermissions(emu.org, users.idOf(row)).PermissionsModifyAllData) row++;
+    const token = emu.org.sessions.issueAccessToken(users.idOf(row));
+    const res = await fetch(`${base}/jobs/ingest`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ object: 'Lead', operation: 'hardDelete' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual([expect.objectContaining({ errorCode: 'FEATURENOTENABLED' })]);
   });
 
   it('keeps rows of an aborted job as unprocessed records', async () => {

@@ -137,3 +137,42 @@ describe('writes', () => {
     expect(org.table('Account').size).toBe(before);
   });
 });
+
+describe('lookups to deleted records', () => {
+  it('are cleared on delete and set again on undelete, each as an update in the same transaction', () => {
+    const org = newOrg(3000, 6);
+    const projects = executeSoql(org, 'SELECT Id, Account__c FROM Project__c WHERE Account__c != null LIMIT 1');
+    const projectId = org.table('Project__c').idOf(projects.rows[0]!);
+    const accountId = projects.columns[1]!.get(projects.rows[0]!) as string;
+    const txs: Transaction[] = [];
+    org.onTransaction((tx) => txs.push(tx));
+    org.delete(accountId);
+    const cleared = txs[0]!.changes.find((c) => c.id === projectId)!;
+    expect(cleared).toMatchObject({ kind: 'update', fields: { Account__c: null } });
+    expect(
+      executeSoql(org, `SELECT Account__c FROM Project__c WHERE Id = '${projectId}'`).columns[0]!.get(
+        org.table('Project__c').rowOf(projectId),
+      ),
+    ).toBeNull();
+    org.undelete(accountId);
+    expect(txs[1]!.changes.find((c) => c.id === projectId)).toMatchObject({ kind: 'update', fields: { Account__c: accountId } });
+    // Contacts (a cascading relationship) came back with the account rather than being cleared.
+    expect(executeSoql(org, `SELECT Id FROM Contact WHERE AccountId = '${accountId}'`).totalSize).toBe(
+      executeSoql(org, `SELECT Id FROM Contact WHERE AccountId = '${accountId}'`, { includeDeleted: true }).totalSize,
+    );
+  });
+});
+
+describe('the recycle bin', () => {
+  it('keeps deleted records for 15 days, then queryAll no longer sees them', () => {
+    let now = Date.UTC(2026, 0, 2);
+    const org = newOrg(1500, 3, () => now);
+    const id = org.table('Lead').idOf(0);
+    org.delete(id);
+    now += 14 * 86_400_000;
+    expect(executeSoql(org, `SELECT Id FROM Lead WHERE Id = '${id}'`, { includeDeleted: true }).totalSize).toBe(1);
+    now += 2 * 86_400_000;
+    expect(executeSoql(org, `SELECT Id FROM Lead WHERE Id = '${id}'`, { includeDeleted: true }).totalSize).toBe(0);
+    expect(() => org.undelete(id)).toThrow(expect.objectContaining({ errorCode: 'INVALID_CROSS_REFERENCE_KEY' }));
+  });
+});

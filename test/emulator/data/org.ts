@@ -59,6 +59,8 @@ export interface Located {
   state: RowState;
 }
 
+const RECYCLE_BIN_MS = 15 * 86_400_000;
+
 /** Fields set by the platform that a change's new values always show. */
 const AUDIT_FIELDS = ['LastModifiedDate', 'LastModifiedById', 'SystemModstamp'];
 
@@ -73,8 +75,10 @@ export class Org {
   private readonly listeners = new Set<TransactionListener>();
   private readonly uniqueIndexes = new Map<string, Map<string, number>>();
   private readonly refIndexes = new Map<string, Map<string, number[]>>();
-  /** Records deleted because their master was: child id → id of the deleted master. */
-  private readonly cascadeOf = new Map<string, string>();
+  /** Records deleted because their master was: id of the deleted master → their ids. */
+  private readonly cascaded = new Map<string, string[]>();
+  /** Lookups cleared because the record they pointed to was deleted: its id → where they were. */
+  private readonly clearedLookups = new Map<string, Array<{ id: string; field: string }>>();
   private commitNumber = 0;
   private lastNow = 0;
   private readonly clock: () => number;
@@ -135,6 +139,18 @@ export class Org {
     if (!table) return null;
     const row = table.rowOf(id18);
     return row < 0 ? null : { table, row, state: table.rowState(row) };
+  }
+
+  /**
+   * Empties the recycle bin of records deleted more than 15 days ago, as Salesforce does: they
+   * are gone for queryAll too (getDeleted still lists them while its window reaches them).
+   * Readers call it before they look at deleted rows.
+   */
+  purgeRecycleBin(): void {
+    const cutoff = this.now() - RECYCLE_BIN_MS;
+    for (const t of this.tables.values()) {
+      for (const [row, at] of t.deletedAt) if (at < cutoff && t.rowState(row) === RowState.Deleted) t.setRowState(row, RowState.Gone);
+    }
   }
 
   onTransaction(listener: TransactionListener): () => void {
@@ -318,6 +334,7 @@ export class Org {
 
   private prepareDelete(kind: 'delete' | 'undelete' | 'hardDelete', id: string, tx: TxWriter): () => WriteResult {
     if (!normalizeId(id)) throw new SfError('MALFORMED_ID', `bad id ${id}`, 400);
+    if (kind === 'undelete') this.purgeRecycleBin();
     const loc = this.locate(id);
     if (!loc || loc.state === RowState.Gone) throw new SfError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 400);
     const { table, row } = loc;
@@ -325,12 +342,20 @@ export class Org {
       if (loc.state !== RowState.Deleted) throw new SfError('UNDELETE_FAILED', 'Entity is not in the recycle bin', 400);
       return () => {
         const root = table.idOf(row);
-        tx.undelete(table, row);
-        for (const [child, master] of this.cascadeOf) {
-          if (master !== root) continue;
-          this.cascadeOf.delete(child);
-          const c = this.locate(child);
+        const restored = [root, ...(this.cascaded.get(root) ?? [])];
+        this.cascaded.delete(root);
+        for (const id of restored) {
+          const c = this.locate(id);
           if (c && c.state === RowState.Deleted) tx.undelete(c.table, c.row);
+        }
+        // Lookups the delete cleared point at the record again (where nothing else was set since).
+        for (const id of restored) {
+          for (const ref of this.clearedLookups.get(id) ?? []) {
+            const c = this.locate(ref.id);
+            if (c && c.state === RowState.Live && c.table.getStored(c.row, ref.field) === null)
+              tx.update(c.table, c.row, new Map([[ref.field, id]]));
+          }
+          this.clearedLookups.delete(id);
         }
         return { id: root, success: true, errors: [] };
       };
@@ -339,15 +364,36 @@ export class Org {
     if (kind === 'delete' && loc.state === RowState.Deleted) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 400);
     return () => {
       const root = table.idOf(row);
-      const rows = [{ table, row }, ...this.cascadeChildren(root)];
+      const children = this.cascadeChildren(root);
+      const rows = [{ table, row }, ...children];
       for (const r of rows) {
-        if (kind === 'delete') {
-          tx.softDelete(r.table, r.row);
-          if (r.table !== table || r.row !== row) this.cascadeOf.set(r.table.idOf(r.row), root);
-        } else tx.hardDelete(r.table, r.row);
+        if (kind === 'delete') tx.softDelete(r.table, r.row);
+        else tx.hardDelete(r.table, r.row);
       }
+      if (kind === 'delete' && children.length)
+        this.cascaded.set(
+          root,
+          children.map((c) => c.table.idOf(c.row)),
+        );
+      for (const r of rows) this.clearLookupsTo(r.table.idOf(r.row), tx, kind === 'delete');
       return { id: root, success: true, errors: [] };
     };
+  }
+
+  /** Clears lookups (not master-detail) that point at a deleted record, as Salesforce does. */
+  private clearLookupsTo(id: string, tx: TxWriter, remember: boolean): void {
+    const parent = this.locate(id)!.table.def.name;
+    const cleared: Array<{ id: string; field: string }> = [];
+    for (const rel of this.schema.childRelationships(parent)) {
+      if (rel.cascadeDelete) continue;
+      const child = this.table(rel.childSObject);
+      for (const r of [...(this.referencingRows(child, rel.field).get(id) ?? [])]) {
+        if (child.rowState(r) !== RowState.Live || child.getStored(r, rel.field) !== id) continue;
+        tx.update(child, r, new Map([[rel.field, null]]));
+        cleared.push({ id: child.idOf(r), field: rel.field });
+      }
+    }
+    if (remember && cleared.length) this.clearedLookups.set(id, cleared);
   }
 
   /** Live records that go with a deleted master (master-detail and cascading lookups), deep. */
@@ -392,13 +438,20 @@ export class Org {
     return idx;
   }
 
-  /** Forgets reference indexes of a table (all of them, or those of the given fields). */
-  dropReferenceIndexes(table: Table, fields?: Iterable<string>): void {
-    if (!fields) {
-      for (const f of table.stored) if (f.type === 'reference') this.refIndexes.delete(`${table.def.name}.${f.name}`);
-      return;
+  /** Keeps built reference indexes true after a row's reference field changed (or was created). */
+  moveReference(table: Table, field: string, row: number, from: unknown, to: unknown): void {
+    const idx = this.refIndexes.get(`${table.def.name}.${field}`);
+    if (!idx || from === to) return;
+    if (typeof from === 'string') {
+      const rows = idx.get(from);
+      const at = rows ? rows.indexOf(row) : -1;
+      if (at >= 0) rows!.splice(at, 1);
     }
-    for (const f of fields) this.refIndexes.delete(`${table.def.name}.${f}`);
+    if (typeof to === 'string') {
+      const rows = idx.get(to);
+      if (rows) rows.push(row);
+      else idx.set(to, [row]);
+    }
   }
 
   uniqueIndex(table: Table, f: FieldDef): Map<string, number> {
@@ -486,12 +539,12 @@ export class TxWriter {
       before.set(name, old);
       if (!sameValue(old, v)) {
         table.setStored(row, name, v);
+        if (table.field(name)!.type === 'reference') this.org.moveReference(table, name, row, old, v);
         if (!isBlob(v)) changed[name] = v;
       }
     }
     this.touch(table, row, changed);
     this.org.reindexUnique(table, row, before);
-    this.org.dropReferenceIndexes(table, Object.keys(changed));
     this.changes.push({
       kind: 'update',
       sobject: table.def.name,

@@ -246,8 +246,9 @@ export function standardObjects(): ObjectDef[] {
       '00T',
       [
         str('Subject', 255),
+        // Activities go with the record they are about (What); a deleted Who is cleared.
         ref('WhoId', ['Contact', 'Lead'], 'Who'),
-        ref('WhatId', ['Account', 'Opportunity', 'Case', 'Project__c'], 'What'),
+        ref('WhatId', ['Account', 'Opportunity', 'Case', 'Project__c'], 'What', { cascadeDelete: true }),
         field('ActivityDate', 'date'),
         pick('Status', ['*Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred']),
         pick('Priority', ['High', '*Normal', 'Low']),
@@ -335,6 +336,7 @@ export function standardObjects(): ObjectDef[] {
         ref('LinkedEntityId', ['Account', 'Contact', 'Opportunity', 'Case', 'Project__c', 'User'], 'LinkedEntity', {
           required: true,
           updateable: false,
+          cascadeDelete: true,
         }),
         pick('ShareType', ['V', 'C', 'I'], { required: true }),
         pick('Visibility', ['*AllUsers', 'InternalUsers', 'SharedUsers']),

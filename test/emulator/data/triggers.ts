@@ -83,6 +83,7 @@ export function afterCreate(tx: TxWriter, table: Table, row: number): void {
   docValues.set('OwnerId', table.getStored(row, 'OwnerId'));
   const docRow = tx.create(docs, docValues);
   table.setStored(row, 'ContentDocumentId', docs.idOf(docRow));
+  tx.org.moveReference(table, 'ContentDocumentId', row, null, docs.idOf(docRow));
   table.setStored(row, 'VersionNumber', '1');
   const change = tx.changes.find((c) => c.id === versionId);
   if (change) {

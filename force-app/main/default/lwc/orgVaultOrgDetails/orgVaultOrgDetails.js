@@ -19,17 +19,15 @@ export default class OrgVaultOrgDetails extends LightningElement {
     this.load();
   }
 
+  /** Each part loads on its own: a report the engine cannot give yet must not hide the jobs. */
   @api
   async load() {
-    try {
-      const [org, jobs, report] = await Promise.all([getOrg(this.orgId), listJobs(this.orgId), this.loadReport()]);
-      this.org = org;
-      this.jobs = jobs;
-      this.report = report;
-      this.error = undefined;
-    } catch (e) {
-      this.error = e;
-    }
+    const [org, jobs, report] = await Promise.allSettled([getOrg(this.orgId), listJobs(this.orgId), this.loadReport()]);
+    if (org.status === 'fulfilled') this.org = org.value;
+    if (jobs.status === 'fulfilled') this.jobs = jobs.value;
+    if (report.status === 'fulfilled') this.report = report.value;
+    const failures = [org, jobs, report].filter((r) => r.status === 'rejected').map((r) => r.reason);
+    this.error = failures.length > 0 ? failures : undefined;
   }
 
   /** No report yet is not an error for this page: the check may simply never have run. */
@@ -83,6 +81,11 @@ export default class OrgVaultOrgDetails extends LightningElement {
       ...(r.objectPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the object ${p.object}`),
       ...(r.fieldPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the field ${p.object}.${p.field}`),
     ].map((text, i) => ({ key: `g${i}`, text }));
+  }
+
+  /** The engine said no check has finished yet (not: the report could not be read). */
+  get noReport() {
+    return this.report === null;
   }
 
   get hasGaps() {

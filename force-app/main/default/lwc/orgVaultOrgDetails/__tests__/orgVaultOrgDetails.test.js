@@ -97,10 +97,14 @@ describe('c-org-vault-org-details', () => {
     expect(element.shadowRoot.querySelector('c-error-panel')).toBeNull();
   });
 
-  it('shows other failures', async () => {
-    getPermissionReport.mockRejectedValue(apexError('FORBIDDEN', 'Not allowed', [], 403));
+  it('shows other failures, and still the parts that loaded', async () => {
+    getPermissionReport.mockRejectedValue(apexError('SERVICE_UNAVAILABLE', 'This engine build does not offer this service yet', [], 503));
     const element = await open();
-    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+    const panel = element.shadowRoot.querySelector('c-error-panel');
+    expect(panel.errors).toHaveLength(1);
+    expect(panel.shadowRoot.textContent).toContain('This engine build does not offer this service yet');
+    expect([...element.shadowRoot.querySelectorAll('.job-status')]).toHaveLength(2);
+    expect(element.shadowRoot.querySelector('.no-report')).toBeNull();
   });
 
   it('goes back to the organizations', async () => {
