@@ -11,6 +11,7 @@
  * Every client is its own process; the emulator runs in this one.
  *
  *   nice -n 10 npx tsx bench/backup.ts [records] [pageRecords]
+ *   (BENCH_VARIANT=identity runs only the variants whose label starts so)
  */
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, statSync, rmSync } from 'node:fs';
@@ -147,9 +148,16 @@ interface JobRun {
   peakRss: number;
 }
 /** Runs the engine in a child process: a full job, then 1% of the records change, then an incremental. */
-async function engineRuns(env: Record<string, string>): Promise<{ full: JobRun; inc: JobRun; changed: number }> {
+async function engineRuns(label: string, env: Record<string, string>): Promise<{ full: JobRun; inc: JobRun }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'backup-engine.ts')], {
-    env: { ...process.env, BENCH_INSTANCE_URL: emu.instanceUrl, BENCH_ACCESS_TOKEN: emu.accessToken, BENCH_OBJECTS: OBJECT, ...env },
+    env: {
+      ...process.env,
+      BENCH_INSTANCE_URL: emu.instanceUrl,
+      BENCH_ACCESS_TOKEN: emu.accessToken,
+      BENCH_OBJECTS: OBJECT,
+      ORGVAULT_BULK_PAGE_RECORDS: String(pageRecords),
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const stop = () => child.kill();
@@ -165,55 +173,67 @@ async function engineRuns(env: Record<string, string>): Promise<{ full: JobRun; 
   };
   try {
     const full = await runJob();
-    console.log(`(c) our full backup: ${s(full.seconds)} (${full.records} records, ${full.apiCalls} API calls)`);
+    console.log(`(c) our full backup [${label}]: ${s(full.seconds)} (${full.records} records, ${full.apiCalls} API calls)`);
     // 1% of the records change (spread over the table), as the org's own writes.
     const changed = Math.max(1, Math.round(records / 100));
     const step = Math.floor(accounts.size / changed);
     const ops: WriteOp[] = [];
-    for (let i = 0; i < changed; i++) ops.push({ kind: 'update', id: accounts.idOf(i * step), fields: { Name: `Bench changed ${i}` } });
+    for (let i = 0; i < changed; i++) ops.push({ kind: 'update', id: accounts.idOf(i * step), fields: { Name: `${label} ${i}` } });
     for (let i = 0; i < ops.length; i += 10_000) emu.org.write(ops.slice(i, i + 10_000));
     const inc = await runJob();
-    console.log(`(d) our incremental after ${changed} changes: ${s(inc.seconds)} (${inc.records} records, ${inc.apiCalls} API calls)`);
+    console.log(
+      `(d) our incremental [${label}] after ${changed} changes: ${s(inc.seconds)} (${inc.records} records, ${inc.apiCalls} API calls)`,
+    );
     child.stdin.end('stop\n');
     await new Promise((r) => child.once('exit', r));
-    return { full, inc, changed };
+    return { full, inc };
   } finally {
     process.off('exit', stop);
     child.kill();
   }
 }
 
+/** The engine as configured by default, then with the settings that suit a near org. */
+const VARIANTS: Array<[string, Record<string, string>]> = [
+  ['defaults: gzip results', {}],
+  ['identity results', { ORGVAULT_BULK_RESULT_ENCODING: 'identity' }],
+];
+const only = process.env.BENCH_VARIANT;
+const runs: Array<[string, { full: JobRun; inc: JobRun }]> = [];
 // PostgreSQL and Azurite are processes of their own: stopped however the run ends.
 await globalSetup();
-let runs: Awaited<ReturnType<typeof engineRuns>>;
 try {
-  runs = await engineRuns({ ORGVAULT_BULK_PAGE_RECORDS: String(pageRecords) });
+  for (const [label, env] of VARIANTS) if (!only || label.startsWith(only)) runs.push([label, await engineRuns(label, env)]);
 } finally {
   await emu.stop();
   await globalTeardown();
   rmSync(tmp, { recursive: true, force: true });
 }
-const { full, inc } = runs;
 
 // ------------------------------------------------------------------ report
-const stored = full.stored.packs! + full.stored.record_versions! + full.stored.blobs! + full.stored.blob_refs!;
 const minimumCalls = 1 + 1 + Math.ceil(records / pageRecords);
-const ratio = full.seconds / sfSeconds;
-const incShare = inc.seconds / full.seconds;
-const rss = Math.max(full.peakRss, inc.peakRss);
 const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
-console.log('');
 console.log(
-  `full / sf CLI export: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${verdict(ratio <= 1.5)}); full / plain script: ${(full.seconds / plain.seconds).toFixed(2)}×`,
-);
-console.log(`incremental / full: ${(incShare * 100).toFixed(1)}% (target < 5%: ${verdict(incShare < 0.05)})`);
-console.log(
-  `API calls per million records: ours ${perMillion(full.apiCalls)} (full), plain script ${perMillion(plain.calls)}, ` +
+  `\nAPI calls per million records: plain script ${perMillion(plain.calls)}, ` +
     `Bulk 2.0 minimum ${perMillion(minimumCalls)} (1 create + 1 poll + ${Math.ceil(records / pageRecords)} pages of ${pageRecords})`,
 );
-console.log(`engine peak RSS: ${mb(rss)} (target < 512 MB: ${verdict(rss < 512 * 1024 * 1024)})`);
-console.log(
-  `stored after full: ${mb(stored)} = ${((stored / csvBytes) * 100).toFixed(0)}% of the ${mb(csvBytes)} CSV (target < 40%: ${verdict(stored < 0.4 * csvBytes)}); ` +
-    `packs ${mb(full.stored.packs!)} (payload ${mb(full.stored.packPayload!)}), catalog ${mb(full.stored.record_versions!)}, ` +
-    `blobs ${mb(full.stored.blobs! + full.stored.blob_refs!)}`,
-);
+for (const [label, { full, inc }] of runs) {
+  const stored = full.stored.packs! + full.stored.record_versions! + full.stored.blobs! + full.stored.blob_refs!;
+  const ratio = full.seconds / sfSeconds;
+  const incShare = inc.seconds / full.seconds;
+  const rss = Math.max(full.peakRss, inc.peakRss);
+  console.log(`\n[${label}]`);
+  console.log(
+    `  full / sf CLI export: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${verdict(ratio <= 1.5)}); full / plain script: ${(full.seconds / plain.seconds).toFixed(2)}×`,
+  );
+  console.log(`  incremental / full: ${(incShare * 100).toFixed(1)}% (target < 5%: ${verdict(incShare < 0.05)})`);
+  console.log(
+    `  API calls per million records: full ${perMillion(full.apiCalls)} (of which Bulk ${perMillion(full.objects.reduce((n, o) => n + o.apiCalls, 0))}), incremental ${perMillion(inc.apiCalls)}`,
+  );
+  console.log(`  engine peak RSS: ${mb(rss)} (target < 512 MB: ${verdict(rss < 512 * 1024 * 1024)})`);
+  console.log(
+    `  stored after full: ${mb(stored)} = ${((stored / csvBytes) * 100).toFixed(0)}% of the ${mb(csvBytes)} CSV (target < 40%: ${verdict(stored < 0.4 * csvBytes)}); ` +
+      `packs ${mb(full.stored.packs!)} (payload ${mb(full.stored.packPayload!)}), catalog ${mb(full.stored.record_versions!)} ` +
+      `(${Math.round(full.stored.record_versions! / full.records)} bytes per version), blobs ${mb(full.stored.blobs! + full.stored.blob_refs!)}`,
+  );
+}

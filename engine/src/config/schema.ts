@@ -128,6 +128,11 @@ export const SETTINGS = {
     doc: 'Records per Bulk API 2.0 result page (maxRecords)',
     schema: z.coerce.number().int().min(100).max(500000).default(50000),
   },
+  bulkResultEncoding: {
+    env: 'ORGVAULT_BULK_RESULT_ENCODING',
+    doc: 'Accept-Encoding for Bulk API 2.0 result pages: gzip saves bandwidth over the internet; identity saves CPU on both ends when the org is near (a local emulator)',
+    schema: z.enum(['gzip', 'identity']).default('gzip'),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',
