@@ -18,7 +18,7 @@ const keep = new Set(env('BENCH_OBJECTS').split(','));
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
 // A short overlap: changes made for an earlier variant of the same run are not read again.
-const engine = await startTestEngine({ runner: { concurrency, reconcileEveryMs: 0, overlapMs: 1000 }, worker: { pollMs: 100 } });
+const engine = await startTestEngine({ runner: { concurrency, overlapMs: 1000 }, worker: { pollMs: 100 } });
 const tenant = await engine.services.tenants.create('bench');
 await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
 const { orgId } = await engine.services.connect(tenant.id, { kind: 'accessToken', instanceUrl, accessToken: env('BENCH_ACCESS_TOKEN') });
