@@ -7,21 +7,26 @@ import { createLogger } from '../engine/src/infra/logger.js';
 import { startEngine } from '../engine/src/main.js';
 import { OrgVaultError } from '../engine/src/errors.js';
 import { onShutdown } from '../engine/src/infra/shutdown.js';
+import { demoWanted, startDemo } from './demo.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const engine = await startEngine(config, log);
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  let stopDemo: (() => Promise<void>) | undefined;
   onShutdown(async (signal) => {
     log.info({ signal }, 'stopping');
     await engine.stop();
+    await stopDemo?.();
   });
   const embedded = engine.ctx.infra.embedded;
   log.info(
     { url: engine.url, dataDir: config.dataDir, embeddedPostgres: embedded.postgres, embeddedAzurite: embedded.azurite },
     'engine ready',
   );
-  process.stdout.write(`OrgVault engine ready at ${engine.url}\n`);
+  say(`OrgVault engine ready at ${engine.url}`);
+  if (await demoWanted(engine)) stopDemo = await startDemo(engine, log, say);
 }
 
 main().catch((err: unknown) => {

@@ -149,6 +149,36 @@ describe('npm start on the embedded defaults', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('with no configuration, serves the demo org, backs it up at once, and the CLI sees the job', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'orgvault-demo-'));
+    chmodSync(base, 0o755);
+    const demoEnv = {
+      ...env,
+      ORGVAULT_DATA_DIR: path.join(base, 'data'),
+      ORGVAULT_EMBEDDED_PG_PORT: String(await freePort()),
+      ORGVAULT_DEMO: '',
+      ORGVAULT_DEMO_RECORDS: '300',
+    };
+    const run = launch(demoEnv);
+    await waitFor(() => /First full backup (succeeded|partial|failed)/.test(run.stdout()), 120_000, 'the demo backup');
+    expect(run.stdout()).toMatch(/First full backup succeeded/);
+    const key = /Demo tenant API key \(also in .*\): (\S+)/.exec(run.stdout())![1]!;
+    const tiles = (await (
+      await fetch(`http://127.0.0.1:${env.PORT}/api/v1/orgs`, { headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'viewer' } })
+    ).json()) as { orgs: Array<{ lastJob: { status: string } | null }> };
+    expect(tiles.orgs).toHaveLength(1);
+    expect(tiles.orgs[0]!.lastJob?.status).toBe('succeeded');
+    const cli = spawnSync(process.execPath, ['bin/orgvault.js', 'jobs'], {
+      cwd: ROOT,
+      env: { ...process.env, ...demoEnv },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/full\s+on_demand\s+succeeded/);
+    process.kill(-run.child.pid!, 'SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
   it('a port already in use gives one actionable line and exit code 1', async () => {
     const blocker = net.createServer();
     const port = await freePort();

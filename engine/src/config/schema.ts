@@ -108,6 +108,11 @@ export const SETTINGS = {
       .transform((v) => v === 'true' || v === '1')
       .optional(),
   },
+  demoRecords: {
+    env: 'ORGVAULT_DEMO_RECORDS',
+    doc: 'About how many records the demo org holds',
+    schema: z.coerce.number().int().min(100).max(2_000_000).default(5000),
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

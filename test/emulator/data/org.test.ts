@@ -162,3 +162,17 @@ describe('lookups to deleted records', () => {
     );
   });
 });
+
+describe('the recycle bin', () => {
+  it('keeps deleted records for 15 days, then queryAll no longer sees them', () => {
+    let now = Date.UTC(2026, 0, 2);
+    const org = newOrg(1500, 3, () => now);
+    const id = org.table('Lead').idOf(0);
+    org.delete(id);
+    now += 14 * 86_400_000;
+    expect(executeSoql(org, `SELECT Id FROM Lead WHERE Id = '${id}'`, { includeDeleted: true }).totalSize).toBe(1);
+    now += 2 * 86_400_000;
+    expect(executeSoql(org, `SELECT Id FROM Lead WHERE Id = '${id}'`, { includeDeleted: true }).totalSize).toBe(0);
+    expect(() => org.undelete(id)).toThrow(expect.objectContaining({ errorCode: 'INVALID_CROSS_REFERENCE_KEY' }));
+  });
+});

@@ -59,6 +59,8 @@ export interface Located {
   state: RowState;
 }
 
+const RECYCLE_BIN_MS = 15 * 86_400_000;
+
 /** Fields set by the platform that a change's new values always show. */
 const AUDIT_FIELDS = ['LastModifiedDate', 'LastModifiedById', 'SystemModstamp'];
 
@@ -137,6 +139,18 @@ export class Org {
     if (!table) return null;
     const row = table.rowOf(id18);
     return row < 0 ? null : { table, row, state: table.rowState(row) };
+  }
+
+  /**
+   * Empties the recycle bin of records deleted more than 15 days ago, as Salesforce does: they
+   * are gone for queryAll too (getDeleted still lists them while its window reaches them).
+   * Readers call it before they look at deleted rows.
+   */
+  purgeRecycleBin(): void {
+    const cutoff = this.now() - RECYCLE_BIN_MS;
+    for (const t of this.tables.values()) {
+      for (const [row, at] of t.deletedAt) if (at < cutoff && t.rowState(row) === RowState.Deleted) t.setRowState(row, RowState.Gone);
+    }
   }
 
   onTransaction(listener: TransactionListener): () => void {
@@ -320,6 +334,7 @@ export class Org {
 
   private prepareDelete(kind: 'delete' | 'undelete' | 'hardDelete', id: string, tx: TxWriter): () => WriteResult {
     if (!normalizeId(id)) throw new SfError('MALFORMED_ID', `bad id ${id}`, 400);
+    if (kind === 'undelete') this.purgeRecycleBin();
     const loc = this.locate(id);
     if (!loc || loc.state === RowState.Gone) throw new SfError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 400);
     const { table, row } = loc;

@@ -91,6 +91,7 @@ class Executor {
       );
     }
     const predicate = q.where ? this.condition(table, q.where) : null;
+    if (options.includeDeleted) this.org.purgeRecycleBin();
     const fileFilter = this.fileFilter(table, options.userId);
     if (table.def.name === 'UserPermissionAccess' && options.userId) refreshUserPermissionAccess(this.org, options.userId);
     const matched: number[] = [];

@@ -29,6 +29,15 @@ describe('connecting to an org (emulator)', () => {
     await db.drop();
   });
 
+  /** A tenant of its own, and the emulator org connected for it by refresh token. */
+  async function connectNewTenant(options: { budgetPercent?: number } = {}) {
+    const tenantId = randomUUID();
+    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, tenantId]);
+    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
+    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials, options });
+    return { tenantId, credentials, orgId };
+  }
+
   it('with an access token: reads who we are and the org (name, sandbox, time zone)', async () => {
     const conn = await openConnection({ kind: 'accessToken', accessToken: org.emu.accessToken, instanceUrl: org.emu.instanceUrl });
     expect(conn.identity).toMatchObject({
@@ -93,10 +102,7 @@ describe('connecting to an org (emulator)', () => {
   });
 
   it('connectOrg records the org and its sealed credentials; the stored connection opens again', async () => {
-    const tenantId = randomUUID();
-    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'acme']);
-    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
-    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials, options: { budgetPercent: 30 } });
+    const { tenantId, credentials, orgId } = await connectNewTenant({ budgetPercent: 30 });
     const { rows } = await db.pool.query('SELECT sf_org_id, is_sandbox, time_zone, instance_url FROM orgs WHERE id = $1', [orgId]);
     expect(rows[0]).toEqual({ sf_org_id: org.emu.orgId, is_sandbox: true, time_zone: 'Europe/Berlin', instance_url: org.emu.instanceUrl });
     const again = await connectOrg(db.pool, box, { tenantId, credentials });
@@ -108,10 +114,7 @@ describe('connecting to an org (emulator)', () => {
   });
 
   it('a stored connection whose refresh token is refused is marked auth_failed', async () => {
-    const tenantId = randomUUID();
-    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'other']);
-    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
-    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials });
+    const { credentials, orgId } = await connectNewTenant();
     const repo = new ConnectionRepository(db.pool, box);
     await repo.updateCredentials(orgId, { ...credentials, refreshToken: 'revoked' });
     await expect(openStoredConnection(repo, orgId)).rejects.toMatchObject({ code: 'ORG_AUTH_FAILED' });
@@ -129,10 +132,7 @@ describe('connecting to an org (emulator)', () => {
 
   // Last: it revokes the emulator's one refresh token.
   it('a refresh token revoked while connected: the next renewal fails and marks the connection', async () => {
-    const tenantId = randomUUID();
-    await db.pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'revoked']);
-    const credentials = { kind: 'refreshToken' as const, loginUrl: org.emu.instanceUrl, clientId: 'x', refreshToken: org.emu.refreshToken };
-    const { orgId } = await connectOrg(db.pool, box, { tenantId, credentials });
+    const { orgId } = await connectNewTenant();
     const repo = new ConnectionRepository(db.pool, box);
     const conn = await openStoredConnection(repo, orgId, { retry: FAST_RETRY });
     await fetch(`${org.emu.instanceUrl}/services/oauth2/revoke`, {

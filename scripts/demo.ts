@@ -1,0 +1,87 @@
+/**
+ * The demo `npm start` gives a newcomer with no org of their own: an emulated org (the same
+ * emulator the tests use), connected to a demo tenant, and its first full backup run at once.
+ * Only this launcher knows the emulator exists; the engine sees an org like any other.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunningEngine } from '../engine/src/main.js';
+import type { Logger } from '../engine/src/infra/logger.js';
+import { startEmulator } from '../test/emulator/server.js';
+
+export const DEMO_TENANT = 'OrgVault demo';
+
+interface DemoFile {
+  tenantId: string;
+  apiKey: string;
+}
+
+/** On unless asked otherwise, or once an org outside the demo tenant is connected. */
+export async function demoWanted(engine: RunningEngine): Promise<boolean> {
+  if (engine.ctx.config.demo !== undefined) return engine.ctx.config.demo;
+  const { rows } = await engine.ctx.infra.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM orgs o JOIN tenants t ON t.id = o.tenant_id WHERE o.disconnected_at IS NULL AND t.name <> $1`,
+    [DEMO_TENANT],
+  );
+  return rows[0]!.n === 0;
+}
+
+export async function startDemo(engine: RunningEngine, log: Logger, say: (line: string) => void): Promise<() => Promise<void>> {
+  const { config } = engine.ctx;
+  const { services } = engine;
+  const emulator = await startEmulator({ records: config.demoRecords, seed: 1 });
+  try {
+    const file = path.join(config.dataDir, 'demo.json');
+    let demo: DemoFile;
+    if (existsSync(file)) demo = JSON.parse(readFileSync(file, 'utf8')) as DemoFile;
+    else {
+      const tenant = await services.tenants.create(DEMO_TENANT);
+      await services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
+      const { key } = await services.keys.create(tenant.id, { name: 'demo' });
+      demo = { tenantId: tenant.id, apiKey: key };
+      writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+    }
+    // The emulator issues a new session each start: connecting again refreshes the stored one.
+    const { orgId } = await services.connect(demo.tenantId, {
+      kind: 'accessToken',
+      instanceUrl: emulator.instanceUrl,
+      accessToken: emulator.accessToken,
+    });
+    const org = await services.orgs.get({ tenantId: demo.tenantId, orgId: null }, orgId);
+    say(`Demo org "${org.name}" (${org.sfOrgId}) is served by the org emulator at ${emulator.instanceUrl}`);
+    say(`Demo tenant API key (also in ${file}): ${demo.apiKey}`);
+    say(`  curl -H 'X-OrgVault-Key: ${demo.apiKey}' -H 'X-OrgVault-Roles: administrator' ${engine.url}/api/v1/orgs`);
+
+    const { last, current } = await services.jobs.latest(org);
+    if (!current && !last) {
+      const job = await services.jobs.start(org, { by: 'demo' });
+      say(`First full backup started: job ${job.id}`);
+      void follow(engine, org, job.id, say).catch((err: Error) => log.warn({ err: err.message }, 'demo progress stopped'));
+    } else {
+      say(`Demo org already backed up (last job ${last?.status ?? current?.status}); see \`npx orgvault jobs\``);
+    }
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
+  return () => emulator.stop();
+}
+
+async function follow(
+  engine: RunningEngine,
+  org: Awaited<ReturnType<RunningEngine['services']['orgs']['get']>>,
+  jobId: string,
+  say: (line: string) => void,
+): Promise<void> {
+  let shown = '';
+  for (;;) {
+    const d = await engine.services.jobs.get(org, jobId);
+    const line = `  backup ${d.status}: ${d.progress.objectsDone}/${d.progress.objectsTotal} objects, ${d.progress.records} records, ${d.progress.files} files`;
+    if (line !== shown) say((shown = line));
+    if (!['queued', 'running', 'paused'].includes(d.status)) {
+      say(`First full backup ${d.status}. Try: npx orgvault jobs · npx orgvault export --object Account --format csv`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
