@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   jwtCertificate?: string;
   /** Connected app consumer key expected as the JWT `iss` (any when absent). */
   jwtClientId?: string;
+  /** Change Data Capture (CometD, Pub/Sub API) settings; false leaves it out. */
+  cdc?: import('./cdc/extension.js').CdcExtensionOptions | false;
   /** Mounted after the core routes (CDC: CometD, Pub/Sub). */
   extensions?: import('./extension.js').EmulatorExtension[];
 }

@@ -14,6 +14,7 @@ import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError } from './rest/http.js';
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { adminRoutes } from './faults/admin.js';
+import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
 import type { EmulatorOptions } from './options.js';
 
@@ -82,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.admin) app.use('/__emulator', adminRoutes(org));
   const api = apiRouter(org);
   app.use('/services/data/:version', api);
-  const extensions = options.extensions ?? [];
+  const extensions = [...(options.extensions ?? []), ...(options.cdc === false ? [] : [cdcExtension(options.cdc)])];
   for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });
   app.use((_req, res) => sendError(res, notFound()));
   app.use(errorHandler);

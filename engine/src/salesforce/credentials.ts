@@ -1,7 +1,5 @@
 import type { JwtBearerCredentials, RefreshTokenCredentials } from './tokens.js';
 
-export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
-
 /** The four ways to reach an org. Secrets live only in these objects and, sealed, in the database. */
 export type OrgCredentials =
   | ({ kind: 'refreshToken' } & RefreshTokenCredentials)

@@ -36,6 +36,7 @@ export interface WriteResult {
 }
 
 const LF = Buffer.from('\n');
+const SEAL_CONCURRENCY = 3;
 const HASH_HEX = 16; // 8 bytes of the keyed digest: collisions only matter between versions of one record
 
 /**
@@ -58,8 +59,9 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
     if (keep.length === 0) return result;
     const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
     const ids = await reservePackIds(client, groups.length);
-    // Packs compress off the main thread while PostgreSQL takes the catalog rows.
-    const sealing = Promise.all(groups.map((rows, g) => buildPack(keys, target, batch, rows, ids[g]!)));
+    // Packs compress off the main thread while PostgreSQL takes the catalog rows; a few at a
+    // time, so a 100 MB page never has all its plaintext copies in memory at once.
+    const sealing = mapLimit(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, rows, ids[g]!));
     sealing.catch(() => undefined);
     await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
     for (const p of await sealing) {
@@ -164,4 +166,17 @@ function* versionLines(batch: Batch, hashes: string[], groups: number[][], ids: 
       };
     }
   }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

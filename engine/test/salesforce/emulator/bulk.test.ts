@@ -8,7 +8,7 @@ import {
   type BulkQueryOptions,
   type BulkResultPage,
 } from '../../../src/salesforce/bulk2-query.js';
-import { isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
+import { abortBulkJob, deleteBulkJob, isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
 import { runIngestJob } from '../../../src/salesforce/bulk2-ingest.js';
 import { queryRecords } from '../../../src/salesforce/rest-query.js';
 import { FAST_POLL, startTestOrg, type TestOrg } from './org.js';
@@ -134,6 +134,17 @@ describe('Bulk API 2.0 (emulator)', () => {
     await expect(collect(conn)).rejects.toMatchObject({ code: 'ORG_API_ERROR', details: { errorCode: 'BULK_JOB_FAILED' } });
     await org.admin('/faults', undefined, 'DELETE');
     const gone = await collect(conn, { resume: { jobId: '7508d00000NoSuchJob', locator: null } }).catch((e: unknown) => e);
+    expect(isBulkJobGone(gone)).toBe(true);
+  });
+
+  it('aborts a job and deletes it; a deleted job is gone', async () => {
+    const job = await createBulkQueryJob(conn, SOQL);
+    const aborted = await abortBulkJob(conn, 'query', job.id).catch((e: unknown) => e);
+    // A job may finish before the abort arrives; either way it no longer runs.
+    if (!(aborted instanceof Error)) expect(aborted).toMatchObject({ state: 'Aborted' });
+    await waitForBulkJob(conn, 'query', job.id, FAST_POLL).catch(() => undefined);
+    await deleteBulkJob(conn, 'query', job.id);
+    const gone = await waitForBulkJob(conn, 'query', job.id, FAST_POLL).catch((e: unknown) => e);
     expect(isBulkJobGone(gone)).toBe(true);
   });
 
