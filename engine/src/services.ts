@@ -80,9 +80,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       log,
       connect: connectionTo,
       scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
-      ...(options.runner ? { options: options.runner } : {}),
+      options: {
+        pauseMs: config.apiBudgetPauseSeconds * 1000,
+        maxRecords: config.bulkPageRecords,
+        ...options.runner,
+      },
     },
-    options.worker,
+    { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
 
   const jobs = new BackupJobsAdapter(pool, {
