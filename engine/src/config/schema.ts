@@ -133,6 +133,11 @@ export const SETTINGS = {
     doc: 'Accept-Encoding for Bulk API 2.0 result pages: gzip saves bandwidth over the internet; identity saves CPU on both ends when the org is near (a local emulator)',
     schema: z.enum(['gzip', 'identity']).default('gzip'),
   },
+  restoreBulkThreshold: {
+    env: 'ORGVAULT_RESTORE_BULK_THRESHOLD',
+    doc: 'From this many records in one restore step on, Bulk API 2.0 ingest; below, sObject collections',
+    schema: z.coerce.number().int().min(1).max(10_000_000).default(2000),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',
