@@ -77,19 +77,8 @@ if (login.json.status !== 0) throw new Error(`sf login failed: ${JSON.stringify(
 const csvFile = path.join(tmp, 'sf.csv');
 const t0 = performance.now();
 const exported = await sf.run([
-  'data',
-  'export',
-  'bulk',
-  '--query',
-  soql,
-  '--output-file',
-  csvFile,
-  '--result-format',
-  'csv',
-  '--wait',
-  '60',
-  '--target-org',
-  'emu',
+  ...'data export bulk --result-format csv --wait 60 --target-org emu'.split(' '),
+  ...['--query', soql, '--output-file', csvFile],
 ]);
 const sfSeconds = (performance.now() - t0) / 1000;
 if (exported.json.status !== 0) throw new Error(`sf data export bulk failed: ${JSON.stringify(exported.json).slice(0, 500)}`);
