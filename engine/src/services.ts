@@ -17,6 +17,8 @@ import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
+import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { CompareService } from './restore/compare.js';
 
 export interface Services {
   store: Store;
@@ -32,6 +34,9 @@ export interface Services {
   jobs: BackupJobsAdapter;
   worker: BackupWorker;
   api: ApiServices;
+  /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
+  restore: RestoreService;
+  compare: CompareService;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -40,6 +45,7 @@ export interface Services {
 export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
+  restore?: Partial<RestoreOptions>;
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -112,6 +118,12 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     live.delete(org.id);
   });
 
+  const restore = new RestoreService(
+    { pool, store, connectionTo },
+    { bulkThreshold: config.restoreBulkThreshold, maxInlineFileBytes: MAX_INLINE_FILE_BYTES, ...options.restore },
+  );
+  const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
+
   const api: ApiServices = {
     tenants,
     keys,
@@ -133,6 +145,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     jobs,
     worker,
     api,
+    restore,
+    compare,
     start: async () => {
       await worker.start();
       await schedule.start();
