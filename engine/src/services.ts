@@ -20,6 +20,7 @@ import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
+import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
 
 export interface Services {
   store: Store;
@@ -34,6 +35,8 @@ export interface Services {
   /** Backups as users start and follow them (API and CLI). */
   jobs: BackupJobsAdapter;
   worker: BackupWorker;
+  /** Continuous data protection: settings, change event consumers, recovery points. */
+  cdp: Cdp;
   api: ApiServices;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
@@ -43,6 +46,7 @@ export interface Services {
 export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
+  cdp?: Partial<CdpOptions>;
 }
 
 function credentialsFrom(input: ConnectInput): OrgCredentials {
@@ -98,6 +102,10 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     mailFrom: config.mailFrom,
     ...salesforceReaders(connectionTo),
   });
+  const cdp = new Cdp(
+    { pool, store, log, connect: connectionTo },
+    { ...DEFAULT_CDP_OPTIONS, endpoint: config.pubSubEndpoint, insecureTls: config.pubSubInsecureTls, ...options.cdp },
+  );
   const worker = new BackupWorker(
     {
       pool,
@@ -105,6 +113,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       log,
       connect: connectionTo,
       scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+      recoveryPoint: cdp.runRecoveryPoint,
       ...(options.runner ? { options: options.runner } : {}),
     },
     options.worker,
@@ -174,6 +183,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     connect: connectService,
     scope,
     jobs,
+    cdp,
     ...scheduleApiServices(schedule),
   };
   return {
@@ -187,12 +197,15 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     schedule,
     jobs,
     worker,
+    cdp,
     api,
     start: async () => {
       await worker.start();
       await schedule.start();
+      await cdp.start();
     },
     stop: async () => {
+      await cdp.stop();
       await worker.stop();
       await schedule.stop();
     },
