@@ -5,7 +5,7 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { ChangeStream, type ChangeEvent, type StreamOptions } from '../salesforce/change-stream.js';
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
-import { readCheckpoint, recordFallback, saveCheckpoint, type FallbackReason } from './state.js';
+import { readCheckpoint, saveCheckpoint, type FallbackReason } from './state.js';
 
 export const CHANNEL = '/data/ChangeEvents';
 

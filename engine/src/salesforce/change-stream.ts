@@ -51,7 +51,6 @@ const REPLAY_CORRUPTED = 'replayid.corrupted';
 export class ChangeStream {
   #client: PubSubApiClient | undefined;
   #pending: ChangeEvent[] = [];
-  #received = 0;
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -94,7 +93,6 @@ export class ChangeStream {
   }
 
   #take(raw: RawEvent): void {
-    this.#received++;
     this.#pending.push(toChangeEvent(raw));
     this.#timer ??= setTimeout(() => this.#flush(false), this.options.lingerMs);
   }
@@ -107,7 +105,6 @@ export class ChangeStream {
     this.#enqueue(async () => {
       if (batch.length > 0) await this.handlers.onEvents(batch);
       if (requestMore && !this.#closed) {
-        this.#received = 0;
         this.#client?.requestAdditionalEvents(this.channel, this.options.batchSize);
       }
     });
