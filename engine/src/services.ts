@@ -1,13 +1,10 @@
 import type { EngineContext } from './context.js';
-import type { ApiServices, ObjectScopeService, OrgConnectService } from './api/services.js';
-import type { ConnectInput } from './api/schemas.js';
-import { OrgVaultError } from './errors.js';
+import type { ApiServices } from './api/services.js';
+import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
 import type { OrgConnection } from './salesforce/connection.js';
 import type { OrgCredentials } from './salesforce/credentials.js';
-import { describeGlobal, describeSObject } from './salesforce/describe.js';
-import { candidateObjects } from './salesforce/scope.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
@@ -47,28 +44,6 @@ export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
   cdp?: Partial<CdpOptions>;
-}
-
-function credentialsFrom(input: ConnectInput): OrgCredentials {
-  switch (input.method) {
-    case 'refresh_token':
-      return {
-        kind: 'refreshToken',
-        loginUrl: input.loginUrl,
-        clientId: input.clientId,
-        refreshToken: input.refreshToken,
-        ...(input.clientSecret ? { clientSecret: input.clientSecret } : {}),
-      };
-    case 'jwt':
-      if (!input.privateKey) {
-        throw new OrgVaultError('VALIDATION_FAILED', 'privateKey is required for the JWT bearer flow', {
-          actions: ["Send the PEM private key of the connected app's certificate."],
-        });
-      }
-      return { kind: 'jwt', loginUrl: input.loginUrl, clientId: input.clientId, username: input.username, privateKey: input.privateKey };
-    case 'access_token':
-      return { kind: 'accessToken', instanceUrl: input.instanceUrl, accessToken: input.accessToken };
-  }
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -114,9 +89,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       connect: connectionTo,
       scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
       recoveryPoint: cdp.runRecoveryPoint,
-      ...(options.runner ? { options: options.runner } : {}),
+      options: {
+        pauseMs: config.apiBudgetPauseSeconds * 1000,
+        maxRecords: config.bulkPageRecords,
+        ...options.runner,
+      },
     },
-    options.worker,
+    { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
 
   const jobs = new BackupJobsAdapter(pool, {
@@ -131,46 +110,12 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     await schedule.scheduler.planOrg(orgId);
     return { orgId };
   };
-  const connectService: OrgConnectService = {
-    connect: async (tenantId, input) => {
-      const { orgId } = await connect(tenantId, credentialsFrom(input));
-      return orgs.get({ tenantId, orgId: null }, orgId);
-    },
-  };
-  const scope: ObjectScopeService = {
-    listObjects: async (org) => {
-      const conn = await connectionTo(org.id);
-      const global = await describeGlobal(conn);
-      const settings = await readBackupSettings(pool, org.id);
-      const inScope = new Set(candidateObjects(global, scopeOptionsFrom(settings)));
-      const replicable = new Set(candidateObjects(global, { exclude: [] }));
-      return global.sobjects.map((o) => ({
-        name: o.name,
-        label: (o as { label?: string }).label ?? o.name,
-        custom: o.custom ?? o.name.endsWith('__c'),
-        inScope: inScope.has(o.name),
-        reason: inScope.has(o.name) ? null : replicable.has(o.name) ? 'excluded by the backup settings' : 'not queryable and replicateable',
-      }));
-    },
-    assertKnown: async (org, names) => {
-      const conn = await connectionTo(org.id);
-      const objects = new Map((await describeGlobal(conn)).sobjects.map((o) => [o.name.toLowerCase(), o.name]));
-      const unknown = (names.objects ?? []).filter((n) => !objects.has(n.toLowerCase()));
-      const byObject = new Map<string, string[]>();
-      for (const ref of names.fields ?? []) {
-        const [object, field] = ref.split('.') as [string, string];
-        if (!objects.has(object.toLowerCase())) unknown.push(ref);
-        else byObject.set(object, [...(byObject.get(object) ?? []), field]);
-      }
-      for (const [object, fields] of byObject) {
-        const have = new Set((await describeSObject(conn, objects.get(object.toLowerCase())!)).fields.map((f) => f.name.toLowerCase()));
-        for (const f of fields) if (!have.has(f.toLowerCase())) unknown.push(`${object}.${f}`);
-      }
-      if (unknown.length > 0) {
-        throw new OrgVaultError('VALIDATION_FAILED', `The org has no ${unknown.join(', ')}`, { details: { unknown } });
-      }
-    },
-  };
+  const salesforce = new SalesforceAdapter({
+    orgs,
+    connect,
+    open: connectionTo,
+    scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+  });
   orgs.onDisconnect(async (org) => {
     await keys.revokeForOrg(org.tenantId, org.id);
     live.delete(org.id);
@@ -180,8 +125,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     tenants,
     keys,
     orgs,
-    connect: connectService,
-    scope,
+    connect: salesforce,
+    scope: salesforce,
     jobs,
     cdp,
     ...scheduleApiServices(schedule),

@@ -5,53 +5,11 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
-import { exportRecords, canonicalValue } from '../../engine/src/backup/export.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
-import type { JobDetailOut } from '../../engine/src/api/schemas.js';
-
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function waitForJob(engine: TestEngine, org: Org, jobId: string): Promise<JobDetailOut> {
-  for (;;) {
-    const d = await engine.services.jobs.get(org, jobId);
-    if (!['queued', 'running', 'paused'].includes(d.status)) return d;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Every live record of the object as the org answers a query now, canonical text per field. */
-async function orgState(conn: Connection, object: string, fields: string[]): Promise<Map<string, Record<string, string | null>>> {
-  const out = new Map<string, Record<string, string | null>>();
-  const res = await conn
-    .query<Record<string, unknown>>(`SELECT ${fields.join(', ')} FROM ${object}`)
-    .run({ autoFetch: true, maxFetch: 1_000_000 });
-  expect(res.records.length).toBe(res.totalSize);
-  for (const r of res.records) {
-    out.set(String(r.Id), Object.fromEntries(fields.map((f) => [f, canonicalValue(r[f])])));
-  }
-  return out;
-}
-
-async function exported(engine: TestEngine, orgId: string, object: string, at: Date): Promise<Map<string, Record<string, string | null>>> {
-  const sink = new Collect();
-  await exportRecords(engine.services.store, { orgId, object, at, format: 'jsonl' }, sink);
-  const out = new Map<string, Record<string, string | null>>();
-  for (const line of sink.text.split('\n').filter(Boolean)) {
-    const r = JSON.parse(line) as Record<string, string | null>;
-    out.set(r.Id!, r);
-  }
-  return out;
-}
+import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
 
 describe('backup: full, then incremental, exports equal the org at each job', () => {
   let emulator: EmulatorHandle;
@@ -78,28 +36,6 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
     await emulator?.stop();
   });
 
-  async function expectExportEqualsOrg(at: Date, truth: Map<string, Map<string, Record<string, string | null>>>): Promise<void> {
-    for (const object of objects) {
-      const got = await exported(engine, org.id, object, at);
-      const want = truth.get(object)!;
-      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-      for (const [id, fields] of want) {
-        const row = got.get(id)!;
-        for (const [f, v] of Object.entries(fields)) expect({ id, f, v: row[f] ?? null }).toEqual({ id, f, v });
-      }
-    }
-  }
-
-  async function truthNow(): Promise<Map<string, Map<string, Record<string, string | null>>>> {
-    const truth = new Map<string, Map<string, Record<string, string | null>>>();
-    for (const object of objects) {
-      const describe = await conn.sobject(object).describe();
-      const fields = describe.fields.filter((f) => f.type !== 'base64' && f.type !== 'address' && f.type !== 'location').map((f) => f.name);
-      truth.set(object, await orgState(conn, object, fields));
-    }
-    return truth;
-  }
-
   it('keeps every version: exports at each job time match the org, files byte for byte', async () => {
     const full = await engine.services.jobs.start(org, { by: 'e2e' });
     expect(full.kind).toBe('full');
@@ -107,7 +43,7 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
     expect(fullDone.objectDetails.filter((o) => o.status === 'failed')).toEqual([]);
     expect(fullDone.status).toBe('succeeded');
     const t1 = fullDone.finishedAt!;
-    const truth1 = await truthNow();
+    const truth1 = await orgStateNow(conn, objects);
 
     // Changes after the full backup: updates (one to null), deletes, an undelete, hard deletes.
     const accounts = [...truth1.get('Account')!.keys()].slice(0, 12);
@@ -131,10 +67,10 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
     const incDone = await waitForJob(engine, org, inc.id);
     expect(incDone.status).toBe('succeeded');
     const t2 = incDone.finishedAt!;
-    const truth2 = await truthNow();
+    const truth2 = await orgStateNow(conn, objects);
 
-    await expectExportEqualsOrg(t1, truth1);
-    await expectExportEqualsOrg(t2, truth2);
+    await expectExportEquals(engine, org.id, t1, truth1);
+    await expectExportEquals(engine, org.id, t2, truth2);
     // Fewer records moved the second time: only what changed.
     expect(incDone.progress.records).toBeLessThan(fullDone.progress.records / 10);
 

@@ -1,6 +1,6 @@
 /**
- * What the end-to-end suites check a backup with: the org's state now (through its API, canonical
- * text per field) and the store's export at a time, compared field by field.
+ * What the backup end-to-end suites assert with: the org's state as its API answers now, the
+ * store's export as of a time, and the two compared field by field.
  */
 import { expect } from '@jest/globals';
 import { Writable } from 'node:stream';
@@ -21,32 +21,31 @@ class Collect extends Writable {
   }
 }
 
-export async function waitForJob(engine: TestEngine, org: Org, jobId: string): Promise<JobDetailOut> {
+export async function waitForJob(engine: TestEngine, org: Org, jobId: string, onStatus?: (d: JobDetailOut) => void): Promise<JobDetailOut> {
   for (;;) {
     const d = await engine.services.jobs.get(org, jobId);
+    onStatus?.(d);
     if (!['queued', 'running', 'paused'].includes(d.status)) return d;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-/** Every live record of each object as the org answers a query now (compound and binary fields left out). */
-export async function orgStateNow(conn: Connection, objects: readonly string[]): Promise<OrgState> {
-  const state: OrgState = new Map();
+/** Every live record of each object as the org answers a query now, canonical text per field. */
+export async function orgStateNow(conn: Connection, objects: string[]): Promise<OrgState> {
+  const truth: OrgState = new Map();
   for (const object of objects) {
     const describe = await conn.sobject(object).describe();
-    const fields = describe.fields.filter((f) => f.type !== 'base64' && f.type !== 'address' && f.type !== 'location').map((f) => f.name);
+    const fields = describe.fields.filter((f) => !['base64', 'address', 'location'].includes(f.type)).map((f) => f.name);
     const res = await conn
       .query<Record<string, unknown>>(`SELECT ${fields.join(', ')} FROM ${object}`)
       .run({ autoFetch: true, maxFetch: 1_000_000 });
     expect(res.records.length).toBe(res.totalSize);
-    const out: ObjectState = new Map();
-    for (const r of res.records) out.set(String(r.Id), Object.fromEntries(fields.map((f) => [f, canonicalValue(r[f])])));
-    state.set(object, out);
+    truth.set(object, new Map(res.records.map((r) => [String(r.Id), Object.fromEntries(fields.map((f) => [f, canonicalValue(r[f])]))])));
   }
-  return state;
+  return truth;
 }
 
-export async function exportedAt(engine: TestEngine, orgId: string, object: string, at: Date): Promise<ObjectState> {
+export async function exportedState(engine: TestEngine, orgId: string, object: string, at: Date): Promise<ObjectState> {
   const sink = new Collect();
   await exportRecords(engine.services.store, { orgId, object, at, format: 'jsonl' }, sink);
   const out: ObjectState = new Map();
@@ -57,10 +56,10 @@ export async function exportedAt(engine: TestEngine, orgId: string, object: stri
   return out;
 }
 
-/** The export at `at` holds exactly the records of `truth`, each field equal. */
+/** The export as of `at` holds exactly the org's records then, with the same value in every field. */
 export async function expectExportEquals(engine: TestEngine, orgId: string, at: Date, truth: OrgState): Promise<void> {
   for (const [object, want] of truth) {
-    const got = await exportedAt(engine, orgId, object, at);
+    const got = await exportedState(engine, orgId, object, at);
     expect({ object, ids: [...got.keys()].sort() }).toEqual({ object, ids: [...want.keys()].sort() });
     for (const [id, fields] of want) {
       const row = got.get(id)!;

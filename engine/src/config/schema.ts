@@ -121,6 +121,26 @@ export const SETTINGS = {
       .transform((v) => v === 'true' || v === '1')
       .optional(),
   },
+  workerHeartbeatSeconds: {
+    env: 'ORGVAULT_WORKER_HEARTBEAT_SECONDS',
+    doc: 'How often a running backup job proves its worker alive',
+    schema: z.coerce.number().min(0.1).max(600).default(10),
+  },
+  workerStaleSeconds: {
+    env: 'ORGVAULT_WORKER_STALE_SECONDS',
+    doc: 'A job whose heartbeat is older than this lost its worker and is resumed by another',
+    schema: z.coerce.number().min(0.5).max(3600).default(60),
+  },
+  apiBudgetPauseSeconds: {
+    env: 'ORGVAULT_API_BUDGET_PAUSE_SECONDS',
+    doc: "At the API budget cap, how long a job waits before asking the org's limits again",
+    schema: z.coerce.number().min(0.1).max(86400).default(1800),
+  },
+  bulkPageRecords: {
+    env: 'ORGVAULT_BULK_PAGE_RECORDS',
+    doc: 'Records per Bulk API 2.0 result page (maxRecords)',
+    schema: z.coerce.number().int().min(100).max(500000).default(50000),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',

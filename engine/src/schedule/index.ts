@@ -1,4 +1,5 @@
 import type { Pool } from '../infra/db.js';
+import type { Job } from '../backup/jobs.js';
 import type { Logger } from '../infra/logger.js';
 import { systemClock, type Clock } from './clock.js';
 import type { BackupLauncher, OrgUserCounter, PermissionReader } from './ports.js';
@@ -19,7 +20,9 @@ export interface ScheduleOptions {
   log: Logger;
   smtpUrl?: string;
   mailFrom: string;
-  /** Default: backup/jobs (opening a job starts a backup). */
+  /** Told of each job a scheduled start opened (e.g. to wake this process's backup worker). */
+  wakeWorker?: (job: Job) => Promise<void>;
+  /** Replaces the default launcher over backup/jobs. */
   launcher?: BackupLauncher;
   users: OrgUserCounter;
   permissions: PermissionReader;
@@ -45,7 +48,7 @@ export interface ScheduleServices {
 export async function createSchedule(options: ScheduleOptions): Promise<ScheduleServices> {
   const { pool, log } = options;
   const clock = options.clock ?? systemClock;
-  const launcher = options.launcher ?? backupJobsLauncher(pool);
+  const launcher = options.launcher ?? backupJobsLauncher(pool, options.wakeWorker);
   const boss = await startBoss(options.databaseUrl, options.databaseSchema, log);
   const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock });
   const adminEmails = new AdminEmails(pool);

@@ -23,6 +23,9 @@ export const QUEUES = {
  */
 export const CATCH_UP_MS = 60 * 60_000;
 
+/** A claim this old with no job is from a process that died mid-way; pg-boss retries the start. */
+export const STALE_CLAIM_MS = 2 * 60_000;
+
 /** Reasons a scheduled start is recorded as skipped, not failed: the rules said no. */
 const SKIP_CODES = new Set<ErrorCode>([
   'JOB_RUNNING',
@@ -216,14 +219,20 @@ export class Scheduler {
     const checks = await readPermissionCheckSettings(this.deps.pool, org.id);
     if (checks.enabled) jobs.push(slotJob(QUEUES.permissionCheck, org.id, nextRecurringStart(permissionCheckTimes(org, checks), since)));
     // Ids are derived from (queue, org, start): a start queued before is not queued again.
-    if (jobs.length > 0) await this.deps.boss.insert(jobs.map((j) => ({ ...j, retryLimit: 2, retryDelay: 30, expireInSeconds: 3600 })));
+    if (jobs.length > 0)
+      await this.deps.boss.insert(
+        jobs.map((j) => ({ ...j, retryLimit: 2, retryDelay: STALE_CLAIM_MS / 1000 + 30, expireInSeconds: 3600 })),
+      );
   }
 
   private async backupFacts(org: OrgFacts): Promise<{ settings: BackupSettings; sub: Subscription }> {
     return { settings: await readBackupSettings(this.deps.pool, org.id), sub: await this.deps.subscriptions.get(org.tenantId) };
   }
 
-  /** Records a decision unless one exists; false when another process decided first. */
+  /**
+   * Records a decision unless one exists; false when another process decided first. A claim left
+   * behind by a process that died before starting the job is taken over once it is stale.
+   */
   private async decide(
     orgId: string,
     slotAt: Date,
@@ -234,8 +243,10 @@ export class Scheduler {
   ): Promise<boolean> {
     const { rowCount } = await this.deps.pool.query(
       `INSERT INTO backup_slots (org_id, slot_at, decided_at, outcome, reason_code, reason) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (org_id, slot_at) DO NOTHING`,
-      [orgId, slotAt, now, outcome, code, reason],
+       ON CONFLICT (org_id, slot_at) DO UPDATE SET decided_at = EXCLUDED.decided_at, outcome = EXCLUDED.outcome,
+         reason_code = EXCLUDED.reason_code, reason = EXCLUDED.reason
+       WHERE backup_slots.outcome = 'claimed' AND backup_slots.job_id IS NULL AND backup_slots.decided_at < $7`,
+      [orgId, slotAt, now, outcome, code, reason, new Date(now.getTime() - STALE_CLAIM_MS)],
     );
     return rowCount === 1;
   }

@@ -15,7 +15,7 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
         includeFeedAndShare: false,
         excludedObjects: ['Case'],
         excludedFields: ['Account.Industry'],
-        jobsPerDay: 2,
+        jobsPerDay: 1,
         startTime: '01:00',
       };
     case 'putPermissionCheckSettings':
@@ -44,3 +44,11 @@ export function operations(doc: Doc): Array<{ template: string; method: string; 
 
 export const fill = (template: string, ids: Record<string, string>): string =>
   template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(ids[name] ?? name));
+
+/** The connect request for an emulator org, by its refresh token. */
+export const connectEmulatorOrg = (emu: { instanceUrl: string; refreshToken: string }) => ({
+  method: 'refresh_token',
+  loginUrl: emu.instanceUrl,
+  clientId: 'orgvault-test',
+  refreshToken: emu.refreshToken,
+});

@@ -1,5 +1,8 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestDb, testDatabaseUrl, testStorageConnectionString, type TestDb } from '../../../test/support/db.js';
 import { createPool } from '../../src/infra/db.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -8,6 +11,9 @@ import { startEngine } from '../../src/main.js';
 import { ApiKeyService } from '../../src/tenants/keys.js';
 import { bootstrapTenant, ensureBootstrapKey } from '../../src/tenants/tenants.js';
 import { OrgVaultError } from '../../src/errors.js';
+import { bossSchemaFor } from '../../src/schedule/boss.js';
+import { connectEmulatorOrg } from './bodies.js';
+import { startTestOrg } from '../salesforce/emulator/org.js';
 
 const newKey = (): string => `ovk_${randomBytes(32).toString('base64url')}`;
 
@@ -39,7 +45,7 @@ describe('bootstrap: the first tenant and key', () => {
     expect(weak[0].n).toBe(0); // the tenant is rolled back with its key
   });
 
-  it('the engine started with ORGVAULT_BOOTSTRAP_KEY serves /api/v1, /metrics, /healthz and /readyz', async () => {
+  it('the engine started with ORGVAULT_BOOTSTRAP_KEY serves /api/v1 over the composed services, /metrics, /healthz and /readyz', async () => {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const key = newKey();
     const config = configSchema.parse({
@@ -48,10 +54,11 @@ describe('bootstrap: the first tenant and key', () => {
       databaseUrl: testDatabaseUrl(),
       databaseSchema: schema,
       azureStorageConnectionString: testStorageConnectionString(),
-      keyFile: '/nonexistent/kek.key',
+      keyFile: path.join(mkdtempSync(path.join(tmpdir(), 'orgvault-kek-')), 'kek.key'),
       bootstrapKey: key,
     });
     const engine = await startEngine(config);
+    const org = await startTestOrg({ records: 20 });
     try {
       const me = await fetch(`${engine.url}/api/v1/me`, { headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator' } });
       expect(me.status).toBe(200);
@@ -63,10 +70,56 @@ describe('bootstrap: the first tenant and key', () => {
       expect(await (await fetch(`${engine.url}/metrics`)).text()).toContain('orgvault_http_requests_total');
       const doc = (await (await fetch(`${engine.url}/api/v1/openapi.json`)).json()) as { openapi: string };
       expect(doc.openapi).toBe('3.1.0');
+
+      // The composed services: connect (salesforce/, secrets sealed by the store's key), the
+      // schedule's plan and settings, describe, the permission check, and the backup runner.
+      const call = async (method: string, p: string, body?: unknown) => {
+        const res = await fetch(`${engine.url}/api/v1${p}`, {
+          method,
+          headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator', 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      };
+      const connected = await call('POST', '/orgs', connectEmulatorOrg(org.emu));
+      expect(connected.status).toBe(201);
+      const orgId = connected.body.org.id as string;
+      expect(Date.parse(connected.body.org.nextBackupAt)).toBeGreaterThan(Date.now());
+      const pool = createPool(testDatabaseUrl(), schema, 1);
+      const { rows } = await pool.query('SELECT sealed_secrets FROM org_connections WHERE org_id = $1', [orgId]);
+      await pool.end();
+      expect(rows[0].sealed_secrets).not.toContain(org.emu.refreshToken);
+      expect((await call('GET', `/orgs/${orgId}/objects`)).body.objects).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'Account', inScope: true })]),
+      );
+      expect((await call('GET', `/orgs/${orgId}/backup-settings`)).body).toMatchObject({ enabled: true, maxJobsPerDay: 1 });
+      expect((await call('POST', `/orgs/${orgId}/permission-check/runs`)).status).toBe(202);
+      expect((await call('GET', `/orgs/${orgId}/permission-check/report`)).body.objectPermissions.length).toBeGreaterThan(0);
+      // Back up now: the engine's own worker runs the job against the org.
+      const start = await call('POST', `/orgs/${orgId}/jobs`);
+      expect([start.status, start.body.status]).toEqual([202, 'queued']);
+      let job = start.body;
+      while (!['succeeded', 'partial', 'failed'].includes(job.status as string)) {
+        await new Promise((r) => setTimeout(r, 200));
+        job = (await call('GET', `/orgs/${orgId}/jobs/${start.body.id}`)).body;
+      }
+      expect(job.status).toBe('succeeded');
+      expect(job.objectDetails.find((o: { name: string }) => o.name === 'Account')).toMatchObject({ status: 'succeeded' });
+      const tile = (await call('GET', `/orgs/${orgId}`)).body;
+      expect(tile.lastJob).toMatchObject({ id: start.body.id, status: 'succeeded' });
+      expect(tile.currentJob).toBeNull();
+      const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+      expect(metrics).toMatch(/orgvault_jobs_total\{kind="full",status="succeeded"\} [1-9]/);
+      expect(metrics).toMatch(/orgvault_records_total\{path="backup"\} [1-9]/);
+      expect(metrics).toMatch(/orgvault_salesforce_api_calls_total\{api="bulk"\} [1-9]/);
+      const again = await call('POST', `/orgs/${orgId}/jobs`);
+      expect([again.status, again.body.error.code]).toEqual([429, 'DAILY_JOB_LIMIT']);
     } finally {
       await engine.stop();
+      await org.stop();
       const pool = createPool(testDatabaseUrl(), 'public', 1);
       await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await pool.query(`DROP SCHEMA IF EXISTS ${bossSchemaFor(schema)} CASCADE`);
       await pool.end();
     }
   });

@@ -3,9 +3,7 @@ import { startTestApi, type TestApi } from './harness.js';
 import { doubles, type Doubles } from './doubles.js';
 import { ContractChecker } from './contract-check.js';
 import type { Role } from '../../src/tenants/roles.js';
-import type { ScheduleServices } from '../../src/schedule/index.js';
-import { scheduleApiServices } from '../../src/schedule/api-services.js';
-import { FakeClock, dropBossSchema, fixedReader, scheduleFor } from '../schedule/support.js';
+import { attachSchedule } from './real-services.js';
 
 const ADMIN: Role[] = ['administrator'];
 
@@ -14,7 +12,7 @@ describe('API contract: every route against the OpenAPI document', () => {
   let d: Doubles;
   let contract: ContractChecker;
   let key: string;
-  let s: ScheduleServices;
+  let real: Awaited<ReturnType<typeof attachSchedule>>;
 
   /** Calls a route and checks the answer against the document's operation for `template`. */
   const call = async (
@@ -30,31 +28,18 @@ describe('API contract: every route against the OpenAPI document', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi((own) => {
-      d = doubles(own);
-      const { schedule: _s, permissionChecks: _p, ...others } = d;
-      return others;
-    });
+    api = await startTestApi((own) => (d = doubles(own)));
     // The real schedule services behind the settings and permission-check routes.
-    s = await scheduleFor(api.db, new FakeClock(new Date()), {
-      permissions: fixedReader({
-        user: { id: '005000000000001AAA', username: 'integration@acme.example' },
-        objects: [{ name: 'Account', read: true }],
-        fields: [{ object: 'Account', field: 'AnnualRevenue', read: false }],
-        userPermissions: { ApiEnabled: true, ViewAllData: true },
-      }),
-    });
-    Object.assign(api.services, scheduleApiServices(s));
+    real = await attachSchedule(api);
     const tenant = await api.newTenant('Acme');
     key = tenant.key;
-    await s.subscriptions.put(tenant.tenantId, { type: 'professional' });
+    await real.schedule.subscriptions.put(tenant.tenantId, { type: 'professional' });
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
     contract = new ContractChecker((await doc.json()) as ConstructorParameters<typeof ContractChecker>[0]);
   });
   afterAll(async () => {
-    await s.stop();
-    await dropBossSchema(api.db);
+    await real.stop();
     await api.stop();
   });
 

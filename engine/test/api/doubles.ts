@@ -1,8 +1,9 @@
 /**
- * Test doubles for the services other domains own and that are not on main yet (see
- * engine/src/api/services.ts). They hold just enough behaviour to exercise the API's side of
- * each contract — validation, scoping, error pass-through, shapes — and are replaced by the real
- * services in these suites as those land. They are never wired into the engine.
+ * Test doubles for what the API suites cannot use for real: the backup runner and CDP (not on
+ * main yet), and connect and describe without an org (the real ones, over the emulator, are in
+ * salesforce.test.ts). They hold just enough behaviour to exercise the API's side of each
+ * contract — validation, scoping, error pass-through, shapes — and are never wired into the
+ * engine. The job catalog and the schedule are the real services (real-services.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
@@ -10,8 +11,8 @@ import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
 import type { Pool } from '../../src/infra/db.js';
 import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
 import { BackupJobsAdapter, type BackupJobsWiring } from '../../src/api/adapters/backup-jobs.js';
-import type { CdpService, ObjectScopeService, OrgConnectService, PermissionCheckService, ScheduleService } from '../../src/api/services.js';
-import type { BackupSettingsOut, PermissionCheckSettingsOut, PermissionReportOut, RecoveryPointOut } from '../../src/api/schemas.js';
+import type { CdpService, ObjectScopeService, OrgConnectService } from '../../src/api/services.js';
+import type { RecoveryPointOut } from '../../src/api/schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -76,69 +77,6 @@ export class RunnerDouble {
   }
 }
 
-export class ScheduleDouble implements ScheduleService {
-  readonly settings = new Map<string, BackupSettingsOut>();
-  async nextBackupAt(_org: Org) {
-    return new Date('2030-01-02T23:00:00Z');
-  }
-  async getBackupSettings(org: Org) {
-    return (
-      this.settings.get(org.id) ?? {
-        enabled: true,
-        includeFeedAndShare: false,
-        excludedObjects: [],
-        excludedFields: [],
-        jobsPerDay: 1,
-        startTime: null,
-        maxJobsPerDay: 4,
-        nextBackupAt: await this.nextBackupAt(org),
-      }
-    );
-  }
-  async putBackupSettings(org: Org, s: Omit<BackupSettingsOut, 'maxJobsPerDay' | 'nextBackupAt'>) {
-    if (s.jobsPerDay > 4) throw new OrgVaultError('VALIDATION_FAILED', 'The subscription allows at most 4 jobs a day');
-    const out = { ...s, maxJobsPerDay: 4, nextBackupAt: await this.nextBackupAt(org) };
-    this.settings.set(org.id, out);
-    return out;
-  }
-}
-
-export class PermissionChecksDouble implements PermissionCheckService {
-  readonly settings = new Map<string, PermissionCheckSettingsOut>();
-  readonly reports = new Map<string, PermissionReportOut>();
-  async getSettings(org: Org) {
-    return (
-      this.settings.get(org.id) ?? {
-        enabled: true,
-        startAt: org.connectedAt,
-        intervalUnit: 'month' as const,
-        intervalCount: 1,
-        nextRunAt: null,
-      }
-    );
-  }
-  async putSettings(org: Org, s: Omit<PermissionCheckSettingsOut, 'nextRunAt'>) {
-    const out = { ...s, nextRunAt: s.enabled ? s.startAt : null };
-    this.settings.set(org.id, out);
-    return out;
-  }
-  async run(org: Org) {
-    const id = randomUUID();
-    this.reports.set(org.id, {
-      id,
-      orgId: org.id,
-      ranAt: new Date(),
-      fieldPermissions: [{ object: 'Account', field: 'AnnualRevenue', read: false }],
-      objectPermissions: [{ object: 'Account', read: true }],
-      userPermissions: [{ name: 'ViewAllData', label: 'View All Data', granted: true, usedFor: 'Reading every record' }],
-    });
-    return { id, status: 'queued' as const, requestedAt: new Date(), finishedAt: null };
-  }
-  async latestReport(org: Org) {
-    return this.reports.get(org.id) ?? null;
-  }
-}
-
 export class CdpDouble implements CdpService {
   readonly points: RecoveryPointOut[] = [];
   async enabled(_org: Org) {
@@ -180,8 +118,6 @@ export interface Doubles {
   scope: ScopeDouble;
   runner: RunnerDouble;
   jobs: BackupJobsAdapter;
-  schedule: ScheduleDouble;
-  permissionChecks: PermissionChecksDouble;
   cdp: CdpDouble;
   connect: ConnectDouble;
 }
@@ -193,8 +129,6 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
     scope: new ScopeDouble(),
     runner,
     jobs: new BackupJobsAdapter(own.pool, runner.wiring()),
-    schedule: new ScheduleDouble(),
-    permissionChecks: new PermissionChecksDouble(),
     cdp: new CdpDouble(),
     connect: new ConnectDouble(own.orgs),
   };

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startTestApi, snapshotDb, type TestApi } from './harness.js';
 import { doubles, type Doubles } from './doubles.js';
+import { attachSchedule } from './real-services.js';
 import { fetchDoc, fill, operations, validBody, type Doc } from './bodies.js';
 import type { Org } from '../../src/orgs/registry.js';
 
@@ -8,6 +9,7 @@ describe('tenant isolation: every route with another tenant’s key and ids', ()
   let api: TestApi;
   let d: Doubles;
   let doc: Doc;
+  let schedule: Awaited<ReturnType<typeof attachSchedule>>;
   let a: { tenantId: string; key: string };
   let b: { tenantId: string; key: string };
   let a1: Org;
@@ -21,6 +23,7 @@ describe('tenant isolation: every route with another tenant’s key and ids', ()
 
   beforeAll(async () => {
     api = await startTestApi((own) => (d = doubles(own)));
+    schedule = await attachSchedule(api);
     doc = await fetchDoc(api.url);
     a = await api.newTenant('Tenant A');
     b = await api.newTenant('Tenant B');
@@ -29,8 +32,13 @@ describe('tenant isolation: every route with another tenant’s key and ids', ()
     b1 = await api.addOrg(b.tenantId, '00D0000000000B1AAA', { name: 'Beta One' });
     const admin = { key: a.key, roles: ['administrator' as const] };
     aJobId = ((await api.call('POST', `/orgs/${a1.id}/jobs`, admin)).body as { id: string }).id;
-    await api.call('POST', `/orgs/${a1.id}/permission-check/runs`, admin);
-    await api.call('PUT', `/orgs/${a1.id}/backup-settings`, { ...admin, body: validBody('putBackupSettings', { orgId: a1.id }) });
+    expect((await api.call('POST', `/orgs/${a1.id}/permission-check/runs`, admin)).status).toBe(202);
+    expect((await api.call('GET', `/orgs/${a1.id}/permission-check/report`, admin)).status).toBe(200);
+    const put = await api.call('PUT', `/orgs/${a1.id}/backup-settings`, {
+      ...admin,
+      body: validBody('putBackupSettings', { orgId: a1.id }),
+    });
+    expect(put.status).toBe(200);
     const created = (await api.call('POST', '/keys', { ...admin, body: { name: 'A named credential', orgId: a1.id } })).body as {
       key: string;
       info: { id: string };
@@ -39,7 +47,10 @@ describe('tenant isolation: every route with another tenant’s key and ids', ()
     aKeyId = created.info.id;
     secrets = [a.tenantId, a1.id, a2.id, aJobId, aKeyId, 'Alpha One', 'Alpha Two', '00D0000000000A1AAA', 'Tenant A'];
   });
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await schedule.stop();
+    await api.stop();
+  });
 
   const expectNoLeak = (body: unknown, allowed: string[] = []): void => {
     const text = JSON.stringify(body);

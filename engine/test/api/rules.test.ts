@@ -11,6 +11,7 @@ import type { ScheduleServices } from '../../src/schedule/index.js';
 import { scheduleApiServices } from '../../src/schedule/api-services.js';
 import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from '../schedule/support.js';
 import { ScopeDouble } from './doubles.js';
+import { attachSchedule } from './real-services.js';
 
 type Body = { error: { code: string; message: string; actions: string[]; details?: Record<string, unknown> } };
 const code = (r: { body: unknown }): string | undefined => (r.body as Body).error?.code;
@@ -21,6 +22,7 @@ describe('API rules and error codes', () => {
   let key: string;
   let org: Org;
   const logLines: string[] = [];
+  let schedule: Awaited<ReturnType<typeof attachSchedule>>;
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -30,11 +32,15 @@ describe('API rules and error codes', () => {
       },
     });
     api = await startTestApi((own) => (d = doubles(own)), {}, createLogger('info', sink));
+    schedule = await attachSchedule(api);
     const t = await api.newTenant('Acme');
     key = t.key;
     org = await api.addOrg(t.tenantId, '00D000000000001AAA');
   });
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await schedule.stop();
+    await api.stop();
+  });
 
   const as = (roles: Role[] | string, k = key) => ({ key: k, roles, user: 'someone@example.com' });
 

@@ -1,10 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startTestApi, type TestApi } from './harness.js';
-import { ScheduleDouble } from './doubles.js';
+import { attachSchedule } from './real-services.js';
+import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
-import type { SecretBox } from '../../src/salesforce/connection-repository.js';
+import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
 
 // Stands in for the store's key (not on main yet): reversible, so the stored secrets can be read back.
 const box: SecretBox = {
@@ -18,21 +19,28 @@ describe('connect and describe through the salesforce layer, against the org emu
   let org: TestOrg;
   let api: TestApi;
   let key: string;
+  let schedule: Awaited<ReturnType<typeof attachSchedule>>;
 
   beforeAll(async () => {
     org = await startTestOrg({ records: 50 });
     api = await startTestApi(({ pool, orgs }) => {
-      const sf = new SalesforceAdapter({ pool, box, orgs });
+      const connections = new ConnectionRepository(pool, box);
+      const sf = new SalesforceAdapter({
+        orgs,
+        connect: (tenantId, credentials) => connectOrg(pool, box, { tenantId, credentials }),
+        open: (orgId) => openStoredConnection(connections, orgId),
+      });
       return {
         connect: sf,
         scope: sf,
         jobs: new BackupJobsAdapter(pool, { launch: async () => undefined }),
-        schedule: new ScheduleDouble(),
       };
     });
+    schedule = await attachSchedule(api);
     ({ key } = await api.newTenant('Acme'));
   });
   afterAll(async () => {
+    await schedule.stop();
     await api.stop();
     await org.stop();
   });
@@ -41,12 +49,7 @@ describe('connect and describe through the salesforce layer, against the org emu
     api.call(method, path, { key, roles: ['administrator'], ...(body === undefined ? {} : { body }) });
 
   it('connects with a refresh token: the tile carries the org identity and an org key for the Named Credential', async () => {
-    const r = await admin('POST', '/orgs', {
-      method: 'refresh_token',
-      loginUrl: org.emu.instanceUrl,
-      clientId: 'orgvault-test',
-      refreshToken: org.emu.refreshToken,
-    });
+    const r = await admin('POST', '/orgs', connectEmulatorOrg(org.emu));
     expect(r.status).toBe(201);
     const body = r.body as { org: { id: string; sfOrgId: string; instanceUrl: string }; orgKey: { key: string } };
     expect(body.org.sfOrgId).toBe(org.emu.orgId);

@@ -276,6 +276,18 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       expect(await queuedStarts(orgId)).toEqual(['2031-03-10T13:00:00.000Z']); // 00:00 AEDT
     });
 
+    it('a claim left by a process that died before starting the job is taken over when stale', async () => {
+      const { orgId } = await org();
+      const slot = new Date('2031-03-14T00:00:00Z');
+      await db.pool.query(`INSERT INTO backup_slots (org_id, slot_at, decided_at, outcome) VALUES ($1, $2, $2, 'claimed')`, [orgId, slot]);
+      clock.set(new Date(slot.getTime() + 60_000));
+      expect(await s.scheduler.runBackupSlot(orgId, slot)).toEqual({ outcome: 'dropped', reason: 'already decided' });
+      clock.set(new Date(slot.getTime() + 3 * 60_000));
+      expect((await s.scheduler.runBackupSlot(orgId, slot)).outcome).toBe('started');
+      expect(await s.scheduler.runBackupSlot(orgId, slot)).toEqual({ outcome: 'dropped', reason: 'already decided' });
+      expect(await listJobs(db.pool, orgId)).toHaveLength(1);
+    });
+
     it('a start hours late (engine down) is recorded as missed; the next one runs', async () => {
       const { orgId } = await org();
       const slot = new Date('2031-03-13T00:00:00Z');

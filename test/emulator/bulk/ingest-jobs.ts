@@ -11,7 +11,18 @@ import { effectivePermissions } from '../data/permissions.js';
 import { SfError } from '../errors.js';
 import { COLUMN_DELIMITERS, csvLayout, quote, type CsvLayout } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
-import { abort, baseInfo, csvOptions, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
+import {
+  abort,
+  baseInfo,
+  csvOptions,
+  enumProp,
+  jsonBody,
+  sinceVersion,
+  layoutInfo,
+  progressInfo,
+  type BulkJobs,
+  type Job,
+} from './jobs.js';
 import { errorText, planColumns, writeRows, type IngestOperation } from './ingest-rows.js';
 
 const OPERATIONS: IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
@@ -64,6 +75,7 @@ function line(values: string[], layout: CsvLayout): string {
 
 export function ingestJobRoutes(org: Org, jobs: BulkJobs): Router {
   const router = Router({ mergeParams: true });
+  router.use('/jobs/ingest', sinceVersion(41));
 
   router.post('/jobs/ingest', (req, res) => {
     const body = jsonBody(req.body);

@@ -3,6 +3,7 @@
  * through their states on timers, as Salesforce's do in the background, and are forgotten seven
  * days (by the org's clock) after they end, as Salesforce deletes them.
  */
+import type { NextFunction, Request, Response } from 'express';
 import { makeId, normalizeId } from '../data/ids.js';
 import type { Org } from '../data/org.js';
 import { restDateTime } from '../data/values.js';
@@ -105,6 +106,14 @@ export class BulkJobs {
     const now = this.org.now();
     for (const [id, job] of this.jobs) if (job.endedAt !== null && now - job.endedAt > KEEP_AFTER_END_MS) this.jobs.delete(id);
   }
+}
+
+/** Bulk 2.0 resources exist from an API version on (ingest 41.0, query 47.0): NOT_FOUND before. */
+export function sinceVersion(min: number) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (Number(res.locals.version) < min) throw notFound();
+    next();
+  };
 }
 
 /** The fields every job info answer has, in Salesforce's order. */

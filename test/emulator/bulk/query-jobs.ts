@@ -12,7 +12,18 @@ import { executeSoql, type QueryResult } from '../soql/execute.js';
 import { csvHeader, csvRowWriter } from '../soql/csv.js';
 import { csvLayout } from './csv-format.js';
 import { csvResponse } from './csv-response.js';
-import { abort, baseInfo, csvOptions, enumProp, jsonBody, layoutInfo, progressInfo, type BulkJobs, type Job } from './jobs.js';
+import {
+  abort,
+  baseInfo,
+  csvOptions,
+  enumProp,
+  jsonBody,
+  sinceVersion,
+  layoutInfo,
+  progressInfo,
+  type BulkJobs,
+  type Job,
+} from './jobs.js';
 import { checkBulkResult, checkBulkSoql } from './query-rules.js';
 
 interface QueryJob extends Job {
@@ -59,6 +70,7 @@ function info(job: QueryJob, full: boolean): Record<string, unknown> {
 
 export function queryJobRoutes(org: Org, jobs: BulkJobs): Router {
   const router = Router({ mergeParams: true });
+  router.use('/jobs/query', sinceVersion(47));
 
   router.post('/jobs/query', (req, res) => {
     const body = jsonBody(req.body);

@@ -208,6 +208,8 @@ describe('Bulk API 2.0 query jobs', () => {
       json: [{ errorCode: 'INVALIDENTITY', message: "Entity 'UserPermissionAccess' is not supported by the Bulk API." }],
     });
     expect(await bad('not json at all')).toMatchObject({ status: 400 });
+    const old = await fetch(`${emu.instanceUrl}/services/data/v46.0/jobs/query`, { method: 'POST', headers: auth, body: '{}' });
+    expect(old.status).toBe(404);
     const unknown = await call('GET', '/jobs/query/7508d0000000zzzAAA');
     expect(unknown).toEqual({ status: 404, json: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] });
     expect((await page('7508d0000000zzzAAA', '')).status).toBe(404);

@@ -140,6 +140,31 @@ describe('Change Data Capture on the emulator', () => {
     await admin('/cdc/overflow', { threshold: 100_000 });
   });
 
+  it('holds events back while delivery is delayed, then delivers each once', async () => {
+    const sub = await live('/data/AccountChangeEvent');
+    const before = (await (await fetch(`${emu.instanceUrl}/__emulator/cdc/state`)).json()) as { latestReplayId: number };
+    await admin('/cdc/faults', { delayMs: 300 });
+    await conn.sobject('Account').create({ Name: 'delayed' });
+    const held = (await (await fetch(`${emu.instanceUrl}/__emulator/cdc/state`)).json()) as { latestReplayId: number };
+    expect(held.latestReplayId).toBe(before.latestReplayId);
+    await sub.until(() => sub.events.length === 1);
+    await admin('/cdc/faults', { delayMs: 0 });
+    await conn.sobject('Account').create({ Name: 'prompt' });
+    await sub.until(() => sub.events.length === 2);
+    expect(sub.events.map((e) => e.payload.Name).sort()).toEqual(['delayed', 'prompt']);
+  });
+
+  it('ends a live Pub/Sub stream when its session expires in the org', async () => {
+    const token = emu.org.sessions.issueAccessToken(emu.userId);
+    const client = await connectPubSub(pubSubEndpoint, token, 'https://emulator.test');
+    clients.push(client);
+    const sub = collectPubSub((cb) => client.subscribe('/data/ChangeEvents', cb));
+    await sub.until(() => sub.keepalives() > 0);
+    await admin('/sessions/expire', { token });
+    await sub.until(() => sub.errors.length > 0);
+    expect(sub.errors[0]).toMatchObject({ code: 16 });
+  });
+
   it('answers a replay id older than 72 hours as corrupted, as Salesforce does', async () => {
     const stream = await live('/data/AccountChangeEvent');
     await conn.sobject('Account').create({ Name: 'old news' });

@@ -55,6 +55,7 @@ export function cdcExtension(options: CdcExtensionOptions = {}): CdcExtension {
     async stop() {
       await ext.pubsub?.stop();
       ext.cometd?.stop();
+      ext.cdc?.stop();
     },
   };
   return ext;

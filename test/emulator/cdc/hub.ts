@@ -33,6 +33,7 @@ export class ChangeDataCapture {
   private readonly revoked = new Set<string>();
   private readonly sessionListeners = new Set<() => void>();
   private selected = new Set<string>();
+  private readonly sessionTimer: NodeJS.Timeout;
 
   constructor(
     readonly source: CdcSource,
@@ -42,6 +43,12 @@ export class ChangeDataCapture {
     this.producer = new ChangeEventProducer((entity) => (this.selected.has(entity) ? this.layout(entity) : undefined));
     if (options.overflowThreshold) this.producer.overflowThreshold = options.overflowThreshold;
     source.onTransaction((tx) => this.onTransaction(tx));
+    this.sessionTimer = setInterval(() => this.checkSessions(), 1000);
+    this.sessionTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sessionTimer);
   }
 
   onTransaction(tx: Transaction): BusEvent[] {
@@ -71,10 +78,17 @@ export class ChangeDataCapture {
   /** Fault: the sessions behind these tokens (or every token seen so far) expire now. */
   expireSessions(tokens: string[]): void {
     for (const t of tokens) this.revoked.add(t);
+    this.checkSessions();
+  }
+
+  private checkSessions(): void {
     for (const l of this.sessionListeners) l();
   }
 
-  /** Streams re-check their session when the session fault strikes. */
+  /**
+   * Streams re-check their sessions when the session fault strikes, and every second, so a
+   * token expired elsewhere (the org's own session expiry) ends streams too.
+   */
   onSessionsExpired(listener: () => void): () => void {
     this.sessionListeners.add(listener);
     return () => this.sessionListeners.delete(listener);

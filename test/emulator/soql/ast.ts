@@ -31,6 +31,8 @@ export interface SelectQuery {
   fields: FieldRef[];
   from: string;
   fromPos: number;
+  /** `FROM Account a`: field paths may start with `a.`. */
+  alias: string | null;
   where: Condition | null;
   orderBy: OrderItem[];
   limit: number | null;

@@ -77,7 +77,10 @@ class Executor {
     return new SfError(code, `\n${this.soql.replace(/\s/g, ' ')}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${pos + 1}\n${message}`);
   }
 
+  private alias: string | null = null;
+
   run(q: SelectQuery, options: ExecuteOptions): QueryResult {
+    this.alias = q.alias?.toLowerCase() ?? null;
     if (!this.org.hasObject(q.from)) {
       const e = invalidType(q.from);
       throw this.positioned(q.fromPos, 'INVALID_TYPE', e.message);
@@ -156,7 +159,8 @@ class Executor {
   /** Resolves a field path to a column reader. */
   column(table: Table, rawPath: string[], pos: number): QueryColumn {
     let path = rawPath;
-    if (path.length > 1 && path[0]!.toLowerCase() === table.def.name.toLowerCase() && !relationshipField(table, path[0]!)) {
+    const head = path[0]!.toLowerCase();
+    if (path.length > 1 && (head === table.def.name.toLowerCase() || head === this.alias) && !relationshipField(table, path[0]!)) {
       path = path.slice(1);
     }
     if (path.length === 1) {

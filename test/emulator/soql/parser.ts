@@ -68,7 +68,17 @@ class Parser {
 
   parse(): SelectQuery {
     this.expectKeyword('SELECT');
-    const q: SelectQuery = { count: false, fields: [], from: '', fromPos: 0, where: null, orderBy: [], limit: null, offset: null };
+    const q: SelectQuery = {
+      count: false,
+      fields: [],
+      from: '',
+      fromPos: 0,
+      alias: null,
+      where: null,
+      orderBy: [],
+      limit: null,
+      offset: null,
+    };
     if (this.isKeyword('COUNT') && this.peek(1).text === '(' && this.peek(2).text === ')') {
       this.i += 3;
       q.count = true;
@@ -83,7 +93,7 @@ class Parser {
     if (from.kind !== 'ident' || from.text.includes('.')) this.fail(from);
     q.from = from.text;
     q.fromPos = from.pos;
-    if (this.peek().kind === 'ident' && !RESERVED.has(this.peek().text.toUpperCase())) this.next(); // alias
+    if (this.peek().kind === 'ident' && !RESERVED.has(this.peek().text.toUpperCase())) q.alias = this.next().text;
     if (this.isKeyword('WHERE')) {
       this.next();
       q.where = this.orExpr();

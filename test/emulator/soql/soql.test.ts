@@ -44,6 +44,7 @@ describe('SOQL', () => {
     expect([...names].sort().reverse()).toEqual(names);
     expect(String(rows[0]![2])).toMatch(/@orgvault-emulator\.test$/);
     expect(q('SELECT COUNT() FROM Case').count).toBe(true);
+    expect(q('SELECT c.Id FROM Contact c WHERE c.Account.Name != null LIMIT 3').columns.map((c) => c.name)).toEqual(['Id']);
   });
 
   it('matches multi-select picklists with INCLUDES', () => {

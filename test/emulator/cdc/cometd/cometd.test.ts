@@ -22,6 +22,7 @@ describe('CometD with jsforce streaming and the replay extension', () => {
   afterAll(async () => {
     await Promise.all(subscribers.map((s) => s.client.disconnect()));
     cometd.stop();
+    cdc.stop();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeAllConnections();
     await closed;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { ChangeDataCapture } from '../hub.js';
 import { fieldBitmap } from '../pubsub/avro.js';
 import { FakeOrg } from '../testing/fake-org.js';
@@ -6,6 +6,7 @@ import { FakeOrg } from '../testing/fake-org.js';
 describe('change events from transactions', () => {
   const org = new FakeOrg();
   const cdc = new ChangeDataCapture(org);
+  afterAll(() => cdc.stop());
   const eventsOf = (work: Parameters<FakeOrg['transaction']>[0]) => {
     const before = cdc.bus.latestReplayId();
     org.transaction(work);

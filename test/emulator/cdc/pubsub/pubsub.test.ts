@@ -17,6 +17,7 @@ describe('Pub/Sub API with the real salesforce-pubsub-api-client', () => {
   afterAll(async () => {
     for (const c of clients) c.close();
     await server.stop();
+    cdc.stop();
   });
 
   async function connect(token = org.token): Promise<PubSubApiClient> {
