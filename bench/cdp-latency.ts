@@ -9,7 +9,7 @@
  *
  *   nice -n 10 npx tsx bench/cdp-latency.ts [seconds=60] [rate=500]
  */
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../test/emulator/server.js';
@@ -25,6 +25,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const emu = await startEmulator({ records: 2000, seed: 5, cdc: { entities: [], keepaliveMs: 1000 } });
 const endpoint = String(emu.ready.pubSubEndpoint);
 const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-bench-cdp-'));
+// The embedded PostgreSQL runs as its own OS user when we are root: it must reach the directory.
+chmodSync(dir, 0o755);
 const config = loadConfig(
   { PORT: '0', ORGVAULT_DATA_DIR: dir, ORGVAULT_PUBSUB_ENDPOINT: endpoint, ORGVAULT_PUBSUB_INSECURE_TLS: 'true', LOG_LEVEL: 'warn' },
   dir,
