@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { connectEmulatorOrg } from '../support/emulator-org.js';
 import { expectExportEquals, orgStateNow, waitForJob, type OrgState } from '../support/backup-checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
@@ -55,14 +56,7 @@ describe('continuous data protection: recovery points equal the org at any secon
       cdp: { scanMs: 500, retryMs: 300, catchUpWaitMs: 60_000 },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const tenant = await engine.services.tenants.create('cdp');
-    await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-    const { orgId } = await engine.services.connect(tenant.id, {
-      kind: 'accessToken',
-      instanceUrl: emulator.instanceUrl,
-      accessToken: emulator.accessToken,
-    });
-    org = await engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
+    org = await connectEmulatorOrg(engine, emulator, 'cdp');
   });
   afterAll(async () => {
     await engine?.close();
