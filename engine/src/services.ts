@@ -18,6 +18,8 @@ import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
+import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { CompareService } from './restore/compare.js';
 
 export interface Services {
   store: Store;
@@ -35,6 +37,9 @@ export interface Services {
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
   api: ApiServices;
+  /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
+  restore: RestoreService;
+  compare: CompareService;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +49,7 @@ export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
   cdp?: Partial<CdpOptions>;
+  restore?: Partial<RestoreOptions>;
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -121,6 +127,12 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     live.delete(org.id);
   });
 
+  const restore = new RestoreService(
+    { pool, store, connectionTo },
+    { bulkThreshold: config.restoreBulkThreshold, maxInlineFileBytes: MAX_INLINE_FILE_BYTES, ...options.restore },
+  );
+  const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
+
   const api: ApiServices = {
     tenants,
     keys,
@@ -144,6 +156,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     worker,
     cdp,
     api,
+    restore,
+    compare,
     start: async () => {
       await worker.start();
       await schedule.start();

@@ -141,6 +141,11 @@ export const SETTINGS = {
     doc: 'Records per Bulk API 2.0 result page (maxRecords)',
     schema: z.coerce.number().int().min(100).max(500000).default(50000),
   },
+  restoreBulkThreshold: {
+    env: 'ORGVAULT_RESTORE_BULK_THRESHOLD',
+    doc: 'From this many records in one restore step on, Bulk API 2.0 ingest; below, sObject collections',
+    schema: z.coerce.number().int().min(1).max(10_000_000).default(2000),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',
