@@ -62,8 +62,12 @@ export class CsvBytes {
   /** Writes epoch milliseconds between quotes as isoDateTime does, without making the string. */
   dateTime(ms: number): void {
     const day = Math.floor(ms / MS_PER_DAY);
-    this.text('"' + isoDay(day));
-    if (this.pos + 14 > this.buf.length) this.grow(14);
+    const date = isoDay(day);
+    if (this.pos + date.length + 15 > this.buf.length) this.grow(date.length + 15);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = QUOTE;
+    for (let j = 0; j < date.length; j++) buf[p++] = date.charCodeAt(j);
     let rest = ms - day * MS_PER_DAY;
     const millis = rest % 1000;
     rest = (rest - millis) / 1000;
@@ -71,8 +75,6 @@ export class CsvBytes {
     rest = (rest - sec) / 60;
     const min = rest % 60;
     const hour = (rest - min) / 60;
-    const buf = this.buf;
-    let p = this.pos;
     p = two(buf, p, hour);
     buf[p++] = 58; // :
     p = two(buf, p, min);
