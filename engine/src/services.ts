@@ -17,6 +17,9 @@ import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
+import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
+import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { CompareService } from './restore/compare.js';
 
 export interface Services {
   store: Store;
@@ -31,7 +34,12 @@ export interface Services {
   /** Backups as users start and follow them (API and CLI). */
   jobs: BackupJobsAdapter;
   worker: BackupWorker;
+  /** Continuous data protection: settings, change event consumers, recovery points. */
+  cdp: Cdp;
   api: ApiServices;
+  /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
+  restore: RestoreService;
+  compare: CompareService;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -40,6 +48,8 @@ export interface Services {
 export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
+  cdp?: Partial<CdpOptions>;
+  restore?: Partial<RestoreOptions>;
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -73,6 +83,10 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     mailFrom: config.mailFrom,
     ...salesforceReaders(connectionTo),
   });
+  const cdp = new Cdp(
+    { pool, store, log, connect: connectionTo },
+    { ...DEFAULT_CDP_OPTIONS, endpoint: config.pubSubEndpoint, insecureTls: config.pubSubInsecureTls, ...options.cdp },
+  );
   const worker = new BackupWorker(
     {
       pool,
@@ -80,6 +94,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       log,
       connect: connectionTo,
       scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+      recoveryPoint: cdp.runRecoveryPoint,
       options: {
         pauseMs: config.apiBudgetPauseSeconds * 1000,
         maxRecords: config.bulkPageRecords,
@@ -112,6 +127,12 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     live.delete(org.id);
   });
 
+  const restore = new RestoreService(
+    { pool, store, connectionTo },
+    { bulkThreshold: config.restoreBulkThreshold, maxInlineFileBytes: MAX_INLINE_FILE_BYTES, ...options.restore },
+  );
+  const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
+
   const api: ApiServices = {
     tenants,
     keys,
@@ -119,6 +140,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     connect: salesforce,
     scope: salesforce,
     jobs,
+    cdp,
     ...scheduleApiServices(schedule),
   };
   return {
@@ -132,12 +154,17 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     schedule,
     jobs,
     worker,
+    cdp,
     api,
+    restore,
+    compare,
     start: async () => {
       await worker.start();
       await schedule.start();
+      await cdp.start();
     },
     stop: async () => {
+      await cdp.stop();
       await worker.stop();
       await schedule.stop();
     },

@@ -1,6 +1,7 @@
 /**
  * `npm run emulator -- [--port N] [--records N] [--seed S] [--data-dir D] [--admin]
- * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N]`: starts an emulator and prints
+ * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
+ * [--pubsub-port N]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
  */
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ const program = new Command('emulator')
   .option('--jwt-client-id <id>', 'consumer key expected as the JWT issuer')
   .option('--daily-api-requests <n>', 'daily API request budget', int)
   .option('--access-token-ttl <ms>', 'lifetime of access tokens in ms', int)
+  .option('--cdc-entities <list>', 'objects selected for change events, comma-separated (e.g. Account,Contact)')
+  .option('--pubsub-port <n>', 'port of the Pub/Sub API (0 = any free port)', int)
   .parse();
 
 const o = program.opts<{
@@ -38,6 +41,8 @@ const o = program.opts<{
   jwtClientId?: string;
   dailyApiRequests?: number;
   accessTokenTtl?: number;
+  cdcEntities?: string;
+  pubsubPort?: number;
 }>();
 
 const emulator = await startEmulator({
@@ -51,6 +56,7 @@ const emulator = await startEmulator({
   jwtClientId: o.jwtClientId,
   dailyApiRequests: o.dailyApiRequests,
   accessTokenTtlMs: o.accessTokenTtl,
+  cdc: { entities: o.cdcEntities?.split(',').filter(Boolean), pubSubPort: o.pubsubPort },
 });
 process.stdout.write(`EMULATOR_READY ${JSON.stringify(emulator.ready)}\n`);
 const shutdown = (): void => {

@@ -6,10 +6,11 @@ import type { ObjectScope, ScopeOptions } from '../salesforce/scope.js';
 import { discoverScope } from '../salesforce/describe.js';
 import { checkBudget } from '../salesforce/org-limits.js';
 import { OrgVaultError } from '../errors.js';
-import { markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
+import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
 import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
 import { runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
+import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
 
 export interface RunnerOptions extends PassOptions {
   /** Objects backed up at once within a job. */
@@ -38,6 +39,8 @@ export interface RunnerDeps {
   scopeOptions(orgId: string): Promise<ScopeOptions>;
   options?: Partial<RunnerOptions>;
   now?: () => Date;
+  /** Runs recovery_point jobs (cdp/ builds them from the store); absent = such jobs fail. */
+  recoveryPoint?: (job: Job, signal?: AbortSignal) => Promise<Job['status']>;
 }
 
 /**
@@ -51,6 +54,11 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   const now = deps.now ?? (() => new Date());
   const { pool, log } = deps;
   const jobLog = log.child({ orgId: job.orgId, jobId: job.id });
+  if (job.kind === 'recovery_point') {
+    if (deps.recoveryPoint) return deps.recoveryPoint(job, signal);
+    await setJobStatus(pool, job.orgId, job.id, 'failed', { error: 'This engine cannot build recovery points' });
+    return 'failed';
+  }
   let conn: OrgConnection;
   let scope: ObjectScope[];
   try {
@@ -162,6 +170,10 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   if (scope.every((s) => after.get(s.name)?.fullCycleId === job.cycleId)) await markCycleFullComplete(pool, job.orgId, job.cycleId, now());
   const status = failed === 0 ? 'succeeded' : failed < passes.length ? 'partial' : 'failed';
   await setJobStatus(pool, job.orgId, job.id, status, failed > 0 ? { error: `${failed} object(s) failed; the next job retries them` } : {});
+  const totals = await getJob(pool, job.orgId, job.id);
+  jobsTotal.inc({ kind: job.kind, status });
+  recordsTotal.inc({ path: 'backup' }, totals.records);
+  bytesTotal.inc({ kind: 'stored' }, totals.bytes);
   jobLog.info({ status, objects: passes.length, failed }, 'backup job finished');
   return status;
 }

@@ -3,6 +3,7 @@ import type { ApiBudget } from './api-budget.js';
 import { isSessionRefusal, orgHttpError, orgNetworkError } from './org-errors.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { OrgSession, TokenSource } from './tokens.js';
+import { salesforceApiCallsTotal } from '../infra/metrics.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'HEAD';
 
@@ -95,6 +96,7 @@ export class OrgHttp {
       headers['Content-Type'] = 'application/json';
     }
     this.budget.recordCall();
+    salesforceApiCallsTotal.inc({ api: req.path.startsWith('jobs/') ? 'bulk' : 'rest' });
     let res: Response;
     try {
       res = await fetch(this.url(session, req.path, req.query), {

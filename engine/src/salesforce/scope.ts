@@ -10,6 +10,8 @@ export interface GlobalSObject {
   retrieveable: boolean;
   deprecatedAndHidden?: boolean;
   custom?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
 }
 
 export interface DescribeGlobal {

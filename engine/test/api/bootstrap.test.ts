@@ -108,6 +108,10 @@ describe('bootstrap: the first tenant and key', () => {
       const tile = (await call('GET', `/orgs/${orgId}`)).body;
       expect(tile.lastJob).toMatchObject({ id: start.body.id, status: 'succeeded' });
       expect(tile.currentJob).toBeNull();
+      const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+      expect(metrics).toMatch(/orgvault_jobs_total\{kind="full",status="succeeded"\} [1-9]/);
+      expect(metrics).toMatch(/orgvault_records_total\{path="backup"\} [1-9]/);
+      expect(metrics).toMatch(/orgvault_salesforce_api_calls_total\{api="bulk"\} [1-9]/);
       const again = await call('POST', `/orgs/${orgId}/jobs`);
       expect([again.status, again.body.error.code]).toEqual([429, 'DAILY_JOB_LIMIT']);
     } finally {
