@@ -68,21 +68,15 @@ export class CsvBytes {
     let p = this.pos;
     buf[p++] = QUOTE;
     for (let j = 0; j < date.length; j++) buf[p++] = date.charCodeAt(j);
-    let rest = ms - day * MS_PER_DAY;
-    const millis = rest % 1000;
-    rest = (rest - millis) / 1000;
-    const sec = rest % 60;
-    rest = (rest - sec) / 60;
-    const min = rest % 60;
-    const hour = (rest - min) / 60;
-    p = two(buf, p, hour);
+    const t = ms - day * MS_PER_DAY;
+    p = two(buf, p, Math.floor(t / 3_600_000));
     buf[p++] = 58; // :
-    p = two(buf, p, min);
+    p = two(buf, p, Math.floor(t / 60_000) % 60);
     buf[p++] = 58;
-    p = two(buf, p, sec);
+    p = two(buf, p, Math.floor(t / 1000) % 60);
     buf[p++] = 46; // .
-    buf[p++] = ZERO + Math.floor(millis / 100);
-    p = two(buf, p, millis % 100);
+    buf[p++] = ZERO + Math.floor((t % 1000) / 100);
+    p = two(buf, p, t % 100);
     buf[p++] = 90; // Z
     buf[p++] = QUOTE;
     this.pos = p;
