@@ -98,6 +98,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       options: {
         pauseMs: config.apiBudgetPauseSeconds * 1000,
         maxRecords: config.bulkPageRecords,
+        resultEncoding: config.bulkResultEncoding,
         ...options.runner,
       },
     },

@@ -17,6 +17,8 @@ export interface PassOptions {
   reconcileEveryMs: number;
   /** Rows per Bulk result page. */
   maxRecords?: number;
+  /** Accept-Encoding of Bulk result pages. */
+  resultEncoding?: 'gzip' | 'identity';
 }
 
 export interface PassContext {
@@ -93,6 +95,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       operation: scope.hasIsDeleted ? 'queryAll' : 'query',
       ...(cp.bulk ? { resume: cp.bulk } : {}),
       ...(ctx.options.maxRecords ? { maxRecords: ctx.options.maxRecords } : {}),
+      ...(ctx.options.resultEncoding ? { encoding: ctx.options.resultEncoding } : {}),
       onJob: async (job) => {
         cp.bulk = { jobId: job.id, locator: null };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);

@@ -141,6 +141,11 @@ export const SETTINGS = {
     doc: 'Records per Bulk API 2.0 result page (maxRecords)',
     schema: z.coerce.number().int().min(100).max(500000).default(50000),
   },
+  bulkResultEncoding: {
+    env: 'ORGVAULT_BULK_RESULT_ENCODING',
+    doc: 'Accept-Encoding for Bulk API 2.0 result pages: gzip saves bandwidth over the internet; identity saves CPU on both ends when the org is near (a local emulator)',
+    schema: z.enum(['gzip', 'identity']).default('gzip'),
+  },
   restoreBulkThreshold: {
     env: 'ORGVAULT_RESTORE_BULK_THRESHOLD',
     doc: 'From this many records in one restore step on, Bulk API 2.0 ingest; below, sObject collections',
