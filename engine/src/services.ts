@@ -19,6 +19,7 @@ import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
+import { RestoreAdapter } from './api/adapters/restore.js';
 
 export interface Services {
   store: Store;
@@ -131,6 +132,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     connect: salesforce,
     scope: salesforce,
     jobs,
+    restore: new RestoreAdapter(restore, compare),
     ...scheduleApiServices(schedule),
   };
   return {
