@@ -17,6 +17,7 @@ import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
+import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
 import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
@@ -34,6 +35,8 @@ export interface Services {
   /** Backups as users start and follow them (API and CLI). */
   jobs: BackupJobsAdapter;
   worker: BackupWorker;
+  /** Continuous data protection: settings, change event consumers, recovery points. */
+  cdp: Cdp;
   api: ApiServices;
   /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
   restore: RestoreService;
@@ -46,6 +49,7 @@ export interface Services {
 export interface ServiceOptions {
   runner?: Partial<RunnerOptions>;
   worker?: Partial<WorkerOptions>;
+  cdp?: Partial<CdpOptions>;
   restore?: Partial<RestoreOptions>;
 }
 
@@ -80,6 +84,10 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     mailFrom: config.mailFrom,
     ...salesforceReaders(connectionTo),
   });
+  const cdp = new Cdp(
+    { pool, store, log, connect: connectionTo },
+    { ...DEFAULT_CDP_OPTIONS, endpoint: config.pubSubEndpoint, insecureTls: config.pubSubInsecureTls, ...options.cdp },
+  );
   const worker = new BackupWorker(
     {
       pool,
@@ -87,9 +95,11 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       log,
       connect: connectionTo,
       scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+      recoveryPoint: cdp.runRecoveryPoint,
       options: {
         pauseMs: config.apiBudgetPauseSeconds * 1000,
         maxRecords: config.bulkPageRecords,
+        resultEncoding: config.bulkResultEncoding,
         ...options.runner,
       },
     },
@@ -132,6 +142,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     connect: salesforce,
     scope: salesforce,
     jobs,
+    cdp,
     restore: new RestoreAdapter(restore, compare),
     ...scheduleApiServices(schedule),
   };
@@ -146,14 +157,17 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     schedule,
     jobs,
     worker,
+    cdp,
     api,
     restore,
     compare,
     start: async () => {
       await worker.start();
       await schedule.start();
+      await cdp.start();
     },
     stop: async () => {
+      await cdp.stop();
       await worker.stop();
       await schedule.stop();
     },

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { connectEmulatorOrg } from '../support/emulator-org.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
 
@@ -22,14 +23,7 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
     emulator = await startEmulator({ records: 1500, seed: 11, admin: true });
     engine = await startTestEngine({ runner: { reconcileEveryMs: 0, overlapMs: 60_000 }, worker: { pollMs: 200 } });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const tenant = await engine.services.tenants.create('e2e');
-    await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-    const { orgId } = await engine.services.connect(tenant.id, {
-      kind: 'accessToken',
-      instanceUrl: emulator.instanceUrl,
-      accessToken: emulator.accessToken,
-    });
-    org = await engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
+    org = await connectEmulatorOrg(engine, emulator, 'e2e');
   });
   afterAll(async () => {
     await engine?.close();

@@ -1,8 +1,8 @@
 /**
- * The Lightning page's local preview in headless Chromium against a running engine: the same
- * components as force-app, built by preview/build.ts, served by the engine at /preview (its
- * development setting ORGVAULT_PREVIEW_DIR), calling /api/v1 through the Apex bridge. Screenshots
- * of each step are kept under test-artifacts/preview/.
+ * The Lightning page's local preview in headless Chromium against a running engine and the org
+ * emulator: the same components as force-app, built by preview/build.ts, served by the engine at
+ * /preview (its development setting ORGVAULT_PREVIEW_DIR), calling /api/v1 through the Apex
+ * bridge. Screenshots of each step are kept under test-artifacts/preview/.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,12 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { configSchema } from '../../engine/src/config/schema.js';
-import { startEngine, type RunningEngine } from '../../engine/src/main.js';
-import { OrgRegistry } from '../../engine/src/orgs/registry.js';
-import { openJob, setJobStatus } from '../../engine/src/backup/jobs.js';
 import { buildPreview } from '../../preview/build.js';
-import { testDatabaseUrl, testStorageConnectionString } from '../support/db.js';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
+import { startTestEngine, type TestEngine } from '../support/engine.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts/preview');
@@ -31,10 +28,12 @@ const CHROMIUM_ARGS = [
 ];
 
 let work: string;
-let engine: RunningEngine;
+let emulator: EmulatorHandle;
+let engine: TestEngine;
 let browser: Browser;
 let key: string;
 let orgId: string;
+let orgName: string;
 
 async function api(path: string, init: RequestInit = {}, roles = 'administrator'): Promise<Response> {
   return fetch(`${engine.url}/api/v1${path}`, {
@@ -66,55 +65,46 @@ async function shot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'orgvault-preview-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  const hex = randomBytes(6).toString('hex');
   key = randomBytes(24).toString('hex');
-  const config = configSchema.parse({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: work,
-    databaseUrl: testDatabaseUrl(),
-    databaseSchema: `t_${hex}`,
-    azureStorageConnectionString: testStorageConnectionString(),
-    blobContainer: `preview-${hex}`,
-    previewDir: await buildPreview(join(work, 'preview')),
-    bootstrapKey: key,
-    logLevel: 'warn',
-    demo: 'false',
+  emulator = await startEmulator({ records: 300, seed: 7, admin: true });
+  engine = await startTestEngine({
+    env: { ORGVAULT_PREVIEW_DIR: await buildPreview(join(work, 'preview')), ORGVAULT_BOOTSTRAP_KEY: key },
+    worker: { pollMs: 200 },
   });
-  engine = await startEngine(config);
   const me = (await (await api('/me')).json()) as { tenant: { id: string } };
-  // Connecting through POST /api/v1/orgs needs the salesforce connect service; the registry row
-  // is what that service ends with, and all the page reads.
-  const org = await new OrgRegistry(engine.ctx.infra.pool).register(me.tenant.id, {
-    sfOrgId: '00D5g000004SnqPEAS',
-    name: 'Acme Production',
-    instanceUrl: 'https://acme.my.salesforce.com',
-    isSandbox: false,
-    timeZone: 'Europe/Berlin',
-  });
-  orgId = org.id;
+  await engine.services.schedule.subscriptions.put(me.tenant.id, { type: 'enterprise' });
+  ({ orgId } = await engine.services.connect(me.tenant.id, {
+    kind: 'accessToken',
+    instanceUrl: emulator.instanceUrl,
+    accessToken: emulator.accessToken,
+  }));
+  orgName = (await engine.services.orgs.get({ tenantId: me.tenant.id, orgId: null }, orgId)).name;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await engine?.stop();
+  await engine?.close();
+  await emulator?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
 describe('local preview of the Backup page', () => {
   it('shows a tile per organization with the status the engine reports', async () => {
     const page = await openPage();
-    const acme = tile(page, 'Acme Production');
-    await expect(acme.locator('.status').textContent()).resolves.toBe('never backed up');
-    await expect(acme.textContent()).resolves.toContain('Production · 00D5g000004SnqPEAS');
+    const org = (await (await api(`/orgs/${orgId}`)).json()) as { sfOrgId: string; isSandbox: boolean; nextBackupAt: string | null };
+    const shown = tile(page, orgName);
+    await expect(shown.locator('.status').textContent()).resolves.toBe('never backed up');
+    await expect(shown.textContent()).resolves.toContain(`${org.isSandbox ? 'Sandbox' : 'Production'} · ${org.sfOrgId}`);
+    if (org.nextBackupAt === null) await expect(shown.locator('.next-backup').textContent()).resolves.toBe('Not scheduled');
+    else await expect(shown.locator('.next-backup c-org-vault-date-time').count()).resolves.toBe(1);
     await shot(page, '01-tiles');
     await page.close();
   });
 
   it('offers each role only the commands the engine allows it', async () => {
     const admin = await openPage('administrator');
-    await admin.getByRole('button', { name: 'More commands for Acme Production' }).click();
+    await admin.getByRole('button', { name: `More commands for ${orgName}` }).click();
     await expect(admin.getByRole('menuitem').allTextContents()).resolves.toEqual([
       'Back up now',
       'Generate recovery point',
@@ -128,7 +118,7 @@ describe('local preview of the Backup page', () => {
     await admin.close();
 
     const viewer = await openPage('viewer');
-    await viewer.getByRole('button', { name: 'More commands for Acme Production' }).click();
+    await viewer.getByRole('button', { name: `More commands for ${orgName}` }).click();
     await expect(viewer.getByRole('menuitem').allTextContents()).resolves.toEqual(['View details']);
     await shot(viewer, '03-viewer-menu');
     await viewer.close();
@@ -136,7 +126,7 @@ describe('local preview of the Backup page', () => {
 
   it('hides an organization and shows it again', async () => {
     const page = await openPage();
-    await command(page, 'Acme Production', 'Hide organization');
+    await command(page, orgName, 'Hide organization');
     const toggle = page.getByRole('button', { name: 'Show hidden organizations (1)' });
     await toggle.waitFor();
     await expect(page.locator('.organizations c-org-vault-org-tile').count()).resolves.toBe(0);
@@ -145,8 +135,8 @@ describe('local preview of the Backup page', () => {
     await shot(page, '04-hidden');
 
     await toggle.click();
-    await command(page, 'Acme Production', 'Show organization');
-    await page.locator('.organizations c-org-vault-org-tile', { hasText: 'Acme Production' }).waitFor();
+    await command(page, orgName, 'Show organization');
+    await page.locator('.organizations c-org-vault-org-tile', { hasText: orgName }).waitFor();
     await expect(page.locator('.hidden-orgs').count()).resolves.toBe(0);
     const shown = (await (await api(`/orgs/${orgId}`)).json()) as { hidden: boolean };
     expect(shown.hidden).toBe(false);
@@ -156,8 +146,8 @@ describe('local preview of the Backup page', () => {
 
   it('opens Back up now with its scope choices and says a custom scope needs the full backup first', async () => {
     const page = await openPage();
-    await command(page, 'Acme Production', 'Back up now');
-    const dialog = page.getByRole('dialog', { name: 'Back up Acme Production now' });
+    await command(page, orgName, 'Back up now');
+    const dialog = page.getByRole('dialog', { name: `Back up ${orgName} now` });
     await dialog.waitFor();
     await dialog.getByText('Custom scope', { exact: true }).click();
     await dialog.locator('.no-full-backup').waitFor();
@@ -168,28 +158,63 @@ describe('local preview of the Backup page', () => {
     await page.close();
   });
 
-  it('follows a job from queued to running to succeeded, and lists it in the details', async () => {
-    // The backup runner is not wired into the engine yet, so the test plays its part on the job
-    // catalog (open, run, finish); everything the page shows comes from the engine's API.
-    const pool = engine.ctx.infra.pool;
+  it('backs up now: the tile shows the job running, then succeeded, and the details list its objects', async () => {
+    // Slow the org down so the job is still going when the page refreshes right after Start.
+    await emulatorFaults({ latencyMs: 150 });
     const page = await openPage();
-    const job = await openJob(pool, orgId, { trigger: 'on_demand', requestedBy: 'e2e@example.com' });
-    await setJobStatus(pool, orgId, job.id, 'running');
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await tile(page, 'Acme Production').locator('.current-job', { hasText: 'Backup running' }).waitFor();
+    await command(page, orgName, 'Back up now');
+    const dialog = page.getByRole('dialog', { name: `Back up ${orgName} now` });
+    await dialog.getByRole('button', { name: 'Start backup' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('div[aria-live="polite"]', { hasText: `Backup of ${orgName} started.` }).waitFor();
+    await tile(page, orgName).locator('.current-job').waitFor();
+    await expect(tile(page, orgName).locator('.current-job').textContent()).resolves.toMatch(/Backup (queued|running)/);
     await shot(page, '07-job-running');
+    await emulatorFaults({ latencyMs: 0 });
 
-    await setJobStatus(pool, orgId, job.id, 'succeeded');
-    // The page refreshes itself whenever it is shown again.
-    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
-    await tile(page, 'Acme Production').locator('.status', { hasText: 'succeeded' }).waitFor();
-    await expect(tile(page, 'Acme Production').locator('.current-job').count()).resolves.toBe(0);
+    await until(page, () => tile(page, orgName).locator('.status', { hasText: 'succeeded' }).count());
+    await expect(tile(page, orgName).locator('.current-job').count()).resolves.toBe(0);
     await shot(page, '08-job-succeeded');
 
-    await command(page, 'Acme Production', 'View details');
+    await command(page, orgName, 'View details');
     const details = page.locator('c-org-vault-org-details');
     await details.locator('.job-status', { hasText: 'succeeded' }).waitFor();
+    await details
+      .getByRole('button', { name: /Show objects of job/ })
+      .first()
+      .click();
+    await details.locator('.job-objects tbody tr', { hasText: 'Account' }).waitFor();
     await shot(page, '09-details');
     await page.close();
   });
+
+  it('checks permissions now and shows the report in the details', async () => {
+    const page = await openPage();
+    await command(page, orgName, 'Check permissions now');
+    await page.locator('.status', { hasText: `Permission check of ${orgName} started.` }).waitFor();
+    await command(page, orgName, 'View details');
+    const details = page.locator('c-org-vault-org-details');
+    await until(page, () => details.locator('.gaps, .no-gaps').count());
+    await shot(page, '10-permission-report');
+    await page.close();
+  });
 });
+
+/** Refreshes the page (its Refresh button) until the condition holds; the job runs on its own time. */
+async function until(page: Page, holds: () => Promise<number>, what = 'the page to show it'): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if ((await holds()) > 0) return;
+    await page.waitForTimeout(500);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function emulatorFaults(faults: { latencyMs: number }): Promise<void> {
+  const res = await fetch(`${emulator.instanceUrl}/__emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  expect(res.ok).toBe(true);
+}

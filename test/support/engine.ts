@@ -12,6 +12,8 @@ export interface TestEngine extends RunningEngine {
   schema: string;
   /** Drops the engine's schema after stopping it. */
   close(): Promise<void>;
+  /** Stops this engine and starts another on the same schema, container and key (a process restart). */
+  restart(): Promise<TestEngine>;
 }
 
 /**
@@ -35,17 +37,28 @@ export async function startTestEngine(options: ServiceOptions & { env?: Record<s
     },
     dir,
   );
-  const engine = await startEngine(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), options);
-  return {
-    ...engine,
-    schema,
-    close: async () => {
-      await engine.stop();
-      const { Client } = (await import('pg')).default;
-      const c = new Client({ connectionString: testDatabaseUrl() });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_boss CASCADE`);
-      await c.end();
-    },
+  const launch = async (): Promise<TestEngine> => {
+    const engine = await startEngine(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), options);
+    return {
+      ...engine,
+      schema,
+      restart: async () => {
+        await engine.stop();
+        return launch();
+      },
+      close: async () => {
+        await engine.stop();
+        await dropSchema(schema);
+      },
+    };
   };
+  return launch();
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const { Client } = (await import('pg')).default;
+  const c = new Client({ connectionString: testDatabaseUrl() });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_boss CASCADE`);
+  await c.end();
 }

@@ -282,3 +282,23 @@ export async function setJobStatus(
     [orgId, jobId, status, at, finished, fields.error ?? null, fields.reason ?? null],
   );
 }
+
+export interface DailyApiUsage {
+  /** UTC day. */
+  day: string;
+  jobs: number;
+  apiCalls: number;
+}
+
+/** API calls our jobs spent per day over the last `days` days (oldest first; days without jobs are 0). */
+export async function apiUsage(pool: Pool, orgId: string, days = 7, now = new Date()): Promise<DailyApiUsage[]> {
+  const { rows } = await pool.query<{ day: string; jobs: number; api_calls: string }>(
+    `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(j.id)::int AS jobs, coalesce(sum(j.api_calls), 0) AS api_calls
+       FROM generate_series(date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') - make_interval(days => $3 - 1),
+                            date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS d(day)
+       LEFT JOIN backup_jobs j ON j.org_id = $1 AND date_trunc('day', j.created_at AT TIME ZONE 'UTC') = d.day
+      GROUP BY d.day ORDER BY d.day`,
+    [orgId, now, days],
+  );
+  return rows.map((r) => ({ day: r.day, jobs: r.jobs, apiCalls: Number(r.api_calls) }));
+}

@@ -17,6 +17,8 @@ export interface PassOptions {
   reconcileEveryMs: number;
   /** Rows per Bulk result page. */
   maxRecords?: number;
+  /** Accept-Encoding of Bulk result pages. */
+  resultEncoding?: 'gzip' | 'identity';
 }
 
 export interface PassContext {
@@ -93,6 +95,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       operation: scope.hasIsDeleted ? 'queryAll' : 'query',
       ...(cp.bulk ? { resume: cp.bulk } : {}),
       ...(ctx.options.maxRecords ? { maxRecords: ctx.options.maxRecords } : {}),
+      ...(ctx.options.resultEncoding ? { encoding: ctx.options.resultEncoding } : {}),
       onJob: async (job) => {
         cp.bulk = { jobId: job.id, locator: null };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
@@ -204,6 +207,20 @@ async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: 
   return stored;
 }
 
+async function storeTombstones(
+  ctx: PassContext,
+  source: string,
+  tombstones: Array<{ id: string; deletedAt: Date | string }>,
+  apiCalls: number,
+): Promise<void> {
+  const { scope } = ctx;
+  const result =
+    tombstones.length > 0
+      ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source, jobId: ctx.jobId, tombstones })
+      : undefined;
+  await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls });
+}
+
 /** Deletions in the pass's window, as getDeleted reports them (also records purged from the recycle bin). */
 async function deletions(ctx: PassContext, from: Date): Promise<void> {
   const { scope } = ctx;
@@ -213,12 +230,12 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
   const t = tally(ctx);
   try {
     const res = await getDeleted(ctx.conn, scope.name, start, now);
-    const tombstones = res.deletedRecords.map((d) => ({ id: d.id, deletedAt: d.deletedDate }));
-    const result =
-      tombstones.length > 0
-        ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'getDeleted', jobId: ctx.jobId, tombstones })
-        : undefined;
-    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls: t.calls() });
+    await storeTombstones(
+      ctx,
+      'getDeleted',
+      res.deletedRecords.map((d) => ({ id: d.id, deletedAt: d.deletedDate })),
+      t.calls(),
+    );
   } finally {
     t.stop();
   }
@@ -250,11 +267,7 @@ async function reconcile(ctx: PassContext): Promise<void> {
     const tombstones: Array<{ id: string; deletedAt: Date }> = [];
     for await (const id of ctx.store.idsAt({ orgId: ctx.orgId, object: scope.name, at }))
       if (!orgIds.has(id)) tombstones.push({ id, deletedAt: at });
-    const result =
-      tombstones.length > 0
-        ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source: 'reconcile', jobId: ctx.jobId, tombstones })
-        : undefined;
-    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls: t.calls() });
+    await storeTombstones(ctx, 'reconcile', tombstones, t.calls());
   } finally {
     t.stop();
   }

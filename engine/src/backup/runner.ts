@@ -39,6 +39,8 @@ export interface RunnerDeps {
   scopeOptions(orgId: string): Promise<ScopeOptions>;
   options?: Partial<RunnerOptions>;
   now?: () => Date;
+  /** Runs recovery_point jobs (cdp/ builds them from the store); absent = such jobs fail. */
+  recoveryPoint?: (job: Job, signal?: AbortSignal) => Promise<Job['status']>;
 }
 
 /**
@@ -52,6 +54,11 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   const now = deps.now ?? (() => new Date());
   const { pool, log } = deps;
   const jobLog = log.child({ orgId: job.orgId, jobId: job.id });
+  if (job.kind === 'recovery_point') {
+    if (deps.recoveryPoint) return deps.recoveryPoint(job, signal);
+    await setJobStatus(pool, job.orgId, job.id, 'failed', { error: 'This engine cannot build recovery points' });
+    return 'failed';
+  }
   let conn: OrgConnection;
   let scope: ObjectScope[];
   try {

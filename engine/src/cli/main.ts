@@ -8,6 +8,7 @@ import { OrgVaultError } from '../errors.js';
 import { openSession, resolveOrg, type CliSession } from './session.js';
 import type { OrgCredentials } from '../salesforce/credentials.js';
 import { exportRecords, type ExportFormat } from '../backup/export.js';
+import { apiUsage } from '../backup/jobs.js';
 import { onShutdown } from '../infra/shutdown.js';
 import type { RestoreMode } from '../restore/restore.js';
 
@@ -28,10 +29,11 @@ async function tenantId(s: CliSession, name: string): Promise<string> {
   return rows[0]?.id ?? (await s.services.tenants.create(name)).id;
 }
 
-const table = (rows: Array<Record<string, unknown>>): void => {
+const table = (rows: ReadonlyArray<object>): void => {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!);
-  const text = rows.map((r) => cols.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c] ?? ''))));
+  const cell = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v ?? ''));
+  const text = rows.map((r) => cols.map((c) => cell((r as Record<string, unknown>)[c])));
   const widths = cols.map((c, i) => Math.max(c.length, ...text.map((t) => t[i]!.length)));
   const line = (cells: string[]): string =>
     cells
@@ -190,6 +192,18 @@ program
           error: j.error ?? j.reason ?? '',
         })),
       );
+    }),
+  );
+
+program
+  .command('usage')
+  .description("API calls the org's backup jobs spent per day")
+  .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+  .option('--days <n>', 'how many days back', '7')
+  .action((o: { org?: string; days: string }) =>
+    withSession(async (s) => {
+      const target = await resolveOrg(s, o.org);
+      table(await apiUsage(s.ctx.infra.pool, target.id, Number(o.days)));
     }),
   );
 

@@ -100,6 +100,19 @@ export const SETTINGS = {
     doc: 'Development only: serve the local preview of the Lightning page (built by npm run preview:build into dist/preview) at /preview',
     schema: z.string().min(1).optional(),
   },
+  pubSubEndpoint: {
+    env: 'ORGVAULT_PUBSUB_ENDPOINT',
+    doc: 'Salesforce Pub/Sub API endpoint (host:port) that continuous data protection subscribes to',
+    schema: z.string().min(1).default('api.pubsub.salesforce.com:7443'),
+  },
+  pubSubInsecureTls: {
+    env: 'ORGVAULT_PUBSUB_INSECURE_TLS',
+    doc: 'Accept a Pub/Sub server certificate that does not verify (self-signed test servers only); off for real orgs',
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(false),
+  },
   demo: {
     env: 'ORGVAULT_DEMO',
     doc: 'Start the emulator demo org and back it up (npm start only); default on when no org is configured',
@@ -127,6 +140,11 @@ export const SETTINGS = {
     env: 'ORGVAULT_BULK_PAGE_RECORDS',
     doc: 'Records per Bulk API 2.0 result page (maxRecords)',
     schema: z.coerce.number().int().min(100).max(500000).default(50000),
+  },
+  bulkResultEncoding: {
+    env: 'ORGVAULT_BULK_RESULT_ENCODING',
+    doc: 'Accept-Encoding for Bulk API 2.0 result pages: gzip saves bandwidth over the internet; identity saves CPU on both ends when the org is near (a local emulator)',
+    schema: z.enum(['gzip', 'identity']).default('gzip'),
   },
   restoreBulkThreshold: {
     env: 'ORGVAULT_RESTORE_BULK_THRESHOLD',

@@ -20,6 +20,8 @@ export const DEFAULT_MAX_RECORDS = 50_000;
 
 export interface ResultOptions {
   maxRecords?: number;
+  /** Accept-Encoding of result pages (gzip when absent, as Node's fetch asks by default). */
+  encoding?: 'gzip' | 'identity';
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,7 @@ export function fetchResultPage(
     {
       path: `${jobPath('query', jobId)}/results`,
       query: { locator: locator ?? undefined, maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS },
-      headers: { Accept: 'text/csv' },
+      headers: { Accept: 'text/csv', 'Accept-Encoding': options.encoding ?? 'gzip' },
       what: `Bulk query results ${jobId}`,
       ...(options.signal ? { signal: options.signal } : {}),
     },

@@ -9,6 +9,7 @@ import {
   markCycleFullComplete,
   listJobs,
   countedJobsSince,
+  apiUsage,
   CYCLE_LENGTH_MS,
 } from '../../src/backup/jobs.js';
 import { OrgVaultError } from '../../src/errors.js';
@@ -98,6 +99,29 @@ describe('backup jobs and cycles', () => {
     const jobs = await listJobs(db.pool, orgId);
     expect(jobs.map((j) => j.status).sort()).toEqual(['failed', 'skipped', 'succeeded']);
     expect(jobs.find((j) => j.status === 'skipped')?.reason).toBe('a job was running');
+  });
+
+  it('reports the API calls spent per day for the last 7 days, days without jobs included', async () => {
+    const { orgId } = await insertTenantAndOrg(db.pool);
+    const now = new Date('2026-03-10T12:00:00Z');
+    const a = await openJob(db.pool, orgId, { trigger: 'scheduled', now: new Date('2026-03-08T01:00:00Z') });
+    await db.pool.query('UPDATE backup_jobs SET api_calls = 120 WHERE id = $1', [a.id]);
+    await setJobStatus(db.pool, orgId, a.id, 'succeeded');
+    const b = await openJob(db.pool, orgId, { trigger: 'scheduled', now: new Date('2026-03-10T02:00:00Z') });
+    await db.pool.query('UPDATE backup_jobs SET api_calls = 7 WHERE id = $1', [b.id]);
+    const usage = await apiUsage(db.pool, orgId, 7, now);
+    expect(usage.map((u) => u.day)).toEqual([
+      '2026-03-04',
+      '2026-03-05',
+      '2026-03-06',
+      '2026-03-07',
+      '2026-03-08',
+      '2026-03-09',
+      '2026-03-10',
+    ]);
+    expect(usage.find((u) => u.day === '2026-03-08')).toEqual({ day: '2026-03-08', jobs: 1, apiCalls: 120 });
+    expect(usage.find((u) => u.day === '2026-03-10')).toEqual({ day: '2026-03-10', jobs: 1, apiCalls: 7 });
+    expect(usage.filter((u) => u.jobs === 0)).toHaveLength(5);
   });
 
   it('an unknown or disconnected org is NOT_FOUND', async () => {

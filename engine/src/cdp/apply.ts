@@ -1,0 +1,188 @@
+import type { Store, JsonRecord, Tombstone } from '../store/store.js';
+import type { OrgConnection } from '../salesforce/connection.js';
+import type { ChangeEvent } from '../salesforce/change-stream.js';
+import { describeSObject } from '../salesforce/describe.js';
+import { queryRecords, type SObjectRecord } from '../salesforce/rest-query.js';
+import { commitOrder, eventLayout, eventValues, storedFieldOf, type EventLayout } from './versions.js';
+
+export interface ApplyOutcome {
+  /** Objects whose GAP_OVERFLOW means events are missing: an incremental backup must fill in. */
+  overflow: Set<string>;
+  versions: number;
+  tombstones: number;
+  /** Records fetched by id because a GAP_* event carried no values. */
+  fetched: number;
+}
+
+type Fields = Record<string, unknown>;
+const ID_CHUNK = 200;
+
+function chunks<T>(items: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/**
+ * Turns change events into record versions in the store. Creates and undeletes store the event's
+ * full body; updates merge the changed and nulled fields onto the record's last known version;
+ * deletes store tombstones; every version is valid from the event's commit time. Fields that
+ * events never carry (SystemModstamp, formulas) are taken from the org only when the org's record
+ * is still at that version (same LastModifiedDate); otherwise they are left out, never guessed.
+ * Re-applying events already stored yields the same versions, which the store skips.
+ */
+export class EventApplier {
+  readonly #layouts = new Map<string, Promise<EventLayout | undefined>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly conn: OrgConnection,
+    private readonly orgId: string,
+  ) {}
+
+  layout(object: string): Promise<EventLayout | undefined> {
+    let l = this.#layouts.get(object);
+    if (!l) {
+      l = describeSObject(this.conn, object).then(eventLayout);
+      this.#layouts.set(object, l);
+      l.catch(() => this.#layouts.delete(object));
+    }
+    return l;
+  }
+
+  async apply(events: readonly ChangeEvent[], objects: ReadonlySet<string>): Promise<ApplyOutcome> {
+    const outcome: ApplyOutcome = { overflow: new Set(), versions: 0, tombstones: 0, fetched: 0 };
+    const byObject = new Map<string, ChangeEvent[]>();
+    for (const e of commitOrder(events)) {
+      if (!objects.has(e.header.entityName)) continue;
+      byObject.set(e.header.entityName, [...(byObject.get(e.header.entityName) ?? []), e]);
+    }
+    for (const [object, list] of byObject) {
+      const layout = await this.layout(object);
+      if (layout) await this.#applyObject(object, layout, list, outcome);
+    }
+    return outcome;
+  }
+
+  async #applyObject(object: string, layout: EventLayout, events: ChangeEvent[], outcome: ApplyOutcome): Promise<void> {
+    const records: JsonRecord[] = [];
+    const tombstones: Tombstone[] = [];
+    const gaps = new Set<string>();
+    // The latest fields of each record touched in this batch, so later updates merge onto them.
+    const current = new Map<string, Fields | null>();
+    const updated = [...new Set(events.filter((e) => e.header.changeType === 'UPDATE').flatMap((e) => e.header.recordIds))];
+    const firstAt = new Date(Math.min(...events.map((e) => e.header.commitTimestamp)) - 1);
+    for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: firstAt, ids: updated })) current.set(r.id, r.fields);
+    // An update keeps a compound's own value (Contact.Name) unless one of its parts changed.
+    const carried = (fields: Fields, changed: readonly string[]): Fields => {
+      const out = { ...fields };
+      for (const f of layout.notCarried) {
+        if (!layout.compoundValues.includes(f) || changed.some((c) => c.startsWith(`${f}.`))) delete out[f];
+      }
+      return out;
+    };
+
+    for (const e of events) {
+      const { changeType, recordIds } = e.header;
+      const at = new Date(e.header.commitTimestamp);
+      if (changeType === 'GAP_OVERFLOW') {
+        outcome.overflow.add(object);
+        continue;
+      }
+      if (changeType.startsWith('GAP_')) {
+        for (const id of recordIds) gaps.add(id);
+        continue;
+      }
+      if (changeType === 'DELETE') {
+        for (const id of recordIds) {
+          tombstones.push({ id, deletedAt: at });
+          current.set(id, null);
+        }
+        continue;
+      }
+      const values = eventValues(layout, e.body);
+      for (const id of recordIds) {
+        let fields: Fields;
+        if (changeType === 'UPDATE') {
+          const base = current.get(id);
+          if (!base) {
+            // Never seen (or seen deleted): the org is the only source of its other fields.
+            gaps.add(id);
+            continue;
+          }
+          fields = carried(base, e.header.changedFields);
+          for (const name of e.header.changedFields) {
+            const f = storedFieldOf(layout, name);
+            if (f) fields[f] = values.get(f) ?? null;
+          }
+          for (const name of e.header.nulledFields) {
+            const f = storedFieldOf(layout, name);
+            if (f) fields[f] = null;
+          }
+        } else {
+          fields = Object.fromEntries(
+            layout.scope.fields.filter((f) => !layout.notCarried.includes(f)).map((f) => [f, values.get(f) ?? null]),
+          );
+        }
+        fields.Id = id;
+        if (layout.scope.hasIsDeleted) fields.IsDeleted = false;
+        current.set(id, fields);
+        records.push({ id, validFrom: at, fields });
+      }
+    }
+
+    await this.#completeNotCarried(object, layout, records);
+    const fetched = await this.#fetch(object, layout, [...gaps]);
+    outcome.fetched += fetched.records.length + fetched.tombstones.length;
+    records.push(...fetched.records);
+    tombstones.push(...fetched.tombstones);
+    if (records.length > 0) outcome.versions += (await this.store.putRecords({ orgId: this.orgId, object, source: 'cdc', records })).stored;
+    if (tombstones.length > 0) {
+      outcome.tombstones += (await this.store.putTombstones({ orgId: this.orgId, object, source: 'cdc', tombstones })).stored;
+    }
+  }
+
+  /** SystemModstamp and formulas from the org, for the last version of each record if the org still holds it. */
+  async #completeNotCarried(object: string, layout: EventLayout, records: JsonRecord[]): Promise<void> {
+    if (layout.notCarried.length === 0 || records.length === 0 || !('LastModifiedDate' in layout.scope.fieldTypes)) return;
+    const last = new Map<string, JsonRecord>();
+    for (const r of records) last.set(r.id, r);
+    const select = ['Id', 'LastModifiedDate', ...layout.notCarried].join(', ');
+    for (const ids of chunks([...last.keys()], ID_CHUNK)) {
+      const rows = await queryRecords<SObjectRecord>(this.conn, `SELECT ${select} FROM ${object} WHERE Id IN ('${ids.join("','")}')`);
+      for (const row of rows) {
+        const r = last.get(String(row.Id));
+        if (!r || Date.parse(String(row.LastModifiedDate)) !== Date.parse(String(r.fields.LastModifiedDate))) continue;
+        for (const f of layout.notCarried) r.fields[f] = row[f] ?? null;
+      }
+    }
+  }
+
+  /**
+   * Records a GAP_* event named, read from the org by id: their current state as a version at
+   * their SystemModstamp, or a tombstone when the org no longer has them.
+   */
+  async #fetch(object: string, layout: EventLayout, ids: string[]): Promise<{ records: JsonRecord[]; tombstones: Tombstone[] }> {
+    const records: JsonRecord[] = [];
+    const tombstones: Tombstone[] = [];
+    const stamp = layout.scope.watermarkField ?? 'CreatedDate';
+    for (const chunk of chunks(ids, ID_CHUNK)) {
+      const rows = await queryRecords<SObjectRecord>(
+        this.conn,
+        `SELECT ${layout.scope.fields.join(', ')} FROM ${object} WHERE Id IN ('${chunk.join("','")}')`,
+        { all: layout.scope.hasIsDeleted },
+      );
+      const found = new Set<string>();
+      for (const row of rows) {
+        const id = String(row.Id);
+        found.add(id);
+        const fields = Object.fromEntries(layout.scope.fields.map((f) => [f, row[f] ?? null]));
+        if (row.IsDeleted === true) tombstones.push({ id, deletedAt: String(row[stamp]) });
+        else records.push({ id, validFrom: String(row[stamp]), fields });
+      }
+      const now = new Date();
+      for (const id of chunk) if (!found.has(id)) tombstones.push({ id, deletedAt: now });
+    }
+    return { records, tombstones };
+  }
+}
