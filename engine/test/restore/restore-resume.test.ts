@@ -9,6 +9,7 @@ import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
 import { startTestEngine, type TestEngine } from '../../../test/support/engine.js';
 import { waitForJob, orgStateNow } from '../../../test/support/backup-checks.js';
+import { connectEmulatorOrg } from '../../../test/support/emulator-org.js';
 import type { Org } from '../../src/orgs/registry.js';
 import { parentsFirst } from '../../src/restore/order.js';
 
@@ -35,15 +36,8 @@ describe('restore over the API: dry run, a failure in the middle, resume without
       restore: { bulkThreshold: 6, pollMs: 50 },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const tenant = await engine.services.tenants.create('resume');
-    await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-    const { orgId } = await engine.services.connect(tenant.id, {
-      kind: 'accessToken',
-      instanceUrl: emulator.instanceUrl,
-      accessToken: emulator.accessToken,
-    });
-    org = await engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
-    key = (await engine.services.keys.create(tenant.id, { name: 'test' })).key;
+    org = await connectEmulatorOrg(engine, emulator, 'resume');
+    key = (await engine.services.keys.create(org.tenantId, { name: 'test' })).key;
   });
   afterAll(async () => {
     await engine?.close();
