@@ -217,7 +217,7 @@ for (const [label, { full, inc }] of runs) {
   );
   console.log(`  incremental / full: ${(incShare * 100).toFixed(1)}% (target < 5%: ${verdict(incShare < 0.05)})`);
   console.log(
-    `  API calls per million records: full ${perMillion(full.apiCalls)} (of which Bulk ${perMillion(full.objects.reduce((n, o) => n + o.apiCalls, 0))}), incremental ${perMillion(inc.apiCalls)}`,
+    `  API calls per million records: full ${perMillion(full.apiCalls)} (in object passes ${perMillion(full.objects.reduce((n, o) => n + o.apiCalls, 0))}), incremental ${perMillion(inc.apiCalls)}`,
   );
   console.log(`  engine peak RSS: ${mb(rss)} (target < 512 MB: ${verdict(rss < 512 * 1024 * 1024)})`);
   console.log(

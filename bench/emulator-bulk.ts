@@ -100,7 +100,8 @@ const result = executeSoql(emu.org, SOQL);
 const header = csvHeader(result);
 const write = csvRowWriter(result);
 const pages: Buffer[] = [];
-for (let i = 0; i < result.totalSize; i += pageSize) pages.push(Buffer.from(header + write(i, Math.min(result.totalSize, i + pageSize))));
+for (let i = 0; i < result.totalSize; i += pageSize)
+  pages.push(Buffer.concat([Buffer.from(header), write(i, Math.min(result.totalSize, i + pageSize))]));
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   const offset = url.searchParams.has('locator') ? Number(Buffer.from(url.searchParams.get('locator')!, 'base64url').toString()) : 0;

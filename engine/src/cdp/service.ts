@@ -32,6 +32,7 @@ export interface CdpOptions extends ConsumerOptions, RecoveryPointOptions {
 
 export const DEFAULT_CDP_OPTIONS: Omit<CdpOptions, 'endpoint' | 'insecureTls'> = {
   batchSize: 100,
+  maxBuffered: 1000,
   lingerMs: 20,
   streamDownMs: 10 * 60_000,
   retryMs: 2_000,

@@ -33,8 +33,10 @@ export interface StreamOptions {
   endpoint: string;
   /** Accept a server certificate that does not verify (self-signed test servers only). */
   insecureTls: boolean;
-  /** Events requested at a time: at most this many are in flight between Salesforce and us. */
+  /** Events requested at a time (the Pub/Sub API allows at most 100). */
   batchSize: number;
+  /** At most this many received events wait to be stored before the next request goes out. */
+  maxBuffered: number;
   /** How long to wait for more events before handing over a partial batch. */
   lingerMs: number;
 }
@@ -44,13 +46,19 @@ const REPLAY_CORRUPTED = 'replayid.corrupted';
 
 /**
  * One Pub/Sub API subscription to a change event channel, from a stored replay id or the tip.
- * Events come in bursts of at most `batchSize`; each burst is handed over in replay order and the
- * next is requested only once it is stored, so a slow store slows the stream instead of filling
- * memory. The client may deliver a burst out of order while it fetches a schema: we sort.
+ * Flow control: events are requested `batchSize` at a time, and the next request goes out at
+ * once only while fewer than `maxBuffered` received events wait to be stored; past that it waits
+ * until they are, so a slow store slows the stream instead of filling memory. Events are handed
+ * over in batches of whatever arrived while the previous batch was being stored, in replay order
+ * (the client may deliver out of order while it fetches a schema: we sort).
  */
 export class ChangeStream {
   #client: PubSubApiClient | undefined;
   #pending: ChangeEvent[] = [];
+  /** Received and not yet stored (pending plus the batch being stored). */
+  #unstored = 0;
+  /** A request held back until the buffer drains. */
+  #owed = false;
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -81,9 +89,11 @@ export class ChangeStream {
     const callback = (info: { lastReplayId: number | null }, type: string, data?: unknown): void => {
       if (this.#closed) return;
       if (type === 'event') this.#take(data as RawEvent);
-      else if (type === 'lastEvent') this.#flush(true);
-      else if (type === 'grpcKeepAlive') {
-        this.#flush(false);
+      else if (type === 'lastEvent') {
+        this.#owed = true;
+        this.#requestIfRoom();
+      } else if (type === 'grpcKeepAlive') {
+        this.#flush();
         this.#enqueue(() => this.handlers.onIdle(info.lastReplayId));
       } else if (type === 'error') this.#fail(data as Error);
       else if (type === 'end') this.#fail(new Error('The Pub/Sub stream ended'));
@@ -92,21 +102,29 @@ export class ChangeStream {
     else this.#client.subscribeFromReplayId(this.channel, callback, this.options.batchSize, replayId);
   }
 
-  #take(raw: RawEvent): void {
-    this.#pending.push(toChangeEvent(raw));
-    this.#timer ??= setTimeout(() => this.#flush(false), this.options.lingerMs);
+  #requestIfRoom(): void {
+    if (!this.#owed || this.#closed || this.#unstored + this.options.batchSize > this.options.maxBuffered) return;
+    this.#owed = false;
+    this.#client?.requestAdditionalEvents(this.channel, this.options.batchSize);
   }
 
-  #flush(requestMore: boolean): void {
+  #take(raw: RawEvent): void {
+    this.#pending.push(toChangeEvent(raw));
+    this.#unstored++;
+    this.#timer ??= setTimeout(() => this.#flush(), this.options.lingerMs);
+  }
+
+  /** Queues a step that stores everything received by the time it runs. */
+  #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending.sort((a, b) => a.replayId - b.replayId);
-    this.#pending = [];
     this.#enqueue(async () => {
-      if (batch.length > 0) await this.handlers.onEvents(batch);
-      if (requestMore && !this.#closed) {
-        this.#client?.requestAdditionalEvents(this.channel, this.options.batchSize);
-      }
+      const batch = this.#pending.sort((a, b) => a.replayId - b.replayId);
+      this.#pending = [];
+      if (batch.length === 0) return;
+      await this.handlers.onEvents(batch);
+      this.#unstored -= batch.length;
+      this.#requestIfRoom();
     });
   }
 

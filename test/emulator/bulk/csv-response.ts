@@ -2,26 +2,15 @@
  * A CSV response body written in chunks, gzip-compressed when the client accepts it (as Bulk
  * API 2.0 does for results), through the fault layer so a connection reset can cut it short.
  */
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { Org } from '../data/org.js';
-import { FaultyWriter } from '../faults/stream.js';
+import { drained, FaultyWriter } from '../faults/stream.js';
 
 export interface CsvSink {
-  /** Writes text; false once the connection is gone (stop producing). */
-  write(text: string): Promise<boolean>;
+  /** Writes text or bytes; false once the connection is gone (stop producing). */
+  write(text: string | Buffer): Promise<boolean>;
   end(): Promise<void>;
-}
-
-/** Resolves on 'drain' (or 'close'), leaving no listener behind. */
-function drained(stream: Gzip): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done).off('close', done);
-      resolve();
-    };
-    stream.on('drain', done).on('close', done);
-  });
 }
 
 function acceptsGzip(req: Request): boolean {

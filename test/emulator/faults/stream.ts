@@ -6,6 +6,17 @@
 import type { ServerResponse } from 'node:http';
 import type { Faults, StreamKind } from './faults.js';
 
+/** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */
+export function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done);
+  });
+}
+
 export class FaultyWriter {
   private remaining: number | null;
   private broken = false;
@@ -26,15 +37,16 @@ export class FaultyWriter {
   /** Writes a chunk (or the part before the reset point); resolves once the socket can take more. */
   async write(chunk: string | Buffer): Promise<boolean> {
     if (this.broken) return false;
-    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (this.remaining !== null && buf.length >= this.remaining) {
-      buf = buf.subarray(0, this.remaining);
-      if (buf.length) this.res.write(buf);
-      this.breakConnection();
-      return false;
+    if (this.remaining !== null) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (buf.length >= this.remaining) {
+        if (this.remaining > 0) this.res.write(buf.subarray(0, this.remaining));
+        this.breakConnection();
+        return false;
+      }
+      this.remaining -= buf.length;
     }
-    if (this.remaining !== null) this.remaining -= buf.length;
-    if (!this.res.write(buf)) await new Promise<void>((resolve) => this.res.once('drain', resolve).once('close', resolve));
+    if (!this.res.write(chunk)) await drained(this.res);
     return !this.res.destroyed;
   }
 

@@ -73,7 +73,7 @@ describe('CSV rows', () => {
     const { csvHeader, csvRowWriter } = await import('./csv.js');
     const id = org.create('Account', { Name: 'Say "hi", then\nleave', Phone: null, AnnualRevenue: 12.5 });
     const r = q(`SELECT Id, Name, Phone, AnnualRevenue, CreatedDate, Owner.Name, Parent.Name FROM Account WHERE Id = '${id}'`);
-    const text = csvHeader(r) + csvRowWriter(r)(0, r.totalSize);
+    const text = csvHeader(r) + csvRowWriter(r)(0, r.totalSize).toString();
     expect(text.split('\n')[0]).toBe('"Id","Name","Phone","AnnualRevenue","CreatedDate","Owner.Name","Parent.Name"');
     expect(text).toContain(',,"12.5",');
     const [rec] = parse(text, { columns: true }) as Array<Record<string, string>>;
@@ -87,7 +87,9 @@ describe('CSV rows', () => {
       'Parent.Name': '',
     });
     const many = q('SELECT Id, Name, Phone, Description, AnnualRevenue, IsDeleted, LastModifiedDate FROM Account');
-    const rows = parse(csvHeader(many) + csvRowWriter(many)(0, many.totalSize), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(csvHeader(many) + csvRowWriter(many)(0, many.totalSize).toString(), { columns: true }) as Array<
+      Record<string, string>
+    >;
     expect(rows).toHaveLength(many.totalSize);
     rows.forEach((row, i) => {
       const [rid, name, , description] = rowValues(many, i);
@@ -95,7 +97,7 @@ describe('CSV rows', () => {
       expect(row.Name).toBe(name);
       expect(row.Description).toBe(description ?? '');
     });
-    const plain = csvRowWriter(many, { quoteAll: false, delimiter: ';', lineEnding: '\r\n' })(0, 2);
+    const plain = csvRowWriter(many, { quoteAll: false, delimiter: ';', lineEnding: '\r\n' })(0, 2).toString();
     expect(plain.endsWith('\r\n')).toBe(true);
   });
 });
