@@ -3,6 +3,10 @@ import type { ApiKeyService } from '../tenants/keys.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
   BackupSettingsIn,
+  CompareRequestIn,
+  CompareResultOut,
+  RestoreOutcomeOut,
+  RestoreRequestIn,
   BackupSettingsOut,
   CdpSettingsIn,
   CdpSettingsOut,
@@ -95,6 +99,15 @@ export interface CdpService {
 }
 
 /** Everything the API is built over. The first three are this domain's own (always present). */
+/** restore/: restore (dry run first) and compare; never refused by the subscription rules. */
+export interface RestoreApiService {
+  /** `target` is the org written to (the same org for an in-place restore). */
+  restore(org: Org, target: Org, request: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut>;
+  /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
+  resultsCsv(org: Org, runId: string): Promise<string>;
+  compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;
+}
+
 export interface ApiServices {
   tenants: TenantService;
   keys: ApiKeyService;
@@ -105,4 +118,5 @@ export interface ApiServices {
   schedule?: ScheduleService;
   permissionChecks?: PermissionCheckService;
   cdp?: CdpService;
+  restore?: RestoreApiService;
 }
