@@ -20,6 +20,7 @@ import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
 import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
+import { RestoreAdapter } from './api/adapters/restore.js';
 
 export interface Services {
   store: Store;
@@ -142,6 +143,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     scope: salesforce,
     jobs,
     cdp,
+    restore: new RestoreAdapter(restore, compare),
     ...scheduleApiServices(schedule),
   };
   return {

@@ -11,6 +11,7 @@ import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 import { waitForJob, orgStateNow, type OrgState } from '../support/backup-checks.js';
+import { connectEmulatorOrg } from '../support/emulator-org.js';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'ContentVersion'];
 /** Set by the platform: a re-created record cannot have the old values. */
@@ -63,16 +64,8 @@ describe('restore and compare', () => {
       restore: { bulkThreshold: 8, pollMs: 50 },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const tenant = await engine.services.tenants.create('restore-e2e');
-    tenantId = tenant.id;
-    // An expired subscription stops backups, not restores: the backup is taken first, then it expires.
-    await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-    const { orgId } = await engine.services.connect(tenant.id, {
-      kind: 'accessToken',
-      instanceUrl: emulator.instanceUrl,
-      accessToken: emulator.accessToken,
-    });
-    org = await engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
+    org = await connectEmulatorOrg(engine, emulator, 'restore-e2e');
+    tenantId = org.tenantId;
   });
   afterAll(async () => {
     await engine?.close();
@@ -109,6 +102,7 @@ describe('restore and compare', () => {
     const docs = [...new Set(files)].slice(0, 3);
     await conn.sobject('ContentDocument').destroy(docs);
     const damaged = await orgStateNow(conn, OBJECTS);
+    // An expired subscription stops backups, not restores.
     await engine.services.schedule.subscriptions.put(tenantId, { type: 'enterprise', expiresAt: new Date(Date.now() - 86_400_000) });
 
     // Compare sees exactly what differs between the backup and the org now.

@@ -182,6 +182,93 @@ export const RecoveryPoint = z.object({
   createdAt: DateTime,
 });
 
+// ---------------------------------------------------------------- continuous data protection
+
+export const CdpSettingsInput = z.strictObject({
+  enabled: z.boolean(),
+  objects: uniqueNames(SfName, 1000),
+});
+export const CdpSettings = CdpSettingsInput.extend({
+  /** Per object: selected for Change Data Capture in the org, or why it could not be. */
+  selection: z.record(z.string(), z.object({ selected: z.boolean(), reason: z.string().optional() })),
+  /** Since when the change events have covered the objects without a hole. */
+  coveredFrom: DateTime.nullable(),
+  /** Everything committed in the org before this time is stored. */
+  caughtUpAt: DateTime.nullable(),
+  lastEventAt: DateTime.nullable(),
+  /** Fall-backs to backup jobs, newest first. */
+  fallbacks: z.array(
+    z.object({
+      at: DateTime,
+      reason: z.enum(['protection_on', 'gap_overflow', 'replay_expired', 'stream_down']),
+      objects: z.array(z.string()),
+      jobId: Id.nullable(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+
+// ---------------------------------------------------------------- restore and compare
+
+const SfId = z.string().regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'a Salesforce record id');
+/** A backup job or recovery point (its finishedAt), or a time. */
+const PointInTime = z.union([z.strictObject({ jobId: OpaqueId }), z.strictObject({ at: DateTime })]);
+export const RestoreRequest = z.strictObject({
+  from: PointInTime,
+  objects: uniqueNames(SfName, 200).min(1),
+  recordIds: z.array(SfId).max(10000).optional(),
+  mode: z.enum(['changed', 'deleted', 'overwrite']).default('changed'),
+  targetOrgId: Id.optional().describe('Another connected org of the tenant (default: in place)'),
+  dryRun: z.boolean().default(false).describe('Plan only: what would change and the API calls it would cost'),
+});
+export const RestoreOutcome = z.object({
+  runId: z.string().nullable(),
+  dryRun: z.boolean(),
+  at: DateTime,
+  mode: z.enum(['changed', 'deleted', 'overwrite']),
+  targetOrgId: Id,
+  objects: z.array(
+    z.object({
+      object: z.string(),
+      backedUp: z.number().int(),
+      create: z.number().int(),
+      update: z.number().int(),
+      relink: z.number().int(),
+      fieldsChanged: z.record(z.string(), z.number().int()),
+      apiCalls: z.number().int(),
+    }),
+  ),
+  apiCalls: z.number().int(),
+  planningCalls: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+});
+export const RestoreRunParams = z.strictObject({ orgId: z.string(), runId: z.string() });
+export const CompareRequest = z.strictObject({
+  from: PointInTime,
+  to: z.union([PointInTime, z.strictObject({ live: z.literal(true), targetOrgId: Id.optional() })]),
+  objects: uniqueNames(SfName, 200).min(1),
+  recordIds: z.array(SfId).max(1000).optional(),
+  detailLimit: z.number().int().min(0).max(1000).default(50),
+});
+const FieldDiff = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
+export const CompareResult = z.object({
+  objects: z.array(
+    z.object({
+      object: z.string(),
+      added: z.array(z.string()),
+      deleted: z.array(z.string()),
+      changed: z.array(z.string()),
+      fieldCounts: z.record(z.string(), z.number().int()),
+      details: z.array(z.object({ id: z.string(), fields: z.array(FieldDiff) })),
+    }),
+  ),
+});
+export type RestoreRequestIn = z.output<typeof RestoreRequest>;
+export type RestoreOutcomeOut = z.output<typeof RestoreOutcome>;
+export type CompareRequestIn = z.output<typeof CompareRequest>;
+export type CompareResultOut = z.output<typeof CompareResult>;
+
 // ---------------------------------------------------------------- settings
 
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, in the org time zone');
@@ -257,6 +344,8 @@ export type JobDetailOut = z.output<typeof JobDetail>;
 export type ObjectInfoOut = z.output<typeof ObjectInfo>;
 export type ConnectInput = z.output<typeof ConnectRequest>;
 export type RecoveryPointOut = z.output<typeof RecoveryPoint>;
+export type CdpSettingsIn = z.output<typeof CdpSettingsInput>;
+export type CdpSettingsOut = z.output<typeof CdpSettings>;
 export type BackupSettingsIn = z.output<typeof BackupSettingsInput>;
 export type BackupSettingsOut = z.output<typeof BackupSettings>;
 export type PermissionCheckSettingsIn = z.output<typeof PermissionCheckSettingsInput>;

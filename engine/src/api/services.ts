@@ -3,7 +3,13 @@ import type { ApiKeyService } from '../tenants/keys.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
   BackupSettingsIn,
+  CompareRequestIn,
+  CompareResultOut,
+  RestoreOutcomeOut,
+  RestoreRequestIn,
   BackupSettingsOut,
+  CdpSettingsIn,
+  CdpSettingsOut,
   ConnectInput,
   JobDetailOut,
   JobOut,
@@ -85,11 +91,23 @@ export interface PermissionCheckService {
 /** cdp/: continuous data protection and recovery points. */
 export interface CdpService {
   enabled(org: Org): Promise<boolean>;
+  getSettings(org: Org): Promise<CdpSettingsOut>;
+  /** Switches protection on or off; on, the objects are selected for Change Data Capture in the org. */
+  putSettings(org: Org, input: CdpSettingsIn, by: string | null): Promise<CdpSettingsOut>;
   /** Queues the build of a recovery point; FULL_BACKUP_REQUIRED before any backup holds the objects. */
   createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut>;
 }
 
 /** Everything the API is built over. The first three are this domain's own (always present). */
+/** restore/: restore (dry run first) and compare; never refused by the subscription rules. */
+export interface RestoreApiService {
+  /** `target` is the org written to (the same org for an in-place restore). */
+  restore(org: Org, target: Org, request: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut>;
+  /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
+  resultsCsv(org: Org, runId: string): Promise<string>;
+  compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;
+}
+
 export interface ApiServices {
   tenants: TenantService;
   keys: ApiKeyService;
@@ -100,4 +118,5 @@ export interface ApiServices {
   schedule?: ScheduleService;
   permissionChecks?: PermissionCheckService;
   cdp?: CdpService;
+  restore?: RestoreApiService;
 }

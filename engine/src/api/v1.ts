@@ -12,6 +12,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { jobRoutes } from './routes/jobs.js';
 import { settingsRoutes } from './routes/settings.js';
 import { meRoutes } from './routes/me.js';
+import { restoreRoutes } from './routes/restores.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -39,6 +40,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...orgRoutes(services),
     ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
     ...settingsRoutes(services),
+    ...restoreRoutes(services),
   ];
 }
 

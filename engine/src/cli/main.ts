@@ -1,7 +1,7 @@
 /**
  * `npx orgvault ...`: thin commands over the engine's services (the same ones the API calls).
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { OrgVaultError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { OrgCredentials } from '../salesforce/credentials.js';
 import { exportRecords, type ExportFormat } from '../backup/export.js';
 import { apiUsage } from '../backup/jobs.js';
 import { onShutdown } from '../infra/shutdown.js';
+import type { RestoreMode } from '../restore/restore.js';
 
 async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
   const s = await openSession();
@@ -40,6 +41,28 @@ const table = (rows: ReadonlyArray<object>): void => {
       .join('  ')
       .trimEnd();
   process.stdout.write(`${line(cols)}\n${text.map(line).join('\n')}\n`);
+};
+
+function parseTime(flag: string, value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()))
+    throw new OrgVaultError('VALIDATION_FAILED', `${flag} ${value} is not a time`, {
+      actions: ['Use ISO-8601, e.g. 2026-11-26T10:00:00Z.'],
+    });
+  return at;
+}
+
+const list = (v: string | undefined): string[] | undefined =>
+  v
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** --from-job ID or --at TIME: the point a restore or compare reads the backup at. */
+const pointOf = (o: { fromJob?: string; at?: string }, flags = ['--from-job', '--at']): { jobId: string } | { at: Date } => {
+  if (o.fromJob) return { jobId: o.fromJob };
+  if (o.at) return { at: parseTime('--at', o.at) };
+  throw new OrgVaultError('VALIDATION_FAILED', `Say which backup with ${flags.join(' or ')}`);
 };
 
 const program = new Command('orgvault').description('Backup and continuous data protection for Salesforce orgs').showHelpAfterError();
@@ -194,11 +217,7 @@ program
   .option('--out <file>', 'write here instead of stdout')
   .action((o: { object: string; org?: string; at?: string; format: ExportFormat; out?: string }) =>
     withSession(async (s) => {
-      const at = o.at ? new Date(o.at) : new Date();
-      if (Number.isNaN(at.getTime()))
-        throw new OrgVaultError('VALIDATION_FAILED', `--at ${o.at} is not a time`, {
-          actions: ['Use ISO-8601, e.g. 2026-11-26T10:00:00Z.'],
-        });
+      const at = o.at ? parseTime('--at', o.at) : new Date();
       const target = await resolveOrg(s, o.org);
       const out = o.out ? createWriteStream(o.out) : process.stdout;
       const n = await exportRecords(s.services.store, { orgId: target.id, object: o.object, at, format: o.format }, out);
@@ -208,6 +227,122 @@ program
         );
       process.stderr.write(`${n} ${o.object} records as of ${at.toISOString()}\n`);
     }),
+  );
+
+program
+  .command('restore')
+  .description('Restore records from a backup job, recovery point or time, in place or into another org (try --dry-run first)')
+  .option('--org <ref>', 'the org whose backup is read (default: the only one)')
+  .option('--from-job <id>', 'a backup job or recovery point')
+  .option('--at <time>', 'ISO-8601 time')
+  .requiredOption('--objects <names>', 'comma-separated object API names')
+  .option('--records <ids>', 'comma-separated record ids (default: every record of the objects)')
+  .addOption(new Option('--mode <mode>', 'what to write').choices(['changed', 'deleted', 'overwrite']).default('changed'))
+  .option('--target-org <ref>', 'write into this connected org instead (e.g. a sandbox)')
+  .option('--dry-run', 'show what would change and the API calls it would cost; write nothing')
+  .option('--results <file>', 'write the per-record results (CSV) here')
+  .action(
+    (o: {
+      org?: string;
+      fromJob?: string;
+      at?: string;
+      objects: string;
+      records?: string;
+      mode: RestoreMode;
+      targetOrg?: string;
+      dryRun?: boolean;
+      results?: string;
+    }) =>
+      withSession(async (s) => {
+        const source = await resolveOrg(s, o.org);
+        const target = o.targetOrg ? await resolveOrg(s, o.targetOrg) : source;
+        const records = list(o.records);
+        const outcome = await s.services.restore.restore({
+          orgId: source.id,
+          targetOrgId: target.id,
+          ...pointOf(o),
+          objects: list(o.objects) ?? [],
+          ...(records ? { recordIds: records } : {}),
+          mode: o.mode,
+          dryRun: !!o.dryRun,
+          by: 'cli',
+        });
+        table(
+          outcome.objects.map((p) => ({
+            object: p.object,
+            backedUp: p.backedUp,
+            create: p.create,
+            update: p.update,
+            relink: p.relink,
+            fields: Object.entries(p.fieldsChanged)
+              .map(([f, n]) => `${f}:${n}`)
+              .join(' '),
+            apiCalls: p.apiCalls,
+          })),
+        );
+        process.stdout.write(
+          outcome.dryRun
+            ? `Dry run as of ${outcome.at.toISOString()} into ${target.name}: about ${outcome.apiCalls} API calls to write (${outcome.planningCalls} spent reading). Nothing was written.\n`
+            : `Restore ${outcome.runId} into ${target.name}: ${outcome.succeeded} records written, ${outcome.failed} failed, ${outcome.apiCalls} API calls\n`,
+        );
+        if (o.results && outcome.runId) writeFileSync(o.results, await s.services.restore.ledger.resultsCsv(target.id, outcome.runId));
+        if (outcome.failed > 0) process.exitCode = 1;
+      }),
+  );
+
+program
+  .command('compare')
+  .description('Compare a backup with another backup, or with the live org: records added, deleted, changed')
+  .option('--org <ref>', 'org whose backup is compared (default: the only one)')
+  .option('--from-job <id>', 'a backup job or recovery point')
+  .option('--at <time>', 'ISO-8601 time')
+  .option('--to-job <id>', 'compare with this job (default: the live org)')
+  .option('--to-at <time>', 'compare with the backup at this time')
+  .option('--target-org <ref>', 'with no --to-*: compare with this live org (one restored into)')
+  .requiredOption('--objects <names>', 'comma-separated object API names')
+  .option('--records <ids>', 'field-level differences for these records')
+  .action(
+    (o: {
+      org?: string;
+      fromJob?: string;
+      at?: string;
+      toJob?: string;
+      toAt?: string;
+      targetOrg?: string;
+      objects: string;
+      records?: string;
+    }) =>
+      withSession(async (s) => {
+        const source = await resolveOrg(s, o.org);
+        const side = async (p: { jobId: string } | { at: Date }) => ({ at: await s.services.restore.resolveAt(source.id, p) });
+        const against = o.targetOrg ? await resolveOrg(s, o.targetOrg) : undefined;
+        const records = list(o.records);
+        const result = await s.services.compare.compare({
+          orgId: source.id,
+          from: await side(pointOf(o)),
+          to:
+            o.toJob || o.toAt
+              ? await side(pointOf({ fromJob: o.toJob, at: o.toAt }, ['--to-job', '--to-at']))
+              : { live: true, ...(against ? { orgId: against.id } : {}) },
+          objects: list(o.objects) ?? [],
+          ...(records ? { recordIds: records } : {}),
+        });
+        table(
+          result.map((c) => ({
+            object: c.object,
+            added: c.added.length,
+            deleted: c.deleted.length,
+            changed: c.changed.length,
+            fields: Object.entries(c.fieldCounts)
+              .map(([f, n]) => `${f}:${n}`)
+              .join(' '),
+          })),
+        );
+        for (const c of result)
+          for (const d of c.details)
+            for (const f of d.fields)
+              process.stdout.write(`${c.object} ${d.id} ${f.field}: ${f.from ?? '(null)'} -> ${f.to ?? '(null)'}\n`);
+      }),
   );
 
 program

@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import { stringify } from 'csv-stringify/sync';
+import { OrgVaultError } from '../errors.js';
 
 export interface ResultRow {
   object: string;
@@ -85,6 +87,16 @@ export class RestoreLedger {
     );
   }
 
+  /** The org a run of `orgId`'s backup wrote to; NOT_FOUND for a run of another org. */
+  async runTarget(orgId: string, runId: string): Promise<string> {
+    const { rows } = await this.pool.query<{ target_org_id: string }>(
+      'SELECT target_org_id FROM restore_runs WHERE org_id = $1 AND id::text = $2',
+      [orgId, runId],
+    );
+    if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such restore run');
+    return rows[0].target_org_id;
+  }
+
   async results(targetOrgId: string, runId: string): Promise<ResultRow[]> {
     const { rows } = await this.pool.query<{
       object: string;
@@ -105,5 +117,14 @@ export class RestoreLedger {
       success: r.success,
       error: r.error,
     }));
+  }
+
+  /** The results of a run as CSV, failed rows with Salesforce's error. */
+  async resultsCsv(targetOrgId: string, runId: string): Promise<string> {
+    const rows = await this.results(targetOrgId, runId);
+    return stringify([
+      ['object', 'operation', 'old_id', 'new_id', 'success', 'error'],
+      ...rows.map((r) => [r.object, r.operation, r.oldId, r.newId ?? '', String(r.success), r.error ?? '']),
+    ]);
   }
 }

@@ -12,6 +12,8 @@ export const ACTIONS = [
   'permission-report.read',
   'backup.run',
   'recovery-point.create',
+  'compare.run',
+  'restore.run',
   'orgs.connect',
   'orgs.disconnect',
   'orgs.hide',
@@ -22,7 +24,7 @@ export const ACTIONS = [
 export type Action = (typeof ACTIONS)[number];
 
 const VIEWER: Action[] = ['orgs.read', 'jobs.read', 'settings.read', 'permission-report.read'];
-const OPERATOR: Action[] = [...VIEWER, 'backup.run', 'recovery-point.create'];
+const OPERATOR: Action[] = [...VIEWER, 'backup.run', 'recovery-point.create', 'compare.run'];
 
 const BY_ROLE: Record<Role, readonly Action[]> = {
   viewer: VIEWER,

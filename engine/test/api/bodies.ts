@@ -18,8 +18,14 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
         jobsPerDay: 1,
         startTime: '01:00',
       };
+    case 'putCdpSettings':
+      return { enabled: true, objects: ['Account'] };
     case 'putPermissionCheckSettings':
       return { enabled: true, startAt: '2026-12-01T00:00:00Z', intervalUnit: 'month', intervalCount: 1 };
+    case 'restore':
+      return { from: { at: '2026-11-20T10:00:00Z' }, objects: ['Account'], dryRun: true };
+    case 'compare':
+      return { from: { at: '2026-11-20T10:00:00Z' }, to: { live: true }, objects: ['Account'] };
     case 'createKey':
       return { name: 'fuzz', orgId: ids.orgId };
     default:

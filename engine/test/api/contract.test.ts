@@ -48,11 +48,13 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(contract.operationIds().sort()).toEqual(
       [
+        'compare',
         'connectOrg',
         'createKey',
         'createRecoveryPoint',
         'disconnectOrg',
         'getBackupSettings',
+        'getCdpSettings',
         'getJob',
         'getMe',
         'getOrg',
@@ -64,7 +66,10 @@ describe('API contract: every route against the OpenAPI document', () => {
         'listObjects',
         'listOrgs',
         'putBackupSettings',
+        'putCdpSettings',
         'putPermissionCheckSettings',
+        'restore',
+        'restoreResults',
         'revokeKey',
         'runPermissionCheck',
         'startJob',
@@ -172,6 +177,21 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(point.status).toBe(202);
     expect(point.body).toMatchObject({ objects: ['Account'], at: '2026-11-25T09:00:00.000Z', status: 'pending' });
 
+    const plan = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
+      body: { from: { jobId }, objects: ['Account'], mode: 'deleted', dryRun: true },
+    });
+    expect(plan.body).toMatchObject({ dryRun: true, runId: null, mode: 'deleted', objects: [{ object: 'Account' }] });
+    const restored = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
+      body: { from: { jobId }, objects: ['Account'] },
+    });
+    expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed' });
+    const results = await call('GET', '/orgs/{orgId}/restores/{runId}/results', `/orgs/${orgId}/restores/${restored.body.runId}/results`);
+    expect(results.headers.get('content-type')).toContain('text/csv');
+    const compared = await call('POST', '/orgs/{orgId}/compare', `/orgs/${orgId}/compare`, {
+      body: { from: { at: '2026-11-20T10:00:00Z' }, to: { live: true }, objects: ['Account'] },
+    });
+    expect(compared.body.objects).toEqual([{ object: 'Account', added: [], deleted: [], changed: [], fieldCounts: {}, details: [] }]);
+
     const settings = await call('GET', '/orgs/{orgId}/backup-settings', `/orgs/${orgId}/backup-settings`);
     expect(settings.body).toMatchObject({ enabled: true, jobsPerDay: 1, maxJobsPerDay: 4 });
     expect(Date.parse(settings.body.nextBackupAt)).toBeGreaterThan(Date.now());
@@ -186,6 +206,10 @@ describe('API contract: every route against the OpenAPI document', () => {
       },
     });
     expect(put.body).toMatchObject({ excludedObjects: ['Case'], jobsPerDay: 2, startTime: '02:30' });
+
+    const cdpPut = await call('PUT', '/orgs/{orgId}/cdp', `/orgs/${orgId}/cdp`, { body: { enabled: true, objects: ['Account'] } });
+    expect(cdpPut.body).toMatchObject({ enabled: true, objects: ['Account'], selection: { Account: { selected: true } } });
+    expect((await call('GET', '/orgs/{orgId}/cdp', `/orgs/${orgId}/cdp`)).body).toMatchObject({ enabled: true, fallbacks: [] });
 
     const pcs = await call('GET', '/orgs/{orgId}/permission-check/settings', `/orgs/${orgId}/permission-check/settings`);
     expect(pcs.body).toMatchObject({ enabled: true, intervalUnit: 'month', intervalCount: 1 });

@@ -11,8 +11,8 @@ import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
 import type { Pool } from '../../src/infra/db.js';
 import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
 import { BackupJobsAdapter, type BackupJobsWiring } from '../../src/api/adapters/backup-jobs.js';
-import type { CdpService, ObjectScopeService, OrgConnectService } from '../../src/api/services.js';
-import type { RecoveryPointOut } from '../../src/api/schemas.js';
+import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
+import type { CdpSettingsIn, CdpSettingsOut, CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -79,8 +79,24 @@ export class RunnerDouble {
 
 export class CdpDouble implements CdpService {
   readonly points: RecoveryPointOut[] = [];
+  settings: CdpSettingsOut = {
+    enabled: true,
+    objects: ['Account'],
+    selection: { Account: { selected: true } },
+    coveredFrom: null,
+    caughtUpAt: null,
+    lastEventAt: null,
+    fallbacks: [],
+  };
   async enabled(_org: Org) {
-    return true;
+    return this.settings.enabled;
+  }
+  async getSettings(_org: Org) {
+    return this.settings;
+  }
+  async putSettings(_org: Org, input: CdpSettingsIn) {
+    this.settings = { ...this.settings, ...input, selection: Object.fromEntries(input.objects.map((o) => [o, { selected: true }])) };
+    return this.settings;
   }
   async createRecoveryPoint(org: Org, r: { objects: string[]; at: Date; by: string | null }) {
     const p: RecoveryPointOut = {
@@ -94,6 +110,42 @@ export class CdpDouble implements CdpService {
     };
     this.points.push(p);
     return p;
+  }
+}
+
+/** Plans without an org: one object plan per object named; runs are remembered by id. */
+export class RestoreDouble implements RestoreApiService {
+  readonly runs = new Map<string, string>();
+  async restore(org: Org, target: Org, r: RestoreRequestIn) {
+    const runId = r.dryRun ? null : randomUUID();
+    if (runId) this.runs.set(runId, org.id);
+    return {
+      runId,
+      dryRun: r.dryRun,
+      at: 'at' in r.from ? r.from.at : new Date('2026-11-20T10:00:00Z'),
+      mode: r.mode,
+      targetOrgId: target.id,
+      objects: r.objects.map((object) => ({
+        object,
+        backedUp: 1,
+        create: 1,
+        update: 0,
+        relink: 0,
+        fieldsChanged: { '(record)': 1 },
+        apiCalls: 1,
+      })),
+      apiCalls: r.objects.length,
+      planningCalls: 2,
+      succeeded: r.dryRun ? 0 : r.objects.length,
+      failed: 0,
+    };
+  }
+  async resultsCsv(org: Org, runId: string) {
+    if (this.runs.get(runId) !== org.id) throw new OrgVaultError('NOT_FOUND', 'No such restore run');
+    return 'object,operation,old_id,new_id,success,error\n';
+  }
+  async compare(_org: Org, _against: Org | null, r: CompareRequestIn) {
+    return { objects: r.objects.map((object) => ({ object, added: [], deleted: [], changed: [], fieldCounts: {}, details: [] })) };
   }
 }
 
@@ -120,6 +172,7 @@ export interface Doubles {
   jobs: BackupJobsAdapter;
   cdp: CdpDouble;
   connect: ConnectDouble;
+  restore: RestoreDouble;
 }
 
 /** Fresh doubles, with the real job catalog over the suite's database. */
@@ -131,5 +184,6 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
     jobs: new BackupJobsAdapter(own.pool, runner.wiring()),
     cdp: new CdpDouble(),
     connect: new ConnectDouble(own.orgs),
+    restore: new RestoreDouble(),
   };
 }

@@ -120,7 +120,7 @@ describe('fuzz: malformed bodies, ids and SOQL-like names on every route', () =>
 
   it('answers 4xx, never 5xx or success, and changes nothing', async () => {
     const before = await snapshotDb(api.db);
-    const state = () => JSON.stringify([d.runner.launched.length, d.cdp.points.length]);
+    const state = () => JSON.stringify([d.runner.launched.length, d.cdp.points.length, d.restore.runs.size]);
     const stateBefore = state();
     const next = rng(20261126);
     const ajv = new Ajv2020({ strict: false, validateFormats: false });

@@ -103,8 +103,10 @@ describe('API rules and error codes', () => {
         'permission-report.read',
         'backup.run',
         'recovery-point.create',
+        'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(12);
+      expect(allowedActions(['administrator'], false)).toHaveLength(14);
+      expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');
     });

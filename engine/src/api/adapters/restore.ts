@@ -1,0 +1,46 @@
+import type { Org } from '../../orgs/registry.js';
+import type { RestoreService } from '../../restore/restore.js';
+import type { CompareService, CompareSide } from '../../restore/compare.js';
+import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from '../schemas.js';
+import type { RestoreApiService } from '../services.js';
+
+type PointIn = { jobId: string } | { at: Date };
+
+/** The API's restore and compare shapes over restore/'s services. */
+export class RestoreAdapter implements RestoreApiService {
+  constructor(
+    private readonly restorer: RestoreService,
+    private readonly comparer: CompareService,
+  ) {}
+
+  restore(org: Org, target: Org, req: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut> {
+    return this.restorer.restore({
+      orgId: org.id,
+      targetOrgId: target.id,
+      ...req.from,
+      objects: req.objects,
+      ...(req.recordIds ? { recordIds: req.recordIds } : {}),
+      mode: req.mode,
+      dryRun: req.dryRun,
+      by,
+    });
+  }
+
+  async resultsCsv(org: Org, runId: string): Promise<string> {
+    return this.restorer.ledger.resultsCsv(await this.restorer.ledger.runTarget(org.id, runId), runId);
+  }
+
+  async compare(org: Org, against: Org | null, req: CompareRequestIn): Promise<CompareResultOut> {
+    const side = async (p: PointIn | { live: true }): Promise<CompareSide> =>
+      'live' in p ? { live: true, ...(against ? { orgId: against.id } : {}) } : { at: await this.restorer.resolveAt(org.id, p) };
+    const objects = await this.comparer.compare({
+      orgId: org.id,
+      from: await side(req.from),
+      to: await side(req.to),
+      objects: req.objects,
+      ...(req.recordIds ? { recordIds: req.recordIds } : {}),
+      detailLimit: req.detailLimit,
+    });
+    return { objects };
+  }
+}

@@ -1,0 +1,74 @@
+import type { ApiServices } from '../services.js';
+import { CompareRequest, CompareResult, OrgIdParams, RestoreOutcome, RestoreRequest, RestoreRunParams } from '../schemas.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+import { need, ORG_ERRORS, resolveOrg } from './support.js';
+
+const RESTORE_ERRORS = [
+  ...ORG_ERRORS,
+  'CONFLICT',
+  'API_BUDGET_EXHAUSTED',
+  'ORG_AUTH_FAILED',
+  'ORG_API_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
+
+/** Restore and compare. Neither asks the subscription rules: an expired plan stops backups, not restores. */
+export function restoreRoutes(s: ApiServices): AnyRoute[] {
+  return [
+    defineRoute({
+      id: 'restore',
+      method: 'post',
+      path: '/orgs/:orgId/restores',
+      tag: 'restore',
+      summary: 'Restore records from a backup, recovery point or time, in place or into another org (dryRun: plan only)',
+      action: 'restore.run',
+      params: OrgIdParams,
+      body: RestoreRequest,
+      status: 200,
+      response: RestoreOutcome,
+      errors: [...RESTORE_ERRORS],
+      handler: async ({ caller, params, body }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        const target = body.targetOrgId ? await resolveOrg(s, caller, body.targetOrgId) : org;
+        await need(s.scope, 'Describe and scope').assertKnown(target, { objects: body.objects });
+        return need(s.restore, 'Restore').restore(org, target, body, caller.user);
+      },
+    }),
+    defineRoute({
+      id: 'restoreResults',
+      method: 'get',
+      path: '/orgs/:orgId/restores/:runId/results',
+      tag: 'restore',
+      summary: 'Per-record results of a restore run as CSV (failed rows with Salesforce’s error)',
+      action: 'restore.run',
+      params: RestoreRunParams,
+      status: 200,
+      response: null,
+      streams: 'text/csv',
+      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, params, res }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        const csv = await need(s.restore, 'Restore').resultsCsv(org, params.runId);
+        res.status(200).type('text/csv').attachment(`restore-${params.runId}.csv`).send(csv);
+      },
+    }),
+    defineRoute({
+      id: 'compare',
+      method: 'post',
+      path: '/orgs/:orgId/compare',
+      tag: 'restore',
+      summary: 'Compare a backup or recovery point with another, or with the live org: records added, deleted, changed',
+      action: 'compare.run',
+      params: OrgIdParams,
+      body: CompareRequest,
+      status: 200,
+      response: CompareResult,
+      errors: [...RESTORE_ERRORS],
+      handler: async ({ caller, params, body }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        const against = 'live' in body.to && body.to.targetOrgId ? await resolveOrg(s, caller, body.to.targetOrgId) : null;
+        return need(s.restore, 'Compare').compare(org, against, body);
+      },
+    }),
+  ];
+}
