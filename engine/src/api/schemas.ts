@@ -182,6 +182,32 @@ export const RecoveryPoint = z.object({
   createdAt: DateTime,
 });
 
+// ---------------------------------------------------------------- continuous data protection
+
+export const CdpSettingsInput = z.strictObject({
+  enabled: z.boolean(),
+  objects: uniqueNames(SfName, 1000),
+});
+export const CdpSettings = CdpSettingsInput.extend({
+  /** Per object: selected for Change Data Capture in the org, or why it could not be. */
+  selection: z.record(z.string(), z.object({ selected: z.boolean(), reason: z.string().optional() })),
+  /** Since when the change events have covered the objects without a hole. */
+  coveredFrom: DateTime.nullable(),
+  /** Everything committed in the org before this time is stored. */
+  caughtUpAt: DateTime.nullable(),
+  lastEventAt: DateTime.nullable(),
+  /** Fall-backs to backup jobs, newest first. */
+  fallbacks: z.array(
+    z.object({
+      at: DateTime,
+      reason: z.enum(['protection_on', 'gap_overflow', 'replay_expired', 'stream_down']),
+      objects: z.array(z.string()),
+      jobId: Id.nullable(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+
 // ---------------------------------------------------------------- restore and compare
 
 const SfId = z.string().regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'a Salesforce record id');
@@ -318,6 +344,8 @@ export type JobDetailOut = z.output<typeof JobDetail>;
 export type ObjectInfoOut = z.output<typeof ObjectInfo>;
 export type ConnectInput = z.output<typeof ConnectRequest>;
 export type RecoveryPointOut = z.output<typeof RecoveryPoint>;
+export type CdpSettingsIn = z.output<typeof CdpSettingsInput>;
+export type CdpSettingsOut = z.output<typeof CdpSettings>;
 export type BackupSettingsIn = z.output<typeof BackupSettingsInput>;
 export type BackupSettingsOut = z.output<typeof BackupSettings>;
 export type PermissionCheckSettingsIn = z.output<typeof PermissionCheckSettingsInput>;

@@ -8,6 +8,8 @@ import type {
   RestoreOutcomeOut,
   RestoreRequestIn,
   BackupSettingsOut,
+  CdpSettingsIn,
+  CdpSettingsOut,
   ConnectInput,
   JobDetailOut,
   JobOut,
@@ -89,6 +91,9 @@ export interface PermissionCheckService {
 /** cdp/: continuous data protection and recovery points. */
 export interface CdpService {
   enabled(org: Org): Promise<boolean>;
+  getSettings(org: Org): Promise<CdpSettingsOut>;
+  /** Switches protection on or off; on, the objects are selected for Change Data Capture in the org. */
+  putSettings(org: Org, input: CdpSettingsIn, by: string | null): Promise<CdpSettingsOut>;
   /** Queues the build of a recovery point; FULL_BACKUP_REQUIRED before any backup holds the objects. */
   createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut>;
 }

@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { Org } from '../orgs/registry.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { CdpService } from '../api/services.js';
-import type { RecoveryPointOut } from '../api/schemas.js';
+import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../api/schemas.js';
 import { OrgVaultError } from '../errors.js';
 import { openJob, type Job, type JobStatus } from '../backup/jobs.js';
 import { objectStates } from '../backup/state.js';
@@ -110,6 +110,14 @@ export class Cdp implements CdpService {
     return this.status(org);
   }
 
+  async getSettings(org: Org): Promise<CdpSettingsOut> {
+    return settingsOut(await this.status(org));
+  }
+
+  async putSettings(org: Org, input: CdpSettingsIn, by: string | null): Promise<CdpSettingsOut> {
+    return settingsOut(await this.configure(org, input, by));
+  }
+
   async createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut> {
     if (request.at.getTime() > Date.now()) {
       throw new OrgVaultError('VALIDATION_FAILED', 'A recovery point can be built only for a time that has passed');
@@ -210,5 +218,17 @@ function recoveryPointOf(job: Job): RecoveryPointOut {
     status: status[job.status] ?? 'failed',
     requestedBy: job.requestedBy,
     createdAt: job.createdAt,
+  };
+}
+
+function settingsOut(s: CdpStatus): CdpSettingsOut {
+  return {
+    enabled: s.enabled,
+    objects: s.objects,
+    selection: s.selection,
+    coveredFrom: s.checkpoint?.coveredFrom ?? null,
+    caughtUpAt: s.checkpoint?.caughtUpAt ?? null,
+    lastEventAt: s.checkpoint?.lastCommitAt ?? null,
+    fallbacks: s.fallbacks,
   };
 }

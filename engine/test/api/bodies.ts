@@ -18,6 +18,8 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
         jobsPerDay: 1,
         startTime: '01:00',
       };
+    case 'putCdpSettings':
+      return { enabled: true, objects: ['Account'] };
     case 'putPermissionCheckSettings':
       return { enabled: true, startAt: '2026-12-01T00:00:00Z', intervalUnit: 'month', intervalCount: 1 };
     case 'restore':

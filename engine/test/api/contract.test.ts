@@ -54,6 +54,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createRecoveryPoint',
         'disconnectOrg',
         'getBackupSettings',
+        'getCdpSettings',
         'getJob',
         'getMe',
         'getOrg',
@@ -65,6 +66,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'listObjects',
         'listOrgs',
         'putBackupSettings',
+        'putCdpSettings',
         'putPermissionCheckSettings',
         'restore',
         'restoreResults',
@@ -204,6 +206,10 @@ describe('API contract: every route against the OpenAPI document', () => {
       },
     });
     expect(put.body).toMatchObject({ excludedObjects: ['Case'], jobsPerDay: 2, startTime: '02:30' });
+
+    const cdpPut = await call('PUT', '/orgs/{orgId}/cdp', `/orgs/${orgId}/cdp`, { body: { enabled: true, objects: ['Account'] } });
+    expect(cdpPut.body).toMatchObject({ enabled: true, objects: ['Account'], selection: { Account: { selected: true } } });
+    expect((await call('GET', '/orgs/{orgId}/cdp', `/orgs/${orgId}/cdp`)).body).toMatchObject({ enabled: true, fallbacks: [] });
 
     const pcs = await call('GET', '/orgs/{orgId}/permission-check/settings', `/orgs/${orgId}/permission-check/settings`);
     expect(pcs.body).toMatchObject({ enabled: true, intervalUnit: 'month', intervalCount: 1 });

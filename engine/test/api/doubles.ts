@@ -12,7 +12,7 @@ import type { Pool } from '../../src/infra/db.js';
 import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
 import { BackupJobsAdapter, type BackupJobsWiring } from '../../src/api/adapters/backup-jobs.js';
 import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
-import type { CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
+import type { CdpSettingsIn, CdpSettingsOut, CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -79,8 +79,24 @@ export class RunnerDouble {
 
 export class CdpDouble implements CdpService {
   readonly points: RecoveryPointOut[] = [];
+  settings: CdpSettingsOut = {
+    enabled: true,
+    objects: ['Account'],
+    selection: { Account: { selected: true } },
+    coveredFrom: null,
+    caughtUpAt: null,
+    lastEventAt: null,
+    fallbacks: [],
+  };
   async enabled(_org: Org) {
-    return true;
+    return this.settings.enabled;
+  }
+  async getSettings(_org: Org) {
+    return this.settings;
+  }
+  async putSettings(_org: Org, input: CdpSettingsIn) {
+    this.settings = { ...this.settings, ...input, selection: Object.fromEntries(input.objects.map((o) => [o, { selected: true }])) };
+    return this.settings;
   }
   async createRecoveryPoint(org: Org, r: { objects: string[]; at: Date; by: string | null }) {
     const p: RecoveryPointOut = {

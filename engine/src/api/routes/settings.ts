@@ -2,6 +2,8 @@ import type { ApiServices } from '../services.js';
 import {
   BackupSettings,
   BackupSettingsInput,
+  CdpSettings,
+  CdpSettingsInput,
   Empty,
   OrgIdParams,
   PermissionCheckRun,
@@ -18,6 +20,7 @@ const UNAVAILABLE = [...ORG_ERRORS, 'SERVICE_UNAVAILABLE' as const];
 export function settingsRoutes(s: ApiServices): AnyRoute[] {
   const schedule = () => need(s.schedule, 'Scheduling');
   const checks = () => need(s.permissionChecks, 'Permission checks');
+  const cdp = () => need(s.cdp, 'Continuous data protection');
   return [
     defineRoute({
       id: 'getBackupSettings',
@@ -49,6 +52,38 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
         const service = schedule();
         await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.excludedObjects, fields: body.excludedFields });
         return service.putBackupSettings(org, body, caller.user);
+      },
+    }),
+    defineRoute({
+      id: 'getCdpSettings',
+      method: 'get',
+      path: '/orgs/:orgId/cdp',
+      tag: 'settings',
+      summary: 'Continuous data protection: on/off, objects, their CDC selection, coverage and fall-backs',
+      action: 'settings.read',
+      params: OrgIdParams,
+      status: 200,
+      response: CdpSettings,
+      errors: UNAVAILABLE,
+      handler: async ({ caller, params }) => cdp().getSettings(await resolveOrg(s, caller, params.orgId)),
+    }),
+    defineRoute({
+      id: 'putCdpSettings',
+      method: 'put',
+      path: '/orgs/:orgId/cdp',
+      tag: 'settings',
+      summary: 'Switch continuous data protection on or off for chosen objects (selects them for Change Data Capture)',
+      action: 'settings.write',
+      params: OrgIdParams,
+      body: CdpSettingsInput,
+      status: 200,
+      response: CdpSettings,
+      errors: UNAVAILABLE,
+      handler: async ({ caller, params, body }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        const service = cdp();
+        await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
+        return service.putSettings(org, body, caller.user);
       },
     }),
     defineRoute({
