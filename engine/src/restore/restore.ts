@@ -144,7 +144,8 @@ export class RestoreService {
           actions: ['Choose a finished job or a time.'],
         });
       }
-      return job.finishedAt;
+      // A recovery point stands for the time it was asked for; a backup for the time it finished.
+      return job.kind === 'recovery_point' && job.asOf ? job.asOf : job.finishedAt;
     }
     if (req.at) return req.at;
     throw new OrgVaultError('VALIDATION_FAILED', 'Restore needs a job, a recovery point or a time');
