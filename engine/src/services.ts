@@ -58,7 +58,9 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const { pool } = ctx.infra;
   const { config, log } = ctx;
   const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
-  const connections = new ConnectionRepository(pool, await store.secretBox());
+  const secretBox = await store.secretBox();
+  const connections = new ConnectionRepository(pool, secretBox);
+  const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
   const live = new Map<string, Promise<OrgConnection>>();
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
@@ -94,7 +96,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       store,
       log,
       connect: connectionTo,
-      scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+      scopeOptions,
       recoveryPoint: cdp.runRecoveryPoint,
       options: {
         pauseMs: config.apiBudgetPauseSeconds * 1000,
@@ -113,7 +115,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
 
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, await store.secretBox(), { tenantId, credentials });
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials });
     live.set(orgId, Promise.resolve(connection));
     await schedule.scheduler.planOrg(orgId);
     return { orgId };
@@ -122,7 +124,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     orgs,
     connect,
     open: connectionTo,
-    scopeOptions: async (orgId) => scopeOptionsFrom(await readBackupSettings(pool, orgId)),
+    scopeOptions,
   });
   orgs.onDisconnect(async (org) => {
     await keys.revokeForOrg(org.tenantId, org.id);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { OrgVaultError } from '../errors.js';
 import type { Pool } from '../infra/db.js';
+import { OrgRegistry } from '../orgs/registry.js';
 import { openConnection, type ConnectionOptions, type OrgConnection } from './connection.js';
 import { joinSecrets, splitSecrets, type CredentialKind, type OrgCredentials } from './credentials.js';
 
@@ -143,15 +143,14 @@ export async function connectOrg(
   });
   const id = connection.identity;
   const { instanceUrl } = await connection.tokens.session();
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (tenant_id, sf_org_id) DO UPDATE SET name = EXCLUDED.name, instance_url = EXCLUDED.instance_url,
-       is_sandbox = EXCLUDED.is_sandbox, time_zone = EXCLUDED.time_zone, disconnected_at = NULL
-     RETURNING id`,
-    [randomUUID(), input.tenantId, id.orgId, id.name, instanceUrl, id.isSandbox, id.timeZone],
-  );
-  const orgId = rows[0]!.id;
+  // The registry owns the orgs table (and what reconnecting a disconnected org means).
+  const { id: orgId } = await new OrgRegistry(pool).register(input.tenantId, {
+    sfOrgId: id.orgId,
+    name: id.name,
+    instanceUrl,
+    isSandbox: id.isSandbox,
+    timeZone: id.timeZone,
+  });
   await new ConnectionRepository(pool, box).save(orgId, credentials, {
     apiVersion: connection.apiVersion,
     ...(input.options?.budgetPercent !== undefined ? { budgetPercent: input.options.budgetPercent } : {}),
