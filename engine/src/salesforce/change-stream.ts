@@ -1,7 +1,7 @@
-import PubSubApiClient from 'salesforce-pubsub-api-client';
+import { PubSubSubscription, type PubSubEvent } from './pubsub-subscription.js';
 import type { OrgConnection } from './connection.js';
 
-/** A change event as the Pub/Sub client decodes it (bitmaps already turned into field names). */
+/** A change event as the subscribers decode it (bitmaps already turned into field names). */
 export interface ChangeEvent {
   replayId: number;
   header: ChangeEventHeader;
@@ -41,7 +41,6 @@ export interface StreamOptions {
   lingerMs: number;
 }
 
-const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 const REPLAY_CORRUPTED = 'replayid.corrupted';
 
 /**
@@ -49,11 +48,11 @@ const REPLAY_CORRUPTED = 'replayid.corrupted';
  * Flow control: events are requested `batchSize` at a time, and the next request goes out at
  * once only while fewer than `maxBuffered` received events wait to be stored; past that it waits
  * until they are, so a slow store slows the stream instead of filling memory. Events are handed
- * over in batches of whatever arrived while the previous batch was being stored, in replay order
- * (the client may deliver out of order while it fetches a schema: we sort).
+ * over in batches of whatever arrived while the previous batch was being stored, in the order the
+ * server sent them, and a keepalive only after every event before it is stored.
  */
 export class ChangeStream {
-  #client: PubSubApiClient | undefined;
+  #sub: PubSubSubscription | undefined;
   #pending: ChangeEvent[] = [];
   /** Received and not yet stored (pending plus the batch being stored). */
   #unstored = 0;
@@ -72,43 +71,35 @@ export class ChangeStream {
 
   async start(replayId: number | null): Promise<void> {
     const session = await this.conn.tokens.session();
-    // The client insists on https; the instance URL only names the org in the call metadata.
-    const instanceUrl = session.instanceUrl.replace(/^http:/, 'https:');
-    this.#client = new PubSubApiClient(
+    const sub = new PubSubSubscription(
+      { endpoint: this.options.endpoint, insecureTls: this.options.insecureTls, orgId: this.conn.identity.orgId, session },
+      this.channel,
       {
-        authType: 'user-supplied',
-        accessToken: session.accessToken,
-        instanceUrl,
-        organizationId: this.conn.identity.orgId,
-        pubSubEndpoint: this.options.endpoint,
-        rejectUnauthorizedSsl: !this.options.insecureTls,
+        onEvent: (e) => this.#take(e),
+        onRequestFilled: () => {
+          this.#owed = true;
+          this.#requestIfRoom();
+        },
+        onKeepalive: (latest) => {
+          this.#flush();
+          this.#enqueue(() => this.handlers.onIdle(latest));
+        },
+        onError: (err) => this.#fail(err),
       },
-      QUIET,
     );
-    await this.#client.connect();
-    const callback = (info: { lastReplayId: number | null }, type: string, data?: unknown): void => {
-      if (this.#closed) return;
-      if (type === 'event') this.#take(data as RawEvent);
-      else if (type === 'lastEvent') {
-        this.#owed = true;
-        this.#requestIfRoom();
-      } else if (type === 'grpcKeepAlive') {
-        this.#flush();
-        this.#enqueue(() => this.handlers.onIdle(info.lastReplayId));
-      } else if (type === 'error') this.#fail(data as Error);
-      else if (type === 'end') this.#fail(new Error('The Pub/Sub stream ended'));
-    };
-    if (replayId === null) this.#client.subscribe(this.channel, callback, this.options.batchSize);
-    else this.#client.subscribeFromReplayId(this.channel, callback, this.options.batchSize, replayId);
+    this.#sub = sub;
+    // Fails fast when the endpoint is unreachable or refuses the session, before any subscription.
+    await sub.probe();
+    sub.subscribe(replayId, this.options.batchSize);
   }
 
   #requestIfRoom(): void {
     if (!this.#owed || this.#closed || this.#unstored + this.options.batchSize > this.options.maxBuffered) return;
     this.#owed = false;
-    this.#client?.requestAdditionalEvents(this.channel, this.options.batchSize);
+    this.#sub?.request(this.options.batchSize);
   }
 
-  #take(raw: RawEvent): void {
+  #take(raw: PubSubEvent): void {
     this.#pending.push(toChangeEvent(raw));
     this.#unstored++;
     this.#timer ??= setTimeout(() => this.#flush(), this.options.lingerMs);
@@ -119,7 +110,7 @@ export class ChangeStream {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#enqueue(async () => {
-      const batch = this.#pending.sort((a, b) => a.replayId - b.replayId);
+      const batch = this.#pending;
       this.#pending = [];
       if (batch.length === 0) return;
       await this.handlers.onEvents(batch);
@@ -144,17 +135,12 @@ export class ChangeStream {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#client?.close();
+    this.#sub?.close();
     await this.#chain;
   }
 }
 
-interface RawEvent {
-  replayId: number;
-  payload: Record<string, unknown> & { ChangeEventHeader: Record<string, unknown> };
-}
-
-function toChangeEvent(raw: RawEvent): ChangeEvent {
+function toChangeEvent(raw: PubSubEvent): ChangeEvent {
   const { ChangeEventHeader: h, ...body } = raw.payload;
   return {
     replayId: Number(raw.replayId),

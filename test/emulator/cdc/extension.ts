@@ -28,6 +28,8 @@ export interface CdcExtension extends EmulatorExtension {
 interface FaultsBody {
   dropStreams?: boolean;
   delayMs?: number;
+  /** Pub/Sub GetSchema answers this much later. */
+  schemaDelayMs?: number;
   /** true: every session using the streams; or the tokens to expire. */
   expireSessions?: boolean | string[];
 }
@@ -71,6 +73,7 @@ function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
     overflowThreshold: cdc.producer.overflowThreshold,
     gapTransactions: cdc.producer.gapTransactions,
     delayMs: cdc.bus.deliveryDelayMs,
+    schemaDelayMs: pubsub.schemaDelayMs,
   });
   router.get('/state', (_req, res) => void res.json(state()));
   /** {select?: ['Account'], deselect?: ['Lead']} */
@@ -98,6 +101,7 @@ function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
   router.post('/faults', (req, res) => {
     const b = (req.body ?? {}) as FaultsBody;
     if (b.delayMs !== undefined) cdc.bus.deliveryDelayMs = b.delayMs;
+    if (b.schemaDelayMs !== undefined) pubsub.schemaDelayMs = b.schemaDelayMs;
     if (b.expireSessions) cdc.expireSessions(Array.isArray(b.expireSessions) ? b.expireSessions : [...cometd.tokens(), ...pubsub.tokens()]);
     if (b.dropStreams) {
       cometd.dropClients();
