@@ -1,0 +1,20 @@
+import type { Pool } from '../../../engine/src/infra/db.js';
+import type { Org } from '../../../engine/src/orgs/registry.js';
+import type { TestEngine } from '../../support/engine.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the stream has stored everything committed before `since` (whichever process consumes). */
+export async function caughtUpSince(engine: TestEngine, org: Org, since: number): Promise<void> {
+  for (;;) {
+    const s = await engine.services.cdp.status(org);
+    if (s.checkpoint?.caughtUpAt && s.checkpoint.caughtUpAt.getTime() > since) return;
+    await sleep(100);
+  }
+}
+
+/** Events the org's checkpoint counts as stored. */
+export async function storedEvents(pool: Pool, orgId: string): Promise<number> {
+  const { rows } = await pool.query<{ events: string }>('SELECT sum(events) AS events FROM cdp_checkpoints WHERE org_id = $1', [orgId]);
+  return Number(rows[0]?.events ?? 0);
+}
