@@ -4,6 +4,7 @@ import { CometdServer } from './cometd/server.js';
 import { ChangeDataCapture } from './hub.js';
 import { orgSource } from './org-source.js';
 import { PubSubServer } from './pubsub/server.js';
+import { PacedLoad, type LoadRequest } from './load.js';
 
 export interface CdcExtensionOptions {
   /** Objects selected for change events at start (PlatformEventChannelMember records are made). */
@@ -23,6 +24,7 @@ export interface CdcExtension extends EmulatorExtension {
   cdc?: ChangeDataCapture;
   cometd?: CometdServer;
   pubsub?: PubSubServer;
+  load?: PacedLoad;
 }
 
 interface FaultsBody {
@@ -50,11 +52,12 @@ export function cdcExtension(options: CdcExtensionOptions = {}): CdcExtension {
       cometd.attach(ctx.server);
       const pubsub = new PubSubServer(cdc, { host: ctx.options.host, port: options.pubSubPort, keepaliveMs: options.keepaliveMs });
       await pubsub.start();
-      Object.assign(ext, { cdc, cometd, pubsub });
+      Object.assign(ext, { cdc, cometd, pubsub, load: new PacedLoad(ctx.org) });
       if (ctx.options.admin) ctx.app.use('/__emulator/cdc', hooks(ext as Required<CdcExtension>));
     },
     ready: () => ({ pubSubEndpoint: ext.pubsub?.endpoint }),
     async stop() {
+      ext.load?.stop();
       await ext.pubsub?.stop();
       ext.cometd?.stop();
       ext.cdc?.stop();
@@ -63,8 +66,8 @@ export function cdcExtension(options: CdcExtensionOptions = {}): CdcExtension {
   return ext;
 }
 
-/** Test hooks: entity selection, gaps, overflow threshold, retention and stream faults. */
-function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
+/** Test hooks: entity selection, gaps, overflow threshold, retention, stream faults and a paced load. */
+function hooks({ cdc, cometd, pubsub, load }: Required<CdcExtension>): Router {
   const router = Router();
   router.use(express.json());
   const state = () => ({
@@ -98,6 +101,9 @@ function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
     cdc.bus.age(Number((req.body as { ms?: number }).ms ?? 0));
     res.json(state());
   });
+  /** {rate, seconds, object?, records?}: updates `rate` records a second for `seconds`, from inside the emulator. */
+  router.post('/load', (req, res) => void res.json(load.start(req.body as LoadRequest)));
+  router.get('/load', (_req, res) => void res.json(load.state));
   router.post('/faults', (req, res) => {
     const b = (req.body ?? {}) as FaultsBody;
     if (b.delayMs !== undefined) cdc.bus.deliveryDelayMs = b.delayMs;
