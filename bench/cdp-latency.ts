@@ -18,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { collectPubSub, connectPubSub } from '../test/emulator/cdc/testing/clients.js';
+import { freePort } from '../test/support/ports.js';
 import { loadConfig } from '../engine/src/config/load.js';
 import { createLogger } from '../engine/src/infra/logger.js';
 import { startEngine } from '../engine/src/main.js';
@@ -59,6 +60,9 @@ chmodSync(dir, 0o755);
 const config = loadConfig(
   {
     PORT: '0',
+    // Other engines (and benchmarks) may run on this machine: ports of our own.
+    ORGVAULT_EMBEDDED_PG_PORT: String(await freePort()),
+    ORGVAULT_AZURITE_PORT: String(await freePort()),
     ORGVAULT_DATA_DIR: dir,
     ORGVAULT_PUBSUB_ENDPOINT: ready.pubSubEndpoint,
     ORGVAULT_PUBSUB_INSECURE_TLS: 'true',

@@ -1,9 +1,10 @@
 /**
- * kill -9 of a consuming engine: an engine process follows the org's change events while a steady
- * stream of creates, updates and deletes goes on; it is SIGKILLed mid-stream (no clean-up, its
- * database sessions and advisory lock die with it) and another process takes over from the
- * checkpoint. Nothing is lost (a recovery point after the stream equals the org field by field)
- * and nothing is applied twice (each record has exactly one CDC version per change made to it).
+ * kill -9 of a consuming engine, with two engine processes competing for the org's channel: the
+ * first follows the change events while a steady stream of creates, updates and deletes goes on;
+ * the second waits (exactly one session holds the channel's lease). The first is SIGKILLed
+ * mid-stream (no clean-up, its database sessions and lease die with it) and restarted; the second
+ * takes over from the checkpoint. Nothing is lost (a recovery point after the stream equals the
+ * org field by field) and nothing is applied twice (exactly one CDC version per change made).
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
@@ -13,7 +14,7 @@ import { connectEmulatorOrg } from '../support/emulator-org.js';
 import { expectExportEquals, orgStateNow, waitForJob } from '../support/backup-checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 import { spawnEngine, type EngineProcess } from './cdp-support/processes.js';
-import { caughtUpSince, storedEvents } from './cdp-support/checks.js';
+import { caughtUpSince, leaseHolders, storedEvents } from './cdp-support/checks.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,7 +22,7 @@ describe('continuous data protection survives kill -9 of the consuming process',
   let emulator: EmulatorHandle;
   let engine: TestEngine;
   let org: Org;
-  let consumer: EngineProcess | undefined;
+  const processes: EngineProcess[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator({ records: 100, seed: 31, admin: true, cdc: { entities: [], keepaliveMs: 200 } });
@@ -33,7 +34,7 @@ describe('continuous data protection survives kill -9 of the consuming process',
     org = await connectEmulatorOrg(engine, emulator, 'cdp-kill');
   });
   afterAll(async () => {
-    await consumer?.kill9();
+    for (const p of processes) await p.kill9();
     await engine?.close();
     await emulator?.stop();
   });
@@ -51,7 +52,11 @@ describe('continuous data protection survives kill -9 of the consuming process',
 
     const pool = engine.ctx.infra.pool;
     const base = await storedEvents(pool, org.id);
-    consumer = await spawnEngine(engine.env);
+    const first = await spawnEngine(engine.env);
+    processes.push(first);
+    while ((await leaseHolders(pool, org.id)).length === 0) await sleep(50);
+    const [firstHolder] = await leaseHolders(pool, org.id);
+    processes.push(await spawnEngine(engine.env));
     const changes = new Map<string, number>();
     const created: string[] = [];
     const TOTAL = 1500;
@@ -71,11 +76,13 @@ describe('continuous data protection survives kill -9 of the consuming process',
         changes.set(id, (changes.get(id) ?? 0) + 1);
       }
       if (i % 20 === 19) await sleep(10);
-      // Mid-stream: the process has stored some of the events and is receiving more.
+      // Never two consumers (none for a moment after the kill, until the other takes over).
+      if (i % 100 === 0) expect((await leaseHolders(pool, org.id)).length).toBeLessThanOrEqual(1);
+      // Mid-stream: the first process has stored some of the events and is receiving more.
       if (killedAt < 0 && (await storedEvents(pool, org.id)) - base > 300) {
         killedAt = i;
-        await consumer!.kill9();
-        consumer = await spawnEngine(engine.env);
+        await first.kill9();
+        processes.push(await spawnEngine(engine.env));
       }
     }
     const end = Date.now();
@@ -83,8 +90,11 @@ describe('continuous data protection survives kill -9 of the consuming process',
     expect(killedAt).toBeLessThan(TOTAL - 1);
 
     await caughtUpSince(engine, org, end);
-    await consumer.stop();
-    consumer = undefined;
+    // The second process took the channel over; the restarted first one waits.
+    const holders = await leaseHolders(pool, org.id);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]).not.toBe(firstHolder);
+    for (const p of processes.splice(0)) await p.stop();
     // The org has not changed since the last change at `end`.
     const at = new Date(end);
     const truth = await orgStateNow(conn, ['Account']);

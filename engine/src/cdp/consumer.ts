@@ -122,7 +122,7 @@ export class OrgConsumer {
       }
       const from = own;
       const conn = await this.deps.connect(this.orgId);
-      const handlers = this.#handlers(conn, transport, from);
+      const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null);
       stream =
         transport === 'pubsub'
           ? new ChangeStream(conn, CHANNEL, this.options, handlers)
@@ -140,7 +140,8 @@ export class OrgConsumer {
     }
   }
 
-  #handlers(conn: OrgConnection, transport: Transport, from: number | null): StreamHandlers {
+  /** `storedUpTo`: the last commit stored before this subscription; events up to it may come again. */
+  #handlers(conn: OrgConnection, transport: Transport, from: number | null, storedUpTo: number | null): StreamHandlers {
     const applier = new EventApplier(this.deps.store, conn, this.orgId);
     let lastReplay = from;
     const caughtUp = async (arrived: number) => {
@@ -153,7 +154,7 @@ export class OrgConsumer {
     return {
       onEvents: async (events: ChangeEvent[]) => {
         const { objects } = await this.deps.settings(this.orgId);
-        const outcome = await applier.apply(events, new Set(objects));
+        const outcome = await applier.apply(events, new Set(objects), storedUpTo);
         const last = events.at(-1)!;
         const lastCommit = new Date(Math.max(...events.map((e) => e.header.commitTimestamp)));
         await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, {

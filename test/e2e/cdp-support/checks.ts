@@ -18,3 +18,14 @@ export async function storedEvents(pool: Pool, orgId: string): Promise<number> {
   const { rows } = await pool.query<{ events: string }>('SELECT sum(events) AS events FROM cdp_checkpoints WHERE org_id = $1', [orgId]);
   return Number(rows[0]?.events ?? 0);
 }
+
+/** Backend pids of the sessions holding the org's channel lease (the consumers' advisory lock). */
+export async function leaseHolders(pool: Pool, orgId: string): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT l.pid FROM pg_locks l
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND l.classid::bigint = (hashtext('orgvault_cdp')::bigint & 4294967295) AND l.objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+    [orgId + '/data/ChangeEvents'],
+  );
+  return rows.map((r) => r.pid);
+}
