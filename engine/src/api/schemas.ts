@@ -314,13 +314,24 @@ export const PermissionCheckRun = z.object({
   requestedAt: DateTime,
   finishedAt: DateTime.nullable(),
 });
+/** Whether a backup can see the object or field (an unreadable one is left out of every backup). */
+const ProtectionStatus = z.enum(['protected', 'unprotected']);
 export const PermissionReport = z.object({
   id: OpaqueId,
   orgId: Id,
   ranAt: DateTime,
-  fieldPermissions: z.array(z.object({ object: z.string(), field: z.string(), read: z.boolean() })),
-  objectPermissions: z.array(z.object({ object: z.string(), read: z.boolean() })),
-  userPermissions: z.array(z.object({ name: z.string(), label: z.string(), granted: z.boolean(), usedFor: z.string() })),
+  summary: z.object({
+    objects: z.number().int(),
+    unprotectedObjects: z.number().int(),
+    fields: z.number().int(),
+    unprotectedFields: z.number().int(),
+    missingUserPermissions: z.number().int(),
+  }),
+  fieldPermissions: z.array(z.object({ object: z.string(), field: z.string(), read: z.boolean(), status: ProtectionStatus })),
+  objectPermissions: z.array(z.object({ object: z.string(), read: z.boolean(), status: ProtectionStatus })),
+  userPermissions: z.array(
+    z.object({ name: z.string(), label: z.string(), granted: z.boolean(), neededFor: z.array(z.string()), usedFor: z.string() }),
+  ),
 });
 
 // ---------------------------------------------------------------- me and keys

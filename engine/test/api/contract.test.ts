@@ -227,8 +227,17 @@ describe('API contract: every route against the OpenAPI document', () => {
     const run = await call('POST', '/orgs/{orgId}/permission-check/runs', `/orgs/${orgId}/permission-check/runs`);
     expect(run.status).toBe(202);
     const report = await call('GET', '/orgs/{orgId}/permission-check/report', `/orgs/${orgId}/permission-check/report`);
-    expect(report.body.fieldPermissions).toEqual(expect.arrayContaining([{ object: 'Account', field: 'AnnualRevenue', read: false }]));
-    expect(report.body.userPermissions).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ViewAllData', granted: true })]));
+    expect(report.body.fieldPermissions).toEqual(
+      expect.arrayContaining([{ object: 'Account', field: 'AnnualRevenue', read: false, status: 'unprotected' }]),
+    );
+    expect(report.body.objectPermissions).toEqual([{ object: 'Account', read: true, status: 'protected' }]);
+    expect(report.body.summary).toMatchObject({ objects: 1, unprotectedObjects: 0, fields: 1, unprotectedFields: 1 });
+    expect(report.body.userPermissions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'ViewAllData', granted: true, neededFor: ['backup'] })]),
+    );
+    expect(report.body.summary.missingUserPermissions).toBe(
+      report.body.userPermissions.filter((p: { granted: boolean }) => !p.granted).length,
+    );
 
     const created = await call('POST', '/keys', '/keys', { body: { name: 'CI' } });
     expect(created.status).toBe(201);
