@@ -84,7 +84,12 @@ export async function selectHierarchy(io: HierarchyReads, roots: Selection, dept
     taken = new Map();
     for (const [object, ids] of wanted) {
       const held = await io.byIds(object, [...ids]);
-      const gone = held.length ? await io.missing(object, held.map((r) => r.id)) : new Set<string>();
+      const gone = held.length
+        ? await io.missing(
+            object,
+            held.map((r) => r.id),
+          )
+        : new Set<string>();
       const records = held.filter((r) => gone.has(r.id) && add(sel, object, r.id));
       if (records.length) taken.set(object, records);
     }

@@ -134,11 +134,7 @@ export class RestoreLedger {
   }
 
   /** Extra old→new pairs learnt after a create (e.g. the ContentDocument a new ContentVersion made). */
-  async mapIds(
-    target: LedgerTarget,
-    object: string,
-    pairs: readonly [string, string][],
-  ): Promise<void> {
+  async mapIds(target: LedgerTarget, object: string, pairs: readonly [string, string][]): Promise<void> {
     if (!pairs.length) return;
     await this.pool.query(
       `INSERT INTO restore_id_map (org_id, source_org_id, object, old_id, new_id, run_id)

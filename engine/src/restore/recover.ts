@@ -76,7 +76,8 @@ export async function settleInflight(deps: RecoverDeps, targetOrgId: string, sou
     const [columns, ...rows] = parse(c.csv, { relax_column_count: true }) as string[][];
     const types = await deps.typesOf(c.object);
     const sent = new SentRows(columns!, (col) => types.get(col) ?? 'string', rows, c.oldIds);
-    const results = (c.sfJobId ? await fromBulkJob(deps, c.sfJobId, c.object, sent) : undefined) ?? (await fromOrg(deps, targetOrgId, c, columns!, sent));
+    const results =
+      (c.sfJobId ? await fromBulkJob(deps, c.sfJobId, c.object, sent) : undefined) ?? (await fromOrg(deps, targetOrgId, c, columns!, sent));
     found += results.filter((r) => r.success).length;
     await deps.ledger.record({ targetOrgId, sourceOrgId, runId: c.runId }, results, c.id);
   }

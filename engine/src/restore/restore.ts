@@ -365,7 +365,12 @@ export class RestoreService {
   }
 
   /** Live records of the target with these backed-up ids (through the id map), by their ids in the target. */
-  private async liveRecords(ctx: RunCtx, object: string, oldIds: readonly string[], fields: string[]): Promise<Map<string, Record<string, unknown>>> {
+  private async liveRecords(
+    ctx: RunCtx,
+    object: string,
+    oldIds: readonly string[],
+    fields: string[],
+  ): Promise<Map<string, Record<string, unknown>>> {
     const live = new Map<string, Record<string, unknown>>();
     const ids = oldIds.map((id) => this.targetIdOf(ctx, id)).filter((id): id is string => !!id);
     const select = `SELECT ${['Id', ...fields.filter((f) => f !== 'Id')].join(', ')} FROM ${object}`;
@@ -415,7 +420,9 @@ export class RestoreService {
         relink: new Set(step.relinks.map((r) => r.oldId)).size,
         fieldsChanged: step.fieldsChanged,
         apiCalls:
-          this.callsFor(step.creates.length, w.blobFields.length > 0) + this.callsFor(step.updates.length) + this.callsFor(step.relinks.length),
+          this.callsFor(step.creates.length, w.blobFields.length > 0) +
+          this.callsFor(step.updates.length) +
+          this.callsFor(step.relinks.length),
       });
     }
     delete ctx.planned;
@@ -478,9 +485,16 @@ export class RestoreService {
     } else records = await this.byIds(ctx, object, [...ids]);
     const names = fields.map((f) => f.name);
     let live = new Map<string, Record<string, unknown>>();
-    if (ids !== 'all') live = await this.liveRecords(ctx, object, records.map((r) => r.id), names);
+    if (ids !== 'all')
+      live = await this.liveRecords(
+        ctx,
+        object,
+        records.map((r) => r.id),
+        names,
+      );
     else if (records.length) {
-      for (const rec of await queryRecords(ctx.conn, `SELECT Id${names.map((f) => `, ${f}`).join('')} FROM ${object}`)) live.set(String(rec.Id), rec);
+      for (const rec of await queryRecords(ctx.conn, `SELECT Id${names.map((f) => `, ${f}`).join('')} FROM ${object}`))
+        live.set(String(rec.Id), rec);
     }
     const blobFields = describe.fields.filter((f) => f.type === 'base64' && f.createable).map((f) => f.name);
     return { object, fields, byName: new Map(fields.map((f) => [f.name, f])), blobFields, records, live };
@@ -593,7 +607,8 @@ export class RestoreService {
         operation: 'insert',
         csv,
         ...this.poll(),
-        onOpen: async (jobId) => void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
+        onOpen: async (jobId) =>
+          void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
       });
       await this.keep(ctx, new SentRows(columns, typeOf, rows, oldIds).results(w.object, res), note);
       return;
@@ -673,7 +688,6 @@ export class RestoreService {
     await this.ledger.mapIds(this.target(ctx), 'ContentDocument', [[oldDoc, String(made.ContentDocumentId)]]);
     ctx.idMap.set(oldDoc, String(made.ContentDocumentId));
   }
-
 
   private async update(
     ctx: RunCtx,

@@ -181,7 +181,14 @@ describe('API contract: every route against the OpenAPI document', () => {
     const plan = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
       body: { from: { jobId }, objects: ['Account'], mode: 'deleted', depth: 2, dryRun: true },
     });
-    expect(plan.body).toMatchObject({ dryRun: true, runId: null, status: 'planned', mode: 'deleted', depth: 2, objects: [{ object: 'Account' }] });
+    expect(plan.body).toMatchObject({
+      dryRun: true,
+      runId: null,
+      status: 'planned',
+      mode: 'deleted',
+      depth: 2,
+      objects: [{ object: 'Account' }],
+    });
     const restored = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
       body: { from: { jobId }, objects: ['Account'] },
     });

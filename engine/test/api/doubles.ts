@@ -152,7 +152,12 @@ export class RestoreDouble implements RestoreApiService {
   }
   async status(org: Org, runId: string) {
     const o = this.#run(org, runId);
-    return { ...o, status: 'succeeded' as const, succeeded: o.objects.length, progress: { total: o.objects.length, done: o.objects.length } };
+    return {
+      ...o,
+      status: 'succeeded' as const,
+      succeeded: o.objects.length,
+      progress: { total: o.objects.length, done: o.objects.length },
+    };
   }
   async resultsCsv(org: Org, runId: string) {
     this.#run(org, runId);

@@ -76,7 +76,8 @@ describe('restore of hierarchies, and after a failure between commit and record'
     const request = { orgId: org.id, jobId: done.id, objects: ['Account'], recordIds: victims, depth: 1, mode: 'deleted' as const };
     const plan = await engine.services.restore.restore({ ...request, dryRun: true });
     expect(plan.objects.find((p) => p.object === 'Account')!.create).toBe(victims.length);
-    for (const o of CHILDREN) expect({ o, create: plan.objects.find((p) => p.object === o)?.create }).toEqual({ o, create: wanted.get(o)!.length });
+    for (const o of CHILDREN)
+      expect({ o, create: plan.objects.find((p) => p.object === o)?.create }).toEqual({ o, create: wanted.get(o)!.length });
     expect(plan.objects[0]!.object).toBe('Account');
     expect(await orgStateNow(conn, OBJECTS)).toEqual(damaged);
 
@@ -143,7 +144,12 @@ describe('restore of hierarchies, and after a failure between commit and record'
     expect(last.get('Contact')!.get(contact)!.AccountId).toBe((await ledger.idMap(org.id, org.id)).get(lonely));
 
     // Compare works as well with backups stopped.
-    const cmp = await engine.services.compare.compare({ orgId: org.id, from: { at: done.finishedAt! }, to: { live: true }, objects: ['Account'] });
+    const cmp = await engine.services.compare.compare({
+      orgId: org.id,
+      from: { at: done.finishedAt! },
+      to: { live: true },
+      objects: ['Account'],
+    });
     expect(cmp[0]!.deleted).toEqual([]);
     expect(OrgVaultError.is(await engine.services.jobs.start(org, { by: 'test' }).catch((e: unknown) => e), 'SEATS_EXCEEDED')).toBe(true);
   });
