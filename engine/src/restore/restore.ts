@@ -217,7 +217,7 @@ export class RestoreService {
     const request: StoredRequest = {
       objects: req.objects,
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
-      depth: req.depth ?? -1,
+      depth: req.depth ?? null,
       mode: req.mode ?? 'changed',
     };
     return {
@@ -238,7 +238,7 @@ export class RestoreService {
       dryRun: false,
       at: run.at,
       mode: run.request.mode,
-      depth: run.request.depth >= 0 ? run.request.depth : null,
+      depth: run.request.depth,
       targetOrgId: run.targetOrgId,
       objects: s.objects ?? [],
       apiCalls: s.apiCalls ?? 0,
@@ -302,14 +302,14 @@ export class RestoreService {
    */
   async execute(run: RunRow, workerId: string, signal?: AbortSignal): Promise<RestoreOutcome> {
     const beat = setInterval(() => void this.runs.beat(run, workerId).catch(() => undefined), this.options.heartbeatMs);
-    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...run.request };
-    let ctx: RunCtx | undefined;
+    const { depth, ...request } = run.request;
+    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...request, ...(depth !== null ? { depth } : {}) };
     let outcome: RestoreOutcome | undefined;
     try {
       const conn = await this.deps.connectionTo(run.targetOrgId);
       const typesOf = async (object: string) => new Map((await describeSObject(conn, object)).fields.map((f) => [f.name, f.type]));
       await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId);
-      ctx = await this.context({ ...req, ...(run.request.depth >= 0 ? { depth: run.request.depth } : { depth: undefined }) }, run.id);
+      const ctx = await this.context(req, run.id);
       ctx.run = run;
       const planned = await this.planAll(ctx);
       outcome = this.outcome(ctx, planned, 'running');
@@ -598,7 +598,6 @@ export class RestoreService {
     const oldIds = creates.map((r) => r.id);
     const bodies = creates.map((r) => this.createBody(ctx, w, r));
     const { columns, csv, rows } = this.toCsv(bodies, 'insert');
-    const typeOf = (c: string): string => w.byName.get(c)?.type ?? 'string';
     if (creates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
       let note: string | undefined;
@@ -610,7 +609,7 @@ export class RestoreService {
         onOpen: async (jobId) =>
           void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
       });
-      await this.keep(ctx, new SentRows(columns, typeOf, rows, oldIds).results(w.object, res), note);
+      await this.keep(ctx, new SentRows(columns, rows, oldIds).results(w.object, res), note);
       return;
     }
     for (let i = 0; i < creates.length; i += COLLECTION_SIZE) {
