@@ -18,7 +18,7 @@ import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
-import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 
@@ -131,10 +131,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     live.delete(org.id);
   });
 
-  const restore = new RestoreService(
-    { pool, store, connectionTo },
-    { bulkThreshold: config.restoreBulkThreshold, maxInlineFileBytes: MAX_INLINE_FILE_BYTES, ...options.restore },
-  );
+  const restore = new RestoreService({ pool, store, connectionTo }, { bulkThreshold: config.restoreBulkThreshold, ...options.restore });
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
 
   const api: ApiServices = {

@@ -14,6 +14,7 @@ import { getJob } from '../backup/jobs.js';
 import { RestoreLedger, type ResultRow } from './ledger.js';
 import { parentsFirst } from './order.js';
 import { apiValue, normalValue, writableFields } from './values.js';
+import { LINK_OBJECT, createWithFile, planLinks, restoreLinks, type LinkRestoreContext } from './files.js';
 
 export type RestoreMode = 'changed' | 'deleted' | 'overwrite';
 
@@ -62,16 +63,9 @@ export interface RestoreOutcome {
 export interface RestoreOptions {
   /** From this many records per step on, Bulk API 2.0 ingest; below it, sObject collections. */
   bulkThreshold: number;
-  /** Files up to this size go inline (base64) in a REST create. */
-  maxInlineFileBytes: number;
   pollMs?: number;
 }
 
-/**
- * Salesforce takes a base64 field in a JSON create up to a 50 MB request; base64 grows a file by
- * 4/3, so 37.5 MB is the largest file a JSON create can carry (larger needs a multipart upload).
- */
-export const MAX_INLINE_FILE_BYTES = 37.5 * 1024 * 1024;
 const BULK_CALLS = 7; // create, upload, close, one status poll, three result files
 const IN_CHUNK = 300;
 
@@ -169,12 +163,13 @@ export class RestoreService {
       createable: new Set((await describeGlobal(conn)).sobjects.filter((s) => s.createable).map((s) => s.name)),
     };
 
+    // Links are not records to load and compare: files.ts restores them once files and records exist.
+    const objects = req.objects.filter((o) => o !== LINK_OBJECT);
+    const withLinks = ctx.mode !== 'changed' && (objects.includes('ContentVersion') || objects.length < req.objects.length);
     // Plan every object first: which records are missing decides which lookups wait for pass two.
     const works = new Map<string, ObjectWork>();
-    for (const object of req.objects) works.set(object, await this.load(ctx, object));
-    const order = parentsFirst(req.objects, (o) =>
-      works.get(o)!.fields.flatMap((f) => (f.type === 'reference' ? (f.referenceTo ?? []) : [])),
-    );
+    for (const object of objects) works.set(object, await this.load(ctx, object));
+    const order = parentsFirst(objects, (o) => works.get(o)!.fields.flatMap((f) => (f.type === 'reference' ? (f.referenceTo ?? []) : [])));
     for (const w of works.values()) for (const r of this.missing(ctx, w)) ctx.createSet.add(r.id);
     const planningCalls = conn.budget.callsMade - callsBefore;
 
@@ -197,13 +192,30 @@ export class RestoreService {
           this.callsFor(step.relinks.length),
       });
     }
+    const versions = works.get('ContentVersion')?.records;
+    const links = (): LinkRestoreContext => ({
+      store: this.deps.store,
+      ledger: this.ledger,
+      conn,
+      sourceOrgId: req.orgId,
+      targetOrgId: target,
+      runId: ctx.runId,
+      at: ctx.at,
+      inPlace: ctx.inPlace,
+      idMap: ctx.idMap,
+      ...(req.recordIds?.length && versions ? { documents: new Set(versions.map((v) => String(v.fields.ContentDocumentId))) } : {}),
+    });
+    if (withLinks && req.dryRun) {
+      const documents = new Set((versions ?? []).filter((v) => ctx.createSet.has(v.id)).map((v) => String(v.fields.ContentDocumentId)));
+      plans.set(LINK_OBJECT, await planLinks(links(), { records: ctx.createSet, documents }));
+    }
     const outcome: RestoreOutcome = {
       runId: req.dryRun ? null : ctx.runId,
       dryRun: !!req.dryRun,
       at: ctx.at,
       mode: ctx.mode,
       targetOrgId: target,
-      objects: order.map((o) => plans.get(o)!),
+      objects: [...order, ...(plans.has(LINK_OBJECT) ? [LINK_OBJECT] : [])].map((o) => plans.get(o)!),
       apiCalls: [...plans.values()].reduce((n, p) => n + p.apiCalls, 0),
       planningCalls,
       succeeded: 0,
@@ -246,6 +258,7 @@ export class RestoreService {
           'relink',
         );
       }
+      if (withLinks) outcome.objects.push(await restoreLinks(links()));
       const results = await this.ledger.results(target, ctx.runId);
       outcome.succeeded = results.filter((r) => r.success).length;
       outcome.failed = results.length - outcome.succeeded;
@@ -441,7 +454,7 @@ export class RestoreService {
     }
   }
 
-  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file inline. */
+  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file streamed in. */
   private async createWithFiles(ctx: RunCtx, w: ObjectWork, creates: StoredRecord[]): Promise<void> {
     const refs = new Map<string, Map<string, { hash: string; size: number }>>();
     for await (const ref of this.deps.store.blobRefsAt({ orgId: ctx.req.orgId, object: w.object, at: ctx.at })) {
@@ -453,34 +466,19 @@ export class RestoreService {
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     for (const rec of ordered) {
       const body = this.createBody(ctx, w, rec);
-      let error: string | null = null;
-      for (const field of w.blobFields) {
-        const ref = refs.get(rec.id)?.get(field);
-        if (!ref) continue;
-        if (ref.size > this.options.maxInlineFileBytes) {
-          error = `${field} is ${ref.size} bytes, over the ${this.options.maxInlineFileBytes} bytes a JSON create carries`;
-          break;
-        }
-        const parts: Buffer[] = [];
-        for await (const c of await this.deps.store.openBlob(ctx.req.orgId, ref.hash)) parts.push(c as Buffer);
-        body[field] = Buffer.concat(parts).toString('base64');
-      }
-      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error };
-      if (!error) {
-        ctx.conn.budget.assertMaySpend(2);
-        try {
-          const res = await ctx.conn.http.json<{ id: string }>({
-            method: 'POST',
-            path: `sobjects/${w.object}`,
-            json: body,
-            what: `create ${w.object}`,
-          });
-          row = { ...row, newId: res.id, success: true };
-        } catch (err) {
-          if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
-          row.error = err.message;
-        }
-      }
+      const field = w.blobFields.find((f) => refs.get(rec.id)?.has(f));
+      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error: null };
+      ctx.conn.budget.assertMaySpend(2);
+      // The file streams from the store into a multipart create (any size Salesforce takes, bounded memory).
+      const made = field
+        ? await createWithFile(ctx.conn, this.deps.store, ctx.req.orgId, w.object, body, field, refs.get(rec.id)!.get(field)!)
+        : await ctx.conn.http
+            .json<{ id: string }>({ method: 'POST', path: `sobjects/${w.object}`, json: body, what: `create ${w.object}` })
+            .catch((err: unknown) => {
+              if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
+              return { error: err.message };
+            });
+      row = 'id' in made ? { ...row, newId: made.id, success: true } : { ...row, error: made.error };
       await this.keep(ctx, [row]);
       if (row.success && w.object === 'ContentVersion') await this.mapDocument(ctx, rec, row.newId!);
     }

@@ -19,7 +19,7 @@ describe('file uploads and links as Salesforce limits them', () => {
     await emu.stop();
   });
 
-  const post = (path: string, body: BodyInit, contentType: string): Promise<Response> =>
+  const post = (path: string, body: string, contentType: string): Promise<Response> =>
     fetch(`${base}/${path}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${emu.accessToken}`, 'Content-Type': contentType },
