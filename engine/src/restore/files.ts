@@ -69,16 +69,16 @@ export interface LinkRestoreContext {
   documents?: Set<string>;
 }
 
-/** A dry run's view of what the run would re-create: old record ids and old document ids. */
+/** A dry run's view of what the run would re-create. */
 export interface PlannedCreates {
+  /** Old ids of the records the run re-creates. */
   records: Set<string>;
-  documents: Set<string>;
+  /** Old ids of the documents it re-creates → the old entities Salesforce links them to by itself (FirstPublishLocationId). */
+  documents: Map<string, Set<string>>;
 }
 
 interface Candidate {
   oldId: string;
-  oldDoc: string;
-  oldEntity: string;
   /** Ids in the target; undefined while the record is still to be re-created (dry run). */
   doc: string | undefined;
   entity: string | undefined;
@@ -86,14 +86,22 @@ interface Candidate {
   visibility: string | null;
 }
 
+interface LinkWork {
+  backedUp: number;
+  create: Candidate[];
+  /** Links that exist (made by Salesforce with the file, or left alone) with another ShareType or Visibility. */
+  update: Array<{ oldId: string; id: string; values: Record<string, string> }>;
+}
+
 const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
 /**
- * The backed-up links whose document and entity exist in the target (or, in a dry run, will), with
- * no link between them yet. The owner's implicit link, which Salesforce makes with a new file, is
- * found present and skipped; a dry run, which cannot see it yet, leaves out User links of type I.
+ * The backed-up links whose document and entity exist in the target (or, in a dry run, will): to
+ * create where no link joins them yet, to update where one does with another ShareType or
+ * Visibility. The owner's implicit link and the one to FirstPublishLocationId, which Salesforce
+ * makes with a new file, are found present; a dry run, which cannot see them yet, leaves them out.
  */
-async function missingLinks(ctx: LinkRestoreContext, planned?: PlannedCreates): Promise<{ backedUp: number; missing: Candidate[] }> {
+async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Promise<LinkWork> {
   const target = (id: string): string | undefined => ctx.idMap.get(id) ?? (ctx.inPlace ? id : undefined);
   const wanted: Candidate[] = [];
   let backedUp = 0;
@@ -102,37 +110,55 @@ async function missingLinks(ctx: LinkRestoreContext, planned?: PlannedCreates): 
     const oldEntity = String(link.fields.LinkedEntityId ?? '');
     if (ctx.documents && !ctx.documents.has(oldDoc)) continue;
     backedUp++;
+    const made = planned?.documents.get(oldDoc);
+    const shareType = text(link.fields.ShareType);
+    // A re-created file is owned by the user the engine connects as: that link comes with it.
+    if (made && (made.has(oldEntity) || target(oldEntity) === ctx.conn.identity.userId)) continue;
     const c: Candidate = {
       oldId: link.id,
-      oldDoc,
-      oldEntity,
-      doc: planned?.documents.has(oldDoc) ? undefined : target(oldDoc),
+      doc: made ? undefined : target(oldDoc),
       entity: planned?.records.has(oldEntity) ? undefined : target(oldEntity),
-      shareType: text(link.fields.ShareType),
+      shareType,
       visibility: text(link.fields.Visibility),
     };
-    if ((c.doc || planned?.documents.has(oldDoc)) && (c.entity || planned?.records.has(oldEntity))) wanted.push(c);
+    if ((c.doc || made) && (c.entity || planned?.records.has(oldEntity))) wanted.push(c);
   }
-  if (!wanted.length) return { backedUp, missing: [] };
+  const work: LinkWork = { backedUp, create: [], update: [] };
+  if (!wanted.length) return work;
 
-  // A document that exists has at least its owner's link; pairs already linked are skipped.
-  const linked = new Set<string>();
+  // A document that exists has at least its owner's link.
+  const there = new Map<string, { id: string; shareType: string | null; visibility: string | null }>();
   const docsThere = new Set<string>();
   const docs = [...new Set(wanted.flatMap((c) => (c.doc ? [c.doc] : [])))];
-  for await (const page of queryLinks(ctx.conn, ['ContentDocumentId', 'LinkedEntityId'], 'ContentDocumentId', docs))
+  for await (const page of queryLinks(
+    ctx.conn,
+    ['Id', 'ContentDocumentId', 'LinkedEntityId', 'ShareType', 'Visibility'],
+    'ContentDocumentId',
+    docs,
+  ))
     for (const l of page) {
       docsThere.add(String(l.ContentDocumentId));
-      linked.add(`${String(l.ContentDocumentId)}:${String(l.LinkedEntityId)}`);
+      there.set(`${String(l.ContentDocumentId)}:${String(l.LinkedEntityId)}`, {
+        id: String(l.Id),
+        shareType: text(l.ShareType),
+        visibility: text(l.Visibility),
+      });
     }
   const mapped = new Set(ctx.idMap.values());
   const entities = await existing(ctx, [...new Set(wanted.flatMap((c) => (c.entity && !mapped.has(c.entity) ? [c.entity] : [])))]);
-  const missing = wanted.filter((c) => {
-    const docOk = c.doc ? docsThere.has(c.doc) : true;
-    const entityOk = c.entity ? mapped.has(c.entity) || entities.has(c.entity) : true;
-    if (!c.doc && c.oldEntity.startsWith('005') && c.shareType === 'I') return false;
-    return docOk && entityOk && !(c.doc && c.entity && linked.has(`${c.doc}:${c.entity}`));
-  });
-  return { backedUp, missing };
+  for (const c of wanted) {
+    if ((c.doc && !docsThere.has(c.doc)) || (c.entity && !mapped.has(c.entity) && !entities.has(c.entity))) continue;
+    const have = c.doc && c.entity ? there.get(`${c.doc}:${c.entity}`) : undefined;
+    if (!have) {
+      work.create.push(c);
+      continue;
+    }
+    const values: Record<string, string> = {};
+    if (c.shareType && c.shareType !== have.shareType) values.ShareType = c.shareType;
+    if (c.visibility && c.visibility !== have.visibility) values.Visibility = c.visibility;
+    if (Object.keys(values).length) work.update.push({ oldId: c.oldId, id: have.id, values });
+  }
+  return work;
 }
 
 /** Which of these ids (of any objects) are live records in the target: one query per object and batch. */
@@ -152,52 +178,70 @@ async function existing(ctx: LinkRestoreContext, ids: string[]): Promise<Set<str
   return found;
 }
 
-function planLine(backedUp: number, create: number): ObjectPlan {
+function planLine(work: LinkWork): ObjectPlan {
+  const changed: Record<string, number> = {};
+  if (work.create.length) changed['(record)'] = work.create.length;
+  for (const u of work.update) for (const f of Object.keys(u.values)) changed[f] = (changed[f] ?? 0) + 1;
   return {
     object: LINK_OBJECT,
-    backedUp,
-    create,
-    update: 0,
+    backedUp: work.backedUp,
+    create: work.create.length,
+    update: work.update.length,
     relink: 0,
-    fieldsChanged: create ? { '(record)': create } : {},
-    apiCalls: Math.ceil(create / COLLECTION_SIZE),
+    fieldsChanged: changed,
+    apiCalls: Math.ceil(work.create.length / COLLECTION_SIZE) + Math.ceil(work.update.length / COLLECTION_SIZE),
   };
 }
 
-/** The dry run's line for links: what would be created once the planned records exist. */
+/** The dry run's line for links: what would be written once the planned records exist. */
 export async function planLinks(ctx: LinkRestoreContext, planned: PlannedCreates): Promise<ObjectPlan> {
-  const { backedUp, missing } = await missingLinks(ctx, planned);
-  return planLine(backedUp, missing.length);
+  return planLine(await linkWork(ctx, planned));
 }
 
-/** Creates the missing links (sObject collections), results in the ledger; answers the plan line. */
+/** Creates the missing links and corrects the others' sharing (sObject collections), results in the ledger. */
 export async function restoreLinks(ctx: LinkRestoreContext): Promise<ObjectPlan> {
-  const { backedUp, missing } = await missingLinks(ctx);
+  const work = await linkWork(ctx);
   const target = { targetOrgId: ctx.targetOrgId, sourceOrgId: ctx.sourceOrgId, runId: ctx.runId };
-  for (let i = 0; i < missing.length; i += COLLECTION_SIZE) {
-    const part = missing.slice(i, i + COLLECTION_SIZE);
-    ctx.conn.budget.assertMaySpend(1);
-    const saved = await saveCollection(
-      ctx.conn,
-      'create',
-      LINK_OBJECT,
-      part.map((c) => ({
+  const write = async (
+    operation: 'create' | 'update',
+    items: Array<{ oldId: string; id?: string; body: Record<string, unknown> }>,
+  ): Promise<void> => {
+    for (let i = 0; i < items.length; i += COLLECTION_SIZE) {
+      const part = items.slice(i, i + COLLECTION_SIZE);
+      ctx.conn.budget.assertMaySpend(1);
+      const saved = await saveCollection(
+        ctx.conn,
+        operation,
+        LINK_OBJECT,
+        part.map((p) => p.body),
+      );
+      const rows: ResultRow[] = saved.map((s, k) => ({
+        object: LINK_OBJECT,
+        operation,
+        oldId: part[k]!.oldId,
+        newId: s.success ? (part[k]!.id ?? s.id) : (part[k]!.id ?? null),
+        success: s.success,
+        error: s.success ? null : s.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; '),
+      }));
+      await ctx.ledger.record(target, rows);
+      if (operation === 'create') for (const r of rows) if (r.success && r.newId) ctx.idMap.set(r.oldId, r.newId);
+    }
+  };
+  await write(
+    'create',
+    work.create.map((c) => ({
+      oldId: c.oldId,
+      body: {
         ContentDocumentId: c.doc,
         LinkedEntityId: c.entity,
         ...(c.shareType ? { ShareType: c.shareType } : {}),
         ...(c.visibility ? { Visibility: c.visibility } : {}),
-      })),
-    );
-    const rows: ResultRow[] = saved.map((s, k) => ({
-      object: LINK_OBJECT,
-      operation: 'create',
-      oldId: part[k]!.oldId,
-      newId: s.success ? s.id : null,
-      success: s.success,
-      error: s.success ? null : s.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; '),
-    }));
-    await ctx.ledger.record(target, rows);
-    for (const r of rows) if (r.success && r.newId) ctx.idMap.set(r.oldId, r.newId);
-  }
-  return planLine(backedUp, missing.length);
+      },
+    })),
+  );
+  await write(
+    'update',
+    work.update.map((u) => ({ oldId: u.oldId, id: u.id, body: { Id: u.id, ...u.values } })),
+  );
+  return planLine(work);
 }

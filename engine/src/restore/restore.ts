@@ -206,7 +206,12 @@ export class RestoreService {
       ...(req.recordIds?.length && versions ? { documents: new Set(versions.map((v) => String(v.fields.ContentDocumentId))) } : {}),
     });
     if (withLinks && req.dryRun) {
-      const documents = new Set((versions ?? []).filter((v) => ctx.createSet.has(v.id)).map((v) => String(v.fields.ContentDocumentId)));
+      const documents = new Map<string, Set<string>>();
+      for (const v of (versions ?? []).filter((x) => ctx.createSet.has(x.id))) {
+        const made = documents.get(String(v.fields.ContentDocumentId)) ?? new Set<string>();
+        if (v.fields.FirstPublishLocationId) made.add(String(v.fields.FirstPublishLocationId));
+        documents.set(String(v.fields.ContentDocumentId), made);
+      }
       plans.set(LINK_OBJECT, await planLinks(links(), { records: ctx.createSet, documents }));
     }
     const outcome: RestoreOutcome = {
