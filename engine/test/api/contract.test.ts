@@ -64,6 +64,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getOrg',
         'getPermissionCheckSettings',
         'getPermissionReport',
+        'getRestore',
         'jobEvents',
         'listJobs',
         'listKeys',
@@ -183,13 +184,22 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(point.body).toMatchObject({ objects: ['Account'], at: '2026-11-25T09:00:00.000Z', status: 'pending' });
 
     const plan = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
-      body: { from: { jobId }, objects: ['Account'], mode: 'deleted', dryRun: true },
+      body: { from: { jobId }, objects: ['Account'], mode: 'deleted', depth: 2, dryRun: true },
     });
-    expect(plan.body).toMatchObject({ dryRun: true, runId: null, mode: 'deleted', objects: [{ object: 'Account' }] });
+    expect(plan.body).toMatchObject({
+      dryRun: true,
+      runId: null,
+      status: 'planned',
+      mode: 'deleted',
+      depth: 2,
+      objects: [{ object: 'Account' }],
+    });
     const restored = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
       body: { from: { jobId }, objects: ['Account'] },
     });
-    expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed' });
+    expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed', status: 'queued' });
+    const followed = await call('GET', '/orgs/{orgId}/restores/{runId}', `/orgs/${orgId}/restores/${restored.body.runId}`);
+    expect(followed.body).toMatchObject({ runId: restored.body.runId, status: 'succeeded', progress: { total: 1, done: 1 } });
     const results = await call('GET', '/orgs/{orgId}/restores/{runId}/results', `/orgs/${orgId}/restores/${restored.body.runId}/results`);
     expect(results.headers.get('content-type')).toContain('text/csv');
     const compared = await call('POST', '/orgs/{orgId}/compare', `/orgs/${orgId}/compare`, {
