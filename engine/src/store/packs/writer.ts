@@ -1,7 +1,15 @@
 import type { Pool } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
 import { storeTransaction } from '../db-errors.js';
-import { insertPack, lockObject, reservePackIds, storedMatches, type BatchVersion, type RowIndex, type StoredMatches } from '../catalog/versions.js';
+import {
+  insertPack,
+  lockObject,
+  reservePackIds,
+  storedMatches,
+  type BatchVersion,
+  type RowIndex,
+  type StoredMatches,
+} from '../catalog/versions.js';
 import { PACK_CODEC, sealPack } from './codec.js';
 import type { Batch } from './batch.js';
 
