@@ -164,4 +164,10 @@ describe('store row index in the packs', () => {
     expect(report.problems).toEqual([]);
     expect(report.versions).toBe(expected.length);
   });
+
+  it('lists ids bytewise, as the org compares them', async () => {
+    const ids = ['a1', 'B1', '_x', 'b0'];
+    await fx.store.putCsvPage({ ...target(), object: 'Lead', csv: page(ids.map((id): [string, string, number] => [id, id, 1])), columns });
+    expect(await collect(fx.store.idsAt({ orgId: org, object: 'Lead', at: new Date(at(2)) }))).toEqual(['B1', '_x', 'a1', 'b0']);
+  });
 });
