@@ -101,8 +101,13 @@ export interface CdpService {
 /** Everything the API is built over. The first three are this domain's own (always present). */
 /** restore/: restore (dry run first) and compare; never refused by the subscription rules. */
 export interface RestoreApiService {
-  /** `target` is the org written to (the same org for an in-place restore). */
+  /**
+   * `target` is the org written to (the same org for an in-place restore). A dry run answers with
+   * the plan; otherwise the run is queued and answered at once (status `queued`).
+   */
   restore(org: Org, target: Org, request: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut>;
+  /** A run's state, progress and, once finished, counts; NOT_FOUND for an id that is not this org's run. */
+  status(org: Org, runId: string): Promise<RestoreOutcomeOut>;
   /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
   resultsCsv(org: Org, runId: string): Promise<string>;
   compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;

@@ -65,6 +65,7 @@ function reportOut(r: StoredPermissionReport): PermissionReportOut {
     id: r.id,
     orgId: r.orgId,
     ranAt: r.startedAt,
+    summary: report.summary,
     fieldPermissions: report.fieldPermissions,
     objectPermissions: report.objectPermissions,
     userPermissions: report.userPermissions.map(({ permission, ...p }) => ({ name: permission, ...p })),

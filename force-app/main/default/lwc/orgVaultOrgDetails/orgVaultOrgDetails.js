@@ -77,7 +77,9 @@ export default class OrgVaultOrgDetails extends LightningElement {
   get gaps() {
     const r = this.report ?? {};
     return [
-      ...(r.userPermissions ?? []).filter((p) => !p.granted).map((p) => `${p.label} (${p.name}) is missing — needed for ${p.usedFor}`),
+      ...(r.userPermissions ?? [])
+        .filter((p) => !p.granted)
+        .map((p) => `${p.label} (${p.name}) is missing — needed for ${(p.neededFor ?? []).join(', ')}. ${p.usedFor}`),
       ...(r.objectPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the object ${p.object}`),
       ...(r.fieldPermissions ?? []).filter((p) => !p.read).map((p) => `Cannot read the field ${p.object}.${p.field}`),
     ].map((text, i) => ({ key: `g${i}`, text }));

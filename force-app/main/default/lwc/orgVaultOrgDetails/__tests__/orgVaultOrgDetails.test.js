@@ -22,8 +22,8 @@ const REPORT = {
     { object: 'Invoice__c', read: false },
   ],
   userPermissions: [
-    { name: 'ViewAllData', label: 'View All Data', granted: false, usedFor: 'reading every record' },
-    { name: 'ApiEnabled', label: 'API Enabled', granted: true, usedFor: 'every call' },
+    { name: 'ViewAllData', label: 'View All Data', granted: false, neededFor: ['backup'], usedFor: 'Read every record.' },
+    { name: 'ApiEnabled', label: 'API Enabled', granted: true, neededFor: ['backup', 'restore'], usedFor: 'Every call.' },
   ],
 };
 
@@ -49,7 +49,7 @@ describe('c-org-vault-org-details', () => {
     expect(root.querySelector('.current-job').textContent).toContain('running — 25%');
     expect([...root.querySelectorAll('.job-status')].map((td) => td.textContent)).toEqual(['running', 'succeeded']);
     expect([...root.querySelectorAll('.gaps li')].map((li) => li.textContent)).toEqual([
-      'View All Data (ViewAllData) is missing — needed for reading every record',
+      'View All Data (ViewAllData) is missing — needed for backup. Read every record.',
       'Cannot read the object Invoice__c',
       'Cannot read the field Account.Secret__c',
     ]);
