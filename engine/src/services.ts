@@ -1,5 +1,5 @@
 import type { EngineContext } from './context.js';
-import type { ApiServices } from './api/services.js';
+import type { ApiServices, TenantSettingsService } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
@@ -38,7 +38,7 @@ export interface Services {
   worker: BackupWorker;
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
-  api: ApiServices;
+  api: ApiServices & { tenantSettings: TenantSettingsService };
   /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
   restore: RestoreService;
   compare: CompareService;
@@ -149,7 +149,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
 
-  const api: ApiServices = {
+  const api: Services['api'] = {
     tenants,
     keys,
     orgs,
