@@ -1,5 +1,5 @@
 import type { EngineContext } from './context.js';
-import type { ApiServices } from './api/services.js';
+import type { ApiServices, TenantSettingsService } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
@@ -18,7 +18,7 @@ import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
-import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
@@ -38,7 +38,7 @@ export interface Services {
   worker: BackupWorker;
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
-  api: ApiServices;
+  api: ApiServices & { tenantSettings: TenantSettingsService };
   /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
   restore: RestoreService;
   compare: CompareService;
@@ -139,7 +139,6 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
-      maxInlineFileBytes: MAX_INLINE_FILE_BYTES,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
     },
@@ -150,7 +149,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
 
-  const api: ApiServices = {
+  const api: Services['api'] = {
     tenants,
     keys,
     orgs,

@@ -334,6 +334,20 @@ export const PermissionReport = z.object({
   ),
 });
 
+// ---------------------------------------------------------------- tenant
+
+export const AdminEmails = z.strictObject({
+  emails: z.array(z.email().max(254)).max(100).describe('Who receives permission-check reports; the list replaces the old one'),
+});
+export const SubscriptionInfo = z.object({
+  type: z.string(),
+  typeName: z.string(),
+  dailyJobLimit: z.number().int().describe('Backup jobs a day each org may run'),
+  expiresAt: DateTime.nullable(),
+  expired: z.boolean().describe('Backups stop while expired; restore, compare and export keep working'),
+  seats: z.number().int().nullable().describe('Licensed users a production org may have; null = not limited'),
+});
+
 // ---------------------------------------------------------------- me and keys
 
 export const Role = z.enum(ROLES);
@@ -379,3 +393,4 @@ export type PermissionCheckSettingsIn = z.output<typeof PermissionCheckSettingsI
 export type PermissionCheckSettingsOut = z.output<typeof PermissionCheckSettings>;
 export type PermissionCheckRunOut = z.output<typeof PermissionCheckRun>;
 export type PermissionReportOut = z.output<typeof PermissionReport>;
+export type SubscriptionOut = z.output<typeof SubscriptionInfo>;

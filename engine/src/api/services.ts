@@ -18,6 +18,7 @@ import type {
   PermissionCheckSettingsIn,
   PermissionCheckSettingsOut,
   PermissionReportOut,
+  SubscriptionOut,
   RecoveryPointOut,
 } from './schemas.js';
 
@@ -88,6 +89,14 @@ export interface PermissionCheckService {
   latestReport(org: Org): Promise<PermissionReportOut | null>;
 }
 
+/** schedule/: what the tenant as a whole has: its administrators' addresses and its subscription. */
+export interface TenantSettingsService {
+  adminEmails(tenantId: string): Promise<string[]>;
+  /** Replaces the list; duplicates (in any case) are kept once. */
+  putAdminEmails(tenantId: string, emails: string[]): Promise<string[]>;
+  subscription(tenantId: string): Promise<SubscriptionOut>;
+}
+
 /** cdp/: continuous data protection and recovery points. */
 export interface CdpService {
   enabled(org: Org): Promise<boolean>;
@@ -122,6 +131,7 @@ export interface ApiServices {
   jobs?: BackupJobService;
   schedule?: ScheduleService;
   permissionChecks?: PermissionCheckService;
+  tenantSettings?: TenantSettingsService;
   cdp?: CdpService;
   restore?: RestoreApiService;
 }

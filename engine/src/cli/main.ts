@@ -127,6 +127,45 @@ org
     }),
   );
 
+const tenant = program.command('tenant').description("A tenant's administrators and subscription");
+tenant
+  .command('admins')
+  .description('Who receives permission-check reports; --set replaces the list (--set "" empties it)')
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--set <emails>', 'comma-separated addresses')
+  .action((o: { tenant: string; set?: string }) =>
+    withSession(async (s) => {
+      const id = await tenantId(s, o.tenant);
+      const settings = s.services.api.tenantSettings;
+      const emails = o.set === undefined ? await settings.adminEmails(id) : await settings.putAdminEmails(id, list(o.set) ?? []);
+      process.stdout.write(emails.map((e) => `${e}\n`).join(''));
+    }),
+  );
+tenant
+  .command('subscription')
+  .description("Show the tenant's subscription; with --type, set it (the operator's part: the API only reads it)")
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--type <code>', 'subscription type, e.g. essentials, professional, enterprise')
+  .option('--expires <time>', 'ISO-8601 expiry (default: never)')
+  .option('--seats <n>', 'licensed users a production org may have (default: not limited)')
+  .action((o: { tenant: string; type?: string; expires?: string; seats?: string }) =>
+    withSession(async (s) => {
+      const id = await tenantId(s, o.tenant);
+      if (o.type !== undefined) {
+        await s.services.schedule.subscriptions.put(id, {
+          type: o.type,
+          expiresAt: o.expires === undefined ? null : parseTime('--expires', o.expires),
+          seats: o.seats === undefined ? null : Number(o.seats),
+        });
+      } else if (o.expires !== undefined || o.seats !== undefined) {
+        throw new OrgVaultError('VALIDATION_FAILED', '--expires and --seats are set together with --type', {
+          actions: ['Pass the whole subscription: --type T [--expires TIME] [--seats N].'],
+        });
+      }
+      table([await s.services.api.tenantSettings.subscription(id)]);
+    }),
+  );
+
 const backup = program.command('backup').description('Backups');
 backup
   .command('run')

@@ -12,6 +12,7 @@ describe('API contract: every route against the OpenAPI document', () => {
   let d: Doubles;
   let contract: ContractChecker;
   let key: string;
+  let tenantId: string;
   let real: Awaited<ReturnType<typeof attachSchedule>>;
 
   /** Calls a route and checks the answer against the document's operation for `template`. */
@@ -33,6 +34,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     real = await attachSchedule(api);
     const tenant = await api.newTenant('Acme');
     key = tenant.key;
+    tenantId = tenant.tenantId;
     await real.schedule.subscriptions.put(tenant.tenantId, { type: 'professional' });
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
@@ -56,7 +58,9 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
+        'getAdminEmails',
         'getMe',
+        'getSubscription',
         'getOrg',
         'getPermissionCheckSettings',
         'getPermissionReport',
@@ -67,6 +71,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'listObjects',
         'listOrgs',
         'putBackupSettings',
+        'putAdminEmails',
         'putCdpSettings',
         'putPermissionCheckSettings',
         'restore',
@@ -245,6 +250,19 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(report.body.summary.missingUserPermissions).toBe(
       report.body.userPermissions.filter((p: { granted: boolean }) => !p.granted).length,
     );
+
+    expect((await call('GET', '/tenant/admin-emails', '/tenant/admin-emails')).body).toEqual({ emails: [] });
+    const emails = await call('PUT', '/tenant/admin-emails', '/tenant/admin-emails', {
+      body: { emails: ['Ops@Acme.example', 'ops@acme.example', 'cio@acme.example'] },
+    });
+    expect(emails.body).toEqual({ emails: ['cio@acme.example', 'ops@acme.example'] });
+    // The same list the permission check mails its report to.
+    expect(await real.schedule.adminEmails.list(tenantId)).toEqual(['cio@acme.example', 'ops@acme.example']);
+    const badEmail = await call('PUT', '/tenant/admin-emails', '/tenant/admin-emails', { body: { emails: ['not an address'] } });
+    expect([badEmail.status, badEmail.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const subscription = await call('GET', '/tenant/subscription', '/tenant/subscription');
+    expect(subscription.body).toMatchObject({ type: 'professional', expiresAt: null, expired: false, seats: null });
+    expect(subscription.body.dailyJobLimit).toBeGreaterThan(0);
 
     const created = await call('POST', '/keys', '/keys', { body: { name: 'CI' } });
     expect(created.status).toBe(201);
