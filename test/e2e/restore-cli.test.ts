@@ -6,19 +6,17 @@
  * from the checkpointed job's results — the org ends with every record once.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { waitForJob, orgStateNow } from '../support/backup-checks.js';
 import { connectEmulatorOrg } from '../support/emulator-org.js';
+import { runCli, spawnCli } from '../support/cli.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OBJECTS = ['Account', 'Contact', 'Opportunity'];
 const WORKER_ENV = { ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5', ORGVAULT_WORKER_STALE_SECONDS: '3' };
 
@@ -27,40 +25,31 @@ describe('orgvault restore and compare', () => {
   let engine: TestEngine;
   let conn: Connection;
   let org: Org;
-  let cliEnv: NodeJS.ProcessEnv;
-
-  const cli = (args: string[]) => spawn(process.execPath, ['bin/orgvault.js', ...args], { cwd: ROOT, env: cliEnv, stdio: 'pipe' });
-  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> =>
-    new Promise((resolve) => {
-      const p = cli(args);
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      p.on('exit', (code) => resolve({ code, out, err }));
-    });
+  // Contacts and opportunities through Bulk ingest, the few accounts through collections.
+  const CLI_ENV = { ORGVAULT_RESTORE_BULK_THRESHOLD: '5', ...WORKER_ENV };
+  const cli = (args: string[]) => spawnCli(engine, args, CLI_ENV);
+  const run = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
+    const r = await runCli(engine, args, CLI_ENV);
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   /** The row of an object in a printed table, as numbers where they are. */
-  const row = (out: string, object: string): string[] => out.split('\n').find((l) => l.startsWith(`${object} `))!.split(/\s+/);
+  const row = (out: string, object: string): string[] =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(`${object} `))!
+      .split(/\s+/);
 
   beforeAll(async () => {
     emulator = await startEmulator({ records: 2000, seed: 51 });
     // This engine runs no restore itself: the CLI does, then another engine resumes it.
-    engine = await startTestEngine({ env: WORKER_ENV, runner: { reconcileEveryMs: 0 }, worker: { pollMs: 200 }, restoreWorker: { maxRuns: 0 } });
+    engine = await startTestEngine({
+      env: WORKER_ENV,
+      runner: { reconcileEveryMs: 0 },
+      worker: { pollMs: 200 },
+      restoreWorker: { maxRuns: 0 },
+    });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'restore-cli');
-    const c = engine.ctx.config;
-    cliEnv = {
-      ...process.env,
-      DATABASE_URL: c.databaseUrl!,
-      ORGVAULT_DB_SCHEMA: c.databaseSchema,
-      AZURE_STORAGE_CONNECTION_STRING: c.azureStorageConnectionString!,
-      ORGVAULT_BLOB_CONTAINER: c.blobContainer,
-      ORGVAULT_KEY_FILE: c.keyFile!,
-      ORGVAULT_DATA_DIR: c.dataDir,
-      // Contacts and opportunities through Bulk ingest, the few accounts through collections.
-      ORGVAULT_RESTORE_BULK_THRESHOLD: '5',
-      ...WORKER_ENV,
-    };
   });
   afterAll(async () => {
     await engine?.close();
@@ -99,7 +88,7 @@ describe('orgvault restore and compare', () => {
     // The restore runs in the CLI; it dies the moment the org commits its contacts.
     const restoring = cli([...args, '--mode', 'deleted', '--wait']);
     let out = '';
-    restoring.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    restoring.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => restoring.on('exit', (code, signal) => r(signal ? -1 : code)));
     const off = emulator.org.onTransaction((tx) => {
       if (tx.changes.some((c) => c.kind === 'create' && c.sobject === 'Contact')) restoring.kill('SIGKILL');
@@ -156,7 +145,18 @@ describe('orgvault restore and compare', () => {
 
     // Changed fields of the rest, waited for with the per-record results written to a file.
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'orgvault-restore-')), 'results.csv');
-    const changed = await run(['restore', '--org', org.id, '--from-job', job.id, '--objects', OBJECTS.join(','), '--wait', '--results', file]);
+    const changed = await run([
+      'restore',
+      '--org',
+      org.id,
+      '--from-job',
+      job.id,
+      '--objects',
+      OBJECTS.join(','),
+      '--wait',
+      '--results',
+      file,
+    ]);
     expect(changed.err).not.toContain('orgvault:');
     expect(changed.code).toBe(0);
     expect(changed.out).toMatch(/Restore \S+ succeeded into .*: \d+ records written, 0 failed/);
