@@ -12,9 +12,9 @@ import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { connectEmulatorOrg } from '../support/emulator-org.js';
 import { freePort } from '../support/ports.js';
-import { expectExportEquals, orgStateNow, waitForJob, type OrgState } from '../support/backup-checks.js';
+import { expectExportEquals, waitForJob } from '../support/backup-checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
-import { caughtUpSince } from './cdp-support/checks.js';
+import { captureMoment, caughtUpSince, emulatorAdmin } from './cdp-support/checks.js';
 import { Forwarder } from './cdp-support/proxy.js';
 
 const OBJECTS = ['Account', 'Contact'];
@@ -46,24 +46,9 @@ describe('continuous data protection falls back to CometD and back', () => {
 
   it('switches to CometD while Pub/Sub is unreachable, loses nothing, and switches back', async () => {
     const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const admin = async (path: string, body: unknown) =>
-      expect(
-        (
-          await fetch(`${emulator.instanceUrl}/__emulator${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).ok,
-      ).toBe(true);
+    const admin = (path: string, body: unknown) => emulatorAdmin(emulator.instanceUrl, path, body);
     const status = () => engine.services.cdp.getSettings(org);
-    const capture = async (): Promise<{ at: Date; truth: OrgState }> => {
-      await sleep(300);
-      const at = new Date();
-      const truth = await orgStateNow(conn, OBJECTS);
-      await sleep(300);
-      return { at, truth };
-    };
+    const capture = () => captureMoment(conn, OBJECTS);
     const until = async (done: () => Promise<boolean>) => {
       while (!(await done())) await sleep(100);
     };

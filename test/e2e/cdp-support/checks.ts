@@ -1,6 +1,8 @@
+import type { Connection } from 'jsforce';
 import type { Pool } from '../../../engine/src/infra/db.js';
 import type { Org } from '../../../engine/src/orgs/registry.js';
 import type { TestEngine } from '../../support/engine.js';
+import { orgStateNow, type OrgState } from '../../support/backup-checks.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,4 +30,23 @@ export async function leaseHolders(pool: Pool, orgId: string): Promise<number[]>
     [orgId + '/data/ChangeEvents'],
   );
   return rows.map((r) => r.pid);
+}
+
+/** POSTs to the emulator's admin API (faults, mutations, CDC hooks). */
+export async function emulatorAdmin(instanceUrl: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${instanceUrl}/__emulator${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+}
+
+/** A moment strictly between two bursts of changes, and the org's state then. */
+export async function captureMoment(conn: Connection, objects: string[]): Promise<{ at: Date; truth: OrgState }> {
+  await sleep(300);
+  const at = new Date();
+  const truth = await orgStateNow(conn, objects);
+  await sleep(300);
+  return { at, truth };
 }
