@@ -342,7 +342,7 @@ program
           process.stderr.write('A running engine (npm start) runs it; follow it with `orgvault restores`.\n');
           return;
         }
-        await s.services.restoreWorker.start();
+        await s.services.restoreWorker.start(queued.runId!);
         const bar = new cliProgress.SingleBar(
           { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
           cliProgress.Presets.shades_classic,
