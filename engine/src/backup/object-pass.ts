@@ -65,6 +65,7 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
   }
   if (incremental) await deletions(ctx, new Date(cp.from!));
+
   const startedAt = new Date(cp.startedAt);
   const due = ctx.lastReconciledAt === null || startedAt.getTime() - ctx.lastReconciledAt.getTime() >= ctx.options.reconcileEveryMs;
   // A full pass has just read every id; reconciling then would find nothing the pass did not.
@@ -75,21 +76,24 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
   return { watermark: startedAt, ...(ctx.pass === 'full' ? { reconciledAt: startedAt } : {}) };
 }
 
-function tally(ctx: PassContext): { calls: () => number; stop: () => void } {
+/**
+ * Runs one step of a pass with a counter of the API calls it makes (its own only: other passes
+ * and services share the connection). `spent()` gives the calls since it was last asked.
+ */
+function counted<T>(ctx: PassContext, step: (spent: () => number) => Promise<T>): Promise<T> {
   const t = ctx.conn.budget.tally();
-  return { calls: () => t.calls, stop: () => t.stop() };
+  let reported = 0;
+  const spent = (): number => {
+    const n = t.calls - reported;
+    reported = t.calls;
+    return n;
+  };
+  return t.run(() => step(spent));
 }
 
 async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<void> {
   const { scope } = ctx;
-  const t = tally(ctx);
-  let counted = 0;
-  const spent = (): number => {
-    const n = t.calls() - counted;
-    counted = t.calls();
-    return n;
-  };
-  try {
+  await counted(ctx, async (spent) => {
     const pages = bulkQuery(ctx.conn, {
       soql: selectSoql(scope, where),
       operation: scope.hasIsDeleted ? 'queryAll' : 'query',
@@ -102,6 +106,9 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       },
     });
     for await (const page of pages) {
+        console.error(
+          `TRACE ${Date.now() % 100000} page ${page.records} ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))}`,
+        );
       const result = await ctx.store.putCsvPage({
         orgId: ctx.orgId,
         object: scope.name,
@@ -121,9 +128,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
         cp,
       );
     }
-  } finally {
-    t.stop();
-  }
+  });
 }
 
 /** REST records as the store's JSON records: parent objects and `attributes` dropped. */
@@ -143,9 +148,7 @@ function toJsonRecord(
 
 async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<void> {
   const { scope } = ctx;
-  const t = tally(ctx);
-  let counted = 0;
-  try {
+  await counted(ctx, async (spent) => {
     const pages = restQuery(ctx.conn, selectSoql(scope, where), {
       all: scope.hasIsDeleted,
       batchSize: 2000,
@@ -165,14 +168,11 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
         ctx.orgId,
         ctx.jobId,
         scope.name,
-        { records: result?.stored ?? 0, bytes: result?.storedBytes ?? 0, files, apiCalls: t.calls() - counted },
+        { records: result?.stored ?? 0, bytes: result?.storedBytes ?? 0, files, apiCalls: spent() },
         cp,
       );
-      counted = t.calls();
     }
-  } finally {
-    t.stop();
-  }
+  });
 }
 
 async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<number> {
@@ -227,18 +227,15 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
   const now = ctx.now();
   const start = new Date(Math.max(from.getTime(), windowStart('deleted', now).getTime() + 60_000));
   if (now.getTime() - start.getTime() < 60_000) return;
-  const t = tally(ctx);
-  try {
+  await counted(ctx, async (spent) => {
     const res = await getDeleted(ctx.conn, scope.name, start, now);
     await storeTombstones(
       ctx,
       'getDeleted',
       res.deletedRecords.map((d) => ({ id: d.id, deletedAt: d.deletedDate })),
-      t.calls(),
+      spent(),
     );
-  } finally {
-    t.stop();
-  }
+  });
 }
 
 /**
@@ -247,8 +244,7 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
  */
 async function reconcile(ctx: PassContext): Promise<void> {
   const { scope } = ctx;
-  const t = tally(ctx);
-  try {
+  await counted(ctx, async (spent) => {
     const orgIds = new Set<string>();
     const soql = `SELECT Id FROM ${scope.name}`;
     if (scope.reader === 'bulk') {
@@ -267,8 +263,6 @@ async function reconcile(ctx: PassContext): Promise<void> {
     const tombstones: Array<{ id: string; deletedAt: Date }> = [];
     for await (const id of ctx.store.idsAt({ orgId: ctx.orgId, object: scope.name, at }))
       if (!orgIds.has(id)) tombstones.push({ id, deletedAt: at });
-    await storeTombstones(ctx, 'reconcile', tombstones, t.calls());
-  } finally {
-    t.stop();
-  }
+    await storeTombstones(ctx, 'reconcile', tombstones, spent());
+  });
 }

@@ -66,14 +66,14 @@ export async function runIngestJob(conn: OrgConnection, req: IngestRequest): Pro
     },
     async (res) => void (await res.arrayBuffer()),
   );
-  await conn.http.json({
+  const closed = await conn.http.json<BulkJobInfo>({
     method: 'PATCH',
     path,
     json: { state: 'UploadComplete' },
     idempotent: true,
     what: `close Bulk ingest job ${created.id}`,
   });
-  const job = await waitForBulkJob(conn, 'ingest', created.id, req.poll);
+  const job = await waitForBulkJob(conn, 'ingest', created.id, req.poll, closed);
   const [successful, failed, unprocessed] = await Promise.all([
     resultRows(conn, created.id, 'successfulResults/'),
     resultRows(conn, created.id, 'failedResults/'),

@@ -123,11 +123,13 @@ export interface BulkQueryOptions extends ResultOptions {
  */
 export async function* bulkQuery(conn: OrgConnection, options: BulkQueryOptions): AsyncGenerator<BulkResultPage> {
   let jobId = options.resume?.jobId;
+  let created: BulkJobInfo | undefined;
   if (jobId === undefined) {
-    const created = await createBulkQueryJob(conn, options.soql, options.operation);
+    created = await createBulkQueryJob(conn, options.soql, options.operation);
     jobId = created.id;
     await options.onJob?.(created);
   }
-  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) });
+  // A resumed job has most likely finished long ago: ask at once; a new one has just been seen.
+  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) }, created);
   yield* readBulkQueryResults(conn, jobId, { ...options, fromLocator: options.resume?.locator ?? null });
 }

@@ -72,6 +72,23 @@ describe('Bulk API 2.0 (emulator)', () => {
     await pages.return(undefined);
   });
 
+  it('a small job costs its create, a state check or two after a pause, and its pages', async () => {
+    const before = conn.budget.callsMade;
+    const pages: BulkResultPage[] = [];
+    // Default polling: the create answer is not asked again at once, the first check comes
+    // after a short pause (the emulator finishes a small job within it, as Salesforce often does).
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50 })) pages.push(p);
+    const checks = conn.budget.callsMade - before - 1 - pages.length;
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(2);
+    // What a checkpoint says was seen last is not asked again either.
+    const job = await createBulkQueryJob(conn, SOQL);
+    const done = await waitForBulkJob(conn, 'query', job.id, FAST_POLL);
+    const atDone = conn.budget.callsMade;
+    expect(await waitForBulkJob(conn, 'query', job.id, FAST_POLL, done)).toBe(done);
+    expect(conn.budget.callsMade).toBe(atDone);
+  });
+
   it('resumes a job from a checkpointed locator: the pages not yet stored, no new job', async () => {
     let jobId = '';
     const first: BulkResultPage[] = [];
