@@ -10,6 +10,7 @@ import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js
 import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
 import { runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
+import { PageMemory } from '../salesforce/page-memory.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
 
 export interface RunnerOptions extends PassOptions {
@@ -19,12 +20,19 @@ export interface RunnerOptions extends PassOptions {
   pauseMs: number;
   /** Attempts per object within one job before it is left to the next job. */
   attemptsPerObject: number;
+  /**
+   * Bytes of Bulk result pages held at once (read ahead and being stored) by all passes: one
+   * object's page and its read ahead (2 × ~22 MB at 50,000 rows of 35 fields) fit, so a lone big
+   * object keeps its read ahead, while objects side by side share this rather than each holding two pages.
+   */
+  pageMemoryBytes: number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   concurrency: 4,
   pauseMs: 30 * 60_000,
   attemptsPerObject: 3,
+  pageMemoryBytes: 64 << 20,
   overlapMs: 5 * 60_000,
   reconcileEveryMs: 7 * 24 * 3600_000,
 };
@@ -39,6 +47,8 @@ export interface RunnerDeps {
   scopeOptions(orgId: string): Promise<ScopeOptions>;
   options?: Partial<RunnerOptions>;
   now?: () => Date;
+  /** Shared by every job of the process (the worker gives its own); absent = one per job. */
+  pageMemory?: PageMemory;
   /** Runs recovery_point jobs (cdp/ builds them from the store); absent = such jobs fail. */
   recoveryPoint?: (job: Job, signal?: AbortSignal) => Promise<Job['status']>;
 }
@@ -54,6 +64,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   const now = deps.now ?? (() => new Date());
   const { pool, log } = deps;
   const jobLog = log.child({ orgId: job.orgId, jobId: job.id });
+  const pageMemory = deps.pageMemory ?? new PageMemory(options.pageMemoryBytes);
   if (job.kind === 'recovery_point') {
     if (deps.recoveryPoint) return deps.recoveryPoint(job, signal);
     await setJobStatus(pool, job.orgId, job.id, 'failed', { error: 'This engine cannot build recovery points' });
@@ -135,6 +146,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
               watermark: st?.watermark ?? null,
               lastReconciledAt: st?.lastReconciledAt ?? null,
               options,
+              pageMemory,
               now,
             }),
           );
@@ -164,7 +176,6 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, work));
   if (signal?.aborted) return 'running';
-
   await rollUpJob(pool, job.orgId, job.id);
   const after = await objectStates(pool, job.orgId);
   if (scope.every((s) => after.get(s.name)?.fullCycleId === job.cycleId)) await markCycleFullComplete(pool, job.orgId, job.cycleId, now());
