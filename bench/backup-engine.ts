@@ -61,7 +61,7 @@ for await (const line of lines) {
 
   let done = await engine.services.jobs.get(org, job.id);
   while (['queued', 'running', 'paused'].includes(done.status)) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
     done = await engine.services.jobs.get(org, job.id);
   }
   const seconds = (performance.now() - t0) / 1000;
