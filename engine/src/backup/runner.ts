@@ -8,7 +8,7 @@ import { checkBudget } from '../salesforce/org-limits.js';
 import { OrgVaultError } from '../errors.js';
 import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
 import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
-import { runObjectPass, type PassOptions } from './object-pass.js';
+import { REST_PAGE_RECORDS, runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
 import { PageMemory } from '../salesforce/page-memory.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
@@ -147,6 +147,8 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
               lastReconciledAt: st?.lastReconciledAt ?? null,
               options,
               pageMemory,
+              // Its last incremental read at most half a REST page: expect few again (room to grow).
+              fewChangesExpected: st?.lastChanges != null && st.lastChanges <= (options.restPageRecords ?? REST_PAGE_RECORDS) / 2,
               now,
             }),
           );
@@ -155,6 +157,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
             ...(p.pass === 'full' ? { fullCycleId: job.cycleId } : {}),
             watermark: outcome.watermark,
             ...(outcome.reconciledAt ? { reconciledAt: outcome.reconciledAt } : {}),
+            ...(outcome.changes !== undefined ? { changes: outcome.changes } : {}),
             status: 'succeeded',
           });
           await setPassStatus(pool, job.orgId, job.id, p.object, 'succeeded');
