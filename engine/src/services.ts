@@ -1,5 +1,5 @@
 import type { EngineContext } from './context.js';
-import type { ApiServices } from './api/services.js';
+import type { ApiServices, TenantSettingsService } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
@@ -18,8 +18,9 @@ import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
-import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
+import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 
 export interface Services {
@@ -37,10 +38,12 @@ export interface Services {
   worker: BackupWorker;
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
-  api: ApiServices;
+  api: ApiServices & { tenantSettings: TenantSettingsService };
   /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
   restore: RestoreService;
   compare: CompareService;
+  /** Runs queued restores (claimed across processes, resumed after a crash). */
+  restoreWorker: RestoreWorker;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -51,6 +54,7 @@ export interface ServiceOptions {
   worker?: Partial<WorkerOptions>;
   cdp?: Partial<CdpOptions>;
   restore?: Partial<RestoreOptions>;
+  restoreWorker?: Partial<RestoreWorkerOptions>;
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -133,11 +137,19 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
 
   const restore = new RestoreService(
     { pool, store, connectionTo },
-    { bulkThreshold: config.restoreBulkThreshold, maxInlineFileBytes: MAX_INLINE_FILE_BYTES, ...options.restore },
+    {
+      bulkThreshold: config.restoreBulkThreshold,
+      heartbeatMs: config.workerHeartbeatSeconds * 1000,
+      ...options.restore,
+    },
+  );
+  const restoreWorker = new RestoreWorker(
+    { pool, log, restore },
+    { maxRuns: 1, staleMs: config.workerStaleSeconds * 1000, pollMs: 5_000, ...options.restoreWorker },
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
 
-  const api: ApiServices = {
+  const api: Services['api'] = {
     tenants,
     keys,
     orgs,
@@ -163,14 +175,17 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     api,
     restore,
     compare,
+    restoreWorker,
     start: async () => {
       await worker.start();
+      await restoreWorker.start();
       await schedule.start();
       await cdp.start();
     },
     stop: async () => {
       await cdp.stop();
       await worker.stop();
+      await restoreWorker.stop();
       await schedule.stop();
     },
   };

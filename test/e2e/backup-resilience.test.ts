@@ -3,16 +3,13 @@
  * the API budget spent mid-job, and a worker killed with SIGKILL mid full backup.
  */
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { spawnCli } from '../support/cli.js';
 import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Attachment', 'ContentVersion'];
 
 async function admin(emulator: EmulatorHandle, route: string, body: unknown): Promise<void> {
@@ -108,24 +105,10 @@ describe('backup under faults', () => {
     const org = await connectByRefreshToken(engine, emulator);
     await admin(emulator, 'faults', { latencyMs: 25 });
 
-    const cliEnv = {
-      ...process.env,
-      DATABASE_URL: engine.ctx.config.databaseUrl!,
-      ORGVAULT_DB_SCHEMA: engine.ctx.config.databaseSchema,
-      AZURE_STORAGE_CONNECTION_STRING: engine.ctx.config.azureStorageConnectionString!,
-      ORGVAULT_BLOB_CONTAINER: engine.ctx.config.blobContainer,
-      ORGVAULT_KEY_FILE: engine.ctx.config.keyFile!,
-      ORGVAULT_DATA_DIR: engine.ctx.config.dataDir,
-      ...env,
-    };
-    const cli = spawn(process.execPath, ['bin/orgvault.js', 'backup', 'run', '--org', org.id, '--wait'], {
-      cwd: ROOT,
-      env: cliEnv,
-      stdio: 'pipe',
-    });
+    const cli = spawnCli(engine, ['backup', 'run', '--org', org.id, '--wait'], env);
     let out = '';
-    cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve) => cli.stdout.on('data', () => /Job \S+ \(full\) queued/.test(out) && resolve()));
+    cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => cli.stdout!.on('data', () => /Job \S+ \(full\) queued/.test(out) && resolve()));
     const jobId = /Job (\S+) \(full\) queued/.exec(out)![1]!;
     // Kill once some objects are stored and others are still on their way.
     for (;;) {

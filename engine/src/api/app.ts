@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { EngineContext } from '../context.js';
@@ -30,8 +31,14 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
     const ready = Object.values(checks).every((v) => v === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
-  // Prometheus scrapes without a key: the metrics carry counts and OrgVault ids, nothing else.
-  app.get('/metrics', async (_req, res) => {
+  // The metrics carry counts and OrgVault ids, nothing else, so a scraper inside a private network
+  // needs no key; ORGVAULT_METRICS_TOKEN guards them when the engine is reachable from outside.
+  const metricsAllowed = bearerCheck(ctx.config.metricsToken);
+  app.get('/metrics', async (req, res, next) => {
+    if (!metricsAllowed(req.get('authorization'))) {
+      next(new OrgVaultError('UNAUTHENTICATED', 'GET /metrics needs Authorization: Bearer <ORGVAULT_METRICS_TOKEN>'));
+      return;
+    }
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
@@ -43,4 +50,12 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
   app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));
   app.use(errorHandler(ctx.log));
   return app;
+}
+
+/** Compares digests so the time taken says nothing about how much of the token was right. */
+function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (header) => header !== undefined && timingSafeEqual(digest(header), expected);
 }

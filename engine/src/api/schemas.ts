@@ -218,14 +218,28 @@ export const RestoreRequest = z.strictObject({
   objects: uniqueNames(SfName, 200).min(1),
   recordIds: z.array(SfId).max(10000).optional(),
   mode: z.enum(['changed', 'deleted', 'overwrite']).default('changed'),
+  depth: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .optional()
+    .describe(
+      'A hierarchy: the chosen records, their children (through child relationships) down this many levels, and the parents they need that the target lacks',
+    ),
   targetOrgId: Id.optional().describe('Another connected org of the tenant (default: in place)'),
-  dryRun: z.boolean().default(false).describe('Plan only: what would change and the API calls it would cost'),
+  dryRun: z
+    .boolean()
+    .default(false)
+    .describe('Plan only, answered at once: what would change and the API calls it would cost. Otherwise the restore is queued'),
 });
 export const RestoreOutcome = z.object({
   runId: z.string().nullable(),
+  status: z.enum(['planned', 'queued', 'running', 'succeeded', 'failed']).describe('planned: a dry run'),
   dryRun: z.boolean(),
   at: DateTime,
   mode: z.enum(['changed', 'deleted', 'overwrite']),
+  depth: z.number().int().nullable(),
   targetOrgId: Id,
   objects: z.array(
     z.object({
@@ -242,6 +256,8 @@ export const RestoreOutcome = z.object({
   planningCalls: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
+  progress: z.object({ total: z.number().int(), done: z.number().int() }).describe('Records written (or failed) of those planned'),
+  error: z.string().nullable(),
 });
 export const RestoreRunParams = z.strictObject({ orgId: z.string(), runId: z.string() });
 export const CompareRequest = z.strictObject({
@@ -298,13 +314,38 @@ export const PermissionCheckRun = z.object({
   requestedAt: DateTime,
   finishedAt: DateTime.nullable(),
 });
+/** Whether a backup can see the object or field (an unreadable one is left out of every backup). */
+const ProtectionStatus = z.enum(['protected', 'unprotected']);
 export const PermissionReport = z.object({
   id: OpaqueId,
   orgId: Id,
   ranAt: DateTime,
-  fieldPermissions: z.array(z.object({ object: z.string(), field: z.string(), read: z.boolean() })),
-  objectPermissions: z.array(z.object({ object: z.string(), read: z.boolean() })),
-  userPermissions: z.array(z.object({ name: z.string(), label: z.string(), granted: z.boolean(), usedFor: z.string() })),
+  summary: z.object({
+    objects: z.number().int(),
+    unprotectedObjects: z.number().int(),
+    fields: z.number().int(),
+    unprotectedFields: z.number().int(),
+    missingUserPermissions: z.number().int(),
+  }),
+  fieldPermissions: z.array(z.object({ object: z.string(), field: z.string(), read: z.boolean(), status: ProtectionStatus })),
+  objectPermissions: z.array(z.object({ object: z.string(), read: z.boolean(), status: ProtectionStatus })),
+  userPermissions: z.array(
+    z.object({ name: z.string(), label: z.string(), granted: z.boolean(), neededFor: z.array(z.string()), usedFor: z.string() }),
+  ),
+});
+
+// ---------------------------------------------------------------- tenant
+
+export const AdminEmails = z.strictObject({
+  emails: z.array(z.email().max(254)).max(100).describe('Who receives permission-check reports; the list replaces the old one'),
+});
+export const SubscriptionInfo = z.object({
+  type: z.string(),
+  typeName: z.string(),
+  dailyJobLimit: z.number().int().describe('Backup jobs a day each org may run'),
+  expiresAt: DateTime.nullable(),
+  expired: z.boolean().describe('Backups stop while expired; restore, compare and export keep working'),
+  seats: z.number().int().nullable().describe('Licensed users a production org may have; null = not limited'),
 });
 
 // ---------------------------------------------------------------- me and keys
@@ -352,3 +393,4 @@ export type PermissionCheckSettingsIn = z.output<typeof PermissionCheckSettingsI
 export type PermissionCheckSettingsOut = z.output<typeof PermissionCheckSettings>;
 export type PermissionCheckRunOut = z.output<typeof PermissionCheckRun>;
 export type PermissionReportOut = z.output<typeof PermissionReport>;
+export type SubscriptionOut = z.output<typeof SubscriptionInfo>;

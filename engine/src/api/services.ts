@@ -18,6 +18,7 @@ import type {
   PermissionCheckSettingsIn,
   PermissionCheckSettingsOut,
   PermissionReportOut,
+  SubscriptionOut,
   RecoveryPointOut,
 } from './schemas.js';
 
@@ -88,6 +89,14 @@ export interface PermissionCheckService {
   latestReport(org: Org): Promise<PermissionReportOut | null>;
 }
 
+/** schedule/: what the tenant as a whole has: its administrators' addresses and its subscription. */
+export interface TenantSettingsService {
+  adminEmails(tenantId: string): Promise<string[]>;
+  /** Replaces the list; duplicates (in any case) are kept once. */
+  putAdminEmails(tenantId: string, emails: string[]): Promise<string[]>;
+  subscription(tenantId: string): Promise<SubscriptionOut>;
+}
+
 /** cdp/: continuous data protection and recovery points. */
 export interface CdpService {
   enabled(org: Org): Promise<boolean>;
@@ -101,8 +110,13 @@ export interface CdpService {
 /** Everything the API is built over. The first three are this domain's own (always present). */
 /** restore/: restore (dry run first) and compare; never refused by the subscription rules. */
 export interface RestoreApiService {
-  /** `target` is the org written to (the same org for an in-place restore). */
+  /**
+   * `target` is the org written to (the same org for an in-place restore). A dry run answers with
+   * the plan; otherwise the run is queued and answered at once (status `queued`).
+   */
   restore(org: Org, target: Org, request: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut>;
+  /** A run's state, progress and, once finished, counts; NOT_FOUND for an id that is not this org's run. */
+  status(org: Org, runId: string): Promise<RestoreOutcomeOut>;
   /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
   resultsCsv(org: Org, runId: string): Promise<string>;
   compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;
@@ -117,6 +131,7 @@ export interface ApiServices {
   jobs?: BackupJobService;
   schedule?: ScheduleService;
   permissionChecks?: PermissionCheckService;
+  tenantSettings?: TenantSettingsService;
   cdp?: CdpService;
   restore?: RestoreApiService;
 }

@@ -13,6 +13,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { settingsRoutes } from './routes/settings.js';
 import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
+import { tenantRoutes } from './routes/tenant.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -37,6 +38,7 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
 export function allRoutes(services: ApiServices, options: ApiOptions, log: Logger): AnyRoute[] {
   return [
     ...meRoutes(services),
+    ...tenantRoutes(services),
     ...orgRoutes(services),
     ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
     ...settingsRoutes(services),

@@ -195,7 +195,7 @@ function firstPageGuess(ctx: PassContext): number {
 }
 
 /** REST records as the store's JSON records: parent objects and `attributes` dropped. */
-function toJsonRecord(
+export function toJsonRecord(
   scope: ObjectScope,
   r: SObjectRecord,
 ): { id: string; validFrom: string; deleted: boolean; fields: Record<string, unknown> } {

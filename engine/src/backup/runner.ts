@@ -11,6 +11,7 @@ import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectStat
 import { REST_PAGE_RECORDS, runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
 import { PageMemory } from '../salesforce/page-memory.js';
+import { runContentLinkPass } from './content-links.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
 
 export interface RunnerOptions extends PassOptions {
@@ -179,6 +180,21 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, work));
   if (signal?.aborted) return 'running';
+  const links = await runContentLinkPass({
+    deps,
+    job,
+    conn,
+    scope,
+    states,
+    options,
+    now,
+    gate,
+    log: jobLog,
+    ...(signal ? { signal } : {}),
+  });
+  if (signal?.aborted) return 'running';
+  if (links === 'failed') failed++;
+
   await rollUpJob(pool, job.orgId, job.id);
   const after = await objectStates(pool, job.orgId);
   if (scope.every((s) => after.get(s.name)?.fullCycleId === job.cycleId)) await markCycleFullComplete(pool, job.orgId, job.cycleId, now());

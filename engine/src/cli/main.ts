@@ -10,7 +10,7 @@ import type { OrgCredentials } from '../salesforce/credentials.js';
 import { exportRecords, type ExportFormat } from '../backup/export.js';
 import { apiUsage } from '../backup/jobs.js';
 import { onShutdown } from '../infra/shutdown.js';
-import type { RestoreMode } from '../restore/restore.js';
+import { MAX_DEPTH, type RestoreMode, type RestoreOutcome } from '../restore/restore.js';
 
 async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
   const s = await openSession();
@@ -127,6 +127,45 @@ org
     }),
   );
 
+const tenant = program.command('tenant').description("A tenant's administrators and subscription");
+tenant
+  .command('admins')
+  .description('Who receives permission-check reports; --set replaces the list (--set "" empties it)')
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--set <emails>', 'comma-separated addresses')
+  .action((o: { tenant: string; set?: string }) =>
+    withSession(async (s) => {
+      const id = await tenantId(s, o.tenant);
+      const settings = s.services.api.tenantSettings;
+      const emails = o.set === undefined ? await settings.adminEmails(id) : await settings.putAdminEmails(id, list(o.set) ?? []);
+      process.stdout.write(emails.map((e) => `${e}\n`).join(''));
+    }),
+  );
+tenant
+  .command('subscription')
+  .description("Show the tenant's subscription; with --type, set it (the operator's part: the API only reads it)")
+  .option('--tenant <name>', 'tenant', 'default')
+  .option('--type <code>', 'subscription type, e.g. essentials, professional, enterprise')
+  .option('--expires <time>', 'ISO-8601 expiry (default: never)')
+  .option('--seats <n>', 'licensed users a production org may have (default: not limited)')
+  .action((o: { tenant: string; type?: string; expires?: string; seats?: string }) =>
+    withSession(async (s) => {
+      const id = await tenantId(s, o.tenant);
+      if (o.type !== undefined) {
+        await s.services.schedule.subscriptions.put(id, {
+          type: o.type,
+          expiresAt: o.expires === undefined ? null : parseTime('--expires', o.expires),
+          seats: o.seats === undefined ? null : Number(o.seats),
+        });
+      } else if (o.expires !== undefined || o.seats !== undefined) {
+        throw new OrgVaultError('VALIDATION_FAILED', '--expires and --seats are set together with --type', {
+          actions: ['Pass the whole subscription: --type T [--expires TIME] [--seats N].'],
+        });
+      }
+      table([await s.services.api.tenantSettings.subscription(id)]);
+    }),
+  );
+
 const backup = program.command('backup').description('Backups');
 backup
   .command('run')
@@ -229,6 +268,22 @@ program
     }),
   );
 
+/** Per object: records backed up, to create, update, relink, the fields that change, API calls. */
+const planTable = (outcome: RestoreOutcome): void =>
+  table(
+    outcome.objects.map((p) => ({
+      object: p.object,
+      backedUp: p.backedUp,
+      create: p.create,
+      update: p.update,
+      relink: p.relink,
+      fields: Object.entries(p.fieldsChanged)
+        .map(([f, n]) => `${f}:${n}`)
+        .join(' '),
+      apiCalls: p.apiCalls,
+    })),
+  );
+
 program
   .command('restore')
   .description('Restore records from a backup job, recovery point or time, in place or into another org (try --dry-run first)')
@@ -237,10 +292,12 @@ program
   .option('--at <time>', 'ISO-8601 time')
   .requiredOption('--objects <names>', 'comma-separated object API names')
   .option('--records <ids>', 'comma-separated record ids (default: every record of the objects)')
+  .option('--depth <n>', 'also their children (child relationships) down n levels, 0-5, and the parents they need')
   .addOption(new Option('--mode <mode>', 'what to write').choices(['changed', 'deleted', 'overwrite']).default('changed'))
   .option('--target-org <ref>', 'write into this connected org instead (e.g. a sandbox)')
   .option('--dry-run', 'show what would change and the API calls it would cost; write nothing')
-  .option('--results <file>', 'write the per-record results (CSV) here')
+  .option('--wait', 'run the restore in this process and wait for it, with a progress bar (else an engine runs it)')
+  .option('--results <file>', 'with --wait: write the per-record results (CSV) here')
   .action(
     (o: {
       org?: string;
@@ -248,45 +305,62 @@ program
       at?: string;
       objects: string;
       records?: string;
+      depth?: string;
       mode: RestoreMode;
       targetOrg?: string;
       dryRun?: boolean;
+      wait?: boolean;
       results?: string;
     }) =>
       withSession(async (s) => {
         const source = await resolveOrg(s, o.org);
         const target = o.targetOrg ? await resolveOrg(s, o.targetOrg) : source;
         const records = list(o.records);
-        const outcome = await s.services.restore.restore({
+        const depth = o.depth === undefined ? undefined : Number(o.depth);
+        if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0 && depth <= MAX_DEPTH))
+          throw new OrgVaultError('VALIDATION_FAILED', `--depth ${o.depth} is not a whole number from 0 to ${MAX_DEPTH}`);
+        const queued = await s.services.restore.enqueue({
           orgId: source.id,
           targetOrgId: target.id,
           ...pointOf(o),
           objects: list(o.objects) ?? [],
           ...(records ? { recordIds: records } : {}),
+          ...(depth !== undefined ? { depth } : {}),
           mode: o.mode,
           dryRun: !!o.dryRun,
           by: 'cli',
         });
-        table(
-          outcome.objects.map((p) => ({
-            object: p.object,
-            backedUp: p.backedUp,
-            create: p.create,
-            update: p.update,
-            relink: p.relink,
-            fields: Object.entries(p.fieldsChanged)
-              .map(([f, n]) => `${f}:${n}`)
-              .join(' '),
-            apiCalls: p.apiCalls,
-          })),
+        if (queued.dryRun) {
+          planTable(queued);
+          process.stdout.write(
+            `Dry run as of ${queued.at.toISOString()} into ${target.name}: about ${queued.apiCalls} API calls to write (${queued.planningCalls} spent reading). Nothing was written.\n`,
+          );
+          return;
+        }
+        process.stdout.write(`Restore ${queued.runId} queued into ${target.name}\n`);
+        if (!o.wait) return;
+        await s.services.restoreWorker.start();
+        const bar = new cliProgress.SingleBar(
+          { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
+          cliProgress.Presets.shades_classic,
         );
+        bar.start(1, 0, { status: 'queued' });
+        let run = queued;
+        while (run.status === 'queued' || run.status === 'running') {
+          await new Promise((r) => setTimeout(r, 500));
+          run = await s.services.restore.status(source.id, queued.runId!);
+          bar.setTotal(Math.max(1, run.progress.total));
+          bar.update(run.progress.done, { status: run.status });
+        }
+        bar.stop();
+        planTable(run);
         process.stdout.write(
-          outcome.dryRun
-            ? `Dry run as of ${outcome.at.toISOString()} into ${target.name}: about ${outcome.apiCalls} API calls to write (${outcome.planningCalls} spent reading). Nothing was written.\n`
-            : `Restore ${outcome.runId} into ${target.name}: ${outcome.succeeded} records written, ${outcome.failed} failed, ${outcome.apiCalls} API calls\n`,
+          `Restore ${run.runId} ${run.status} into ${target.name}: ${run.succeeded} records written, ${run.failed} failed, ${run.apiCalls} API calls` +
+            (run.error ? `; ${run.error}` : '') +
+            '\n',
         );
-        if (o.results && outcome.runId) writeFileSync(o.results, await s.services.restore.ledger.resultsCsv(target.id, outcome.runId));
-        if (outcome.failed > 0) process.exitCode = 1;
+        if (o.results) writeFileSync(o.results, await s.services.restore.ledger.resultsCsv(target.id, run.runId!));
+        if (run.status !== 'succeeded' || run.failed > 0) process.exitCode = 1;
       }),
   );
 

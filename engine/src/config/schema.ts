@@ -95,6 +95,11 @@ export const SETTINGS = {
     doc: 'API requests per minute allowed for one API key',
     schema: z.coerce.number().int().min(1).default(600),
   },
+  metricsToken: {
+    env: 'ORGVAULT_METRICS_TOKEN',
+    doc: 'When set, GET /metrics requires `Authorization: Bearer <token>` (for a scraper outside a private network)',
+    schema: z.string().min(16, 'at least 16 characters').max(512).optional(),
+  },
   previewDir: {
     env: 'ORGVAULT_PREVIEW_DIR',
     doc: 'Development only: serve the local preview of the Lightning page (built by npm run preview:build into dist/preview) at /preview',

@@ -1,6 +1,18 @@
 import type { Pool } from 'pg';
 import { stringify } from 'csv-stringify/sync';
-import { OrgVaultError } from '../errors.js';
+
+export type LedgerTarget = { targetOrgId: string; sourceOrgId: string; runId: string };
+
+/** Creates sent to an org whose outcome is not in the id map yet (see restore_inflight). */
+export interface InflightCreate {
+  id: string;
+  runId: string;
+  object: string;
+  sfJobId: string | null;
+  sentAt: Date;
+  oldIds: string[];
+  csv: string;
+}
 
 export interface ResultRow {
   object: string;
@@ -27,12 +39,61 @@ export class RestoreLedger {
     return new Map(rows.map((r) => [r.old_id, r.new_id]));
   }
 
-  /** Records the outcome of one call: the created ids go into the map in the same transaction. */
-  async record(target: { targetOrgId: string; sourceOrgId: string; runId: string }, rows: readonly ResultRow[]): Promise<void> {
-    if (!rows.length) return;
+  /** The ids restores created (of any source org) among an object's records in `targetOrgId`. */
+  async mappedIds(targetOrgId: string, object: string): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ new_id: string }>('SELECT new_id FROM restore_id_map WHERE org_id = $1 AND object = $2', [
+      targetOrgId,
+      object,
+    ]);
+    return new Set(rows.map((r) => r.new_id));
+  }
+
+  /** Notes creates about to be sent (or a Bulk job about to get them), before anything is sent. */
+  async sending(target: LedgerTarget, c: { object: string; sfJobId?: string; oldIds: readonly string[]; csv: string }): Promise<string> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO restore_inflight (org_id, source_org_id, run_id, object, sf_job_id, old_ids, csv)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
+      [target.targetOrgId, target.sourceOrgId, target.runId, c.object, c.sfJobId ?? null, c.oldIds, c.csv],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Creates left in flight by runs that stopped (crashed) before recording their outcome. */
+  async inflight(targetOrgId: string, sourceOrgId: string): Promise<InflightCreate[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      run_id: string;
+      object: string;
+      sf_job_id: string | null;
+      sent_at: Date;
+      old_ids: string[];
+      csv: string;
+    }>(
+      `SELECT id::text, run_id::text, object, sf_job_id, sent_at, old_ids, csv FROM restore_inflight
+        WHERE org_id = $1 AND source_org_id = $2 ORDER BY id`,
+      [targetOrgId, sourceOrgId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      object: r.object,
+      sfJobId: r.sf_job_id,
+      sentAt: r.sent_at,
+      oldIds: r.old_ids,
+      csv: r.csv,
+    }));
+  }
+
+  /**
+   * Records the outcome of one call: the created ids go into the map, and the in-flight note of
+   * the call (`settles`) is removed, in the same transaction.
+   */
+  async record(target: LedgerTarget, rows: readonly ResultRow[], settles?: string): Promise<void> {
+    if (!rows.length && !settles) return;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      if (settles) await client.query('DELETE FROM restore_inflight WHERE org_id = $1 AND id = $2', [target.targetOrgId, settles]);
       const created = rows.filter((r) => r.operation === 'create' && r.success && r.newId);
       if (created.length) {
         await client.query(
@@ -73,11 +134,7 @@ export class RestoreLedger {
   }
 
   /** Extra old→new pairs learnt after a create (e.g. the ContentDocument a new ContentVersion made). */
-  async mapIds(
-    target: { targetOrgId: string; sourceOrgId: string; runId: string },
-    object: string,
-    pairs: readonly [string, string][],
-  ): Promise<void> {
+  async mapIds(target: LedgerTarget, object: string, pairs: readonly [string, string][]): Promise<void> {
     if (!pairs.length) return;
     await this.pool.query(
       `INSERT INTO restore_id_map (org_id, source_org_id, object, old_id, new_id, run_id)
@@ -85,16 +142,6 @@ export class RestoreLedger {
        ON CONFLICT (org_id, source_org_id, old_id) DO UPDATE SET new_id = EXCLUDED.new_id`,
       [target.targetOrgId, target.sourceOrgId, object, target.runId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
-  }
-
-  /** The org a run of `orgId`'s backup wrote to; NOT_FOUND for a run of another org. */
-  async runTarget(orgId: string, runId: string): Promise<string> {
-    const { rows } = await this.pool.query<{ target_org_id: string }>(
-      'SELECT target_org_id FROM restore_runs WHERE org_id = $1 AND id::text = $2',
-      [orgId, runId],
-    );
-    if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such restore run');
-    return rows[0].target_org_id;
   }
 
   async results(targetOrgId: string, runId: string): Promise<ResultRow[]> {

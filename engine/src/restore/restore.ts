@@ -5,15 +5,19 @@ import { OrgVaultError } from '../errors.js';
 import type { Store, StoredRecord } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal, describeSObject } from '../salesforce/describe.js';
-import type { DescribeField } from '../salesforce/scope.js';
+import type { DescribeField, DescribeSObject } from '../salesforce/scope.js';
 import { saveCollection, COLLECTION_SIZE, type SaveResult } from '../salesforce/collections.js';
-import { runIngestJob, type IngestResultRow } from '../salesforce/bulk2-ingest.js';
+import { runIngestJob } from '../salesforce/bulk2-ingest.js';
 import type { PollOptions } from '../salesforce/bulk2-jobs.js';
 import { queryRecords } from '../salesforce/rest-query.js';
 import { getJob } from '../backup/jobs.js';
 import { RestoreLedger, type ResultRow } from './ledger.js';
 import { parentsFirst } from './order.js';
 import { apiValue, normalValue, writableFields } from './values.js';
+import { selectHierarchy, type Selection } from './hierarchy.js';
+import { SentRows, settleInflight } from './recover.js';
+import { RestoreRuns, type RunRow, type RunStatus, type StoredRequest } from './runs.js';
+import { LINK_OBJECT, createWithFile, planLinks, restoreLinks, type LinkRestoreContext } from './files.js';
 
 export type RestoreMode = 'changed' | 'deleted' | 'overwrite';
 
@@ -28,6 +32,12 @@ export interface RestoreRequest {
   objects: string[];
   /** Only these records (of the chosen objects). */
   recordIds?: string[];
+  /**
+   * A hierarchy: with the chosen records, their children (describe's child relationships) down
+   * this many levels, and the parents these records need that the target lacks. Absent: only the
+   * chosen records.
+   */
+  depth?: number;
   mode?: RestoreMode;
   dryRun?: boolean;
   by?: string | null;
@@ -47,33 +57,37 @@ export interface ObjectPlan {
 
 export interface RestoreOutcome {
   runId: string | null;
+  /** `planned` for a dry run. */
+  status: 'planned' | RunStatus;
   dryRun: boolean;
   at: Date;
   mode: RestoreMode;
+  depth: number | null;
   targetOrgId: string;
+  /** Every object the restore touches, parents first (with a depth, the children and parents it brings). */
   objects: ObjectPlan[];
   /** Calls the writes will cost (dry run) or cost (a run); reads for planning are in `planningCalls`. */
   apiCalls: number;
   planningCalls: number;
   succeeded: number;
   failed: number;
+  /** Records written (or failed) so far, of those planned. */
+  progress: { total: number; done: number };
+  error: string | null;
 }
 
 export interface RestoreOptions {
   /** From this many records per step on, Bulk API 2.0 ingest; below it, sObject collections. */
   bulkThreshold: number;
-  /** Files up to this size go inline (base64) in a REST create. */
-  maxInlineFileBytes: number;
   pollMs?: number;
+  /** How often a running restore proves its process is alive (see RestoreWorker). */
+  heartbeatMs: number;
 }
 
-/**
- * Salesforce takes a base64 field in a JSON create up to a 50 MB request; base64 grows a file by
- * 4/3, so 37.5 MB is the largest file a JSON create can carry (larger needs a multipart upload).
- */
-export const MAX_INLINE_FILE_BYTES = 37.5 * 1024 * 1024;
-const BULK_CALLS = 7; // create, upload, close, one status poll, three result files
+/** Create, upload, close, one status check, the successful results (failed ones only when some failed). */
+const BULK_CALLS = 5;
 const IN_CHUNK = 300;
+export const MAX_DEPTH = 5;
 
 type Ref = { kind: 'value'; value: string | null } | { kind: 'defer' } | { kind: 'omit' };
 
@@ -95,8 +109,9 @@ interface Step {
 }
 
 interface RunCtx {
-  req: RestoreRequest;
+  req: RestoreRequest & { at: Date };
   runId: string;
+  run?: RunRow;
   target: string;
   inPlace: boolean;
   at: Date;
@@ -107,8 +122,17 @@ interface RunCtx {
   createSet: Set<string>;
   /** Objects the target can create records of. */
   createable: Set<string>;
+  describes: Map<string, Promise<DescribeSObject>>;
   /** Dry run: old ids of records earlier objects would have re-created by now (lookups to them are set at once). */
   planned?: Set<string>;
+  progress: { total: number; done: number };
+}
+
+interface Planned {
+  order: string[];
+  works: Map<string, ObjectWork>;
+  plans: ObjectPlan[];
+  planningCalls: number;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -121,19 +145,25 @@ function errorText(errors: SaveResult['errors']): string {
   return errors.map((e) => `${e.statusCode}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}`).join('; ');
 }
 
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 /**
  * Restore: reads records as they were at a time from the store, compares them with the target
  * org, and writes what differs — parents first, re-created records under new ids kept in the id
- * map, lookups between re-created records set in a second pass.
+ * map, lookups between re-created records set in a second pass. A run is a queued job (see
+ * RestoreWorker); creates in flight are noted first, so a run that crashed is resumed without
+ * making anything twice.
  */
 export class RestoreService {
   readonly ledger: RestoreLedger;
+  readonly runs: RestoreRuns;
 
   constructor(
     private readonly deps: { pool: Pool; store: Store; connectionTo: (orgId: string) => Promise<OrgConnection> },
     private readonly options: RestoreOptions,
   ) {
     this.ledger = new RestoreLedger(deps.pool);
+    this.runs = new RestoreRuns(deps.pool);
   }
 
   async resolveAt(orgId: string, req: { jobId?: string; at?: Date }): Promise<Date> {
@@ -151,40 +181,266 @@ export class RestoreService {
     throw new OrgVaultError('VALIDATION_FAILED', 'Restore needs a job, a recovery point or a time');
   }
 
+  /** A dry run plans; otherwise the run is queued for a worker (any engine process) and returned at once. */
+  async enqueue(req: RestoreRequest): Promise<RestoreOutcome> {
+    if (req.dryRun) return this.plan(req);
+    return this.outcomeOf(await this.runs.insert(await this.newRun(req)));
+  }
+
+  /** A dry run plans; otherwise the restore runs in this process, and its outcome is returned when done. */
   async restore(req: RestoreRequest): Promise<RestoreOutcome> {
+    if (req.dryRun) return this.plan(req);
+    const workerId = `inline-${process.pid}-${randomUUID().slice(0, 8)}`;
+    return this.execute(await this.runs.insert(await this.newRun(req), workerId), workerId);
+  }
+
+  /** What would change and the API calls it would cost; nothing is written. */
+  async plan(req: RestoreRequest): Promise<RestoreOutcome> {
+    const ctx = await this.context({ ...req, at: await this.resolveAt(req.orgId, req) }, null);
+    const planned = await this.planAll(ctx);
+    if (this.withLinks(ctx)) {
+      // Files re-created here come with the links Salesforce makes: their owner's and FirstPublishLocationId's.
+      const documents = new Map<string, Set<string>>();
+      for (const v of (planned.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id))) {
+        const made = documents.get(String(v.fields.ContentDocumentId)) ?? new Set<string>();
+        if (v.fields.FirstPublishLocationId) made.add(String(v.fields.FirstPublishLocationId));
+        documents.set(String(v.fields.ContentDocumentId), made);
+      }
+      planned.plans.push(await planLinks(this.links(ctx, planned), { records: ctx.createSet, documents }));
+    }
+    return this.outcome(ctx, planned, 'planned');
+  }
+
+  /** A run's state: queued, running (with progress), or finished (with its counts). */
+  async status(orgId: string, runId: string): Promise<RestoreOutcome> {
+    return this.outcomeOf(await this.runs.get(orgId, runId));
+  }
+
+  private async newRun(req: RestoreRequest): Promise<Parameters<RestoreRuns['insert']>[0]> {
     if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
+    const request: StoredRequest = {
+      objects: req.objects,
+      ...(req.recordIds ? { recordIds: req.recordIds } : {}),
+      depth: req.depth ?? -1,
+      mode: req.mode ?? 'changed',
+    };
+    return {
+      orgId: req.orgId,
+      id: randomUUID(),
+      targetOrgId: req.targetOrgId ?? req.orgId,
+      at: await this.resolveAt(req.orgId, req),
+      request,
+      by: req.by ?? null,
+    };
+  }
+
+  private outcomeOf(run: RunRow): RestoreOutcome {
+    const s = (run.summary ?? {}) as Partial<RestoreOutcome>;
+    return {
+      runId: run.id,
+      status: run.status,
+      dryRun: false,
+      at: run.at,
+      mode: run.request.mode,
+      depth: run.request.depth >= 0 ? run.request.depth : null,
+      targetOrgId: run.targetOrgId,
+      objects: s.objects ?? [],
+      apiCalls: s.apiCalls ?? 0,
+      planningCalls: s.planningCalls ?? 0,
+      succeeded: s.succeeded ?? 0,
+      failed: s.failed ?? 0,
+      progress: run.progress ?? { total: 0, done: 0 },
+      error: run.error,
+    };
+  }
+
+  private outcome(ctx: RunCtx, p: Planned, status: RestoreOutcome['status']): RestoreOutcome {
+    return {
+      runId: status === 'planned' ? null : ctx.runId,
+      status,
+      dryRun: status === 'planned',
+      at: ctx.at,
+      mode: ctx.mode,
+      depth: ctx.req.depth ?? null,
+      targetOrgId: ctx.target,
+      objects: p.plans,
+      apiCalls: p.plans.reduce((n, o) => n + o.apiCalls, 0),
+      planningCalls: p.planningCalls,
+      succeeded: 0,
+      failed: 0,
+      progress: ctx.progress,
+      error: null,
+    };
+  }
+
+  private async context(req: RestoreRequest & { at: Date }, runId: string | null): Promise<RunCtx> {
     const target = req.targetOrgId ?? req.orgId;
     const conn = await this.deps.connectionTo(target);
-    const callsBefore = conn.budget.callsMade;
-    const ctx: RunCtx = {
+    return {
       req,
-      runId: randomUUID(),
+      runId: runId ?? randomUUID(),
       target,
       inPlace: target === req.orgId,
-      at: await this.resolveAt(req.orgId, req),
+      at: req.at,
       mode: req.mode ?? 'changed',
       conn,
       idMap: await this.ledger.idMap(target, req.orgId),
       createSet: new Set(),
       createable: new Set((await describeGlobal(conn)).sobjects.filter((s) => s.createable).map((s) => s.name)),
+      describes: new Map(),
+      progress: { total: 0, done: 0 },
     };
+  }
 
-    // Plan every object first: which records are missing decides which lookups wait for pass two.
-    const works = new Map<string, ObjectWork>();
-    for (const object of req.objects) works.set(object, await this.load(ctx, object));
-    const order = parentsFirst(req.objects, (o) =>
-      works.get(o)!.fields.flatMap((f) => (f.type === 'reference' ? (f.referenceTo ?? []) : [])),
+  private describe(ctx: RunCtx, object: string): Promise<DescribeSObject> {
+    let d = ctx.describes.get(object);
+    if (!d) ctx.describes.set(object, (d = describeSObject(ctx.conn, object)));
+    return d;
+  }
+
+  /**
+   * Runs a claimed run to its end (or resumes one whose process died): first settles the creates
+   * any earlier run left in flight into the target, then plans against the org as it is now and
+   * writes. `workerId` beats the run's heartbeat meanwhile. Aborted (`signal`), the run is left
+   * running for the next worker to resume.
+   */
+  async execute(run: RunRow, workerId: string, signal?: AbortSignal): Promise<RestoreOutcome> {
+    const beat = setInterval(() => void this.runs.beat(run, workerId).catch(() => undefined), this.options.heartbeatMs);
+    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...run.request };
+    let ctx: RunCtx | undefined;
+    let outcome: RestoreOutcome | undefined;
+    try {
+      const conn = await this.deps.connectionTo(run.targetOrgId);
+      const typesOf = async (object: string) => new Map((await describeSObject(conn, object)).fields.map((f) => [f.name, f.type]));
+      await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId);
+      ctx = await this.context({ ...req, ...(run.request.depth >= 0 ? { depth: run.request.depth } : { depth: undefined }) }, run.id);
+      ctx.run = run;
+      const planned = await this.planAll(ctx);
+      outcome = this.outcome(ctx, planned, 'running');
+      ctx.progress.total = planned.plans.reduce((n, p) => n + p.create + p.update + p.relink, 0);
+      await this.runs.progress(run, ctx.progress, this.summary(outcome));
+      const writesBefore = conn.budget.callsMade;
+      await this.write(ctx, planned, signal);
+      if (this.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.links(ctx, planned)));
+      const results = await this.ledger.results(ctx.target, ctx.runId);
+      outcome.succeeded = results.filter((r) => r.success).length;
+      outcome.failed = results.length - outcome.succeeded;
+      outcome.apiCalls = conn.budget.callsMade - writesBefore;
+      outcome.status = 'succeeded';
+      await this.runs.finish(run, 'succeeded', this.summary(outcome), null);
+      return outcome;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      await this.runs.finish(run, 'failed', outcome ? this.summary(outcome) : {}, message(err));
+      throw err;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Files come back with their links when files are restored (or links asked for) and records may be re-created. */
+  private withLinks(ctx: RunCtx): boolean {
+    return ctx.mode !== 'changed' && (ctx.req.objects.includes('ContentVersion') || ctx.req.objects.includes(LINK_OBJECT));
+  }
+
+  private links(ctx: RunCtx, p: Planned): LinkRestoreContext {
+    const versions = p.works.get('ContentVersion')?.records;
+    return {
+      store: this.deps.store,
+      ledger: this.ledger,
+      conn: ctx.conn,
+      sourceOrgId: ctx.req.orgId,
+      targetOrgId: ctx.target,
+      runId: ctx.runId,
+      at: ctx.at,
+      inPlace: ctx.inPlace,
+      idMap: ctx.idMap,
+      ...(ctx.req.recordIds?.length && versions ? { documents: new Set(versions.map((v) => String(v.fields.ContentDocumentId))) } : {}),
+    };
+  }
+
+  private summary(o: RestoreOutcome): Record<string, unknown> {
+    return { objects: o.objects, apiCalls: o.apiCalls, planningCalls: o.planningCalls, succeeded: o.succeeded, failed: o.failed };
+  }
+
+  /** The records each object restores: the chosen ones, or with a depth their hierarchy. */
+  private async select(ctx: RunCtx, records: (object: string) => Promise<StoredRecord[]>): Promise<Selection> {
+    const ids = ctx.req.recordIds;
+    // Links are not records to load and compare: files.ts restores them once files and records exist.
+    const objects = ctx.req.objects.filter((o) => o !== LINK_OBJECT);
+    const roots: Selection = new Map(objects.map((o) => [o, ids?.length ? new Set(ids) : 'all']));
+    if (ctx.req.depth === undefined) return roots;
+    if (ids?.length) for (const o of objects) roots.set(o, new Set((await this.byIds(ctx, o, ids)).map((r) => r.id)));
+    const held = new Set(await this.deps.store.objects(ctx.req.orgId));
+    return selectHierarchy(
+      {
+        describe: (o) => this.describe(ctx, o),
+        restorable: new Set([...held].filter((o) => ctx.createable.has(o) && o !== LINK_OBJECT)),
+        records,
+        byIds: (o, list) => this.byIds(ctx, o, list),
+        missing: async (o, list) => {
+          const live = new Set((await this.liveRecords(ctx, o, list, ['Id'])).keys());
+          return new Set(list.filter((id) => !live.has(this.targetIdOf(ctx, id) ?? '')));
+        },
+      },
+      roots,
+      Math.min(ctx.req.depth, MAX_DEPTH),
     );
-    for (const w of works.values()) for (const r of this.missing(ctx, w)) ctx.createSet.add(r.id);
-    const planningCalls = conn.budget.callsMade - callsBefore;
+  }
 
-    const plans = new Map<string, ObjectPlan>();
+  private byIds(ctx: RunCtx, object: string, ids: readonly string[]): Promise<StoredRecord[]> {
+    return this.deps.store.readRecords({ orgId: ctx.req.orgId, object, at: ctx.at, ids });
+  }
+
+  /** Live records of the target with these backed-up ids (through the id map), by their ids in the target. */
+  private async liveRecords(
+    ctx: RunCtx,
+    object: string,
+    oldIds: readonly string[],
+    fields: string[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const live = new Map<string, Record<string, unknown>>();
+    const ids = oldIds.map((id) => this.targetIdOf(ctx, id)).filter((id): id is string => !!id);
+    const select = `SELECT ${['Id', ...fields.filter((f) => f !== 'Id')].join(', ')} FROM ${object}`;
+    for (const part of chunk(ids, IN_CHUNK)) {
+      for (const rec of await queryRecords(ctx.conn, `${select} WHERE Id IN ('${part.join("','")}')`)) live.set(String(rec.Id), rec);
+    }
+    return live;
+  }
+
+  /** Plans every object first: which records are missing decides which lookups wait for pass two. */
+  private async planAll(ctx: RunCtx): Promise<Planned> {
+    const callsBefore = ctx.conn.budget.callsMade;
+    const whole = new Map<string, Promise<StoredRecord[]>>();
+    const records = (object: string): Promise<StoredRecord[]> => {
+      let r = whole.get(object);
+      if (!r) {
+        whole.set(
+          object,
+          (r = (async () => {
+            const out: StoredRecord[] = [];
+            for await (const rec of this.deps.store.readAsOf({ orgId: ctx.req.orgId, object, at: ctx.at })) out.push(rec);
+            return out;
+          })()),
+        );
+      }
+      return r;
+    };
+    const selection = await this.select(ctx, records);
+    const works = new Map<string, ObjectWork>();
+    for (const [object, ids] of selection) works.set(object, await this.load(ctx, object, ids, whole.has(object) ? records : undefined));
+    const objects = [...selection.keys()];
+    const order = parentsFirst(objects, (o) => works.get(o)!.fields.flatMap((f) => (f.type === 'reference' ? (f.referenceTo ?? []) : [])));
+    for (const w of works.values()) for (const r of this.missing(ctx, w)) ctx.createSet.add(r.id);
+    const planningCalls = ctx.conn.budget.callsMade - callsBefore;
+
+    const plans: ObjectPlan[] = [];
     ctx.planned = new Set();
     for (const object of order) {
       const w = works.get(object)!;
       const step = this.step(ctx, w);
       for (const r of step.creates) ctx.planned.add(r.id);
-      plans.set(object, {
+      plans.push({
         object,
         backedUp: w.records.length,
         create: step.creates.length,
@@ -197,78 +453,41 @@ export class RestoreService {
           this.callsFor(step.relinks.length),
       });
     }
-    const outcome: RestoreOutcome = {
-      runId: req.dryRun ? null : ctx.runId,
-      dryRun: !!req.dryRun,
-      at: ctx.at,
-      mode: ctx.mode,
-      targetOrgId: target,
-      objects: order.map((o) => plans.get(o)!),
-      apiCalls: [...plans.values()].reduce((n, p) => n + p.apiCalls, 0),
-      planningCalls,
-      succeeded: 0,
-      failed: 0,
-    };
-    if (req.dryRun) return outcome;
     delete ctx.planned;
-
-    await this.deps.pool.query(
-      `INSERT INTO restore_runs (org_id, id, target_org_id, mode, at, objects, status, created_by) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)`,
-      [req.orgId, ctx.runId, target, ctx.mode, ctx.at, order, req.by ?? null],
-    );
-    const writesBefore = conn.budget.callsMade;
-    const relinks: { object: string; oldId: string; field: string; ref: string }[] = [];
-    try {
-      for (const object of order) {
-        const w = works.get(object)!;
-        // Recomputed now: lookups to parents created a moment ago resolve to their new ids.
-        const step = this.step(ctx, w);
-        await this.create(ctx, w, step.creates);
-        await this.update(ctx, w, step.updates, 'update');
-        relinks.push(...step.relinks.map((r) => ({ object, ...r })));
-      }
-      // Pass two: lookups to records that did not exist yet when their referrer was created.
-      for (const object of order) {
-        const w = works.get(object)!;
-        const byRecord = new Map<string, Record<string, unknown>>();
-        for (const r of relinks.filter((x) => x.object === object)) {
-          const targetId = ctx.idMap.get(r.oldId) ?? (ctx.inPlace ? r.oldId : undefined);
-          const value = ctx.idMap.get(r.ref);
-          if (!targetId || !value) continue;
-          const values = byRecord.get(r.oldId) ?? {};
-          values[r.field] = value;
-          byRecord.set(r.oldId, values);
-        }
-        await this.update(
-          ctx,
-          w,
-          [...byRecord].map(([oldId, values]) => ({ oldId, targetId: ctx.idMap.get(oldId) ?? oldId, values })),
-          'relink',
-        );
-      }
-      const results = await this.ledger.results(target, ctx.runId);
-      outcome.succeeded = results.filter((r) => r.success).length;
-      outcome.failed = results.length - outcome.succeeded;
-      outcome.apiCalls = conn.budget.callsMade - writesBefore;
-      await this.finish(req.orgId, ctx.runId, 'succeeded', outcome, null);
-      return outcome;
-    } catch (err) {
-      await this.finish(req.orgId, ctx.runId, 'failed', outcome, err instanceof Error ? err.message : String(err));
-      throw err;
-    }
+    return { order, works, plans, planningCalls };
   }
 
-  private async finish(orgId: string, runId: string, status: string, outcome: RestoreOutcome, error: string | null): Promise<void> {
-    await this.deps.pool.query(
-      `UPDATE restore_runs SET status = $3, summary = $4, error = $5, finished_at = now() WHERE org_id = $1 AND id = $2`,
-      [
-        orgId,
-        runId,
-        status,
-        JSON.stringify({ objects: outcome.objects, apiCalls: outcome.apiCalls, succeeded: outcome.succeeded, failed: outcome.failed }),
-        error,
-      ],
-    );
+  private async write(ctx: RunCtx, p: Planned, signal?: AbortSignal): Promise<void> {
+    const relinks: { object: string; oldId: string; field: string; ref: string }[] = [];
+    for (const object of p.order) {
+      signal?.throwIfAborted();
+      const w = p.works.get(object)!;
+      // Recomputed now: lookups to parents created a moment ago resolve to their new ids.
+      const step = this.step(ctx, w);
+      await this.create(ctx, w, step.creates);
+      await this.update(ctx, w, step.updates, 'update');
+      relinks.push(...step.relinks.map((r) => ({ object, ...r })));
+    }
+    // Pass two: lookups to records that did not exist yet when their referrer was created.
+    for (const object of p.order) {
+      signal?.throwIfAborted();
+      const w = p.works.get(object)!;
+      const byRecord = new Map<string, Record<string, unknown>>();
+      for (const r of relinks.filter((x) => x.object === object)) {
+        const targetId = this.targetIdOf(ctx, r.oldId);
+        const value = ctx.idMap.get(r.ref);
+        if (!targetId || !value) continue;
+        const values = byRecord.get(r.oldId) ?? {};
+        values[r.field] = value;
+        byRecord.set(r.oldId, values);
+      }
+      await this.update(
+        ctx,
+        w,
+        [...byRecord].map(([oldId, values]) => ({ oldId, targetId: ctx.idMap.get(oldId) ?? oldId, values })),
+        'relink',
+      );
+    }
   }
 
   /** The calls writing `n` records costs: collections below the threshold, one ingest job above. */
@@ -278,22 +497,32 @@ export class RestoreService {
     return n >= this.options.bulkThreshold ? BULK_CALLS : Math.ceil(n / COLLECTION_SIZE);
   }
 
-  private async load(ctx: RunCtx, object: string): Promise<ObjectWork> {
-    const describe = await describeSObject(ctx.conn, object);
+  private async load(
+    ctx: RunCtx,
+    object: string,
+    ids: Set<string> | 'all',
+    whole?: (object: string) => Promise<StoredRecord[]>,
+  ): Promise<ObjectWork> {
+    const describe = await this.describe(ctx, object);
     const fields = writableFields(describe.fields);
-    const q = { orgId: ctx.req.orgId, object, at: ctx.at };
-    const records: StoredRecord[] = [];
-    if (ctx.req.recordIds?.length) records.push(...(await this.deps.store.readRecords({ ...q, ids: ctx.req.recordIds })));
-    else for await (const r of this.deps.store.readAsOf(q)) records.push(r);
-    const live = new Map<string, Record<string, unknown>>();
-    const select = `SELECT Id${fields.map((f) => `, ${f.name}`).join('')} FROM ${object}`;
-    if (ctx.req.recordIds?.length) {
-      const ids = records.map((r) => ctx.idMap.get(r.id) ?? r.id);
-      for (const part of chunk(ids, IN_CHUNK)) {
-        for (const rec of await queryRecords(ctx.conn, `${select} WHERE Id IN ('${part.join("','")}')`)) live.set(String(rec.Id), rec);
-      }
-    } else if (records.length) {
-      for (const rec of await queryRecords(ctx.conn, select)) live.set(String(rec.Id), rec);
+    let records: StoredRecord[];
+    if (whole) records = ids === 'all' ? await whole(object) : (await whole(object)).filter((r) => ids.has(r.id));
+    else if (ids === 'all') {
+      records = [];
+      for await (const r of this.deps.store.readAsOf({ orgId: ctx.req.orgId, object, at: ctx.at })) records.push(r);
+    } else records = await this.byIds(ctx, object, [...ids]);
+    const names = fields.map((f) => f.name);
+    let live = new Map<string, Record<string, unknown>>();
+    if (ids !== 'all')
+      live = await this.liveRecords(
+        ctx,
+        object,
+        records.map((r) => r.id),
+        names,
+      );
+    else if (records.length) {
+      for (const rec of await queryRecords(ctx.conn, `SELECT Id${names.map((f) => `, ${f}`).join('')} FROM ${object}`))
+        live.set(String(rec.Id), rec);
     }
     const blobFields = describe.fields.filter((f) => f.type === 'base64' && f.createable).map((f) => f.name);
     return { object, fields, byName: new Map(fields.map((f) => [f.name, f])), blobFields, records, live };
@@ -340,10 +569,13 @@ export class RestoreService {
         }
         continue;
       }
-      if (ctx.mode === 'deleted') continue;
+      // Re-creating (deleted mode) finishes a record an earlier, interrupted run made: its lookups
+      // that were left for a second pass that never came.
+      const lookupsOnly = ctx.mode === 'deleted';
+      if (lookupsOnly && !ctx.idMap.has(rec.id)) continue;
       const values: Record<string, unknown> = {};
       for (const f of w.fields) {
-        if (!f.updateable || !(f.name in rec.fields)) continue;
+        if (!f.updateable || !(f.name in rec.fields) || (lookupsOnly && f.type !== 'reference')) continue;
         let want = normalValue(f.type, rec.fields[f.name]);
         if (f.type === 'reference') {
           const ref = this.resolve(ctx, f, want, false);
@@ -383,65 +615,54 @@ export class RestoreService {
     return body;
   }
 
+  /**
+   * Creates, noted in flight before they are sent (a Bulk job as soon as it exists), and recorded
+   * with the note removed in one transaction: a crash in between leaves the note, which the next
+   * run settles (recover.ts) before it plans.
+   */
   private async create(ctx: RunCtx, w: ObjectWork, creates: StoredRecord[]): Promise<void> {
     if (!creates.length) return;
     if (w.blobFields.length) return this.createWithFiles(ctx, w, creates);
+    const oldIds = creates.map((r) => r.id);
     const bodies = creates.map((r) => this.createBody(ctx, w, r));
-    const results: ResultRow[] = [];
+    const { columns, csv, rows } = this.toCsv(bodies, 'insert');
+    const typeOf = (c: string): string => w.byName.get(c)?.type ?? 'string';
     if (creates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
-      const { columns, csv, keys } = this.toCsv(bodies, 'insert');
-      const res = await runIngestJob(ctx.conn, { object: w.object, operation: 'insert', csv, ...this.poll() });
-      // Result files echo the uploaded columns but not their order: match rows by their content.
-      const waiting = new Map<string, number[]>();
-      keys.forEach((k, i) => waiting.set(k, [...(waiting.get(k) ?? []), i]));
-      const take = (row: IngestResultRow): number | undefined => waiting.get(columns.map((c) => row[c] ?? '').join('\u0000'))?.shift();
-      for (const row of res.successful) {
-        const i = take(row);
-        if (i !== undefined)
-          results.push({ object: w.object, operation: 'create', oldId: creates[i]!.id, newId: row.sf__Id!, success: true, error: null });
-      }
-      for (const row of [...res.failed, ...res.unprocessed]) {
-        const i = take(row);
-        if (i !== undefined)
-          results.push({
-            object: w.object,
-            operation: 'create',
-            oldId: creates[i]!.id,
-            newId: null,
-            success: false,
-            error: row.sf__Error ?? 'Unprocessed',
-          });
-      }
-      await this.keep(ctx, results);
+      let note: string | undefined;
+      const res = await runIngestJob(ctx.conn, {
+        object: w.object,
+        operation: 'insert',
+        csv,
+        ...this.poll(),
+        onOpen: async (jobId) =>
+          void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
+      });
+      await this.keep(ctx, new SentRows(columns, typeOf, rows, oldIds).results(w.object, res), note);
       return;
     }
-    for (const part of chunk(
-      creates.map((r, i) => [r, bodies[i]!] as const),
-      COLLECTION_SIZE,
-    )) {
+    for (let i = 0; i < creates.length; i += COLLECTION_SIZE) {
       ctx.conn.budget.assertMaySpend(1);
-      const saved = await saveCollection(
-        ctx.conn,
-        'create',
-        w.object,
-        part.map(([, b]) => b),
-      );
+      const part = rows.slice(i, i + COLLECTION_SIZE);
+      const ids = oldIds.slice(i, i + COLLECTION_SIZE);
+      const note = await this.ledger.sending(this.target(ctx), { object: w.object, oldIds: ids, csv: stringify([columns, ...part]) });
+      const saved = await saveCollection(ctx.conn, 'create', w.object, bodies.slice(i, i + COLLECTION_SIZE));
       await this.keep(
         ctx,
-        saved.map((s, i) => ({
+        saved.map((s, j) => ({
           object: w.object,
           operation: 'create',
-          oldId: part[i]![0].id,
+          oldId: ids[j]!,
           newId: s.success ? s.id : null,
           success: s.success,
           error: s.success ? null : errorText(s.errors),
         })),
+        note,
       );
     }
   }
 
-  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file inline. */
+  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file streamed in. */
   private async createWithFiles(ctx: RunCtx, w: ObjectWork, creates: StoredRecord[]): Promise<void> {
     const refs = new Map<string, Map<string, { hash: string; size: number }>>();
     for await (const ref of this.deps.store.blobRefsAt({ orgId: ctx.req.orgId, object: w.object, at: ctx.at })) {
@@ -453,34 +674,19 @@ export class RestoreService {
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     for (const rec of ordered) {
       const body = this.createBody(ctx, w, rec);
-      let error: string | null = null;
-      for (const field of w.blobFields) {
-        const ref = refs.get(rec.id)?.get(field);
-        if (!ref) continue;
-        if (ref.size > this.options.maxInlineFileBytes) {
-          error = `${field} is ${ref.size} bytes, over the ${this.options.maxInlineFileBytes} bytes a JSON create carries`;
-          break;
-        }
-        const parts: Buffer[] = [];
-        for await (const c of await this.deps.store.openBlob(ctx.req.orgId, ref.hash)) parts.push(c as Buffer);
-        body[field] = Buffer.concat(parts).toString('base64');
-      }
-      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error };
-      if (!error) {
-        ctx.conn.budget.assertMaySpend(2);
-        try {
-          const res = await ctx.conn.http.json<{ id: string }>({
-            method: 'POST',
-            path: `sobjects/${w.object}`,
-            json: body,
-            what: `create ${w.object}`,
-          });
-          row = { ...row, newId: res.id, success: true };
-        } catch (err) {
-          if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
-          row.error = err.message;
-        }
-      }
+      const field = w.blobFields.find((f) => refs.get(rec.id)?.has(f));
+      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error: null };
+      ctx.conn.budget.assertMaySpend(2);
+      // The file streams from the store into a multipart create (any size Salesforce takes, bounded memory).
+      const made = field
+        ? await createWithFile(ctx.conn, this.deps.store, ctx.req.orgId, w.object, body, field, refs.get(rec.id)!.get(field)!)
+        : await ctx.conn.http
+            .json<{ id: string }>({ method: 'POST', path: `sobjects/${w.object}`, json: body, what: `create ${w.object}` })
+            .catch((err: unknown) => {
+              if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
+              return { error: err.message };
+            });
+      row = 'id' in made ? { ...row, newId: made.id, success: true } : { ...row, error: made.error };
       await this.keep(ctx, [row]);
       if (row.success && w.object === 'ContentVersion') await this.mapDocument(ctx, rec, row.newId!);
     }
@@ -548,19 +754,22 @@ export class RestoreService {
   }
 
   /** Bulk CSV of the given bodies; on update an empty value means "set null" (`#N/A`). */
-  private toCsv(bodies: Record<string, unknown>[], operation: 'insert' | 'update'): { columns: string[]; csv: string; keys: string[] } {
+  private toCsv(bodies: Record<string, unknown>[], operation: 'insert' | 'update'): { columns: string[]; csv: string; rows: string[][] } {
     const columns = [...new Set(bodies.flatMap((b) => Object.keys(b)))];
     const cell = (v: unknown): string => (v === null ? (operation === 'update' ? '#N/A' : '') : v === undefined ? '' : String(v));
     const rows = bodies.map((b) => columns.map((c) => cell(b[c])));
-    return { columns, csv: stringify([columns, ...rows]), keys: rows.map((r) => r.join('\u0000')) };
+    return { columns, csv: stringify([columns, ...rows]), rows };
   }
 
   private target(ctx: RunCtx): { targetOrgId: string; sourceOrgId: string; runId: string } {
     return { targetOrgId: ctx.target, sourceOrgId: ctx.req.orgId, runId: ctx.runId };
   }
 
-  private async keep(ctx: RunCtx, rows: ResultRow[]): Promise<void> {
-    await this.ledger.record(this.target(ctx), rows);
+  /** Records a call's outcome (and removes its in-flight note); progress counts the records written. */
+  private async keep(ctx: RunCtx, rows: ResultRow[], settles?: string): Promise<void> {
+    await this.ledger.record(this.target(ctx), rows, settles);
     for (const r of rows) if (r.operation === 'create' && r.success && r.newId) ctx.idMap.set(r.oldId, r.newId);
+    ctx.progress.done += rows.length;
+    if (ctx.run && rows.length) await this.runs.progress(ctx.run, ctx.progress);
   }
 }

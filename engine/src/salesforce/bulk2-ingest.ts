@@ -16,6 +16,11 @@ export interface IngestRequest {
   /** CSV with a header line of field names, comma-delimited, LF line endings; `#N/A` sets a field to null. */
   csv: string | Buffer;
   poll?: PollOptions;
+  /**
+   * Told the job's id once it exists, before any data is uploaded: a caller that must survive a
+   * crash keeps it, so it can read the job's results later instead of sending the rows again.
+   */
+  onOpen?: (jobId: string) => Promise<void>;
 }
 
 /** One row of a result file: `sf__Id`, `sf__Created` or `sf__Error`, then the uploaded columns. */
@@ -31,6 +36,21 @@ export interface IngestResult {
 async function resultRows(conn: OrgConnection, jobId: string, file: string): Promise<IngestResultRow[]> {
   const text = await conn.http.call({ path: `${jobPath('ingest', jobId)}/${file}`, headers: { Accept: 'text/csv' } }, (res) => res.text());
   return parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) as IngestResultRow[];
+}
+
+/**
+ * The per-record results of an ingest job that has ended. A job that completed processed every
+ * row, so its unprocessed file is empty and is not read; the failed file is read only when the job
+ * counts failures (Salesforce's count, where it gives one).
+ */
+export async function ingestResults(conn: OrgConnection, job: BulkJobInfo): Promise<IngestResult> {
+  const complete = job.state === 'JobComplete';
+  const [successful, failed, unprocessed] = await Promise.all([
+    resultRows(conn, job.id, 'successfulResults/'),
+    complete && job.numberRecordsFailed === 0 ? [] : resultRows(conn, job.id, 'failedResults/'),
+    complete ? [] : resultRows(conn, job.id, 'unprocessedrecords/'),
+  ]);
+  return { job, successful, failed, unprocessed };
 }
 
 /** Creates an ingest job, uploads the CSV, closes it, waits, and reads the per-record results. */
@@ -56,6 +76,7 @@ export async function runIngestJob(conn: OrgConnection, req: IngestRequest): Pro
     what: `create Bulk ingest job (${req.operation} ${req.object})`,
   });
   const path = jobPath('ingest', created.id);
+  await req.onOpen?.(created.id);
   await conn.http.call(
     {
       method: 'PUT',
@@ -73,11 +94,5 @@ export async function runIngestJob(conn: OrgConnection, req: IngestRequest): Pro
     idempotent: true,
     what: `close Bulk ingest job ${created.id}`,
   });
-  const job = await waitForBulkJob(conn, 'ingest', created.id, req.poll, closed);
-  const [successful, failed, unprocessed] = await Promise.all([
-    resultRows(conn, created.id, 'successfulResults/'),
-    resultRows(conn, created.id, 'failedResults/'),
-    resultRows(conn, created.id, 'unprocessedrecords/'),
-  ]);
-  return { job, successful, failed, unprocessed };
+  return ingestResults(conn, await waitForBulkJob(conn, 'ingest', created.id, req.poll, closed));
 }

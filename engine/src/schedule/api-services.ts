@@ -1,16 +1,21 @@
 import { Duration } from 'luxon';
 import type { Org } from '../orgs/registry.js';
-import type { PermissionCheckService, ScheduleService } from '../api/services.js';
+import type { PermissionCheckService, ScheduleService, TenantSettingsService } from '../api/services.js';
 import type { BackupSettingsIn, PermissionCheckSettingsIn, PermissionReportOut } from '../api/schemas.js';
 import { OrgVaultError } from '../errors.js';
 import type { ScheduleServices } from './index.js';
+import { isExpired } from './subscriptions.js';
 import type { PermissionCheckSettings, StoredPermissionReport } from './permission-check/service.js';
 
 /**
  * The schedule's services in the shapes the API's routes ask for (api/services.ts); the API
  * has already resolved `org` within the caller's tenant.
  */
-export function scheduleApiServices(s: ScheduleServices): { schedule: ScheduleService; permissionChecks: PermissionCheckService } {
+export function scheduleApiServices(s: ScheduleServices): {
+  schedule: ScheduleService;
+  permissionChecks: PermissionCheckService;
+  tenantSettings: TenantSettingsService;
+} {
   const nextBackupAt = async (org: Org): Promise<Date | null> => (await s.scheduler.nextBackupAt(org.id)).nextBackupAt;
   const backupSettingsOut = async (org: Org, settings: Awaited<ReturnType<typeof s.backupSettings.get>>) => {
     const { orgId: _orgId, ...rest } = settings;
@@ -47,6 +52,15 @@ export function scheduleApiServices(s: ScheduleServices): { schedule: ScheduleSe
         return r ? reportOut(r) : null;
       },
     },
+    tenantSettings: {
+      adminEmails: (tenantId) => s.adminEmails.list(tenantId),
+      putAdminEmails: (tenantId, emails) => s.adminEmails.put(tenantId, emails),
+      subscription: async (tenantId) => {
+        const sub = await s.subscriptions.get(tenantId);
+        const { tenantId: _tenantId, ...out } = sub;
+        return { ...out, expired: isExpired(sub, s.clock.now()) };
+      },
+    },
   };
 }
 
@@ -65,6 +79,7 @@ function reportOut(r: StoredPermissionReport): PermissionReportOut {
     id: r.id,
     orgId: r.orgId,
     ranAt: r.startedAt,
+    summary: report.summary,
     fieldPermissions: report.fieldPermissions,
     objectPermissions: report.objectPermissions,
     userPermissions: report.userPermissions.map(({ permission, ...p }) => ({ name: permission, ...p })),

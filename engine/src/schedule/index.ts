@@ -38,6 +38,7 @@ export interface ScheduleServices {
   permissionChecks: PermissionChecks;
   adminEmails: AdminEmails;
   scheduler: Scheduler;
+  clock: Clock;
   boss: PgBoss;
   /** Workers, the planning cron and a first planning pass. */
   start(): Promise<void>;
@@ -80,6 +81,7 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
     permissionChecks,
     adminEmails,
     scheduler,
+    clock,
     boss,
     start: () => scheduler.start(),
     stop: () => stopBoss(boss),

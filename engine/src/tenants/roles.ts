@@ -20,6 +20,7 @@ export const ACTIONS = [
   'settings.write',
   'permission-check.run',
   'keys.manage',
+  'tenant.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -33,7 +34,7 @@ const BY_ROLE: Record<Role, readonly Action[]> = {
 };
 
 /** Actions an org key may never take, whatever roles its caller asserts: they reach beyond one org. */
-const TENANT_ONLY: ReadonlySet<Action> = new Set(['orgs.connect', 'keys.manage']);
+const TENANT_ONLY: ReadonlySet<Action> = new Set(['orgs.connect', 'keys.manage', 'tenant.manage']);
 
 export function allowedActions(roles: readonly Role[], orgScoped: boolean): Action[] {
   const granted = new Set(roles.flatMap((r) => BY_ROLE[r]));

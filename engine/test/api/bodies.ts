@@ -26,6 +26,8 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
       return { from: { at: '2026-11-20T10:00:00Z' }, objects: ['Account'], dryRun: true };
     case 'compare':
       return { from: { at: '2026-11-20T10:00:00Z' }, to: { live: true }, objects: ['Account'] };
+    case 'putAdminEmails':
+      return { emails: [] };
     case 'createKey':
       return { name: 'fuzz', orgId: ids.orgId };
     default:

@@ -56,8 +56,10 @@ describe('bootstrap: the first tenant and key', () => {
       azureStorageConnectionString: testStorageConnectionString(),
       keyFile: path.join(mkdtempSync(path.join(tmpdir(), 'orgvault-kek-')), 'kek.key'),
       bootstrapKey: key,
+      metricsToken: 'scraper-token-0123456789',
     });
     const engine = await startEngine(config);
+    const scrape = () => fetch(`${engine.url}/metrics`, { headers: { Authorization: 'Bearer scraper-token-0123456789' } });
     const org = await startTestOrg({ records: 20 });
     try {
       const me = await fetch(`${engine.url}/api/v1/me`, { headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator' } });
@@ -67,7 +69,10 @@ describe('bootstrap: the first tenant and key', () => {
       expect(await orgs.json()).toEqual({ orgs: [] });
       expect((await fetch(`${engine.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${engine.url}/readyz`)).status).toBe(200);
-      expect(await (await fetch(`${engine.url}/metrics`)).text()).toContain('orgvault_http_requests_total');
+      expect(await (await scrape()).text()).toContain('orgvault_http_requests_total');
+      const unscraped = await fetch(`${engine.url}/metrics`, { headers: { Authorization: 'Bearer scraper-token-9876543210' } });
+      expect([unscraped.status, ((await unscraped.json()) as { error: { code: string } }).error.code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect((await fetch(`${engine.url}/metrics`)).status).toBe(401);
       const doc = (await (await fetch(`${engine.url}/api/v1/openapi.json`)).json()) as { openapi: string };
       expect(doc.openapi).toBe('3.1.0');
 
@@ -108,7 +113,7 @@ describe('bootstrap: the first tenant and key', () => {
       const tile = (await call('GET', `/orgs/${orgId}`)).body;
       expect(tile.lastJob).toMatchObject({ id: start.body.id, status: 'succeeded' });
       expect(tile.currentJob).toBeNull();
-      const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+      const metrics = await (await scrape()).text();
       expect(metrics).toMatch(/orgvault_jobs_total\{kind="full",status="succeeded"\} [1-9]/);
       expect(metrics).toMatch(/orgvault_records_total\{path="backup"\} [1-9]/);
       expect(metrics).toMatch(/orgvault_salesforce_api_calls_total\{api="bulk"\} [1-9]/);

@@ -12,6 +12,7 @@ describe('API contract: every route against the OpenAPI document', () => {
   let d: Doubles;
   let contract: ContractChecker;
   let key: string;
+  let tenantId: string;
   let real: Awaited<ReturnType<typeof attachSchedule>>;
 
   /** Calls a route and checks the answer against the document's operation for `template`. */
@@ -33,6 +34,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     real = await attachSchedule(api);
     const tenant = await api.newTenant('Acme');
     key = tenant.key;
+    tenantId = tenant.tenantId;
     await real.schedule.subscriptions.put(tenant.tenantId, { type: 'professional' });
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
@@ -56,16 +58,20 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
+        'getAdminEmails',
         'getMe',
+        'getSubscription',
         'getOrg',
         'getPermissionCheckSettings',
         'getPermissionReport',
+        'getRestore',
         'jobEvents',
         'listJobs',
         'listKeys',
         'listObjects',
         'listOrgs',
         'putBackupSettings',
+        'putAdminEmails',
         'putCdpSettings',
         'putPermissionCheckSettings',
         'restore',
@@ -178,13 +184,22 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(point.body).toMatchObject({ objects: ['Account'], at: '2026-11-25T09:00:00.000Z', status: 'pending' });
 
     const plan = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
-      body: { from: { jobId }, objects: ['Account'], mode: 'deleted', dryRun: true },
+      body: { from: { jobId }, objects: ['Account'], mode: 'deleted', depth: 2, dryRun: true },
     });
-    expect(plan.body).toMatchObject({ dryRun: true, runId: null, mode: 'deleted', objects: [{ object: 'Account' }] });
+    expect(plan.body).toMatchObject({
+      dryRun: true,
+      runId: null,
+      status: 'planned',
+      mode: 'deleted',
+      depth: 2,
+      objects: [{ object: 'Account' }],
+    });
     const restored = await call('POST', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores`, {
       body: { from: { jobId }, objects: ['Account'] },
     });
-    expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed' });
+    expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed', status: 'queued' });
+    const followed = await call('GET', '/orgs/{orgId}/restores/{runId}', `/orgs/${orgId}/restores/${restored.body.runId}`);
+    expect(followed.body).toMatchObject({ runId: restored.body.runId, status: 'succeeded', progress: { total: 1, done: 1 } });
     const results = await call('GET', '/orgs/{orgId}/restores/{runId}/results', `/orgs/${orgId}/restores/${restored.body.runId}/results`);
     expect(results.headers.get('content-type')).toContain('text/csv');
     const compared = await call('POST', '/orgs/{orgId}/compare', `/orgs/${orgId}/compare`, {
@@ -224,8 +239,30 @@ describe('API contract: every route against the OpenAPI document', () => {
     const run = await call('POST', '/orgs/{orgId}/permission-check/runs', `/orgs/${orgId}/permission-check/runs`);
     expect(run.status).toBe(202);
     const report = await call('GET', '/orgs/{orgId}/permission-check/report', `/orgs/${orgId}/permission-check/report`);
-    expect(report.body.fieldPermissions).toEqual(expect.arrayContaining([{ object: 'Account', field: 'AnnualRevenue', read: false }]));
-    expect(report.body.userPermissions).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ViewAllData', granted: true })]));
+    expect(report.body.fieldPermissions).toEqual(
+      expect.arrayContaining([{ object: 'Account', field: 'AnnualRevenue', read: false, status: 'unprotected' }]),
+    );
+    expect(report.body.objectPermissions).toEqual([{ object: 'Account', read: true, status: 'protected' }]);
+    expect(report.body.summary).toMatchObject({ objects: 1, unprotectedObjects: 0, fields: 1, unprotectedFields: 1 });
+    expect(report.body.userPermissions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'ViewAllData', granted: true, neededFor: ['backup'] })]),
+    );
+    expect(report.body.summary.missingUserPermissions).toBe(
+      report.body.userPermissions.filter((p: { granted: boolean }) => !p.granted).length,
+    );
+
+    expect((await call('GET', '/tenant/admin-emails', '/tenant/admin-emails')).body).toEqual({ emails: [] });
+    const emails = await call('PUT', '/tenant/admin-emails', '/tenant/admin-emails', {
+      body: { emails: ['Ops@Acme.example', 'ops@acme.example', 'cio@acme.example'] },
+    });
+    expect(emails.body).toEqual({ emails: ['cio@acme.example', 'ops@acme.example'] });
+    // The same list the permission check mails its report to.
+    expect(await real.schedule.adminEmails.list(tenantId)).toEqual(['cio@acme.example', 'ops@acme.example']);
+    const badEmail = await call('PUT', '/tenant/admin-emails', '/tenant/admin-emails', { body: { emails: ['not an address'] } });
+    expect([badEmail.status, badEmail.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const subscription = await call('GET', '/tenant/subscription', '/tenant/subscription');
+    expect(subscription.body).toMatchObject({ type: 'professional', expiresAt: null, expired: false, seats: null });
+    expect(subscription.body.dailyJobLimit).toBeGreaterThan(0);
 
     const created = await call('POST', '/keys', '/keys', { body: { name: 'CI' } });
     expect(created.status).toBe(201);

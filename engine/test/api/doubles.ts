@@ -113,15 +113,16 @@ export class CdpDouble implements CdpService {
   }
 }
 
-/** Plans without an org: one object plan per object named; runs are remembered by id. */
+/** Plans without an org: one object plan per object named; runs are remembered by id and finish at once. */
 export class RestoreDouble implements RestoreApiService {
-  readonly runs = new Map<string, string>();
+  readonly runs = new Map<string, { orgId: string; outcome: Awaited<ReturnType<RestoreApiService['restore']>> }>();
   async restore(org: Org, target: Org, r: RestoreRequestIn) {
     const runId = r.dryRun ? null : randomUUID();
-    if (runId) this.runs.set(runId, org.id);
-    return {
+    const outcome = {
       runId,
+      status: r.dryRun ? ('planned' as const) : ('queued' as const),
       dryRun: r.dryRun,
+      depth: r.depth ?? null,
       at: 'at' in r.from ? r.from.at : new Date('2026-11-20T10:00:00Z'),
       mode: r.mode,
       targetOrgId: target.id,
@@ -136,12 +137,30 @@ export class RestoreDouble implements RestoreApiService {
       })),
       apiCalls: r.objects.length,
       planningCalls: 2,
-      succeeded: r.dryRun ? 0 : r.objects.length,
+      succeeded: 0,
       failed: 0,
+      progress: { total: r.objects.length, done: 0 },
+      error: null,
+    };
+    if (runId) this.runs.set(runId, { orgId: org.id, outcome });
+    return outcome;
+  }
+  #run(org: Org, runId: string) {
+    const run = this.runs.get(runId);
+    if (run?.orgId !== org.id) throw new OrgVaultError('NOT_FOUND', 'No such restore run');
+    return run.outcome;
+  }
+  async status(org: Org, runId: string) {
+    const o = this.#run(org, runId);
+    return {
+      ...o,
+      status: 'succeeded' as const,
+      succeeded: o.objects.length,
+      progress: { total: o.objects.length, done: o.objects.length },
     };
   }
   async resultsCsv(org: Org, runId: string) {
-    if (this.runs.get(runId) !== org.id) throw new OrgVaultError('NOT_FOUND', 'No such restore run');
+    this.#run(org, runId);
     return 'object,operation,old_id,new_id,success,error\n';
   }
   async compare(_org: Org, _against: Org | null, r: CompareRequestIn) {

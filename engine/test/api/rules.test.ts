@@ -105,10 +105,11 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(14);
+      expect(allowedActions(['administrator'], false)).toHaveLength(15);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');
+      expect(allowedActions(['administrator'], true)).not.toContain('tenant.manage');
     });
 
     it('an org key never connects orgs or manages keys, whatever roles it asserts', async () => {

@@ -14,20 +14,25 @@ export class RestoreAdapter implements RestoreApiService {
   ) {}
 
   restore(org: Org, target: Org, req: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut> {
-    return this.restorer.restore({
+    return this.restorer.enqueue({
       orgId: org.id,
       targetOrgId: target.id,
       ...req.from,
       objects: req.objects,
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
+      ...(req.depth !== undefined ? { depth: req.depth } : {}),
       mode: req.mode,
       dryRun: req.dryRun,
       by,
     });
   }
 
+  status(org: Org, runId: string): Promise<RestoreOutcomeOut> {
+    return this.restorer.status(org.id, runId);
+  }
+
   async resultsCsv(org: Org, runId: string): Promise<string> {
-    return this.restorer.ledger.resultsCsv(await this.restorer.ledger.runTarget(org.id, runId), runId);
+    return this.restorer.ledger.resultsCsv((await this.restorer.runs.get(org.id, runId)).targetOrgId, runId);
   }
 
   async compare(org: Org, against: Org | null, req: CompareRequestIn): Promise<CompareResultOut> {

@@ -20,7 +20,8 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       method: 'post',
       path: '/orgs/:orgId/restores',
       tag: 'restore',
-      summary: 'Restore records from a backup, recovery point or time, in place or into another org (dryRun: plan only)',
+      summary:
+        'Restore records from a backup, recovery point or time, in place or into another org: queued (follow it with getRestore), or with dryRun the plan at once',
       action: 'restore.run',
       params: OrgIdParams,
       body: RestoreRequest,
@@ -32,6 +33,22 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
         const target = body.targetOrgId ? await resolveOrg(s, caller, body.targetOrgId) : org;
         await need(s.scope, 'Describe and scope').assertKnown(target, { objects: body.objects });
         return need(s.restore, 'Restore').restore(org, target, body, caller.user);
+      },
+    }),
+    defineRoute({
+      id: 'getRestore',
+      method: 'get',
+      path: '/orgs/:orgId/restores/:runId',
+      tag: 'restore',
+      summary: 'A restore run: queued, running (with progress) or finished (records written and failed)',
+      action: 'restore.run',
+      params: RestoreRunParams,
+      status: 200,
+      response: RestoreOutcome,
+      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, params }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        return need(s.restore, 'Restore').status(org, params.runId);
       },
     }),
     defineRoute({

@@ -1,47 +1,96 @@
 import type { PoolClient } from '../../infra/db.js';
 import { copyLines, copyText } from './copy.js';
 
-/** The catalog's SQL for record versions and packs; callers own transactions. */
+/**
+ * The catalog's SQL. The catalog lives in the packs: each pack row carries its row index as
+ * arrays (record id, version time, deleted flag, keyed hash per row, migration 0101) plus their
+ * bounds, so a version costs a few compressed bytes instead of a table row and an index entry.
+ * Queries unnest only the packs whose bounds can hold what they look for. Callers own
+ * transactions.
+ */
 
-export interface ExistingVersion {
-  record_id: string;
+/** A batch row as the dedup lookup needs it. */
+export interface BatchVersion {
+  id: string;
+  /** ISO-8601 text, passed to PostgreSQL as is. */
+  validFrom: string;
+  /** Keyed hash: the first 8 bytes as a signed 64-bit integer, in decimal. */
   hash: string;
-  /** Only when asked for (parsing a timestamp per row is not free). */
-  valid_from?: Date;
-  deleted?: boolean;
 }
 
+/** A record's latest known state. */
+export interface LatestState {
+  record_id: string;
+  at_ms: number;
+  deleted: boolean;
+}
+
+export interface StoredMatches {
+  /** Indexes of batch rows already stored: same record, version time and keyed hash. */
+  stored: Set<number>;
+  /** Per record of the batch that has versions, its latest one (only when asked for). */
+  latest: LatestState[];
+}
+
+/** The rows of the packs of (org $1, object $2) that pass `where` (over p, with v's columns named). */
+const unnested = (columns: string, where: string) => `SELECT ${columns}
+  FROM packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from, p.row_deleted, p.row_hash)
+       WITH ORDINALITY AS v(record_id, valid_from, deleted, hash, n)
+ WHERE p.org_id = $1 AND p.object = $2${where}`;
+
+/** Packs that may hold the batch's records: their id range meets the batch's. */
+const BATCH_IDS = ` AND p.max_record_id >= (SELECT min(record_id) FROM store_batch)
+   AND p.min_record_id <= (SELECT max(record_id) FROM store_batch)`;
+
+const STORED_SQL = `SELECT DISTINCT b.n FROM store_batch b JOIN (${unnested(
+  'v.record_id, v.valid_from, v.hash',
+  `${BATCH_IDS}
+   AND p.max_valid_from >= (SELECT min(valid_from) FROM store_batch)
+   AND p.min_valid_from <= (SELECT max(valid_from) FROM store_batch)`,
+)}) v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
+
+const LATEST_SQL = `SELECT DISTINCT ON (v.record_id) v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS at_ms, v.deleted
+  FROM (${unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, v.n', BATCH_IDS)}) v
+ WHERE v.record_id IN (SELECT record_id FROM store_batch)
+ ORDER BY v.record_id, v.valid_from DESC, v.pack_id DESC, v.n DESC`;
+
 /**
- * Every stored version of these records, in one round trip per batch: the ids go in by COPY to a
- * temporary table (a 200,000-element array parameter costs more to build and parse than the
- * lookup itself) and are joined with the record index. An object with no versions yet (a first
- * full backup) costs one probe.
+ * Which rows of a batch are already stored, in one round trip per batch: the batch goes in by
+ * COPY to a temporary table (a 200,000-element array parameter costs more to build and parse
+ * than the lookup itself) and is joined with the rows of the packs whose id and time bounds
+ * overlap it. A version is the same when record, version time and keyed hash are. An object with
+ * no packs yet (a first full backup) costs one probe.
  */
-export async function existingVersions(
+export async function storedMatches(
   client: PoolClient,
   orgId: string,
   object: string,
-  ids: Iterable<string>,
-  withState: boolean,
-): Promise<ExistingVersion[]> {
-  const { rowCount } = await client.query('SELECT 1 FROM record_versions WHERE org_id = $1 AND object = $2 LIMIT 1', [orgId, object]);
-  if (rowCount === 0) return [];
-  await client.query('CREATE TEMP TABLE IF NOT EXISTS store_batch_ids (record_id text COLLATE "C") ON COMMIT DELETE ROWS');
+  batch: readonly BatchVersion[],
+  withLatest: boolean,
+): Promise<StoredMatches> {
+  const out: StoredMatches = { stored: new Set(), latest: [] };
+  const { rowCount } = await client.query('SELECT 1 FROM packs WHERE org_id = $1 AND object = $2 LIMIT 1', [orgId, object]);
+  if (rowCount === 0) return out;
+  await client.query(
+    `CREATE TEMP TABLE IF NOT EXISTS store_batch (n integer, record_id text COLLATE "C", valid_from timestamptz, hash bigint)
+     ON COMMIT DELETE ROWS`,
+  );
   await copyLines(
     client,
-    'store_batch_ids',
-    ['record_id'],
+    'store_batch',
+    ['n', 'record_id', 'valid_from', 'hash'],
     (function* () {
-      for (const id of ids) yield `${copyText(id)}\n`;
+      for (let i = 0; i < batch.length; i++) {
+        const v = batch[i]!;
+        yield `${i}\t${copyText(v.id)}\t${copyText(v.validFrom)}\t${v.hash}\n`;
+      }
     })(),
   );
-  await client.query('ANALYZE store_batch_ids');
-  const { rows } = await client.query<ExistingVersion>(
-    `SELECT v.record_id, encode(v.hash, 'hex') AS hash${withState ? ', v.valid_from, v.deleted' : ''}
-       FROM store_batch_ids b JOIN record_versions v ON v.org_id = $1 AND v.object = $2 AND v.record_id = b.record_id`,
-    [orgId, object],
-  );
-  return rows;
+  await client.query('ANALYZE store_batch');
+  const { rows } = await client.query<{ n: number }>(STORED_SQL, [orgId, object]);
+  for (const r of rows) out.stored.add(r.n);
+  if (withLatest) out.latest = (await client.query<LatestState>(LATEST_SQL, [orgId, object])).rows;
+  return out;
 }
 
 /** Serialises writers of one org's object, so a version cannot slip in twice between lookup and write. */
@@ -58,6 +107,14 @@ export async function reservePackIds(client: PoolClient, n: number): Promise<str
   return rows.map((r) => r.id);
 }
 
+/** Row n of the arrays describes row n of the pack. */
+export interface RowIndex {
+  ids: string[];
+  validFrom: string[];
+  deleted: boolean[];
+  hashes: string[];
+}
+
 export interface PackRow {
   orgId: string;
   id: string;
@@ -71,56 +128,63 @@ export interface PackRow {
   data: Buffer | null;
   source: string;
   jobId: string | null;
+  rows: RowIndex;
 }
 
+/** One pack with its row index; the bounds are computed by PostgreSQL, in its own order and time parsing. */
 export async function insertPack(client: PoolClient, p: PackRow): Promise<void> {
   await client.query(
-    `INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [p.orgId, p.id, p.object, p.format, p.codec, p.rowCount, p.plainSize, p.plainHash, p.cipherHash, p.data, p.source, p.jobId],
+    `INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
+                        row_record_ids, row_valid_from, row_deleted, row_hash, min_record_id, max_record_id, min_valid_from, max_valid_from)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ids.lo, ids.hi, times.lo, times.hi
+       FROM (SELECT min(x COLLATE "C") AS lo, max(x COLLATE "C") AS hi FROM unnest($13::text[]) x) ids,
+            (SELECT min(t) AS lo, max(t) AS hi FROM unnest($14::timestamptz[]) t) times`,
+    [
+      p.orgId,
+      p.id,
+      p.object,
+      p.format,
+      p.codec,
+      p.rowCount,
+      p.plainSize,
+      p.plainHash,
+      p.cipherHash,
+      p.data,
+      p.source,
+      p.jobId,
+      p.rows.ids,
+      p.rows.validFrom,
+      p.rows.deleted,
+      p.rows.hashes,
+    ],
   );
 }
 
-export interface VersionLine {
-  id: string;
-  validFrom: string;
-  deleted: boolean;
-  /** Keyed hash, hex. */
-  hash: string;
-  packId: string;
-  rowNo: number;
-}
+/** Versions of (org $1, object $2) at or before $3, from the packs that begin by then, plus `where`. */
+const versionsUntil = (where = '') =>
+  unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, (v.n - 1)::int AS row_no', ` AND p.min_valid_from <= $3${where}`);
 
-const VERSION_COLUMNS = ['org_id', 'object', 'record_id', 'valid_from', 'deleted', 'hash', 'pack_id', 'row_no'];
-
-export async function copyVersions(client: PoolClient, orgId: string, object: string, versions: Iterable<VersionLine>): Promise<void> {
-  const prefix = `${orgId}\t${copyText(object)}\t`;
-  function* lines(): Generator<string> {
-    for (const v of versions) {
-      yield `${prefix}${copyText(v.id)}\t${copyText(v.validFrom)}\t${v.deleted ? 't' : 'f'}\t\\\\x${v.hash}\t${v.packId}\t${v.rowNo}\n`;
-    }
-  }
-  await copyLines(client, 'record_versions', VERSION_COLUMNS, lines());
-}
-
-/** The latest version per record at or before $3, as a subquery over (org $1, object $2). */
-const latestAt = (filter = '') => `SELECT DISTINCT ON (record_id) record_id, valid_from, deleted, pack_id, row_no
-  FROM record_versions WHERE org_id = $1 AND object = $2 AND valid_from <= $3${filter}
+/** The latest version per record at or before $3 (ties: later pack, later row). */
+const latestAt = (packFilter = '', rowFilter = '') => `SELECT DISTINCT ON (record_id) record_id, valid_from, deleted, pack_id, row_no
+  FROM (${versionsUntil(packFilter)}) v WHERE valid_from <= $3${rowFilter}
   ORDER BY record_id, valid_from DESC, pack_id DESC, row_no DESC`;
 
 /**
  * Records live at a time, in storage order so that each pack is opened once. The time comes as
  * epoch milliseconds: parsing a timestamp per row in the driver costs more than the query.
  */
-const LIVE_AT = (
-  filter?: string,
-) => `SELECT record_id, (extract(epoch FROM valid_from) * 1000)::float8 AS valid_ms, pack_id::text AS pack, row_no
-  FROM (${latestAt(filter)}) latest WHERE NOT deleted ORDER BY latest.pack_id, latest.row_no`;
+const liveAt = (packFilter?: string, rowFilter?: string) => `SELECT record_id, (extract(epoch FROM valid_from) * 1000)::float8 AS valid_ms,
+       pack_id::text AS pack, row_no
+  FROM (${latestAt(packFilter, rowFilter)}) latest WHERE NOT deleted ORDER BY latest.pack_id, latest.row_no`;
 
-export const AS_OF_SQL = LIVE_AT();
+export const AS_OF_SQL = liveAt();
 
-/** The same for the ids in $4 only. */
-export const RECORDS_AT_SQL = LIVE_AT(' AND record_id = ANY($4::text[])');
+/** The same for the ids in $4 only, from the packs whose id range can hold them. */
+export const RECORDS_AT_SQL = liveAt(
+  ` AND p.max_record_id >= (SELECT min(x COLLATE "C") FROM unnest($4::text[]) x)
+    AND p.min_record_id <= (SELECT max(x COLLATE "C") FROM unnest($4::text[]) x)`,
+  ' AND record_id = ANY($4::text[])',
+);
 
 export interface LiveRow {
   record_id: string;
@@ -131,7 +195,8 @@ export interface LiveRow {
 
 export const IDS_AT_SQL = `SELECT record_id FROM (${latestAt()}) latest WHERE NOT deleted ORDER BY record_id`;
 
-export const VERSIONS_OF_SQL = `SELECT v.valid_from, v.deleted, v.pack_id::text AS pack_id, v.row_no, p.format, p.source, p.job_id
-  FROM record_versions v JOIN packs p ON p.org_id = v.org_id AND p.id = v.pack_id
-  WHERE v.org_id = $1 AND v.object = $2 AND v.record_id = $3
-  ORDER BY v.valid_from, v.pack_id, v.row_no`;
+export const VERSIONS_OF_SQL = `${unnested(
+  'v.valid_from, v.deleted, p.id::text AS pack_id, (v.n - 1)::int AS row_no, p.format, p.source, p.job_id',
+  ' AND p.min_record_id <= $3 AND p.max_record_id >= $3 AND v.record_id = $3',
+)}
+ ORDER BY v.valid_from, p.id, v.n`;

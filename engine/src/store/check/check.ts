@@ -3,12 +3,12 @@ import type { Pool } from '../../infra/db.js';
 import { OrgVaultError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import { loadPack } from '../packs/reader.js';
+import { DIGEST } from '../packs/batch.js';
 import { storeError } from '../db-errors.js';
 import { type BlobStore, blobName, blobPrefix } from '../blobs/blob-store.js';
 
 export type ProblemKind =
-  | 'pack-missing'
-  | 'row-missing'
+  | 'row-index-mismatch'
   | 'pack-data-missing'
   | 'pack-hash-mismatch'
   | 'pack-unreadable'
@@ -46,10 +46,11 @@ export interface CheckReport {
 }
 
 /**
- * restic's `check` for our repository. The structural part asks the catalog whether every version
- * points to an existing pack and row, every file reference to a recorded blob that exists in blob
+ * restic's `check` for our repository. The structural part asks the catalog whether every pack's
+ * row index has an entry per row and bounds that agree with it, every file reference to a recorded blob that exists in blob
  * storage with its recorded size, and every pack's stored bytes to the hash recorded for them. The
- * read-data part decrypts and re-hashes a share of packs and blobs. It only reads.
+ * read-data part decrypts and re-hashes a share of packs and blobs, and re-derives each row's keyed
+ * hash to prove the pack's row index describes its rows in order. It only reads.
  */
 export async function checkStore(
   pool: Pool,
@@ -85,7 +86,7 @@ export async function checkStore(
   for (const orgId of orgIds) {
     const [counts] = await q<{ packs: number; versions: number; blobs: number; refs: number }>(
       `SELECT (SELECT count(*) FROM packs WHERE org_id = $1)::int AS packs,
-              (SELECT count(*) FROM record_versions WHERE org_id = $1)::int AS versions,
+              (SELECT coalesce(sum(row_count), 0) FROM packs WHERE org_id = $1)::int AS versions,
               (SELECT count(*) FROM blobs WHERE org_id = $1)::int AS blobs,
               (SELECT count(*) FROM blob_refs WHERE org_id = $1)::int AS refs`,
       [orgId],
@@ -95,32 +96,24 @@ export async function checkStore(
     report.blobs += counts!.blobs;
     report.blobRefs += counts!.refs;
 
-    for (const r of await q<{ pack_id: string; n: number }>(
-      `SELECT v.pack_id::text, count(*)::int AS n FROM record_versions v
-        LEFT JOIN packs p ON p.org_id = v.org_id AND p.id = v.pack_id
-        WHERE v.org_id = $1 AND p.id IS NULL GROUP BY v.pack_id ORDER BY v.pack_id`,
+    for (const r of await q<{ id: string }>(
+      `SELECT id::text FROM packs p
+        WHERE org_id = $1 AND (
+          cardinality(row_record_ids) = row_count AND cardinality(row_valid_from) = row_count
+          AND cardinality(row_deleted) = row_count AND cardinality(row_hash) = row_count
+          AND array_position(row_record_ids, NULL) IS NULL AND array_position(row_valid_from, NULL) IS NULL
+          AND array_position(row_deleted, NULL) IS NULL AND array_position(row_hash, NULL) IS NULL
+          AND (format <> 'tombstones' OR array_position(row_deleted, false) IS NULL)
+          AND (row_count = 0 OR (SELECT min(x) = p.min_record_id AND max(x) = p.max_record_id FROM unnest(row_record_ids) x)
+                            AND (SELECT min(t) = p.min_valid_from AND max(t) = p.max_valid_from FROM unnest(row_valid_from) t))) IS NOT TRUE
+        ORDER BY id`,
       [orgId],
     )) {
       problems.push({
-        kind: 'pack-missing',
+        kind: 'row-index-mismatch',
         orgId,
-        packId: r.pack_id,
-        count: r.n,
-        message: `${r.n} versions point to pack ${r.pack_id}, which does not exist`,
-      });
-    }
-    for (const r of await q<{ pack_id: string; n: number }>(
-      `SELECT v.pack_id::text, count(*)::int AS n FROM record_versions v
-        JOIN packs p ON p.org_id = v.org_id AND p.id = v.pack_id
-        WHERE v.org_id = $1 AND (v.row_no < 0 OR v.row_no >= p.row_count) GROUP BY v.pack_id ORDER BY v.pack_id`,
-      [orgId],
-    )) {
-      problems.push({
-        kind: 'row-missing',
-        orgId,
-        packId: r.pack_id,
-        count: r.n,
-        message: `${r.n} versions point past the rows of pack ${r.pack_id}`,
+        packId: r.id,
+        message: `Pack ${r.id}'s row index does not describe its rows: lengths, missing entries or bounds disagree`,
       });
     }
     for (const r of await q<{ id: string; has_data: boolean }>(
@@ -179,9 +172,10 @@ export async function checkStore(
     }
 
     if (percent > 0) {
+      const keys = await keyring.forOrg(orgId);
       const damaged = new Set(problems.filter((p) => p.orgId === orgId && p.packId).map((p) => p.packId));
-      const packs = await q<{ id: string }>(
-        `SELECT id::text FROM packs WHERE org_id = $1 AND format <> 'tombstones' ORDER BY random() LIMIT ceil(
+      const packs = await q<{ id: string; row_hash: string[] }>(
+        `SELECT id::text, row_hash FROM packs WHERE org_id = $1 AND format <> 'tombstones' ORDER BY random() LIMIT ceil(
            (SELECT count(*) FROM packs WHERE org_id = $1 AND format <> 'tombstones') * $2::float8 / 100)`,
         [orgId, percent],
       );
@@ -191,6 +185,16 @@ export async function checkStore(
         try {
           const rows = await loadPack(pool, keyring, orgId, p.id);
           for (let i = 0; i < rows.rowCount; i++) rows.fields(i);
+          const keyed = keys.keyDigests(rows.digests());
+          const wrong = p.row_hash.findIndex((h, i) => keyed.readBigInt64BE(i * DIGEST).toString() !== h);
+          if (wrong >= 0) {
+            problems.push({
+              kind: 'row-index-mismatch',
+              orgId,
+              packId: p.id,
+              message: `Pack ${p.id}'s row index does not match its row ${wrong}`,
+            });
+          }
         } catch (err) {
           problems.push({ kind: 'pack-unreadable', orgId, packId: p.id, message: `Pack ${p.id}: ${(err as Error).message}` });
         }

@@ -46,10 +46,20 @@ export interface Tombstone {
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/;
-const DIGEST = 16;
+export const DIGEST = 16;
 
-function digestInto(out: Buffer, i: number, data: Buffer | string): void {
+/**
+ * Writes row i's digest into `out`: the first 16 bytes of SHA-256 of its bytes in the pack, for
+ * CSV xor-ed with the header's (the column set is part of a version's identity: the same row
+ * under another header differs). Writing and checking a pack compute it the same way.
+ */
+export function digestRow(out: Buffer, i: number, data: Buffer | string, xor?: Buffer): void {
   hash('sha256', data, 'buffer').copy(out, i * DIGEST, 0, DIGEST);
+  if (xor) for (let b = 0; b < DIGEST; b++) out[i * DIGEST + b]! ^= xor[b]!;
+}
+
+export function headerDigest(line: Buffer): Buffer {
+  return hash('sha256', line, 'buffer');
 }
 
 function timeText(value: Date | string, where: () => OrgVaultError): string {
@@ -71,8 +81,7 @@ export function csvBatch(csv: Buffer, columns: CsvColumns): Batch {
   const idCol = columnIndex(header, columns.id);
   const stampCol = columnIndex(header, columns.modstamp);
   const delCol = columns.deleted === undefined ? -1 : columnIndex(header, columns.deleted);
-  // The column set is part of a version's identity: the same row under another header differs.
-  const headerDigest = hash('sha256', header.line, 'buffer');
+  const headerHash = headerDigest(header.line);
 
   const ids: string[] = [];
   const validFrom: string[] = [];
@@ -97,8 +106,7 @@ export function csvBatch(csv: Buffer, columns: CsvColumns): Batch {
     ids.push(id);
     validFrom.push(stamp);
     deleted[i] = delCol >= 0 && scanner.value(delCol)?.toLowerCase() === 'true' ? 1 : 0;
-    digestInto(digests, i, csv.subarray(pos, scanner.rowEnd));
-    for (let b = 0; b < DIGEST; b++) digests[i * DIGEST + b]! ^= headerDigest[b]!;
+    digestRow(digests, i, csv.subarray(pos, scanner.rowEnd), headerHash);
     starts.push(pos);
     ends.push(scanner.rowEnd);
     pos = scanner.next;
@@ -144,7 +152,7 @@ export function jsonBatch(records: readonly JsonRecord[]): Batch {
     validFrom[i] = timeText(r.validFrom, () => bad('has no valid version time'));
     deleted[i] = r.deleted ? 1 : 0;
     payloads[i] = Buffer.from(canonicalJson(r.fields ?? {}), 'utf8');
-    digestInto(digests, i, payloads[i]);
+    digestRow(digests, i, payloads[i]);
   });
   return { format: 'jsonl', count, ids, validFrom, deleted, digests, payload: (k) => payloads[k]! };
 }
@@ -161,7 +169,7 @@ export function tombstoneBatch(tombstones: readonly Tombstone[]): Batch {
     if (typeof t.id !== 'string' || t.id === '') throw bad('has no id');
     ids[i] = t.id;
     validFrom[i] = timeText(t.deletedAt, () => bad('has no valid deletion time'));
-    digestInto(digests, i, `tombstone\0${validFrom[i]}`);
+    digestRow(digests, i, `tombstone\0${validFrom[i]}`);
   });
   return { format: 'tombstones', count, ids, validFrom, deleted: new Uint8Array(count).fill(1), digests, payload: () => EMPTY };
 }

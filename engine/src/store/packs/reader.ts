@@ -4,7 +4,7 @@ import { integrityError } from '../keys/aead.js';
 import { storeError } from '../db-errors.js';
 import { RowScanner, malformed, readHeader } from './csv.js';
 import { openPack, type PackIdentity } from './codec.js';
-import type { PackFormat } from './batch.js';
+import { DIGEST, digestRow, headerDigest, type PackFormat } from './batch.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -15,6 +15,8 @@ export interface PackRows {
   readonly rowCount: number;
   /** The fields of one row (CSV values are strings, or null for an empty field). */
   fields(rowNo: number): Fields;
+  /** Every row's digest, as computed when it was written (what its keyed hash in the row index is made from). */
+  digests(): Buffer;
 }
 
 interface PackRecord {
@@ -42,7 +44,10 @@ export async function loadPack(db: Pool | PoolClient, keyring: Keyring, orgId: s
   }
   if (!rec) throw integrityError(`Pack ${packId}`, 'it is missing');
   const id: PackIdentity = { orgId, packId, object: rec.object, format: rec.format, rowCount: rec.row_count };
-  if (rec.format === 'tombstones') return { packId, format: rec.format, rowCount: rec.row_count, fields: () => ({}) };
+  if (rec.format === 'tombstones') {
+    // A tombstone's digest is of its deletion time as it was given, which the index keeps only as a time.
+    return { packId, format: rec.format, rowCount: rec.row_count, fields: () => ({}), digests: () => Buffer.alloc(0) };
+  }
   if (!rec.data || !rec.plain_hash || !rec.cipher_hash) throw integrityError(`Pack ${packId}`, 'its data is missing');
   const plain = await openPack(await keyring.forOrg(orgId), id, {
     codec: rec.codec,
@@ -61,11 +66,13 @@ function csvPackRows(packId: string, plain: Buffer, rowCount: number): PackRows 
   const header = readHeader(plain);
   const scanner = new RowScanner(plain, header.columns.length);
   const starts = new Int32Array(rowCount);
+  const ends = new Int32Array(rowCount);
   let pos = header.bodyStart;
   let n = 0;
   for (; scanner.scan(pos, n + 1); n++) {
     if (n >= rowCount) throw integrityError(`Pack ${packId}`, 'it holds more rows than recorded');
     starts[n] = pos;
+    ends[n] = scanner.rowEnd;
     pos = scanner.next;
   }
   if (n !== rowCount) throw integrityError(`Pack ${packId}`, 'it holds fewer rows than recorded');
@@ -80,6 +87,12 @@ function csvPackRows(packId: string, plain: Buffer, rowCount: number): PackRows 
       const rec: Fields = {};
       for (let f = 0; f < scanner.count; f++) rec[header.columns[f]!] = scanner.value(f);
       return rec;
+    },
+    digests: () => {
+      const out = Buffer.alloc(rowCount * DIGEST);
+      const xor = headerDigest(header.line);
+      for (let i = 0; i < rowCount; i++) digestRow(out, i, plain.subarray(starts[i], ends[i]), xor);
+      return out;
     },
   };
 }
@@ -101,6 +114,11 @@ function jsonlPackRows(packId: string, plain: Buffer, rowCount: number): PackRow
     fields: (rowNo) => {
       checkRow(packId, rowNo, rowCount);
       return JSON.parse(plain.toString('utf8', starts[rowNo], starts[rowNo + 1]! - 1)) as Fields;
+    },
+    digests: () => {
+      const out = Buffer.alloc(rowCount * DIGEST);
+      for (let i = 0; i < rowCount; i++) digestRow(out, i, plain.subarray(starts[i], starts[i + 1]! - 1));
+      return out;
     },
   };
 }

@@ -2,13 +2,13 @@ import type { Pool } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
 import { storeTransaction } from '../db-errors.js';
 import {
-  copyVersions,
-  existingVersions,
   insertPack,
   lockObject,
   reservePackIds,
-  type ExistingVersion,
-  type VersionLine,
+  storedMatches,
+  type BatchVersion,
+  type RowIndex,
+  type StoredMatches,
 } from '../catalog/versions.js';
 import { PACK_CODEC, sealPack } from './codec.js';
 import type { Batch } from './batch.js';
@@ -37,7 +37,6 @@ export interface WriteResult {
 
 const LF = Buffer.from('\n');
 const SEAL_CONCURRENCY = 3;
-const HASH_HEX = 16; // 8 bytes of the keyed digest: collisions only matter between versions of one record
 
 /**
  * Stores a batch as packs plus catalog rows in one transaction: either every new version of the
@@ -46,25 +45,28 @@ const HASH_HEX = 16; // 8 bytes of the keyed digest: collisions only matter betw
 export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget, batch: Batch, packBytes: number): Promise<WriteResult> {
   const result: WriteResult = { received: batch.count, stored: 0, skipped: 0, packIds: [], plainBytes: 0, storedBytes: 0 };
   if (batch.count === 0) return result;
-  const keyed = keys.keyDigests(batch.digests).toString('hex');
-  const hashes: string[] = new Array(batch.count);
-  for (let i = 0; i < batch.count; i++) hashes[i] = keyed.slice(i * 32, i * 32 + HASH_HEX);
+  // 8 bytes of the keyed digest: collisions only matter between versions of one record with one version time.
+  const keyed = keys.keyDigests(batch.digests);
+  const versions: BatchVersion[] = new Array(batch.count);
+  for (let i = 0; i < batch.count; i++) {
+    versions[i] = { id: batch.ids[i]!, validFrom: batch.validFrom[i]!, hash: keyed.readBigInt64BE(i * 16).toString() };
+  }
 
   return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
     await lockObject(client, target.orgId, target.object);
-    const existing = await existingVersions(client, target.orgId, target.object, new Set(batch.ids), batch.format === 'tombstones');
-    const keep = newVersions(batch, hashes, existing);
+    const tombstones = batch.format === 'tombstones';
+    const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions, tombstones));
     result.stored = keep.length;
     result.skipped = batch.count - keep.length;
     if (keep.length === 0) return result;
-    const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
+    const groups = tombstones ? [keep] : splitBySize(batch, keep, packBytes);
     const ids = await reservePackIds(client, groups.length);
-    // Packs compress off the main thread while PostgreSQL takes the catalog rows; a few at a
-    // time, so a 100 MB page never has all its plaintext copies in memory at once.
-    const sealing = mapLimit(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, rows, ids[g]!));
-    sealing.catch(() => undefined);
-    await copyVersions(client, target.orgId, target.object, versionLines(batch, hashes, groups, ids));
-    for (const p of await sealing) {
+    // Packs compress off the main thread, a few at a time, so a 100 MB page never has all its
+    // plaintext copies in memory at once; each is inserted with its row index once sealed, while
+    // the next ones compress.
+    const sealing = startLimited(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, versions, rows, ids[g]!));
+    for (const pending of sealing) {
+      const p = await pending;
       await insertPack(client, p);
       result.plainBytes += p.plainSize;
       result.storedBytes += p.data?.length ?? 0;
@@ -75,38 +77,26 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
 }
 
 /**
- * Drops rows whose record already has a version with the same keyed hash (stored, or earlier in
- * this batch), and tombstones for records whose latest known state is already deleted.
+ * Drops rows already stored (same record, version time and keyed hash) or repeated earlier in
+ * this batch, and tombstones for records whose latest known state is already deleted.
  */
-function newVersions(batch: Batch, hashes: string[], existing: ExistingVersion[]): number[] {
-  // Per record, the hashes it already has, comma-joined (hashes are fixed-width hex, so a
-  // substring match is an exact match): cheaper than a set of id+hash strings.
-  const seen = new Map<string, string>();
-  const add = (id: string, hash: string): void => {
-    const cur = seen.get(id);
-    seen.set(id, cur === undefined ? hash : `${cur},${hash}`);
-  };
-  for (const v of existing) add(v.record_id, v.hash);
+function newVersions(batch: Batch, versions: BatchVersion[], found: StoredMatches): number[] {
+  const seen = new Set<string>();
   const latest = new Map<string, { at: number; deleted: boolean }>();
-  if (batch.format === 'tombstones') {
-    for (const v of existing) {
-      const at = v.valid_from!.getTime();
-      const cur = latest.get(v.record_id);
-      if (!cur || at >= cur.at) latest.set(v.record_id, { at, deleted: v.deleted === true });
-    }
-  }
+  for (const v of found.latest) latest.set(v.record_id, { at: v.at_ms, deleted: v.deleted });
   const keep: number[] = [];
   for (let i = 0; i < batch.count; i++) {
-    const id = batch.ids[i]!;
-    const hash = hashes[i]!;
-    if (seen.get(id)?.includes(hash)) continue;
+    if (found.stored.has(i)) continue;
+    const v = versions[i]!;
+    const key = `${v.id}\0${v.validFrom}\0${v.hash}`;
+    if (seen.has(key)) continue;
     if (batch.format === 'tombstones') {
-      const at = Date.parse(batch.validFrom[i]!);
-      const cur = latest.get(id);
+      const at = Date.parse(v.validFrom);
+      const cur = latest.get(v.id);
       if (cur?.deleted && cur.at <= at) continue;
-      latest.set(id, { at, deleted: true });
+      latest.set(v.id, { at, deleted: true });
     }
-    add(id, hash);
+    seen.add(key);
     keep.push(i);
   }
   return keep;
@@ -129,7 +119,7 @@ function splitBySize(batch: Batch, keep: number[], packBytes: number): number[][
   return groups;
 }
 
-async function buildPack(keys: OrgKeys, target: WriteTarget, batch: Batch, rows: number[], id: string) {
+async function buildPack(keys: OrgKeys, target: WriteTarget, batch: Batch, versions: BatchVersion[], rows: number[], id: string) {
   const base = {
     orgId: target.orgId,
     id,
@@ -138,6 +128,7 @@ async function buildPack(keys: OrgKeys, target: WriteTarget, batch: Batch, rows:
     rowCount: rows.length,
     source: target.source,
     jobId: target.jobId ?? null,
+    rows: rowIndex(batch, versions, rows),
   };
   if (batch.format === 'tombstones') return { ...base, codec: 'none', plainSize: 0, plainHash: null, cipherHash: null, data: null };
   const parts: Buffer[] = batch.header ? [batch.header, LF] : [];
@@ -151,32 +142,33 @@ async function buildPack(keys: OrgKeys, target: WriteTarget, batch: Batch, rows:
   return { ...base, codec: PACK_CODEC, plainSize: plain.length, ...sealed };
 }
 
-function* versionLines(batch: Batch, hashes: string[], groups: number[][], ids: string[]): Generator<VersionLine> {
-  for (let g = 0; g < groups.length; g++) {
-    const rows = groups[g]!;
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r]!;
-      yield {
-        id: batch.ids[i]!,
-        validFrom: batch.validFrom[i]!,
-        deleted: batch.deleted[i] === 1,
-        hash: hashes[i]!,
-        packId: ids[g]!,
-        rowNo: r,
-      };
-    }
+function rowIndex(batch: Batch, versions: BatchVersion[], rows: number[]): RowIndex {
+  const index: RowIndex = { ids: [], validFrom: [], deleted: [], hashes: [] };
+  for (const i of rows) {
+    const v = versions[i]!;
+    index.ids.push(v.id);
+    index.validFrom.push(v.validFrom);
+    index.deleted.push(batch.deleted[i] === 1);
+    index.hashes.push(v.hash);
   }
+  return index;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
+/** Starts fn on every item, at most `limit` at once; one promise per item, in order. */
+function startLimited<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R>[] {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const out = items.map(async (item, i) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn(item, i);
+    } finally {
+      running--;
+      waiting.shift()?.();
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  });
+  // A failure surfaces where its promise is awaited; the ones after it are never awaited.
+  for (const p of out) p.catch(() => undefined);
   return out;
 }
