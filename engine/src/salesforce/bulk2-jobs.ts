@@ -20,6 +20,8 @@ export interface BulkJobInfo {
 }
 
 export interface PollOptions {
+  /** Wait before the first check (a caller that knows about how long the job takes); default none. */
+  firstCheckMs?: number;
   /** First wait between two state checks; grows by `factor` up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -44,6 +46,8 @@ export function getBulkJob(conn: OrgConnection, kind: BulkJobKind, jobId: string
  */
 export const DEFAULT_POLL = { initialDelayMs: 100, factor: 2, maxDelayMs: 10_000 } as const;
 
+const ENDED_STATES: ReadonlySet<BulkJobState> = new Set(['JobComplete', 'Failed', 'Aborted']);
+
 /**
  * Waits until the job is JobComplete; Failed and Aborted become errors. Given the job's info as
  * last seen (e.g. the create answer), it pauses before the first check instead of asking at once
@@ -59,6 +63,11 @@ export async function waitForBulkJob(
   const started = Date.now();
   let delay = poll.initialDelayMs ?? DEFAULT_POLL.initialDelayMs;
   let info = lastSeen;
+  // A caller that knows about how long the job takes waits that long before its first check.
+  if (poll.firstCheckMs && !(info && ENDED_STATES.has(info.state))) {
+    await sleep(poll.firstCheckMs, undefined, poll.signal ? { signal: poll.signal } : undefined);
+    info = undefined;
+  }
   for (;;) {
     if (info) {
       if (info.state === 'JobComplete') return info;
