@@ -1,5 +1,5 @@
 import type { PoolClient } from '../../infra/db.js';
-import { copyLines, copyText } from './copy.js';
+import { arrayLiteral, copyLines, copyText } from './copy.js';
 
 /**
  * The catalog's SQL. The catalog lives in the packs: each pack row carries its row index as
@@ -111,7 +111,8 @@ export async function reservePackIds(client: PoolClient, n: number): Promise<str
 export interface RowIndex {
   ids: string[];
   validFrom: string[];
-  deleted: boolean[];
+  /** 't' or 'f'. */
+  deleted: string[];
   hashes: string[];
 }
 
@@ -152,10 +153,10 @@ export async function insertPack(client: PoolClient, p: PackRow): Promise<void> 
       p.data,
       p.source,
       p.jobId,
-      p.rows.ids,
-      p.rows.validFrom,
-      p.rows.deleted,
-      p.rows.hashes,
+      arrayLiteral(p.rows.ids, true),
+      arrayLiteral(p.rows.validFrom, true),
+      arrayLiteral(p.rows.deleted, false),
+      arrayLiteral(p.rows.hashes, false),
     ],
   );
 }
