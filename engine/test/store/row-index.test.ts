@@ -179,4 +179,16 @@ describe('store row index in the packs', () => {
     for (const id of ids)
       expect((await fx.store.versionsOf({ orgId: org, object: 'Lead', recordId: id })).map((v) => v.fields!.Name)).toEqual([id]);
   });
+
+  it('looks up many ids at once by their overall range', async () => {
+    const store = fx.reopen(fx.keyFile, 4096);
+    const ids = Array.from({ length: 1500 }, (_, i) => `t${String(i).padStart(5, '0')}`);
+    await store.putCsvPage({ ...target(), object: 'Task', csv: page(ids.map((id): [string, string, number] => [id, id, 1])), columns });
+    const read = await store.readRecords({ orgId: org, object: 'Task', at: new Date(at(2)), ids: [...ids, 'nope'] });
+    expect(read.map((r) => r.id).sort()).toEqual(ids);
+    const tombstones = ids.map((id) => ({ id, deletedAt: at(3) }));
+    expect(await store.putTombstones({ ...target('reconcile'), object: 'Task', tombstones })).toMatchObject({ stored: 1500 });
+    expect(await store.putTombstones({ ...target('reconcile'), object: 'Task', tombstones })).toMatchObject({ stored: 0 });
+    expect(await collect(store.idsAt({ orgId: org, object: 'Task', at: new Date(at(3)) }))).toEqual([]);
+  });
 });

@@ -38,19 +38,33 @@ const unnested = (columns: string, where: string) => `SELECT ${columns}
        WITH ORDINALITY AS v(record_id, valid_from, deleted, hash, n)
  WHERE p.org_id = $1 AND p.object = $2${where}`;
 
-/** Packs that may hold the batch's records: their id range meets the batch's. */
-const BATCH_IDS = ` AND p.max_record_id >= (SELECT min(record_id) FROM store_batch)
-   AND p.min_record_id <= (SELECT max(record_id) FROM store_batch)`;
+/** Up to this many ids, packs are matched per id; beyond, by the ids' overall range. */
+const FEW_IDS = 1000;
+
+/**
+ * Packs whose id range can hold one of the ids that `ids` (SQL: a set of rows of column x)
+ * yields: per id when there are few (a handful of ids scattered over an object whose full backup
+ * packs each cover one id range skip most packs), else by the ids' overall range, which costs
+ * nothing per pack. Comparisons are bytewise, like the bounds.
+ */
+const packsHolding = (ids: string, few: boolean): string =>
+  few
+    ? ` AND EXISTS (SELECT 1 FROM ${ids} WHERE x >= p.min_record_id AND x <= p.max_record_id)`
+    : ` AND p.max_record_id >= (SELECT min(x COLLATE "C") FROM ${ids}) AND p.min_record_id <= (SELECT max(x COLLATE "C") FROM ${ids})`;
+
+const BATCH_IDS = '(SELECT record_id AS x FROM store_batch) ids';
 
 const STORED_SQL = `SELECT DISTINCT b.n FROM store_batch b JOIN (${unnested(
   'v.record_id, v.valid_from, v.hash',
-  `${BATCH_IDS}
+  `${packsHolding(BATCH_IDS, false)}
    AND p.max_valid_from >= (SELECT min(valid_from) FROM store_batch)
    AND p.min_valid_from <= (SELECT max(valid_from) FROM store_batch)`,
 )}) v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
 
-const LATEST_SQL = `SELECT DISTINCT ON (v.record_id) v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS at_ms, v.deleted
-  FROM (${unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, v.n', BATCH_IDS)}) v
+const latestSql = (
+  few: boolean,
+) => `SELECT DISTINCT ON (v.record_id) v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS at_ms, v.deleted
+  FROM (${unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, v.n', packsHolding(BATCH_IDS, few))}) v
  WHERE v.record_id IN (SELECT record_id FROM store_batch)
  ORDER BY v.record_id, v.valid_from DESC, v.pack_id DESC, v.n DESC`;
 
@@ -89,7 +103,7 @@ export async function storedMatches(
   await client.query('ANALYZE store_batch');
   const { rows } = await client.query<{ n: number }>(STORED_SQL, [orgId, object]);
   for (const r of rows) out.stored.add(r.n);
-  if (withLatest) out.latest = (await client.query<LatestState>(LATEST_SQL, [orgId, object])).rows;
+  if (withLatest) out.latest = (await client.query<LatestState>(latestSql(batch.length <= FEW_IDS), [orgId, object])).rows;
   return out;
 }
 
@@ -180,12 +194,9 @@ const liveAt = (packFilter?: string, rowFilter?: string) => `SELECT record_id, (
 
 export const AS_OF_SQL = liveAt();
 
-/** The same for the ids in $4 only, from the packs whose id range can hold them. */
-export const RECORDS_AT_SQL = liveAt(
-  ` AND p.max_record_id >= (SELECT min(x COLLATE "C") FROM unnest($4::text[]) x)
-    AND p.min_record_id <= (SELECT max(x COLLATE "C") FROM unnest($4::text[]) x)`,
-  ' AND record_id = ANY($4::text[])',
-);
+/** The same for the ids in $4 only (n of them), from the packs whose id range can hold them. */
+export const recordsAtSql = (n: number): string =>
+  liveAt(packsHolding('unnest($4::text[]) x', n <= FEW_IDS), ' AND record_id = ANY($4::text[])');
 
 export interface LiveRow {
   record_id: string;
