@@ -83,7 +83,11 @@ export async function storedMatches(
   withLatest: boolean,
 ): Promise<StoredMatches> {
   const out: StoredMatches = { stored: new Set(), latest: [] };
-  const { rowCount } = await client.query('SELECT 1 FROM packs WHERE org_id = $1 AND object = $2 LIMIT 1', [orgId, object]);
+  const range = idRange(batch);
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM packs WHERE org_id = $1 AND object = $2${range ? ' AND max_record_id >= $3 AND min_record_id <= $4' : ''} LIMIT 1`,
+    range ? [orgId, object, range[0], range[1]] : [orgId, object],
+  );
   if (rowCount === 0) return out;
   await client.query(
     `CREATE TEMP TABLE IF NOT EXISTS store_batch (n integer, record_id text COLLATE "C", valid_from timestamptz, hash bigint)
@@ -105,6 +109,21 @@ export async function storedMatches(
   for (const r of rows) out.stored.add(r.n);
   if (withLatest) out.latest = (await client.query<LatestState>(latestSql(batch.length <= FEW_IDS), [orgId, object])).rows;
   return out;
+}
+
+/**
+ * The batch's smallest and largest id in bytewise order, when JavaScript's order is the same (no
+ * character at or above U+D800, where UTF-16 and UTF-8 orders part): one probe then tells whether
+ * any pack can hold a batch record, e.g. none for each new page of a full backup in id order.
+ */
+function idRange(batch: readonly BatchVersion[]): [string, string] | undefined {
+  let lo = batch[0]!.id;
+  let hi = lo;
+  for (const { id } of batch) {
+    if (id < lo) lo = id;
+    else if (id > hi) hi = id;
+  }
+  return /[\uD800-\uFFFF]/.test(lo + hi) ? undefined : [lo, hi];
 }
 
 /** Serialises writers of one org's object, so a version cannot slip in twice between lookup and write. */
