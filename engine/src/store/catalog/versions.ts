@@ -32,9 +32,9 @@ export interface StoredMatches {
   latest: LatestState[];
 }
 
-/** The rows of the packs of (org $1, object $2) that pass `where` (over p, with v's columns named). */
-const unnested = (columns: string, where: string) => `SELECT ${columns}
-  FROM packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from, p.row_deleted, p.row_hash)
+/** The rows of the packs of (org $1, object $2) that pass `where` (over p, with v's columns named, and `from`). */
+const unnested = (columns: string, where: string, from = '') => `SELECT ${columns}
+  FROM ${from}packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from, p.row_deleted, p.row_hash)
        WITH ORDINALITY AS v(record_id, valid_from, deleted, hash, n)
  WHERE p.org_id = $1 AND p.object = $2${where}`;
 
@@ -54,12 +54,18 @@ const packsHolding = (ids: string, few: boolean): string =>
 
 const BATCH_IDS = '(SELECT record_id AS x FROM store_batch) ids';
 
-const STORED_SQL = `SELECT DISTINCT b.n FROM store_batch b JOIN (${unnested(
+// The batch's bounds come from one pass over it, and the candidate rows are gathered first
+// (MATERIALIZED) so the batch is scanned once against all of them: left to itself the planner,
+// which cannot know how many rows a pack unnests, joins the whole batch again per pack.
+const STORED_SQL = `WITH bounds AS (SELECT min(record_id) AS lo_id, max(record_id) AS hi_id, min(valid_from) AS lo_t, max(valid_from) AS hi_t
+                  FROM store_batch),
+v AS MATERIALIZED (${unnested(
   'v.record_id, v.valid_from, v.hash',
-  `${packsHolding(BATCH_IDS, false)}
-   AND p.max_valid_from >= (SELECT min(valid_from) FROM store_batch)
-   AND p.min_valid_from <= (SELECT max(valid_from) FROM store_batch)`,
-)}) v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
+  ` AND p.max_record_id >= bounds.lo_id AND p.min_record_id <= bounds.hi_id
+   AND p.max_valid_from >= bounds.lo_t AND p.min_valid_from <= bounds.hi_t`,
+  'bounds, ',
+)})
+SELECT b.n FROM store_batch b JOIN v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
 
 const latestSql = (
   few: boolean,
@@ -168,11 +174,13 @@ export interface PackRow {
 /** One pack with its row index; the bounds are computed by PostgreSQL, in its own order and time parsing. */
 export async function insertPack(client: PoolClient, p: PackRow): Promise<void> {
   await client.query(
-    `INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
+    `WITH ix AS (SELECT $13::text[] AS ids, $14::timestamptz[] AS times)
+     INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
                         row_record_ids, row_valid_from, row_deleted, row_hash, min_record_id, max_record_id, min_valid_from, max_valid_from)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ids.lo, ids.hi, times.lo, times.hi
-       FROM (SELECT min(x COLLATE "C") AS lo, max(x COLLATE "C") AS hi FROM unnest($13::text[]) x) ids,
-            (SELECT min(t) AS lo, max(t) AS hi FROM unnest($14::timestamptz[]) t) times`,
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ix.ids, ix.times, $15, $16,
+            (SELECT min(x COLLATE "C") FROM unnest(ix.ids) x), (SELECT max(x COLLATE "C") FROM unnest(ix.ids) x),
+            (SELECT min(t) FROM unnest(ix.times) t), (SELECT max(t) FROM unnest(ix.times) t)
+       FROM ix`,
     [
       p.orgId,
       p.id,
