@@ -18,7 +18,7 @@ import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
-import { RestoreService, MAX_INLINE_FILE_BYTES, type RestoreOptions } from './restore/restore.js';
+import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
@@ -139,7 +139,6 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
-      maxInlineFileBytes: MAX_INLINE_FILE_BYTES,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
     },

@@ -195,6 +195,10 @@ describe('local preview of the Backup page', () => {
     await command(page, orgName, 'View details');
     const details = page.locator('c-org-vault-org-details');
     await until(page, () => details.locator('.gaps, .no-gaps').count());
+    // The engine's own continuous-protection answer, through the same bridge as Apex.
+    await expect(details.locator('.protection-state').textContent()).resolves.toBe(
+      'Off: the org is protected by its scheduled backups only.',
+    );
     await shot(page, '10-permission-report');
     await page.close();
   });

@@ -11,7 +11,7 @@ import express from 'express';
 import { Org } from './data/org.js';
 import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
-import { errorHandler, injectFaults, sendError } from './rest/http.js';
+import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { adminRoutes } from './faults/admin.js';
 import { cdcExtension } from './cdc/extension.js';
@@ -64,7 +64,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const server = http.createServer((req, res) => {
+  // Salesforce takes at most 16,384 bytes of URI and headers together (431 beyond): Node enforces it.
+  const server = http.createServer({ maxHeaderSize: 16_384 }, (req, res) => {
     req.url = collapseSlashes(req.url ?? '/');
     app(req, res);
   });
@@ -77,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const instanceUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   app.use(injectFaults(org));
-  app.use(express.json({ limit: '60mb' }));
+  app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
   app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));
   if (options.admin) app.use('/__emulator', adminRoutes(org));

@@ -127,7 +127,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
 }
 
 /** REST records as the store's JSON records: parent objects and `attributes` dropped. */
-function toJsonRecord(
+export function toJsonRecord(
   scope: ObjectScope,
   r: SObjectRecord,
 ): { id: string; validFrom: string; deleted: boolean; fields: Record<string, unknown> } {

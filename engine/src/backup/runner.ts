@@ -10,6 +10,7 @@ import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js
 import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
 import { runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
+import { runContentLinkPass } from './content-links.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
 
 export interface RunnerOptions extends PassOptions {
@@ -164,6 +165,20 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, work));
   if (signal?.aborted) return 'running';
+  const links = await runContentLinkPass({
+    deps,
+    job,
+    conn,
+    scope,
+    states,
+    options,
+    now,
+    gate,
+    log: jobLog,
+    ...(signal ? { signal } : {}),
+  });
+  if (signal?.aborted) return 'running';
+  if (links === 'failed') failed++;
 
   await rollUpJob(pool, job.orgId, job.id);
   const after = await objectStates(pool, job.orgId);

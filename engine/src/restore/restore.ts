@@ -7,7 +7,7 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal, describeSObject } from '../salesforce/describe.js';
 import type { DescribeField, DescribeSObject } from '../salesforce/scope.js';
 import { saveCollection, COLLECTION_SIZE, type SaveResult } from '../salesforce/collections.js';
-import { runIngestJob } from '../salesforce/bulk2-ingest.js';
+import { runIngestJob, type IngestRequest, type IngestResult } from '../salesforce/bulk2-ingest.js';
 import type { PollOptions } from '../salesforce/bulk2-jobs.js';
 import { queryRecords } from '../salesforce/rest-query.js';
 import { getJob } from '../backup/jobs.js';
@@ -17,6 +17,7 @@ import { apiValue, normalValue, writableFields } from './values.js';
 import { selectHierarchy, type Selection } from './hierarchy.js';
 import { SentRows, settleInflight } from './recover.js';
 import { RestoreRuns, type RunRow, type RunStatus, type StoredRequest } from './runs.js';
+import { LINK_OBJECT, createWithFile, planLinks, restoreLinks, type LinkRestoreContext } from './files.js';
 
 export type RestoreMode = 'changed' | 'deleted' | 'overwrite';
 
@@ -78,18 +79,11 @@ export interface RestoreOutcome {
 export interface RestoreOptions {
   /** From this many records per step on, Bulk API 2.0 ingest; below it, sObject collections. */
   bulkThreshold: number;
-  /** Files up to this size go inline (base64) in a REST create. */
-  maxInlineFileBytes: number;
   pollMs?: number;
   /** How often a running restore proves its process is alive (see RestoreWorker). */
   heartbeatMs: number;
 }
 
-/**
- * Salesforce takes a base64 field in a JSON create up to a 50 MB request; base64 grows a file by
- * 4/3, so 37.5 MB is the largest file a JSON create can carry (larger needs a multipart upload).
- */
-export const MAX_INLINE_FILE_BYTES = 37.5 * 1024 * 1024;
 /** Create, upload, close, one status check, the successful results (failed ones only when some failed). */
 const BULK_CALLS = 5;
 const IN_CHUNK = 300;
@@ -151,6 +145,10 @@ function errorText(errors: SaveResult['errors']): string {
   return errors.map((e) => `${e.statusCode}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}`).join('; ');
 }
 
+function assertObjects(req: RestoreRequest): void {
+  if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
+}
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -163,6 +161,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class RestoreService {
   readonly ledger: RestoreLedger;
   readonly runs: RestoreRuns;
+  /** Per target org, its ingest speed seen on the latest Bulk job (rows per ms). */
+  readonly #ingestRowsPerMs = new Map<string, number>();
 
   constructor(
     private readonly deps: { pool: Pool; store: Store; connectionTo: (orgId: string) => Promise<OrgConnection> },
@@ -202,8 +202,19 @@ export class RestoreService {
 
   /** What would change and the API calls it would cost; nothing is written. */
   async plan(req: RestoreRequest): Promise<RestoreOutcome> {
+    assertObjects(req);
     const ctx = await this.context({ ...req, at: await this.resolveAt(req.orgId, req) }, null);
     const planned = await this.planAll(ctx);
+    if (this.withLinks(ctx)) {
+      // Files re-created here come with the links Salesforce makes: their owner's and FirstPublishLocationId's.
+      const documents = new Map<string, Set<string>>();
+      for (const v of (planned.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id))) {
+        const made = documents.get(String(v.fields.ContentDocumentId)) ?? new Set<string>();
+        if (v.fields.FirstPublishLocationId) made.add(String(v.fields.FirstPublishLocationId));
+        documents.set(String(v.fields.ContentDocumentId), made);
+      }
+      planned.plans.push(await planLinks(this.links(ctx, planned), { records: ctx.createSet, documents }));
+    }
     return this.outcome(ctx, planned, 'planned');
   }
 
@@ -213,11 +224,11 @@ export class RestoreService {
   }
 
   private async newRun(req: RestoreRequest): Promise<Parameters<RestoreRuns['insert']>[0]> {
-    if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
+    assertObjects(req);
     const request: StoredRequest = {
       objects: req.objects,
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
-      depth: req.depth ?? -1,
+      depth: req.depth ?? null,
       mode: req.mode ?? 'changed',
     };
     return {
@@ -238,7 +249,7 @@ export class RestoreService {
       dryRun: false,
       at: run.at,
       mode: run.request.mode,
-      depth: run.request.depth >= 0 ? run.request.depth : null,
+      depth: run.request.depth,
       targetOrgId: run.targetOrgId,
       objects: s.objects ?? [],
       apiCalls: s.apiCalls ?? 0,
@@ -302,14 +313,14 @@ export class RestoreService {
    */
   async execute(run: RunRow, workerId: string, signal?: AbortSignal): Promise<RestoreOutcome> {
     const beat = setInterval(() => void this.runs.beat(run, workerId).catch(() => undefined), this.options.heartbeatMs);
-    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...run.request };
-    let ctx: RunCtx | undefined;
+    const { depth, ...request } = run.request;
+    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...request, ...(depth !== null ? { depth } : {}) };
     let outcome: RestoreOutcome | undefined;
     try {
       const conn = await this.deps.connectionTo(run.targetOrgId);
       const typesOf = async (object: string) => new Map((await describeSObject(conn, object)).fields.map((f) => [f.name, f.type]));
       await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId);
-      ctx = await this.context({ ...req, ...(run.request.depth >= 0 ? { depth: run.request.depth } : { depth: undefined }) }, run.id);
+      const ctx = await this.context(req, run.id);
       ctx.run = run;
       const planned = await this.planAll(ctx);
       outcome = this.outcome(ctx, planned, 'running');
@@ -317,6 +328,7 @@ export class RestoreService {
       await this.runs.progress(run, ctx.progress, this.summary(outcome));
       const writesBefore = conn.budget.callsMade;
       await this.write(ctx, planned, signal);
+      if (this.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.links(ctx, planned)));
       const results = await this.ledger.results(ctx.target, ctx.runId);
       outcome.succeeded = results.filter((r) => r.success).length;
       outcome.failed = results.length - outcome.succeeded;
@@ -333,6 +345,27 @@ export class RestoreService {
     }
   }
 
+  /** Files come back with their links when files are restored (or links asked for) and records may be re-created. */
+  private withLinks(ctx: RunCtx): boolean {
+    return ctx.mode !== 'changed' && (ctx.req.objects.includes('ContentVersion') || ctx.req.objects.includes(LINK_OBJECT));
+  }
+
+  private links(ctx: RunCtx, p: Planned): LinkRestoreContext {
+    const versions = p.works.get('ContentVersion')?.records;
+    return {
+      store: this.deps.store,
+      ledger: this.ledger,
+      conn: ctx.conn,
+      sourceOrgId: ctx.req.orgId,
+      targetOrgId: ctx.target,
+      runId: ctx.runId,
+      at: ctx.at,
+      inPlace: ctx.inPlace,
+      idMap: ctx.idMap,
+      ...(ctx.req.recordIds?.length && versions ? { documents: new Set(versions.map((v) => String(v.fields.ContentDocumentId))) } : {}),
+    };
+  }
+
   private summary(o: RestoreOutcome): Record<string, unknown> {
     return { objects: o.objects, apiCalls: o.apiCalls, planningCalls: o.planningCalls, succeeded: o.succeeded, failed: o.failed };
   }
@@ -340,14 +373,16 @@ export class RestoreService {
   /** The records each object restores: the chosen ones, or with a depth their hierarchy. */
   private async select(ctx: RunCtx, records: (object: string) => Promise<StoredRecord[]>): Promise<Selection> {
     const ids = ctx.req.recordIds;
-    const roots: Selection = new Map(ctx.req.objects.map((o) => [o, ids?.length ? new Set(ids) : 'all']));
+    // Links are not records to load and compare: files.ts restores them once files and records exist.
+    const objects = ctx.req.objects.filter((o) => o !== LINK_OBJECT);
+    const roots: Selection = new Map(objects.map((o) => [o, ids?.length ? new Set(ids) : 'all']));
     if (ctx.req.depth === undefined) return roots;
-    if (ids?.length) for (const o of ctx.req.objects) roots.set(o, new Set((await this.byIds(ctx, o, ids)).map((r) => r.id)));
+    if (ids?.length) for (const o of objects) roots.set(o, new Set((await this.byIds(ctx, o, ids)).map((r) => r.id)));
     const held = new Set(await this.deps.store.objects(ctx.req.orgId));
     return selectHierarchy(
       {
         describe: (o) => this.describe(ctx, o),
-        restorable: new Set([...held].filter((o) => ctx.createable.has(o))),
+        restorable: new Set([...held].filter((o) => ctx.createable.has(o) && o !== LINK_OBJECT)),
         records,
         byIds: (o, list) => this.byIds(ctx, o, list),
         missing: async (o, list) => {
@@ -598,19 +633,21 @@ export class RestoreService {
     const oldIds = creates.map((r) => r.id);
     const bodies = creates.map((r) => this.createBody(ctx, w, r));
     const { columns, csv, rows } = this.toCsv(bodies, 'insert');
-    const typeOf = (c: string): string => w.byName.get(c)?.type ?? 'string';
     if (creates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
       let note: string | undefined;
-      const res = await runIngestJob(ctx.conn, {
-        object: w.object,
-        operation: 'insert',
-        csv,
-        ...this.poll(),
-        onOpen: async (jobId) =>
-          void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
-      });
-      await this.keep(ctx, new SentRows(columns, typeOf, rows, oldIds).results(w.object, res), note);
+      const res = await this.ingest(
+        ctx,
+        {
+          object: w.object,
+          operation: 'insert',
+          csv,
+          onOpen: async (jobId) =>
+            void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
+        },
+        oldIds.length,
+      );
+      await this.keep(ctx, new SentRows(columns, rows, oldIds).results(w.object, res), note);
       return;
     }
     for (let i = 0; i < creates.length; i += COLLECTION_SIZE) {
@@ -634,7 +671,7 @@ export class RestoreService {
     }
   }
 
-  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file inline. */
+  /** Records with files (ContentVersion, Attachment, Document): one REST create each, the file streamed in. */
   private async createWithFiles(ctx: RunCtx, w: ObjectWork, creates: StoredRecord[]): Promise<void> {
     const refs = new Map<string, Map<string, { hash: string; size: number }>>();
     for await (const ref of this.deps.store.blobRefsAt({ orgId: ctx.req.orgId, object: w.object, at: ctx.at })) {
@@ -646,34 +683,19 @@ export class RestoreService {
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     for (const rec of ordered) {
       const body = this.createBody(ctx, w, rec);
-      let error: string | null = null;
-      for (const field of w.blobFields) {
-        const ref = refs.get(rec.id)?.get(field);
-        if (!ref) continue;
-        if (ref.size > this.options.maxInlineFileBytes) {
-          error = `${field} is ${ref.size} bytes, over the ${this.options.maxInlineFileBytes} bytes a JSON create carries`;
-          break;
-        }
-        const parts: Buffer[] = [];
-        for await (const c of await this.deps.store.openBlob(ctx.req.orgId, ref.hash)) parts.push(c as Buffer);
-        body[field] = Buffer.concat(parts).toString('base64');
-      }
-      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error };
-      if (!error) {
-        ctx.conn.budget.assertMaySpend(2);
-        try {
-          const res = await ctx.conn.http.json<{ id: string }>({
-            method: 'POST',
-            path: `sobjects/${w.object}`,
-            json: body,
-            what: `create ${w.object}`,
-          });
-          row = { ...row, newId: res.id, success: true };
-        } catch (err) {
-          if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
-          row.error = err.message;
-        }
-      }
+      const field = w.blobFields.find((f) => refs.get(rec.id)?.has(f));
+      let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error: null };
+      ctx.conn.budget.assertMaySpend(2);
+      // The file streams from the store into a multipart create (any size Salesforce takes, bounded memory).
+      const made = field
+        ? await createWithFile(ctx.conn, this.deps.store, ctx.req.orgId, w.object, body, field, refs.get(rec.id)!.get(field)!)
+        : await ctx.conn.http
+            .json<{ id: string }>({ method: 'POST', path: `sobjects/${w.object}`, json: body, what: `create ${w.object}` })
+            .catch((err: unknown) => {
+              if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
+              return { error: err.message };
+            });
+      row = 'id' in made ? { ...row, newId: made.id, success: true } : { ...row, error: made.error };
       await this.keep(ctx, [row]);
       if (row.success && w.object === 'ContentVersion') await this.mapDocument(ctx, rec, row.newId!);
     }
@@ -707,12 +729,7 @@ export class RestoreService {
     });
     if (updates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
-      const res = await runIngestJob(ctx.conn, {
-        object: w.object,
-        operation: 'update',
-        csv: this.toCsv(bodies, 'update').csv,
-        ...this.poll(),
-      });
+      const res = await this.ingest(ctx, { object: w.object, operation: 'update', csv: this.toCsv(bodies, 'update').csv }, bodies.length);
       const byId = new Map(updates.map((u) => [u.targetId, u]));
       const rows: ResultRow[] = [];
       for (const r of res.successful) if (byId.has(r.Id ?? r.sf__Id ?? '')) rows.push(row(byId.get(r.Id ?? r.sf__Id!)!, true, null));
@@ -736,8 +753,23 @@ export class RestoreService {
     }
   }
 
-  private poll(): { poll?: PollOptions } {
-    return this.options.pollMs ? { poll: { initialDelayMs: this.options.pollMs, maxDelayMs: this.options.pollMs * 4 } } : {};
+  /**
+   * How a Bulk job is waited for. With the org's ingest speed seen on an earlier job, the first
+   * check waits until the job should about be done: each check is an API call.
+   */
+  private poll(orgId?: string, rows = 0): { poll?: PollOptions } {
+    const speed = orgId ? this.#ingestRowsPerMs.get(orgId) : undefined;
+    const firstCheckMs = speed && rows ? Math.round((0.8 * rows) / speed) : 0;
+    const base = this.options.pollMs ? { initialDelayMs: this.options.pollMs, maxDelayMs: this.options.pollMs * 4 } : {};
+    return firstCheckMs || this.options.pollMs ? { poll: { ...base, ...(firstCheckMs ? { firstCheckMs } : {}) } } : {};
+  }
+
+  /** Runs an ingest job, learning the org's ingest speed (rows per ms, the latest job's) for the next one's first check. */
+  private async ingest(ctx: RunCtx, req: Omit<IngestRequest, 'poll'>, rows: number): Promise<IngestResult> {
+    const started = Date.now();
+    const res = await runIngestJob(ctx.conn, { ...req, ...this.poll(ctx.target, rows) });
+    this.#ingestRowsPerMs.set(ctx.target, rows / Math.max(1, Date.now() - started));
+    return res;
   }
 
   /** Bulk CSV of the given bodies; on update an empty value means "set null" (`#N/A`). */

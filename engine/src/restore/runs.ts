@@ -7,7 +7,8 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface StoredRequest {
   objects: string[];
   recordIds?: string[];
-  depth: number;
+  /** Null: only the chosen records. */
+  depth: number | null;
   mode: 'changed' | 'deleted' | 'overwrite';
 }
 
@@ -55,7 +56,7 @@ const toRun = (r: Row): RunRow => ({
   at: r.at,
   status: r.status,
   // Runs from before the queue kept no request.
-  request: r.request ?? { objects: r.objects, depth: 0, mode: r.mode },
+  request: r.request ?? { objects: r.objects, depth: null, mode: r.mode },
   summary: r.summary,
   progress: r.progress,
   error: r.error,

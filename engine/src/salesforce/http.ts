@@ -18,8 +18,11 @@ export interface OrgRequest {
   headers?: Record<string, string>;
   /** Sent as JSON with `Content-Type: application/json`. */
   json?: unknown;
-  /** Sent as is; give its Content-Type in `headers`. */
-  body?: string | Buffer;
+  /**
+   * Sent as is; give its Content-Type in `headers`. A function is a streamed body, called again
+   * for each send (a renewed token sends the request twice).
+   */
+  body?: string | Buffer | (() => AsyncIterable<Uint8Array>);
   /** Skip the budget check: reading /limits must work when the budget is spent. */
   exempt?: boolean;
   /** Retry transient failures; defaults to true for GET, HEAD, PUT and DELETE. */
@@ -90,7 +93,7 @@ export class OrgHttp {
   async #send(req: OrgRequest, session: OrgSession, what: string): Promise<Response> {
     if (!req.exempt) this.budget.assertMaySpend();
     const headers: Record<string, string> = { Authorization: `Bearer ${session.accessToken}`, ...req.headers };
-    let body: string | Buffer | undefined = req.body;
+    let body: string | Buffer | AsyncIterable<Uint8Array> | undefined = typeof req.body === 'function' ? req.body() : req.body;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
       headers['Content-Type'] = 'application/json';
@@ -102,7 +105,13 @@ export class OrgHttp {
       res = await fetch(this.url(session, req.path, req.query), {
         method: req.method ?? 'GET',
         headers,
-        ...(body !== undefined ? { body } : {}),
+        // A streamed body needs half duplex; undici takes an async iterable as it is.
+        ...(body !== undefined
+          ? {
+              body: body as NonNullable<RequestInit['body']>,
+              ...(typeof body === 'object' && !Buffer.isBuffer(body) ? { duplex: 'half' } : {}),
+            }
+          : {}),
         ...(req.signal ? { signal: req.signal } : {}),
       });
     } catch (err) {

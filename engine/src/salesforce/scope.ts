@@ -5,6 +5,8 @@
 
 export interface GlobalSObject {
   name: string;
+  /** The first three characters of the object's ids (null for objects without records). */
+  keyPrefix?: string | null;
   queryable: boolean;
   replicateable: boolean;
   retrieveable: boolean;

@@ -489,7 +489,7 @@ function generateData(g: Loader, n: (name: string) => number): void {
   generateFiles(g, n('ContentVersion'), randomParent);
 }
 
-/** ContentDocument + its versions (some files have two) + links to records. */
+/** ContentDocument + its versions (some files have two) + links to records and to their owners. */
 function generateFiles(g: Loader, count: number, randomParent: () => string): void {
   const { org, rnd } = g;
   const docs = org.table('ContentDocument');
@@ -540,6 +540,13 @@ function generateFiles(g: Loader, count: number, randomParent: () => string): vo
     put('ContentDocumentId', docs.idOf(firstDoc + d));
     put('LinkedEntityId', plan[latest.get(d)!]!.parent);
     put('ShareType', rnd.pick(['V', 'I']));
+    put('Visibility', 'AllUsers');
+  });
+  // Every file also has its owner's implicit link.
+  g.load(links, docCount, (d, put) => {
+    put('ContentDocumentId', docs.idOf(firstDoc + d));
+    put('LinkedEntityId', docs.getStored(firstDoc + d, 'OwnerId'));
+    put('ShareType', 'I');
     put('Visibility', 'AllUsers');
   });
 }

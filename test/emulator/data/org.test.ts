@@ -108,7 +108,17 @@ describe('writes', () => {
       VersionData: Buffer.from('hello').toString('base64'),
       FirstPublishLocationId: account,
     });
-    expect(txs[0]!.changes.map((c) => c.sobject)).toEqual(['ContentVersion', 'ContentDocument', 'ContentDocumentLink']);
+    expect(txs[0]!.changes.map((c) => c.sobject)).toEqual([
+      'ContentVersion',
+      'ContentDocument',
+      'ContentDocumentLink',
+      'ContentDocumentLink',
+    ]);
+    const links = executeSoql(org, `SELECT LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '${txs[0]!.changes[1]!.id}'`);
+    expect(links.totalSize).toBe(2);
+    expect(() =>
+      org.create('ContentDocumentLink', { ContentDocumentId: txs[0]!.changes[1]!.id, LinkedEntityId: account, ShareType: 'V' }),
+    ).toThrow(expect.objectContaining({ errorCode: 'DUPLICATE_VALUE' }));
     const docId = org.table('ContentVersion').get(org.table('ContentVersion').rowOf(v1), 'ContentDocumentId') as string;
     const v2 = org.create('ContentVersion', {
       PathOnClient: 'report.pdf',

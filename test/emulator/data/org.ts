@@ -297,7 +297,7 @@ export class Org {
     if (!table.def.createable)
       throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type ${table.def.name} does not support insert`, 400);
     const values = this.convert(table, input, true);
-    beforeCreate(table, values);
+    beforeCreate(this, table, values);
     const missing = table.def.fields.filter((f) => isRequired(f) && f.defaultValue === null && (values.get(f.name) ?? null) === null);
     if (missing.length)
       throw new SfError(

@@ -4,7 +4,7 @@
  */
 import { SfError } from '../errors.js';
 import { isBlob, md5Hex, type Blob } from './blobs.js';
-import type { TxWriter } from './org.js';
+import type { Org, TxWriter } from './org.js';
 import { RowState, type Table } from './table.js';
 
 const FILE_TYPES: Record<string, string> = {
@@ -31,10 +31,31 @@ export function extensionOf(path: string): string {
   return m ? m[1]!.toLowerCase() : '';
 }
 
+/**
+ * Salesforce refuses a second link between one document and one entity (the owner's implicit
+ * link included). The error code is our best reading of what Salesforce answers.
+ */
+function refuseDuplicateLink(org: Org, values: Map<string, unknown>): void {
+  const doc = values.get('ContentDocumentId');
+  const entity = values.get('LinkedEntityId');
+  const links = org.table('ContentDocumentLink');
+  const docs = links.getter(links.field('ContentDocumentId')!);
+  const entities = links.getter(links.field('LinkedEntityId')!);
+  for (let r = 0; r < links.size; r++) {
+    if (links.rowState(r) === RowState.Live && docs(r) === doc && entities(r) === entity)
+      throw new SfError(
+        'DUPLICATE_VALUE',
+        `Document with ID: ${String(doc)} is already linked with the entity with ID: ${String(entity)}`,
+        400,
+      );
+  }
+}
+
 /** Fills the platform-computed fields of a record about to be created. */
-export function beforeCreate(table: Table, values: Map<string, unknown>): void {
+export function beforeCreate(org: Org, table: Table, values: Map<string, unknown>): void {
   const name = table.def.name;
-  if (name === 'ContentVersion') {
+  if (name === 'ContentDocumentLink') refuseDuplicateLink(org, values);
+  else if (name === 'ContentVersion') {
     const body = values.get('VersionData');
     const path = values.get('PathOnClient');
     const missing = [!isBlob(body) && 'VersionData', !path && 'PathOnClient'].filter((x): x is string => !!x);
@@ -90,13 +111,16 @@ export function afterCreate(tx: TxWriter, table: Table, row: number): void {
     change.fields.ContentDocumentId = docs.idOf(docRow);
     change.fields.VersionNumber = '1';
   }
+  // As in Salesforce: the owner's implicit link, and one to the record the file was published on.
+  const owner = table.getStored(row, 'OwnerId');
   const location = table.getStored(row, 'FirstPublishLocationId');
-  if (location) {
+  for (const entity of new Set([owner, location])) {
+    if (!entity) continue;
     tx.create(
       tx.org.table('ContentDocumentLink'),
       new Map<string, unknown>([
         ['ContentDocumentId', docs.idOf(docRow)],
-        ['LinkedEntityId', location],
+        ['LinkedEntityId', entity],
         ['ShareType', 'I'],
         ['Visibility', 'AllUsers'],
       ]),

@@ -3,6 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { SfError, notFound } from '../errors.js';
 import type { Org } from '../data/org.js';
 
+/** A JSON request body may hold 50 MB (so a base64 file at most 37.5 MB); larger files go multipart. */
+export const MAX_JSON_REQUEST_BYTES = 52_428_800;
+
 export const MIN_VERSION = 20;
 export const MAX_VERSION = 62;
 
@@ -70,6 +73,10 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
   const e = err as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.parse.failed')
     return sendError(res, new SfError('JSON_PARSER_ERROR', `Unexpected character: ${e.message ?? ''}`));
-  if (e?.type === 'entity.too.large') return sendError(res, new SfError('JSON_PARSER_ERROR', 'Request body too large', 413));
+  if (e?.type === 'entity.too.large')
+    return sendError(
+      res,
+      new SfError('JSON_PARSER_ERROR', `Maximum size of request reached. Maximum size of request is ${MAX_JSON_REQUEST_BYTES} bytes.`),
+    );
   sendError(res, new SfError('UNKNOWN_EXCEPTION', `An unexpected error occurred: ${e?.message ?? String(err)}`, 500));
 }

@@ -1,6 +1,6 @@
 /**
  * /sobjects: describeGlobal, describe, basic info, record CRUD, upsert and lookup by external
- * id, getUpdated / getDeleted. Blob fields are answered by files/.
+ * id, getUpdated / getDeleted. Blob fields are answered (and multipart inserts read) by files/.
  */
 import { Router, type Request, type Response } from 'express';
 import { SfError, notFound } from '../errors.js';
@@ -12,6 +12,7 @@ import { describeGlobal, describeObject, objectSummary } from './describe.js';
 import { recordJson } from './records.js';
 import { replicationRoutes } from './replication.js';
 import { sendBlob } from '../files/blob-download.js';
+import { isMultipart, readMultipartRecord } from '../files/blob-upload.js';
 
 /** A live record of this object by id, or NOT_FOUND as Salesforce answers. */
 function liveRow(table: Table, id: string): number {
@@ -66,9 +67,10 @@ export function sobjectRoutes(org: Org): Router {
     res.json(describeObject(v(res), org.schema, tableOf(req).def));
   });
   router.use('/sobjects/:sobject', replicationRoutes(org));
-  router.post('/sobjects/:sobject', (req, res) => {
+  router.post('/sobjects/:sobject', async (req, res) => {
     const table = tableOf(req);
-    const [r] = org.write([{ kind: 'create', sobject: table.def.name, fields: body(req) }], ctx(res));
+    const fields = isMultipart(req) ? await readMultipartRecord(req, table) : body(req);
+    const [r] = org.write([{ kind: 'create', sobject: table.def.name, fields }], ctx(res));
     if (!r!.success) throw r!.errors[0]!;
     res.status(201).json({ id: r!.id, success: true, errors: [] });
   });

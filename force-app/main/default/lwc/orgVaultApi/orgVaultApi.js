@@ -18,6 +18,7 @@ import getPermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController.
 import savePermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController.savePermissionCheckSettings';
 import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermissionCheck';
 import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
+import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.getContinuousProtection';
 
 async function parsed(call) {
   const text = await call;
@@ -57,3 +58,4 @@ export const savePermissionCheckSettings = (orgId, settings) =>
   parsed(savePermissionCheckSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
 export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
 export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));
+export const getContinuousProtection = (orgId) => parsed(getContinuousProtectionApex({ orgId }));

@@ -1,10 +1,18 @@
 import { LightningElement, api } from 'lwc';
-import { getJob, getOrg, getPermissionReport, listJobs } from 'c/orgVaultApi';
+import { getContinuousProtection, getJob, getOrg, getPermissionReport, listJobs } from 'c/orgVaultApi';
 import { engineError } from 'c/orgVaultErrors';
+
+/** Why continuous protection ran a backup instead of (or besides) its change events. */
+const FALLBACK_REASONS = {
+  protection_on: 'Protection switched on: a backup caught the objects up',
+  gap_overflow: 'Too many changes at once for change events (overflow)',
+  replay_expired: 'The stream was away longer than Salesforce keeps events (72 hours)',
+  stream_down: 'The change event stream was down too long',
+};
 
 /**
  * Details of one organization: its current job's progress, its jobs (choose one to see the result
- * of every object), and the latest permission report.
+ * of every object), continuous data protection with its fall-backs, and the latest permission report.
  */
 export default class OrgVaultOrgDetails extends LightningElement {
   @api orgId;
@@ -13,6 +21,7 @@ export default class OrgVaultOrgDetails extends LightningElement {
   jobs = [];
   job;
   report;
+  protection;
   error;
 
   connectedCallback() {
@@ -22,11 +31,17 @@ export default class OrgVaultOrgDetails extends LightningElement {
   /** Each part loads on its own: a report the engine cannot give yet must not hide the jobs. */
   @api
   async load() {
-    const [org, jobs, report] = await Promise.allSettled([getOrg(this.orgId), listJobs(this.orgId), this.loadReport()]);
+    const [org, jobs, report, protection] = await Promise.allSettled([
+      getOrg(this.orgId),
+      listJobs(this.orgId),
+      this.loadReport(),
+      getContinuousProtection(this.orgId),
+    ]);
     if (org.status === 'fulfilled') this.org = org.value;
     if (jobs.status === 'fulfilled') this.jobs = jobs.value;
     if (report.status === 'fulfilled') this.report = report.value;
-    const failures = [org, jobs, report].filter((r) => r.status === 'rejected').map((r) => r.reason);
+    if (protection.status === 'fulfilled') this.protection = protection.value;
+    const failures = [org, jobs, report, protection].filter((r) => r.status === 'rejected').map((r) => r.reason);
     this.error = failures.length > 0 ? failures : undefined;
   }
 
@@ -71,6 +86,39 @@ export default class OrgVaultOrgDetails extends LightningElement {
       records: o.records,
       message: o.error ?? '',
     }));
+  }
+
+  get protectionOn() {
+    return this.protection?.enabled === true;
+  }
+
+  get protectedObjects() {
+    return (this.protection?.objects ?? []).join(', ');
+  }
+
+  /** Objects Change Data Capture could not be switched on for, with Salesforce's reason. */
+  get unselected() {
+    return Object.entries(this.protection?.selection ?? {})
+      .filter(([, s]) => !s.selected)
+      .map(([name, s]) => ({ key: name, text: `${name}: ${s.reason ?? 'not selected for Change Data Capture'}` }));
+  }
+
+  get hasUnselected() {
+    return this.unselected.length > 0;
+  }
+
+  get fallbackRows() {
+    return (this.protection?.fallbacks ?? []).map((f, i) => ({
+      key: `f${i}`,
+      at: f.at,
+      reason: FALLBACK_REASONS[f.reason] ?? f.reason,
+      objects: (f.objects ?? []).join(', '),
+      jobId: f.jobId ?? '',
+    }));
+  }
+
+  get hasFallbacks() {
+    return this.fallbackRows.length > 0;
   }
 
   /** What the integration user lacks: user permissions, then objects and fields it cannot read. */

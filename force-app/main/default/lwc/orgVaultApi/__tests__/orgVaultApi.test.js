@@ -14,6 +14,7 @@ import getPermissionCheckSettings from '@salesforce/apex/OrgVaultController.getP
 import savePermissionCheckSettings from '@salesforce/apex/OrgVaultController.savePermissionCheckSettings';
 import runPermissionCheck from '@salesforce/apex/OrgVaultController.runPermissionCheck';
 import getPermissionReport from '@salesforce/apex/OrgVaultController.getPermissionReport';
+import getContinuousProtection from '@salesforce/apex/OrgVaultController.getContinuousProtection';
 
 describe('c/orgVaultApi', () => {
   it.each([
@@ -39,6 +40,7 @@ describe('c/orgVaultApi', () => {
     ],
     ['runPermissionCheck', runPermissionCheck, ['o1'], { orgId: 'o1' }],
     ['getPermissionReport', getPermissionReport, ['o1'], { orgId: 'o1' }],
+    ['getContinuousProtection', getContinuousProtection, ['o1'], { orgId: 'o1' }],
   ])('%s passes its parameters to Apex and parses the JSON answer', async (name, apex, args, params) => {
     apex.mockResolvedValue('{"answer":42}');
     await expect(api[name](...args)).resolves.toEqual({ answer: 42 });

@@ -3,6 +3,7 @@ import getOrg from '@salesforce/apex/OrgVaultController.getOrg';
 import listJobs from '@salesforce/apex/OrgVaultController.listJobs';
 import getJob from '@salesforce/apex/OrgVaultController.getJob';
 import getPermissionReport from '@salesforce/apex/OrgVaultController.getPermissionReport';
+import getContinuousProtection from '@salesforce/apex/OrgVaultController.getContinuousProtection';
 import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
 
 const JOBS = [
@@ -27,6 +28,19 @@ const REPORT = {
   ],
 };
 
+const PROTECTION = {
+  enabled: true,
+  objects: ['Account', 'Invoice__c'],
+  selection: { Account: { selected: true }, Invoice__c: { selected: false, reason: 'The org has no more Change Data Capture entities' } },
+  coveredFrom: '2026-11-20T00:00:00.000Z',
+  caughtUpAt: '2026-11-25T03:00:00.000Z',
+  lastEventAt: '2026-11-25T02:59:00.000Z',
+  fallbacks: [
+    { at: '2026-11-24T00:00:00.000Z', reason: 'stream_down', objects: ['Account'], jobId: 'job-9' },
+    { at: '2026-11-20T00:00:00.000Z', reason: 'protection_on', objects: ['Account', 'Invoice__c'], jobId: null },
+  ],
+};
+
 async function open() {
   const element = mount('c-org-vault-org-details', OrgVaultOrgDetails, { orgId: 'org-1' });
   await flushPromises();
@@ -40,6 +54,34 @@ describe('c-org-vault-org-details', () => {
     );
     listJobs.mockResolvedValue(JSON.stringify({ jobs: JOBS }));
     getPermissionReport.mockResolvedValue(JSON.stringify(REPORT));
+    getContinuousProtection.mockResolvedValue(JSON.stringify(PROTECTION));
+  });
+
+  it('shows continuous protection: objects, what it could not select, how far it caught up and every fall-back', async () => {
+    const root = (await open()).shadowRoot;
+    expect(root.querySelector('.protection-state').textContent).toBe('On for Account, Invoice__c');
+    expect(root.querySelector('.caught-up').textContent).toContain('is stored');
+    expect([...root.querySelectorAll('.unselected li')].map((li) => li.textContent)).toEqual([
+      'Invoice__c: The org has no more Change Data Capture entities',
+    ]);
+    expect([...root.querySelectorAll('.fallback-reason')].map((td) => td.textContent)).toEqual([
+      'The change event stream was down too long',
+      'Protection switched on: a backup caught the objects up',
+    ]);
+    expect(root.querySelector('.fallbacks tbody tr').textContent).toContain('job-9');
+  });
+
+  it('says when protection is off or still catching up, and names a fall-back reason it does not know', async () => {
+    getContinuousProtection.mockResolvedValue(JSON.stringify({ ...PROTECTION, caughtUpAt: null }));
+    let root = (await open()).shadowRoot;
+    expect(root.querySelector('.caught-up').textContent).toBe('Catching up: recent changes are not all stored yet.');
+    document.body.innerHTML = '';
+    getContinuousProtection.mockResolvedValue(
+      JSON.stringify({ ...PROTECTION, enabled: false, fallbacks: [{ at: '2026-11-24T00:00:00.000Z', reason: 'new_reason', objects: [] }] }),
+    );
+    root = (await open()).shadowRoot;
+    expect(root.querySelector('.protection-state').textContent).toBe('Off: the org is protected by its scheduled backups only.');
+    expect(root.querySelector('.fallback-reason').textContent).toBe('new_reason');
   });
 
   it('shows the current job, the jobs and what the permission report found missing', async () => {

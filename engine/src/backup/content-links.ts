@@ -1,0 +1,163 @@
+/**
+ * Files are shared through ContentDocumentLink, which is not replicateable and answers queries
+ * only when filtered by document or entity ids. So it gets a pass of its own at the end of a job,
+ * after the ContentDocument pass: its links are read by document ids (salesforce/content-links.ts)
+ * and stored as versions like any object, under the name ContentDocumentLink.
+ *
+ * - Full (the cycle's first, and every `reconcileEveryMs` after): the links of every document the
+ *   store holds; stored links the org no longer has are recorded as deleted.
+ * - Incremental: the links of documents whose SystemModstamp moved since the watermark (minus the
+ *   overlap), deleted documents included; stored links of those documents that are gone are
+ *   recorded as deleted. A link added to or removed from a document that did not change otherwise
+ *   is caught by the next full link pass, not before.
+ */
+import type { Logger } from '../infra/logger.js';
+import type { OrgConnection } from '../salesforce/connection.js';
+import { describeSObject } from '../salesforce/describe.js';
+import { objectScope, type ObjectScope } from '../salesforce/scope.js';
+import { queryLinks } from '../salesforce/content-links.js';
+import { restQuery } from '../salesforce/rest-query.js';
+import { OrgVaultError } from '../errors.js';
+import type { Job } from './jobs.js';
+import type { RunnerDeps, RunnerOptions } from './runner.js';
+import type { BudgetGate } from './budget-gate.js';
+import { toJsonRecord } from './object-pass.js';
+import {
+  ensurePasses,
+  markObjectFailed,
+  recordProgress,
+  saveObjectState,
+  setPassStatus,
+  type ObjectState,
+  type PassKind,
+} from './state.js';
+
+export const LINK_OBJECT = 'ContentDocumentLink';
+const DOCUMENT = 'ContentDocument';
+
+export interface LinkPassContext {
+  deps: RunnerDeps;
+  job: Job;
+  conn: OrgConnection;
+  /** The job's scope: links are backed up only when ContentDocument is in it. */
+  scope: ObjectScope[];
+  states: Map<string, ObjectState>;
+  options: RunnerOptions;
+  now: () => Date;
+  gate: BudgetGate;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** Runs the job's link pass when it has one; 'failed' counts as a failed object of the job. */
+export async function runContentLinkPass(ctx: LinkPassContext): Promise<'succeeded' | 'failed' | 'skipped'> {
+  const { deps, job } = ctx;
+  const { pool } = deps;
+  const docPass = (
+    await pool.query<{ status: string }>('SELECT status FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [
+      job.orgId,
+      job.id,
+      DOCUMENT,
+    ])
+  ).rows[0];
+  if (!docPass || !ctx.scope.some((s) => s.name === DOCUMENT)) return 'skipped';
+  const st = ctx.states.get(LINK_OBJECT);
+  const fullDone = st?.fullCycleId === job.cycleId && st.watermark !== null;
+  if (job.kind === 'catch_up' && !fullDone) return 'skipped';
+  const startedAt = ctx.now();
+  const reconcileDue = !st?.lastReconciledAt || startedAt.getTime() - st.lastReconciledAt.getTime() >= ctx.options.reconcileEveryMs;
+  const pass: PassKind = fullDone && !reconcileDue ? 'incremental' : 'full';
+  const [row] = (await ensurePasses(pool, job.orgId, job.id, [{ object: LINK_OBJECT, pass }])).filter((p) => p.object === LINK_OBJECT);
+  if (row?.status === 'succeeded') return 'succeeded';
+
+  const fail = async (message: string): Promise<'failed'> => {
+    await setPassStatus(pool, job.orgId, job.id, LINK_OBJECT, 'failed', message);
+    await markObjectFailed(pool, job.orgId, LINK_OBJECT);
+    return 'failed';
+  };
+  // Documents come from the store: without this job's documents the links would be incomplete.
+  if (docPass.status !== 'succeeded') return fail('The ContentDocument pass of this job did not succeed; the next job retries');
+  let attempts = row?.attempts ?? 0;
+  for (;;) {
+    if (ctx.signal?.aborted) return 'failed';
+    await setPassStatus(pool, job.orgId, job.id, LINK_OBJECT, 'running');
+    attempts++;
+    try {
+      const linkScope = await ctx.gate.run(() => linkFields(ctx));
+      if (!linkScope) {
+        await setPassStatus(pool, job.orgId, job.id, LINK_OBJECT, 'succeeded');
+        return 'skipped';
+      }
+      const from = pass === 'incremental' ? new Date(st!.watermark!.getTime() - ctx.options.overlapMs) : null;
+      await ctx.gate.run(() => backUpLinks(ctx, linkScope, from));
+      await saveObjectState(pool, job.orgId, {
+        object: LINK_OBJECT,
+        ...(pass === 'full' ? { fullCycleId: job.cycleId, reconciledAt: startedAt } : {}),
+        watermark: startedAt,
+        status: 'succeeded',
+      });
+      await setPassStatus(pool, job.orgId, job.id, LINK_OBJECT, 'succeeded');
+      return 'succeeded';
+    } catch (err) {
+      if (ctx.signal?.aborted) return 'failed';
+      const message = OrgVaultError.is(err) ? err.oneLine() : (err as Error).message;
+      ctx.log.warn({ object: LINK_OBJECT, attempts, err: message }, 'object pass failed');
+      if (attempts >= ctx.options.attemptsPerObject) return fail(message);
+    }
+  }
+}
+
+/** The link fields the user can read, minus the org's exclusions; undefined when links are excluded. */
+async function linkFields(ctx: LinkPassContext): Promise<ObjectScope | undefined> {
+  const describe = await describeSObject(ctx.conn, LINK_OBJECT);
+  // Not replicateable by Salesforce's flag, but every other scope rule applies.
+  return objectScope({ ...describe, replicateable: true }, await ctx.deps.scopeOptions(ctx.job.orgId));
+}
+
+async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date | null): Promise<void> {
+  const { deps, job, conn } = ctx;
+  const at = ctx.now();
+  const tally = conn.budget.tally();
+  let counted = 0;
+  const spent = (): number => {
+    const n = tally.calls - counted;
+    counted = tally.calls;
+    return n;
+  };
+  try {
+    const docs: string[] = [];
+    if (from) {
+      const soql = `SELECT Id FROM ${DOCUMENT} WHERE SystemModstamp >= ${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+      for await (const page of restQuery(conn, soql, { all: true, batchSize: 2000 })) for (const r of page.records) docs.push(String(r.Id));
+    } else {
+      for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) docs.push(id);
+    }
+    const seen = new Set<string>();
+    for await (const records of queryLinks(conn, scope.fields, 'ContentDocumentId', docs)) {
+      const json = records.map((r) => toJsonRecord(scope, r));
+      for (const r of json) seen.add(r.id);
+      const result = await deps.store.putRecords({ orgId: job.orgId, object: LINK_OBJECT, source: 'rest', jobId: job.id, records: json });
+      await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, {
+        records: result.stored,
+        bytes: result.storedBytes,
+        apiCalls: spent(),
+      });
+    }
+    // Links the store holds as present that the org did not return are gone.
+    const tombstones: Array<{ id: string; deletedAt: Date }> = [];
+    if (!from) {
+      for await (const id of deps.store.idsAt({ orgId: job.orgId, object: LINK_OBJECT, at }))
+        if (!seen.has(id)) tombstones.push({ id, deletedAt: at });
+    } else if (docs.length) {
+      const changed = new Set(docs);
+      for await (const link of deps.store.readAsOf({ orgId: job.orgId, object: LINK_OBJECT, at }))
+        if (changed.has(String(link.fields.ContentDocumentId)) && !seen.has(link.id)) tombstones.push({ id: link.id, deletedAt: at });
+    }
+    const result = tombstones.length
+      ? await deps.store.putTombstones({ orgId: job.orgId, object: LINK_OBJECT, source: 'reconcile', jobId: job.id, tombstones })
+      : undefined;
+    await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, { deleted: result?.stored ?? 0, apiCalls: spent() });
+  } finally {
+    tally.stop();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Files in a restore: records with a file are created with the file streamed from the store as a
+ * multipart request (no base64, no buffering: memory holds a chunk whatever the size), and a
+ * restored file gets back every ContentDocumentLink it had whose document and linked record exist
+ * in the target — re-created (through the id map) or, in place, still there.
+ */
+import type { Store } from '../store/store.js';
+import type { OrgConnection } from '../salesforce/connection.js';
+import { insertWithBlob, maxBlobBytes } from '../salesforce/blob-insert.js';
+import { inListBatches, queryLinks } from '../salesforce/content-links.js';
+import { describeGlobal } from '../salesforce/describe.js';
+import { queryRecords } from '../salesforce/rest-query.js';
+import { saveCollection, COLLECTION_SIZE } from '../salesforce/collections.js';
+import { OrgVaultError } from '../errors.js';
+import { LINK_OBJECT } from '../backup/content-links.js';
+import type { ObjectPlan } from './restore.js';
+import type { RestoreLedger, ResultRow } from './ledger.js';
+
+export { LINK_OBJECT };
+
+export interface StoredFile {
+  hash: string;
+  size: number;
+}
+
+/**
+ * Creates one record with its file. Answers the new id, or Salesforce's refusal as text (a failed
+ * row); other failures (budget, network) are thrown.
+ */
+export async function createWithFile(
+  conn: OrgConnection,
+  store: Store,
+  sourceOrgId: string,
+  object: string,
+  fields: Record<string, unknown>,
+  blobField: string,
+  file: StoredFile,
+): Promise<{ id: string } | { error: string }> {
+  const max = maxBlobBytes(object);
+  if (file.size > max) return { error: `${blobField} is ${file.size} bytes, over the ${max} bytes Salesforce takes for ${object}` };
+  const name = String(fields.PathOnClient ?? fields.Name ?? 'file');
+  try {
+    return await insertWithBlob(conn, {
+      sobject: object,
+      fields,
+      blobField,
+      fileName: name,
+      size: file.size,
+      open: () => store.openBlob(sourceOrgId, file.hash),
+    });
+  } catch (err) {
+    if (!OrgVaultError.is(err, 'ORG_API_ERROR')) throw err;
+    return { error: err.message };
+  }
+}
+
+export interface LinkRestoreContext {
+  store: Store;
+  ledger: RestoreLedger;
+  conn: OrgConnection;
+  sourceOrgId: string;
+  targetOrgId: string;
+  runId: string;
+  at: Date;
+  inPlace: boolean;
+  /** Old id → id in the target (records re-created by this or earlier restores). */
+  idMap: Map<string, string>;
+  /** Only the links of these (backed-up) documents; all documents when absent. */
+  documents?: Set<string>;
+}
+
+/** A dry run's view of what the run would re-create. */
+export interface PlannedCreates {
+  /** Old ids of the records the run re-creates. */
+  records: Set<string>;
+  /** Old ids of the documents it re-creates → the old entities Salesforce links them to by itself (FirstPublishLocationId). */
+  documents: Map<string, Set<string>>;
+}
+
+interface Candidate {
+  oldId: string;
+  /** Ids in the target; undefined while the record is still to be re-created (dry run). */
+  doc: string | undefined;
+  entity: string | undefined;
+  shareType: string | null;
+  visibility: string | null;
+}
+
+interface LinkWork {
+  backedUp: number;
+  create: Candidate[];
+  /** Links that exist (made by Salesforce with the file, or left alone) with another ShareType or Visibility. */
+  update: Array<{ oldId: string; id: string; values: Record<string, string> }>;
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+
+/**
+ * The backed-up links whose document and entity exist in the target (or, in a dry run, will): to
+ * create where no link joins them yet, to update where one does with another ShareType or
+ * Visibility. The owner's implicit link and the one to FirstPublishLocationId, which Salesforce
+ * makes with a new file, are found present; a dry run, which cannot see them yet, leaves them out.
+ */
+async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Promise<LinkWork> {
+  const target = (id: string): string | undefined => ctx.idMap.get(id) ?? (ctx.inPlace ? id : undefined);
+  const wanted: Candidate[] = [];
+  let backedUp = 0;
+  for await (const link of ctx.store.readAsOf({ orgId: ctx.sourceOrgId, object: LINK_OBJECT, at: ctx.at })) {
+    const oldDoc = String(link.fields.ContentDocumentId ?? '');
+    const oldEntity = String(link.fields.LinkedEntityId ?? '');
+    if (ctx.documents && !ctx.documents.has(oldDoc)) continue;
+    backedUp++;
+    const made = planned?.documents.get(oldDoc);
+    const shareType = text(link.fields.ShareType);
+    // A re-created file is owned by the user the engine connects as: that link comes with it.
+    if (made && (made.has(oldEntity) || target(oldEntity) === ctx.conn.identity.userId)) continue;
+    const c: Candidate = {
+      oldId: link.id,
+      doc: made ? undefined : target(oldDoc),
+      entity: planned?.records.has(oldEntity) ? undefined : target(oldEntity),
+      shareType,
+      visibility: text(link.fields.Visibility),
+    };
+    if ((c.doc || made) && (c.entity || planned?.records.has(oldEntity))) wanted.push(c);
+  }
+  const work: LinkWork = { backedUp, create: [], update: [] };
+  if (!wanted.length) return work;
+
+  // A document that exists has at least its owner's link.
+  const there = new Map<string, { id: string; shareType: string | null; visibility: string | null }>();
+  const docsThere = new Set<string>();
+  const docs = [...new Set(wanted.flatMap((c) => (c.doc ? [c.doc] : [])))];
+  for await (const page of queryLinks(
+    ctx.conn,
+    ['Id', 'ContentDocumentId', 'LinkedEntityId', 'ShareType', 'Visibility'],
+    'ContentDocumentId',
+    docs,
+  ))
+    for (const l of page) {
+      docsThere.add(String(l.ContentDocumentId));
+      there.set(`${String(l.ContentDocumentId)}:${String(l.LinkedEntityId)}`, {
+        id: String(l.Id),
+        shareType: text(l.ShareType),
+        visibility: text(l.Visibility),
+      });
+    }
+  const mapped = new Set(ctx.idMap.values());
+  const entities = await existing(ctx, [...new Set(wanted.flatMap((c) => (c.entity && !mapped.has(c.entity) ? [c.entity] : [])))]);
+  for (const c of wanted) {
+    if ((c.doc && !docsThere.has(c.doc)) || (c.entity && !mapped.has(c.entity) && !entities.has(c.entity))) continue;
+    const have = c.doc && c.entity ? there.get(`${c.doc}:${c.entity}`) : undefined;
+    if (!have) {
+      work.create.push(c);
+      continue;
+    }
+    const values: Record<string, string> = {};
+    if (c.shareType && c.shareType !== have.shareType) values.ShareType = c.shareType;
+    if (c.visibility && c.visibility !== have.visibility) values.Visibility = c.visibility;
+    if (Object.keys(values).length) work.update.push({ oldId: c.oldId, id: have.id, values });
+  }
+  return work;
+}
+
+/** Which of these ids (of any objects) are live records in the target: one query per object and batch. */
+async function existing(ctx: LinkRestoreContext, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (!ids.length) return found;
+  const byPrefix = new Map<string, string>();
+  for (const o of (await describeGlobal(ctx.conn)).sobjects) if (o.keyPrefix && o.queryable) byPrefix.set(o.keyPrefix, o.name);
+  const groups = new Map<string, string[]>();
+  for (const id of ids) {
+    const object = byPrefix.get(id.slice(0, 3));
+    if (object) groups.set(object, [...(groups.get(object) ?? []), id]);
+  }
+  for (const [object, group] of groups)
+    for (const soql of inListBatches(`SELECT Id FROM ${object} WHERE Id IN (`, group))
+      for (const r of await queryRecords(ctx.conn, soql)) found.add(String(r.Id));
+  return found;
+}
+
+function planLine(work: LinkWork): ObjectPlan {
+  const changed: Record<string, number> = {};
+  if (work.create.length) changed['(record)'] = work.create.length;
+  for (const u of work.update) for (const f of Object.keys(u.values)) changed[f] = (changed[f] ?? 0) + 1;
+  return {
+    object: LINK_OBJECT,
+    backedUp: work.backedUp,
+    create: work.create.length,
+    update: work.update.length,
+    relink: 0,
+    fieldsChanged: changed,
+    apiCalls: Math.ceil(work.create.length / COLLECTION_SIZE) + Math.ceil(work.update.length / COLLECTION_SIZE),
+  };
+}
+
+/** The dry run's line for links: what would be written once the planned records exist. */
+export async function planLinks(ctx: LinkRestoreContext, planned: PlannedCreates): Promise<ObjectPlan> {
+  return planLine(await linkWork(ctx, planned));
+}
+
+/** Creates the missing links and corrects the others' sharing (sObject collections), results in the ledger. */
+export async function restoreLinks(ctx: LinkRestoreContext): Promise<ObjectPlan> {
+  const work = await linkWork(ctx);
+  const target = { targetOrgId: ctx.targetOrgId, sourceOrgId: ctx.sourceOrgId, runId: ctx.runId };
+  const write = async (
+    operation: 'create' | 'update',
+    items: Array<{ oldId: string; id?: string; body: Record<string, unknown> }>,
+  ): Promise<void> => {
+    for (let i = 0; i < items.length; i += COLLECTION_SIZE) {
+      const part = items.slice(i, i + COLLECTION_SIZE);
+      ctx.conn.budget.assertMaySpend(1);
+      const saved = await saveCollection(
+        ctx.conn,
+        operation,
+        LINK_OBJECT,
+        part.map((p) => p.body),
+      );
+      const rows: ResultRow[] = saved.map((s, k) => ({
+        object: LINK_OBJECT,
+        operation,
+        oldId: part[k]!.oldId,
+        newId: s.success ? (part[k]!.id ?? s.id) : (part[k]!.id ?? null),
+        success: s.success,
+        error: s.success ? null : s.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; '),
+      }));
+      await ctx.ledger.record(target, rows);
+      if (operation === 'create') for (const r of rows) if (r.success && r.newId) ctx.idMap.set(r.oldId, r.newId);
+    }
+  };
+  await write(
+    'create',
+    work.create.map((c) => ({
+      oldId: c.oldId,
+      body: {
+        ContentDocumentId: c.doc,
+        LinkedEntityId: c.entity,
+        ...(c.shareType ? { ShareType: c.shareType } : {}),
+        ...(c.visibility ? { Visibility: c.visibility } : {}),
+      },
+    })),
+  );
+  await write(
+    'update',
+    work.update.map((u) => ({ oldId: u.oldId, id: u.id, body: { Id: u.id, ...u.values } })),
+  );
+  return planLine(work);
+}
