@@ -161,5 +161,14 @@ describe('orgvault restore and compare', () => {
     expect(changed.code).toBe(0);
     expect(changed.out).toMatch(/Restore \S+ succeeded into .*: \d+ records written, 0 failed/);
     expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('object,operation,old_id,new_id,success,error');
+
+    const listed = await run(['restores', '--org', org.id]);
+    expect(listed.code).toBe(0);
+    const lines = listed.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^id\s+status\s+mode/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      [expect.any(String), 'succeeded', 'changed'],
+      [runId, 'succeeded', 'deleted'],
+    ]);
   });
 });

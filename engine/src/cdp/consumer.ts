@@ -4,7 +4,6 @@ import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { ChangeStream, type ChangeEvent, type EventStream, type StreamHandlers, type StreamOptions } from '../salesforce/change-stream.js';
 import { CometdStream } from '../salesforce/cometd-stream.js';
-import { PubSubSubscription } from '../salesforce/pubsub-subscription.js';
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
 import { readCheckpoint, saveCheckpoint, switchTransport, type CdpSettings, type FallbackReason, type Transport } from './state.js';
@@ -190,6 +189,7 @@ export class OrgConsumer {
     this.#probe = setTimeout(() => {
       void (async () => {
         if (this.#stopped || this.#transport !== 'cometd') return;
+        const { PubSubSubscription } = await import('../salesforce/pubsub-subscription.js');
         const probe = new PubSubSubscription(
           {
             endpoint: this.options.endpoint,

@@ -1,4 +1,4 @@
-import { PubSubSubscription } from './pubsub-subscription.js';
+import type { PubSubSubscription } from './pubsub-subscription.js';
 import type { OrgConnection } from './connection.js';
 
 /** A change event as the subscribers decode it (bitmaps already turned into field names). */
@@ -144,6 +144,8 @@ export class ChangeStream extends BatchingStream {
 
   async start(replayId: number | null): Promise<void> {
     const session = await this.conn.tokens.session();
+    // Loaded on first use: gRPC and Avro cost an engine that never streams ~40 MB.
+    const { PubSubSubscription } = await import('./pubsub-subscription.js');
     const sub = new PubSubSubscription(
       { endpoint: this.options.endpoint, insecureTls: this.options.insecureTls, orgId: this.conn.identity.orgId, session },
       this.channel,

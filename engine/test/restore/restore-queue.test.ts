@@ -41,6 +41,11 @@ describe('restore queue', () => {
     expect(taken?.id).toBe(run.id);
     expect((await runs.get('org-1', run.id)).status).toBe('running');
 
+    // A claimer that waits for one run takes no other.
+    const other = await queue();
+    expect(await runs.claim('cli', 60_000, run.id)).toBeUndefined();
+    expect((await runs.claim('cli', 60_000, other.id))?.id).toBe(other.id);
+
     await runs.finish(taken!, 'succeeded', { succeeded: 1 }, null);
     await db.pool.query("UPDATE restore_runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1", [run.id]);
     expect(await runs.claim('again', 60_000)).toBeUndefined();
