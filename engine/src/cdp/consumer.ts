@@ -3,7 +3,6 @@ import type { Logger } from '../infra/logger.js';
 import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { ChangeStream, type ChangeEvent, type EventStream, type StreamHandlers, type StreamOptions } from '../salesforce/change-stream.js';
-import { CometdStream } from '../salesforce/cometd-stream.js';
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
 import { readCheckpoint, saveCheckpoint, switchTransport, type CdpSettings, type FallbackReason, type Transport } from './state.js';
@@ -122,10 +121,12 @@ export class OrgConsumer {
       const from = own;
       const conn = await this.deps.connect(this.orgId);
       const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null);
-      stream =
-        transport === 'pubsub'
-          ? new ChangeStream(conn, CHANNEL, this.options, handlers)
-          : new CometdStream(conn, CHANNEL, handlers, this.options.lingerMs);
+      if (transport === 'pubsub') stream = new ChangeStream(conn, CHANNEL, this.options, handlers);
+      else {
+        // The fall-back's client (faye) is loaded only when an org needs it.
+        const { CometdStream } = await import('../salesforce/cometd-stream.js');
+        stream = new CometdStream(conn, CHANNEL, handlers, this.options.lingerMs);
+      }
       this.#stream = stream;
       this.#transport = transport;
       await stream.start(from);
