@@ -250,10 +250,12 @@ async function main(): Promise<void> {
     const [incremental, incrementalSeconds] = await timed(() =>
       store.putCsvPage({ orgId: org, object: 'Account', source: 'bulk', csv: changed, columns }),
     );
-    // Lookups by id: 100 scattered records as of now (change events completing their records),
+    // Lookups by id: 10 scattered records as of now (change events completing their records),
     // one record's history, and 100 tombstones (each needs the record's latest state).
     const scattered = Array.from({ length: 100 }, (_, i) => sfId('001', Math.floor(((i + 0.5) * ROWS) / 100)));
-    const [found, lookupSeconds] = await timed(() => store.readRecords({ orgId: org, object: 'Account', at: new Date(), ids: scattered }));
+    const [found, lookupSeconds] = await timed(() =>
+      store.readRecords({ orgId: org, object: 'Account', at: new Date(), ids: scattered.filter((_, i) => i % 10 === 0) }),
+    );
     const [history, historySeconds] = await timed(() => store.versionsOf({ orgId: org, object: 'Account', recordId: sfId('001', 0) }));
     const [tombstones, tombstoneSeconds] = await timed(() =>
       store.putTombstones({
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
       `incremental page, 1% changed  ${(changedNumbers.length / incrementalSeconds).toFixed(0).padStart(9)} rows/s   ${incrementalSeconds.toFixed(2)} s   (${incremental.stored.toLocaleString('en')} stored)`,
     );
     console.log(
-      `by id: 100 scattered records ${lookupSeconds.toFixed(2)} s (${found.length} found), one record's versions ${historySeconds.toFixed(2)} s (${history.length}), 100 tombstones ${tombstoneSeconds.toFixed(2)} s (${tombstones.stored} stored)`,
+      `by id: 10 scattered records ${lookupSeconds.toFixed(2)} s (${found.length} found), one record's versions ${historySeconds.toFixed(2)} s (${history.length}), 100 tombstones ${tombstoneSeconds.toFixed(2)} s (${tombstones.stored} stored)`,
     );
     console.log(
       `RSS growth while storing: ${(storePeak / MB).toFixed(0)} MB over the ${(rssBeforeStore / MB).toFixed(0)} MB held before (which includes the generated CSV)`,

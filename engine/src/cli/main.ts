@@ -338,8 +338,11 @@ program
           return;
         }
         process.stdout.write(`Restore ${queued.runId} queued into ${target.name}\n`);
-        if (!o.wait) return;
-        await s.services.restoreWorker.start();
+        if (!o.wait) {
+          process.stderr.write('A running engine (npm start) runs it; follow it with `orgvault restores`.\n');
+          return;
+        }
+        await s.services.restoreWorker.start(queued.runId!);
         const bar = new cliProgress.SingleBar(
           { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
           cliProgress.Presets.shades_classic,
@@ -417,6 +420,32 @@ program
             for (const f of d.fields)
               process.stdout.write(`${c.object} ${d.id} ${f.field}: ${f.from ?? '(null)'} -> ${f.to ?? '(null)'}\n`);
       }),
+  );
+
+program
+  .command('restores')
+  .description("Restore runs of an org's backup, newest first: queued, running (with progress) or finished")
+  .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+  .option('--limit <n>', 'how many', '20')
+  .action((o: { org?: string; limit: string }) =>
+    withSession(async (s) => {
+      const source = await resolveOrg(s, o.org);
+      table(
+        (await s.services.restore.runs.list(source.id, Number(o.limit))).map((r) => ({
+          id: r.id,
+          status: r.status,
+          mode: r.request.mode,
+          target: r.targetOrgId,
+          at: r.at,
+          queued: r.createdAt,
+          finished: r.finishedAt,
+          records: r.progress ? `${r.progress.done}/${r.progress.total}` : '',
+          succeeded: r.summary?.succeeded ?? '',
+          failed: r.summary?.failed ?? '',
+          error: r.error ?? '',
+        })),
+      );
+    }),
   );
 
 program

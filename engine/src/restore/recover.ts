@@ -13,25 +13,29 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 /**
  * The rows of a create as sent, to tell which of them a record Salesforce returns is: by content
  * (Bulk result files echo the uploaded columns, not their order, and carry no id of ours; records
- * found by a query carry only their fields). Identical rows are interchangeable.
+ * found by a query carry only their fields). Identical rows are interchangeable. Bulk echoes the
+ * cells as uploaded; records read back by a query are compared per field type (`typeOf`).
  */
 export class SentRows {
   readonly #waiting = new Map<string, string[]>();
 
   constructor(
     private readonly columns: readonly string[],
-    private readonly typeOf: (column: string) => string,
-    rows: readonly (readonly unknown[])[],
+    rows: readonly (readonly string[])[],
     oldIds: readonly string[],
+    private readonly typeOf?: (column: string) => string,
   ) {
     rows.forEach((row, i) => {
       const k = this.#key((_, j) => row[j]);
-      this.#waiting.set(k, [...(this.#waiting.get(k) ?? []), oldIds[i]!]);
+      const waiting = this.#waiting.get(k);
+      if (waiting) waiting.push(oldIds[i]!);
+      else this.#waiting.set(k, [oldIds[i]!]);
     });
   }
 
   #key(get: (column: string, index: number) => unknown): string {
-    return this.columns.map((c, i) => normalValue(this.typeOf(c), get(c, i)) ?? '\u0001').join('\u0000');
+    const typeOf = this.typeOf;
+    return this.columns.map((c, i) => (typeOf ? (normalValue(typeOf(c), get(c, i)) ?? '\u0001') : String(get(c, i) ?? ''))).join('\u0000');
   }
 
   /** The old id of the sent row this record is (each row is taken once). */
@@ -74,10 +78,11 @@ export async function settleInflight(deps: RecoverDeps, targetOrgId: string, sou
   let found = 0;
   for (const c of await deps.ledger.inflight(targetOrgId, sourceOrgId)) {
     const [columns, ...rows] = parse(c.csv, { relax_column_count: true }) as string[][];
-    const types = await deps.typesOf(c.object);
-    const sent = new SentRows(columns!, (col) => types.get(col) ?? 'string', rows, c.oldIds);
-    const results =
-      (c.sfJobId ? await fromBulkJob(deps, c.sfJobId, c.object, sent) : undefined) ?? (await fromOrg(deps, targetOrgId, c, columns!, sent));
+    let results = c.sfJobId ? await fromBulkJob(deps, c.sfJobId, c.object, new SentRows(columns!, rows, c.oldIds)) : undefined;
+    if (!results) {
+      const types = await deps.typesOf(c.object);
+      results = await fromOrg(deps, targetOrgId, c, columns!, new SentRows(columns!, rows, c.oldIds, (col) => types.get(col) ?? 'string'));
+    }
     found += results.filter((r) => r.success).length;
     await deps.ledger.record({ targetOrgId, sourceOrgId, runId: c.runId }, results, c.id);
   }

@@ -7,7 +7,7 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal, describeSObject } from '../salesforce/describe.js';
 import type { DescribeField, DescribeSObject } from '../salesforce/scope.js';
 import { saveCollection, COLLECTION_SIZE, type SaveResult } from '../salesforce/collections.js';
-import { runIngestJob } from '../salesforce/bulk2-ingest.js';
+import { runIngestJob, type IngestRequest, type IngestResult } from '../salesforce/bulk2-ingest.js';
 import type { PollOptions } from '../salesforce/bulk2-jobs.js';
 import { queryRecords } from '../salesforce/rest-query.js';
 import { getJob } from '../backup/jobs.js';
@@ -145,6 +145,10 @@ function errorText(errors: SaveResult['errors']): string {
   return errors.map((e) => `${e.statusCode}: ${e.message}${e.fields.length ? ` (${e.fields.join(', ')})` : ''}`).join('; ');
 }
 
+function assertObjects(req: RestoreRequest): void {
+  if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
+}
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -157,6 +161,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class RestoreService {
   readonly ledger: RestoreLedger;
   readonly runs: RestoreRuns;
+  /** Per target org, its ingest speed seen on the latest Bulk job (rows per ms). */
+  readonly #ingestRowsPerMs = new Map<string, number>();
 
   constructor(
     private readonly deps: { pool: Pool; store: Store; connectionTo: (orgId: string) => Promise<OrgConnection> },
@@ -196,6 +202,7 @@ export class RestoreService {
 
   /** What would change and the API calls it would cost; nothing is written. */
   async plan(req: RestoreRequest): Promise<RestoreOutcome> {
+    assertObjects(req);
     const ctx = await this.context({ ...req, at: await this.resolveAt(req.orgId, req) }, null);
     const planned = await this.planAll(ctx);
     if (this.withLinks(ctx)) {
@@ -217,11 +224,11 @@ export class RestoreService {
   }
 
   private async newRun(req: RestoreRequest): Promise<Parameters<RestoreRuns['insert']>[0]> {
-    if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
+    assertObjects(req);
     const request: StoredRequest = {
       objects: req.objects,
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
-      depth: req.depth ?? -1,
+      depth: req.depth ?? null,
       mode: req.mode ?? 'changed',
     };
     return {
@@ -242,7 +249,7 @@ export class RestoreService {
       dryRun: false,
       at: run.at,
       mode: run.request.mode,
-      depth: run.request.depth >= 0 ? run.request.depth : null,
+      depth: run.request.depth,
       targetOrgId: run.targetOrgId,
       objects: s.objects ?? [],
       apiCalls: s.apiCalls ?? 0,
@@ -306,14 +313,14 @@ export class RestoreService {
    */
   async execute(run: RunRow, workerId: string, signal?: AbortSignal): Promise<RestoreOutcome> {
     const beat = setInterval(() => void this.runs.beat(run, workerId).catch(() => undefined), this.options.heartbeatMs);
-    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...run.request };
-    let ctx: RunCtx | undefined;
+    const { depth, ...request } = run.request;
+    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...request, ...(depth !== null ? { depth } : {}) };
     let outcome: RestoreOutcome | undefined;
     try {
       const conn = await this.deps.connectionTo(run.targetOrgId);
       const typesOf = async (object: string) => new Map((await describeSObject(conn, object)).fields.map((f) => [f.name, f.type]));
       await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId);
-      ctx = await this.context({ ...req, ...(run.request.depth >= 0 ? { depth: run.request.depth } : { depth: undefined }) }, run.id);
+      const ctx = await this.context(req, run.id);
       ctx.run = run;
       const planned = await this.planAll(ctx);
       outcome = this.outcome(ctx, planned, 'running');
@@ -626,19 +633,21 @@ export class RestoreService {
     const oldIds = creates.map((r) => r.id);
     const bodies = creates.map((r) => this.createBody(ctx, w, r));
     const { columns, csv, rows } = this.toCsv(bodies, 'insert');
-    const typeOf = (c: string): string => w.byName.get(c)?.type ?? 'string';
     if (creates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
       let note: string | undefined;
-      const res = await runIngestJob(ctx.conn, {
-        object: w.object,
-        operation: 'insert',
-        csv,
-        ...this.poll(),
-        onOpen: async (jobId) =>
-          void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
-      });
-      await this.keep(ctx, new SentRows(columns, typeOf, rows, oldIds).results(w.object, res), note);
+      const res = await this.ingest(
+        ctx,
+        {
+          object: w.object,
+          operation: 'insert',
+          csv,
+          onOpen: async (jobId) =>
+            void (note = await this.ledger.sending(this.target(ctx), { object: w.object, sfJobId: jobId, oldIds, csv })),
+        },
+        oldIds.length,
+      );
+      await this.keep(ctx, new SentRows(columns, rows, oldIds).results(w.object, res), note);
       return;
     }
     for (let i = 0; i < creates.length; i += COLLECTION_SIZE) {
@@ -720,12 +729,7 @@ export class RestoreService {
     });
     if (updates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
-      const res = await runIngestJob(ctx.conn, {
-        object: w.object,
-        operation: 'update',
-        csv: this.toCsv(bodies, 'update').csv,
-        ...this.poll(),
-      });
+      const res = await this.ingest(ctx, { object: w.object, operation: 'update', csv: this.toCsv(bodies, 'update').csv }, bodies.length);
       const byId = new Map(updates.map((u) => [u.targetId, u]));
       const rows: ResultRow[] = [];
       for (const r of res.successful) if (byId.has(r.Id ?? r.sf__Id ?? '')) rows.push(row(byId.get(r.Id ?? r.sf__Id!)!, true, null));
@@ -749,8 +753,23 @@ export class RestoreService {
     }
   }
 
-  private poll(): { poll?: PollOptions } {
-    return this.options.pollMs ? { poll: { initialDelayMs: this.options.pollMs, maxDelayMs: this.options.pollMs * 4 } } : {};
+  /**
+   * How a Bulk job is waited for. With the org's ingest speed seen on an earlier job, the first
+   * check waits until the job should about be done: each check is an API call.
+   */
+  private poll(orgId?: string, rows = 0): { poll?: PollOptions } {
+    const speed = orgId ? this.#ingestRowsPerMs.get(orgId) : undefined;
+    const firstCheckMs = speed && rows ? Math.round((0.8 * rows) / speed) : 0;
+    const base = this.options.pollMs ? { initialDelayMs: this.options.pollMs, maxDelayMs: this.options.pollMs * 4 } : {};
+    return firstCheckMs || this.options.pollMs ? { poll: { ...base, ...(firstCheckMs ? { firstCheckMs } : {}) } } : {};
+  }
+
+  /** Runs an ingest job, learning the org's ingest speed (rows per ms, the latest job's) for the next one's first check. */
+  private async ingest(ctx: RunCtx, req: Omit<IngestRequest, 'poll'>, rows: number): Promise<IngestResult> {
+    const started = Date.now();
+    const res = await runIngestJob(ctx.conn, { ...req, ...this.poll(ctx.target, rows) });
+    this.#ingestRowsPerMs.set(ctx.target, rows / Math.max(1, Date.now() - started));
+    return res;
   }
 
   /** Bulk CSV of the given bodies; on update an empty value means "set null" (`#N/A`). */

@@ -7,7 +7,8 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface StoredRequest {
   objects: string[];
   recordIds?: string[];
-  depth: number;
+  /** Null: only the chosen records. */
+  depth: number | null;
   mode: 'changed' | 'deleted' | 'overwrite';
 }
 
@@ -55,7 +56,7 @@ const toRun = (r: Row): RunRow => ({
   at: r.at,
   status: r.status,
   // Runs from before the queue kept no request.
-  request: r.request ?? { objects: r.objects, depth: 0, mode: r.mode },
+  request: r.request ?? { objects: r.objects, depth: null, mode: r.mode },
   summary: r.summary,
   progress: r.progress,
   error: r.error,
@@ -97,18 +98,20 @@ export class RestoreRuns {
 
   /**
    * Claims one run: a queued one, or a running one whose worker stopped beating (its process
-   * died). The row lock with SKIP LOCKED makes the claim atomic across processes.
+   * died) — only run `only` when given. The row lock with SKIP LOCKED makes the claim atomic
+   * across processes.
    */
-  async claim(workerId: string, staleMs: number): Promise<RunRow | undefined> {
+  async claim(workerId: string, staleMs: number, only?: string): Promise<RunRow | undefined> {
     const { rows } = await this.pool.query<Row>(
       `UPDATE restore_runs r SET status = 'running', worker_id = $1, heartbeat_at = now(), started_at = coalesce(r.started_at, now())
         WHERE (r.org_id, r.id) = (
           SELECT org_id, id FROM restore_runs
-           WHERE status = 'queued'
-              OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)))
+           WHERE (status = 'queued'
+              OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))))
+             AND ($3::uuid IS NULL OR id = $3::uuid)
            ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
         RETURNING r.*`,
-      [workerId, staleMs],
+      [workerId, staleMs, only ?? null],
     );
     return rows[0] ? toRun(rows[0]) : undefined;
   }

@@ -26,14 +26,17 @@ export class RestoreWorker {
   #listener: PoolClient | undefined;
   #stopped = false;
   #polling = false;
+  #only: string | undefined;
 
   constructor(
     private readonly deps: { pool: Pool; log: Logger; restore: RestoreService },
     private readonly options: RestoreWorkerOptions,
   ) {}
 
-  async start(): Promise<void> {
+  /** `only`: this process runs that one run and no other (the CLI waiting for its own restore). */
+  async start(only?: string): Promise<void> {
     this.#stopped = false;
+    this.#only = only;
     this.#listener = await this.deps.pool.connect();
     this.#listener.on('notification', () => void this.poll());
     this.#listener.on('error', () => undefined);
@@ -48,7 +51,7 @@ export class RestoreWorker {
     this.#polling = true;
     try {
       while (!this.#stopped && this.#running.size < this.options.maxRuns) {
-        const run = await this.deps.restore.runs.claim(this.id, this.options.staleMs);
+        const run = await this.deps.restore.runs.claim(this.id, this.options.staleMs, this.#only);
         if (!run) break;
         const abort = new AbortController();
         const done = this.deps.restore

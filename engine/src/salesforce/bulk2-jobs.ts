@@ -20,6 +20,8 @@ export interface BulkJobInfo {
 }
 
 export interface PollOptions {
+  /** Wait before the first check (a caller that knows about how long the job takes); default none. */
+  firstCheckMs?: number;
   /** First wait between two state checks; grows by `factor` up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -41,6 +43,7 @@ export function getBulkJob(conn: OrgConnection, kind: BulkJobKind, jobId: string
 export async function waitForBulkJob(conn: OrgConnection, kind: BulkJobKind, jobId: string, poll: PollOptions = {}): Promise<BulkJobInfo> {
   const started = Date.now();
   let delay = poll.initialDelayMs ?? 500;
+  if (poll.firstCheckMs) await sleep(poll.firstCheckMs, undefined, poll.signal ? { signal: poll.signal } : undefined);
   for (;;) {
     const info = await getBulkJob(conn, kind, jobId, poll.signal);
     if (info.state === 'JobComplete') return info;

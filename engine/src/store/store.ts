@@ -11,7 +11,7 @@ import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch,
 import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, RECORDS_AT_SQL, VERSIONS_OF_SQL, type LiveRow } from './catalog/versions.js';
+import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
 import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
@@ -132,9 +132,11 @@ export class Store {
    * catalog query: e.g. to complete a change event that carries only the changed fields.
    */
   async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
-    const { rows } = await this.options.pool.query<LiveRow>(RECORDS_AT_SQL, [q.orgId, q.object, q.at, q.ids]).catch((err: unknown) => {
-      throw storeError(err, 'Reading records');
-    });
+    const { rows } = await this.options.pool
+      .query<LiveRow>(recordsAtSql(q.ids.length), [q.orgId, q.object, q.at, q.ids])
+      .catch((err: unknown) => {
+        throw storeError(err, 'Reading records');
+      });
     const packs = this.packCursor(q.orgId);
     const out: StoredRecord[] = [];
     for (const r of rows) out.push(await packs(r));

@@ -165,9 +165,30 @@ describe('store row index in the packs', () => {
     expect(report.versions).toBe(expected.length);
   });
 
-  it('lists ids bytewise, as the org compares them', async () => {
-    const ids = ['a1', 'B1', '_x', 'b0'];
-    await fx.store.putCsvPage({ ...target(), object: 'Lead', csv: page(ids.map((id): [string, string, number] => [id, id, 1])), columns });
-    expect(await collect(fx.store.idsAt({ orgId: org, object: 'Lead', at: new Date(at(2)) }))).toEqual(['B1', '_x', 'a1', 'b0']);
+  it('keeps any record id as given and lists ids bytewise', async () => {
+    const ids = ['a1', 'B1', '_x', 'b0', 'q"uote', 'back\\slash', 'com,ma', '{brace}', 'NULL', ' space ', 'é'];
+    await fx.store.putRecords({
+      ...target('rest'),
+      object: 'Lead',
+      records: ids.map((id) => ({ id, validFrom: at(1), fields: { Name: id } })),
+    });
+    const bytewise = [...ids].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(await collect(fx.store.idsAt({ orgId: org, object: 'Lead', at: new Date(at(2)) }))).toEqual(bytewise);
+    const read = await fx.store.readRecords({ orgId: org, object: 'Lead', at: new Date(at(2)), ids });
+    expect(read.map((r) => [r.id, r.fields.Name]).sort()).toEqual(ids.map((id) => [id, id]).sort());
+    for (const id of ids)
+      expect((await fx.store.versionsOf({ orgId: org, object: 'Lead', recordId: id })).map((v) => v.fields!.Name)).toEqual([id]);
+  });
+
+  it('looks up many ids at once by their overall range', async () => {
+    const store = fx.reopen(fx.keyFile, 4096);
+    const ids = Array.from({ length: 1500 }, (_, i) => `t${String(i).padStart(5, '0')}`);
+    await store.putCsvPage({ ...target(), object: 'Task', csv: page(ids.map((id): [string, string, number] => [id, id, 1])), columns });
+    const read = await store.readRecords({ orgId: org, object: 'Task', at: new Date(at(2)), ids: [...ids, 'nope'] });
+    expect(read.map((r) => r.id).sort()).toEqual(ids);
+    const tombstones = ids.map((id) => ({ id, deletedAt: at(3) }));
+    expect(await store.putTombstones({ ...target('reconcile'), object: 'Task', tombstones })).toMatchObject({ stored: 1500 });
+    expect(await store.putTombstones({ ...target('reconcile'), object: 'Task', tombstones })).toMatchObject({ stored: 0 });
+    expect(await collect(store.idsAt({ orgId: org, object: 'Task', at: new Date(at(3)) }))).toEqual([]);
   });
 });

@@ -10,6 +10,23 @@ export function copyText(value: string): string {
   return SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!) : value;
 }
 
+const ARRAY_SPECIAL = /[\\"]/;
+
+/**
+ * A PostgreSQL array literal, built here because the driver's own array encoding costs about a
+ * second per 200,000 elements. Quoted elements may hold anything; unquoted ones must be plain
+ * tokens (numbers, t/f).
+ */
+export function arrayLiteral(values: readonly string[], quote: boolean): string {
+  if (!quote) return `{${values.join(',')}}`;
+  const parts: string[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    parts[i] = ARRAY_SPECIAL.test(v) ? `"${v.replace(/[\\"]/g, '\\$&')}"` : `"${v}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
 /** Streams lines (each ending in \n) into `COPY table (columns) FROM STDIN`, in ~1 MB writes. */
 export async function copyLines(client: PoolClient, table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> {
   function* chunks(): Generator<string> {

@@ -1,5 +1,5 @@
 import type { PoolClient } from '../../infra/db.js';
-import { copyLines, copyText } from './copy.js';
+import { arrayLiteral, copyLines, copyText } from './copy.js';
 
 /**
  * The catalog's SQL. The catalog lives in the packs: each pack row carries its row index as
@@ -32,25 +32,45 @@ export interface StoredMatches {
   latest: LatestState[];
 }
 
-/** The rows of the packs of (org $1, object $2) that pass `where` (over p, with v's columns named). */
-const unnested = (columns: string, where: string) => `SELECT ${columns}
-  FROM packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from, p.row_deleted, p.row_hash)
+/** The rows of the packs of (org $1, object $2) that pass `where` (over p, with v's columns named, and `from`). */
+const unnested = (columns: string, where: string, from = '') => `SELECT ${columns}
+  FROM ${from}packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from, p.row_deleted, p.row_hash)
        WITH ORDINALITY AS v(record_id, valid_from, deleted, hash, n)
  WHERE p.org_id = $1 AND p.object = $2${where}`;
 
-/** Packs that may hold the batch's records: their id range meets the batch's. */
-const BATCH_IDS = ` AND p.max_record_id >= (SELECT min(record_id) FROM store_batch)
-   AND p.min_record_id <= (SELECT max(record_id) FROM store_batch)`;
+/** Up to this many ids, packs are matched per id; beyond, by the ids' overall range. */
+const FEW_IDS = 1000;
 
-const STORED_SQL = `SELECT DISTINCT b.n FROM store_batch b JOIN (${unnested(
+/**
+ * Packs whose id range can hold one of the ids that `ids` (SQL: a set of rows of column x)
+ * yields: per id when there are few (a handful of ids scattered over an object whose full backup
+ * packs each cover one id range skip most packs), else by the ids' overall range, which costs
+ * nothing per pack. Comparisons are bytewise, like the bounds.
+ */
+const packsHolding = (ids: string, few: boolean): string =>
+  few
+    ? ` AND EXISTS (SELECT 1 FROM ${ids} WHERE x >= p.min_record_id AND x <= p.max_record_id)`
+    : ` AND p.max_record_id >= (SELECT min(x COLLATE "C") FROM ${ids}) AND p.min_record_id <= (SELECT max(x COLLATE "C") FROM ${ids})`;
+
+const BATCH_IDS = '(SELECT record_id AS x FROM store_batch) ids';
+
+// The batch's bounds come from one pass over it, and the candidate rows are gathered first
+// (MATERIALIZED) so the batch is scanned once against all of them: left to itself the planner,
+// which cannot know how many rows a pack unnests, joins the whole batch again per pack.
+const STORED_SQL = `WITH bounds AS (SELECT min(record_id) AS lo_id, max(record_id) AS hi_id, min(valid_from) AS lo_t, max(valid_from) AS hi_t
+                  FROM store_batch),
+v AS MATERIALIZED (${unnested(
   'v.record_id, v.valid_from, v.hash',
-  `${BATCH_IDS}
-   AND p.max_valid_from >= (SELECT min(valid_from) FROM store_batch)
-   AND p.min_valid_from <= (SELECT max(valid_from) FROM store_batch)`,
-)}) v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
+  ` AND p.max_record_id >= bounds.lo_id AND p.min_record_id <= bounds.hi_id
+   AND p.max_valid_from >= bounds.lo_t AND p.min_valid_from <= bounds.hi_t`,
+  'bounds, ',
+)})
+SELECT b.n FROM store_batch b JOIN v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
 
-const LATEST_SQL = `SELECT DISTINCT ON (v.record_id) v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS at_ms, v.deleted
-  FROM (${unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, v.n', BATCH_IDS)}) v
+const latestSql = (
+  few: boolean,
+) => `SELECT DISTINCT ON (v.record_id) v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS at_ms, v.deleted
+  FROM (${unnested('v.record_id, v.valid_from, v.deleted, p.id AS pack_id, v.n', packsHolding(BATCH_IDS, few))}) v
  WHERE v.record_id IN (SELECT record_id FROM store_batch)
  ORDER BY v.record_id, v.valid_from DESC, v.pack_id DESC, v.n DESC`;
 
@@ -69,7 +89,11 @@ export async function storedMatches(
   withLatest: boolean,
 ): Promise<StoredMatches> {
   const out: StoredMatches = { stored: new Set(), latest: [] };
-  const { rowCount } = await client.query('SELECT 1 FROM packs WHERE org_id = $1 AND object = $2 LIMIT 1', [orgId, object]);
+  const range = idRange(batch);
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM packs WHERE org_id = $1 AND object = $2${range ? ' AND max_record_id >= $3 AND min_record_id <= $4' : ''} LIMIT 1`,
+    range ? [orgId, object, range[0], range[1]] : [orgId, object],
+  );
   if (rowCount === 0) return out;
   await client.query(
     `CREATE TEMP TABLE IF NOT EXISTS store_batch (n integer, record_id text COLLATE "C", valid_from timestamptz, hash bigint)
@@ -89,8 +113,23 @@ export async function storedMatches(
   await client.query('ANALYZE store_batch');
   const { rows } = await client.query<{ n: number }>(STORED_SQL, [orgId, object]);
   for (const r of rows) out.stored.add(r.n);
-  if (withLatest) out.latest = (await client.query<LatestState>(LATEST_SQL, [orgId, object])).rows;
+  if (withLatest) out.latest = (await client.query<LatestState>(latestSql(batch.length <= FEW_IDS), [orgId, object])).rows;
   return out;
+}
+
+/**
+ * The batch's smallest and largest id in bytewise order, when JavaScript's order is the same (no
+ * character at or above U+D800, where UTF-16 and UTF-8 orders part): one probe then tells whether
+ * any pack can hold a batch record, e.g. none for each new page of a full backup in id order.
+ */
+function idRange(batch: readonly BatchVersion[]): [string, string] | undefined {
+  let lo = batch[0]!.id;
+  let hi = lo;
+  for (const { id } of batch) {
+    if (id < lo) lo = id;
+    else if (id > hi) hi = id;
+  }
+  return /[\uD800-\uFFFF]/.test(lo + hi) ? undefined : [lo, hi];
 }
 
 /** Serialises writers of one org's object, so a version cannot slip in twice between lookup and write. */
@@ -111,7 +150,8 @@ export async function reservePackIds(client: PoolClient, n: number): Promise<str
 export interface RowIndex {
   ids: string[];
   validFrom: string[];
-  deleted: boolean[];
+  /** 't' or 'f'. */
+  deleted: string[];
   hashes: string[];
 }
 
@@ -134,11 +174,13 @@ export interface PackRow {
 /** One pack with its row index; the bounds are computed by PostgreSQL, in its own order and time parsing. */
 export async function insertPack(client: PoolClient, p: PackRow): Promise<void> {
   await client.query(
-    `INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
+    `WITH ix AS (SELECT $13::text[] AS ids, $14::timestamptz[] AS times)
+     INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
                         row_record_ids, row_valid_from, row_deleted, row_hash, min_record_id, max_record_id, min_valid_from, max_valid_from)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ids.lo, ids.hi, times.lo, times.hi
-       FROM (SELECT min(x COLLATE "C") AS lo, max(x COLLATE "C") AS hi FROM unnest($13::text[]) x) ids,
-            (SELECT min(t) AS lo, max(t) AS hi FROM unnest($14::timestamptz[]) t) times`,
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ix.ids, ix.times, $15, $16,
+            (SELECT min(x COLLATE "C") FROM unnest(ix.ids) x), (SELECT max(x COLLATE "C") FROM unnest(ix.ids) x),
+            (SELECT min(t) FROM unnest(ix.times) t), (SELECT max(t) FROM unnest(ix.times) t)
+       FROM ix`,
     [
       p.orgId,
       p.id,
@@ -152,10 +194,10 @@ export async function insertPack(client: PoolClient, p: PackRow): Promise<void> 
       p.data,
       p.source,
       p.jobId,
-      p.rows.ids,
-      p.rows.validFrom,
-      p.rows.deleted,
-      p.rows.hashes,
+      arrayLiteral(p.rows.ids, true),
+      arrayLiteral(p.rows.validFrom, true),
+      arrayLiteral(p.rows.deleted, false),
+      arrayLiteral(p.rows.hashes, false),
     ],
   );
 }
@@ -179,12 +221,9 @@ const liveAt = (packFilter?: string, rowFilter?: string) => `SELECT record_id, (
 
 export const AS_OF_SQL = liveAt();
 
-/** The same for the ids in $4 only, from the packs whose id range can hold them. */
-export const RECORDS_AT_SQL = liveAt(
-  ` AND p.max_record_id >= (SELECT min(x COLLATE "C") FROM unnest($4::text[]) x)
-    AND p.min_record_id <= (SELECT max(x COLLATE "C") FROM unnest($4::text[]) x)`,
-  ' AND record_id = ANY($4::text[])',
-);
+/** The same for the ids in $4 only (n of them), from the packs whose id range can hold them. */
+export const recordsAtSql = (n: number): string =>
+  liveAt(packsHolding('unnest($4::text[]) x', n <= FEW_IDS), ' AND record_id = ANY($4::text[])');
 
 export interface LiveRow {
   record_id: string;

@@ -148,7 +148,7 @@ function rowIndex(batch: Batch, versions: BatchVersion[], rows: number[]): RowIn
     const v = versions[i]!;
     index.ids.push(v.id);
     index.validFrom.push(v.validFrom);
-    index.deleted.push(batch.deleted[i] === 1);
+    index.deleted.push(batch.deleted[i] === 1 ? 't' : 'f');
     index.hashes.push(v.hash);
   }
   return index;

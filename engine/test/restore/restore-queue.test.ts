@@ -1,0 +1,54 @@
+/**
+ * The restore queue's claim: however many processes ask at once, a queued run goes to one of
+ * them; a running run is taken over only once its heartbeat is stale.
+ */
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import { RestoreRuns } from '../../src/restore/runs.js';
+
+describe('restore queue', () => {
+  let db: TestDb;
+  let runs: RestoreRuns;
+  beforeAll(async () => {
+    db = await createTestDb();
+    runs = new RestoreRuns(db.pool);
+  });
+  afterAll(async () => db?.drop());
+
+  const queue = () =>
+    runs.insert({
+      orgId: 'org-1',
+      id: randomUUID(),
+      targetOrgId: 'org-1',
+      at: new Date('2026-11-20T10:00:00Z'),
+      request: { objects: ['Account'], depth: null, mode: 'changed' },
+      by: null,
+    });
+
+  it('gives a queued run to exactly one of many claimers, and a stale one to the next', async () => {
+    const run = await queue();
+    expect(run.status).toBe('queued');
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => runs.claim(`w${i}`, 60_000)));
+    const winners = claims.filter((c) => c !== undefined);
+    expect(winners.map((c) => c.id)).toEqual([run.id]);
+    expect(winners[0]!.status).toBe('running');
+
+    // Beating, it is nobody else's; once its heartbeat is older than staleMs, it is claimable again.
+    expect(await runs.claim('late', 60_000)).toBeUndefined();
+    await db.pool.query("UPDATE restore_runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1", [run.id]);
+    const taken = await runs.claim('late', 60_000);
+    expect(taken?.id).toBe(run.id);
+    expect((await runs.get('org-1', run.id)).status).toBe('running');
+
+    // A claimer that waits for one run takes no other.
+    const other = await queue();
+    expect(await runs.claim('cli', 60_000, run.id)).toBeUndefined();
+    expect((await runs.claim('cli', 60_000, other.id))?.id).toBe(other.id);
+
+    await runs.finish(taken!, 'succeeded', { succeeded: 1 }, null);
+    await db.pool.query("UPDATE restore_runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1", [run.id]);
+    expect(await runs.claim('again', 60_000)).toBeUndefined();
+    await expect(runs.get('org-2', run.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
