@@ -17,8 +17,13 @@ const instanceUrl = env('BENCH_INSTANCE_URL');
 const keep = new Set(env('BENCH_OBJECTS').split(','));
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
+// The variant's settings (ORGVAULT_*): startTestEngine reads only the environment it is given.
+const settings = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('ORGVAULT_') && v !== undefined)) as Record<
+  string,
+  string
+>;
 // A short overlap: changes made for an earlier variant of the same run are not read again.
-const engine = await startTestEngine({ runner: { concurrency, overlapMs: 1000 }, worker: { pollMs: 100 } });
+const engine = await startTestEngine({ runner: { concurrency, overlapMs: 1000 }, worker: { pollMs: 100 }, env: settings });
 const tenant = await engine.services.tenants.create('bench');
 await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
 const { orgId } = await engine.services.connect(tenant.id, { kind: 'accessToken', instanceUrl, accessToken: env('BENCH_ACCESS_TOKEN') });
@@ -53,9 +58,10 @@ for await (const line of lines) {
   if (line === 'stop') break;
   const t0 = performance.now();
   const job = await engine.services.jobs.start(org, { by: 'bench' });
+
   let done = await engine.services.jobs.get(org, job.id);
   while (['queued', 'running', 'paused'].includes(done.status)) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
     done = await engine.services.jobs.get(org, job.id);
   }
   const seconds = (performance.now() - t0) / 1000;

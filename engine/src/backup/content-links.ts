@@ -117,6 +117,7 @@ async function linkFields(ctx: LinkPassContext): Promise<ObjectScope | undefined
 async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date | null): Promise<void> {
   const { deps, job, conn } = ctx;
   const at = ctx.now();
+  // Counts this pass's own calls, not those of object passes running beside it on the connection.
   const tally = conn.budget.tally();
   let counted = 0;
   const spent = (): number => {
@@ -124,7 +125,7 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
     counted = tally.calls;
     return n;
   };
-  try {
+  await tally.run(async () => {
     const docs: string[] = [];
     if (from) {
       const soql = `SELECT Id FROM ${DOCUMENT} WHERE SystemModstamp >= ${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
@@ -157,7 +158,5 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
       ? await deps.store.putTombstones({ orgId: job.orgId, object: LINK_OBJECT, source: 'reconcile', jobId: job.id, tombstones })
       : undefined;
     await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, { deleted: result?.stored ?? 0, apiCalls: spent() });
-  } finally {
-    tally.stop();
-  }
+  });
 }

@@ -4,8 +4,10 @@ import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ObjectScope } from '../salesforce/scope.js';
 import { selectSoql } from '../salesforce/scope.js';
-import { bulkQuery } from '../salesforce/bulk2-query.js';
+import { DEFAULT_MAX_RECORDS, bulkQuery } from '../salesforce/bulk2-query.js';
+import type { PageMemory } from '../salesforce/page-memory.js';
 import { restQuery, type SObjectRecord } from '../salesforce/rest-query.js';
+import { recordsToCsv } from '../salesforce/rest-csv.js';
 import { getDeleted, windowStart } from '../salesforce/replication.js';
 import { downloadBlob } from '../salesforce/blob.js';
 import { recordProgress, type PassCheckpoint, type PassKind } from './state.js';
@@ -19,6 +21,8 @@ export interface PassOptions {
   maxRecords?: number;
   /** Accept-Encoding of Bulk result pages. */
   resultEncoding?: 'gzip' | 'identity';
+  /** Records per REST query page (200–2,000); an incremental window expected to fit one is read by REST. */
+  restPageRecords?: number;
 }
 
 export interface PassContext {
@@ -33,12 +37,18 @@ export interface PassContext {
   watermark: Date | null;
   lastReconciledAt: Date | null;
   options: PassOptions;
+  /** Bounds the Bulk result pages all passes of this process hold at once. */
+  pageMemory?: PageMemory;
+  /** The object's last incremental pass found few changes: try one REST page before a Bulk job. */
+  fewChangesExpected?: boolean;
   now: () => Date;
 }
 
 export interface PassOutcome {
   watermark: Date;
   reconciledAt?: Date;
+  /** Incremental passes: the records the window held (as read; a resumed pass counts what it read itself). */
+  changes?: number;
 }
 
 /** SOQL datetime literal: no quotes, UTC. */
@@ -58,58 +68,63 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
   if (!ctx.checkpoint) await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
 
   const where = incremental ? `${scope.watermarkField} >= ${soqlTime(new Date(cp.from!))}` : undefined;
+  let read: number | undefined;
   if (!cp.recordsDone) {
-    if (scope.reader === 'bulk') await bulkRecords(ctx, cp, where);
-    else await restRecords(ctx, cp, where);
+    if (scope.reader === 'rest') read = await restRecords(ctx, cp, where);
+    else {
+      if (incremental && !cp.bulk && ctx.fewChangesExpected) read = await fewChangesByRest(ctx, where!);
+      read ??= await bulkRecords(ctx, cp, where);
+    }
     cp.recordsDone = true;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
   }
+  const changes = incremental && read !== undefined ? { changes: read } : {};
   if (incremental) await deletions(ctx, new Date(cp.from!));
+
   const startedAt = new Date(cp.startedAt);
   const due = ctx.lastReconciledAt === null || startedAt.getTime() - ctx.lastReconciledAt.getTime() >= ctx.options.reconcileEveryMs;
   // A full pass has just read every id; reconciling then would find nothing the pass did not.
   if (ctx.pass === 'incremental' && due) {
     await reconcile(ctx);
-    return { watermark: startedAt, reconciledAt: startedAt };
+    return { watermark: startedAt, reconciledAt: startedAt, ...changes };
   }
-  return { watermark: startedAt, ...(ctx.pass === 'full' ? { reconciledAt: startedAt } : {}) };
+  return { watermark: startedAt, ...(ctx.pass === 'full' ? { reconciledAt: startedAt } : {}), ...changes };
 }
 
-function tally(ctx: PassContext): { calls: () => number; stop: () => void } {
+/**
+ * Runs one step of a pass with a counter of the API calls it makes (its own only: other passes
+ * and services share the connection). `spent()` gives the calls since it was last asked.
+ */
+function counted<T>(ctx: PassContext, step: (spent: () => number) => Promise<T>): Promise<T> {
   const t = ctx.conn.budget.tally();
-  return { calls: () => t.calls, stop: () => t.stop() };
-}
-
-async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<void> {
-  const { scope } = ctx;
-  const t = tally(ctx);
-  let counted = 0;
+  let reported = 0;
   const spent = (): number => {
-    const n = t.calls() - counted;
-    counted = t.calls();
+    const n = t.calls - reported;
+    reported = t.calls;
     return n;
   };
-  try {
+  return t.run(() => step(spent));
+}
+
+async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<number> {
+  const { scope } = ctx;
+  let read = 0;
+  await counted(ctx, async (spent) => {
     const pages = bulkQuery(ctx.conn, {
       soql: selectSoql(scope, where),
       operation: scope.hasIsDeleted ? 'queryAll' : 'query',
       ...(cp.bulk ? { resume: cp.bulk } : {}),
       ...(ctx.options.maxRecords ? { maxRecords: ctx.options.maxRecords } : {}),
       ...(ctx.options.resultEncoding ? { encoding: ctx.options.resultEncoding } : {}),
+      ...(ctx.pageMemory ? { memory: ctx.pageMemory, firstPageBytes: firstPageGuess(ctx) } : {}),
       onJob: async (job) => {
         cp.bulk = { jobId: job.id, locator: null };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
       },
     });
     for await (const page of pages) {
-      const result = await ctx.store.putCsvPage({
-        orgId: ctx.orgId,
-        object: scope.name,
-        source: 'bulk',
-        jobId: ctx.jobId,
-        csv: page.csv,
-        columns: { id: 'Id', modstamp: scope.watermarkField ?? 'CreatedDate', ...(scope.hasIsDeleted ? { deleted: 'IsDeleted' } : {}) },
-      });
+      const result = await ctx.store.putCsvPage({ ...csvTarget(ctx, 'bulk'), csv: page.csv });
+      read += page.records;
       const files = scope.blobFields.length > 0 ? await filesOfCsv(ctx, page.csv) : 0;
       cp.bulk = { jobId: page.jobId, locator: page.nextLocator };
       await recordProgress(
@@ -121,9 +136,62 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
         cp,
       );
     }
-  } finally {
-    t.stop();
-  }
+  });
+  return read;
+}
+
+/** Records per REST query page by default (Sforce-Query-Options batchSize, at most 2,000). */
+export const REST_PAGE_RECORDS = 2000;
+
+/**
+ * An incremental window with few changes, read by one REST query page instead of a Bulk job:
+ * one call instead of create + state check + result page, and no wait for the job to be
+ * queued and run. The page is stored as Bulk's CSV (the same bytes, so a version re-read in the
+ * overlap window is recognised as stored). Gives the records read, or undefined when the window
+ * holds more than one page: the caller then runs the Bulk job (this call is the price of guessing wrong).
+ */
+async function fewChangesByRest(ctx: PassContext, where: string): Promise<number | undefined> {
+  const { scope } = ctx;
+  return counted(ctx, async (spent) => {
+    const pages = restQuery(ctx.conn, selectSoql(scope, where), {
+      all: scope.hasIsDeleted,
+      batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
+    });
+    const first = (await pages.next()).value;
+    await pages.return(undefined);
+    if (!first || first.nextRecordsUrl !== null) {
+      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() });
+      return undefined;
+    }
+    const csv = recordsToCsv(scope.fields, scope.fieldTypes, first.records);
+    const result =
+      first.records.length > 0 ? await ctx.store.putCsvPage({ ...csvTarget(ctx, 'rest'), csv }) : { stored: 0, storedBytes: 0 };
+    const files = scope.blobFields.length > 0 && first.records.length > 0 ? await filesOfCsv(ctx, csv) : 0;
+    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {
+      records: result.stored,
+      bytes: result.storedBytes,
+      files,
+      apiCalls: spent(),
+    });
+    return first.records.length;
+  });
+}
+
+/** Where a CSV page of this pass goes, and which of its columns the catalog reads. */
+function csvTarget(ctx: PassContext, source: string) {
+  const { scope } = ctx;
+  return {
+    orgId: ctx.orgId,
+    object: scope.name,
+    source,
+    jobId: ctx.jobId,
+    columns: { id: 'Id', modstamp: scope.watermarkField ?? 'CreatedDate', ...(scope.hasIsDeleted ? { deleted: 'IsDeleted' } : {}) },
+  };
+}
+
+/** A first result page's size before any page is seen: ~16 bytes per quoted CSV field (Account at 1M: 12.6). */
+function firstPageGuess(ctx: PassContext): number {
+  return (ctx.options.maxRecords ?? DEFAULT_MAX_RECORDS) * ctx.scope.fields.length * 16;
 }
 
 /** REST records as the store's JSON records: parent objects and `attributes` dropped. */
@@ -141,18 +209,18 @@ export function toJsonRecord(
   };
 }
 
-async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<void> {
+async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<number> {
   const { scope } = ctx;
-  const t = tally(ctx);
-  let counted = 0;
-  try {
+  let read = 0;
+  await counted(ctx, async (spent) => {
     const pages = restQuery(ctx.conn, selectSoql(scope, where), {
       all: scope.hasIsDeleted,
-      batchSize: 2000,
+      batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
       ...(cp.rest?.next ? { fromNextRecordsUrl: cp.rest.next } : {}),
     });
     for await (const page of pages) {
       const records = page.records.map((r) => toJsonRecord(scope, r));
+      read += records.length;
       const result =
         records.length > 0
           ? await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records })
@@ -165,14 +233,12 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
         ctx.orgId,
         ctx.jobId,
         scope.name,
-        { records: result?.stored ?? 0, bytes: result?.storedBytes ?? 0, files, apiCalls: t.calls() - counted },
+        { records: result?.stored ?? 0, bytes: result?.storedBytes ?? 0, files, apiCalls: spent() },
         cp,
       );
-      counted = t.calls();
     }
-  } finally {
-    t.stop();
-  }
+  });
+  return read;
 }
 
 async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<number> {
@@ -227,18 +293,15 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
   const now = ctx.now();
   const start = new Date(Math.max(from.getTime(), windowStart('deleted', now).getTime() + 60_000));
   if (now.getTime() - start.getTime() < 60_000) return;
-  const t = tally(ctx);
-  try {
+  await counted(ctx, async (spent) => {
     const res = await getDeleted(ctx.conn, scope.name, start, now);
     await storeTombstones(
       ctx,
       'getDeleted',
       res.deletedRecords.map((d) => ({ id: d.id, deletedAt: d.deletedDate })),
-      t.calls(),
+      spent(),
     );
-  } finally {
-    t.stop();
-  }
+  });
 }
 
 /**
@@ -247,12 +310,12 @@ async function deletions(ctx: PassContext, from: Date): Promise<void> {
  */
 async function reconcile(ctx: PassContext): Promise<void> {
   const { scope } = ctx;
-  const t = tally(ctx);
-  try {
+  await counted(ctx, async (spent) => {
     const orgIds = new Set<string>();
     const soql = `SELECT Id FROM ${scope.name}`;
     if (scope.reader === 'bulk') {
-      for await (const page of bulkQuery(ctx.conn, { soql, operation: 'query' })) {
+      const pages = bulkQuery(ctx.conn, { soql, operation: 'query', ...(ctx.pageMemory ? { memory: ctx.pageMemory } : {}) });
+      for await (const page of pages) {
         const text = page.csv.toString('utf8');
         for (const line of text.split('\n').slice(1)) {
           const id = line.replace(/"/g, '').trim();
@@ -267,8 +330,6 @@ async function reconcile(ctx: PassContext): Promise<void> {
     const tombstones: Array<{ id: string; deletedAt: Date }> = [];
     for await (const id of ctx.store.idsAt({ orgId: ctx.orgId, object: scope.name, at }))
       if (!orgIds.has(id)) tombstones.push({ id, deletedAt: at });
-    await storeTombstones(ctx, 'reconcile', tombstones, t.calls());
-  } finally {
-    t.stop();
-  }
+    await storeTombstones(ctx, 'reconcile', tombstones, spent());
+  });
 }

@@ -8,8 +8,9 @@ import { checkBudget } from '../salesforce/org-limits.js';
 import { OrgVaultError } from '../errors.js';
 import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
 import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
-import { runObjectPass, type PassOptions } from './object-pass.js';
+import { REST_PAGE_RECORDS, runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
+import { PageMemory } from '../salesforce/page-memory.js';
 import { runContentLinkPass } from './content-links.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
 
@@ -20,12 +21,19 @@ export interface RunnerOptions extends PassOptions {
   pauseMs: number;
   /** Attempts per object within one job before it is left to the next job. */
   attemptsPerObject: number;
+  /**
+   * Bytes of Bulk result pages held at once (read ahead and being stored) by all passes: one
+   * object's page and its read ahead (2 × ~22 MB at 50,000 rows of 35 fields) fit, so a lone big
+   * object keeps its read ahead, while objects side by side share this rather than each holding two pages.
+   */
+  pageMemoryBytes: number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   concurrency: 4,
   pauseMs: 30 * 60_000,
   attemptsPerObject: 3,
+  pageMemoryBytes: 64 << 20,
   overlapMs: 5 * 60_000,
   reconcileEveryMs: 7 * 24 * 3600_000,
 };
@@ -40,6 +48,8 @@ export interface RunnerDeps {
   scopeOptions(orgId: string): Promise<ScopeOptions>;
   options?: Partial<RunnerOptions>;
   now?: () => Date;
+  /** Shared by every job of the process (the worker gives its own); absent = one per job. */
+  pageMemory?: PageMemory;
   /** Runs recovery_point jobs (cdp/ builds them from the store); absent = such jobs fail. */
   recoveryPoint?: (job: Job, signal?: AbortSignal) => Promise<Job['status']>;
 }
@@ -55,6 +65,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   const now = deps.now ?? (() => new Date());
   const { pool, log } = deps;
   const jobLog = log.child({ orgId: job.orgId, jobId: job.id });
+  const pageMemory = deps.pageMemory ?? new PageMemory(options.pageMemoryBytes);
   if (job.kind === 'recovery_point') {
     if (deps.recoveryPoint) return deps.recoveryPoint(job, signal);
     await setJobStatus(pool, job.orgId, job.id, 'failed', { error: 'This engine cannot build recovery points' });
@@ -136,6 +147,9 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
               watermark: st?.watermark ?? null,
               lastReconciledAt: st?.lastReconciledAt ?? null,
               options,
+              pageMemory,
+              // Its last incremental read at most half a REST page: expect few again (room to grow).
+              fewChangesExpected: st?.lastChanges != null && st.lastChanges <= (options.restPageRecords ?? REST_PAGE_RECORDS) / 2,
               now,
             }),
           );
@@ -144,6 +158,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
             ...(p.pass === 'full' ? { fullCycleId: job.cycleId } : {}),
             watermark: outcome.watermark,
             ...(outcome.reconciledAt ? { reconciledAt: outcome.reconciledAt } : {}),
+            ...(outcome.changes !== undefined ? { changes: outcome.changes } : {}),
             status: 'succeeded',
           });
           await setPassStatus(pool, job.orgId, job.id, p.object, 'succeeded');

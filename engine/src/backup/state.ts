@@ -6,6 +6,8 @@ export interface ObjectState {
   fullCycleId: string | null;
   watermark: Date | null;
   lastReconciledAt: Date | null;
+  /** Records the last incremental pass read (null before the first). */
+  lastChanges: number | null;
 }
 
 export async function objectStates(pool: Pool, orgId: string): Promise<Map<string, ObjectState>> {
@@ -14,11 +16,18 @@ export async function objectStates(pool: Pool, orgId: string): Promise<Map<strin
     full_cycle_id: string | null;
     watermark: Date | null;
     last_reconciled_at: Date | null;
-  }>('SELECT object, full_cycle_id, watermark, last_reconciled_at FROM backup_object_state WHERE org_id = $1', [orgId]);
+    last_changes: string | null;
+  }>('SELECT object, full_cycle_id, watermark, last_reconciled_at, last_changes FROM backup_object_state WHERE org_id = $1', [orgId]);
   return new Map(
     rows.map((r) => [
       r.object,
-      { object: r.object, fullCycleId: r.full_cycle_id, watermark: r.watermark, lastReconciledAt: r.last_reconciled_at },
+      {
+        object: r.object,
+        fullCycleId: r.full_cycle_id,
+        watermark: r.watermark,
+        lastReconciledAt: r.last_reconciled_at,
+        lastChanges: r.last_changes === null ? null : Number(r.last_changes),
+      },
     ]),
   );
 }
@@ -27,17 +36,18 @@ export async function objectStates(pool: Pool, orgId: string): Promise<Map<strin
 export async function saveObjectState(
   pool: Pool,
   orgId: string,
-  s: { object: string; fullCycleId?: string; watermark: Date; reconciledAt?: Date; status: string },
+  s: { object: string; fullCycleId?: string; watermark: Date; reconciledAt?: Date; changes?: number; status: string },
 ): Promise<void> {
   await pool.query(
-    `INSERT INTO backup_object_state (org_id, object, full_cycle_id, watermark, last_reconciled_at, last_status)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO backup_object_state (org_id, object, full_cycle_id, watermark, last_reconciled_at, last_status, last_changes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (org_id, object) DO UPDATE SET
        full_cycle_id = coalesce($3, backup_object_state.full_cycle_id),
        watermark = greatest(backup_object_state.watermark, $4),
        last_reconciled_at = coalesce($5, backup_object_state.last_reconciled_at),
-       last_status = $6`,
-    [orgId, s.object, s.fullCycleId ?? null, s.watermark, s.reconciledAt ?? null, s.status],
+       last_status = $6,
+       last_changes = coalesce($7, backup_object_state.last_changes)`,
+    [orgId, s.object, s.fullCycleId ?? null, s.watermark, s.reconciledAt ?? null, s.status, s.changes ?? null],
   );
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from '../infra/db.js';
 import type { Job } from './jobs.js';
 import { toJob, type JobRow } from './jobs.js';
-import { runJob, type RunnerDeps } from './runner.js';
+import { DEFAULT_RUNNER_OPTIONS, runJob, type RunnerDeps } from './runner.js';
+import { PageMemory } from '../salesforce/page-memory.js';
 
 export interface WorkerOptions {
   /** Jobs this process runs at once. */
@@ -45,17 +46,20 @@ export async function claimJob(pool: Pool, workerId: string, staleMs: number): P
 export class BackupWorker {
   readonly id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   readonly #options: WorkerOptions;
+  private readonly deps: RunnerDeps;
   readonly #running = new Map<string, { done: Promise<unknown>; abort: AbortController }>();
   #timer: NodeJS.Timeout | undefined;
   #listener: import('pg').PoolClient | undefined;
   #stopped = false;
   #polling = false;
 
-  constructor(
-    private readonly deps: RunnerDeps,
-    options: Partial<WorkerOptions> = {},
-  ) {
+  constructor(deps: RunnerDeps, options: Partial<WorkerOptions> = {}) {
     this.#options = { ...DEFAULT_WORKER_OPTIONS, ...options };
+    // Every job this process runs shares one bound on the result pages it holds.
+    this.deps = {
+      ...deps,
+      pageMemory: deps.pageMemory ?? new PageMemory(deps.options?.pageMemoryBytes ?? DEFAULT_RUNNER_OPTIONS.pageMemoryBytes),
+    };
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { OrgVaultError } from '../errors.js';
 
 export const DEFAULT_BUDGET_PERCENT = 50;
@@ -34,11 +35,18 @@ export interface BudgetSnapshot {
   remaining?: number;
 }
 
-/** Counts the calls of one piece of work (a backup job, an object pass). */
+/**
+ * Counts the calls of one piece of work (an object pass): those made inside `run`, wherever they
+ * go in the async flow it starts, and no one else's on the same connection (the schedule's
+ * permission check, another object's pass, a restore).
+ */
 export interface ApiTally {
   readonly calls: number;
-  stop(): void;
+  run<T>(fn: () => Promise<T>): Promise<T>;
 }
+
+/** The tallies the current async flow counts into (nested runs count into each enclosing one). */
+const counting = new AsyncLocalStorage<ReadonlyArray<{ budget: ApiBudget; calls: number }>>();
 
 /**
  * The API budget of one org: our calls counted one by one, the org's own figures (which include
@@ -53,7 +61,6 @@ export class ApiBudget {
   #callsSinceReport = 0;
   #bulkJobs: LimitCount | undefined;
   #bulkJobsSinceReport = 0;
-  readonly #tallies = new Set<{ calls: number }>();
 
   constructor(capPercent = DEFAULT_BUDGET_PERCENT) {
     this.#capPercent = checkPercent(capPercent);
@@ -74,7 +81,7 @@ export class ApiBudget {
   recordCall(): void {
     this.#callsMade++;
     this.#callsSinceReport++;
-    for (const t of this.#tallies) t.calls++;
+    for (const t of counting.getStore() ?? []) if (t.budget === this) t.calls++;
   }
 
   recordBulkQueryJob(): void {
@@ -152,18 +159,14 @@ export class ApiBudget {
     });
   }
 
-  /** Starts counting calls for one piece of work; `stop()` ends it (the count stays readable). */
+  /** A counter for the calls one piece of work makes through this budget's connection. */
   tally(): ApiTally {
-    const t = { calls: 0 };
-    this.#tallies.add(t);
-    const tallies = this.#tallies;
+    const t = { budget: this, calls: 0 };
     return {
       get calls() {
         return t.calls;
       },
-      stop() {
-        tallies.delete(t);
-      },
+      run: (fn) => counting.run([...(counting.getStore() ?? []), t], fn),
     };
   }
 }

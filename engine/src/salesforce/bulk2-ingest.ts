@@ -87,12 +87,12 @@ export async function runIngestJob(conn: OrgConnection, req: IngestRequest): Pro
     },
     async (res) => void (await res.arrayBuffer()),
   );
-  await conn.http.json({
+  const closed = await conn.http.json<BulkJobInfo>({
     method: 'PATCH',
     path,
     json: { state: 'UploadComplete' },
     idempotent: true,
     what: `close Bulk ingest job ${created.id}`,
   });
-  return ingestResults(conn, await waitForBulkJob(conn, 'ingest', created.id, req.poll));
+  return ingestResults(conn, await waitForBulkJob(conn, 'ingest', created.id, req.poll, closed));
 }

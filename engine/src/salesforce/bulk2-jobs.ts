@@ -39,30 +39,56 @@ export function getBulkJob(conn: OrgConnection, kind: BulkJobKind, jobId: string
   return conn.http.json<BulkJobInfo>({ path: jobPath(kind, jobId), what: `Bulk ${kind} job ${jobId}`, ...(signal ? { signal } : {}) });
 }
 
-/** Polls with growing pauses until the job is JobComplete; Failed and Aborted become errors. */
-export async function waitForBulkJob(conn: OrgConnection, kind: BulkJobKind, jobId: string, poll: PollOptions = {}): Promise<BulkJobInfo> {
+/**
+ * First wait 100 ms, then twice as long each time up to 10 s: a small job (an incremental's few
+ * changes) is seen complete by its first check, and a long one costs about as many checks as a
+ * gentler start would (a 60 s job: 12). Measured in bench/backup.ts.
+ */
+export const DEFAULT_POLL = { initialDelayMs: 100, factor: 2, maxDelayMs: 10_000 } as const;
+
+const ENDED_STATES: ReadonlySet<BulkJobState> = new Set(['JobComplete', 'Failed', 'Aborted']);
+
+/**
+ * Waits until the job is JobComplete; Failed and Aborted become errors. Given the job's info as
+ * last seen (e.g. the create answer), it pauses before the first check instead of asking at once
+ * what it was just told.
+ */
+export async function waitForBulkJob(
+  conn: OrgConnection,
+  kind: BulkJobKind,
+  jobId: string,
+  poll: PollOptions = {},
+  lastSeen?: BulkJobInfo,
+): Promise<BulkJobInfo> {
   const started = Date.now();
-  let delay = poll.initialDelayMs ?? 500;
-  if (poll.firstCheckMs) await sleep(poll.firstCheckMs, undefined, poll.signal ? { signal: poll.signal } : undefined);
+  let delay = poll.initialDelayMs ?? DEFAULT_POLL.initialDelayMs;
+  let info = lastSeen;
+  // A caller that knows about how long the job takes waits that long before its first check.
+  if (poll.firstCheckMs && !(info && ENDED_STATES.has(info.state))) {
+    await sleep(poll.firstCheckMs, undefined, poll.signal ? { signal: poll.signal } : undefined);
+    info = undefined;
+  }
   for (;;) {
-    const info = await getBulkJob(conn, kind, jobId, poll.signal);
-    if (info.state === 'JobComplete') return info;
-    if (info.state === 'Failed' || info.state === 'Aborted') {
-      throw new OrgVaultError(
-        'ORG_API_ERROR',
-        `Bulk ${kind} job ${jobId} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}`,
-        {
-          details: { errorCode: `BULK_JOB_${info.state.toUpperCase()}`, jobId, transient: false },
-        },
-      );
+    if (info) {
+      if (info.state === 'JobComplete') return info;
+      if (info.state === 'Failed' || info.state === 'Aborted') {
+        throw new OrgVaultError(
+          'ORG_API_ERROR',
+          `Bulk ${kind} job ${jobId} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}`,
+          {
+            details: { errorCode: `BULK_JOB_${info.state.toUpperCase()}`, jobId, transient: false },
+          },
+        );
+      }
+      if (poll.timeoutMs !== undefined && Date.now() - started > poll.timeoutMs) {
+        throw new OrgVaultError('ORG_API_ERROR', `Bulk ${kind} job ${jobId} still ${info.state} after ${poll.timeoutMs} ms`, {
+          details: { errorCode: 'BULK_JOB_TIMEOUT', jobId, transient: true },
+        });
+      }
+      await sleep(delay, undefined, poll.signal ? { signal: poll.signal } : undefined);
+      delay = Math.min(poll.maxDelayMs ?? DEFAULT_POLL.maxDelayMs, delay * (poll.factor ?? DEFAULT_POLL.factor));
     }
-    if (poll.timeoutMs !== undefined && Date.now() - started > poll.timeoutMs) {
-      throw new OrgVaultError('ORG_API_ERROR', `Bulk ${kind} job ${jobId} still ${info.state} after ${poll.timeoutMs} ms`, {
-        details: { errorCode: 'BULK_JOB_TIMEOUT', jobId, transient: true },
-      });
-    }
-    await sleep(delay, undefined, poll.signal ? { signal: poll.signal } : undefined);
-    delay = Math.min(poll.maxDelayMs ?? 10_000, delay * (poll.factor ?? 1.5));
+    info = await getBulkJob(conn, kind, jobId, poll.signal);
   }
 }
 

@@ -2,6 +2,7 @@ import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from './connection.js';
 import { jobPath, waitForBulkJob, type BulkJobInfo, type PollOptions } from './bulk2-jobs.js';
 import type { CsvPage } from './rest-csv.js';
+import type { PageLease, PageMemory } from './page-memory.js';
 
 export type BulkQueryOperation = 'query' | 'queryAll';
 
@@ -20,6 +21,14 @@ export const DEFAULT_MAX_RECORDS = 50_000;
 
 export interface ResultOptions {
   maxRecords?: number;
+  /** Bytes the page is expected to have (its predecessor's size): the body is read into one buffer that big. */
+  sizeHint?: number;
+  /**
+   * The process's bound on page bytes held at once, shared with every other reader: each page asks
+   * it for its predecessor's size before it is fetched, the first page for `firstPageBytes`.
+   */
+  memory?: PageMemory;
+  firstPageBytes?: number;
   /** Accept-Encoding of result pages (gzip when absent, as Node's fetch asks by default). */
   encoding?: 'gzip' | 'identity';
   signal?: AbortSignal;
@@ -56,7 +65,7 @@ export function fetchResultPage(
       ...(options.signal ? { signal: options.signal } : {}),
     },
     async (res) => {
-      const csv = Buffer.from(await res.arrayBuffer());
+      const csv = await readBody(res, options.sizeHint);
       const header = res.headers.get('sforce-locator');
       if (header === null) {
         throw new OrgVaultError('ORG_API_ERROR', `Bulk query results ${jobId}: no Sforce-Locator header`, {
@@ -75,9 +84,33 @@ export function fetchResultPage(
 }
 
 /**
+ * A page's body as one Buffer. Joining the chunks at the end (what `arrayBuffer()` does) holds
+ * the page twice for a moment; given the expected size (pages of a job are alike), the chunks
+ * are copied into one buffer as they come, so a page of 50,000 rows costs ~22 MB, not ~44 MB.
+ */
+async function readBody(res: Response, sizeHint: number | undefined): Promise<Buffer> {
+  if (!res.body) return Buffer.alloc(0);
+  if (!sizeHint) return Buffer.from(await res.arrayBuffer());
+  let buf = Buffer.allocUnsafe(Math.ceil(sizeHint * 1.1));
+  let used = 0;
+  for await (const chunk of res.body) {
+    if (used + chunk.length > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(Math.ceil(buf.length * 1.5), used + chunk.length));
+      buf.copy(bigger, 0, 0, used);
+      buf = bigger;
+    }
+    buf.set(chunk, used);
+    used += chunk.length;
+  }
+  // A much smaller page (a job's last) is copied out rather than pinning the whole buffer.
+  return used < buf.length * 0.75 ? Buffer.from(buf.subarray(0, used)) : buf.subarray(0, used);
+}
+
+/**
  * Yields the result pages of a completed job from `fromLocator` on (the first page when null).
- * The next page is fetched while the caller handles the current one, never more than one ahead.
- * Stopping early (break, return, throw) cancels the read ahead.
+ * The next page is fetched while the caller handles the current one, never more than one ahead,
+ * and each page holds its bytes of `memory` until the caller asks for the next one. Stopping
+ * early (break, return, throw) cancels the read ahead.
  */
 export async function* readBulkQueryResults(
   conn: OrgConnection,
@@ -86,22 +119,43 @@ export async function* readBulkQueryResults(
 ): AsyncGenerator<BulkResultPage> {
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-  const fetchAhead = (locator: string | null) => {
-    const p = fetchResultPage(conn, jobId, locator, { ...options, signal });
+  interface Fetched {
+    page: BulkResultPage;
+    lease: PageLease | undefined;
+  }
+  const fetchAhead = (locator: string | null, sizeHint: number | undefined): Promise<Fetched> => {
+    const p = (async () => {
+      const lease = await options.memory?.acquire(sizeHint ?? options.firstPageBytes ?? 0, signal);
+      try {
+        const page = await fetchResultPage(conn, jobId, locator, { ...options, signal, sizeHint });
+        lease?.resize(page.csv.length);
+        return { page, lease };
+      } catch (err) {
+        lease?.release();
+        throw err;
+      }
+    })();
     // Awaited on the next turn; an early stop must not leave an unhandled rejection behind.
     p.catch(() => undefined);
     return p;
   };
+  let pending: Promise<Fetched> | undefined = fetchAhead(options.fromLocator ?? null, undefined);
+  let current: Fetched | undefined;
   try {
-    let pending = fetchAhead(options.fromLocator ?? null);
-    for (;;) {
-      const page = await pending;
-      if (page.nextLocator !== null) pending = fetchAhead(page.nextLocator);
+    while (pending) {
+      current = await pending;
+      const page: BulkResultPage = current.page;
+      pending = page.nextLocator !== null ? fetchAhead(page.nextLocator, page.csv.length) : undefined;
       yield page;
-      if (page.nextLocator === null) return;
+      current.lease?.release();
     }
   } finally {
     controller.abort();
+    current?.lease?.release();
+    void pending?.then(
+      (f) => f.lease?.release(),
+      () => undefined,
+    );
   }
 }
 
@@ -123,11 +177,13 @@ export interface BulkQueryOptions extends ResultOptions {
  */
 export async function* bulkQuery(conn: OrgConnection, options: BulkQueryOptions): AsyncGenerator<BulkResultPage> {
   let jobId = options.resume?.jobId;
+  let created: BulkJobInfo | undefined;
   if (jobId === undefined) {
-    const created = await createBulkQueryJob(conn, options.soql, options.operation);
+    created = await createBulkQueryJob(conn, options.soql, options.operation);
     jobId = created.id;
     await options.onJob?.(created);
   }
-  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) });
+  // A resumed job has most likely finished long ago: ask at once; a new one has just been seen.
+  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) }, created);
   yield* readBulkQueryResults(conn, jobId, { ...options, fromLocator: options.resume?.locator ?? null });
 }

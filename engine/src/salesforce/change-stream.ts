@@ -1,4 +1,4 @@
-import PubSubApiClient from 'salesforce-pubsub-api-client';
+import type PubSubApiClient from 'salesforce-pubsub-api-client';
 import type { OrgConnection } from './connection.js';
 
 /** A change event as the Pub/Sub client decodes it (bitmaps already turned into field names). */
@@ -74,7 +74,9 @@ export class ChangeStream {
     const session = await this.conn.tokens.session();
     // The client insists on https; the instance URL only names the org in the call metadata.
     const instanceUrl = session.instanceUrl.replace(/^http:/, 'https:');
-    this.#client = new PubSubApiClient(
+    // Loaded on first use: the client and its gRPC/Avro stack cost an engine that never streams ~40 MB.
+    const { default: Client } = await import('salesforce-pubsub-api-client');
+    this.#client = new Client(
       {
         authType: 'user-supplied',
         accessToken: session.accessToken,

@@ -1,4 +1,4 @@
-import { Org } from '@salesforce/core';
+import type { Org } from '@salesforce/core';
 import { OrgVaultError } from '../errors.js';
 import { TokenSource, type TokenSourceOptions } from './tokens.js';
 
@@ -12,6 +12,8 @@ export async function sfCliTokenSource(
 ): Promise<TokenSource> {
   let conn: ReturnType<Org['getConnection']>;
   try {
+    // Loaded on first use: @salesforce/core costs an engine that never borrows a CLI org ~50 MB.
+    const { Org } = await import('@salesforce/core');
     const org = await Org.create({ aliasOrUsername: usernameOrAlias });
     conn = org.getConnection();
   } catch (err) {

@@ -82,16 +82,38 @@ describe('ApiBudget', () => {
     expect(() => b.assertMayStartBulkQueryJob()).toThrow(expect.objectContaining({ code: 'API_BUDGET_EXHAUSTED' }));
   });
 
-  it('tallies count the calls of one piece of work only while open', () => {
+  it('a tally counts the calls made inside its run, not those of concurrent work on the same connection', async () => {
     const b = new ApiBudget();
+    const other = new ApiBudget();
+    const tick = () => new Promise((r) => setImmediate(r));
     b.recordCall();
-    const t = b.tally();
+    const pass = b.tally();
+    const inner = b.tally();
+    let neighbourDone = false;
+    const neighbour = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await tick();
+        b.recordCall(); // e.g. the schedule's permission check on the shared connection
+      }
+      neighbourDone = true;
+    })();
+    await pass.run(async () => {
+      for (let i = 0; i < 2; i++) {
+        await tick();
+        b.recordCall();
+      }
+      await inner.run(async () => {
+        await tick();
+        b.recordCall();
+        other.recordCall(); // another org's connection
+      });
+    });
+    await neighbour;
     b.recordCall();
-    b.recordCall();
-    t.stop();
-    b.recordCall();
-    expect(t.calls).toBe(2);
-    expect(b.callsMade).toBe(4);
+    expect(neighbourDone).toBe(true);
+    expect(pass.calls).toBe(3);
+    expect(inner.calls).toBe(1);
+    expect(b.callsMade).toBe(8);
   });
 
   it('rejects a cap outside 1–100 %', () => {

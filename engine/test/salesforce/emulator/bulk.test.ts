@@ -10,6 +10,7 @@ import {
 } from '../../../src/salesforce/bulk2-query.js';
 import { abortBulkJob, deleteBulkJob, isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
 import { runIngestJob } from '../../../src/salesforce/bulk2-ingest.js';
+import { PageMemory } from '../../../src/salesforce/page-memory.js';
 import { queryRecords } from '../../../src/salesforce/rest-query.js';
 import { FAST_POLL, startTestOrg, type TestOrg } from './org.js';
 
@@ -70,6 +71,57 @@ describe('Bulk API 2.0 (emulator)', () => {
     expect(conn.budget.callsMade - atFirst).toBeGreaterThanOrEqual(1);
     expect(conn.budget.callsMade - atFirst).toBeLessThanOrEqual(2);
     await pages.return(undefined);
+  });
+
+  it('a small job costs its create, a state check or two after a pause, and its pages', async () => {
+    const before = conn.budget.callsMade;
+    const pages: BulkResultPage[] = [];
+    // Default polling: the create answer is not asked again at once, the first check comes
+    // after a short pause (the emulator finishes a small job within it, as Salesforce often does).
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50 })) pages.push(p);
+    const checks = conn.budget.callsMade - before - 1 - pages.length;
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(2);
+    // What a checkpoint says was seen last is not asked again either.
+    const job = await createBulkQueryJob(conn, SOQL);
+    const done = await waitForBulkJob(conn, 'query', job.id, FAST_POLL);
+    const atDone = conn.budget.callsMade;
+    expect(await waitForBulkJob(conn, 'query', job.id, FAST_POLL, done)).toBe(done);
+    expect(conn.budget.callsMade).toBe(atDone);
+  });
+
+  it('readers side by side hold no more pages than their shared page memory allows, and lose none', async () => {
+    const first = await collect(conn);
+    const pageBytes = Math.max(...first.map((p) => p.csv.length));
+    // Room for about two pages between both readers, where each alone would hold two.
+    const memory = new PageMemory(pageBytes * 2);
+    let peak = 0;
+    const read = async (): Promise<string[]> => {
+      const pages: BulkResultPage[] = [];
+      for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL, memory, firstPageBytes: pageBytes })) {
+        peak = Math.max(peak, memory.used);
+        await new Promise((r) => setTimeout(r, 5)); // "storing"
+        pages.push(p);
+      }
+      return ids(pages);
+    };
+    const [a, b] = await Promise.all([read(), read()]);
+    expect(a.sort()).toEqual(expected);
+    expect(b.sort()).toEqual(expected);
+    // A lease is taken at the predecessor's size and then set to the page's own: one page may pass.
+    expect(peak).toBeLessThanOrEqual(pageBytes * 3);
+    expect(memory.used).toBe(0);
+  });
+
+  it('a reader stopped early gives back the page memory of its page and its read ahead', async () => {
+    const memory = new PageMemory(1 << 20);
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL, memory })) {
+      expect(p.records).toBeGreaterThan(0);
+      break;
+    }
+    // The read ahead ends (cancelled) on its own turn.
+    for (let i = 0; i < 250 && memory.used > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(memory.used).toBe(0);
   });
 
   it('resumes a job from a checkpointed locator: the pages not yet stored, no new job', async () => {

@@ -31,9 +31,10 @@ describe('file links and blob inserts against the org (emulator)', () => {
     expect(docs.length).toBeGreaterThan(450);
     const tally = conn.budget.tally();
     const links: Array<Record<string, unknown>> = [];
-    for await (const page of queryLinks(conn, ['Id', 'ContentDocumentId', 'LinkedEntityId'], 'ContentDocumentId', docs))
-      links.push(...page);
-    tally.stop();
+    await tally.run(async () => {
+      for await (const page of queryLinks(conn, ['Id', 'ContentDocumentId', 'LinkedEntityId'], 'ContentDocumentId', docs))
+        links.push(...page);
+    });
     expect(tally.calls).toBeGreaterThanOrEqual(2);
     expect(tally.calls).toBeLessThanOrEqual(3);
     // Each generated file has its record's link and its owner's.
