@@ -1,7 +1,7 @@
 /**
  * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--data-dir D] [--admin]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
- * [--pubsub-port N]`: starts an emulator and prints
+ * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
  */
 import { readFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const program = new Command('emulator')
   .option('--access-token-ttl <ms>', 'lifetime of access tokens in ms', int)
   .option('--cdc-entities <list>', 'objects selected for change events, comma-separated (e.g. Account,Contact)')
   .option('--pubsub-port <n>', 'port of the Pub/Sub API (0 = any free port)', int)
+  .option('--cdc-keepalive-ms <n>', 'Pub/Sub keepalive interval in ms (default 270000)', int)
+  .option('--cometd-timeout <s>', 'seconds a CometD /meta/connect is held (default 110)', int)
   .parse();
 
 const o = program.opts<{
@@ -45,6 +47,8 @@ const o = program.opts<{
   accessTokenTtl?: number;
   cdcEntities?: string;
   pubsubPort?: number;
+  cdcKeepaliveMs?: number;
+  cometdTimeout?: number;
 }>();
 
 const emulator = await startEmulator({
@@ -59,7 +63,12 @@ const emulator = await startEmulator({
   jwtClientId: o.jwtClientId,
   dailyApiRequests: o.dailyApiRequests,
   accessTokenTtlMs: o.accessTokenTtl,
-  cdc: { entities: o.cdcEntities?.split(',').filter(Boolean), pubSubPort: o.pubsubPort },
+  cdc: {
+    entities: o.cdcEntities?.split(',').filter(Boolean),
+    pubSubPort: o.pubsubPort,
+    keepaliveMs: o.cdcKeepaliveMs,
+    cometdTimeoutSec: o.cometdTimeout,
+  },
 });
 process.stdout.write(`EMULATOR_READY ${JSON.stringify(emulator.ready)}\n`);
 const shutdown = (): void => {
