@@ -77,6 +77,9 @@ describe('backup: few changes go by one REST page, more by Bulk', () => {
     await rename(accounts.slice(5, 8), 'second');
     const inc2 = await run();
     expect(await pass(inc2, 'Account')).toEqual({ records: 3, apiCalls: 2, byBulk: false });
+    // The job's calls are its passes' and its own: describeGlobal and one describe per object.
+    const inPasses = inc2.objectDetails.reduce((n, o) => n + o.apiCalls, 0);
+    expect(inc2.progress.apiCalls - inPasses).toBe(1 + OBJECTS.length);
 
     // Third: more Contacts changed than a REST page holds: the REST page is set aside for Bulk.
     const changed = contacts.slice(0, REST_PAGE + 50).map((Id, i) => ({ Id, Title: `Changed ${i}` }));

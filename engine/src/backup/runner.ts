@@ -7,7 +7,16 @@ import { discoverScope } from '../salesforce/describe.js';
 import { checkBudget } from '../salesforce/org-limits.js';
 import { OrgVaultError } from '../errors.js';
 import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
-import { ensurePasses, markObjectFailed, objectStates, rollUpJob, saveObjectState, setPassStatus, type PassKind } from './state.js';
+import {
+  ensurePasses,
+  markObjectFailed,
+  objectStates,
+  recordJobCalls,
+  rollUpJob,
+  saveObjectState,
+  setPassStatus,
+  type PassKind,
+} from './state.js';
 import { REST_PAGE_RECORDS, runObjectPass, type PassOptions } from './object-pass.js';
 import { BudgetGate } from './budget-gate.js';
 import { PageMemory } from '../salesforce/page-memory.js';
@@ -54,6 +63,16 @@ export interface RunnerDeps {
   recoveryPoint?: (job: Job, signal?: AbortSignal) => Promise<Job['status']>;
 }
 
+/** Runs `fn`, adding the API calls it makes on `conn` to the job's own calls (those outside its passes). */
+async function spentByJob<T>(pool: Pool, job: Job, conn: OrgConnection, fn: () => Promise<T>): Promise<T> {
+  const t = conn.budget.tally();
+  try {
+    return await t.run(fn);
+  } finally {
+    await recordJobCalls(pool, job.orgId, job.id, t.calls);
+  }
+}
+
 /**
  * Runs one claimed job to its end: discovers the scope, plans a pass per object (full until the
  * object's full pass in this cycle is done, incremental after), runs the passes a few at a time,
@@ -74,11 +93,13 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   let conn: OrgConnection;
   let scope: ObjectScope[];
   try {
-    conn = await deps.connect(job.orgId);
-    scope = await discoverScope(conn, await deps.scopeOptions(job.orgId));
+    const org = await deps.connect(job.orgId);
+    conn = org;
+    scope = await spentByJob(pool, job, conn, async () => discoverScope(org, await deps.scopeOptions(job.orgId)));
   } catch (err) {
     const e = OrgVaultError.is(err) ? err : new OrgVaultError('INTERNAL', (err as Error).message, { cause: err });
     jobLog.warn({ code: e.code, err: e.message }, 'backup job could not start');
+    await rollUpJob(pool, job.orgId, job.id);
     await setJobStatus(pool, job.orgId, job.id, 'failed', { error: e.oneLine() });
     return 'failed';
   }
@@ -105,7 +126,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
   const passes = await ensurePasses(pool, job.orgId, job.id, planned);
 
   const gate = new BudgetGate(
-    async () => (await checkBudget(conn)).maySpend,
+    async () => (await spentByJob(pool, job, conn, () => checkBudget(conn))).maySpend,
     options.pauseMs,
     async (paused, reason) => {
       jobLog.info({ paused, reason }, paused ? 'API budget reached: job paused' : 'API budget back: job resumed');

@@ -157,10 +157,16 @@ export async function setPassStatus(
   );
 }
 
-/** Job totals are the sum of its passes. */
+/** Adds API calls the job spent outside its passes (scope discovery, budget checks). */
+export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, calls: number): Promise<void> {
+  if (calls > 0)
+    await pool.query('UPDATE backup_jobs SET scope_api_calls = scope_api_calls + $3 WHERE org_id = $1 AND id = $2', [orgId, jobId, calls]);
+}
+
+/** Job totals are the sum of its passes, plus the calls it spent outside them. */
 export async function rollUpJob(pool: Pool, orgId: string, jobId: string): Promise<void> {
   await pool.query(
-    `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls
+    `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls
        FROM (SELECT coalesce(sum(records), 0) AS records, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files,
                     coalesce(sum(api_calls), 0) AS api_calls
                FROM backup_job_objects WHERE org_id = $1 AND job_id = $2) s

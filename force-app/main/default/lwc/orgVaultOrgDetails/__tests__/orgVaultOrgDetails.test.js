@@ -73,13 +73,13 @@ describe('c-org-vault-org-details', () => {
 
   it('says when protection is off or still catching up, and names a fall-back reason it does not know', async () => {
     getContinuousProtection.mockResolvedValue(JSON.stringify({ ...PROTECTION, caughtUpAt: null }));
-    let root = (await open()).shadowRoot;
-    expect(root.querySelector('.caught-up').textContent).toBe('Catching up: recent changes are not all stored yet.');
-    document.body.innerHTML = '';
+    const first = await open();
+    expect(first.shadowRoot.querySelector('.caught-up').textContent).toBe('Catching up: recent changes are not all stored yet.');
+    document.body.removeChild(first);
     getContinuousProtection.mockResolvedValue(
       JSON.stringify({ ...PROTECTION, enabled: false, fallbacks: [{ at: '2026-11-24T00:00:00.000Z', reason: 'new_reason', objects: [] }] }),
     );
-    root = (await open()).shadowRoot;
+    const root = (await open()).shadowRoot;
     expect(root.querySelector('.protection-state').textContent).toBe('Off: the org is protected by its scheduled backups only.');
     expect(root.querySelector('.fallback-reason').textContent).toBe('new_reason');
   });
