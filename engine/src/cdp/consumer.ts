@@ -46,6 +46,7 @@ export interface ConsumerDeps {
 export class OrgConsumer {
   #lease: PoolClient | undefined;
   #stream: EventStream | undefined;
+  #conn: OrgConnection | undefined;
   #transport: Transport | undefined;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
@@ -120,6 +121,7 @@ export class OrgConsumer {
       }
       const from = own;
       const conn = await this.deps.connect(this.orgId);
+      this.#conn = conn;
       const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null);
       if (transport === 'pubsub') stream = new ChangeStream(conn, CHANNEL, this.options, handlers);
       else {
@@ -136,7 +138,7 @@ export class OrgConsumer {
       this.#downReported = false;
       log.info({ from, transport }, 'change event stream subscribed');
     } catch (err) {
-      await this.#ended(err as Error, stream?.isExpired(err as Error) ?? false);
+      await this.#ended(err as Error, stream?.isExpired(err as Error) ?? false, stream?.isAuthFailure(err as Error) ?? false);
     }
   }
 
@@ -182,7 +184,7 @@ export class OrgConsumer {
         }
         if (latest <= lastReplay) await caughtUp(arrived);
       },
-      onEnd: (err, expired) => void this.#ended(err, expired),
+      onEnd: (err, expired) => void this.#ended(err, expired, !!err && !!this.#stream?.isAuthFailure(err)),
     };
   }
 
@@ -228,11 +230,18 @@ export class OrgConsumer {
     void this.#subscribe();
   }
 
-  async #ended(err: Error | null, expired: boolean): Promise<void> {
+  async #ended(err: Error | null, expired: boolean, authFailure: boolean): Promise<void> {
     if (this.#stopped) return;
     const log = this.#log();
-    log.warn({ err: err?.message, expired, transport: this.#transport }, 'change event stream ended');
-    if (this.#transport === 'pubsub' && !expired) {
+    log.warn({ err: err?.message, expired, authFailure, transport: this.#transport }, 'change event stream ended');
+    if (authFailure && this.#conn) {
+      // The session expired or was revoked: the next subscription needs a new one (not a Pub/Sub failure either).
+      const conn = this.#conn;
+      await conn.tokens
+        .session()
+        .then((s) => conn.tokens.refresh(s.accessToken))
+        .catch((e: Error) => log.warn({ err: e.message }, 'could not renew the session for the change event stream'));
+    } else if (this.#transport === 'pubsub' && !expired) {
       this.#pubsubFailures++;
       this.#lastPubsubError = err?.message ?? 'stream ended';
     }

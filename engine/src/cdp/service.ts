@@ -108,15 +108,15 @@ export class Cdp implements CdpService {
       );
       await startCoverage(this.deps.pool, org.id, CHANNEL);
     }
-    const transport = input.transport ?? (await readSettings(this.deps.pool, org.id)).transport;
+    const before = await readSettings(this.deps.pool, org.id);
+    const transport = input.transport ?? before.transport;
     await writeSettings(this.deps.pool, org.id, { ...input, selection, transport }, by);
     // A consumer running on another transport than the org now asks for starts again on it.
     await this.#consumers.get(org.id)?.reconsider();
     await this.scan();
-    if (input.enabled) {
-      // Events cover changes from now on; a backup reads those made since the last one.
-      await this.#fallback(org.id, 'protection_on', input.objects, 'protection switched on');
-    }
+    // Events cover changes from now on; a backup reads those made since the last one (for objects newly protected).
+    const added = before.enabled ? input.objects.filter((o) => !before.objects.includes(o)) : input.objects;
+    if (input.enabled && added.length > 0) await this.#fallback(org.id, 'protection_on', added, 'protection switched on');
     return this.status(org);
   }
 

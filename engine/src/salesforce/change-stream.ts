@@ -49,6 +49,8 @@ export interface EventStream {
   start(replayId: number | null): Promise<void>;
   close(): Promise<void>;
   isExpired(err: Error): boolean;
+  /** Whether an error says the session is no longer valid (renew it before subscribing again). */
+  isAuthFailure(err: Error): boolean;
 }
 
 /**
@@ -74,6 +76,7 @@ export abstract class BatchingStream implements EventStream {
   protected abstract disconnect(): void;
   /** Whether an error says the stored replay id is no longer retained. */
   abstract isExpired(err: Error): boolean;
+  abstract isAuthFailure(err: Error): boolean;
   /** Called after each batch is stored. */
   protected stored(): void {}
 
@@ -121,6 +124,13 @@ export abstract class BatchingStream implements EventStream {
 }
 
 const REPLAY_CORRUPTED = 'replayid.corrupted';
+const AUTH_ERROR = 'auth.error';
+/** gRPC status UNAUTHENTICATED. */
+const UNAUTHENTICATED = 16;
+
+/** Salesforce's error code in a gRPC error's metadata. */
+const errorCode = (err: Error): string =>
+  String((err as { metadata?: { get(k: string): unknown[] } }).metadata?.get?.('error-code')?.[0] ?? '');
 
 /**
  * One Pub/Sub API subscription to a change event channel, from a stored replay id or the tip.
@@ -180,8 +190,11 @@ export class ChangeStream extends BatchingStream {
   }
 
   isExpired(err: Error): boolean {
-    const code = String((err as { metadata?: { get(k: string): unknown[] } }).metadata?.get?.('error-code')?.[0] ?? '');
-    return code.includes(REPLAY_CORRUPTED) || /Replay ID validation failed/i.test(err.message);
+    return errorCode(err).includes(REPLAY_CORRUPTED) || /Replay ID validation failed/i.test(err.message);
+  }
+
+  isAuthFailure(err: Error): boolean {
+    return (err as { code?: number }).code === UNAUTHENTICATED || errorCode(err).includes(AUTH_ERROR);
   }
 }
 

@@ -24,6 +24,7 @@ interface FayeClient {
 }
 
 const EXPIRED = /replayId \{.*\} you provided was invalid/i;
+const AUTH = /^40[13]::(Authentication invalid|Handshake denied)/i;
 
 /**
  * The Streaming API (CometD, jsforce's faye client with its replay extension) on a change event
@@ -99,5 +100,9 @@ export class CometdStream extends BatchingStream {
 
   isExpired(err: Error): boolean {
     return EXPIRED.test(err.message);
+  }
+
+  isAuthFailure(err: Error): boolean {
+    return AUTH.test(err.message);
   }
 }
