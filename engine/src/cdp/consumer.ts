@@ -56,6 +56,9 @@ export class OrgConsumer {
   /** Pub/Sub subscriptions that failed in a row. */
   #pubsubFailures = 0;
   #lastPubsubError = '';
+  /** Subscribing and restarting run one at a time, so two streams never run side by side. */
+  #ops: Promise<void> = Promise.resolve();
+  #restart: Promise<void> | undefined;
 
   constructor(
     readonly orgId: string,
@@ -79,7 +82,7 @@ export class OrgConsumer {
       return false;
     }
     this.#lease = client;
-    void this.#subscribe();
+    void this.#exclusive(() => this.#subscribe());
     return true;
   }
 
@@ -100,7 +103,8 @@ export class OrgConsumer {
   }
 
   async #subscribe(): Promise<void> {
-    if (this.#stopped) return;
+    // Stopped, or a stream runs already (a retry queued behind a restart).
+    if (this.#stopped || this.#stream) return;
     const log = this.#log();
     let stream: EventStream | undefined;
     try {
@@ -122,7 +126,12 @@ export class OrgConsumer {
       const from = own;
       const conn = await this.deps.connect(this.orgId);
       this.#conn = conn;
-      const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null);
+      const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null, (err, expired) => {
+        // The end of a stream already replaced is no news.
+        if (!stream || this.#stream !== stream) return;
+        this.#stream = undefined;
+        void this.#ended(err, expired, !!err && stream.isAuthFailure(err));
+      });
       if (transport === 'pubsub') stream = new ChangeStream(conn, CHANNEL, this.options, handlers);
       else {
         // The fall-back's client (faye) is loaded only when an org needs it.
@@ -138,12 +147,20 @@ export class OrgConsumer {
       this.#downReported = false;
       log.info({ from, transport }, 'change event stream subscribed');
     } catch (err) {
+      if (this.#stream === stream) this.#stream = undefined;
+      await stream?.close();
       await this.#ended(err as Error, stream?.isExpired(err as Error) ?? false, stream?.isAuthFailure(err as Error) ?? false);
     }
   }
 
   /** `storedUpTo`: the last commit stored before this subscription; events up to it may come again. */
-  #handlers(conn: OrgConnection, transport: Transport, from: number | null, storedUpTo: number | null): StreamHandlers {
+  #handlers(
+    conn: OrgConnection,
+    transport: Transport,
+    from: number | null,
+    storedUpTo: number | null,
+    onEnd: StreamHandlers['onEnd'],
+  ): StreamHandlers {
     const applier = new EventApplier(this.deps.store, conn, this.orgId);
     let lastReplay = from;
     const caughtUp = async (arrived: number) => {
@@ -184,7 +201,7 @@ export class OrgConsumer {
         }
         if (latest <= lastReplay) await caughtUp(arrived);
       },
-      onEnd: (err, expired) => void this.#ended(err, expired, !!err && !!this.#stream?.isAuthFailure(err)),
+      onEnd,
     };
   }
 
@@ -219,15 +236,25 @@ export class OrgConsumer {
     }, this.options.pubsubProbeMs);
   }
 
+  #exclusive(op: () => Promise<void>): Promise<void> {
+    this.#ops = this.#ops.then(op, op);
+    return this.#ops;
+  }
+
   /** Ends the running stream and subscribes again, on the transport the org should be on now. */
-  async reconsider(): Promise<void> {
-    if (this.#stopped) return;
-    clearTimeout(this.#probe);
-    clearTimeout(this.#retry);
-    const stream = this.#stream;
-    this.#stream = undefined;
-    await stream?.close();
-    void this.#subscribe();
+  reconsider(): Promise<void> {
+    // A restart already waiting covers this request too.
+    this.#restart ??= this.#exclusive(async () => {
+      this.#restart = undefined;
+      if (this.#stopped) return;
+      clearTimeout(this.#probe);
+      clearTimeout(this.#retry);
+      const stream = this.#stream;
+      this.#stream = undefined;
+      await stream?.close();
+      await this.#subscribe();
+    });
+    return this.#restart;
   }
 
   async #ended(err: Error | null, expired: boolean, authFailure: boolean): Promise<void> {
@@ -259,7 +286,7 @@ export class OrgConsumer {
     } catch (e) {
       log.warn({ err: (e as Error).message }, 'change event fall-back failed');
     }
-    this.#retry = setTimeout(() => void this.#subscribe(), this.options.retryMs);
+    this.#retry = setTimeout(() => void this.#exclusive(() => this.#subscribe()), this.options.retryMs);
   }
 
   async stop(): Promise<void> {
