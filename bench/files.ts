@@ -4,9 +4,11 @@
  * and ContentDocument only), and restores it into a second, empty org by multipart insert. The
  * engine runs in this process; the emulators run in processes of their own, so the RSS sampled
  * here (every 20 ms) is the engine's. Baselines in the same run: a plain streamed download of the
- * same VersionData into a hash, and a plain streamed multipart upload of the same bytes.
+ * same VersionData into a hash, and a plain streamed multipart upload of the same bytes. A round
+ * with a 1 MB file runs first, so that what the first use of each path costs (code, connection
+ * pools) is not counted as the large file's.
  *
- *   nice -n 10 npx tsx bench/files.ts [megabytes=60]
+ *   nice -n 10 node --expose-gc --import tsx bench/files.ts [megabytes=60]   (--expose-gc adds the after-GC peak)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,7 +33,8 @@ interface Emulator {
 
 /** An emulator in a process of its own (its memory is not the engine's). */
 async function emulator(records: number, seed: number): Promise<Emulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', '--records', String(records), '--seed', String(seed)], {
+  const args = ['--records', String(records), '--seed', String(seed), '--org-number', String(seed)];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for await (const line of createInterface({ input: child.stdout! })) {
@@ -41,8 +44,8 @@ async function emulator(records: number, seed: number): Promise<Emulator> {
   throw new Error('emulator did not start');
 }
 
-/** The file's bytes, made as they are read (1 MiB at a time, the same every time). */
-async function* fileBytes(): AsyncIterable<Uint8Array> {
+/** A file's bytes, made as they are read (1 MiB at a time, the same every time). */
+async function* fileBytes(size: number): AsyncIterable<Uint8Array> {
   for (let at = 0; at < size; at += MB) {
     const chunk = Buffer.allocUnsafe(Math.min(MB, size - at));
     for (let i = 0; i + 4 <= chunk.length; i += 4) chunk.writeUInt32LE(((at + i) * 2654435761) >>> 0, i);
@@ -50,18 +53,32 @@ async function* fileBytes(): AsyncIterable<Uint8Array> {
   }
 }
 
-/** Runs `fn` while sampling RSS: seconds taken and the RSS peak above the level when it started. */
-async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; rssGrowth: number }> {
-  global.gc?.();
+/**
+ * Runs `fn` while sampling memory: seconds taken, the RSS peak above the level when it started
+ * (sampled every 20 ms), and — when run with --expose-gc — the peak of RSS right after a forced
+ * garbage collection every 250 ms, which leaves out garbage not yet collected.
+ */
+async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; rssGrowth: number; liveGrowth: number | null }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   const base = process.memoryUsage.rss();
   let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  let live = base;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  const collect = gc
+    ? setInterval(() => {
+        gc();
+        live = Math.max(live, process.memoryUsage.rss());
+      }, 250)
+    : undefined;
   const t0 = performance.now();
   try {
     const value = await fn();
-    return { value, seconds: (performance.now() - t0) / 1000, rssGrowth: Math.max(peak, process.memoryUsage.rss()) - base };
+    const seconds = (performance.now() - t0) / 1000;
+    return { value, seconds, rssGrowth: Math.max(peak, process.memoryUsage.rss()) - base, liveGrowth: gc ? live - base : null };
   } finally {
-    clearInterval(timer);
+    clearInterval(sample);
+    clearInterval(collect);
   }
 }
 
@@ -87,76 +104,85 @@ const line = (s: string): boolean => process.stdout.write(`${s}\n`);
 try {
   const org = await connectEmulatorOrg(engine, source, 'bench-files');
   const sourceConn = await engine.services.connectionTo(org.id);
-  const expected = await md5Of(fileBytes());
-  const upload = await measure(() =>
-    insertWithBlob(sourceConn, {
-      sobject: 'ContentVersion',
-      fields: { PathOnClient: 'large.bin', Title: 'Large' },
-      blobField: 'VersionData',
-      fileName: 'large.bin',
-      size,
-      open: async () => fileBytes(),
-    }),
-  );
-  const uploaded = await versionOf(sourceConn, `Id = '${upload.value.id}'`);
-  if (uploaded.Checksum !== expected) throw new Error('the upload did not arrive intact');
-
-  const download = await measure(async () => {
-    const res = await fetch(`${source.instanceUrl}/services/data/v62.0/sobjects/ContentVersion/${upload.value.id}/VersionData`, {
-      headers: { Authorization: `Bearer ${source.accessToken}` },
-    });
-    return md5Of(res.body!);
-  });
-
   const global = await sourceConn.http.json<{ sobjects: Array<{ name: string }> }>({ path: 'sobjects' });
   await engine.services.schedule.backupSettings.put(org.id, {
     excludedObjects: global.sobjects.map((s) => s.name).filter((n) => n !== 'ContentVersion' && n !== 'ContentDocument'),
   });
-  const backup = await measure(async () => {
-    const job = await engine.services.jobs.start(org, { by: 'bench' });
-    let done = await engine.services.jobs.get(org, job.id);
-    while (['queued', 'running', 'paused'].includes(done.status)) {
-      await new Promise((r) => setTimeout(r, 100));
-      done = await engine.services.jobs.get(org, job.id);
-    }
-    if (done.status !== 'succeeded') throw new Error(`backup ${done.status}: ${done.error}`);
-    return done;
-  });
-
   const { orgId: targetId } = await engine.services.connect(org.tenantId, {
     kind: 'accessToken',
     instanceUrl: target.instanceUrl,
     accessToken: target.accessToken,
   });
-  const restore = await measure(() =>
-    engine.services.restore.restore({
-      orgId: org.id,
-      targetOrgId: targetId,
-      jobId: backup.value.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    }),
-  );
   const targetConn = await engine.services.connectionTo(targetId);
-  const restored = await versionOf(targetConn, `PathOnClient = 'large.bin'`);
-  const back = await fetch(`${target.instanceUrl}/services/data/v62.0/sobjects/ContentVersion/${restored.Id}/VersionData`, {
-    headers: { Authorization: `Bearer ${target.accessToken}` },
-  });
-  const restoredMd5 = await md5Of(back.body!);
+
+  /** Upload, plain download, backup (a job) and restore (into the empty org) of one file of `bytes`. */
+  const round = async (name: string, bytes: number) => {
+    const expected = await md5Of(fileBytes(bytes));
+    const upload = await measure(() =>
+      insertWithBlob(sourceConn, {
+        sobject: 'ContentVersion',
+        fields: { PathOnClient: name, Title: name },
+        blobField: 'VersionData',
+        fileName: name,
+        size: bytes,
+        open: async () => fileBytes(bytes),
+      }),
+    );
+    if ((await versionOf(sourceConn, `Id = '${upload.value.id}'`)).Checksum !== expected)
+      throw new Error('the upload did not arrive intact');
+    const download = await measure(async () => {
+      const res = await fetch(`${source.instanceUrl}/services/data/v62.0/sobjects/ContentVersion/${upload.value.id}/VersionData`, {
+        headers: { Authorization: `Bearer ${source.accessToken}` },
+      });
+      return md5Of(res.body!);
+    });
+    const backup = await measure(async () => {
+      const job = await engine.services.jobs.start(org, { by: 'bench' });
+      let done = await engine.services.jobs.get(org, job.id);
+      while (['queued', 'running', 'paused'].includes(done.status)) {
+        await new Promise((r) => setTimeout(r, 100));
+        done = await engine.services.jobs.get(org, job.id);
+      }
+      if (done.status !== 'succeeded') throw new Error(`backup ${done.status}: ${done.error}`);
+      return done;
+    });
+    const restore = await measure(() =>
+      engine.services.restore.restore({
+        orgId: org.id,
+        targetOrgId: targetId,
+        jobId: backup.value.id,
+        objects: ['ContentVersion'],
+        mode: 'deleted',
+      }),
+    );
+    const restored = await versionOf(targetConn, `PathOnClient = '${name}'`);
+    if (!restored) throw new Error(`${name} was not restored`);
+    const back = await fetch(`${target.instanceUrl}/services/data/v62.0/sobjects/ContentVersion/${restored.Id}/VersionData`, {
+      headers: { Authorization: `Bearer ${target.accessToken}` },
+    });
+    const intact = download.value === expected && restored.Checksum === expected && (await md5Of(back.body!)) === expected;
+    return { upload, download, backup, restore, intact, expected, restored };
+  };
+
+  await round('warm-up.bin', MB);
+  const { upload, download, backup, restore, intact, expected, restored } = await round('large.bin', size);
 
   const mb = (n: number): string => `${(n / MB).toFixed(1)} MB`;
-  line(`one file of ${mb(size)}; engine RSS growth is the peak above the level at the start of each step`);
-  line(`  baseline upload (plain streamed multipart):  ${upload.seconds.toFixed(2)} s, RSS +${mb(upload.rssGrowth)}`);
-  line(`  baseline download (plain streamed, hashed):  ${download.seconds.toFixed(2)} s, RSS +${mb(download.rssGrowth)}`);
+  const memory = (m: { rssGrowth: number; liveGrowth: number | null }): string =>
+    `RSS +${mb(m.rssGrowth)} (${((100 * m.rssGrowth) / size).toFixed(0)}% of the file)` +
+    (m.liveGrowth === null ? '' : `, after GC +${mb(m.liveGrowth)} (${((100 * m.liveGrowth) / size).toFixed(0)}%)`);
   line(
-    `  backup (download, encrypt, store):          ${backup.seconds.toFixed(2)} s (${(backup.seconds / download.seconds).toFixed(1)}× the download), RSS +${mb(backup.rssGrowth)} (${((100 * backup.rssGrowth) / size).toFixed(0)}% of the file)`,
+    `one file of ${mb(size)} (after a 1 MB warm-up round); memory growth is the engine's peak above its level at the start of each step`,
+  );
+  line(`  baseline upload (plain streamed multipart):  ${upload.seconds.toFixed(2)} s, ${memory(upload)}`);
+  line(`  baseline download (plain streamed, hashed):  ${download.seconds.toFixed(2)} s, ${memory(download)}`);
+  line(
+    `  backup (download, encrypt, store):          ${backup.seconds.toFixed(2)} s (${(backup.seconds / download.seconds).toFixed(1)}× the download), ${memory(backup)}`,
   );
   line(
-    `  restore (read, decrypt, multipart insert):  ${restore.seconds.toFixed(2)} s (${(restore.seconds / upload.seconds).toFixed(1)}× the upload), RSS +${mb(restore.rssGrowth)} (${((100 * restore.rssGrowth) / size).toFixed(0)}% of the file), ${restore.value.failed} failed`,
+    `  restore (read, decrypt, multipart insert):  ${restore.seconds.toFixed(2)} s (${(restore.seconds / upload.seconds).toFixed(1)}× the upload), ${memory(restore)}, ${restore.value.failed} failed`,
   );
-  line(
-    `  byte for byte: ${download.value === expected && restored.Checksum === expected && restoredMd5 === expected ? 'yes' : 'NO'} (md5 ${expected}, restored ContentSize ${restored.ContentSize})`,
-  );
+  line(`  byte for byte: ${intact ? 'yes' : 'NO'} (md5 ${expected}, restored ContentSize ${restored.ContentSize})`);
   line(
     `  load average ${os
       .loadavg()

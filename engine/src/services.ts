@@ -135,17 +135,20 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     live.delete(org.id);
   });
 
+  // A run is another process's while its heartbeat is fresher than this: the worker and the settling of creates in flight agree.
+  const restoreStaleMs = options.restore?.staleMs ?? config.workerStaleSeconds * 1000;
   const restore = new RestoreService(
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
+      staleMs: restoreStaleMs,
     },
   );
   const restoreWorker = new RestoreWorker(
     { pool, log, restore },
-    { maxRuns: 1, staleMs: config.workerStaleSeconds * 1000, pollMs: 5_000, ...options.restoreWorker },
+    { maxRuns: 1, staleMs: restoreStaleMs, pollMs: 5_000, ...options.restoreWorker },
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
 

@@ -10,7 +10,8 @@ import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { connectEmulatorOrg } from '../support/emulator-org.js';
-import { expectExportEquals, orgStateNow, waitForJob, type OrgState } from '../support/backup-checks.js';
+import { expectExportEquals, waitForJob } from '../support/backup-checks.js';
+import { captureMoment, caughtUpSince, emulatorAdmin } from './cdp-support/checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
 const OBJECTS = ['Account', 'Contact'];
@@ -22,30 +23,9 @@ describe('continuous data protection: recovery points equal the org at any secon
   let conn: Connection;
   let org: Org;
 
-  const admin = async (path: string, body: unknown): Promise<void> => {
-    const res = await fetch(`${emulator.instanceUrl}/__emulator${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(res.ok).toBe(true);
-  };
-  /** A moment strictly between two bursts of changes, and the org's state then. */
-  const capture = async (): Promise<{ at: Date; truth: OrgState }> => {
-    await sleep(300);
-    const at = new Date();
-    const truth = await orgStateNow(conn, OBJECTS);
-    await sleep(300);
-    return { at, truth };
-  };
-  const caughtUp = async (): Promise<void> => {
-    const since = Date.now();
-    for (;;) {
-      const s = await engine.services.cdp.status(org);
-      if (s.checkpoint?.caughtUpAt && s.checkpoint.caughtUpAt.getTime() > since) return;
-      await sleep(100);
-    }
-  };
+  const admin = (path: string, body: unknown) => emulatorAdmin(emulator.instanceUrl, path, body);
+  const capture = () => captureMoment(conn, OBJECTS);
+  const caughtUp = () => caughtUpSince(engine, org, Date.now());
 
   beforeAll(async () => {
     emulator = await startEmulator({ records: 1500, seed: 21, admin: true, cdc: { entities: [], keepaliveMs: 200 } });

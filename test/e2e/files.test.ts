@@ -184,6 +184,21 @@ describe('files with all their ContentDocumentLinks', () => {
     expect(again.succeeded + again.failed).toBe(0);
     expect(await linksOf(conn, newDoc)).toHaveLength(truth.length);
 
+    // A record a file is shared with is deleted (its link goes with it): restoring the record with
+    // the links brings the link back to the re-created record.
+    await conn.sobject('Case').destroy(kase);
+    expect(await linksOf(conn, newDoc)).toHaveLength(truth.length - 1);
+    const relinked = await engine.services.restore.restore({
+      orgId: org.id,
+      jobId: incremental.id,
+      objects: ['Case', 'ContentDocumentLink'],
+      mode: 'deleted',
+    });
+    expect(relinked.failed).toBe(0);
+    expect(relinked.objects.find((p) => p.object === 'ContentDocumentLink')).toMatchObject({ create: 1 });
+    const newCase = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(kase)!;
+    expect(shares(await linksOf(conn, newDoc), (id) => (id === newCase ? kase : id))).toEqual(shares(truth));
+
     // Into a second org: the records first, then the files with links to their new ids.
     const { orgId: secondId } = await engine.services.connect(org.tenantId, {
       kind: 'accessToken',

@@ -1,7 +1,7 @@
 /**
- * `npm run emulator -- [--port N] [--records N] [--seed S] [--data-dir D] [--admin]
+ * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--data-dir D] [--admin]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
- * [--pubsub-port N]`: starts an emulator and prints
+ * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const program = new Command('emulator')
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--records <n>', 'about how many records to generate', int, 1000)
   .option('--seed <s>', 'generator seed', int, 1)
+  .option('--org-number <n>', 'the org id is 00D + this number (give emulators that run side by side different ones)', int)
   .option('--data-dir <dir>', 'directory for emulator state (writes emulator.json)')
   .option('--admin', 'enable the /__emulator admin endpoint (faults, mutations)', false)
   .option('--jwt-cert <file>', 'PEM certificate that JWT bearer assertions are verified with')
@@ -28,6 +29,8 @@ const program = new Command('emulator')
   .option('--access-token-ttl <ms>', 'lifetime of access tokens in ms', int)
   .option('--cdc-entities <list>', 'objects selected for change events, comma-separated (e.g. Account,Contact)')
   .option('--pubsub-port <n>', 'port of the Pub/Sub API (0 = any free port)', int)
+  .option('--cdc-keepalive-ms <n>', 'Pub/Sub keepalive interval in ms (default 270000)', int)
+  .option('--cometd-timeout <s>', 'seconds a CometD /meta/connect is held (default 110)', int)
   .parse();
 
 const o = program.opts<{
@@ -35,6 +38,7 @@ const o = program.opts<{
   host: string;
   records: number;
   seed: number;
+  orgNumber?: number;
   dataDir?: string;
   admin: boolean;
   jwtCert?: string;
@@ -43,6 +47,8 @@ const o = program.opts<{
   accessTokenTtl?: number;
   cdcEntities?: string;
   pubsubPort?: number;
+  cdcKeepaliveMs?: number;
+  cometdTimeout?: number;
 }>();
 
 const emulator = await startEmulator({
@@ -50,13 +56,19 @@ const emulator = await startEmulator({
   host: o.host,
   records: o.records,
   seed: o.seed,
+  orgNumber: o.orgNumber,
   dataDir: o.dataDir,
   admin: o.admin,
   jwtCertificate: o.jwtCert ? readFileSync(o.jwtCert, 'utf8') : undefined,
   jwtClientId: o.jwtClientId,
   dailyApiRequests: o.dailyApiRequests,
   accessTokenTtlMs: o.accessTokenTtl,
-  cdc: { entities: o.cdcEntities?.split(',').filter(Boolean), pubSubPort: o.pubsubPort },
+  cdc: {
+    entities: o.cdcEntities?.split(',').filter(Boolean),
+    pubSubPort: o.pubsubPort,
+    keepaliveMs: o.cdcKeepaliveMs,
+    cometdTimeoutSec: o.cometdTimeout,
+  },
 });
 process.stdout.write(`EMULATOR_READY ${JSON.stringify(emulator.ready)}\n`);
 const shutdown = (): void => {

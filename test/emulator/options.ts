@@ -8,6 +8,8 @@ export interface EmulatorOptions {
   records?: number;
   /** Generator seed (default 1): the same seed gives the same org. */
   seed?: number;
+  /** The org's id is 00D + this number; default: 1, 2, ... per process (emulators in separate processes need their own). */
+  orgNumber?: number;
   /** Where uploaded blobs and state may be kept; default: memory only. */
   dataDir?: string;
   /** Epoch ms the generated history ends at (default: start of the current UTC day). */

@@ -50,7 +50,7 @@ function collapseSlashes(url: string): string {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const org = new Org({ clock: options.clock, orgNumber: ++orgCounter, dailyApiRequests: options.dailyApiRequests });
+  const org = new Org({ clock: options.clock, orgNumber: options.orgNumber ?? ++orgCounter, dailyApiRequests: options.dailyApiRequests });
   generateOrg(org, {
     records: options.records ?? 1000,
     seed: options.seed ?? 1,

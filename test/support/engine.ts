@@ -10,6 +10,8 @@ import { testDatabaseUrl, testStorageConnectionString } from './db.js';
 
 export interface TestEngine extends RunningEngine {
   schema: string;
+  /** The settings it runs with, for another process on the same schema, container and key. */
+  env: Record<string, string>;
   /** Drops the engine's schema after stopping it. */
   close(): Promise<void>;
   /** Stops this engine and starts another on the same schema, container and key (a process restart). */
@@ -24,24 +26,23 @@ export async function startTestEngine(options: ServiceOptions & { env?: Record<s
   const id = randomBytes(5).toString('hex');
   const schema = `e_${id}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-engine-'));
-  const config = loadConfig(
-    {
-      PORT: '0',
-      DATABASE_URL: testDatabaseUrl(),
-      ORGVAULT_DB_SCHEMA: schema,
-      AZURE_STORAGE_CONNECTION_STRING: testStorageConnectionString(),
-      ORGVAULT_BLOB_CONTAINER: `c-${id}`,
-      ORGVAULT_KEY_FILE: path.join(dir, 'kek.key'),
-      ORGVAULT_DATA_DIR: dir,
-      ...options.env,
-    },
-    dir,
-  );
+  const env: Record<string, string> = {
+    PORT: '0',
+    DATABASE_URL: testDatabaseUrl(),
+    ORGVAULT_DB_SCHEMA: schema,
+    AZURE_STORAGE_CONNECTION_STRING: testStorageConnectionString(),
+    ORGVAULT_BLOB_CONTAINER: `c-${id}`,
+    ORGVAULT_KEY_FILE: path.join(dir, 'kek.key'),
+    ORGVAULT_DATA_DIR: dir,
+    ...options.env,
+  };
+  const config = loadConfig(env, dir);
   const launch = async (): Promise<TestEngine> => {
     const engine = await startEngine(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), options);
     return {
       ...engine,
       schema,
+      env,
       restart: async () => {
         await engine.stop();
         return launch();

@@ -184,11 +184,17 @@ export const RecoveryPoint = z.object({
 
 // ---------------------------------------------------------------- continuous data protection
 
+const TransportMode = z.enum(['auto', 'pubsub', 'cometd']);
 export const CdpSettingsInput = z.strictObject({
   enabled: z.boolean(),
   objects: uniqueNames(SfName, 1000),
+  /** auto (default): the Pub/Sub API, the Streaming API (CometD) while Pub/Sub cannot be reached. */
+  transport: TransportMode.optional(),
 });
 export const CdpSettings = CdpSettingsInput.extend({
+  transport: TransportMode,
+  /** The transport following the change events now, since when and why (a fall-back shows here). */
+  activeTransport: z.object({ transport: z.enum(['pubsub', 'cometd']), since: DateTime.nullable(), reason: z.string().nullable() }),
   /** Per object: selected for Change Data Capture in the org, or why it could not be. */
   selection: z.record(z.string(), z.object({ selected: z.boolean(), reason: z.string().optional() })),
   /** Since when the change events have covered the objects without a hole. */
@@ -200,7 +206,7 @@ export const CdpSettings = CdpSettingsInput.extend({
   fallbacks: z.array(
     z.object({
       at: DateTime,
-      reason: z.enum(['protection_on', 'gap_overflow', 'replay_expired', 'stream_down']),
+      reason: z.enum(['protection_on', 'gap_overflow', 'replay_expired', 'stream_down', 'transport_switch']),
       objects: z.array(z.string()),
       jobId: Id.nullable(),
       detail: z.string().nullable(),

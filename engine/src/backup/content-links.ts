@@ -6,10 +6,10 @@
  *
  * - Full (the cycle's first, and every `reconcileEveryMs` after): the links of every document the
  *   store holds; stored links the org no longer has are recorded as deleted.
- * - Incremental: the links of documents whose SystemModstamp moved since the watermark (minus the
- *   overlap), deleted documents included; stored links of those documents that are gone are
- *   recorded as deleted. A link added to or removed from a document that did not change otherwise
- *   is caught by the next full link pass, not before.
+ * - Incremental: the links of documents whose SystemModstamp, or one of whose versions'
+ *   SystemModstamp, moved since the watermark (minus the overlap), deleted documents included;
+ *   stored links of those documents that are gone are recorded as deleted. A link added to or
+ *   removed from a file that changed in neither way is caught by the next full link pass.
  */
 import type { Logger } from '../infra/logger.js';
 import type { OrgConnection } from '../salesforce/connection.js';
@@ -126,13 +126,21 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
     return n;
   };
   await tally.run(async () => {
-    const docs: string[] = [];
+    const changed = new Set<string>();
     if (from) {
-      const soql = `SELECT Id FROM ${DOCUMENT} WHERE SystemModstamp >= ${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
-      for await (const page of restQuery(conn, soql, { all: true, batchSize: 2000 })) for (const r of page.records) docs.push(String(r.Id));
+      const since = from.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      // Documents changed, and documents whose versions changed: sharing a file is reported to
+      // touch its ContentVersion (its update trigger fires) rather than the ContentDocument.
+      for (const [soql, field] of [
+        [`SELECT Id FROM ${DOCUMENT} WHERE SystemModstamp >= ${since}`, 'Id'],
+        [`SELECT ContentDocumentId FROM ContentVersion WHERE SystemModstamp >= ${since}`, 'ContentDocumentId'],
+      ] as const)
+        for await (const page of restQuery(conn, soql, { all: true, batchSize: 2000 }))
+          for (const r of page.records) changed.add(String(r[field]));
     } else {
-      for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) docs.push(id);
+      for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) changed.add(id);
     }
+    const docs = [...changed];
     const seen = new Set<string>();
     for await (const records of queryLinks(conn, scope.fields, 'ContentDocumentId', docs)) {
       const json = records.map((r) => toJsonRecord(scope, r));
@@ -150,7 +158,6 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
       for await (const id of deps.store.idsAt({ orgId: job.orgId, object: LINK_OBJECT, at }))
         if (!seen.has(id)) tombstones.push({ id, deletedAt: at });
     } else if (docs.length) {
-      const changed = new Set(docs);
       for await (const link of deps.store.readAsOf({ orgId: job.orgId, object: LINK_OBJECT, at }))
         if (changed.has(String(link.fields.ContentDocumentId)) && !seen.has(link.id)) tombstones.push({ id: link.id, deletedAt: at });
     }

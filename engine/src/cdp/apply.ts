@@ -50,7 +50,13 @@ export class EventApplier {
     return l;
   }
 
-  async apply(events: readonly ChangeEvent[], objects: ReadonlySet<string>): Promise<ApplyOutcome> {
+  /**
+   * `storedUpTo`: events committed up to then may be stored already (a replay after a restart or
+   * a transport switch); a record's event is skipped when the record has a CDC version at exactly
+   * its commit time. Re-applying instead could differ from what was stored (fields read from the
+   * org, which has moved on since) and so be stored twice.
+   */
+  async apply(events: readonly ChangeEvent[], objects: ReadonlySet<string>, storedUpTo: number | null = null): Promise<ApplyOutcome> {
     const outcome: ApplyOutcome = { overflow: new Set(), versions: 0, tombstones: 0, fetched: 0 };
     const byObject = new Map<string, ChangeEvent[]>();
     for (const e of commitOrder(events)) {
@@ -59,12 +65,40 @@ export class EventApplier {
     }
     for (const [object, list] of byObject) {
       const layout = await this.layout(object);
-      if (layout) await this.#applyObject(object, layout, list, outcome);
+      const fresh = storedUpTo === null ? { events: list, replayed: [] } : await this.#unstored(object, list, storedUpTo);
+      if (layout && fresh.events.length > 0) await this.#applyObject(object, layout, fresh.events, outcome, fresh.replayed, storedUpTo);
     }
     return outcome;
   }
 
-  async #applyObject(object: string, layout: EventLayout, events: ChangeEvent[], outcome: ApplyOutcome): Promise<void> {
+  /** The events (and record ids) not stored yet; `replayed`: records with an event already stored. */
+  async #unstored(object: string, events: ChangeEvent[], storedUpTo: number): Promise<{ events: ChangeEvent[]; replayed: string[] }> {
+    const maybe = [...new Set(events.filter((e) => e.header.commitTimestamp <= storedUpTo).flatMap((e) => e.header.recordIds))];
+    const stored = new Set<string>();
+    for (const recordId of maybe) {
+      for (const v of await this.store.versionsOf({ orgId: this.orgId, object, recordId })) {
+        if (v.source === 'cdc') stored.add(`${recordId}@${v.validFrom.getTime()}`);
+      }
+    }
+    const replayed = new Set<string>();
+    const out: ChangeEvent[] = [];
+    for (const e of events) {
+      const ids = e.header.recordIds.filter((id) => !stored.has(`${id}@${e.header.commitTimestamp}`));
+      for (const id of e.header.recordIds) if (!ids.includes(id)) replayed.add(id);
+      if (ids.length === e.header.recordIds.length) out.push(e);
+      else if (ids.length > 0) out.push({ ...e, header: { ...e.header, recordIds: ids } });
+    }
+    return { events: out, replayed: [...replayed] };
+  }
+
+  async #applyObject(
+    object: string,
+    layout: EventLayout,
+    events: ChangeEvent[],
+    outcome: ApplyOutcome,
+    replayed: readonly string[] = [],
+    storedUpTo: number | null = null,
+  ): Promise<void> {
     const records: JsonRecord[] = [];
     const tombstones: Tombstone[] = [];
     const gaps = new Set<string>();
@@ -73,6 +107,13 @@ export class EventApplier {
     const updated = [...new Set(events.filter((e) => e.header.changeType === 'UPDATE').flatMap((e) => e.header.recordIds))];
     const firstAt = new Date(Math.min(...events.map((e) => e.header.commitTimestamp)) - 1);
     for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: firstAt, ids: updated })) current.set(r.id, r.fields);
+    // Records whose earlier events of this batch were stored before: later ones merge onto what was stored.
+    const skippedTo = replayed.filter((id) => updated.includes(id));
+    if (skippedTo.length > 0 && storedUpTo !== null) {
+      for (const id of skippedTo) current.delete(id);
+      for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: new Date(storedUpTo), ids: skippedTo }))
+        current.set(r.id, r.fields);
+    }
     // An update keeps a compound's own value (Contact.Name) unless one of its parts changed.
     const carried = (fields: Fields, changed: readonly string[]): Fields => {
       const out = { ...fields };

@@ -2,10 +2,10 @@ import type { Pool, PoolClient } from '../infra/db.js';
 import type { Logger } from '../infra/logger.js';
 import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
-import { ChangeStream, type ChangeEvent, type StreamOptions } from '../salesforce/change-stream.js';
+import { ChangeStream, type ChangeEvent, type EventStream, type StreamHandlers, type StreamOptions } from '../salesforce/change-stream.js';
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
-import { readCheckpoint, saveCheckpoint, type FallbackReason } from './state.js';
+import { readCheckpoint, saveCheckpoint, switchTransport, type CdpSettings, type FallbackReason, type Transport } from './state.js';
 
 export const CHANNEL = '/data/ChangeEvents';
 
@@ -16,6 +16,10 @@ export interface ConsumerOptions extends StreamOptions {
   retryMs: number;
   /** A keepalive says everything committed before its arrival is stored, less this margin. */
   keepaliveMarginMs: number;
+  /** In auto mode, Pub/Sub subscriptions failing this many times in a row switch the org to CometD. */
+  pubsubAttempts: number;
+  /** While on CometD in auto mode, how often Pub/Sub is tried again. */
+  pubsubProbeMs: number;
 }
 
 export interface ConsumerDeps {
@@ -23,32 +27,44 @@ export interface ConsumerDeps {
   store: Store;
   log: Logger;
   connect(orgId: string): Promise<OrgConnection>;
-  /** The objects protected now (settings may change while the stream runs). */
-  objects(orgId: string): Promise<string[]>;
-  /** Opens an incremental backup of objects whose events cannot be trusted; returns its job id. */
-  fallback(orgId: string, reason: FallbackReason, objects: string[], detail: string): Promise<void>;
+  /** The org's settings now (objects and transport may change while the stream runs). */
+  settings(orgId: string): Promise<CdpSettings>;
+  /** Logs and records a fall-back, opening an incremental backup of the objects unless `backup` is false. */
+  fallback(orgId: string, reason: FallbackReason, objects: string[], detail: string, backup?: boolean): Promise<void>;
 }
 
 /**
- * Follows one org's change event channel in this process. Only the holder of the channel's
- * advisory lock consumes it, so two engines never apply the same events; the lock lives on a
- * session of its own and goes with it when the process dies. The checkpoint moves only after the
- * events before it are stored, so a restart resumes exactly there (the store skips versions it
- * already has, should a batch be stored twice around a crash).
+ * Follows one org's change event channel in this process, over the Pub/Sub API or, when that
+ * cannot be reached (or the org asks for it), the Streaming API (CometD). Only the holder of the
+ * channel's advisory lock consumes it, so two engines never apply the same events; the lock lives
+ * on a session of its own and goes with it when the process dies. Each transport checkpoints its
+ * own replay ids, moved only after the events before them are stored, so a restart resumes
+ * exactly there (the store skips versions it already has, should a batch be stored twice around
+ * a crash). Switching transport resumes from the new transport's own checkpoint (events stored
+ * meanwhile come again and are skipped); without one, from its tip, with a backup for the hole.
  */
 export class OrgConsumer {
   #lease: PoolClient | undefined;
-  #stream: ChangeStream | undefined;
+  #stream: EventStream | undefined;
+  #transport: Transport | undefined;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
+  #probe: NodeJS.Timeout | undefined;
   #downSince: number | null = null;
   #downReported = false;
+  /** Pub/Sub subscriptions that failed in a row. */
+  #pubsubFailures = 0;
+  #lastPubsubError = '';
 
   constructor(
     readonly orgId: string,
     private readonly deps: ConsumerDeps,
     private readonly options: ConsumerOptions,
   ) {}
+
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
 
   /** Takes the channel's lease; false when another process holds it. */
   async acquire(): Promise<boolean> {
@@ -66,66 +82,161 @@ export class OrgConsumer {
     return true;
   }
 
+  #log(): Logger {
+    return this.deps.log.child({ orgId: this.orgId, channel: CHANNEL });
+  }
+
+  /** The transport the org should be on now. */
+  #wanted(settings: CdpSettings): { transport: Transport; why: string } {
+    if (settings.transport !== 'auto') return { transport: settings.transport, why: `the org's setting is ${settings.transport}` };
+    if (this.#pubsubFailures >= this.options.pubsubAttempts) {
+      return {
+        transport: 'cometd',
+        why: `the Pub/Sub API failed ${this.#pubsubFailures} times in a row (${this.#lastPubsubError}); following over CometD`,
+      };
+    }
+    return { transport: 'pubsub', why: 'the Pub/Sub API is reachable' };
+  }
+
   async #subscribe(): Promise<void> {
     if (this.#stopped) return;
-    const log = this.deps.log.child({ orgId: this.orgId, channel: CHANNEL });
+    const log = this.#log();
+    let stream: EventStream | undefined;
     try {
-      const conn = await this.deps.connect(this.orgId);
-      const applier = new EventApplier(this.deps.store, conn, this.orgId);
+      const settings = await this.deps.settings(this.orgId);
+      const want = this.#wanted(settings);
+      const transport = want.transport;
       const cp = await readCheckpoint(this.deps.pool, this.orgId, CHANNEL);
-      let lastReplay = cp?.replayId ?? null;
-      const stream = new ChangeStream(conn, CHANNEL, this.options, {
-        onEvents: async (events: ChangeEvent[]) => {
-          const objects = new Set(await this.deps.objects(this.orgId));
-          const outcome = await applier.apply(events, objects);
-          const last = events.at(-1)!;
-          const lastCommit = new Date(Math.max(...events.map((e) => e.header.commitTimestamp)));
-          await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, {
-            replayId: last.replayId,
-            lastCommitAt: lastCommit,
-            events: events.length,
-          });
-          lastReplay = last.replayId;
-          cdpLagSeconds.set({ org: this.orgId }, Math.max(0, Date.now() - lastCommit.getTime()) / 1000);
-          for (const object of outcome.overflow) {
-            await this.deps.fallback(this.orgId, 'gap_overflow', [object], `GAP_OVERFLOW at replay id ${last.replayId}`);
-          }
-        },
-        onIdle: async (latest) => {
-          const arrived = Date.now();
-          if (latest === null) return;
-          // From the tip: nothing before the subscription is ours to apply.
-          if (lastReplay === null) {
-            await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, { replayId: latest, events: 0 });
-            lastReplay = latest;
-          }
-          if (latest <= lastReplay) {
-            await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, {
-              caughtUpAt: new Date(arrived - this.options.keepaliveMarginMs),
-              events: 0,
-            });
-            cdpLagSeconds.set({ org: this.orgId }, 0);
-          }
-        },
-        onEnd: (err, expired) => void this.#ended(err, expired),
-      });
+      // Replay ids differ between transports: each resumes from its own, or from its tip with a backup for the hole.
+      const own = (transport === 'pubsub' ? cp?.replayId : cp?.cometdReplayId) ?? null;
+      const hole = !!cp && own === null && (cp.replayId !== null || cp.cometdReplayId !== null);
+      if (cp && (cp.transport !== transport || hole)) {
+        await switchTransport(this.deps.pool, this.orgId, CHANNEL, transport, want.why, hole);
+        const switched = cp.transport !== transport;
+        const detail = `${switched ? `${cp.transport} → ${transport}: ${want.why}` : `${transport} subscribes again`}${
+          hole ? `; ${transport} has no replay id of its own yet, so it starts at the tip and a backup covers the changes between` : ''
+        }`;
+        await this.deps.fallback(this.orgId, switched ? 'transport_switch' : 'stream_down', settings.objects, detail, hole);
+      }
+      const from = own;
+      const conn = await this.deps.connect(this.orgId);
+      const handlers = this.#handlers(conn, transport, from, cp?.lastCommitAt?.getTime() ?? null);
+      if (transport === 'pubsub') stream = new ChangeStream(conn, CHANNEL, this.options, handlers);
+      else {
+        // The fall-back's client (faye) is loaded only when an org needs it.
+        const { CometdStream } = await import('../salesforce/cometd-stream.js');
+        stream = new CometdStream(conn, CHANNEL, handlers, this.options.lingerMs);
+      }
       this.#stream = stream;
-      await stream.start(lastReplay);
+      this.#transport = transport;
+      await stream.start(from);
+      if (transport === 'pubsub') this.#pubsubFailures = 0;
+      else if (settings.transport === 'auto') this.#scheduleProbe(conn);
       this.#downSince = null;
       this.#downReported = false;
-      log.info({ from: lastReplay }, 'change event stream subscribed');
+      log.info({ from, transport }, 'change event stream subscribed');
     } catch (err) {
-      await this.#ended(err as Error, false);
+      await this.#ended(err as Error, stream?.isExpired(err as Error) ?? false);
     }
+  }
+
+  /** `storedUpTo`: the last commit stored before this subscription; events up to it may come again. */
+  #handlers(conn: OrgConnection, transport: Transport, from: number | null, storedUpTo: number | null): StreamHandlers {
+    const applier = new EventApplier(this.deps.store, conn, this.orgId);
+    let lastReplay = from;
+    const caughtUp = async (arrived: number) => {
+      await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, {
+        caughtUpAt: new Date(arrived - this.options.keepaliveMarginMs),
+        events: 0,
+      });
+      cdpLagSeconds.set({ org: this.orgId }, 0);
+    };
+    return {
+      onEvents: async (events: ChangeEvent[]) => {
+        const { objects } = await this.deps.settings(this.orgId);
+        const outcome = await applier.apply(events, new Set(objects), storedUpTo);
+        const last = events.at(-1)!;
+        const lastCommit = new Date(Math.max(...events.map((e) => e.header.commitTimestamp)));
+        await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, {
+          replayId: last.replayId,
+          transport,
+          lastCommitAt: lastCommit,
+          events: events.length,
+        });
+        lastReplay = last.replayId;
+        cdpLagSeconds.set({ org: this.orgId }, Math.max(0, Date.now() - lastCommit.getTime()) / 1000);
+        for (const object of outcome.overflow) {
+          await this.deps.fallback(this.orgId, 'gap_overflow', [object], `GAP_OVERFLOW at ${transport} replay id ${last.replayId}`);
+        }
+      },
+      onIdle: async (latest) => {
+        const arrived = Date.now();
+        // CometD from the tip: nothing has come since the subscription, and nothing was outstanding.
+        if (latest === null) return transport === 'cometd' ? caughtUp(arrived) : undefined;
+        // From the tip: nothing before the subscription is ours to apply.
+        if (lastReplay === null) {
+          await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, { replayId: latest, transport, events: 0 });
+          lastReplay = latest;
+        }
+        if (latest <= lastReplay) await caughtUp(arrived);
+      },
+      onEnd: (err, expired) => void this.#ended(err, expired),
+    };
+  }
+
+  /** While on CometD because Pub/Sub failed: try Pub/Sub now and then, and go back once it answers. */
+  #scheduleProbe(conn: OrgConnection): void {
+    clearTimeout(this.#probe);
+    this.#probe = setTimeout(() => {
+      void (async () => {
+        if (this.#stopped || this.#transport !== 'cometd') return;
+        const { PubSubSubscription } = await import('../salesforce/pubsub-subscription.js');
+        const probe = new PubSubSubscription(
+          {
+            endpoint: this.options.endpoint,
+            insecureTls: this.options.insecureTls,
+            orgId: conn.identity.orgId,
+            session: await conn.tokens.session(),
+          },
+          CHANNEL,
+          { onEvent: () => undefined, onRequestFilled: () => undefined, onKeepalive: () => undefined, onError: () => undefined },
+        );
+        try {
+          await probe.probe();
+          this.#pubsubFailures = 0;
+          this.#log().info('the Pub/Sub API answers again: leaving CometD');
+          await this.reconsider();
+        } catch {
+          this.#scheduleProbe(conn);
+        } finally {
+          probe.close();
+        }
+      })();
+    }, this.options.pubsubProbeMs);
+  }
+
+  /** Ends the running stream and subscribes again, on the transport the org should be on now. */
+  async reconsider(): Promise<void> {
+    if (this.#stopped) return;
+    clearTimeout(this.#probe);
+    clearTimeout(this.#retry);
+    const stream = this.#stream;
+    this.#stream = undefined;
+    await stream?.close();
+    void this.#subscribe();
   }
 
   async #ended(err: Error | null, expired: boolean): Promise<void> {
     if (this.#stopped) return;
-    const log = this.deps.log.child({ orgId: this.orgId, channel: CHANNEL });
-    log.warn({ err: err?.message, expired }, 'change event stream ended');
+    const log = this.#log();
+    log.warn({ err: err?.message, expired, transport: this.#transport }, 'change event stream ended');
+    if (this.#transport === 'pubsub' && !expired) {
+      this.#pubsubFailures++;
+      this.#lastPubsubError = err?.message ?? 'stream ended';
+    }
     this.#downSince ??= Date.now();
     try {
-      const objects = await this.deps.objects(this.orgId);
+      const { objects } = await this.deps.settings(this.orgId);
       if (expired) {
         // The events since the checkpoint are gone: start again from the tip, a backup covers the hole.
         await saveCheckpoint(this.deps.pool, this.orgId, CHANNEL, { reset: true, events: 0 });
@@ -143,6 +254,7 @@ export class OrgConsumer {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retry);
+    clearTimeout(this.#probe);
     await this.#stream?.close();
     if (this.#lease) {
       await this.#lease

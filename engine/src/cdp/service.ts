@@ -23,6 +23,7 @@ import {
   type Checkpoint,
   type Fallback,
   type FallbackReason,
+  type TransportMode,
 } from './state.js';
 
 export interface CdpOptions extends ConsumerOptions, RecoveryPointOptions {
@@ -37,6 +38,8 @@ export const DEFAULT_CDP_OPTIONS: Omit<CdpOptions, 'endpoint' | 'insecureTls'> =
   streamDownMs: 10 * 60_000,
   retryMs: 2_000,
   keepaliveMarginMs: 1_000,
+  pubsubAttempts: 3,
+  pubsubProbeMs: 5 * 60_000,
   catchUpWaitMs: 5 * 60_000,
   pollMs: 250,
   scanMs: 10_000,
@@ -91,7 +94,11 @@ export class Cdp implements CdpService {
    * Change Data Capture; objects it could not select are reported in `selection` (and protected
    * by the daily backups only).
    */
-  async configure(org: Org, input: { enabled: boolean; objects: string[] }, by: string | null): Promise<CdpStatus> {
+  async configure(
+    org: Org,
+    input: { enabled: boolean; objects: string[]; transport?: TransportMode },
+    by: string | null,
+  ): Promise<CdpStatus> {
     let selection: CdpSettings['selection'] = {};
     if (input.enabled) {
       if (input.objects.length === 0) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to protect');
@@ -101,7 +108,10 @@ export class Cdp implements CdpService {
       );
       await startCoverage(this.deps.pool, org.id, CHANNEL);
     }
-    await writeSettings(this.deps.pool, org.id, { ...input, selection }, by);
+    const transport = input.transport ?? (await readSettings(this.deps.pool, org.id)).transport;
+    await writeSettings(this.deps.pool, org.id, { ...input, selection, transport }, by);
+    // A consumer running on another transport than the org now asks for starts again on it.
+    await this.#consumers.get(org.id)?.reconsider();
     await this.scan();
     if (input.enabled) {
       // Events cover changes from now on; a backup reads those made since the last one.
@@ -143,16 +153,18 @@ export class Cdp implements CdpService {
   runRecoveryPoint = (job: Job, signal?: AbortSignal): Promise<JobStatus> =>
     buildRecoveryPoint({ pool: this.deps.pool, store: this.deps.store, options: this.options }, job, signal);
 
-  async #fallback(orgId: string, reason: FallbackReason, objects: string[], detail: string): Promise<void> {
+  async #fallback(orgId: string, reason: FallbackReason, objects: string[], detail: string, backup = true): Promise<void> {
     let jobId: string | null = null;
     let note = detail;
-    try {
-      jobId = (await openJob(this.deps.pool, orgId, { trigger: 'fallback', objects })).id;
-    } catch (err) {
-      // A running job already reads the org; the next scheduled one covers the rest.
-      note = `${detail}; no backup opened: ${OrgVaultError.is(err) ? err.oneLine() : (err as Error).message}`;
+    if (backup) {
+      try {
+        jobId = (await openJob(this.deps.pool, orgId, { trigger: 'fallback', objects })).id;
+      } catch (err) {
+        // A running job already reads the org; the next scheduled one covers the rest.
+        note = `${detail}; no backup opened: ${OrgVaultError.is(err) ? err.oneLine() : (err as Error).message}`;
+      }
     }
-    this.deps.log.warn({ orgId, reason, objects, jobId }, 'continuous data protection fell back to a backup');
+    this.deps.log.warn({ orgId, reason, objects, jobId, detail }, backup ? 'continuous data protection fell back to a backup' : detail);
     await recordFallback(this.deps.pool, orgId, { reason, objects, jobId, detail: note });
   }
 
@@ -177,8 +189,8 @@ export class Cdp implements CdpService {
         orgId,
         {
           ...this.deps,
-          objects: async (id) => (await readSettings(this.deps.pool, id)).objects,
-          fallback: (id, reason, objects, detail) => this.#fallback(id, reason, objects, detail),
+          settings: (id) => readSettings(this.deps.pool, id),
+          fallback: (id, reason, objects, detail, backup) => this.#fallback(id, reason, objects, detail, backup),
         },
         this.options,
       );
@@ -226,6 +238,12 @@ function settingsOut(s: CdpStatus): CdpSettingsOut {
     enabled: s.enabled,
     objects: s.objects,
     selection: s.selection,
+    transport: s.transport,
+    activeTransport: {
+      transport: s.checkpoint?.transport ?? 'pubsub',
+      since: s.checkpoint?.transportSince ?? null,
+      reason: s.checkpoint?.transportReason ?? null,
+    },
     coveredFrom: s.checkpoint?.coveredFrom ?? null,
     caughtUpAt: s.checkpoint?.caughtUpAt ?? null,
     lastEventAt: s.checkpoint?.lastCommitAt ?? null,

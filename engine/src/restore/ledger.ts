@@ -58,8 +58,13 @@ export class RestoreLedger {
     return rows[0]!.id;
   }
 
-  /** Creates left in flight by runs that stopped (crashed) before recording their outcome. */
-  async inflight(targetOrgId: string, sourceOrgId: string): Promise<InflightCreate[]> {
+  /**
+   * Creates left in flight by runs that stopped (crashed) before recording their outcome. With
+   * `settling`, only those a run may settle now: its own, and those of runs no process is running
+   * (not running, or whose heartbeat is older than `staleMs`) — a live run's call in flight is
+   * its own to record.
+   */
+  async inflight(targetOrgId: string, sourceOrgId: string, settling?: { runId: string; staleMs: number }): Promise<InflightCreate[]> {
     const { rows } = await this.pool.query<{
       id: string;
       run_id: string;
@@ -69,9 +74,13 @@ export class RestoreLedger {
       old_ids: string[];
       csv: string;
     }>(
-      `SELECT id::text, run_id::text, object, sf_job_id, sent_at, old_ids, csv FROM restore_inflight
-        WHERE org_id = $1 AND source_org_id = $2 ORDER BY id`,
-      [targetOrgId, sourceOrgId],
+      `SELECT i.id::text, i.run_id::text, i.object, i.sf_job_id, i.sent_at, i.old_ids, i.csv
+         FROM restore_inflight i LEFT JOIN restore_runs r ON r.org_id = i.source_org_id AND r.id = i.run_id
+        WHERE i.org_id = $1 AND i.source_org_id = $2
+          AND ($3::uuid IS NULL OR i.run_id = $3::uuid OR r.status IS DISTINCT FROM 'running'
+               OR r.heartbeat_at IS NULL OR r.heartbeat_at < now() - make_interval(secs => $4::double precision / 1000))
+        ORDER BY i.id`,
+      [targetOrgId, sourceOrgId, settling?.runId ?? null, settling?.staleMs ?? 0],
     );
     return rows.map((r) => ({
       id: r.id,

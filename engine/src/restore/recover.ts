@@ -67,16 +67,21 @@ export interface RecoverDeps {
 }
 
 /**
- * Settles the creates a crashed run left in flight into `targetOrgId`, before anything is planned
- * again, so nothing they made is made twice. A Bulk job's results can always be read again while
+ * Settles the creates a crashed run (or `settling.runId` itself, resumed) left in flight into
+ * `targetOrgId`, before anything is planned again, so nothing they made is made twice. A Bulk job's results can always be read again while
  * Salesforce keeps the job (7 days); a job never closed processed nothing and is aborted. For an
  * sObject collections call — or a job that is gone — the records the integration user created
  * since the call are read back and matched to the rows sent by their content. Returns how many
  * records were found created.
  */
-export async function settleInflight(deps: RecoverDeps, targetOrgId: string, sourceOrgId: string): Promise<number> {
+export async function settleInflight(
+  deps: RecoverDeps,
+  targetOrgId: string,
+  sourceOrgId: string,
+  settling: { runId: string; staleMs: number },
+): Promise<number> {
   let found = 0;
-  for (const c of await deps.ledger.inflight(targetOrgId, sourceOrgId)) {
+  for (const c of await deps.ledger.inflight(targetOrgId, sourceOrgId, settling)) {
     const [columns, ...rows] = parse(c.csv, { relax_column_count: true }) as string[][];
     let results = c.sfJobId ? await fromBulkJob(deps, c.sfJobId, c.object, new SentRows(columns!, rows, c.oldIds)) : undefined;
     if (!results) {

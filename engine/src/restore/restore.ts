@@ -82,6 +82,8 @@ export interface RestoreOptions {
   pollMs?: number;
   /** How often a running restore proves its process is alive (see RestoreWorker). */
   heartbeatMs: number;
+  /** A running restore whose heartbeat is older than this lost its process. */
+  staleMs: number;
 }
 
 /** Create, upload, close, one status check, the successful results (failed ones only when some failed). */
@@ -319,7 +321,10 @@ export class RestoreService {
     try {
       const conn = await this.deps.connectionTo(run.targetOrgId);
       const typesOf = async (object: string) => new Map((await describeSObject(conn, object)).fields.map((f) => [f.name, f.type]));
-      await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId);
+      await settleInflight({ ledger: this.ledger, conn, typesOf, ...this.poll() }, run.targetOrgId, run.orgId, {
+        runId: run.id,
+        staleMs: this.options.staleMs,
+      });
       const ctx = await this.context(req, run.id);
       ctx.run = run;
       const planned = await this.planAll(ctx);

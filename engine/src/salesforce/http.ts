@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { request } from 'undici';
 import { OrgVaultError } from '../errors.js';
 import type { ApiBudget } from './api-budget.js';
 import { isSessionRefusal, orgHttpError, orgNetworkError } from './org-errors.js';
@@ -95,27 +97,25 @@ export class OrgHttp {
   async #send(req: OrgRequest, session: OrgSession, what: string): Promise<Response> {
     if (!req.exempt) this.budget.assertMaySpend();
     const headers: Record<string, string> = { Authorization: `Bearer ${session.accessToken}`, ...req.headers };
-    let body: string | Buffer | AsyncIterable<Uint8Array> | undefined = typeof req.body === 'function' ? req.body() : req.body;
+    let body: string | Buffer | undefined = typeof req.body === 'function' ? undefined : req.body;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
       headers['Content-Type'] = 'application/json';
     }
     this.budget.recordCall();
     salesforceApiCallsTotal.inc({ api: req.path.startsWith('jobs/') ? 'bulk' : 'rest' });
+    const url = this.url(session, req.path, req.query);
     let res: Response;
     try {
-      res = await fetch(this.url(session, req.path, req.query), {
-        method: req.method ?? 'GET',
-        headers,
-        // A streamed body needs half duplex; undici takes an async iterable as it is.
-        ...(body !== undefined
-          ? {
-              body: body as NonNullable<RequestInit['body']>,
-              ...(typeof body === 'object' && !Buffer.isBuffer(body) ? { duplex: 'half' } : {}),
-            }
-          : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      res =
+        typeof req.body === 'function'
+          ? await streamed(url, req.method ?? 'POST', headers, req.body(), req.signal)
+          : await fetch(url, {
+              method: req.method ?? 'GET',
+              headers,
+              ...(body !== undefined ? { body } : {}),
+              ...(req.signal ? { signal: req.signal } : {}),
+            });
     } catch (err) {
       if (req.signal?.aborted) throw err;
       throw orgNetworkError(err, what);
@@ -144,4 +144,24 @@ export class OrgHttp {
   async json<T>(req: OrgRequest): Promise<T> {
     return this.call(req, async (res) => (res.status === 204 ? undefined : await res.json()) as T);
   }
+}
+
+/**
+ * Sends a streamed body with undici's request(), which reads the body only as fast as the socket
+ * drains; fetch (Node's and undici's) reads a streamed request body ahead into memory, the whole
+ * file for an upload. The answer is wrapped as a fetch Response, so callers read it the same way.
+ */
+async function streamed(
+  url: string,
+  method: HttpMethod,
+  headers: Record<string, string>,
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const res = await request(url, { method, headers, body: Readable.from(body), ...(signal ? { signal } : {}) });
+  const out = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.append(k, one);
+  const empty = res.statusCode === 204 || res.statusCode === 304;
+  if (empty) await res.body.dump();
+  return new Response(empty ? null : (Readable.toWeb(res.body) as ReadableStream<Uint8Array>), { status: res.statusCode, headers: out });
 }

@@ -83,6 +83,8 @@ export class CdpDouble implements CdpService {
     enabled: true,
     objects: ['Account'],
     selection: { Account: { selected: true } },
+    transport: 'auto',
+    activeTransport: { transport: 'pubsub', since: null, reason: null },
     coveredFrom: null,
     caughtUpAt: null,
     lastEventAt: null,
@@ -95,7 +97,12 @@ export class CdpDouble implements CdpService {
     return this.settings;
   }
   async putSettings(_org: Org, input: CdpSettingsIn) {
-    this.settings = { ...this.settings, ...input, selection: Object.fromEntries(input.objects.map((o) => [o, { selected: true }])) };
+    this.settings = {
+      ...this.settings,
+      ...input,
+      transport: input.transport ?? this.settings.transport,
+      selection: Object.fromEntries(input.objects.map((o) => [o, { selected: true }])),
+    };
     return this.settings;
   }
   async createRecoveryPoint(org: Org, r: { objects: string[]; at: Date; by: string | null }) {

@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { RestoreRuns } from '../../src/restore/runs.js';
+import { RestoreLedger } from '../../src/restore/ledger.js';
 
 describe('restore queue', () => {
   let db: TestDb;
@@ -50,5 +51,23 @@ describe('restore queue', () => {
     await db.pool.query("UPDATE restore_runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1", [run.id]);
     expect(await runs.claim('again', 60_000)).toBeUndefined();
     await expect(runs.get('org-2', run.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('leaves the creates a live run has in flight to that run; settles those of a dead or finished one', async () => {
+    const ledger = new RestoreLedger(db.pool);
+    const live = await queue();
+    const claimed = (await runs.claim('w-live', 60_000, live.id))!;
+    await ledger.sending(
+      { targetOrgId: 'org-1', sourceOrgId: 'org-1', runId: live.id },
+      { object: 'Contact', oldIds: ['003A'], csv: 'LastName\nA\n' },
+    );
+    const by = (runId: string) => ledger.inflight('org-1', 'org-1', { runId, staleMs: 60_000 });
+    expect(await by(randomUUID())).toEqual([]);
+    expect((await by(live.id)).map((c) => c.oldIds)).toEqual([['003A']]);
+    await db.pool.query("UPDATE restore_runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1", [live.id]);
+    expect((await by(randomUUID())).map((c) => c.runId)).toEqual([live.id]);
+    await runs.finish(claimed, 'failed', {}, 'crashed');
+    await db.pool.query('UPDATE restore_runs SET heartbeat_at = now() WHERE id = $1', [live.id]);
+    expect((await by(randomUUID())).map((c) => c.runId)).toEqual([live.id]);
   });
 });

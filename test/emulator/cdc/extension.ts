@@ -4,6 +4,7 @@ import { CometdServer } from './cometd/server.js';
 import { ChangeDataCapture } from './hub.js';
 import { orgSource } from './org-source.js';
 import { PubSubServer } from './pubsub/server.js';
+import { PacedLoad, type LoadRequest } from './load.js';
 
 export interface CdcExtensionOptions {
   /** Objects selected for change events at start (PlatformEventChannelMember records are made). */
@@ -23,11 +24,14 @@ export interface CdcExtension extends EmulatorExtension {
   cdc?: ChangeDataCapture;
   cometd?: CometdServer;
   pubsub?: PubSubServer;
+  load?: PacedLoad;
 }
 
 interface FaultsBody {
   dropStreams?: boolean;
   delayMs?: number;
+  /** Pub/Sub GetSchema answers this much later. */
+  schemaDelayMs?: number;
   /** true: every session using the streams; or the tokens to expire. */
   expireSessions?: boolean | string[];
 }
@@ -48,11 +52,12 @@ export function cdcExtension(options: CdcExtensionOptions = {}): CdcExtension {
       cometd.attach(ctx.server);
       const pubsub = new PubSubServer(cdc, { host: ctx.options.host, port: options.pubSubPort, keepaliveMs: options.keepaliveMs });
       await pubsub.start();
-      Object.assign(ext, { cdc, cometd, pubsub });
+      Object.assign(ext, { cdc, cometd, pubsub, load: new PacedLoad(ctx.org) });
       if (ctx.options.admin) ctx.app.use('/__emulator/cdc', hooks(ext as Required<CdcExtension>));
     },
     ready: () => ({ pubSubEndpoint: ext.pubsub?.endpoint }),
     async stop() {
+      ext.load?.stop();
       await ext.pubsub?.stop();
       ext.cometd?.stop();
       ext.cdc?.stop();
@@ -61,8 +66,8 @@ export function cdcExtension(options: CdcExtensionOptions = {}): CdcExtension {
   return ext;
 }
 
-/** Test hooks: entity selection, gaps, overflow threshold, retention and stream faults. */
-function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
+/** Test hooks: entity selection, gaps, overflow threshold, retention, stream faults and a paced load. */
+function hooks({ cdc, cometd, pubsub, load }: Required<CdcExtension>): Router {
   const router = Router();
   router.use(express.json());
   const state = () => ({
@@ -71,6 +76,7 @@ function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
     overflowThreshold: cdc.producer.overflowThreshold,
     gapTransactions: cdc.producer.gapTransactions,
     delayMs: cdc.bus.deliveryDelayMs,
+    schemaDelayMs: pubsub.schemaDelayMs,
   });
   router.get('/state', (_req, res) => void res.json(state()));
   /** {select?: ['Account'], deselect?: ['Lead']} */
@@ -95,9 +101,13 @@ function hooks({ cdc, cometd, pubsub }: Required<CdcExtension>): Router {
     cdc.bus.age(Number((req.body as { ms?: number }).ms ?? 0));
     res.json(state());
   });
+  /** {rate, seconds, object?, records?}: updates `rate` records a second for `seconds`, from inside the emulator. */
+  router.post('/load', (req, res) => void res.json(load.start(req.body as LoadRequest)));
+  router.get('/load', (_req, res) => void res.json(load.state));
   router.post('/faults', (req, res) => {
     const b = (req.body ?? {}) as FaultsBody;
     if (b.delayMs !== undefined) cdc.bus.deliveryDelayMs = b.delayMs;
+    if (b.schemaDelayMs !== undefined) pubsub.schemaDelayMs = b.schemaDelayMs;
     if (b.expireSessions) cdc.expireSessions(Array.isArray(b.expireSessions) ? b.expireSessions : [...cometd.tokens(), ...pubsub.tokens()]);
     if (b.dropStreams) {
       cometd.dropClients();

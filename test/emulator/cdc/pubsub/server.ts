@@ -74,6 +74,8 @@ export class PubSubServer {
   private readonly streams = new Set<{ call: SubscribeCall; token: string; check: () => void }>();
   private readonly payloads = new WeakMap<BusEvent, Buffer>();
   private port = 0;
+  /** Fault: GetSchema answers this much later (a client then meets later responses while it waits). */
+  schemaDelayMs = 0;
 
   constructor(
     private readonly cdc: ChangeDataCapture,
@@ -98,7 +100,7 @@ export class PubSubServer {
       GetTopic: (call: grpc.ServerUnaryCall<{ topicName: string }, object>, cb: grpc.sendUnaryData<object>) =>
         this.unary(call, cb, () => this.getTopic(call.request.topicName)),
       GetSchema: (call: grpc.ServerUnaryCall<{ schemaId: string }, object>, cb: grpc.sendUnaryData<object>) =>
-        this.unary(call, cb, () => this.getSchema(call.request.schemaId)),
+        setTimeout(() => this.unary(call, cb, () => this.getSchema(call.request.schemaId)), this.schemaDelayMs),
       Publish: (call: grpc.ServerUnaryCall<{ topicName: string }, object>, cb: grpc.sendUnaryData<object>) =>
         this.unary(call, cb, () => this.publish(call.request.topicName)),
       PublishStream: (call: grpc.ServerDuplexStream<object, object>) =>
