@@ -4,7 +4,7 @@
  * catches a changed document's links, the file is deleted, and a restore brings it back byte for
  * byte with every link (the owner's implicit link not duplicated) — in place and into a second org.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
@@ -198,6 +198,35 @@ describe('files with all their ContentDocumentLinks', () => {
     expect(relinked.objects.find((p) => p.object === 'ContentDocumentLink')).toMatchObject({ create: 1 });
     const newCase = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(kase)!;
     expect(shares(await linksOf(conn, newDoc), (id) => (id === newCase ? kase : id))).toEqual(shares(truth));
+
+    // A crash during an upload: the create was noted, Salesforce made the file, the outcome was never
+    // recorded. The next restore finds the file by its fields instead of uploading it again, and the
+    // later version joins its document.
+    await conn.sobject('ContentDocument').destroy(newDoc);
+    const crashed = await conn.sobject('ContentVersion').create({
+      PathOnClient: 'plan.txt',
+      Title: 'Plan',
+      VersionData: Buffer.from('the plan, version one').toString('base64'),
+      FirstPublishLocationId: account,
+    });
+    await engine.services.restore.ledger.sending(
+      { targetOrgId: org.id, sourceOrgId: org.id, runId: randomUUID() },
+      { object: 'ContentVersion', oldIds: [v1.id!], csv: `PathOnClient,Title,FirstPublishLocationId\nplan.txt,Plan,${account}\n` },
+    );
+    const resumed = await engine.services.restore.restore({
+      orgId: org.id,
+      jobId: incremental.id,
+      objects: ['ContentVersion'],
+      mode: 'deleted',
+    });
+    expect(resumed.failed).toBe(0);
+    expect(resumed.objects.find((p) => p.object === 'ContentVersion')).toMatchObject({ create: 1 }); // version two only
+    const settledDoc = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(doc)!;
+    const versionsNow = await conn.query<{ Id: string }>(`SELECT Id FROM ContentVersion WHERE ContentDocumentId = '${settledDoc}'`);
+    expect(versionsNow.records.map((r) => r.Id)).toEqual(expect.arrayContaining([crashed.id]));
+    expect(versionsNow.totalSize).toBe(2);
+    expect((await conn.query(`SELECT Id FROM ContentVersion WHERE PathOnClient = 'plan.txt'`)).totalSize).toBe(2);
+    expect(shares(await linksOf(conn, settledDoc), (id) => (id === newCase ? kase : id))).toEqual(shares(truth));
 
     // Into a second org: the records first, then the files with links to their new ids.
     const { orgId: secondId } = await engine.services.connect(org.tenantId, {
