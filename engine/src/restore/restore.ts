@@ -225,6 +225,11 @@ export class RestoreService {
     return this.outcomeOf(await this.runs.get(orgId, runId));
   }
 
+  /** Runs of an org's backup, newest first. */
+  async list(orgId: string, limit: number): Promise<RestoreOutcome[]> {
+    return (await this.runs.list(orgId, limit)).map((r) => this.outcomeOf(r));
+  }
+
   private async newRun(req: RestoreRequest): Promise<Parameters<RestoreRuns['insert']>[0]> {
     assertObjects(req);
     const request: StoredRequest = {
