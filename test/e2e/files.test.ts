@@ -143,20 +143,12 @@ describe('files with all their ContentDocumentLinks', () => {
       totalSize: 0,
     });
 
-    const plan = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-      dryRun: true,
-    });
+    // Re-creates what is missing, as of the incremental backup, in place.
+    const restoreDeleted = (objects = ['ContentVersion'], dryRun = false) =>
+      engine.services.restore.restore({ orgId: org.id, jobId: incremental.id, objects, mode: 'deleted', dryRun });
+    const plan = await restoreDeleted(['ContentVersion'], true);
     expect(plan.objects.find((p) => p.object === 'ContentDocumentLink')!.create).toBe(truth.length - 2 + bigTruth.length - 2);
-    const restored = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    });
+    const restored = await restoreDeleted();
     expect(restored.failed).toBe(0);
     const idMap = await engine.services.restore.ledger.idMap(org.id, org.id);
     const newDoc = idMap.get(doc)!;
@@ -175,12 +167,7 @@ describe('files with all their ContentDocumentLinks', () => {
     expect(Buffer.from(await bytes.arrayBuffer()).equals(big)).toBe(true);
 
     // Again: nothing to create, no duplicate links.
-    const again = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    });
+    const again = await restoreDeleted();
     expect(again.succeeded + again.failed).toBe(0);
     expect(await linksOf(conn, newDoc)).toHaveLength(truth.length);
 
@@ -188,12 +175,7 @@ describe('files with all their ContentDocumentLinks', () => {
     // the links brings the link back to the re-created record.
     await conn.sobject('Case').destroy(kase);
     expect(await linksOf(conn, newDoc)).toHaveLength(truth.length - 1);
-    const relinked = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['Case', 'ContentDocumentLink'],
-      mode: 'deleted',
-    });
+    const relinked = await restoreDeleted(['Case', 'ContentDocumentLink']);
     expect(relinked.failed).toBe(0);
     expect(relinked.objects.find((p) => p.object === 'ContentDocumentLink')).toMatchObject({ create: 1 });
     const newCase = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(kase)!;
@@ -213,12 +195,7 @@ describe('files with all their ContentDocumentLinks', () => {
       { targetOrgId: org.id, sourceOrgId: org.id, runId: randomUUID() },
       { object: 'ContentVersion', oldIds: [v1.id!], csv: `PathOnClient,Title,FirstPublishLocationId\nplan.txt,Plan,${account}\n` },
     );
-    const resumed = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    });
+    const resumed = await restoreDeleted();
     expect(resumed.failed).toBe(0);
     expect(resumed.objects.find((p) => p.object === 'ContentVersion')).toMatchObject({ create: 1 }); // version two only
     const settledDoc = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(doc)!;
