@@ -148,8 +148,20 @@ describe('files with all their ContentDocumentLinks', () => {
       engine.services.restore.restore({ orgId: org.id, jobId: incremental.id, objects, mode: 'deleted', dryRun });
     const plan = await restoreDeleted(['ContentVersion'], true);
     expect(plan.objects.find((p) => p.object === 'ContentDocumentLink')!.create).toBe(truth.length - 2 + bigTruth.length - 2);
+    // Compare sees exactly the links that went with the files, and none once they are back.
+    const compareLinks = async () =>
+      (
+        await engine.services.compare.compare({
+          orgId: org.id,
+          from: { at: incremental.finishedAt! },
+          to: { live: true },
+          objects: ['ContentDocumentLink'],
+        })
+      )[0]!;
+    expect(await compareLinks()).toMatchObject({ deleted: [...truth, ...bigTruth].map((l) => l.Id).sort(), added: [], changed: [] });
     const restored = await restoreDeleted();
     expect(restored.failed).toBe(0);
+    expect(await compareLinks()).toMatchObject({ deleted: [], added: [], changed: [] });
     const idMap = await engine.services.restore.ledger.idMap(org.id, org.id);
     const newDoc = idMap.get(doc)!;
     const newBigDoc = idMap.get(bigDoc)!;

@@ -126,6 +126,8 @@ interface LinkWork {
   create: Candidate[];
   /** Links that exist (made by Salesforce with the file, or left alone) with another ShareType or Visibility. */
   update: Array<{ oldId: string; id: string; values: Record<string, string> }>;
+  /** Backed-up links found in the target under another id (the ones Salesforce made): old id → id there. */
+  found: Array<[string, string]>;
 }
 
 /**
@@ -156,7 +158,7 @@ async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Prom
     };
     if ((c.doc || made) && (c.entity || planned?.records.has(oldEntity))) wanted.push(c);
   }
-  const work: LinkWork = { backedUp, create: [], update: [] };
+  const work: LinkWork = { backedUp, create: [], update: [], found: [] };
   if (!wanted.length) return work;
 
   // A document that exists has at least its owner's link.
@@ -186,6 +188,7 @@ async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Prom
       work.create.push(c);
       continue;
     }
+    if (have.id !== c.oldId && ctx.idMap.get(c.oldId) !== have.id) work.found.push([c.oldId, have.id]);
     const values: Record<string, string> = {};
     if (c.shareType && c.shareType !== have.shareType) values.ShareType = c.shareType;
     if (c.visibility && c.visibility !== have.visibility) values.Visibility = c.visibility;
@@ -226,6 +229,14 @@ function planLine(work: LinkWork): ObjectPlan {
   };
 }
 
+/** Every live link of the org: by its documents, as Salesforce allows no other way (compare's live side). */
+export async function liveLinks(conn: OrgConnection, fields: readonly string[]): Promise<Record<string, unknown>[]> {
+  const docs = (await queryRecords(conn, 'SELECT Id FROM ContentDocument')).map((r) => String(r.Id));
+  const out: Record<string, unknown>[] = [];
+  for await (const page of queryLinks(conn, ['Id', ...fields.filter((f) => f !== 'Id')], 'ContentDocumentId', docs)) out.push(...page);
+  return out;
+}
+
 /** The dry run's line for links: what would be written once the planned records exist. */
 export async function planLinks(ctx: LinkRestoreContext, planned: PlannedCreates): Promise<ObjectPlan> {
   return planLine(await linkWork(ctx, planned));
@@ -236,6 +247,9 @@ export async function restoreLinks(ctx: LinkRestoreContext): Promise<ObjectPlan>
   const target = { targetOrgId: ctx.targetOrgId, sourceOrgId: ctx.sourceOrgId, runId: ctx.runId };
   await mapDocuments(ctx.conn, ctx.ledger, target, ctx.idMap, ctx.versions ?? []);
   const work = await linkWork(ctx);
+  // Mapped like re-created records, so that compare and later restores see them as the same links.
+  await ctx.ledger.mapIds(target, LINK_OBJECT, work.found);
+  for (const [oldId, id] of work.found) ctx.idMap.set(oldId, id);
   const write = async (
     operation: 'create' | 'update',
     items: Array<{ oldId: string; id?: string; body: Record<string, unknown> }>,
