@@ -239,3 +239,42 @@ describe('files with all their ContentDocumentLinks', () => {
     expect(shares(await linksOf(conn2, map2.get(bigDoc)!), owner)).toEqual(shares(bigTruth));
   });
 });
+
+describe('what an incremental link pass does not see', () => {
+  // Long enough for two jobs on a loaded machine; the test sleeps out the rest.
+  const RECONCILE_MS = 20_000;
+  let emulator: EmulatorHandle;
+  let engine: TestEngine;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ records: 600, seed: 33 });
+    engine = await startTestEngine({ runner: { reconcileEveryMs: RECONCILE_MS, overlapMs: 1000 }, worker: { pollMs: 200 } });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await emulator?.stop();
+  });
+
+  it('a file shared with one more record, and nothing else changed, is caught by the next full link pass', async () => {
+    const org = await connectEmulatorOrg(engine, emulator, 'files-limits');
+    const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+    const run = async (pass: 'full' | 'incremental'): Promise<Date> => {
+      const job = await waitForJob(engine, org, (await engine.services.jobs.start(org, { by: 'e2e' })).id);
+      expect({ status: job.status, pass: job.objectDetails.find((o) => o.name === 'ContentDocumentLink')?.pass }).toEqual({
+        status: 'succeeded',
+        pass,
+      });
+      return job.finishedAt!;
+    };
+    const started = Date.now();
+    await run('full');
+    const doc = (await conn.query<{ Id: string }>('SELECT Id FROM ContentDocument ORDER BY Id LIMIT 1')).records[0]!.Id;
+    const contact = (await conn.query<{ Id: string }>('SELECT Id FROM Contact ORDER BY Id LIMIT 1')).records[0]!.Id;
+    const shared = await conn.sobject('ContentDocumentLink').create({ ContentDocumentId: doc, LinkedEntityId: contact, ShareType: 'V' });
+    const stored = async (at: Date): Promise<boolean> => (await exportedState(engine, org.id, 'ContentDocumentLink', at)).has(shared.id!);
+    // Neither the document nor its versions moved: the incremental pass does not ask for its links.
+    expect(await stored(await run('incremental'))).toBe(false);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + RECONCILE_MS + 500 - Date.now())));
+    expect(await stored(await run('full'))).toBe(true);
+  });
+});
