@@ -126,9 +126,14 @@ const poller = (async () => {
 
 await admin('/cdc/load', { object: 'Account', records, rate: RATE, seconds });
 let state: { running: boolean; sent: number; startedAt: number; finishedAt: number | null };
+let ticks = 0;
 do {
   await sleep(1000);
   state = await admin('/cdc/load');
+  // Where a slow run falls behind: the emulator's pace, the bare client's delivery, the engine's storing.
+  if (++ticks % 30 === 0) {
+    console.log(`  ${ticks} s: sent ${state.sent}, bare received ${sub.events.length - bareBase}, durable ${durable}, load ${load()}`);
+  }
 } while (state.running);
 const sentSeconds = (state.finishedAt! - state.startedAt) / 1000;
 while (durable < total) await sleep(50);

@@ -53,6 +53,15 @@ describe('continuous data protection falls back to CometD and back', () => {
       while (!(await done())) await sleep(100);
     };
 
+    const switches = async () => (await status()).fallbacks.filter((f) => f.reason === 'transport_switch').length;
+    /** Waits for the next switch (its fall-back row is written after the transport changes) and returns it. */
+    const switched = async (to: string, before: number) => {
+      await until(async () => (await switches()) > before);
+      const s = await status();
+      expect(s.activeTransport.transport).toBe(to);
+      return s.fallbacks.find((f) => f.reason === 'transport_switch')!;
+    };
+
     const accounts = Array.from({ length: 6 }, (_, i) => emulator.org.create('Account', { Name: `Fallback ${i}`, Phone: '555-0100' }));
     const contacts = Array.from({ length: 4 }, (_, i) =>
       emulator.org.create('Contact', { LastName: `Fallback ${i}`, Email: `c${i}@x.test` }),
@@ -72,11 +81,11 @@ describe('continuous data protection falls back to CometD and back', () => {
     const one = await capture();
 
     // Pub/Sub's endpoint stops answering: CometD takes over from its tip, a backup covers the changes between.
+    let before = await switches();
     await pubsub.down();
     await admin('/cdc/faults', { dropStreams: true });
     await conn.sobject('Account').update({ Id: accounts[2]!, Name: 'While switching' });
-    await until(async () => (await status()).activeTransport.transport === 'cometd');
-    const toCometd = (await status()).fallbacks.find((f) => f.reason === 'transport_switch')!;
+    const toCometd = await switched('cometd', before);
     expect(toCometd.detail).toMatch(/^pubsub → cometd: the Pub\/Sub API failed 2 times in a row/);
     expect(toCometd.jobId).not.toBeNull();
     expect((await waitForJob(engine, org, toCometd.jobId!)).status).toBe('succeeded');
@@ -101,9 +110,9 @@ describe('continuous data protection falls back to CometD and back', () => {
     const two = await capture();
 
     // Pub/Sub answers again: back to it, from its own checkpoint (no backup needed).
+    before = await switches();
     await pubsub.up();
-    await until(async () => (await status()).activeTransport.transport === 'pubsub');
-    const back = (await status()).fallbacks.find((f) => f.reason === 'transport_switch')!;
+    const back = await switched('pubsub', before);
     expect(back.detail).toMatch(/^cometd → pubsub/);
     expect(back.jobId).toBeNull();
     await conn.sobject('Account').update({ Id: made[0]!.id, Name: 'Back on Pub/Sub' });
@@ -124,5 +133,19 @@ describe('continuous data protection falls back to CometD and back', () => {
       (await store.versionsOf({ orgId: org.id, object, recordId })).filter((v) => v.source === 'cdc').length;
     expect(await versions('Account', made[0]!.id)).toBe(4);
     expect(await versions('Account', made[1]!.id)).toBe(2);
+
+    // An org pinned to CometD: it resumes from CometD's own checkpoint (no backup) and keeps every change.
+    before = await switches();
+    await engine.services.cdp.configure(org, { enabled: true, objects: OBJECTS, transport: 'cometd' }, 'e2e');
+    const pinnedSwitch = await switched('cometd', before);
+    expect(pinnedSwitch).toMatchObject({ jobId: null, detail: "pubsub → cometd: the org's setting is cometd" });
+    expect((await status()).transport).toBe('cometd');
+    await conn.sobject('Account').update({ Id: made[0]!.id, Name: 'Pinned to CometD' });
+    await caughtUpSince(engine, org, Date.now());
+    const four = await capture();
+    const point = await engine.services.cdp.createRecoveryPoint(org, { objects: OBJECTS, at: four.at, by: 'e2e' });
+    expect((await waitForJob(engine, org, point.id)).status).toBe('succeeded');
+    await expectExportEquals(engine, org.id, four.at, four.truth);
+    expect(await versions('Account', made[0]!.id)).toBe(5);
   });
 });

@@ -266,6 +266,8 @@ export const RestoreOutcome = z.object({
   error: z.string().nullable(),
 });
 export const RestoreRunParams = z.strictObject({ orgId: z.string(), runId: z.string() });
+export const RestoreList = z.object({ runs: z.array(RestoreOutcome) });
+export const RestoreListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 export const CompareRequest = z.strictObject({
   from: PointInTime,
   to: z.union([PointInTime, z.strictObject({ live: z.literal(true), targetOrgId: Id.optional() })]),

@@ -117,6 +117,8 @@ export interface RestoreApiService {
   restore(org: Org, target: Org, request: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut>;
   /** A run's state, progress and, once finished, counts; NOT_FOUND for an id that is not this org's run. */
   status(org: Org, runId: string): Promise<RestoreOutcomeOut>;
+  /** The runs of the org's backup, newest first. */
+  list(org: Org, page: { limit: number }): Promise<RestoreOutcomeOut[]>;
   /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
   resultsCsv(org: Org, runId: string): Promise<string>;
   compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;

@@ -171,6 +171,8 @@ export class OrgConsumer {
       },
       onIdle: async (latest) => {
         const arrived = Date.now();
+        // The org's transport setting may have changed in another process: follow it once idle.
+        if (this.#wanted(await this.deps.settings(this.orgId)).transport !== transport) void this.reconsider();
         // CometD from the tip: nothing has come since the subscription, and nothing was outstanding.
         if (latest === null) return transport === 'cometd' ? caughtUp(arrived) : undefined;
         // From the tip: nothing before the subscription is ours to apply.

@@ -69,6 +69,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'listJobs',
         'listKeys',
         'listObjects',
+        'listRestores',
         'listOrgs',
         'putBackupSettings',
         'putAdminEmails',
@@ -200,6 +201,8 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(restored.body).toMatchObject({ dryRun: false, mode: 'changed', status: 'queued' });
     const followed = await call('GET', '/orgs/{orgId}/restores/{runId}', `/orgs/${orgId}/restores/${restored.body.runId}`);
     expect(followed.body).toMatchObject({ runId: restored.body.runId, status: 'succeeded', progress: { total: 1, done: 1 } });
+    const listed = await call('GET', '/orgs/{orgId}/restores', `/orgs/${orgId}/restores?limit=5`);
+    expect(listed.body.runs.map((r: { runId: string }) => r.runId)).toEqual([restored.body.runId]);
     const results = await call('GET', '/orgs/{orgId}/restores/{runId}/results', `/orgs/${orgId}/restores/${restored.body.runId}/results`);
     expect(results.headers.get('content-type')).toContain('text/csv');
     const compared = await call('POST', '/orgs/{orgId}/compare', `/orgs/${orgId}/compare`, {

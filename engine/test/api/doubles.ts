@@ -166,6 +166,13 @@ export class RestoreDouble implements RestoreApiService {
       progress: { total: o.objects.length, done: o.objects.length },
     };
   }
+  async list(org: Org, page: { limit: number }) {
+    return [...this.runs.values()]
+      .filter((r) => r.orgId === org.id)
+      .map((r) => r.outcome)
+      .reverse()
+      .slice(0, page.limit);
+  }
   async resultsCsv(org: Org, runId: string) {
     this.#run(org, runId);
     return 'object,operation,old_id,new_id,success,error\n';

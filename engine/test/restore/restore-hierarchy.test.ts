@@ -139,6 +139,9 @@ describe('restore of hierarchies, and after a failure between commit and record'
       queued = (await (await api('GET', `/orgs/${org.id}/restores/${queued.runId}`)).json()) as typeof queued;
     }
     expect({ status: queued.status, failed: queued.failed }).toEqual({ status: 'succeeded', failed: 0 });
+    const { runs } = (await (await api('GET', `/orgs/${org.id}/restores?limit=3`)).json()) as { runs: { runId: string; status: string }[] };
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed']);
+    expect(runs[0]!.runId).toBe(queued.runId);
     const last = await throughMap();
     expect(last.get('Account')!.has(lonely)).toBe(true);
     expect(last.get('Contact')!.get(contact)!.AccountId).toBe((await ledger.idMap(org.id, org.id)).get(lonely));

@@ -31,6 +31,10 @@ export class RestoreAdapter implements RestoreApiService {
     return this.restorer.status(org.id, runId);
   }
 
+  list(org: Org, page: { limit: number }): Promise<RestoreOutcomeOut[]> {
+    return this.restorer.list(org.id, page.limit);
+  }
+
   async resultsCsv(org: Org, runId: string): Promise<string> {
     return this.restorer.ledger.resultsCsv((await this.restorer.runs.get(org.id, runId)).targetOrgId, runId);
   }

@@ -1,5 +1,14 @@
 import type { ApiServices } from '../services.js';
-import { CompareRequest, CompareResult, OrgIdParams, RestoreOutcome, RestoreRequest, RestoreRunParams } from '../schemas.js';
+import {
+  CompareRequest,
+  CompareResult,
+  OrgIdParams,
+  RestoreList,
+  RestoreListQuery,
+  RestoreOutcome,
+  RestoreRequest,
+  RestoreRunParams,
+} from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { need, ORG_ERRORS, resolveOrg } from './support.js';
 
@@ -33,6 +42,23 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
         const target = body.targetOrgId ? await resolveOrg(s, caller, body.targetOrgId) : org;
         await need(s.scope, 'Describe and scope').assertKnown(target, { objects: body.objects });
         return need(s.restore, 'Restore').restore(org, target, body, caller.user);
+      },
+    }),
+    defineRoute({
+      id: 'listRestores',
+      method: 'get',
+      path: '/orgs/:orgId/restores',
+      tag: 'restore',
+      summary: "Restore runs of the organization's backup, newest first",
+      action: 'restore.run',
+      params: OrgIdParams,
+      query: RestoreListQuery,
+      status: 200,
+      response: RestoreList,
+      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, params, query }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        return { runs: await need(s.restore, 'Restore').list(org, query) };
       },
     }),
     defineRoute({

@@ -39,8 +39,8 @@ const LF = Buffer.from('\n');
 const SEAL_CONCURRENCY = 3;
 
 /**
- * Stores a batch as packs plus catalog rows in one transaction: either every new version of the
- * batch is stored, or none is (nothing stored before is touched either way).
+ * Stores a batch as packs with their row indexes in one transaction: either every new version
+ * of the batch is stored, or none is (nothing stored before is touched either way).
  */
 export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget, batch: Batch, packBytes: number): Promise<WriteResult> {
   const result: WriteResult = { received: batch.count, stored: 0, skipped: 0, packIds: [], plainBytes: 0, storedBytes: 0 };
