@@ -4,7 +4,7 @@
  * catches a changed document's links, the file is deleted, and a restore brings it back byte for
  * byte with every link (the owner's implicit link not duplicated) — in place and into a second org.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
@@ -143,21 +143,25 @@ describe('files with all their ContentDocumentLinks', () => {
       totalSize: 0,
     });
 
-    const plan = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-      dryRun: true,
-    });
+    // Re-creates what is missing, as of the incremental backup, in place.
+    const restoreDeleted = (objects = ['ContentVersion'], dryRun = false) =>
+      engine.services.restore.restore({ orgId: org.id, jobId: incremental.id, objects, mode: 'deleted', dryRun });
+    const plan = await restoreDeleted(['ContentVersion'], true);
     expect(plan.objects.find((p) => p.object === 'ContentDocumentLink')!.create).toBe(truth.length - 2 + bigTruth.length - 2);
-    const restored = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    });
+    // Compare sees exactly the links that went with the files, and none once they are back.
+    const compareLinks = async () =>
+      (
+        await engine.services.compare.compare({
+          orgId: org.id,
+          from: { at: incremental.finishedAt! },
+          to: { live: true },
+          objects: ['ContentDocumentLink'],
+        })
+      )[0]!;
+    expect(await compareLinks()).toMatchObject({ deleted: [...truth, ...bigTruth].map((l) => l.Id).sort(), added: [], changed: [] });
+    const restored = await restoreDeleted();
     expect(restored.failed).toBe(0);
+    expect(await compareLinks()).toMatchObject({ deleted: [], added: [], changed: [] });
     const idMap = await engine.services.restore.ledger.idMap(org.id, org.id);
     const newDoc = idMap.get(doc)!;
     const newBigDoc = idMap.get(bigDoc)!;
@@ -175,12 +179,7 @@ describe('files with all their ContentDocumentLinks', () => {
     expect(Buffer.from(await bytes.arrayBuffer()).equals(big)).toBe(true);
 
     // Again: nothing to create, no duplicate links.
-    const again = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['ContentVersion'],
-      mode: 'deleted',
-    });
+    const again = await restoreDeleted();
     expect(again.succeeded + again.failed).toBe(0);
     expect(await linksOf(conn, newDoc)).toHaveLength(truth.length);
 
@@ -188,16 +187,35 @@ describe('files with all their ContentDocumentLinks', () => {
     // the links brings the link back to the re-created record.
     await conn.sobject('Case').destroy(kase);
     expect(await linksOf(conn, newDoc)).toHaveLength(truth.length - 1);
-    const relinked = await engine.services.restore.restore({
-      orgId: org.id,
-      jobId: incremental.id,
-      objects: ['Case', 'ContentDocumentLink'],
-      mode: 'deleted',
-    });
+    const relinked = await restoreDeleted(['Case', 'ContentDocumentLink']);
     expect(relinked.failed).toBe(0);
     expect(relinked.objects.find((p) => p.object === 'ContentDocumentLink')).toMatchObject({ create: 1 });
     const newCase = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(kase)!;
     expect(shares(await linksOf(conn, newDoc), (id) => (id === newCase ? kase : id))).toEqual(shares(truth));
+
+    // A crash during an upload: the create was noted, Salesforce made the file, the outcome was never
+    // recorded. The next restore finds the file by its fields instead of uploading it again, and the
+    // later version joins its document.
+    await conn.sobject('ContentDocument').destroy(newDoc);
+    const crashed = await conn.sobject('ContentVersion').create({
+      PathOnClient: 'plan.txt',
+      Title: 'Plan',
+      VersionData: Buffer.from('the plan, version one').toString('base64'),
+      FirstPublishLocationId: account,
+    });
+    await engine.services.restore.ledger.sending(
+      { targetOrgId: org.id, sourceOrgId: org.id, runId: randomUUID() },
+      { object: 'ContentVersion', oldIds: [v1.id!], csv: `PathOnClient,Title,FirstPublishLocationId\nplan.txt,Plan,${account}\n` },
+    );
+    const resumed = await restoreDeleted();
+    expect(resumed.failed).toBe(0);
+    expect(resumed.objects.find((p) => p.object === 'ContentVersion')).toMatchObject({ create: 1 }); // version two only
+    const settledDoc = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(doc)!;
+    const versionsNow = await conn.query<{ Id: string }>(`SELECT Id FROM ContentVersion WHERE ContentDocumentId = '${settledDoc}'`);
+    expect(versionsNow.records.map((r) => r.Id)).toEqual(expect.arrayContaining([crashed.id]));
+    expect(versionsNow.totalSize).toBe(2);
+    expect((await conn.query(`SELECT Id FROM ContentVersion WHERE PathOnClient = 'plan.txt'`)).totalSize).toBe(2);
+    expect(shares(await linksOf(conn, settledDoc), (id) => (id === newCase ? kase : id))).toEqual(shares(truth));
 
     // Into a second org: the records first, then the files with links to their new ids.
     const { orgId: secondId } = await engine.services.connect(org.tenantId, {
@@ -219,5 +237,44 @@ describe('files with all their ContentDocumentLinks', () => {
     const owner = (id: string): string => (id === second.userId ? emulator.userId : (back.get(id) ?? id));
     expect(shares(await linksOf(conn2, map2.get(doc)!), owner)).toEqual(shares(truth));
     expect(shares(await linksOf(conn2, map2.get(bigDoc)!), owner)).toEqual(shares(bigTruth));
+  });
+});
+
+describe('what an incremental link pass does not see', () => {
+  // Long enough for two jobs on a loaded machine; the test sleeps out the rest.
+  const RECONCILE_MS = 20_000;
+  let emulator: EmulatorHandle;
+  let engine: TestEngine;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ records: 600, seed: 33 });
+    engine = await startTestEngine({ runner: { reconcileEveryMs: RECONCILE_MS, overlapMs: 1000 }, worker: { pollMs: 200 } });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await emulator?.stop();
+  });
+
+  it('a file shared with one more record, and nothing else changed, is caught by the next full link pass', async () => {
+    const org = await connectEmulatorOrg(engine, emulator, 'files-limits');
+    const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+    const run = async (pass: 'full' | 'incremental'): Promise<Date> => {
+      const job = await waitForJob(engine, org, (await engine.services.jobs.start(org, { by: 'e2e' })).id);
+      expect({ status: job.status, pass: job.objectDetails.find((o) => o.name === 'ContentDocumentLink')?.pass }).toEqual({
+        status: 'succeeded',
+        pass,
+      });
+      return job.finishedAt!;
+    };
+    const started = Date.now();
+    await run('full');
+    const doc = (await conn.query<{ Id: string }>('SELECT Id FROM ContentDocument ORDER BY Id LIMIT 1')).records[0]!.Id;
+    const contact = (await conn.query<{ Id: string }>('SELECT Id FROM Contact ORDER BY Id LIMIT 1')).records[0]!.Id;
+    const shared = await conn.sobject('ContentDocumentLink').create({ ContentDocumentId: doc, LinkedEntityId: contact, ShareType: 'V' });
+    const stored = async (at: Date): Promise<boolean> => (await exportedState(engine, org.id, 'ContentDocumentLink', at)).has(shared.id!);
+    // Neither the document nor its versions moved: the incremental pass does not ask for its links.
+    expect(await stored(await run('incremental'))).toBe(false);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + RECONCILE_MS + 500 - Date.now())));
+    expect(await stored(await run('full'))).toBe(true);
   });
 });

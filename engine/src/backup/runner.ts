@@ -3,7 +3,7 @@ import type { Logger } from '../infra/logger.js';
 import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ObjectScope, ScopeOptions } from '../salesforce/scope.js';
-import { discoverScope } from '../salesforce/describe.js';
+import { discoverScope, forgetDescribes } from '../salesforce/describe.js';
 import { checkBudget } from '../salesforce/org-limits.js';
 import { OrgVaultError } from '../errors.js';
 import { getJob, markCycleFullComplete, setJobStatus, type Job } from './jobs.js';
@@ -188,6 +188,8 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
           if (signal?.aborted) return;
           const message = OrgVaultError.is(err) ? err.oneLine() : (err as Error).message;
           jobLog.warn({ object: p.object, attempts, err: message }, 'object pass failed');
+          // A field that is no longer readable fails the query: the next job describes afresh.
+          forgetDescribes(conn);
           if (attempts >= options.attemptsPerObject) {
             await setPassStatus(pool, job.orgId, job.id, p.object, 'failed', message);
             await markObjectFailed(pool, job.orgId, p.object);

@@ -3,6 +3,7 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { describeSObject } from '../salesforce/describe.js';
 import type { DescribeField } from '../salesforce/scope.js';
 import { queryRecords } from '../salesforce/rest-query.js';
+import { LINK_OBJECT, liveLinks } from './files.js';
 import type { RestoreLedger } from './ledger.js';
 import { normalValue, writableFields } from './values.js';
 
@@ -89,7 +90,13 @@ export class CompareService {
     const conn = await this.deps.connectionTo(target);
     const back = new Map([...(await this.deps.ledger.idMap(target, req.orgId))].map(([o, n]) => [n, o]));
     const crossOrg = target !== req.orgId;
-    const records = await queryRecords(conn, `SELECT Id${fields.map((f) => `, ${f.name}`).join('')} FROM ${object}`);
+    const records =
+      object === LINK_OBJECT
+        ? await liveLinks(
+            conn,
+            fields.map((f) => f.name),
+          )
+        : await queryRecords(conn, `SELECT Id${fields.map((f) => `, ${f.name}`).join('')} FROM ${object}`);
     for (const r of records) {
       const row: Record<string, string | null> = {};
       for (const f of fields) {

@@ -4,7 +4,7 @@
  * restored file gets back every ContentDocumentLink it had whose document and linked record exist
  * in the target — re-created (through the id map) or, in place, still there.
  */
-import type { Store } from '../store/store.js';
+import type { Store, StoredRecord } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { insertWithBlob, maxBlobBytes } from '../salesforce/blob-insert.js';
 import { inListBatches, queryLinks } from '../salesforce/content-links.js';
@@ -17,6 +17,8 @@ import type { ObjectPlan } from './restore.js';
 import type { RestoreLedger, ResultRow } from './ledger.js';
 
 export { LINK_OBJECT };
+
+const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
 export interface StoredFile {
   hash: string;
@@ -54,6 +56,37 @@ export async function createWithFile(
   }
 }
 
+/**
+ * A re-created ContentVersion brings (or joins) a ContentDocument: maps each old document to the
+ * document its re-created versions are in now — just created, settled after a crash, or re-made
+ * after the document restored earlier was deleted again (the old mapping is then stale). One query
+ * per ~440 mapped versions; none when no version was re-created.
+ */
+export async function mapDocuments(
+  conn: OrgConnection,
+  ledger: RestoreLedger,
+  target: { targetOrgId: string; sourceOrgId: string; runId: string },
+  idMap: Map<string, string>,
+  versions: readonly StoredRecord[],
+): Promise<void> {
+  const pending = new Map<string, string>();
+  for (const v of versions) {
+    const oldDoc = text(v.fields.ContentDocumentId);
+    const made = idMap.get(v.id);
+    if (oldDoc && made) pending.set(made, oldDoc);
+  }
+  const pairs: [string, string][] = [];
+  for (const soql of inListBatches('SELECT Id, ContentDocumentId FROM ContentVersion WHERE Id IN (', [...pending.keys()]))
+    for (const r of await queryRecords(conn, soql)) {
+      const oldDoc = pending.get(String(r.Id));
+      const doc = text(r.ContentDocumentId);
+      if (!oldDoc || !doc || idMap.get(oldDoc) === doc) continue;
+      idMap.set(oldDoc, doc);
+      pairs.push([oldDoc, doc]);
+    }
+  await ledger.mapIds(target, 'ContentDocument', pairs);
+}
+
 export interface LinkRestoreContext {
   store: Store;
   ledger: RestoreLedger;
@@ -67,6 +100,8 @@ export interface LinkRestoreContext {
   idMap: Map<string, string>;
   /** Only the links of these (backed-up) documents; all documents when absent. */
   documents?: Set<string>;
+  /** The backed-up ContentVersions restored: their documents are mapped before links are made. */
+  versions?: readonly StoredRecord[];
 }
 
 /** A dry run's view of what the run would re-create. */
@@ -91,9 +126,9 @@ interface LinkWork {
   create: Candidate[];
   /** Links that exist (made by Salesforce with the file, or left alone) with another ShareType or Visibility. */
   update: Array<{ oldId: string; id: string; values: Record<string, string> }>;
+  /** Backed-up links found in the target under another id (the ones Salesforce made): old id → id there. */
+  found: Array<[string, string]>;
 }
-
-const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
 /**
  * The backed-up links whose document and entity exist in the target (or, in a dry run, will): to
@@ -123,7 +158,7 @@ async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Prom
     };
     if ((c.doc || made) && (c.entity || planned?.records.has(oldEntity))) wanted.push(c);
   }
-  const work: LinkWork = { backedUp, create: [], update: [] };
+  const work: LinkWork = { backedUp, create: [], update: [], found: [] };
   if (!wanted.length) return work;
 
   // A document that exists has at least its owner's link.
@@ -153,6 +188,7 @@ async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Prom
       work.create.push(c);
       continue;
     }
+    if (have.id !== c.oldId && ctx.idMap.get(c.oldId) !== have.id) work.found.push([c.oldId, have.id]);
     const values: Record<string, string> = {};
     if (c.shareType && c.shareType !== have.shareType) values.ShareType = c.shareType;
     if (c.visibility && c.visibility !== have.visibility) values.Visibility = c.visibility;
@@ -193,6 +229,14 @@ function planLine(work: LinkWork): ObjectPlan {
   };
 }
 
+/** Every live link of the org: by its documents, as Salesforce allows no other way (compare's live side). */
+export async function liveLinks(conn: OrgConnection, fields: readonly string[]): Promise<Record<string, unknown>[]> {
+  const docs = (await queryRecords(conn, 'SELECT Id FROM ContentDocument')).map((r) => String(r.Id));
+  const out: Record<string, unknown>[] = [];
+  for await (const page of queryLinks(conn, ['Id', ...fields.filter((f) => f !== 'Id')], 'ContentDocumentId', docs)) out.push(...page);
+  return out;
+}
+
 /** The dry run's line for links: what would be written once the planned records exist. */
 export async function planLinks(ctx: LinkRestoreContext, planned: PlannedCreates): Promise<ObjectPlan> {
   return planLine(await linkWork(ctx, planned));
@@ -200,8 +244,12 @@ export async function planLinks(ctx: LinkRestoreContext, planned: PlannedCreates
 
 /** Creates the missing links and corrects the others' sharing (sObject collections), results in the ledger. */
 export async function restoreLinks(ctx: LinkRestoreContext): Promise<ObjectPlan> {
-  const work = await linkWork(ctx);
   const target = { targetOrgId: ctx.targetOrgId, sourceOrgId: ctx.sourceOrgId, runId: ctx.runId };
+  await mapDocuments(ctx.conn, ctx.ledger, target, ctx.idMap, ctx.versions ?? []);
+  const work = await linkWork(ctx);
+  // Mapped like re-created records, so that compare and later restores see them as the same links.
+  await ctx.ledger.mapIds(target, LINK_OBJECT, work.found);
+  for (const [oldId, id] of work.found) ctx.idMap.set(oldId, id);
   const write = async (
     operation: 'create' | 'update',
     items: Array<{ oldId: string; id?: string; body: Record<string, unknown> }>,

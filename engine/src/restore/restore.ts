@@ -17,7 +17,7 @@ import { apiValue, normalValue, writableFields } from './values.js';
 import { selectHierarchy, type Selection } from './hierarchy.js';
 import { SentRows, settleInflight } from './recover.js';
 import { RestoreRuns, type RunRow, type RunStatus, type StoredRequest } from './runs.js';
-import { LINK_OBJECT, createWithFile, planLinks, restoreLinks, type LinkRestoreContext } from './files.js';
+import { LINK_OBJECT, createWithFile, mapDocuments, planLinks, restoreLinks, type LinkRestoreContext } from './files.js';
 
 export type RestoreMode = 'changed' | 'deleted' | 'overwrite';
 
@@ -373,6 +373,7 @@ export class RestoreService {
       inPlace: ctx.inPlace,
       idMap: ctx.idMap,
       ...(ctx.req.recordIds?.length && versions ? { documents: new Set(versions.map((v) => String(v.fields.ContentDocumentId))) } : {}),
+      ...(versions ? { versions } : {}),
     };
   }
 
@@ -689,6 +690,8 @@ export class RestoreService {
       m.set(ref.field, { hash: ref.contentHash, size: ref.size });
       refs.set(ref.recordId, m);
     }
+    // Versions settled after a crash are mapped; their documents must be too, for later versions to join them.
+    if (w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.ledger, this.target(ctx), ctx.idMap, w.records);
     // Versions of one document in their order: the first makes the document, the next join it.
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     for (const rec of ordered) {
@@ -696,6 +699,12 @@ export class RestoreService {
       const field = w.blobFields.find((f) => refs.get(rec.id)?.has(f));
       let row: ResultRow = { object: w.object, operation: 'create', oldId: rec.id, newId: null, success: false, error: null };
       ctx.conn.budget.assertMaySpend(2);
+      // Noted first: a crash during the upload leaves the note, and the next run finds the record by its fields.
+      const note = await this.ledger.sending(this.target(ctx), {
+        object: w.object,
+        oldIds: [rec.id],
+        csv: this.toCsv([body], 'insert').csv,
+      });
       // The file streams from the store into a multipart create (any size Salesforce takes, bounded memory).
       const made = field
         ? await createWithFile(ctx.conn, this.deps.store, ctx.req.orgId, w.object, body, field, refs.get(rec.id)!.get(field)!)
@@ -706,19 +715,9 @@ export class RestoreService {
               return { error: err.message };
             });
       row = 'id' in made ? { ...row, newId: made.id, success: true } : { ...row, error: made.error };
-      await this.keep(ctx, [row]);
-      if (row.success && w.object === 'ContentVersion') await this.mapDocument(ctx, rec, row.newId!);
+      await this.keep(ctx, [row], note);
+      if (row.success && w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.ledger, this.target(ctx), ctx.idMap, [rec]);
     }
-  }
-
-  /** A re-created ContentVersion brings (or joins) a ContentDocument: map the old document to it. */
-  private async mapDocument(ctx: RunCtx, rec: StoredRecord, newId: string): Promise<void> {
-    const oldDoc = normalValue('reference', rec.fields.ContentDocumentId);
-    if (!oldDoc || ctx.idMap.has(oldDoc)) return;
-    const [made] = await queryRecords(ctx.conn, `SELECT ContentDocumentId FROM ContentVersion WHERE Id = '${newId}'`);
-    if (!made?.ContentDocumentId) return;
-    await this.ledger.mapIds(this.target(ctx), 'ContentDocument', [[oldDoc, String(made.ContentDocumentId)]]);
-    ctx.idMap.set(oldDoc, String(made.ContentDocumentId));
   }
 
   private async update(

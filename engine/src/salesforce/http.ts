@@ -32,6 +32,8 @@ export interface OrgRequest {
   signal?: AbortSignal;
   /** Names the call in error messages. */
   what?: string;
+  /** A conditional request (If-Modified-Since): 304 Not Modified is an answer, not an error. */
+  conditional?: boolean;
 }
 
 export interface HttpOptions {
@@ -83,7 +85,7 @@ export class OrgHttp {
         text = undefined;
       }
     }
-    if (!res.ok) {
+    if (!res.ok && !(req.conditional && res.status === 304)) {
       text ??= await res.text().catch(() => '');
       const err = orgHttpError(res.status, text, what);
       if (OrgVaultError.is(err, 'API_BUDGET_EXHAUSTED')) this.budget.observeExhausted();

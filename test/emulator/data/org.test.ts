@@ -131,6 +131,23 @@ describe('writes', () => {
     expect(versions.get(versions.rowOf(v1), 'IsLatest')).toBe(false);
     expect(versions.get(versions.rowOf(v2), 'VersionNumber')).toBe('2');
     expect(versions.get(versions.rowOf(v2), 'Checksum')).toBe(createHash('md5').update('hello again').digest('hex'));
+
+    // Deleting a document takes its versions along, also for files made after an earlier cascade.
+    for (const round of [1, 2]) {
+      const first =
+        round === 1 ? v1 : org.create('ContentVersion', { PathOnClient: 'b.txt', VersionData: Buffer.from('b').toString('base64') });
+      const d = versions.get(versions.rowOf(first), 'ContentDocumentId') as string;
+      const next =
+        round === 1
+          ? v2
+          : org.create('ContentVersion', {
+              PathOnClient: 'b.txt',
+              VersionData: Buffer.from('b2').toString('base64'),
+              ContentDocumentId: d,
+            });
+      org.delete(d);
+      expect(executeSoql(org, `SELECT Id FROM ContentVersion WHERE Id IN ('${first}', '${next}')`).totalSize).toBe(0);
+    }
   });
 
   it('all-or-none rolls back every record when one fails', () => {

@@ -417,8 +417,8 @@ export class Org {
   }
 
   /**
-   * Rows of a table by the id in one of its reference fields, built on first use and dropped
-   * when that table gets new rows or that field changes (row states are checked by readers).
+   * Rows of a table by the id in one of its reference fields, built on first use and kept true by
+   * moveReference as rows are created and reference fields change (row states are checked by readers).
    */
   private referencingRows(table: Table, field: string): Map<string, number[]> {
     const key = `${table.def.name}.${field}`;
@@ -521,6 +521,9 @@ export class TxWriter {
     for (const f of table.stored) if (f.autoNumber) table.setStored(row, f.name, autoNumber(table.def, row));
     table.setRowState(row, RowState.Live);
     this.org.reindexUnique(table, row, null);
+    // A reference index built before this row (a cascade ran) must see it, or later cascades miss it.
+    for (const f of table.stored)
+      if (f.type === 'reference') this.org.moveReference(table, f.name, row, null, table.getStored(row, f.name));
     this.changes.push({
       kind: 'create',
       sobject: table.def.name,

@@ -63,8 +63,17 @@ export function sobjectRoutes(org: Org): Router {
   router.get('/sobjects/:sobject', (req, res) => {
     res.json({ objectDescribe: objectSummary(v(res), tableOf(req).def), recentItems: [] });
   });
+  // The schema is fixed when the org is built: with If-Modified-Since at or after that, a
+  // describe answers 304 Not Modified with no body, as Salesforce does for unchanged metadata.
+  const schemaModified = Math.floor(org.now() / 1000) * 1000;
   router.get('/sobjects/:sobject/describe', (req, res) => {
-    res.json(describeObject(v(res), org.schema, tableOf(req).def));
+    const table = tableOf(req);
+    const since = Date.parse(req.get('if-modified-since') ?? '');
+    if (since >= schemaModified) {
+      res.status(304).end();
+      return;
+    }
+    res.json(describeObject(v(res), org.schema, table.def));
   });
   router.use('/sobjects/:sobject', replicationRoutes(org));
   router.post('/sobjects/:sobject', async (req, res) => {

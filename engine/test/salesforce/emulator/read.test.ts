@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import type { OrgConnection } from '../../../src/salesforce/connection.js';
-import { describeSObject, discoverScope } from '../../../src/salesforce/describe.js';
+import { describeSObject, discoverScope, forgetDescribes } from '../../../src/salesforce/describe.js';
 import { downloadBlob } from '../../../src/salesforce/blob.js';
 import { getDeleted, getUpdated } from '../../../src/salesforce/replication.js';
 import { queryRecords, restQuery } from '../../../src/salesforce/rest-query.js';
@@ -33,6 +33,38 @@ describe('reading an org (emulator)', () => {
   });
 
   const byName = (n: string) => scope.find((s) => s.name === n)!;
+
+  it('describes again with If-Modified-Since: unchanged objects answer 304 and the kept copy is used', async () => {
+    const statuses: number[] = [];
+    const realFetch = globalThis.fetch;
+    // Watches the answers only; the requests go to the emulator as they are.
+    globalThis.fetch = async (input, init) => {
+      const res = await realFetch(input, init);
+      if (String(input instanceof Request ? input.url : input).endsWith('/describe')) statuses.push(res.status);
+      return res;
+    };
+    try {
+      const c = await org.connect();
+      const first = await discoverScope(c);
+      const described = statuses.splice(0);
+      expect(described.length).toBeGreaterThan(10);
+      expect(new Set(described)).toEqual(new Set([200]));
+      const second = await discoverScope(c);
+      expect(statuses.splice(0)).toEqual(described.map(() => 304));
+      expect(second).toEqual(first);
+      forgetDescribes(c);
+      await discoverScope(c);
+      expect(new Set(statuses.splice(0))).toEqual(new Set([200]));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    // Metadata changed since an older date: the whole describe.
+    const res = await fetch(`${org.emu.instanceUrl}/services/data/v62.0/sobjects/Account/describe`, {
+      headers: { Authorization: `Bearer ${await org.accessToken()}`, 'If-Modified-Since': 'Wed, 3 Jul 2013 19:43:31 GMT' },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { name: string }).name).toBe('Account');
+  });
 
   it('scope: replicateable objects, compound fields through components, base64 as blobs', () => {
     const names = scope.map((s) => s.name);
