@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { connectEmulatorOrg } from '../support/emulator-org.js';
 import { expectExportEquals, waitForJob } from '../support/backup-checks.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 import { captureMoment, caughtUpSince, emulatorAdmin } from './cdp-support/checks.js';
@@ -27,15 +28,7 @@ describe('continuous data protection across session faults', () => {
       worker: { pollMs: 200 },
       cdp: { scanMs: 300, retryMs: 200, catchUpWaitMs: 60_000 },
     });
-    const tenant = await engine.services.tenants.create('cdp-session');
-    await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-    const { orgId } = await engine.services.connect(tenant.id, {
-      kind: 'refreshToken',
-      loginUrl: emulator.instanceUrl,
-      clientId: 'orgvault-tests',
-      refreshToken: emulator.refreshToken,
-    });
-    org = await engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
+    org = await connectEmulatorOrg(engine, emulator, 'cdp-session', { renewable: true });
   });
   afterAll(async () => {
     await engine?.close();
