@@ -34,7 +34,8 @@ describe('continuous data protection falls back to CometD and back', () => {
     engine = await startTestEngine({
       env: { ORGVAULT_PUBSUB_ENDPOINT: `127.0.0.1:${pubsub.port}`, ORGVAULT_PUBSUB_INSECURE_TLS: 'true' },
       worker: { pollMs: 200 },
-      cdp: { scanMs: 300, retryMs: 200, pubsubAttempts: 2, pubsubProbeMs: 500, catchUpWaitMs: 60_000 },
+      // Small buffers, so flow control holds back both transports (Pub/Sub requests, CometD long polls).
+      cdp: { scanMs: 300, retryMs: 200, pubsubAttempts: 2, pubsubProbeMs: 500, catchUpWaitMs: 60_000, batchSize: 2, maxBuffered: 3 },
     });
     org = await connectEmulatorOrg(engine, emulator, 'cdp-cometd');
   });

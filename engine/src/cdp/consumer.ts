@@ -136,7 +136,7 @@ export class OrgConsumer {
       else {
         // The fall-back's client (faye) is loaded only when an org needs it.
         const { CometdStream } = await import('../salesforce/cometd-stream.js');
-        stream = new CometdStream(conn, CHANNEL, handlers, this.options.lingerMs);
+        stream = new CometdStream(conn, CHANNEL, handlers, this.options);
       }
       this.#stream = stream;
       this.#transport = transport;

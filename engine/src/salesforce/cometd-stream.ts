@@ -1,6 +1,6 @@
 import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
 import type { OrgConnection } from './connection.js';
-import { BatchingStream, toChangeEvent, type StreamHandlers } from './change-stream.js';
+import { BatchingStream, toChangeEvent, type StreamHandlers, type StreamOptions } from './change-stream.js';
 
 interface BayeuxReply {
   channel: string;
@@ -32,21 +32,24 @@ const AUTH = /^40[13]::(Authentication invalid|Handshake denied)/i;
  * its own (`event.replayId`), checkpointed apart from Pub/Sub's. The subscription replays after a
  * stored id (-1, the tip, when there is none); a `403::Unknown client` makes faye handshake and
  * subscribe again, the replay extension naming the last event received. CometD has no flow
- * control: events are stored in batches as they come. There are no keepalives either: a
+ * control of its own: the next long poll is held back while too many events wait to be stored.
+ * There are no keepalives either: a
  * /meta/connect reply means the server has sent everything it had, so once the events that came
  * with it are stored the stream is idle (with Salesforce's 110 s long poll, at least that often).
  */
 export class CometdStream extends BatchingStream {
   #client: FayeClient | undefined;
   #latest: number | null = null;
+  /** A /meta/connect held back until the received events are stored. */
+  #heldConnect: (() => void) | undefined;
 
   constructor(
     private readonly conn: OrgConnection,
     private readonly channel: string,
     handlers: StreamHandlers,
-    lingerMs: number,
+    private readonly options: Pick<StreamOptions, 'lingerMs' | 'maxBuffered'>,
   ) {
-    super(handlers, lingerMs);
+    super(handlers, options.lingerMs);
   }
 
   async start(replayId: number | null): Promise<void> {
@@ -63,6 +66,13 @@ export class CometdStream extends BatchingStream {
       new StreamingExtension.Replay(this.channel, replayId ?? -1),
       new StreamingExtension.AuthFailure((m: BayeuxReply) => failure(new Error(m.error ?? '401::Authentication invalid'))),
       {
+        // Flow control: the next long poll goes out only while fewer than maxBuffered events wait to
+        // be stored (Salesforce expects it within 40 s of a delivery, or the client handshakes again).
+        outgoing: (m: BayeuxReply, callback: (m: BayeuxReply) => void) => {
+          if (m.channel === '/meta/connect' && this.unstored >= this.options.maxBuffered && !this.closed)
+            this.#heldConnect = () => callback(m);
+          else callback(m);
+        },
         incoming: (m: BayeuxReply, callback: (m: BayeuxReply) => void) => {
           if (m.channel === '/meta/connect' && m.successful) {
             // After the events delivered with this reply (faye hands them over in the same turn).
@@ -92,6 +102,14 @@ export class CometdStream extends BatchingStream {
       throw err;
     });
     started = true;
+  }
+
+  protected override stored(): void {
+    if (this.#heldConnect && this.unstored < this.options.maxBuffered) {
+      const send = this.#heldConnect;
+      this.#heldConnect = undefined;
+      send();
+    }
   }
 
   protected disconnect(): void {
