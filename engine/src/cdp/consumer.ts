@@ -66,10 +66,6 @@ export class OrgConsumer {
     private readonly options: ConsumerOptions,
   ) {}
 
-  get transport(): Transport | undefined {
-    return this.#transport;
-  }
-
   /** Takes the channel's lease; false when another process holds it. */
   async acquire(): Promise<boolean> {
     const client = await this.deps.pool.connect();

@@ -51,7 +51,7 @@ let PubSub: ReturnType<typeof serviceClass> | undefined;
 
 const PRESET = { LATEST: 0, CUSTOM: 2 };
 
-export function encodeReplayId(id: number): Buffer {
+function encodeReplayId(id: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(id));
   return b;
