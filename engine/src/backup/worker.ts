@@ -4,6 +4,7 @@ import type { Job } from './jobs.js';
 import { toJob, type JobRow } from './jobs.js';
 import { DEFAULT_RUNNER_OPTIONS, runJob, type RunnerDeps } from './runner.js';
 import { PageMemory } from '../salesforce/page-memory.js';
+import { ClaimLoop } from '../infra/claim-loop.js';
 
 export interface WorkerOptions {
   /** Jobs this process runs at once. */
@@ -47,11 +48,7 @@ export class BackupWorker {
   readonly id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   readonly #options: WorkerOptions;
   private readonly deps: RunnerDeps;
-  readonly #running = new Map<string, { done: Promise<unknown>; abort: AbortController }>();
-  #timer: NodeJS.Timeout | undefined;
-  #listener: import('pg').PoolClient | undefined;
-  #stopped = false;
-  #polling = false;
+  readonly #loop: ClaimLoop<Job>;
 
   constructor(deps: RunnerDeps, options: Partial<WorkerOptions> = {}) {
     this.#options = { ...DEFAULT_WORKER_OPTIONS, ...options };
@@ -60,68 +57,48 @@ export class BackupWorker {
       ...deps,
       pageMemory: deps.pageMemory ?? new PageMemory(deps.options?.pageMemoryBytes ?? DEFAULT_RUNNER_OPTIONS.pageMemoryBytes),
     };
+    this.#loop = new ClaimLoop(this.deps.pool, this.deps.log, {
+      channel: JOBS_CHANNEL,
+      max: this.#options.maxJobs,
+      pollMs: this.#options.pollMs,
+      what: 'backup job',
+      claim: () => claimJob(this.deps.pool, this.id, this.#options.staleMs),
+      run: (job, signal) => this.#run(job, signal),
+    });
   }
 
-  async start(): Promise<void> {
-    this.#listener = await this.deps.pool.connect();
-    this.#listener.on('notification', () => void this.poll());
-    this.#listener.on('error', () => undefined);
-    await this.#listener.query(`LISTEN ${JOBS_CHANNEL}`);
-    this.#timer = setInterval(() => void this.poll(), this.#options.pollMs);
-    void this.poll();
+  start(): Promise<void> {
+    return this.#loop.start();
   }
 
   /** Looks for work now; resolves once the jobs it claimed have started. */
-  async poll(): Promise<void> {
-    if (this.#stopped || this.#polling) return;
-    this.#polling = true;
-    try {
-      while (!this.#stopped && this.#running.size < this.#options.maxJobs) {
-        const job = await claimJob(this.deps.pool, this.id, this.#options.staleMs);
-        if (!job) break;
-        this.#run(job);
-      }
-    } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message }, 'claiming a backup job failed');
-    } finally {
-      this.#polling = false;
-    }
+  poll(): Promise<void> {
+    return this.#loop.poll();
   }
 
-  #run(job: Job): void {
-    const abort = new AbortController();
+  async #run(job: Job, signal: AbortSignal): Promise<void> {
     const beat = setInterval(() => {
       void this.deps.pool
         .query('UPDATE backup_jobs SET heartbeat_at = now() WHERE org_id = $1 AND id = $2 AND worker_id = $3', [job.orgId, job.id, this.id])
         .catch(() => undefined);
     }, this.#options.heartbeatMs);
-    const done = runJob(this.deps, job, abort.signal)
-      .catch((err: Error) => this.deps.log.error({ jobId: job.id, err: err.message }, 'backup job crashed'))
-      .finally(() => {
-        clearInterval(beat);
-        this.#running.delete(job.id);
-        void this.poll();
-      });
-    this.#running.set(job.id, { done, abort });
+    try {
+      await runJob(this.deps, job, signal);
+    } finally {
+      clearInterval(beat);
+    }
   }
 
   /** The jobs running in this process now. */
   get runningJobs(): string[] {
-    return [...this.#running.keys()];
+    return this.#loop.running;
   }
 
   /**
    * Stops claiming and interrupts running jobs at their next step; their rows stay running with a
    * heartbeat that goes stale, so a worker (this one after a restart, or another) resumes them.
    */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
-    for (const r of this.#running.values()) r.abort.abort(new Error('worker stopping'));
-    await Promise.all([...this.#running.values()].map((r) => r.done));
-    if (this.#listener) {
-      await this.#listener.query(`UNLISTEN ${JOBS_CHANNEL}`).catch(() => undefined);
-      this.#listener.release();
-    }
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }
