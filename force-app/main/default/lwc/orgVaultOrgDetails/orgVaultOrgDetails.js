@@ -8,7 +8,10 @@ const FALLBACK_REASONS = {
   gap_overflow: 'Too many changes at once for change events (overflow)',
   replay_expired: 'The stream was away longer than Salesforce keeps events (72 hours)',
   stream_down: 'The change event stream was down too long',
+  transport_switch: 'Switched between the Pub/Sub API and CometD (Streaming API)',
 };
+
+const TRANSPORTS = { pubsub: 'the Pub/Sub API', cometd: 'CometD (Streaming API)' };
 
 /**
  * Details of one organization: its current job's progress, its jobs (choose one to see the result
@@ -92,6 +95,14 @@ export default class OrgVaultOrgDetails extends LightningElement {
     return this.protection?.enabled === true;
   }
 
+  /** Which API follows the change events now; CometD is the fall-back when Pub/Sub cannot be reached. */
+  get activeTransport() {
+    const t = this.protection?.activeTransport;
+    if (!t) return '';
+    const name = TRANSPORTS[t.transport] ?? t.transport;
+    return t.reason ? `Following changes over ${name} (${t.reason})` : `Following changes over ${name}`;
+  }
+
   get protectedObjects() {
     return (this.protection?.objects ?? []).join(', ');
   }
@@ -111,7 +122,7 @@ export default class OrgVaultOrgDetails extends LightningElement {
     return (this.protection?.fallbacks ?? []).map((f, i) => ({
       key: `f${i}`,
       at: f.at,
-      reason: FALLBACK_REASONS[f.reason] ?? f.reason,
+      reason: f.detail ? `${FALLBACK_REASONS[f.reason] ?? f.reason}: ${f.detail}` : (FALLBACK_REASONS[f.reason] ?? f.reason),
       objects: (f.objects ?? []).join(', '),
       jobId: f.jobId ?? '',
     }));

@@ -34,8 +34,11 @@ const PROTECTION = {
   selection: { Account: { selected: true }, Invoice__c: { selected: false, reason: 'The org has no more Change Data Capture entities' } },
   coveredFrom: '2026-11-20T00:00:00.000Z',
   caughtUpAt: '2026-11-25T03:00:00.000Z',
+  transport: 'auto',
+  activeTransport: { transport: 'cometd', since: '2026-11-24T00:00:00.000Z', reason: 'Pub/Sub API unreachable' },
   lastEventAt: '2026-11-25T02:59:00.000Z',
   fallbacks: [
+    { at: '2026-11-24T00:00:00.000Z', reason: 'transport_switch', objects: ['Account'], jobId: null, detail: 'to CometD' },
     { at: '2026-11-24T00:00:00.000Z', reason: 'stream_down', objects: ['Account'], jobId: 'job-9' },
     { at: '2026-11-20T00:00:00.000Z', reason: 'protection_on', objects: ['Account', 'Invoice__c'], jobId: null },
   ],
@@ -64,11 +67,13 @@ describe('c-org-vault-org-details', () => {
     expect([...root.querySelectorAll('.unselected li')].map((li) => li.textContent)).toEqual([
       'Invoice__c: The org has no more Change Data Capture entities',
     ]);
+    expect(root.querySelector('.transport').textContent).toBe('Following changes over CometD (Streaming API) (Pub/Sub API unreachable)');
     expect([...root.querySelectorAll('.fallback-reason')].map((td) => td.textContent)).toEqual([
+      'Switched between the Pub/Sub API and CometD (Streaming API): to CometD',
       'The change event stream was down too long',
       'Protection switched on: a backup caught the objects up',
     ]);
-    expect(root.querySelector('.fallbacks tbody tr').textContent).toContain('job-9');
+    expect(root.querySelectorAll('.fallbacks tbody tr')[1].textContent).toContain('job-9');
   });
 
   it('says when protection is off or still catching up, and names a fall-back reason it does not know', async () => {
