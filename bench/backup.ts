@@ -144,8 +144,9 @@ async function engineRuns(label: string, env: Record<string, string>): Promise<{
     BENCH_ACCESS_TOKEN: emu.accessToken,
     BENCH_OBJECTS: OBJECT,
     ORGVAULT_BULK_PAGE_RECORDS: String(pageRecords),
-    // As `npm start` runs the engine (package.json): big buffers mapped and unmapped on their own.
-    MALLOC_MMAP_THRESHOLD_: '131072',
+    // As `npm start` runs the engine (package.json): page-sized buffers (4 MiB and up) mapped and
+    // unmapped on their own. 128 KiB saved as much memory but cost ~20% of the full backup's time.
+    MALLOC_MMAP_THRESHOLD_: String(4 << 20),
     ...env,
   };
   // An empty value in a variant means "not set" (glibc would read an empty threshold as 0).
