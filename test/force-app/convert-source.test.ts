@@ -25,7 +25,14 @@ describe('sf project convert source', () => {
       {
         cwd: ROOT,
         // A private HOME keeps the CLI from touching the user's sf config; telemetry off, no update checks.
-        env: { ...process.env, HOME: home, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_HIDE_RELEASE_NOTES: 'true' },
+        env: {
+          ...process.env,
+          HOME: home,
+          SF_DISABLE_TELEMETRY: 'true',
+          SF_AUTOUPDATE_DISABLE: 'true',
+          SF_DISABLE_AUTOUPDATE: 'true',
+          SF_HIDE_RELEASE_NOTES: 'true',
+        },
         maxBuffer: 16 * 1024 * 1024,
       },
     );

@@ -38,6 +38,7 @@ describe('scripts/scratch-org.sh', () => {
       HOME: await mkdtemp(join(tmpdir(), 'orgvault-sfhome-')),
       SF_DISABLE_TELEMETRY: 'true',
       SF_AUTOUPDATE_DISABLE: 'true',
+      SF_DISABLE_AUTOUPDATE: 'true',
     };
   });
 

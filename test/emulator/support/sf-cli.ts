@@ -29,6 +29,8 @@ export class SfCli {
             HOME: this.home,
             SF_DISABLE_TELEMETRY: 'true',
             SF_AUTOUPDATE_DISABLE: 'true',
+            // What @oclif/plugin-update itself reads before spawning `sf update --autoupdate` in the background.
+            SF_DISABLE_AUTOUPDATE: 'true',
             SF_SKIP_NEW_VERSION_CHECK: 'true',
             SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
             SF_DISABLE_LOG_FILE: 'true',
