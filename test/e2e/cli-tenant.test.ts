@@ -63,6 +63,11 @@ describe('orgvault tenant', () => {
     const unknown = await runCli(engine, ['tenant', 'subscription', '--tenant', 'Acme', '--type', 'platinum']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('platinum');
+    const typo = await runCli(engine, ['tenant', 'admins', '--tenant', 'Acmee']);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('No tenant is named "Acmee"');
+    const { rows } = await engine.ctx.infra.pool.query("SELECT count(*)::int AS n FROM tenants WHERE name = 'Acmee'");
+    expect(rows[0].n).toBe(0);
     const half = await runCli(engine, ['tenant', 'subscription', '--tenant', 'Acme', '--seats', '3']);
     expect(half.code).not.toBe(0);
     expect(half.stderr).toContain('--type');

@@ -22,11 +22,25 @@ async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
   }
 }
 
-async function tenantId(s: CliSession, name: string): Promise<string> {
+async function findTenant(s: CliSession, name: string): Promise<string | undefined> {
   const { rows } = await s.ctx.infra.pool.query<{ id: string }>('SELECT id FROM tenants WHERE name = $1 ORDER BY created_at LIMIT 1', [
     name,
   ]);
-  return rows[0]?.id ?? (await s.services.tenants.create(name)).id;
+  return rows[0]?.id;
+}
+
+/** Connecting an org makes its tenant on first use. */
+async function tenantId(s: CliSession, name: string): Promise<string> {
+  return (await findTenant(s, name)) ?? (await s.services.tenants.create(name)).id;
+}
+
+/** Settings of a tenant that must exist: a mistyped name must not make a new, empty tenant. */
+async function existingTenantId(s: CliSession, name: string): Promise<string> {
+  const id = await findTenant(s, name);
+  if (id) return id;
+  throw new OrgVaultError('NOT_FOUND', `No tenant is named "${name}"`, {
+    actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
+  });
 }
 
 const table = (rows: ReadonlyArray<object>): void => {
@@ -135,7 +149,7 @@ tenant
   .option('--set <emails>', 'comma-separated addresses')
   .action((o: { tenant: string; set?: string }) =>
     withSession(async (s) => {
-      const id = await tenantId(s, o.tenant);
+      const id = await existingTenantId(s, o.tenant);
       const settings = s.services.api.tenantSettings;
       const emails = o.set === undefined ? await settings.adminEmails(id) : await settings.putAdminEmails(id, list(o.set) ?? []);
       process.stdout.write(emails.map((e) => `${e}\n`).join(''));
@@ -150,7 +164,7 @@ tenant
   .option('--seats <n>', 'licensed users a production org may have (default: not limited)')
   .action((o: { tenant: string; type?: string; expires?: string; seats?: string }) =>
     withSession(async (s) => {
-      const id = await tenantId(s, o.tenant);
+      const id = await existingTenantId(s, o.tenant);
       if (o.type !== undefined) {
         await s.services.schedule.subscriptions.put(id, {
           type: o.type,

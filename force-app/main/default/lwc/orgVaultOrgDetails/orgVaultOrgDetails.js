@@ -119,13 +119,16 @@ export default class OrgVaultOrgDetails extends LightningElement {
   }
 
   get fallbackRows() {
-    return (this.protection?.fallbacks ?? []).map((f, i) => ({
-      key: `f${i}`,
-      at: f.at,
-      reason: f.detail ? `${FALLBACK_REASONS[f.reason] ?? f.reason}: ${f.detail}` : (FALLBACK_REASONS[f.reason] ?? f.reason),
-      objects: (f.objects ?? []).join(', '),
-      jobId: f.jobId ?? '',
-    }));
+    return (this.protection?.fallbacks ?? []).map((f, i) => {
+      const reason = FALLBACK_REASONS[f.reason] ?? f.reason;
+      return {
+        key: `f${i}`,
+        at: f.at,
+        reason: f.detail ? `${reason}: ${f.detail}` : reason,
+        objects: (f.objects ?? []).join(', '),
+        jobId: f.jobId ?? '',
+      };
+    });
   }
 
   get hasFallbacks() {
