@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
-import type { Pool } from '../../infra/db.js';
+import { type Pool, withTransaction } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError, storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { DecryptBlob, EncryptBlob } from './chunked.js';
@@ -88,7 +88,7 @@ export class BlobStore {
     const digest = encrypt.digest!;
     const contentHash = digest.contentHash.toString('hex');
     try {
-      const uploaded = await storeTransaction(this.pool, 'Recording a file', async (client) => {
+      const uploaded = await withTransaction(this.pool, async (client) => {
         // One committer per content at a time: the address and its row always describe the same bytes.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
         const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
@@ -116,6 +116,8 @@ export class BlobStore {
           [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
         );
         return fresh;
+      }).catch((err: unknown) => {
+        throw storeError(err, 'Recording a file');
       });
       return { contentHash, size: digest.size, storedSize: digest.storedSize, uploaded };
     } finally {

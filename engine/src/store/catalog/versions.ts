@@ -1,5 +1,6 @@
 import type { PoolClient } from '../../infra/db.js';
 import { arrayLiteral, copyLines, copyText } from './copy.js';
+import { INSERT_PACK } from '../sql.js';
 
 /**
  * The catalog's SQL. The catalog lives in the packs: each pack row carries its row index as
@@ -171,35 +172,27 @@ export interface PackRow {
   rows: RowIndex;
 }
 
-/** One pack with its row index; the bounds are computed by PostgreSQL, in its own order and time parsing. */
-export async function insertPack(client: PoolClient, p: PackRow): Promise<void> {
-  await client.query(
-    `WITH ix AS (SELECT $13::text[] AS ids, $14::timestamptz[] AS times)
-     INSERT INTO packs (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id,
-                        row_record_ids, row_valid_from, row_deleted, row_hash, min_record_id, max_record_id, min_valid_from, max_valid_from)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ix.ids, ix.times, $15, $16,
-            (SELECT min(x COLLATE "C") FROM unnest(ix.ids) x), (SELECT max(x COLLATE "C") FROM unnest(ix.ids) x),
-            (SELECT min(t) FROM unnest(ix.times) t), (SELECT max(t) FROM unnest(ix.times) t)
-       FROM ix`,
-    [
-      p.orgId,
-      p.id,
-      p.object,
-      p.format,
-      p.codec,
-      p.rowCount,
-      p.plainSize,
-      p.plainHash,
-      p.cipherHash,
-      p.data,
-      p.source,
-      p.jobId,
-      arrayLiteral(p.rows.ids, true),
-      arrayLiteral(p.rows.validFrom, true),
-      arrayLiteral(p.rows.deleted, false),
-      arrayLiteral(p.rows.hashes, false),
-    ],
-  );
+/** One pack with its row index; returns the digest of the index as PostgreSQL stored it. */
+export async function insertPack(client: PoolClient, p: PackRow): Promise<Buffer> {
+  const { rows } = await client.query<{ digest: Buffer }>(INSERT_PACK, [
+    p.orgId,
+    p.id,
+    p.object,
+    p.format,
+    p.codec,
+    p.rowCount,
+    p.plainSize,
+    p.plainHash,
+    p.cipherHash,
+    p.data,
+    p.source,
+    p.jobId,
+    arrayLiteral(p.rows.ids, true),
+    arrayLiteral(p.rows.validFrom, true),
+    arrayLiteral(p.rows.deleted, false),
+    arrayLiteral(p.rows.hashes, false),
+  ]);
+  return rows[0]!.digest;
 }
 
 /** Versions of (org $1, object $2) at or before $3, from the packs that begin by then, plus `where`. */

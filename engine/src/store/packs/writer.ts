@@ -1,6 +1,7 @@
-import type { Pool } from '../../infra/db.js';
+import { type Pool, withTransaction } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
-import { storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
+import { indexMac, insertIndexMacs } from '../catalog/index-auth.js';
 import {
   insertPack,
   lockObject,
@@ -52,7 +53,7 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
     versions[i] = { id: batch.ids[i]!, validFrom: batch.validFrom[i]!, hash: keyed.readBigInt64BE(i * 16).toString() };
   }
 
-  return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
+  return withTransaction(pool, async (client) => {
     await lockObject(client, target.orgId, target.object);
     const tombstones = batch.format === 'tombstones';
     const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions, tombstones));
@@ -65,14 +66,18 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
     // plaintext copies in memory at once; each is inserted with its row index once sealed, while
     // the next ones compress.
     const sealing = startLimited(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, versions, rows, ids[g]!));
+    const macs: Buffer[] = [];
     for (const pending of sealing) {
       const p = await pending;
-      await insertPack(client, p);
+      macs.push(indexMac(keys, p, await insertPack(client, p)));
       result.plainBytes += p.plainSize;
       result.storedBytes += p.data?.length ?? 0;
     }
+    await insertIndexMacs(client, target.orgId, ids, macs);
     result.packIds = ids;
     return result;
+  }).catch((err: unknown) => {
+    throw storeError(err, `Storing ${target.object} for org ${target.orgId}`);
   });
 }
 
