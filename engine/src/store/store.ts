@@ -33,7 +33,7 @@ export type {
   SecretBox,
   KeyEncryptionKey,
 };
-export type { CheckProblem, ProblemKind } from './check/check.js';
+export type { CheckFinding, FindingCode, IndexEntry } from './check/check.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -244,7 +244,8 @@ export class Store {
 
   /** restic-style check; only reads. */
   check(options: CheckOptions = {}): Promise<CheckReport> {
-    return checkStore(this.options.pool, this.options.container, this.keyring, this.blobs, options);
+    const { pool, container } = this.options;
+    return checkStore({ pool, container, keyring: this.keyring, blobs: this.blobs }, options);
   }
 
   /** A secret box under the KEK (no org), or under an org's own key. */
