@@ -11,12 +11,11 @@ import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch,
 import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
+import { AS_OF_SQL, IDS_AT_SQL, OBJECTS, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './sql.js';
 import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
 import { type IndexScope, verifyIndexes } from './catalog/index-auth.js';
-import { OBJECTS } from './sql.js';
 
 export type {
   CsvColumns,

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
 import { integrityError } from '../keys/aead.js';
 import { storeError } from '../db-errors.js';
-import { type IndexAuthRow, INSERT_INDEX_MACS, indexAuthSql } from '../sql.js';
+import { type IndexAuthRow, INDEX_SCOPE, INSERT_INDEX_MACS, indexAuthSql } from '../sql.js';
 
 /** What a pack's index MAC binds it to: the pack's place, shape and content, and the index's digest. */
 export interface IndexedPack {
@@ -46,12 +46,7 @@ export type IndexScope = { all: true } | { ids: string | readonly string[] };
  * since a changed time, id or deleted flag in any of them can change which version wins.
  */
 export async function verifyIndexes(db: Pool | PoolClient, keys: OrgKeys, object: string, scope: IndexScope): Promise<void> {
-  const where =
-    'all' in scope
-      ? ' AND p.object = $2'
-      : typeof scope.ids === 'string'
-        ? ' AND p.object = $2 AND p.min_record_id <= $3 AND p.max_record_id >= $3'
-        : ' AND p.object = $2 AND EXISTS (SELECT 1 FROM unnest($3::text[]) x WHERE x >= p.min_record_id AND x <= p.max_record_id)';
+  const where = 'all' in scope ? INDEX_SCOPE.all : typeof scope.ids === 'string' ? INDEX_SCOPE.id : INDEX_SCOPE.ids;
   const params = 'all' in scope ? [keys.orgId, object] : [keys.orgId, object, scope.ids];
   let rows: IndexAuthRow[];
   try {
