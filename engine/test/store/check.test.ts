@@ -46,7 +46,7 @@ describe('store check', () => {
 
   it('finds nothing wrong in an intact store, reading every pack and blob', async () => {
     const report = await fx.store.check({ readDataPercent: 100 });
-    expect(report.findings).toEqual([]);
+    expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, orgs: 1, versions: 41, blobs: 1, blobRefs: 1 });
     expect(report.readData).toEqual({ percent: 100, packsRead: packIds.length, blobsRead: 1 });
   });
@@ -55,17 +55,17 @@ describe('store check', () => {
     await flipPackByte(packIds[1]!, false);
     const report = await fx.store.check({ orgId: org });
     expect(report.ok).toBe(false);
-    expect(report.findings).toEqual([expect.objectContaining({ code: 'pack-hash-mismatch', packId: packIds[1] })]);
+    expect(report.problems).toEqual([expect.objectContaining({ code: 'pack-hash-mismatch', packId: packIds[1] })]);
     await expect(collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: AT }))).rejects.toMatchObject({ code: 'INTEGRITY_ERROR' });
   });
 
   it('finds damage that also rewrote the stored hash only by reading the data', async () => {
     await flipPackByte(packIds[2]!, true);
     const structural = await fx.store.check({ orgId: org });
-    expect(structural.findings.map((p) => p.packId)).toEqual([packIds[1]]);
+    expect(structural.problems.map((p) => p.packId)).toEqual([packIds[1]]);
     const full = await fx.store.check({ orgId: org, readDataPercent: 100 });
-    expect(full.findings).toContainEqual(expect.objectContaining({ code: 'pack-unreadable', packId: packIds[2] }));
-    expect(full.findings.find((p) => p.packId === packIds[2])!.message).toMatch(/authentication failed/);
+    expect(full.problems).toContainEqual(expect.objectContaining({ code: 'pack-unreadable', packId: packIds[2] }));
+    expect(full.problems.find((p) => p.packId === packIds[2])!.message).toMatch(/authentication failed/);
   });
 
   it('reports a row index that no longer describes its pack: structurally, and by re-hashing the rows', async () => {
@@ -77,7 +77,7 @@ describe('store check', () => {
     };
     const indexProblems = async (readDataPercent = 0) => [
       ...new Set(
-        (await fx.store.check({ orgId: org, readDataPercent })).findings
+        (await fx.store.check({ orgId: org, readDataPercent })).problems
           .filter((p) => p.code === 'row-index-mismatch')
           .map((p) => p.packId),
       ),
@@ -100,7 +100,7 @@ describe('store check', () => {
     bytes[1024 * 1024 + 100]! ^= 1;
     await blob.uploadData(bytes);
     const report = await fx.store.check({ orgId: org, readDataPercent: 100 });
-    expect(report.findings).toContainEqual(expect.objectContaining({ code: 'blob-unreadable', contentHash: fileHash }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ code: 'blob-unreadable', contentHash: fileHash }));
     const read = async () => {
       for await (const _ of await fx.store.openBlob(org, fileHash)) void _;
     };
@@ -113,7 +113,7 @@ describe('store check', () => {
       `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source) VALUES ($1, 'Attachment', 'att2', 'Body', now(), '\\x00', 1, 'test')`,
       [org],
     );
-    const codes = (await fx.store.check({ orgId: org })).findings.map((p) => p.code);
+    const codes = (await fx.store.check({ orgId: org })).problems.map((p) => p.code);
     expect(codes).toContain('blob-missing');
     expect(codes).toContain('blob-row-missing');
   });

@@ -27,7 +27,7 @@ describe('store row index bound to its pack', () => {
     await fx.db.pool.query('ALTER TABLE packs ENABLE TRIGGER packs_write_once');
   };
   const findings = async (readDataPercent = 0) =>
-    (await fx.store.check({ orgId: org, readDataPercent })).findings
+    (await fx.store.check({ orgId: org, readDataPercent })).problems
       .filter((f) => f.object === object)
       .map((f) => ({
         code: f.code,

@@ -161,7 +161,7 @@ describe('store row index in the packs', () => {
     expect(res).toMatchObject({ received: again.length, stored: 0, skipped: again.length });
     expect((await fx.db.pool.query('SELECT count(*)::int AS n FROM packs WHERE org_id = $1', [org])).rows[0].n).toBe(before);
     const report = await fx.store.check({ orgId: org, readDataPercent: 100 });
-    expect(report.findings).toEqual([]);
+    expect(report.problems).toEqual([]);
     expect(report.versions).toBe(expected.length);
   });
 

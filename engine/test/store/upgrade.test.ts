@@ -120,7 +120,7 @@ describe('store upgrade to row indexes in the packs', () => {
 
   it('passes check, reading every pack against its converted row index', async () => {
     const report = await store.check({ orgId: org, readDataPercent: 100 });
-    expect(report.findings).toEqual([]);
+    expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, packs: 3, versions: 6 });
   });
 
@@ -157,7 +157,7 @@ describe('store upgrade to row indexes in the packs', () => {
     };
     await flip();
     const damaged = await store.check({ orgId: org, readDataPercent: 100 });
-    expect(damaged.findings).toEqual([
+    expect(damaged.problems).toEqual([
       expect.objectContaining({
         code: 'row-index-mismatch',
         packId: rows[0]!.id,

@@ -2,7 +2,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { OrgVaultError } from '../../errors.js';
 import { type BlobStore, blobName, blobPrefix } from '../blobs/blob-store.js';
 import { CHECK_BLOBS, CHECK_REFS_WITHOUT_BLOB, CHECK_SAMPLE_BLOBS } from '../sql.js';
-import { type CheckFinding, type FindingCode, type OrgCheck, rows } from './findings.js';
+import { type CheckProblem, type FindingCode, type OrgCheck, rows } from './problems.js';
 
 /** A recorded file and the first record that holds it. */
 export interface RecordedBlob {
@@ -15,7 +15,7 @@ export interface RecordedBlob {
   n: number | null;
 }
 
-function blobFinding(c: OrgCheck, code: FindingCode, b: Omit<RecordedBlob, 'stored_size'>, what: string): CheckFinding {
+function blobProblem(c: OrgCheck, code: FindingCode, b: Omit<RecordedBlob, 'stored_size'>, what: string): CheckProblem {
   const holder = b.object && b.record_id ? ` (${b.object} ${b.record_id}${b.field ? ` ${b.field}` : ''})` : '';
   return {
     code,
@@ -39,16 +39,16 @@ export async function verifyBlob(
   b: RecordedBlob,
   storedSize: number | undefined,
   read: boolean,
-): Promise<CheckFinding | undefined> {
-  if (storedSize === undefined) return blobFinding(c, 'blob-missing', b, 'is recorded but not in blob storage');
+): Promise<CheckProblem | undefined> {
+  if (storedSize === undefined) return blobProblem(c, 'blob-missing', b, 'is recorded but not in blob storage');
   if (storedSize !== Number(b.stored_size))
-    return blobFinding(c, 'blob-size-mismatch', b, `has ${storedSize} bytes in storage, ${b.stored_size} recorded`);
+    return blobProblem(c, 'blob-size-mismatch', b, `has ${storedSize} bytes in storage, ${b.stored_size} recorded`);
   if (!read) return undefined;
   try {
     await blobs.verify(c.orgId, b.content_hash);
     return undefined;
   } catch (err) {
-    return blobFinding(c, 'blob-unreadable', b, `cannot be read back: ${(err as Error).message}`);
+    return blobProblem(c, 'blob-unreadable', b, `cannot be read back: ${(err as Error).message}`);
   }
 }
 
@@ -58,7 +58,7 @@ export async function verifyBlob(
  */
 export async function checkBlobs(c: OrgCheck, container: ContainerClient, blobs: BlobStore, percent: number): Promise<number> {
   for (const r of await rows<RecordedBlob>(c.pool, CHECK_REFS_WITHOUT_BLOB, [c.orgId]))
-    c.findings.push(blobFinding(c, 'blob-row-missing', r, `is referred to ${r.n} times but not recorded`));
+    c.problems.push(blobProblem(c, 'blob-row-missing', r, `is referred to ${r.n} times but not recorded`));
   const present = await storedSizes(container, c.orgId);
   const recorded = await rows<RecordedBlob>(c.pool, CHECK_BLOBS, [c.orgId]);
   const toRead =
@@ -67,7 +67,7 @@ export async function checkBlobs(c: OrgCheck, container: ContainerClient, blobs:
       : new Set();
   for (const b of recorded) {
     const found = await verifyBlob(c, blobs, b, present.get(blobName(c.orgId, b.content_hash)), toRead.has(b.content_hash));
-    if (found) c.findings.push(found);
+    if (found) c.problems.push(found);
   }
   return toRead.size;
 }

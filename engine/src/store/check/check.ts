@@ -4,13 +4,13 @@ import { OrgVaultError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { CHECK_COUNTS, CHECK_ORGS } from '../sql.js';
-import { type CheckOptions, type CheckReport, type OrgCheck, rows } from './findings.js';
+import { type CheckOptions, type CheckReport, type OrgCheck, rows } from './problems.js';
 import { checkPackData } from './structure.js';
 import { checkRowIndexes } from './row-index.js';
 import { readPacks } from './read-data.js';
 import { checkBlobs } from './blobs.js';
 
-export type { CheckFinding, CheckOptions, CheckReport, FindingCode, IndexEntry } from './findings.js';
+export type { CheckProblem, CheckOptions, CheckReport, FindingCode, IndexEntry } from './problems.js';
 
 export interface CheckDeps {
   pool: Pool;
@@ -38,10 +38,10 @@ export async function checkStore(deps: CheckDeps, options: CheckOptions = {}): P
     blobs: 0,
     blobRefs: 0,
     readData: { percent, packsRead: 0, blobsRead: 0 },
-    findings: [],
+    problems: [],
   };
-  for (const orgId of orgIds) await checkOrg(deps, { pool: deps.pool, orgId, findings: report.findings }, report);
-  report.ok = report.findings.length === 0;
+  for (const orgId of orgIds) await checkOrg(deps, { pool: deps.pool, orgId, problems: report.problems }, report);
+  report.ok = report.problems.length === 0;
   return report;
 }
 
@@ -59,7 +59,7 @@ async function checkOrg(deps: CheckDeps, c: OrgCheck, report: CheckReport): Prom
     report.legacyIndexPacks += await checkRowIndexes(c, keys);
     if (percent > 0) {
       // A pack whose bytes or index shape are wrong is not read again; one whose MAC fails is, to name the rows that changed.
-      const damaged = new Set(c.findings.filter((f) => f.packId && !f.code.startsWith('row-index-mac')).map((f) => f.packId!));
+      const damaged = new Set(c.problems.filter((f) => f.packId && !f.code.startsWith('row-index-mac')).map((f) => f.packId!));
       report.readData.packsRead += await readPacks(c, deps.keyring, percent, damaged);
     }
   }

@@ -2,7 +2,7 @@ import type { Keyring } from '../keys/keyring.js';
 import { type Fields, type PackRows, loadPack } from '../packs/reader.js';
 import { DIGEST } from '../packs/batch.js';
 import { CHECK_SAMPLE_PACKS } from '../sql.js';
-import { type CheckFinding, type IndexEntry, type OrgCheck, packFinding, rows } from './findings.js';
+import { type CheckProblem, type IndexEntry, type OrgCheck, packProblem, rows } from './problems.js';
 
 /** A pack's row index as stored: row n of each array describes row n of the pack. */
 interface StoredIndex {
@@ -14,8 +14,8 @@ interface StoredIndex {
   row_hash: string[];
 }
 
-/** At most this many row findings per pack: a pack whose whole index is wrong says so once per entry kind, not per row. */
-const ROW_FINDINGS = 20;
+/** At most this many row problems per pack: a pack whose whole index is wrong says so once per entry kind, not per row. */
+const ROW_PROBLEMS = 20;
 
 /**
  * Decrypts a share of the org's data packs and re-derives each row's index entries from the row
@@ -36,7 +36,7 @@ export async function readPacks(c: OrgCheck, keyring: Keyring, percent: number, 
       pack = await loadPack(c.pool, keyring, c.orgId, ix.id);
       fields = Array.from({ length: pack.rowCount }, (_, i) => pack.fields(i));
     } catch (err) {
-      c.findings.push(packFinding('pack-unreadable', c.orgId, name, `Pack ${ix.id} (${ix.object}): ${(err as Error).message}`));
+      c.problems.push(packProblem('pack-unreadable', c.orgId, name, `Pack ${ix.id} (${ix.object}): ${(err as Error).message}`));
       continue;
     }
     const keyed = keys.keyDigests(pack.digests());
@@ -45,26 +45,26 @@ export async function readPacks(c: OrgCheck, keyring: Keyring, percent: number, 
       ...deriveFields(fields, ix, pack.format === 'csv'),
     };
     for (const [entry, agrees] of Object.entries(derived) as Array<[IndexEntry, (i: number) => boolean]>)
-      c.findings.push(...rowFindings(c.orgId, ix, entry, agrees));
+      c.problems.push(...rowProblems(c.orgId, ix, entry, agrees));
   }
   return sample.length;
 }
 
-function rowFindings(orgId: string, ix: StoredIndex, entry: IndexEntry, agrees: (i: number) => boolean): CheckFinding[] {
-  const out: CheckFinding[] = [];
+function rowProblems(orgId: string, ix: StoredIndex, entry: IndexEntry, agrees: (i: number) => boolean): CheckProblem[] {
+  const out: CheckProblem[] = [];
   let wrong = 0;
   for (let i = 0; i < ix.row_record_ids.length; i++) {
     if (agrees(i)) continue;
-    if (++wrong > ROW_FINDINGS) continue;
+    if (++wrong > ROW_PROBLEMS) continue;
     const recordId = ix.row_record_ids[i]!;
     out.push({
-      ...packFinding('row-index-mismatch', orgId, { packId: ix.id, object: ix.object, recordId }, ''),
+      ...packProblem('row-index-mismatch', orgId, { packId: ix.id, object: ix.object, recordId }, ''),
       row: i,
       entry,
       message: `Pack ${ix.id} (${ix.object}) row ${i}: the row index's ${entry} for record ${recordId} does not match the row`,
     });
   }
-  if (wrong > ROW_FINDINGS) out[out.length - 1]!.count = wrong;
+  if (wrong > ROW_PROBLEMS) out[out.length - 1]!.count = wrong;
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { OrgKeys } from '../keys/keyring.js';
 import { indexFault } from '../catalog/index-auth.js';
 import { type IndexAuthRow, indexAuthSql } from '../sql.js';
-import { type FindingCode, type OrgCheck, packFinding, rows } from './findings.js';
+import { type FindingCode, type OrgCheck, packProblem, rows } from './problems.js';
 
 const FAULTS = {
   inconsistent: ['row-index-mismatch', 'does not describe its rows: lengths, missing entries or bounds disagree'],
@@ -21,8 +21,8 @@ export async function checkRowIndexes(c: OrgCheck, keys: OrgKeys): Promise<numbe
     const fault = indexFault(keys, c.orgId, r);
     if (!fault) continue;
     const [code, why] = FAULTS[fault];
-    c.findings.push(
-      packFinding(
+    c.problems.push(
+      packProblem(
         code,
         c.orgId,
         { packId: r.id, object: r.object, recordId: r.first_ids[0] },

@@ -20,7 +20,7 @@ export type FindingCode =
 /** Which entry of a row index disagrees with the row it describes. */
 export type IndexEntry = 'recordId' | 'validFrom' | 'deleted' | 'hash';
 
-export interface CheckFinding {
+export interface CheckProblem {
   code: FindingCode;
   orgId: string;
   packId?: string;
@@ -57,7 +57,7 @@ export interface CheckReport {
   blobs: number;
   blobRefs: number;
   readData: { percent: number; packsRead: number; blobsRead: number };
-  findings: CheckFinding[];
+  problems: CheckProblem[];
 }
 
 /** How a pack is named in a finding: its id, object and first record. */
@@ -67,16 +67,16 @@ export interface PackName {
   recordId?: string;
 }
 
-export function packFinding(code: FindingCode, orgId: string, pack: PackName, message: string): CheckFinding {
+export function packProblem(code: FindingCode, orgId: string, pack: PackName, message: string): CheckProblem {
   const { packId, object, recordId } = pack;
   return { code, orgId, packId, object, ...(recordId === undefined ? {} : { recordId }), message };
 }
 
-/** One org's check in progress: where to read, and where findings go. */
+/** One org's check in progress: where to read, and where problems go. */
 export interface OrgCheck {
   pool: Pool;
   orgId: string;
-  findings: CheckFinding[];
+  problems: CheckProblem[];
 }
 
 /** A catalog query of the check; failures keep their meaning (disk full, connection lost). */
