@@ -55,6 +55,22 @@ function bucketOf(req: Request): string {
   return key ? `k:${createHash('sha256').update(key).digest('base64url')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
+/**
+ * Any body but JSON is refused: the JSON parser would skip it and the route would read no body at
+ * all, which for a backup or a permission check means "everything".
+ */
+function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.get('content-length');
+  const hasBody = req.get('transfer-encoding') !== undefined || (length !== undefined && Number(length) > 0);
+  if (hasBody && !req.is('application/json')) {
+    next(
+      new OrgVaultError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json', {
+        actions: ['Send the body as JSON with Content-Type: application/json.'],
+      }),
+    );
+  } else next();
+}
+
 /** One line per request: who, what, how it ended — never bodies, keys or record contents. */
 function accessLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -107,6 +123,7 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  router.use(jsonBodiesOnly);
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
   router.use(authenticate(services.keys));
   mountRoutes(router, routes, authorize);
