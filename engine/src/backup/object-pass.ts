@@ -10,6 +10,7 @@ import { restQuery, type SObjectRecord } from '../salesforce/rest-query.js';
 import { recordsToCsv } from '../salesforce/rest-csv.js';
 import { getDeleted, windowStart } from '../salesforce/replication.js';
 import { downloadBlob } from '../salesforce/blob.js';
+import { refetchLostFiles } from './lost-files.js';
 import { recordProgress, type PassCheckpoint, type PassKind } from './state.js';
 
 export interface PassOptions {
@@ -78,6 +79,12 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
     cp.recordsDone = true;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
   }
+  if (scope.blobFields.length > 0)
+    await counted(ctx, async (spent) => {
+      const files = await refetchLostFiles({ ...ctx, object: scope.name });
+      const apiCalls = spent();
+      if (apiCalls > 0) await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { files, apiCalls });
+    });
   const changes = incremental && read !== undefined ? { changes: read } : {};
   if (incremental) await deletions(ctx, new Date(cp.from!));
 

@@ -1,7 +1,11 @@
 import type { Pool } from 'pg';
 import { stringify } from 'csv-stringify/sync';
+import type { SecretBox } from '../store/store.js';
 
 export type LedgerTarget = { targetOrgId: string; sourceOrgId: string; runId: string };
+
+/** The box that seals an org's backed-up values (the store's, under the org's data key). */
+export type SealerOf = (orgId: string) => Promise<SecretBox>;
 
 /** Creates sent to an org whose outcome is not in the id map yet (see restore_inflight). */
 export interface InflightCreate {
@@ -28,7 +32,11 @@ export interface ResultRow {
  * resumed after a crash, finds what it already created) and the per-record results.
  */
 export class RestoreLedger {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** In-flight rows are the source org's backed-up values: sealed with its key, as packs are. */
+    private readonly sealerOf: SealerOf,
+  ) {}
 
   /** old id → new id of every record restored into `targetOrgId` from `sourceOrgId`. */
   async idMap(targetOrgId: string, sourceOrgId: string): Promise<Map<string, string>> {
@@ -50,10 +58,11 @@ export class RestoreLedger {
 
   /** Notes creates about to be sent (or a Bulk job about to get them), before anything is sent. */
   async sending(target: LedgerTarget, c: { object: string; sfJobId?: string; oldIds: readonly string[]; csv: string }): Promise<string> {
+    const sealed = await (await this.sealerOf(target.sourceOrgId)).seal(c.csv);
     const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO restore_inflight (org_id, source_org_id, run_id, object, sf_job_id, old_ids, csv)
+      `INSERT INTO restore_inflight (org_id, source_org_id, run_id, object, sf_job_id, old_ids, csv_sealed)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
-      [target.targetOrgId, target.sourceOrgId, target.runId, c.object, c.sfJobId ?? null, c.oldIds, c.csv],
+      [target.targetOrgId, target.sourceOrgId, target.runId, c.object, c.sfJobId ?? null, c.oldIds, sealed],
     );
     return rows[0]!.id;
   }
@@ -72,9 +81,10 @@ export class RestoreLedger {
       sf_job_id: string | null;
       sent_at: Date;
       old_ids: string[];
-      csv: string;
+      csv: string | null;
+      csv_sealed: string | null;
     }>(
-      `SELECT i.id::text, i.run_id::text, i.object, i.sf_job_id, i.sent_at, i.old_ids, i.csv
+      `SELECT i.id::text, i.run_id::text, i.object, i.sf_job_id, i.sent_at, i.old_ids, i.csv, i.csv_sealed
          FROM restore_inflight i LEFT JOIN restore_runs r ON r.org_id = i.source_org_id AND r.id = i.run_id
         WHERE i.org_id = $1 AND i.source_org_id = $2
           AND ($3::uuid IS NULL OR i.run_id = $3::uuid OR r.status IS DISTINCT FROM 'running'
@@ -82,15 +92,14 @@ export class RestoreLedger {
         ORDER BY i.id`,
       [targetOrgId, sourceOrgId, settling?.runId ?? null, settling?.staleMs ?? 0],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      runId: r.run_id,
-      object: r.object,
-      sfJobId: r.sf_job_id,
-      sentAt: r.sent_at,
-      oldIds: r.old_ids,
-      csv: r.csv,
-    }));
+    const sealer = rows.some((r) => r.csv_sealed !== null) ? await this.sealerOf(sourceOrgId) : undefined;
+    const out: InflightCreate[] = [];
+    for (const r of rows) {
+      // A note from before migration 0702 is plain.
+      const csv = r.csv_sealed !== null ? await sealer!.open(r.csv_sealed) : r.csv!;
+      out.push({ id: r.id, runId: r.run_id, object: r.object, sfJobId: r.sf_job_id, sentAt: r.sent_at, oldIds: r.old_ids, csv });
+    }
+    return out;
   }
 
   /**

@@ -170,7 +170,7 @@ export class RestoreService {
     private readonly deps: { pool: Pool; store: Store; connectionTo: (orgId: string) => Promise<OrgConnection> },
     private readonly options: RestoreOptions,
   ) {
-    this.ledger = new RestoreLedger(deps.pool);
+    this.ledger = new RestoreLedger(deps.pool, (orgId) => deps.store.secretBox(orgId));
     this.runs = new RestoreRuns(deps.pool);
   }
 

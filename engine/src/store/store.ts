@@ -12,7 +12,7 @@ import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.j
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
 import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
-import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
+import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
 
@@ -25,6 +25,7 @@ export type {
   Fields,
   BlobRef,
   BlobRefInput,
+  LostFile,
   PutBlobResult,
   CheckOptions,
   CheckReport,
@@ -207,9 +208,22 @@ export class Store {
     return rows.map((r) => r.object);
   }
 
-  /** Streams a file in, encrypted and content-addressed; content already stored is not kept twice. */
-  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
-    return this.blobs.put(ref, content);
+  /**
+   * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
+   * With `expect` (a content hash), other content is not recorded.
+   */
+  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content, expect);
+  }
+
+  /** After an unclean stop of a blob store that may drop its latest writes: files recorded since `since`, proven or forgotten. */
+  verifyRecordedBlobs(since: Date): Promise<{ verified: number; lost: LostFile[] }> {
+    return this.blobs.verifyRecorded(since);
+  }
+
+  /** An object's file references whose content was found lost, for a backup to fetch again. */
+  lostBlobRefs(orgId: string, object: string): Promise<BlobRef[]> {
+    return this.blobs.lostRefs(orgId, object);
   }
 
   /** A stored file, decrypted and verified as it streams (INTEGRITY_ERROR on the stream if damaged). */
