@@ -8,7 +8,7 @@ import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
 import { type SecretBox, kekSecretBox, orgSecretBox } from './keys/secret-box.js';
 import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch, jsonBatch, tombstoneBatch } from './packs/batch.js';
-import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
+import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
 import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
@@ -20,6 +20,7 @@ export type {
   CsvColumns,
   JsonRecord,
   Tombstone,
+  WithBatch,
   WriteResult,
   WriteTarget,
   Fields,
@@ -96,24 +97,27 @@ export class Store {
     this.packBytes = options.packBytes ?? DEFAULT_PACK_BYTES;
   }
 
-  /** Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first bad row. */
-  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }): Promise<WriteResult> {
-    return this.write(input, () => csvBatch(input.csv, input.columns));
+  /**
+   * Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first
+   * bad row. `withBatch` commits with it (each put takes one).
+   */
+  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => csvBatch(input.csv, input.columns), withBatch);
   }
 
   /** Stores record versions given as field maps (REST results, change events). All-or-nothing. */
-  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }): Promise<WriteResult> {
-    return this.write(input, () => jsonBatch(input.records));
+  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => jsonBatch(input.records), withBatch);
   }
 
   /** Records deletions. A record whose latest known state is already deleted gets no second tombstone. */
-  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }): Promise<WriteResult> {
-    return this.write(input, () => tombstoneBatch(input.tombstones));
+  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => tombstoneBatch(input.tombstones), withBatch);
   }
 
-  private async write(target: WriteTarget, scan: () => Batch): Promise<WriteResult> {
+  private async write(target: WriteTarget, scan: () => Batch, withBatch?: WithBatch): Promise<WriteResult> {
     const keys = await this.keyring.forOrg(target.orgId);
-    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes);
+    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes, withBatch);
   }
 
   /**
