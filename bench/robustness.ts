@@ -354,6 +354,8 @@ async function main(): Promise<void> {
     ORGVAULT_EMBEDDED_PG_PORT: String(await freePort()),
     ORGVAULT_AZURITE_PORT: String(await freePort()),
     ORGVAULT_DEMO: 'false',
+    // The emulator listens on loopback, which the engine refuses for an org unless allowed.
+    ORGVAULT_SALESFORCE_ORIGINS: 'http://127.0.0.1:*',
     LOG_LEVEL: 'warn',
     ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5',
     ORGVAULT_WORKER_STALE_SECONDS: '3',
@@ -362,6 +364,15 @@ async function main(): Promise<void> {
   const emu = await startEmulator({ records, seed });
   const conn = new Connection({ instanceUrl: emu.instanceUrl, accessToken: emu.accessToken, version: '62.0' });
   let stack = await launchStack(env, logFile);
+  // Interrupted (Ctrl-C, kill): the stack goes with the bench.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      try {
+        process.kill(-stack.child.pid!, 'SIGKILL');
+      } finally {
+        process.exit(130);
+      }
+    });
   let s = await openSession(env);
   const tenant = await s.services.tenants.create('robustness');
   await s.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
