@@ -62,6 +62,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const { pool } = ctx.infra;
   const { config, log } = ctx;
   const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
+  if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
   const secretBox = await store.secretBox();
   const connections = new ConnectionRepository(pool, secretBox);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
@@ -197,4 +198,15 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
 function salesforceReaders(open: (orgId: string) => Promise<OrgConnection>) {
   const readers = salesforceOrgReaders(open);
   return { users: readers, permissions: readers };
+}
+
+/** Before any job trusts them: files the embedded blob store may have dropped in an unclean stop. */
+async function verifyRecentFiles(store: Store, since: Date, log: EngineContext['log']): Promise<void> {
+  const { verified, lost } = await store.verifyRecordedBlobs(since);
+  if (lost.length > 0)
+    log.warn(
+      { verified, lost },
+      `${lost.length} files recorded just before an unclean stop were lost by blob storage; the next backup fetches them again`,
+    );
+  else if (verified > 0) log.info({ verified, since }, 'files recorded before the last stop read back whole');
 }

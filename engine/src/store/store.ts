@@ -8,11 +8,11 @@ import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
 import { type SecretBox, kekSecretBox, orgSecretBox } from './keys/secret-box.js';
 import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch, jsonBatch, tombstoneBatch } from './packs/batch.js';
-import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
+import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
 import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
-import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
+import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
 
@@ -20,11 +20,13 @@ export type {
   CsvColumns,
   JsonRecord,
   Tombstone,
+  WithBatch,
   WriteResult,
   WriteTarget,
   Fields,
   BlobRef,
   BlobRefInput,
+  LostFile,
   PutBlobResult,
   CheckOptions,
   CheckReport,
@@ -95,24 +97,27 @@ export class Store {
     this.packBytes = options.packBytes ?? DEFAULT_PACK_BYTES;
   }
 
-  /** Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first bad row. */
-  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }): Promise<WriteResult> {
-    return this.write(input, () => csvBatch(input.csv, input.columns));
+  /**
+   * Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first
+   * bad row. `withBatch` commits with it (each put takes one).
+   */
+  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => csvBatch(input.csv, input.columns), withBatch);
   }
 
   /** Stores record versions given as field maps (REST results, change events). All-or-nothing. */
-  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }): Promise<WriteResult> {
-    return this.write(input, () => jsonBatch(input.records));
+  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => jsonBatch(input.records), withBatch);
   }
 
   /** Records deletions. A record whose latest known state is already deleted gets no second tombstone. */
-  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }): Promise<WriteResult> {
-    return this.write(input, () => tombstoneBatch(input.tombstones));
+  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => tombstoneBatch(input.tombstones), withBatch);
   }
 
-  private async write(target: WriteTarget, scan: () => Batch): Promise<WriteResult> {
+  private async write(target: WriteTarget, scan: () => Batch, withBatch?: WithBatch): Promise<WriteResult> {
     const keys = await this.keyring.forOrg(target.orgId);
-    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes);
+    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes, withBatch);
   }
 
   /**
@@ -207,9 +212,22 @@ export class Store {
     return rows.map((r) => r.object);
   }
 
-  /** Streams a file in, encrypted and content-addressed; content already stored is not kept twice. */
-  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
-    return this.blobs.put(ref, content);
+  /**
+   * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
+   * With `expect` (a content hash), other content is not recorded.
+   */
+  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content, expect);
+  }
+
+  /** After an unclean stop of a blob store that may drop its latest writes: files recorded since `since`, proven or forgotten. */
+  verifyRecordedBlobs(since: Date): Promise<{ verified: number; lost: LostFile[] }> {
+    return this.blobs.verifyRecorded(since);
+  }
+
+  /** An object's file references whose content was found lost, for a backup to fetch again. */
+  lostBlobRefs(orgId: string, object: string): Promise<BlobRef[]> {
+    return this.blobs.lostRefs(orgId, object);
   }
 
   /** A stored file, decrypted and verified as it streams (INTEGRITY_ERROR on the stream if damaged). */
