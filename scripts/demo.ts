@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunningEngine } from '../engine/src/main.js';
 import type { Logger } from '../engine/src/infra/logger.js';
 import { startEmulator } from '../test/emulator/server.js';
+import { freePort } from '../test/support/ports.js';
 
 export const DEMO_TENANT = 'OrgVault demo';
 
@@ -26,10 +27,25 @@ export async function demoWanted(engine: RunningEngine): Promise<boolean> {
   return rows[0]!.n === 0;
 }
 
-export async function startDemo(engine: RunningEngine, log: Logger, say: (line: string) => void): Promise<() => Promise<void>> {
+/**
+ * Where the demo org will be served, chosen before the engine starts: its settings then allow
+ * this one loopback origin besides Salesforce's domains (ORGVAULT_SALESFORCE_ORIGINS), and the
+ * engine still does not know it talks to an emulator.
+ */
+export async function reserveDemoAddress(): Promise<{ port: number; origin: string }> {
+  const port = await freePort();
+  return { port, origin: `http://127.0.0.1:${port}` };
+}
+
+export async function startDemo(
+  engine: RunningEngine,
+  log: Logger,
+  say: (line: string) => void,
+  port: number,
+): Promise<() => Promise<void>> {
   const { config } = engine.ctx;
   const { services } = engine;
-  const emulator = await startEmulator({ records: config.demoRecords, seed: 1 });
+  const emulator = await startEmulator({ records: config.demoRecords, seed: 1, port });
   try {
     const file = path.join(config.dataDir, 'demo.json');
     let demo: DemoFile;

@@ -5,6 +5,7 @@ import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
 import type { OrgConnection } from './salesforce/connection.js';
 import type { OrgCredentials } from './salesforce/credentials.js';
+import { OrgOrigins } from './salesforce/origins.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
@@ -65,12 +66,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
   const secretBox = await store.secretBox();
   const connections = new ConnectionRepository(pool, secretBox);
+  const origins = new OrgOrigins(config.salesforceOrigins);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
   const live = new Map<string, Promise<OrgConnection>>();
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
     if (!c) {
-      c = openStoredConnection(connections, orgId);
+      c = openStoredConnection(connections, orgId, { origins });
       live.set(orgId, c);
       c.catch(() => live.delete(orgId));
     }
@@ -120,7 +122,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
 
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials });
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
     live.set(orgId, Promise.resolve(connection));
     await schedule.scheduler.planOrg(orgId);
     return { orgId };

@@ -23,6 +23,8 @@ export interface TokenSourceOptions {
   onGrant?: (grant: TokenGrant) => void | Promise<void>;
   /** Told when the org refuses the credentials (ORG_AUTH_FAILED), e.g. to mark the connection. */
   onRefused?: (err: OrgVaultError) => void | Promise<void>;
+  /** Vets every session before it is used (its instance URL may come from the token endpoint); answers it normalized. */
+  checkSession?: (session: OrgSession) => OrgSession;
 }
 
 /**
@@ -35,9 +37,11 @@ export class TokenSource {
   readonly #grant: (() => Promise<TokenGrant>) | undefined;
   readonly #onGrant: ((grant: TokenGrant) => void | Promise<void>) | undefined;
   readonly #onRefused: ((err: OrgVaultError) => void | Promise<void>) | undefined;
+  readonly #check: (session: OrgSession) => OrgSession;
 
   constructor(options: TokenSourceOptions) {
-    this.#session = options.session;
+    this.#check = options.checkSession ?? ((session) => session);
+    this.#session = options.session && this.#check(options.session);
     this.#grant = options.grant;
     this.#onGrant = options.onGrant;
     this.#onRefused = options.onRefused;
@@ -66,7 +70,7 @@ export class TokenSource {
           if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await this.#onRefused?.(err);
           throw err;
         });
-        this.#session = { accessToken: grant.accessToken, instanceUrl: grant.instanceUrl };
+        this.#session = this.#check({ accessToken: grant.accessToken, instanceUrl: grant.instanceUrl });
         await this.#onGrant?.(grant);
         return this.#session;
       } finally {
@@ -84,7 +88,13 @@ interface TokenResponse {
   id?: string;
 }
 
-function toGrant(res: TokenResponse): TokenGrant {
+function toGrant(res: TokenResponse | undefined): TokenGrant {
+  if (typeof res?.access_token !== 'string' || typeof res.instance_url !== 'string') {
+    // What was answered instead is not repeated: it may be anything at all.
+    throw new OrgVaultError('ORG_API_ERROR', 'The token endpoint did not answer with a Salesforce token', {
+      details: { errorCode: 'NOT_A_TOKEN' },
+    });
+  }
   return {
     accessToken: res.access_token,
     instanceUrl: res.instance_url.replace(/\/+$/, ''),
@@ -110,10 +120,17 @@ export function tokenError(err: unknown, flow: string): OrgVaultError {
       cause: err,
     });
   }
-  return new OrgVaultError('ORG_API_ERROR', `The ${flow} failed: ${e?.message ?? String(err)}`, {
-    details: { errorCode: e?.name ?? 'NETWORK', transient: true },
-    cause: err,
-  });
+  if (OrgVaultError.is(err)) return err;
+  // Not an OAuth refusal: the answer (an HTTP error page, anything at all) is kept as the cause, never shown.
+  const status = /^ERROR_HTTP_(\d+)$/.exec(e?.name ?? '')?.[1];
+  return new OrgVaultError(
+    'ORG_API_ERROR',
+    `The ${flow} failed: ${status ? `the token endpoint answered HTTP ${status}` : 'no answer from the token endpoint'}`,
+    {
+      details: { errorCode: status ? `HTTP_${status}` : 'NETWORK', transient: true },
+      cause: err,
+    },
+  );
 }
 
 export interface RefreshTokenCredentials {
