@@ -83,6 +83,12 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
   }
 }
 
+/** Whether the database and the blob store answer now: 'ok' or what went wrong, by service. */
+export async function readiness(infra: Pick<Infra, 'pool' | 'container'>): Promise<{ database: string; blob: string }> {
+  const answer = (check: Promise<unknown>) => check.then(() => 'ok').catch((e: Error) => e.message);
+  return { database: await answer(infra.pool.query('SELECT 1')), blob: await answer(infra.container.getProperties()) };
+}
+
 export function defaultKeyFile(config: Config): string {
   return config.keyFile ?? path.join(config.dataDir, 'keys', 'kek.key');
 }
