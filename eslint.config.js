@@ -112,7 +112,6 @@ export default [
   {
     files: [
       'engine/src/store/check/check.ts', // #14: one function per concern
-      'engine/src/backup/runner.ts', // #14: runJob as named steps
       'engine/src/cdp/apply.ts', // #14: SOQL moves to salesforce/
       'engine/src/infra/azurite.ts', // #14: one line over, in a file being changed under another issue
       'engine/src/services.ts', // #14: the composition root builds one service per domain
