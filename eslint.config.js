@@ -120,10 +120,6 @@ export default [
     rules: { 'max-lines-per-function': 'off' },
   },
   {
-    files: ['engine/src/cdp/service.ts', 'engine/src/schedule/api-services.ts'], // #14: domains stop importing api/
-    rules: { 'import/no-restricted-paths': 'off' },
-  },
-  {
     files: ['engine/src/cli/main.ts', 'engine/src/cli/session.ts', 'engine/src/api/adapters/backup-jobs.ts'], // #14: SQL moves to orgs/
     rules: { 'no-restricted-syntax': 'off', 'no-restricted-imports': 'off' },
   },

@@ -10,7 +10,7 @@ import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
 import { createSchedule, type ScheduleServices } from './schedule/index.js';
-import { scheduleApiServices } from './schedule/api-services.js';
+import { scheduleApiServices } from './api/adapters/schedule.js';
 import { salesforceOrgReaders } from './schedule/org-readers.js';
 import { readBackupSettings } from './schedule/backup-settings.js';
 import { BackupWorker } from './backup/worker.js';

@@ -8,7 +8,7 @@ import type { Org } from '../../src/orgs/registry.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { setJobStatus } from '../../src/backup/jobs.js';
 import type { ScheduleServices } from '../../src/schedule/index.js';
-import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { scheduleApiServices } from '../../src/api/adapters/schedule.js';
 import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from '../schedule/support.js';
 import { ScopeDouble } from './doubles.js';
 import { attachSchedule } from './real-services.js';
