@@ -103,7 +103,6 @@ export default [
   },
   {
     files: [
-      'engine/src/restore/restore.ts', // #14: RestoreService splits into planning, execution and runs
       'engine/src/cli/main.ts', // #14: commands move out as the CLI thins
       'engine/src/api/schemas.ts', // #14: wire schemas split by resource
     ],

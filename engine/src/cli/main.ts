@@ -470,7 +470,7 @@ program
     withSession(async (s) => {
       const report = await s.services.store.check({ readDataPercent: Number(o.readData) });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      if (report.problems.length > 0) process.exitCode = 1;
+      if (!report.ok) process.exitCode = 1;
     }),
   );
 

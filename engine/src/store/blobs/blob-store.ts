@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import type { Pool } from '../../infra/db.js';
+import { type Pool, withTransaction } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError, storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { type BlobDigest, DecryptBlob, EncryptBlob } from './chunked.js';
@@ -124,7 +124,7 @@ export class BlobStore {
    */
   private async commit(ref: BlobRefInput, digest: BlobDigest, staging: BlockBlobClient): Promise<boolean> {
     const contentHash = digest.contentHash.toString('hex');
-    return storeTransaction(this.pool, 'Recording a file', async (client) => {
+    return withTransaction(this.pool, async (client) => {
       // One committer per content at a time: the address and its row always describe the same bytes.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
       const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
@@ -155,6 +155,8 @@ export class BlobStore {
         [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
       );
       return copy;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Recording a file');
     });
   }
 
@@ -234,7 +236,7 @@ export class BlobStore {
   }
 
   private forget(orgId: string, contentHash: string): Promise<boolean> {
-    return storeTransaction(this.pool, 'Forgetting a lost file', async (client) => {
+    return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [orgId, contentHash]);
       // A backup may have put it back meanwhile; a damaged blob at the address is replaced by the next copy.
       if (await this.intact(orgId, contentHash)) return false;
@@ -243,6 +245,8 @@ export class BlobStore {
         Buffer.from(contentHash, 'hex'),
       ]);
       return rowCount !== 0;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Forgetting a lost file');
     });
   }
 
