@@ -167,6 +167,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     jobs,
     cdp,
     restore: new RestoreAdapter(restore, compare),
+    store,
     ...scheduleApiServices(schedule),
   };
   return {

@@ -123,12 +123,13 @@ describe('backup under faults', () => {
       [org.id],
     );
     expect(rows[0]!.dupes).toBe(0);
-    // The job's totals count every version it stored, those of the killed attempt included.
-    const stored = await engine.ctx.infra.pool.query<{ records: number }>(
-      `SELECT coalesce(sum(row_count), 0)::int AS records FROM packs WHERE org_id = $1 AND job_id = $2 AND format <> 'tombstones'`,
+    // The job's totals count every version and file it stored, those of the killed attempt included.
+    const stored = await engine.ctx.infra.pool.query<{ records: number; files: number }>(
+      `SELECT (SELECT coalesce(sum(row_count), 0)::int FROM packs WHERE org_id = $1 AND job_id = $2 AND format <> 'tombstones') AS records,
+              (SELECT count(*)::int FROM blob_refs WHERE org_id = $1 AND job_id = $2) AS files`,
       [org.id, jobId],
     );
-    expect(done.progress.records).toBe(stored.rows[0]!.records);
+    expect({ records: done.progress.records, files: done.progress.files }).toEqual(stored.rows[0]);
     const truth = await orgStateNow(refreshingConnection(emulator), OBJECTS);
     await expectExportEquals(engine, org.id, done.finishedAt!, truth);
   });

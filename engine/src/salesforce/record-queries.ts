@@ -5,21 +5,22 @@
  */
 import type { OrgConnection } from './connection.js';
 import { inListBatches } from './content-links.js';
-import { queryRecords, type SObjectRecord } from './rest-query.js';
+import { queryRecords, type RestQueryOptions, type SObjectRecord } from './rest-query.js';
 import { selectFrom, soqlQuote } from './scope.js';
 
 const withId = (fields: readonly string[]): string[] => ['Id', ...fields.filter((f) => f !== 'Id')];
 
-/** The live records of `object` among these ids (Id and `fields`), one query per batch of ids. */
+/** The records of `object` among these ids (Id and `fields`), one query per batch of ids; `all` takes deleted ones too. */
 export async function recordsByIds(
   conn: OrgConnection,
   object: string,
   fields: readonly string[],
   ids: readonly string[],
+  options: RestQueryOptions = {},
 ): Promise<SObjectRecord[]> {
   const out: SObjectRecord[] = [];
   for (const soql of inListBatches(`${selectFrom(object, withId(fields))} WHERE Id IN (`, ids))
-    out.push(...(await queryRecords(conn, soql)));
+    out.push(...(await queryRecords(conn, soql, options)));
   return out;
 }
 

@@ -171,6 +171,8 @@ export const OBJECTS = 'SELECT DISTINCT object FROM packs WHERE org_id = $1 ORDE
 
 export const INSERT_ORG_KEY = 'INSERT INTO org_keys (org_id, kek_id, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING';
 export const ORG_KEY = 'SELECT kek_id, wrapped_key FROM org_keys WHERE org_id = $1';
+/** An org key wrapped by another KEK than $1, if any. */
+export const OTHER_KEK = 'SELECT kek_id FROM org_keys WHERE kek_id <> $1 LIMIT 1';
 
 // check
 

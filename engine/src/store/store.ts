@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import type { Pool, PoolClient } from '../infra/db.js';
+import type { Pool, PoolClient, Queryable } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
 import { defaultKeyFile } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
@@ -225,8 +225,13 @@ export class Store {
    * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
    * With `expect` (a content hash), other content is not recorded.
    */
-  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string): Promise<PutBlobResult> {
-    return this.blobs.put(ref, content, expect);
+  putBlob(
+    ref: BlobRefInput,
+    content: Readable | AsyncIterable<Buffer>,
+    expect?: string,
+    withRef?: (tx: Queryable) => Promise<void>,
+  ): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content, expect, withRef);
   }
 
   /** After an unclean stop of a blob store that may drop its latest writes: files recorded since `since`, proven or forgotten. */

@@ -13,6 +13,7 @@ import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { BackupJobs, type BackupJobsWiring } from '../../src/backup/service.js';
 import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
+import type { CheckOptions, CheckReport } from '../../src/store/store.js';
 import type { CdpSettingsIn, CdpSettingsOut, CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
@@ -200,6 +201,24 @@ export class ConnectDouble implements OrgConnectService {
   }
 }
 
+/** A store whose every org checks clean: the route's shape, not the check (test/store and api/check.test.ts run the real one). */
+export class StoreCheckDouble {
+  async check(options: CheckOptions): Promise<CheckReport> {
+    const percent = options.readDataPercent ?? 0;
+    return {
+      ok: true,
+      orgs: 1,
+      packs: 0,
+      versions: 0,
+      legacyIndexPacks: 0,
+      blobs: 0,
+      blobRefs: 0,
+      readData: { percent, packsRead: 0, blobsRead: 0 },
+      problems: [],
+    };
+  }
+}
+
 export interface Doubles {
   scope: ScopeDouble;
   runner: RunnerDouble;
@@ -207,6 +226,7 @@ export interface Doubles {
   cdp: CdpDouble;
   connect: ConnectDouble;
   restore: RestoreDouble;
+  store: StoreCheckDouble;
 }
 
 /** Fresh doubles, with the real job catalog over the suite's database. */
@@ -219,5 +239,6 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
     cdp: new CdpDouble(),
     connect: new ConnectDouble(own.orgs),
     restore: new RestoreDouble(),
+    store: new StoreCheckDouble(),
   };
 }

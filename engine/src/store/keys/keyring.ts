@@ -2,7 +2,7 @@ import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Pool } from '../../infra/db.js';
 import { OrgVaultError } from '../../errors.js';
 import type { KeyEncryptionKey } from './kek.js';
-import { INSERT_ORG_KEY, ORG_KEY } from '../sql.js';
+import { INSERT_ORG_KEY, ORG_KEY, OTHER_KEK } from '../sql.js';
 
 /**
  * The keys of one org, all derived (HKDF-SHA256) from its data key so that each purpose has a key
@@ -80,12 +80,29 @@ export class Keyring {
   private async load(orgId: string): Promise<OrgKeys> {
     const existing = await this.read(orgId);
     if (existing) return existing;
+    await this.assertOneKek();
     const wrapped = await this.kek.wrap(randomBytes(32), orgId);
     // Two processes may create a key at once: the first insert wins and both use its key.
     await this.pool.query(INSERT_ORG_KEY, [orgId, this.kek.id, wrapped]);
     const created = await this.read(orgId);
     if (!created) throw new OrgVaultError('INTERNAL', `The data key of org ${orgId} vanished after it was created`);
     return created;
+  }
+
+  /**
+   * A new org key goes under the KEK the others are under: a key file path mistyped or moved
+   * without its file would otherwise create a fresh KEK and split the orgs between two keys, and
+   * pointing back at the right file would then strand the orgs connected meanwhile.
+   */
+  private async assertOneKek(): Promise<void> {
+    const { rows } = await this.pool.query<{ kek_id: string }>(OTHER_KEK, [this.kek.id]);
+    const other = rows[0]?.kek_id;
+    if (other === undefined) return;
+    throw new OrgVaultError('KEY_ERROR', `Org data keys are wrapped by key ${other}, not by the configured ${this.kek.id}`, {
+      actions: [
+        'Configure the key-encryption key in use (ORGVAULT_KEY_FILE or AZURE_KEY_VAULT_KEY_ID); a missing key file is restored from its backup, never recreated.',
+      ],
+    });
   }
 
   private async read(orgId: string): Promise<OrgKeys | undefined> {
