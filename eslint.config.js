@@ -103,9 +103,8 @@ export default [
   },
   {
     files: [
-      'engine/src/store/check/check.ts', // #14: one function per concern
-      'engine/src/cdp/apply.ts', // #14: SOQL moves to salesforce/
-      'engine/src/infra/azurite.ts', // #14: one line over, in a file being changed under another issue
+      'engine/src/cdp/apply.ts', // #14: its SOQL moves to salesforce/, which splits #applyObject
+      'engine/src/infra/azurite.ts', // #14: a few lines over, in a file being changed under another issue
     ],
     rules: { 'max-lines-per-function': 'off' },
   },
