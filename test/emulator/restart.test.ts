@@ -11,6 +11,16 @@ import { normalizeId } from './data/ids.js';
 import { ChangeDataCapture } from './cdc/hub.js';
 import { FakeOrg } from './cdc/testing/fake-org.js';
 
+async function newAccount(emulator: EmulatorHandle): Promise<string> {
+  const res = await fetch(`${emulator.instanceUrl}/services/data/v62.0/sobjects/Account`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ Name: 'Created' }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function newQueryJob(emulator: EmulatorHandle, accessToken = emulator.accessToken): Promise<string> {
   const res = await fetch(`${emulator.instanceUrl}/services/data/v62.0/jobs/query`, {
     method: 'POST',
@@ -29,12 +39,13 @@ describe('an emulator restarted on its data directory', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('serves the same org with the same tokens, and its Bulk job ids do not repeat', async () => {
+  it('serves the same org with the same tokens, and its Bulk job and record ids do not repeat', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'orgvault-emulator-'));
     dirs.push(dataDir);
     const first = await startEmulator({ records: 50, seed: 3, dataDir });
     running.push(first);
     const before = [await newQueryJob(first), await newQueryJob(first)];
+    const createdBefore = await newAccount(first);
     await first.stop();
 
     const second = await startEmulator({ records: 50, seed: 3, dataDir });
@@ -47,6 +58,13 @@ describe('an emulator restarted on its data directory', () => {
       expect(normalizeId(id)).toBe(id);
     }
     expect(after.filter((id) => before.includes(id))).toEqual([]);
+    const createdAfter = await newAccount(second);
+    expect(normalizeId(createdAfter)).toBe(createdAfter);
+    expect(createdAfter).not.toBe(createdBefore);
+    const read = await fetch(`${second.instanceUrl}/services/data/v62.0/sobjects/Account/${createdAfter}`, {
+      headers: { authorization: `Bearer ${second.accessToken}` },
+    });
+    expect(((await read.json()) as { Name: string }).Name).toBe('Created');
     const refreshed = await fetch(`${second.instanceUrl}/services/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -69,6 +69,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     isSandbox: options.isSandbox,
     timeZone: options.timeZone,
   });
+  // Records created from now on get ids no earlier run of this org gave: counters from the wall clock's microseconds.
+  const createdBase = Date.now() * 1000;
+  for (const table of org.allTables()) table.countCreatedFrom(createdBase);
   if (options.accessTokenTtlMs !== undefined) org.sessions.ttlMs = options.accessTokenTtlMs;
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });

@@ -2,7 +2,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient, Queryable } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
-import { defaultKeyFile, type Infra } from '../infra/stack.js';
+import { defaultKeyFile } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
 import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
@@ -75,11 +75,6 @@ const DEFAULT_PACK_BYTES = 4 << 20;
 /** The KEK the configuration asks for: Azure Key Vault when a key id is set, else the local key file. */
 export function kekFromConfig(config: Config): KeyEncryptionKey {
   return config.keyVaultKeyId ? azureKeyVaultKek(config.keyVaultKeyId) : localFileKek(defaultKeyFile(config));
-}
-
-/** The store as the engine's configuration describes it (the composition root calls this once). */
-export function openStore(config: Config, infra: Pick<Infra, 'pool' | 'container'>): Store {
-  return new Store({ pool: infra.pool, container: infra.container, kek: kekFromConfig(config) });
 }
 
 /**

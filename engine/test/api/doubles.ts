@@ -10,7 +10,8 @@ import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
 import type { Pool } from '../../src/infra/db.js';
 import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
-import { BackupJobsAdapter, type BackupJobsWiring } from '../../src/api/adapters/backup-jobs.js';
+import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
+import { BackupJobs, type BackupJobsWiring } from '../../src/backup/service.js';
 import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
 import type { CheckOptions, CheckReport } from '../../src/store/store.js';
 import type { CdpSettingsIn, CdpSettingsOut, CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
@@ -234,7 +235,7 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
   return {
     scope: new ScopeDouble(),
     runner,
-    jobs: new BackupJobsAdapter(own.pool, runner.wiring()),
+    jobs: new BackupJobsAdapter(new BackupJobs(own.pool, runner.wiring())),
     cdp: new CdpDouble(),
     connect: new ConnectDouble(own.orgs),
     restore: new RestoreDouble(),
