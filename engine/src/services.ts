@@ -10,11 +10,12 @@ import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
 import { createSchedule, type ScheduleServices } from './schedule/index.js';
-import { scheduleApiServices } from './schedule/api-services.js';
+import { scheduleApiServices } from './api/adapters/schedule.js';
 import { salesforceOrgReaders } from './schedule/org-readers.js';
 import { readBackupSettings } from './schedule/backup-settings.js';
 import { BackupWorker } from './backup/worker.js';
 import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
+import { BackupJobs } from './backup/service.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
@@ -115,11 +116,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
 
-  const jobs = new BackupJobsAdapter(pool, {
-    admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
-    // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
-    launch: async () => worker.poll(),
-  });
+  const jobs = new BackupJobsAdapter(
+    new BackupJobs(pool, {
+      admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
+      // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
+      launch: async () => worker.poll(),
+    }),
+  );
 
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
     const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
@@ -164,6 +167,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     jobs,
     cdp,
     restore: new RestoreAdapter(restore, compare),
+    store,
     ...scheduleApiServices(schedule),
   };
   return {

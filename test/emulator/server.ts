@@ -69,6 +69,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     isSandbox: options.isSandbox,
     timeZone: options.timeZone,
   });
+  // Records created from now on get ids no earlier run of this org gave: counters from the wall clock's microseconds.
+  const createdBase = Date.now() * 1000;
+  for (const table of org.allTables()) table.countCreatedFrom(createdBase);
   if (options.accessTokenTtlMs !== undefined) org.sessions.ttlMs = options.accessTokenTtlMs;
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -96,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use(versionsRoute());
   app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
-  const api = apiRouter(org);
+  const api = apiRouter(org, () => instanceUrl);
   app.use('/services/data/:version', api);
   const extensions = [...(options.extensions ?? []), ...(options.cdc === false ? [] : [cdcExtension(options.cdc)])];
   for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });

@@ -14,6 +14,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
 import { tenantRoutes } from './routes/tenant.js';
+import { checkRoutes } from './routes/check.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -43,6 +44,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
     ...settingsRoutes(services),
     ...restoreRoutes(services),
+    ...checkRoutes(services),
   ];
 }
 

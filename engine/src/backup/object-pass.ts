@@ -143,9 +143,9 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
     for await (const page of pages) {
       await ctx.store.putCsvPage({ ...csvTarget(ctx, 'bulk'), csv: page.csv }, countStored(ctx));
       read += page.records;
-      const files = scope.blobFields.length > 0 ? await filesOfCsv(ctx, page.csv) : 0;
+      if (scope.blobFields.length > 0) await filesOfCsv(ctx, page.csv);
       cp.bulk = { jobId: page.jobId, locator: page.nextLocator, query };
-      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { files, apiCalls: spent() }, cp);
+      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
     }
   });
   return read;
@@ -203,8 +203,8 @@ async function fewChangesByRest(ctx: PassContext, where: string): Promise<number
     }
     const csv = recordsToCsv(scope.fields, scope.fieldTypes, first.records);
     if (first.records.length > 0) await ctx.store.putCsvPage({ ...csvTarget(ctx, 'rest'), csv }, countStored(ctx));
-    const files = scope.blobFields.length > 0 && first.records.length > 0 ? await filesOfCsv(ctx, csv) : 0;
-    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { files, apiCalls: spent() });
+    if (scope.blobFields.length > 0 && first.records.length > 0) await filesOfCsv(ctx, csv);
+    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() });
     return first.records.length;
   });
 }
@@ -255,32 +255,29 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       read += records.length;
       if (records.length > 0)
         await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records }, countStored(ctx));
-      let files = 0;
-      for (const r of records) files += await fileOf(ctx, r.id, r.validFrom, r.deleted);
+      for (const r of records) await fileOf(ctx, r.id, r.validFrom, r.deleted);
       cp.rest = { next: page.nextRecordsUrl };
-      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { files, apiCalls: spent() }, cp);
+      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
     }
   });
   return read;
 }
 
-async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<number> {
+async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<void> {
   const stamp = ctx.scope.watermarkField ?? 'CreatedDate';
   const rows = parse(csv, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-  let files = 0;
-  for (const row of rows) files += await fileOf(ctx, row.Id!, row[stamp]!, row.IsDeleted === 'true');
-  return files;
+  for (const row of rows) await fileOf(ctx, row.Id!, row[stamp]!, row.IsDeleted === 'true');
 }
 
 /**
  * Streams each blob field of one record version into the store, unless that version's file is
- * already there. A ContentVersion's VersionData never changes, so any stored copy will do.
+ * already there. A ContentVersion's VersionData never changes, so any stored copy will do. Each
+ * file is counted in the transaction that records it, as pages are (see countStored).
  */
-async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: boolean): Promise<number> {
-  if (deleted) return 0;
+async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: boolean): Promise<void> {
+  if (deleted) return;
   const { scope } = ctx;
   const refs = await ctx.store.blobRefsOf(ctx.orgId, scope.name, id);
-  let stored = 0;
   for (const field of scope.blobFields) {
     const have = refs.filter((r) => r.field === field);
     const at = new Date(validFrom).getTime();
@@ -289,11 +286,11 @@ async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: 
       ctx.store.putBlob(
         { orgId: ctx.orgId, object: scope.name, recordId: id, field, validFrom, source: 'backup', jobId: ctx.jobId },
         blob.stream,
+        undefined,
+        (tx) => recordProgress(tx, ctx.orgId, ctx.jobId, scope.name, { files: 1 }),
       ),
     );
-    stored++;
   }
-  return stored;
 }
 
 async function storeTombstones(

@@ -154,6 +154,7 @@ export async function openConnection(credentials: OrgCredentials, options: Conne
   const http = new OrgHttp(tokens, options.budget ?? new ApiBudget(options.budgetPercent ?? DEFAULT_BUDGET_PERCENT), {
     apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+    ...(options.origins ? { origins: options.origins } : {}),
   });
   return new OrgConnection(http, await readIdentity(http));
 }

@@ -14,6 +14,38 @@ export type OrgCredentials =
 
 export type CredentialKind = OrgCredentials['kind'];
 
+/** How a caller (the API's connect request, the CLI's flags) says to reach an org. */
+export type ConnectMethod =
+  | { method: 'refresh_token'; loginUrl: string; clientId: string; clientSecret?: string | undefined; refreshToken: string }
+  | { method: 'jwt'; loginUrl: string; clientId: string; username: string; privateKey?: string | undefined }
+  | { method: 'access_token'; instanceUrl: string; accessToken: string }
+  | { method: 'sf_cli'; usernameOrAlias: string };
+
+/** A connect request as credentials: the one place they are built. */
+export function toCredentials(c: ConnectMethod): OrgCredentials {
+  switch (c.method) {
+    case 'refresh_token':
+      return {
+        kind: 'refreshToken',
+        loginUrl: c.loginUrl,
+        clientId: c.clientId,
+        refreshToken: c.refreshToken,
+        ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+      };
+    case 'jwt':
+      if (!c.privateKey) {
+        throw new OrgVaultError('VALIDATION_FAILED', 'privateKey is required for the JWT bearer flow', {
+          actions: ["Send the PEM private key of the connected app's certificate."],
+        });
+      }
+      return { kind: 'jwt', loginUrl: c.loginUrl, clientId: c.clientId, username: c.username, privateKey: c.privateKey };
+    case 'access_token':
+      return { kind: 'accessToken', accessToken: c.accessToken, instanceUrl: c.instanceUrl };
+    case 'sf_cli':
+      return { kind: 'sfCli', usernameOrAlias: c.usernameOrAlias };
+  }
+}
+
 /** The secret parts of each kind, split from what may be stored in the clear. */
 export function splitSecrets(c: OrgCredentials): { secrets: Record<string, string>; plain: Record<string, string> } {
   switch (c.kind) {

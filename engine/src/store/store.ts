@@ -1,8 +1,8 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import type { Pool, PoolClient } from '../infra/db.js';
+import type { Pool, PoolClient, Queryable } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
-import { defaultKeyFile, type Infra } from '../infra/stack.js';
+import { defaultKeyFile } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
 import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
@@ -11,10 +11,11 @@ import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch,
 import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
+import { AS_OF_SQL, IDS_AT_SQL, OBJECTS, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './sql.js';
 import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
+import { type IndexScope, verifyIndexes } from './catalog/index-auth.js';
 
 export type {
   CsvColumns,
@@ -33,7 +34,7 @@ export type {
   SecretBox,
   KeyEncryptionKey,
 };
-export type { CheckProblem, ProblemKind } from './check/check.js';
+export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -74,11 +75,6 @@ const DEFAULT_PACK_BYTES = 4 << 20;
 /** The KEK the configuration asks for: Azure Key Vault when a key id is set, else the local key file. */
 export function kekFromConfig(config: Config): KeyEncryptionKey {
   return config.keyVaultKeyId ? azureKeyVaultKek(config.keyVaultKeyId) : localFileKek(defaultKeyFile(config));
-}
-
-/** The store as the engine's configuration describes it (the composition root calls this once). */
-export function openStore(config: Config, infra: Pick<Infra, 'pool' | 'container'>): Store {
-  return new Store({ pool: infra.pool, container: infra.container, kek: kekFromConfig(config) });
 }
 
 /**
@@ -127,7 +123,8 @@ export class Store {
    */
   async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
     const packs = this.packCursor(q.orgId);
-    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
+    const verify = this.verifier(q.orgId, q.object, { all: true });
+    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000, verify)) {
       for (const r of rows) yield await packs(r, client);
     }
   }
@@ -137,6 +134,7 @@ export class Store {
    * catalog query: e.g. to complete a change event that carries only the changed fields.
    */
   async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
+    await this.verifier(q.orgId, q.object, { ids: q.ids })(this.options.pool);
     const { rows } = await this.options.pool
       .query<LiveRow>(recordsAtSql(q.ids.length), [q.orgId, q.object, q.at, q.ids])
       .catch((err: unknown) => {
@@ -146,6 +144,11 @@ export class Store {
     const out: StoredRecord[] = [];
     for (const r of rows) out.push(await packs(r));
     return out;
+  }
+
+  /** Verifies the row indexes a read is about to rest on (INTEGRITY_ERROR if one was changed). */
+  private verifier(orgId: string, object: string, scope: IndexScope): (db: Pool | PoolClient) => Promise<void> {
+    return async (db) => verifyIndexes(db, await this.keyring.forOrg(orgId), object, scope);
   }
 
   /** Turns catalog rows in pack order into records, keeping only the current pack open. */
@@ -159,13 +162,21 @@ export class Store {
 
   /** Ids of the records present at `at`, in id order (for comparing with the org's ids). */
   async *idsAt(q: ObjectAt): AsyncGenerator<string> {
-    for await (const { rows } of cursorBatches<{ record_id: string }>(this.options.pool, IDS_AT_SQL, [q.orgId, q.object, q.at], 20000)) {
+    const verify = this.verifier(q.orgId, q.object, { all: true });
+    for await (const { rows } of cursorBatches<{ record_id: string }>(
+      this.options.pool,
+      IDS_AT_SQL,
+      [q.orgId, q.object, q.at],
+      20000,
+      verify,
+    )) {
       for (const r of rows) yield r.record_id;
     }
   }
 
   /** Every stored version of one record, oldest first, with its fields. */
   async versionsOf(q: { orgId: string; object: string; recordId: string }): Promise<RecordVersion[]> {
+    await this.verifier(q.orgId, q.object, { ids: q.recordId })(this.options.pool);
     const { rows } = await this.options.pool
       .query<{
         valid_from: Date;
@@ -204,11 +215,9 @@ export class Store {
 
   /** Objects of an org that have stored versions. */
   async objects(orgId: string): Promise<string[]> {
-    const { rows } = await this.options.pool
-      .query<{ object: string }>('SELECT DISTINCT object FROM packs WHERE org_id = $1 ORDER BY object', [orgId])
-      .catch((err: unknown) => {
-        throw storeError(err, 'Listing objects');
-      });
+    const { rows } = await this.options.pool.query<{ object: string }>(OBJECTS, [orgId]).catch((err: unknown) => {
+      throw storeError(err, 'Listing objects');
+    });
     return rows.map((r) => r.object);
   }
 
@@ -216,8 +225,13 @@ export class Store {
    * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
    * With `expect` (a content hash), other content is not recorded.
    */
-  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string): Promise<PutBlobResult> {
-    return this.blobs.put(ref, content, expect);
+  putBlob(
+    ref: BlobRefInput,
+    content: Readable | AsyncIterable<Buffer>,
+    expect?: string,
+    withRef?: (tx: Queryable) => Promise<void>,
+  ): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content, expect, withRef);
   }
 
   /** After an unclean stop of a blob store that may drop its latest writes: files recorded since `since`, proven or forgotten. */
@@ -247,7 +261,8 @@ export class Store {
 
   /** restic-style check; only reads. */
   check(options: CheckOptions = {}): Promise<CheckReport> {
-    return checkStore(this.options.pool, this.options.container, this.keyring, this.blobs, options);
+    const { pool, container } = this.options;
+    return checkStore({ pool, container, keyring: this.keyring, blobs: this.blobs }, options);
   }
 
   /** A secret box under the KEK (no org), or under an org's own key. */

@@ -165,6 +165,32 @@ describe('connecting an org: which addresses the engine calls, what it answers, 
     }
   });
 
+  it('does not follow a redirect to an address outside the allowed origins', async () => {
+    const t = await trap();
+    const redirecting = http.createServer((req, res) =>
+      res.writeHead(req.method === 'POST' ? 307 : 302, { location: `${t.origin}/x` }).end(),
+    );
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const allowed = `http://127.0.0.1:${(redirecting.address() as net.AddressInfo).port}`;
+    origins = new OrgOrigins([allowed]);
+    try {
+      const byToken = await admin('POST', '/orgs', { method: 'access_token', instanceUrl: allowed, accessToken: '00D000000000001!token' });
+      expect([byToken.status, (byToken.body as ErrorBody).error.code]).toEqual([400, 'URL_NOT_ALLOWED']);
+      const byRefresh = await admin('POST', '/orgs', {
+        method: 'refresh_token',
+        loginUrl: allowed,
+        clientId: 'app',
+        refreshToken: 'token',
+      });
+      expect([byRefresh.status, (byRefresh.body as ErrorBody).error.code]).toEqual([502, 'ORG_API_ERROR']);
+      expect(t.hits()).toBe(0);
+    } finally {
+      origins = EMULATOR_ORIGINS;
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+      await t.close();
+    }
+  });
+
   it('does not call a stored org whose address is no longer allowed', async () => {
     const t = await trap();
     try {

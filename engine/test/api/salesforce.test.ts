@@ -5,6 +5,7 @@ import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
+import { BackupJobs } from '../../src/backup/service.js';
 import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
 import { EMULATOR_ORIGINS } from '../../../test/support/origins.js';
 
@@ -34,7 +35,7 @@ describe('connect and describe through the salesforce layer, against the org emu
       return {
         connect: sf,
         scope: sf,
-        jobs: new BackupJobsAdapter(pool, { launch: async () => undefined }),
+        jobs: new BackupJobsAdapter(new BackupJobs(pool, { launch: async () => undefined })),
       };
     });
     schedule = await attachSchedule(api);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import type { Pool } from '../../infra/db.js';
+import { type Pool, type Queryable, withTransaction } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError, storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { type BlobDigest, DecryptBlob, EncryptBlob } from './chunked.js';
@@ -89,8 +89,14 @@ export class BlobStore {
    * commits it to its content address unless that content is already stored there, and records the
    * reference. Memory stays at a few chunks whatever the size. With `expect`, only that content is
    * recorded: other bytes (the record's file changed since) are dropped and `recorded` is false.
+   * `withRef` runs in the transaction that records a new reference (e.g. a caller's count of files).
    */
-  async put(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string): Promise<PutBlobResult> {
+  async put(
+    ref: BlobRefInput,
+    content: Readable | AsyncIterable<Buffer>,
+    expect?: string,
+    withRef?: (tx: Queryable) => Promise<void>,
+  ): Promise<PutBlobResult> {
     const keys = await this.keyring.forOrg(ref.orgId);
     const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
     const encrypt = new EncryptBlob(keys);
@@ -110,7 +116,7 @@ export class BlobStore {
     const result = { contentHash, size: digest.size, storedSize: digest.storedSize };
     try {
       if (expect !== undefined && expect !== contentHash) return { ...result, uploaded: false, recorded: false };
-      const uploaded = await this.commit(ref, digest, staging);
+      const uploaded = await this.commit(ref, digest, staging, withRef);
       return { ...result, uploaded, recorded: true };
     } finally {
       await staging.deleteIfExists().catch(() => undefined);
@@ -122,9 +128,14 @@ export class BlobStore {
    * blindly: its blob must still be there (a store that lost it, e.g. Azurite killed before it
    * saved, gets it again from this upload). Returns whether the content was copied.
    */
-  private async commit(ref: BlobRefInput, digest: BlobDigest, staging: BlockBlobClient): Promise<boolean> {
+  private async commit(
+    ref: BlobRefInput,
+    digest: BlobDigest,
+    staging: BlockBlobClient,
+    withRef: ((tx: Queryable) => Promise<void>) | undefined,
+  ): Promise<boolean> {
     const contentHash = digest.contentHash.toString('hex');
-    return storeTransaction(this.pool, 'Recording a file', async (client) => {
+    return withTransaction(this.pool, async (client) => {
       // One committer per content at a time: the address and its row always describe the same bytes.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
       const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
@@ -149,12 +160,15 @@ export class BlobStore {
            ON CONFLICT (org_id, content_hash) DO UPDATE SET stored_size = EXCLUDED.stored_size, cipher_hash = EXCLUDED.cipher_hash, created_at = EXCLUDED.created_at`,
           [ref.orgId, digest.contentHash, digest.size, digest.storedSize, digest.cipherHash],
         );
-      await client.query(
+      const added = await client.query(
         `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
         [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
       );
+      if (added.rowCount === 1) await withRef?.(client);
       return copy;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Recording a file');
     });
   }
 
@@ -234,7 +248,7 @@ export class BlobStore {
   }
 
   private forget(orgId: string, contentHash: string): Promise<boolean> {
-    return storeTransaction(this.pool, 'Forgetting a lost file', async (client) => {
+    return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [orgId, contentHash]);
       // A backup may have put it back meanwhile; a damaged blob at the address is replaced by the next copy.
       if (await this.intact(orgId, contentHash)) return false;
@@ -243,6 +257,8 @@ export class BlobStore {
         Buffer.from(contentHash, 'hex'),
       ]);
       return rowCount !== 0;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Forgetting a lost file');
     });
   }
 

@@ -1,6 +1,7 @@
-import type { Pool, PoolClient, Queryable } from '../../infra/db.js';
+import { type Pool, type PoolClient, type Queryable, withTransaction } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
-import { storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
+import { indexMac, insertIndexMacs } from '../catalog/index-auth.js';
 import {
   insertPack,
   lockObject,
@@ -65,7 +66,7 @@ export async function writeBatch(
     versions[i] = { id: batch.ids[i]!, validFrom: batch.validFrom[i]!, hash: keyed.readBigInt64BE(i * 16).toString() };
   }
 
-  return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
+  return withTransaction(pool, async (client) => {
     await lockObject(client, target.orgId, target.object);
     const tombstones = batch.format === 'tombstones';
     const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions, tombstones));
@@ -74,6 +75,8 @@ export async function writeBatch(
     if (keep.length > 0) await storePacks(client, keys, target, batch, versions, keep, packBytes, result);
     await withBatch?.(client, result);
     return result;
+  }).catch((err: unknown) => {
+    throw storeError(err, `Storing ${target.object} for org ${target.orgId}`);
   });
 }
 
@@ -93,12 +96,14 @@ async function storePacks(
   // plaintext copies in memory at once; each is inserted with its row index once sealed, while
   // the next ones compress.
   const sealing = startLimited(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, versions, rows, ids[g]!));
+  const macs: Buffer[] = [];
   for (const pending of sealing) {
     const p = await pending;
-    await insertPack(client, p);
+    macs.push(indexMac(keys, p, await insertPack(client, p)));
     result.plainBytes += p.plainSize;
     result.storedBytes += p.data?.length ?? 0;
   }
+  await insertIndexMacs(client, target.orgId, ids, macs);
   result.packIds = ids;
 }
 
