@@ -12,9 +12,10 @@ describe('/composite and /composite/batch through jsforce', () => {
   let emu: EmulatorHandle;
   let conn: jsforce.Connection;
   const url = '/services/data/v62.0/composite';
+  const log: string[] = [];
 
   beforeAll(async () => {
-    emu = await startEmulator({ records: 600, seed: 31 });
+    emu = await startEmulator({ records: 600, seed: 31, logRequests: (line) => log.push(line) });
     conn = new jsforce.Connection({ instanceUrl: emu.instanceUrl, accessToken: emu.accessToken, version: '62.0' });
   });
   afterAll(async () => {
@@ -48,6 +49,9 @@ describe('/composite and /composite/batch through jsforce', () => {
     expect(read).toMatchObject({ httpStatusCode: 200, body: { AccountId: accId, LastName: 'Ref' } });
     expect(q).toMatchObject({ httpStatusCode: 200, body: { totalSize: 1, records: [{ Id: accId, Name: 'Composite Co' }] } });
     expect(emu.org.limits.usage('DailyApiRequests').used).toBe(used + 1);
+    // --log-requests: the composite and each subrequest it served, with their statuses.
+    expect(log.some((l) => l.startsWith('POST /services/data/v62.0/sobjects/Contact 201 '))).toBe(true);
+    expect(log.some((l) => l.startsWith('POST /services/data/v62.0/composite 200'))).toBe(true);
   });
 
   it('rolls everything back under allOrNone when a reference is broken', async () => {
