@@ -7,6 +7,7 @@ import { sobjectRoutes } from './sobjects.js';
 import { compositeRoutes } from './composite.js';
 import { compositeTreeRoutes } from './composite-tree.js';
 import { compositeRequestRoutes } from './composite-requests.js';
+import { searchRoutes } from './search.js';
 import { bulkRoutes } from '../bulk/routes.js';
 
 /**
@@ -81,6 +82,7 @@ export function apiRouter(org: Org, instanceUrl: () => string): Router {
   router.use(compositeRoutes(org));
   router.use(compositeTreeRoutes(org));
   router.use(compositeRequestRoutes(instanceUrl, org));
+  router.use(searchRoutes(org));
   router.use(bulkRoutes(org));
   return router;
 }
