@@ -4,22 +4,24 @@
  */
 import { loadConfig } from '../engine/src/config/load.js';
 import { createLogger } from '../engine/src/infra/logger.js';
-import { startEngine } from '../engine/src/main.js';
+import { startEngine, type RunningEngine } from '../engine/src/main.js';
 import { OrgVaultError } from '../engine/src/errors.js';
-import { onShutdown } from '../engine/src/infra/shutdown.js';
+import { exitNow, onShutdown } from '../engine/src/infra/shutdown.js';
 import { demoWanted, startDemo } from './demo.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const engine = await startEngine(config, log);
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const started: { engine?: RunningEngine } = {};
   let stopDemo: (() => Promise<void>) | undefined;
+  // Before anything starts: a Ctrl-C while the cluster initialises must not leave servers behind.
   onShutdown(async (signal) => {
     log.info({ signal }, 'stopping');
-    await engine.stop();
+    await started.engine?.stop();
     await stopDemo?.();
   });
+  const engine = (started.engine = await startEngine(config, log, { deferWork: true }));
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const embedded = engine.ctx.infra.embedded;
   log.info(
     { url: engine.url, dataDir: config.dataDir, embeddedPostgres: embedded.postgres, embeddedAzurite: embedded.azurite },
@@ -27,10 +29,11 @@ async function main(): Promise<void> {
   );
   say(`OrgVault engine ready at ${engine.url}`);
   if (await demoWanted(engine)) stopDemo = await startDemo(engine, log, say);
+  await engine.startWork();
 }
 
 main().catch((err: unknown) => {
   const line = err instanceof OrgVaultError ? `orgvault: ${err.oneLine()}` : `orgvault: ${(err as Error)?.stack ?? String(err)}`;
   process.stderr.write(`${line}\n`);
-  process.exit(1);
+  exitNow(1);
 });

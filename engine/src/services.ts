@@ -185,11 +185,9 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       await schedule.start();
       await cdp.start();
     },
+    // Everything stops taking work at once; each then waits for what it runs to reach its next checkpoint.
     stop: async () => {
-      await cdp.stop();
-      await worker.stop();
-      await restoreWorker.stop();
-      await schedule.stop();
+      await Promise.all([cdp.stop(), worker.stop(), restoreWorker.stop(), schedule.stop()]);
     },
   };
 }

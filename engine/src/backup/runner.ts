@@ -169,6 +169,7 @@ export async function runJob(deps: RunnerDeps, job: Job, signal?: AbortSignal): 
               lastReconciledAt: st?.lastReconciledAt ?? null,
               options,
               pageMemory,
+              ...(signal ? { signal } : {}),
               // Its last incremental read at most half a REST page: expect few again (room to grow).
               fewChangesExpected: st?.lastChanges != null && st.lastChanges <= (options.restPageRecords ?? REST_PAGE_RECORDS) / 2,
               now,

@@ -9,12 +9,14 @@ import { openSession, resolveOrg, type CliSession } from './session.js';
 import type { OrgCredentials } from '../salesforce/credentials.js';
 import { exportRecords, type ExportFormat } from '../backup/export.js';
 import { apiUsage } from '../backup/jobs.js';
-import { onShutdown } from '../infra/shutdown.js';
+import { exitNow, interruptedCode, onShutdown } from '../infra/shutdown.js';
 import { MAX_DEPTH, type RestoreMode, type RestoreOutcome } from '../restore/restore.js';
 
 async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
-  const s = await openSession();
-  onShutdown(() => s.close());
+  let session: CliSession | undefined;
+  // A command cut short by Ctrl-C still closes what it opened, and says so with 128 + signal.
+  onShutdown(async () => session?.close(), { exitCode: interruptedCode });
+  const s = (session = await openSession());
   try {
     return await fn(s);
   } finally {
@@ -218,7 +220,8 @@ backup
           (failed.length ? `; failed: ${failed.map((f) => `${f.name} (${f.error})`).join(', ')}` : '') +
           '\n',
       );
-      if (detail.status === 'failed') process.exitCode = 1;
+      // A partial job failed some objects: a script must be able to tell.
+      if (detail.status !== 'succeeded') process.exitCode = 1;
     }),
   );
 
@@ -474,7 +477,10 @@ program
     }),
   );
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`orgvault: ${err instanceof OrgVaultError ? err.oneLine() : ((err as Error)?.message ?? String(err))}\n`);
-  process.exit(1);
-});
+program.parseAsync(process.argv).then(
+  () => exitNow(Number(process.exitCode ?? 0)),
+  (err: unknown) => {
+    process.stderr.write(`orgvault: ${err instanceof OrgVaultError ? err.oneLine() : ((err as Error)?.message ?? String(err))}\n`);
+    exitNow(1);
+  },
+);
