@@ -66,6 +66,7 @@ const config = loadConfig(
     ORGVAULT_DATA_DIR: dir,
     ORGVAULT_PUBSUB_ENDPOINT: ready.pubSubEndpoint,
     ORGVAULT_PUBSUB_INSECURE_TLS: 'true',
+    ORGVAULT_SALESFORCE_ORIGINS: new URL(ready.instanceUrl).origin,
     LOG_LEVEL: 'warn',
   },
   dir,

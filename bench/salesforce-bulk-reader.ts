@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { openConnection } from '../engine/src/salesforce/connection.js';
+import { OrgOrigins } from '../engine/src/salesforce/origins.js';
 import { createBulkQueryJob, readBulkQueryResults } from '../engine/src/salesforce/bulk2-query.js';
 import { waitForBulkJob } from '../engine/src/salesforce/bulk2-jobs.js';
 
@@ -35,7 +36,10 @@ const consume = (csv: Buffer): void => void createHash('sha256').update(csv).dig
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
-  const conn = await openConnection({ kind: 'accessToken', accessToken: ready.accessToken, instanceUrl: ready.instanceUrl });
+  const conn = await openConnection(
+    { kind: 'accessToken', accessToken: ready.accessToken, instanceUrl: ready.instanceUrl },
+    { origins: new OrgOrigins([new URL(ready.instanceUrl).origin]) },
+  );
   const job = await createBulkQueryJob(conn, SOQL);
   await waitForBulkJob(conn, 'query', job.id, { initialDelayMs: 50, maxDelayMs: 500 });
   const base = `${ready.instanceUrl}/services/data/v${conn.apiVersion}/jobs/query/${job.id}/results`;

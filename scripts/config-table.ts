@@ -13,7 +13,8 @@ const END = '<!-- config-table:end -->';
 export function renderConfigTable(): string {
   const rows = Object.entries(SETTINGS).map(([key, s]) => {
     const parsed = s.schema.safeParse(undefined);
-    const def = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '—';
+    const none = !parsed.success || parsed.data === undefined || (Array.isArray(parsed.data) && parsed.data.length === 0);
+    const def = none ? '—' : `\`${String(parsed.data)}\``;
     return `| ${key} | \`${s.env}\` | ${def} | ${s.doc} |`;
   });
   return ['| setting | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunningEngine } from '../engine/src/main.js';
 import type { Logger } from '../engine/src/infra/logger.js';
 import { startEmulator } from '../test/emulator/server.js';
+import { freePort } from '../test/support/ports.js';
 
 export const DEMO_TENANT = 'OrgVault demo';
 
@@ -26,10 +27,25 @@ export async function demoWanted(engine: RunningEngine): Promise<boolean> {
   return rows[0]!.n === 0;
 }
 
-export async function startDemo(engine: RunningEngine, log: Logger, say: (line: string) => void): Promise<() => Promise<void>> {
+/**
+ * Where the demo org will be served, chosen before the engine starts: its settings then allow
+ * this one loopback origin besides Salesforce's domains (ORGVAULT_SALESFORCE_ORIGINS), and the
+ * engine still does not know it talks to an emulator.
+ */
+export async function reserveDemoAddress(): Promise<{ port: number; origin: string }> {
+  const port = await freePort();
+  return { port, origin: `http://127.0.0.1:${port}` };
+}
+
+export async function startDemo(
+  engine: RunningEngine,
+  log: Logger,
+  say: (line: string) => void,
+  port: number,
+): Promise<() => Promise<void>> {
   const { config } = engine.ctx;
   const { services } = engine;
-  const emulator = await startEmulator({ records: config.demoRecords, seed: 1 });
+  const emulator = await startEmulator({ records: config.demoRecords, seed: 1, port });
   try {
     const file = path.join(config.dataDir, 'demo.json');
     let demo: DemoFile;
@@ -53,13 +69,20 @@ export async function startDemo(engine: RunningEngine, log: Logger, say: (line: 
     say(`  curl -H 'X-OrgVault-Key: ${demo.apiKey}' -H 'X-OrgVault-Roles: administrator' ${engine.url}/api/v1/orgs`);
 
     const { last, current } = await services.jobs.latest(org);
-    if (!current && !last) {
-      const job = await services.jobs.start(org, { by: 'demo' });
-      say(`First full backup started: job ${job.id}`);
-      void follow(engine, org, job.id, say).catch((err: Error) => log.warn({ err: err.message }, 'demo progress stopped'));
+    // The first job, or the one a stop interrupted (the engine's worker resumes it from its checkpoints).
+    const what = last ? 'Backup' : 'First full backup';
+    let followed: string | undefined;
+    if (current) {
+      say(`Resuming the interrupted ${what.toLowerCase()}: job ${current.id} (${current.status})`);
+      followed = current.id;
+    } else if (!last) {
+      followed = (await services.jobs.start(org, { by: 'demo' })).id;
+      say(`First full backup started: job ${followed}`);
     } else {
-      say(`Demo org already backed up (last job ${last?.status ?? current?.status}); see \`npx orgvault jobs\``);
+      say(`Demo org already backed up (last job ${last.status}); see \`npx orgvault jobs\``);
     }
+    if (followed)
+      void follow(engine, org, followed, what, say).catch((err: Error) => log.warn({ err: err.message }, 'demo progress stopped'));
   } catch (err) {
     await emulator.stop();
     throw err;
@@ -71,6 +94,7 @@ async function follow(
   engine: RunningEngine,
   org: Awaited<ReturnType<RunningEngine['services']['orgs']['get']>>,
   jobId: string,
+  what: string,
   say: (line: string) => void,
 ): Promise<void> {
   let shown = '';
@@ -79,7 +103,7 @@ async function follow(
     const line = `  backup ${d.status}: ${d.progress.objectsDone}/${d.progress.objectsTotal} objects, ${d.progress.records} records, ${d.progress.files} files`;
     if (line !== shown) say((shown = line));
     if (!['queued', 'running', 'paused'].includes(d.status)) {
-      say(`First full backup ${d.status}. Try: npx orgvault jobs · npx orgvault export --object Account --format csv`);
+      say(`${what} ${d.status}. Try: npx orgvault jobs · npx orgvault export --object Account --format csv`);
       return;
     }
     await new Promise((r) => setTimeout(r, 2000));

@@ -7,10 +7,12 @@ import { createLogger } from '../engine/src/infra/logger.js';
 import { startEngine, type RunningEngine } from '../engine/src/main.js';
 import { OrgVaultError } from '../engine/src/errors.js';
 import { exitNow, onShutdown } from '../engine/src/infra/shutdown.js';
-import { demoWanted, startDemo } from './demo.js';
+import { demoWanted, reserveDemoAddress, startDemo } from './demo.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const demo = loaded.demo === false ? undefined : await reserveDemoAddress();
+  const config = demo ? { ...loaded, salesforceOrigins: [...loaded.salesforceOrigins, demo.origin] } : loaded;
   const log = createLogger(config.logLevel);
   const started: { engine?: RunningEngine } = {};
   let stopDemo: (() => Promise<void>) | undefined;
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     'engine ready',
   );
   say(`OrgVault engine ready at ${engine.url}`);
-  if (await demoWanted(engine)) stopDemo = await startDemo(engine, log, say);
+  if (demo && (await demoWanted(engine))) stopDemo = await startDemo(engine, log, say, demo.port);
   await engine.startWork();
 }
 

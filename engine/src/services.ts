@@ -5,15 +5,17 @@ import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
 import type { OrgConnection } from './salesforce/connection.js';
 import type { OrgCredentials } from './salesforce/credentials.js';
+import { OrgOrigins } from './salesforce/origins.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { OrgRegistry } from './orgs/registry.js';
 import { createSchedule, type ScheduleServices } from './schedule/index.js';
-import { scheduleApiServices } from './schedule/api-services.js';
+import { scheduleApiServices } from './api/adapters/schedule.js';
 import { salesforceOrgReaders } from './schedule/org-readers.js';
 import { readBackupSettings } from './schedule/backup-settings.js';
 import { BackupWorker } from './backup/worker.js';
 import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
+import { BackupJobs } from './backup/service.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
@@ -62,14 +64,16 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const { pool } = ctx.infra;
   const { config, log } = ctx;
   const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
+  if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
   const secretBox = await store.secretBox();
   const connections = new ConnectionRepository(pool, secretBox);
+  const origins = new OrgOrigins(config.salesforceOrigins);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
   const live = new Map<string, Promise<OrgConnection>>();
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
     if (!c) {
-      c = openStoredConnection(connections, orgId);
+      c = openStoredConnection(connections, orgId, { origins });
       live.set(orgId, c);
       c.catch(() => live.delete(orgId));
     }
@@ -112,14 +116,16 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
 
-  const jobs = new BackupJobsAdapter(pool, {
-    admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
-    // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
-    launch: async () => worker.poll(),
-  });
+  const jobs = new BackupJobsAdapter(
+    new BackupJobs(pool, {
+      admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
+      // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
+      launch: async () => worker.poll(),
+    }),
+  );
 
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials });
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
     live.set(orgId, Promise.resolve(connection));
     await schedule.scheduler.planOrg(orgId);
     return { orgId };
@@ -161,6 +167,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     jobs,
     cdp,
     restore: new RestoreAdapter(restore, compare),
+    store,
     ...scheduleApiServices(schedule),
   };
   return {
@@ -195,4 +202,15 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
 function salesforceReaders(open: (orgId: string) => Promise<OrgConnection>) {
   const readers = salesforceOrgReaders(open);
   return { users: readers, permissions: readers };
+}
+
+/** Before any job trusts them: files the embedded blob store may have dropped in an unclean stop. */
+async function verifyRecentFiles(store: Store, since: Date, log: EngineContext['log']): Promise<void> {
+  const { verified, lost } = await store.verifyRecordedBlobs(since);
+  if (lost.length > 0)
+    log.warn(
+      { verified, lost },
+      `${lost.length} files recorded just before an unclean stop were lost by blob storage; the next backup fetches them again`,
+    );
+  else if (verified > 0) log.info({ verified, since }, 'files recorded before the last stop read back whole');
 }

@@ -3,45 +3,17 @@
  * the API budget spent mid-job, and a worker killed with SIGKILL mid full backup.
  */
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { spawnCli } from '../support/cli.js';
 import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
+import { connectEmulatorOrg, emulatorAdmin as admin, refreshingConnection } from '../support/emulator-org.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Attachment', 'ContentVersion'];
 
-async function admin(emulator: EmulatorHandle, route: string, body: unknown): Promise<void> {
-  const res = await fetch(`${emulator.instanceUrl}/__emulator/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.ok).toBe(true);
-}
-
-/** A jsforce connection that renews its session with the refresh token, as a real client would. */
-function refreshingConnection(emulator: EmulatorHandle): Connection {
-  return new Connection({
-    oauth2: { loginUrl: emulator.instanceUrl, clientId: 'orgvault-tests' },
-    instanceUrl: emulator.instanceUrl,
-    accessToken: emulator.accessToken,
-    refreshToken: emulator.refreshToken,
-    version: '62.0',
-  });
-}
-
 async function connectByRefreshToken(engine: TestEngine, emulator: EmulatorHandle): Promise<Org> {
-  const tenant = await engine.services.tenants.create('resilience');
-  await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
-  const { orgId } = await engine.services.connect(tenant.id, {
-    kind: 'refreshToken',
-    loginUrl: emulator.instanceUrl,
-    clientId: 'orgvault-tests',
-    refreshToken: emulator.refreshToken,
-  });
-  return engine.services.orgs.get({ tenantId: tenant.id, orgId: null }, orgId);
+  return connectEmulatorOrg(engine, emulator, 'resilience', { renewable: true });
 }
 
 describe('backup under faults', () => {
@@ -110,10 +82,14 @@ describe('backup under faults', () => {
     cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve) => cli.stdout!.on('data', () => /Job \S+ \(full\) queued/.test(out) && resolve()));
     const jobId = /Job (\S+) \(full\) queued/.exec(out)![1]!;
-    // Kill once some objects are stored and others are still on their way.
+    // Kill once some objects are stored and others are still on their way, one with files among
+    // them: it spends most of its time fetching a stored page's files before counting the page.
     for (;;) {
       const d = await engine.services.jobs.get(org, jobId);
-      if (d.objectDetails.some((o) => o.status === 'succeeded') && d.objectDetails.some((o) => o.status !== 'succeeded')) break;
+      const withFiles = d.objectDetails.some(
+        (o) => ['Attachment', 'ContentVersion'].includes(o.name) && o.status === 'running' && o.records > 0,
+      );
+      if ((withFiles && d.objectDetails.some((o) => o.status === 'succeeded')) || d.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const exited = new Promise((r) => cli.once('exit', r));
@@ -147,6 +123,13 @@ describe('backup under faults', () => {
       [org.id],
     );
     expect(rows[0]!.dupes).toBe(0);
+    // The job's totals count every version and file it stored, those of the killed attempt included.
+    const stored = await engine.ctx.infra.pool.query<{ records: number; files: number }>(
+      `SELECT (SELECT coalesce(sum(row_count), 0)::int FROM packs WHERE org_id = $1 AND job_id = $2 AND format <> 'tombstones') AS records,
+              (SELECT count(*)::int FROM blob_refs WHERE org_id = $1 AND job_id = $2) AS files`,
+      [org.id, jobId],
+    );
+    expect({ records: done.progress.records, files: done.progress.files }).toEqual(stored.rows[0]);
     const truth = await orgStateNow(refreshingConnection(emulator), OBJECTS);
     await expectExportEquals(engine, org.id, done.finishedAt!, truth);
   });

@@ -10,7 +10,10 @@ export interface EmulatorOptions {
   seed?: number;
   /** The org's id is 00D + this number; default: 1, 2, ... per process (emulators in separate processes need their own). */
   orgNumber?: number;
-  /** Where uploaded blobs and state may be kept; default: memory only. */
+  /**
+   * Where the emulator keeps what outlives a restart: its connection details, the org's number
+   * (a restart on it serves the same org) and the issued tokens; default: memory only.
+   */
   dataDir?: string;
   /** Epoch ms the generated history ends at (default: start of the current UTC day). */
   anchorTime?: number;

@@ -4,11 +4,12 @@
  * connect. `npm run emulator` (cli.ts) prints the same as one EMULATOR_READY line.
  */
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Org } from './data/org.js';
+import { idCounter } from './data/ids.js';
 import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
@@ -42,6 +43,14 @@ export interface EmulatorHandle extends EmulatorReady {
 
 let orgCounter = 0;
 
+/** The org number an emulator that ran on this data directory had: a restart serves the same org. */
+function savedOrgNumber(dataDir: string): number | undefined {
+  const file = path.join(dataDir, 'emulator.json');
+  if (!existsSync(file)) return undefined;
+  const n = idCounter((JSON.parse(readFileSync(file, 'utf8')) as EmulatorReady).orgId);
+  return n > 0 ? n : undefined;
+}
+
 /** `//services/data` → `/services/data` (the sf CLI stores instance URLs with a trailing slash). */
 function collapseSlashes(url: string): string {
   const q = url.indexOf('?');
@@ -50,7 +59,8 @@ function collapseSlashes(url: string): string {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const org = new Org({ clock: options.clock, orgNumber: options.orgNumber ?? ++orgCounter, dailyApiRequests: options.dailyApiRequests });
+  const orgNumber = options.orgNumber ?? (options.dataDir ? savedOrgNumber(options.dataDir) : undefined) ?? ++orgCounter;
+  const org = new Org({ clock: options.clock, orgNumber, dailyApiRequests: options.dailyApiRequests });
   generateOrg(org, {
     records: options.records ?? 1000,
     seed: options.seed ?? 1,
@@ -59,7 +69,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     isSandbox: options.isSandbox,
     timeZone: options.timeZone,
   });
+  // Records created from now on get ids no earlier run of this org gave: counters from the wall clock's microseconds.
+  const createdBase = Date.now() * 1000;
+  for (const table of org.allTables()) table.countCreatedFrom(createdBase);
   if (options.accessTokenTtlMs !== undefined) org.sessions.ttlMs = options.accessTokenTtlMs;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    org.sessions.keepIn(path.join(options.dataDir, 'sessions.json'));
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -94,7 +111,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ready: EmulatorReady = { instanceUrl, accessToken, refreshToken, orgId: org.orgId, userId: org.userId, username: org.username };
   for (const ext of extensions) Object.assign(ready, ext.ready?.() ?? {});
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
     writeFileSync(path.join(options.dataDir, 'emulator.json'), JSON.stringify(ready, null, 2), { mode: 0o600 });
   }
 

@@ -16,6 +16,7 @@ export function cliEnv(engine: TestEngine, extra: Record<string, string> = {}): 
     ORGVAULT_BLOB_CONTAINER: c.blobContainer,
     ORGVAULT_KEY_FILE: c.keyFile!,
     ORGVAULT_DATA_DIR: c.dataDir,
+    ORGVAULT_SALESFORCE_ORIGINS: c.salesforceOrigins.join(','),
     ...extra,
   };
 }

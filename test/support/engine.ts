@@ -7,6 +7,7 @@ import { createLogger } from '../../engine/src/infra/logger.js';
 import { startEngine, type RunningEngine } from '../../engine/src/main.js';
 import type { ServiceOptions } from '../../engine/src/services.js';
 import { testDatabaseUrl, testStorageConnectionString } from './db.js';
+import { EMULATOR_ORIGINS_SETTING } from './origins.js';
 
 export interface TestEngine extends RunningEngine {
   schema: string;
@@ -34,6 +35,7 @@ export async function startTestEngine(options: ServiceOptions & { env?: Record<s
     ORGVAULT_BLOB_CONTAINER: `c-${id}`,
     ORGVAULT_KEY_FILE: path.join(dir, 'kek.key'),
     ORGVAULT_DATA_DIR: dir,
+    ORGVAULT_SALESFORCE_ORIGINS: EMULATOR_ORIGINS_SETTING,
     ...options.env,
   };
   const config = loadConfig(env, dir);

@@ -5,6 +5,7 @@ import type { EngineContext } from '../context.js';
 import { errorHandler } from './errors.js';
 import { OrgVaultError } from '../errors.js';
 import { metricsRegistry } from '../infra/metrics.js';
+import { readiness } from '../infra/stack.js';
 import { apiRouter, DEFAULT_API_OPTIONS, type ApiOptions } from './v1.js';
 import type { ApiServices } from './services.js';
 
@@ -19,15 +20,7 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    await ctx.infra.pool
-      .query('SELECT 1')
-      .then(() => (checks.database = 'ok'))
-      .catch((e: Error) => (checks.database = e.message));
-    await ctx.infra.container
-      .getProperties()
-      .then(() => (checks.blob = 'ok'))
-      .catch((e: Error) => (checks.blob = e.message));
+    const checks = await readiness(ctx.infra);
     const ready = Object.values(checks).every((v) => v === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });

@@ -12,6 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   MIGRATION_FAILED: 500,
   EMBEDDED_START_FAILED: 500,
   BAD_REQUEST: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -26,6 +27,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SEATS_EXCEEDED: 402,
   ORG_AUTH_FAILED: 502,
   ORG_API_ERROR: 502,
+  URL_NOT_ALLOWED: 400,
   API_BUDGET_EXHAUSTED: 429,
   INTEGRITY_ERROR: 500,
   MALFORMED_DATA: 502,
@@ -50,12 +52,14 @@ export function errorHandler(log: { error: (o: object, m: string) => void }): Er
     else if ((err as { type?: string }).type === 'entity.parse.failed')
       known = new OrgVaultError('BAD_REQUEST', 'Request body is not valid JSON');
     else if ((err as { type?: string }).type === 'entity.too.large') known = new OrgVaultError('BAD_REQUEST', 'Request body is too large');
-    else if (isClientHttpError(err)) known = new OrgVaultError('BAD_REQUEST', err.message);
+    else if (isClientHttpError(err)) known = new OrgVaultError(err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', err.message);
+    // The router could not decode a path parameter (`%zz`, a cut-short UTF-8 sequence).
+    else if (err instanceof URIError) known = new OrgVaultError('BAD_REQUEST', 'The path holds a malformed percent-escape');
     else {
       log.error({ err }, 'unhandled error');
       known = new OrgVaultError('INTERNAL', 'Internal error');
     }
-    // The body parser's own 4xx (413 too large, 415 charset) keep their status under BAD_REQUEST.
+    // The body parser's own 4xx (413 too large, 400 bad encoding) keep their status under BAD_REQUEST.
     const status = known.code === 'BAD_REQUEST' && isClientHttpError(err) ? err.status : HTTP_STATUS[known.code];
     res.status(status).json(errorBody(known));
   };

@@ -45,7 +45,14 @@ export function defineRoute<P extends Schema, Q extends Schema, B extends Schema
 }
 
 /** Every route needs these: the caller must be known, and the request may be refused for these. */
-export const COMMON_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'RATE_LIMITED'];
+export const COMMON_ERRORS: ErrorCode[] = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+];
 
 function validationError(where: string, err: z.ZodError): OrgVaultError {
   // Paths and messages only: values are never echoed (they may be secrets).
@@ -66,6 +73,23 @@ function parse<S extends Schema | undefined>(schema: S, value: unknown, where: s
   return r.data as Out<S>;
 }
 
+/** Walks without recursion: a 64 KB body can nest arrays deeper than the stack goes. */
+function holdsNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return true;
+        pending.push(x);
+      }
+    }
+  }
+  return false;
+}
+
 const isEmptyBody = (b: unknown): boolean =>
   b === undefined || (typeof b === 'object' && b !== null && !Array.isArray(b) && Object.keys(b).length === 0);
 
@@ -73,6 +97,9 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req:
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const caller = authorize(req, route.action);
+      // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
+      if (holdsNul(req.params) || holdsNul(req.query) || holdsNul(req.body))
+        throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
       const params = parse(route.params, req.params, 'path');
       if (!route.query && Object.keys(req.query).length > 0)
         throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');

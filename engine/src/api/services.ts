@@ -1,3 +1,4 @@
+import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { ApiKeyService } from '../tenants/keys.js';
 import type { TenantService } from '../tenants/tenants.js';
@@ -136,4 +137,6 @@ export interface ApiServices {
   tenantSettings?: TenantSettingsService;
   cdp?: CdpService;
   restore?: RestoreApiService;
+  /** store/: its check (only reads). */
+  store?: Pick<Store, 'check'>;
 }

@@ -14,6 +14,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
 import { tenantRoutes } from './routes/tenant.js';
+import { checkRoutes } from './routes/check.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -43,6 +44,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
     ...settingsRoutes(services),
     ...restoreRoutes(services),
+    ...checkRoutes(services),
   ];
 }
 
@@ -53,6 +55,22 @@ const rateLimited = (_req: Request, _res: Response, next: NextFunction): void =>
 function bucketOf(req: Request): string {
   const key = req.get(KEY_HEADER);
   return key ? `k:${createHash('sha256').update(key).digest('base64url')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+}
+
+/**
+ * Any body but JSON is refused: the JSON parser would skip it and the route would read no body at
+ * all, which for a backup or a permission check means "everything".
+ */
+function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.get('content-length');
+  const hasBody = req.get('transfer-encoding') !== undefined || (length !== undefined && Number(length) > 0);
+  if (hasBody && !req.is('application/json')) {
+    next(
+      new OrgVaultError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json', {
+        actions: ['Send the body as JSON with Content-Type: application/json.'],
+      }),
+    );
+  } else next();
 }
 
 /** One line per request: who, what, how it ended — never bodies, keys or record contents. */
@@ -107,6 +125,7 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  router.use(jsonBodiesOnly);
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
   router.use(authenticate(services.keys));
   mountRoutes(router, routes, authorize);

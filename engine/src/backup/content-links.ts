@@ -18,10 +18,12 @@ import { objectScope, type ObjectScope } from '../salesforce/scope.js';
 import { queryLinks } from '../salesforce/content-links.js';
 import { restQuery } from '../salesforce/rest-query.js';
 import { OrgVaultError } from '../errors.js';
+import type { Pool } from '../infra/db.js';
+import type { Store } from '../store/store.js';
+import type { ScopeOptions } from '../salesforce/scope.js';
 import type { Job } from './jobs.js';
-import type { RunnerDeps, RunnerOptions } from './runner.js';
 import type { BudgetGate } from './budget-gate.js';
-import { toJsonRecord } from './object-pass.js';
+import { toJsonRecord, type PassOptions } from './object-pass.js';
 import {
   ensurePasses,
   markObjectFailed,
@@ -36,13 +38,15 @@ export const LINK_OBJECT = 'ContentDocumentLink';
 const DOCUMENT = 'ContentDocument';
 
 export interface LinkPassContext {
-  deps: RunnerDeps;
+  /** What the runner was given (runner.ts RunnerDeps) that the link pass uses. */
+  deps: { pool: Pool; store: Store; scopeOptions(orgId: string): Promise<ScopeOptions> };
   job: Job;
   conn: OrgConnection;
   /** The job's scope: links are backed up only when ContentDocument is in it. */
   scope: ObjectScope[];
   states: Map<string, ObjectState>;
-  options: RunnerOptions;
+  /** The runner's options (runner.ts RunnerOptions) the link pass follows. */
+  options: Pick<PassOptions, 'reconcileEveryMs' | 'overlapMs'> & { attemptsPerObject: number };
   now: () => Date;
   gate: BudgetGate;
   log: Logger;

@@ -1,15 +1,18 @@
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { Pool } from '../infra/db.js';
-import type { Store } from '../store/store.js';
+import type { Logger } from '../infra/logger.js';
+import type { Store, WithBatch } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ObjectScope } from '../salesforce/scope.js';
 import { selectSoql } from '../salesforce/scope.js';
-import { DEFAULT_MAX_RECORDS, bulkQuery } from '../salesforce/bulk2-query.js';
+import { DEFAULT_MAX_RECORDS, bulkQuery, type StaleBulkJob } from '../salesforce/bulk2-query.js';
 import type { PageMemory } from '../salesforce/page-memory.js';
 import { restQuery, type SObjectRecord } from '../salesforce/rest-query.js';
 import { recordsToCsv } from '../salesforce/rest-csv.js';
 import { getDeleted, windowStart } from '../salesforce/replication.js';
 import { downloadBlob } from '../salesforce/blob.js';
+import { refetchLostFiles } from './lost-files.js';
 import { recordProgress, type PassCheckpoint, type PassKind } from './state.js';
 
 export interface PassOptions {
@@ -44,6 +47,7 @@ export interface PassContext {
   /** The object's last incremental pass found few changes: try one REST page before a Bulk job. */
   fewChangesExpected?: boolean;
   now: () => Date;
+  log?: Logger;
 }
 
 export interface PassOutcome {
@@ -80,6 +84,12 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
     cp.recordsDone = true;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
   }
+  if (scope.blobFields.length > 0)
+    await counted(ctx, async (spent) => {
+      const files = await refetchLostFiles({ ...ctx, object: scope.name });
+      const apiCalls = spent();
+      if (apiCalls > 0) await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { files, apiCalls });
+    });
   const changes = incremental && read !== undefined ? { changes: read } : {};
   if (incremental) await deletions(ctx, new Date(cp.from!));
 
@@ -110,37 +120,65 @@ function counted<T>(ctx: PassContext, step: (spent: () => number) => Promise<T>)
 
 async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<number> {
   const { scope } = ctx;
+  const soql = selectSoql(scope, where);
+  const operation = scope.hasIsDeleted ? 'queryAll' : 'query';
+  const query = createHash('sha256').update(`${operation}\n${soql}`).digest('base64url').slice(0, 22);
+  // Checkpoints written before the digest existed name none: their job is checked by object and operation only.
+  const resume = cp.bulk && (cp.bulk.query ?? query) === query ? cp.bulk : undefined;
+  if (cp.bulk && !resume) staleJob(ctx, { jobId: cp.bulk.jobId, reason: 'other query' });
   let read = 0;
   await counted(ctx, async (spent) => {
     const pages = bulkQuery(ctx.conn, {
-      soql: selectSoql(scope, where),
-      operation: scope.hasIsDeleted ? 'queryAll' : 'query',
-      ...(cp.bulk ? { resume: cp.bulk } : {}),
+      soql,
+      operation,
+      object: scope.name,
+      ...(resume ? { resume } : {}),
       ...(ctx.options.maxRecords ? { maxRecords: ctx.options.maxRecords } : {}),
       ...(ctx.options.resultEncoding ? { encoding: ctx.options.resultEncoding } : {}),
       ...(ctx.pageMemory ? { memory: ctx.pageMemory, firstPageBytes: firstPageGuess(ctx) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onJob: async (job) => {
-        cp.bulk = { jobId: job.id, locator: null };
+        cp.bulk = { jobId: job.id, locator: null, query };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
       },
+      onStale: (stale) => staleJob(ctx, stale),
     });
     for await (const page of pages) {
-      const result = await ctx.store.putCsvPage({ ...csvTarget(ctx, 'bulk'), csv: page.csv });
+      await ctx.store.putCsvPage({ ...csvTarget(ctx, 'bulk'), csv: page.csv }, countStored(ctx));
       read += page.records;
-      const files = scope.blobFields.length > 0 ? await filesOfCsv(ctx, page.csv) : 0;
-      cp.bulk = { jobId: page.jobId, locator: page.nextLocator };
-      await recordProgress(
-        ctx.pool,
-        ctx.orgId,
-        ctx.jobId,
-        scope.name,
-        { records: result.stored, bytes: result.storedBytes, files, apiCalls: spent() },
-        cp,
-      );
+      if (scope.blobFields.length > 0) await filesOfCsv(ctx, page.csv);
+      cp.bulk = { jobId: page.jobId, locator: page.nextLocator, query };
+      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
     }
   });
   return read;
+}
+
+/**
+ * A resumed pass's Bulk job that cannot be read through: a new job reads the object again (from
+ * the pass's window start), and the versions already stored from the old one are recognised.
+ */
+function staleJob(ctx: PassContext, stale: { jobId: string; reason: StaleBulkJob['reason'] | 'other query' }): void {
+  ctx.log?.info(
+    { object: ctx.scope.name, bulkJobId: stale.jobId, reason: stale.reason },
+    'checkpointed Bulk job not usable: reading with a new job',
+  );
+}
+
+/**
+ * Counts what a put stored in its own transaction: a pass cut short between storing a page and
+ * recording it would otherwise leave versions stored by this job that its totals never count
+ * (the resumed pass finds them stored and skips them).
+ */
+function countStored(ctx: PassContext, as: 'records' | 'deleted' = 'records'): WithBatch {
+  return (tx, r) =>
+    recordProgress(
+      tx,
+      ctx.orgId,
+      ctx.jobId,
+      ctx.scope.name,
+      as === 'records' ? { records: r.stored, bytes: r.storedBytes } : { deleted: r.stored },
+    );
 }
 
 /** Records per REST query page by default (Sforce-Query-Options batchSize, at most 2,000). */
@@ -167,15 +205,9 @@ async function fewChangesByRest(ctx: PassContext, where: string): Promise<number
       return undefined;
     }
     const csv = recordsToCsv(scope.fields, scope.fieldTypes, first.records);
-    const result =
-      first.records.length > 0 ? await ctx.store.putCsvPage({ ...csvTarget(ctx, 'rest'), csv }) : { stored: 0, storedBytes: 0 };
-    const files = scope.blobFields.length > 0 && first.records.length > 0 ? await filesOfCsv(ctx, csv) : 0;
-    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {
-      records: result.stored,
-      bytes: result.storedBytes,
-      files,
-      apiCalls: spent(),
-    });
+    if (first.records.length > 0) await ctx.store.putCsvPage({ ...csvTarget(ctx, 'rest'), csv }, countStored(ctx));
+    if (scope.blobFields.length > 0 && first.records.length > 0) await filesOfCsv(ctx, csv);
+    await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() });
     return first.records.length;
   });
 }
@@ -225,46 +257,34 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
     for await (const page of pages) {
       const records = page.records.map((r) => toJsonRecord(scope, r));
       read += records.length;
-      const result =
-        records.length > 0
-          ? await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records })
-          : undefined;
-      let files = 0;
-      for (const r of records) files += await fileOf(ctx, r.id, r.validFrom, r.deleted);
+      if (records.length > 0)
+        await ctx.store.putRecords({ orgId: ctx.orgId, object: scope.name, source: 'rest', jobId: ctx.jobId, records }, countStored(ctx));
+      for (const r of records) await fileOf(ctx, r.id, r.validFrom, r.deleted);
       cp.rest = { next: page.nextRecordsUrl };
-      await recordProgress(
-        ctx.pool,
-        ctx.orgId,
-        ctx.jobId,
-        scope.name,
-        { records: result?.stored ?? 0, bytes: result?.storedBytes ?? 0, files, apiCalls: spent() },
-        cp,
-      );
+      await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
     }
   });
   return read;
 }
 
-async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<number> {
+async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<void> {
   const stamp = ctx.scope.watermarkField ?? 'CreatedDate';
   const rows = parse(csv, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-  let files = 0;
-  for (const row of rows) files += await fileOf(ctx, row.Id!, row[stamp]!, row.IsDeleted === 'true');
-  return files;
+  for (const row of rows) await fileOf(ctx, row.Id!, row[stamp]!, row.IsDeleted === 'true');
 }
 
 /**
  * Streams each blob field of one record version into the store, unless that version's file is
- * already there. A ContentVersion's VersionData never changes, so any stored copy will do.
+ * already there. A ContentVersion's VersionData never changes, so any stored copy will do. Each
+ * file is counted in the transaction that records it, as pages are (see countStored).
  */
-async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: boolean): Promise<number> {
-  if (deleted) return 0;
+async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: boolean): Promise<void> {
+  if (deleted) return;
   // A stop ends a page's files half-way: its checkpoint still points before the page, whose stored
   // records and files the resumed pass recognises.
   ctx.signal?.throwIfAborted();
   const { scope } = ctx;
   const refs = await ctx.store.blobRefsOf(ctx.orgId, scope.name, id);
-  let stored = 0;
   for (const field of scope.blobFields) {
     const have = refs.filter((r) => r.field === field);
     const at = new Date(validFrom).getTime();
@@ -273,11 +293,11 @@ async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: 
       ctx.store.putBlob(
         { orgId: ctx.orgId, object: scope.name, recordId: id, field, validFrom, source: 'backup', jobId: ctx.jobId },
         blob.stream,
+        undefined,
+        (tx) => recordProgress(tx, ctx.orgId, ctx.jobId, scope.name, { files: 1 }),
       ),
     );
-    stored++;
   }
-  return stored;
 }
 
 async function storeTombstones(
@@ -287,11 +307,12 @@ async function storeTombstones(
   apiCalls: number,
 ): Promise<void> {
   const { scope } = ctx;
-  const result =
-    tombstones.length > 0
-      ? await ctx.store.putTombstones({ orgId: ctx.orgId, object: scope.name, source, jobId: ctx.jobId, tombstones })
-      : undefined;
-  await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { deleted: result?.stored ?? 0, apiCalls });
+  if (tombstones.length > 0)
+    await ctx.store.putTombstones(
+      { orgId: ctx.orgId, object: scope.name, source, jobId: ctx.jobId, tombstones },
+      countStored(ctx, 'deleted'),
+    );
+  await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls });
 }
 
 /** Deletions in the pass's window, as getDeleted reports them (also records purged from the recycle bin). */

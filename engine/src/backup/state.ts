@@ -1,4 +1,4 @@
-import type { Pool } from '../infra/db.js';
+import type { Pool, Queryable } from '../infra/db.js';
 
 /** What the engine remembers of an object between jobs (table backup_object_state). */
 export interface ObjectState {
@@ -75,8 +75,11 @@ export interface PassCheckpoint {
   from?: string;
   /** When the pass began: the object's next watermark once it succeeds. */
   startedAt: string;
-  /** Bulk 2.0: the query job and the locator of the next page still to store. */
-  bulk?: { jobId: string; locator: string | null };
+  /**
+   * Bulk 2.0: the query job and the locator of the next page still to store, and a digest of the
+   * query it runs (a job of another query is not resumed).
+   */
+  bulk?: { jobId: string; locator: string | null; query?: string };
   /** REST: the nextRecordsUrl of the next page still to store. */
   rest?: { next: string | null };
   /** The record pages are stored; what remains is deletions / files / reconciliation. */
@@ -112,9 +115,9 @@ export interface PassProgress {
   apiCalls?: number;
 }
 
-/** Adds progress and moves the checkpoint in one statement, after the data it covers is stored. */
+/** Adds progress and moves the checkpoint in one statement, after (or in the transaction of) the data it covers. */
 export async function recordProgress(
-  pool: Pool,
+  pool: Queryable,
   orgId: string,
   jobId: string,
   object: string,

@@ -2,7 +2,7 @@ import type { Store, JsonRecord, Tombstone } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ChangeEvent } from '../salesforce/change-stream.js';
 import { describeSObject } from '../salesforce/describe.js';
-import { queryRecords, type SObjectRecord } from '../salesforce/rest-query.js';
+import { recordsByIds } from '../salesforce/record-queries.js';
 import { commitOrder, eventLayout, eventValues, storedFieldOf, type EventLayout } from './versions.js';
 
 export interface ApplyOutcome {
@@ -188,9 +188,9 @@ export class EventApplier {
     if (layout.notCarried.length === 0 || records.length === 0 || !('LastModifiedDate' in layout.scope.fieldTypes)) return;
     const last = new Map<string, JsonRecord>();
     for (const r of records) last.set(r.id, r);
-    const select = ['Id', 'LastModifiedDate', ...layout.notCarried].join(', ');
+    const select = ['LastModifiedDate', ...layout.notCarried];
     for (const ids of chunks([...last.keys()], ID_CHUNK)) {
-      const rows = await queryRecords<SObjectRecord>(this.conn, `SELECT ${select} FROM ${object} WHERE Id IN ('${ids.join("','")}')`);
+      const rows = await recordsByIds(this.conn, object, select, ids);
       for (const row of rows) {
         const r = last.get(String(row.Id));
         if (!r || Date.parse(String(row.LastModifiedDate)) !== Date.parse(String(r.fields.LastModifiedDate))) continue;
@@ -208,11 +208,7 @@ export class EventApplier {
     const tombstones: Tombstone[] = [];
     const stamp = layout.scope.watermarkField ?? 'CreatedDate';
     for (const chunk of chunks(ids, ID_CHUNK)) {
-      const rows = await queryRecords<SObjectRecord>(
-        this.conn,
-        `SELECT ${layout.scope.fields.join(', ')} FROM ${object} WHERE Id IN ('${chunk.join("','")}')`,
-        { all: layout.scope.hasIsDeleted },
-      );
+      const rows = await recordsByIds(this.conn, object, layout.scope.fields, chunk, { all: layout.scope.hasIsDeleted });
       const found = new Set<string>();
       for (const row of rows) {
         const id = String(row.Id);

@@ -3,8 +3,6 @@ import type { Logger } from '../infra/logger.js';
 import type { Store } from '../store/store.js';
 import type { Org } from '../orgs/registry.js';
 import type { OrgConnection } from '../salesforce/connection.js';
-import type { CdpService } from '../api/services.js';
-import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../api/schemas.js';
 import { OrgVaultError } from '../errors.js';
 import { openJob, type Job, type JobStatus } from '../backup/jobs.js';
 import { objectStates } from '../backup/state.js';
@@ -23,6 +21,7 @@ import {
   type Checkpoint,
   type Fallback,
   type FallbackReason,
+  type Transport,
   type TransportMode,
 } from './state.js';
 
@@ -59,12 +58,47 @@ export interface CdpStatus extends CdpSettings {
   fallbacks: Fallback[];
 }
 
+/** What an administrator asks of protection: on or off, for which objects, over which transport. */
+export interface ProtectionRequest {
+  enabled: boolean;
+  objects: string[];
+  transport?: TransportMode;
+}
+
+/** Protection as the page shows it: the settings, the transport following events now, coverage. */
+export interface ProtectionView {
+  enabled: boolean;
+  objects: string[];
+  selection: CdpSettings['selection'];
+  transport: TransportMode;
+  /** The transport following the change events now, since when and why. */
+  activeTransport: { transport: Transport; since: Date | null; reason: string | null };
+  /** Since when the change events have covered the objects without a hole. */
+  coveredFrom: Date | null;
+  /** Everything committed in the org before this time is stored. */
+  caughtUpAt: Date | null;
+  lastEventAt: Date | null;
+  /** Fall-backs to backup jobs, newest first. */
+  fallbacks: Fallback[];
+}
+
+/** A recovery point: the objects as they were at `at`, built from the store by a job. */
+export interface RecoveryPoint {
+  id: string;
+  orgId: string;
+  objects: string[];
+  at: Date;
+  status: 'pending' | 'building' | 'ready' | 'failed';
+  requestedBy: string | null;
+  createdAt: Date;
+}
+
 /**
  * Continuous data protection: per-org settings, the consumers of the change event channels (in
  * every engine process, one process per channel at a time), fall-backs to backup jobs, and the
  * recovery points the backup worker builds.
  */
-export class Cdp implements CdpService {
+export class Cdp {
   readonly #consumers = new Map<string, OrgConsumer>();
   #timer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
@@ -94,11 +128,7 @@ export class Cdp implements CdpService {
    * Change Data Capture; objects it could not select are reported in `selection` (and protected
    * by the daily backups only).
    */
-  async configure(
-    org: Org,
-    input: { enabled: boolean; objects: string[]; transport?: TransportMode },
-    by: string | null,
-  ): Promise<CdpStatus> {
+  async configure(org: Org, input: ProtectionRequest, by: string | null): Promise<CdpStatus> {
     let selection: CdpSettings['selection'] = {};
     if (input.enabled) {
       if (input.objects.length === 0) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to protect');
@@ -120,15 +150,15 @@ export class Cdp implements CdpService {
     return this.status(org);
   }
 
-  async getSettings(org: Org): Promise<CdpSettingsOut> {
+  async getSettings(org: Org): Promise<ProtectionView> {
     return settingsOut(await this.status(org));
   }
 
-  async putSettings(org: Org, input: CdpSettingsIn, by: string | null): Promise<CdpSettingsOut> {
+  async putSettings(org: Org, input: ProtectionRequest, by: string | null): Promise<ProtectionView> {
     return settingsOut(await this.configure(org, input, by));
   }
 
-  async createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut> {
+  async createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPoint> {
     if (request.at.getTime() > Date.now()) {
       throw new OrgVaultError('VALIDATION_FAILED', 'A recovery point can be built only for a time that has passed');
     }
@@ -215,8 +245,8 @@ export class Cdp implements CdpService {
   }
 }
 
-function recoveryPointOf(job: Job): RecoveryPointOut {
-  const status: Partial<Record<JobStatus, RecoveryPointOut['status']>> = {
+function recoveryPointOf(job: Job): RecoveryPoint {
+  const status: Partial<Record<JobStatus, RecoveryPoint['status']>> = {
     queued: 'pending',
     running: 'building',
     paused: 'building',
@@ -233,7 +263,7 @@ function recoveryPointOf(job: Job): RecoveryPointOut {
   };
 }
 
-function settingsOut(s: CdpStatus): CdpSettingsOut {
+function settingsOut(s: CdpStatus): ProtectionView {
   return {
     enabled: s.enabled,
     objects: s.objects,

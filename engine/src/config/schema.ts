@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** An origin the engine may call as an org besides Salesforce's domains: `scheme://host[:port]`, `*.` before the host, `*` for any port. */
+export const ORIGIN_PATTERN = /^(https?):\/\/(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(\d{1,5}|\*))?$/i;
+
 /**
  * Every setting of the engine, with its environment variable and default. The README's
  * configuration table is generated from the same list (scripts/config-table.ts) so the two can
@@ -104,6 +107,20 @@ export const SETTINGS = {
     env: 'ORGVAULT_PREVIEW_DIR',
     doc: 'Development only: serve the local preview of the Lightning page (built by npm run preview:build into dist/preview) at /preview',
     schema: z.string().min(1).optional(),
+  },
+  salesforceOrigins: {
+    env: 'ORGVAULT_SALESFORCE_ORIGINS',
+    doc: "Comma-separated origins the engine may call as an org besides Salesforce's own https domains (my.salesforce.com, salesforce.com, force.com, …), e.g. a test server `http://127.0.0.1:8080`; `*.` before a host allows its subdomains, `:*` any port",
+    schema: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(ORIGIN_PATTERN, 'scheme://host[:port], e.g. http://127.0.0.1:8080'))),
   },
   pubSubEndpoint: {
     env: 'ORGVAULT_PUBSUB_ENDPOINT',

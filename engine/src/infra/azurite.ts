@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OrgVaultError } from '../errors.js';
 import type { Logger } from './logger.js';
@@ -10,7 +10,31 @@ import { ownChild } from './shutdown.js';
 
 export interface EmbeddedAzurite {
   connectionString: string;
+  /**
+   * Files recorded from this time on may be gone: Azurite keeps what it knows of its blobs in
+   * memory and saves it every 5 s (its LokiJS autosave, not configurable), and on an orderly stop.
+   * A kill before a save drops the writes it acknowledged since; this is when the last save, less
+   * a margin for serialising before the file is written, began.
+   */
+  unprovenSince: Date;
   stop(): Promise<void>;
+}
+
+// Azurite's metadata databases (its DEFAULT_BLOB_LOKI_DB_PATH and DEFAULT_BLOB_EXTENT_LOKI_DB_PATH).
+const LOKI_FILES = ['__azurite_db_blob__.json', '__azurite_db_blob_extent__.json'];
+const SAVE_MARGIN_MS = 2000;
+
+/** The older of the two metadata saves (each is written whole and renamed into place); epoch when one is absent. */
+function lastSave(location: string): Date {
+  let oldest = Infinity;
+  for (const file of LOKI_FILES) {
+    try {
+      oldest = Math.min(oldest, statSync(path.join(location, file)).mtimeMs);
+    } catch {
+      return new Date(0);
+    }
+  }
+  return new Date(oldest - SAVE_MARGIN_MS);
 }
 
 // Azurite's documented development account; it only ever listens on loopback.
@@ -28,6 +52,8 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
   const pidFile = path.join(dataDir, 'azurite.pid');
   await stopStale(pidFile, 'SIGTERM');
   await assertPortFree(port, '127.0.0.1', 'Azurite', 'ORGVAULT_AZURITE_PORT');
+  // Read before this start loads (and later re-saves) the databases.
+  const unprovenSince = lastSave(location);
 
   const require = createRequire(import.meta.url);
   const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/blob/main.js');
@@ -70,6 +96,7 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
   log.debug({ component: 'azurite', port }, 'azurite ready');
   return {
     connectionString: azuriteConnectionString(port),
+    unprovenSince,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {

@@ -28,18 +28,38 @@ export async function assertReachable(pool: Pool): Promise<void> {
   }
 }
 
+/**
+ * A pooled client for several statements. A connection lost while checked out surfaces as the
+ * failing query's error; the client's own 'error' event must not crash the process.
+ */
+export async function checkout(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  client.on('error', ignore);
+  return client;
+}
+
+/** Returns a client from checkout(); with the error, if any, so the pool discards a broken connection. */
+export function checkin(client: PoolClient, err?: unknown): void {
+  client.off('error', ignore);
+  client.release(err instanceof Error ? err : undefined);
+}
+
+function ignore(): void {}
+
 /** Runs fn in a transaction; rolls back on any error. */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
+  let failure: unknown;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    failure = err;
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    checkin(client, failure);
   }
 }

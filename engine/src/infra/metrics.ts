@@ -15,12 +15,6 @@ export const jobsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
-export const jobsRunning = new Gauge({
-  name: 'orgvault_jobs_running',
-  help: 'Backup jobs running now',
-  registers: [metricsRegistry],
-});
-
 export const recordsTotal = new Counter({
   name: 'orgvault_records_total',
   help: 'Records read from organizations, by path (backup, cdp, restore)',

@@ -15,6 +15,11 @@ export interface Infra {
   storageConnectionString: string;
   pool: Pool;
   container: ContainerClient;
+  /**
+   * Set when this process started embedded Azurite: files recorded from then on may have been
+   * dropped by an unclean stop, and are read back before they are trusted.
+   */
+  blobsUnprovenSince?: Date;
   /** True when each service is the embedded one (shown on /readyz and at start). */
   embedded: { postgres: boolean; azurite: boolean };
   stop(): Promise<void>;
@@ -36,6 +41,7 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
 
     let databaseUrl = config.databaseUrl;
     let storageConnectionString = config.azureStorageConnectionString;
+    let blobsUnprovenSince: Date | undefined;
     // A CLI command while `npm start` runs shares its embedded services instead of restarting them.
     const shared = !databaseUrl || !storageConnectionString ? readOwner(config.dataDir) : undefined;
     if (shared) {
@@ -51,6 +57,7 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
         const az = await startAzurite(config.dataDir, config.azuritePort, log);
         stops.push(az.stop);
         storageConnectionString = az.connectionString;
+        blobsUnprovenSince = az.unprovenSince;
       }
       writeOwner(config.dataDir, { databaseUrl, storageConnectionString });
       stops.push(async () => removeOwner(config.dataDir));
@@ -66,6 +73,7 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
       storageConnectionString,
       pool,
       container,
+      ...(blobsUnprovenSince ? { blobsUnprovenSince } : {}),
       embedded: { postgres: !config.databaseUrl, azurite: !config.azureStorageConnectionString },
       stop: stopAll,
     };
@@ -73,6 +81,12 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
     await stopAll();
     throw err;
   }
+}
+
+/** Whether the database and the blob store answer now: 'ok' or what went wrong, by service. */
+export async function readiness(infra: Pick<Infra, 'pool' | 'container'>): Promise<{ database: string; blob: string }> {
+  const answer = (check: Promise<unknown>) => check.then(() => 'ok').catch((e: Error) => e.message);
+  return { database: await answer(infra.pool.query('SELECT 1')), blob: await answer(infra.container.getProperties()) };
 }
 
 export function defaultKeyFile(config: Config): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
+import * as sql from './sql.js';
 
 /** A connected organization as the tenant sees it. */
 export interface Org {
@@ -45,7 +46,6 @@ interface OrgRow {
   connected_at: Date;
 }
 
-const COLUMNS = 'id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone, hidden, connected_at';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids this engine mints are uuids; anything else names nothing (and must not reach a uuid column). */
@@ -78,46 +78,64 @@ export class OrgRegistry {
   }
 
   async list(scope: OrgScope): Promise<Org[]> {
-    const { rows } = await this.db.query<OrgRow>(
-      `SELECT ${COLUMNS} FROM orgs WHERE tenant_id = $1 AND disconnected_at IS NULL AND ($2::uuid IS NULL OR id = $2)
-        ORDER BY name, id`,
-      [scope.tenantId, scope.orgId],
-    );
+    const { rows } = await this.db.query<OrgRow>(sql.LIST_IN_SCOPE, [scope.tenantId, scope.orgId]);
     return rows.map(toOrg);
   }
 
   async get(scope: OrgScope, orgId: string): Promise<Org> {
     if (!isUuid(orgId) || (scope.orgId !== null && scope.orgId !== orgId.toLowerCase())) throw notFound();
-    const { rows } = await this.db.query<OrgRow>(
-      `SELECT ${COLUMNS} FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL`,
-      [scope.tenantId, orgId],
-    );
+    const { rows } = await this.db.query<OrgRow>(sql.GET_IN_TENANT, [scope.tenantId, orgId]);
     if (!rows[0]) throw notFound();
     return toOrg(rows[0]);
   }
 
+  /** Every connected org of every tenant, oldest connection first: the operator's view (CLI). */
+  async listConnected(): Promise<Org[]> {
+    return (await this.db.query<OrgRow>(sql.LIST_CONNECTED)).rows.map(toOrg);
+  }
+
+  /**
+   * The connected org an operator means, in any tenant: by OrgVault id, Salesforce org id (15 or
+   * 18 characters) or name; the only one when `ref` is omitted. NOT_FOUND when none matches,
+   * VALIDATION_FAILED (with the candidates) when several do.
+   */
+  async resolve(ref: string | undefined): Promise<Org> {
+    const orgs = await this.listConnected();
+    const matches =
+      ref === undefined ? orgs : orgs.filter((o) => o.id === ref || o.sfOrgId === ref || o.sfOrgId.slice(0, 15) === ref || o.name === ref);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 0) {
+      throw new OrgVaultError(
+        'NOT_FOUND',
+        ref === undefined ? 'No organization is connected' : `No connected organization matches "${ref}"`,
+        {
+          actions: ['Connect one with `npx orgvault org add`, or list them with `npx orgvault org list`.'],
+        },
+      );
+    }
+    throw new OrgVaultError('VALIDATION_FAILED', `${matches.length} organizations match; say which with --org`, {
+      details: { orgs: matches.map((m) => `${m.id} ${m.sfOrgId} ${m.name}`) },
+      actions: ['Pass --org <id | Salesforce org id | name>.'],
+    });
+  }
+
   /** Adds an org to its tenant, or brings a disconnected one back with fresh identity. */
   async register(tenantId: string, identity: OrgIdentity): Promise<Org> {
-    const { rows } = await this.db.query<OrgRow>(
-      `INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (tenant_id, sf_org_id) DO UPDATE SET
-         name = EXCLUDED.name, instance_url = EXCLUDED.instance_url, is_sandbox = EXCLUDED.is_sandbox,
-         time_zone = EXCLUDED.time_zone, disconnected_at = NULL,
-         connected_at = CASE WHEN orgs.disconnected_at IS NULL THEN orgs.connected_at ELSE now() END
-       RETURNING ${COLUMNS}`,
-      [randomUUID(), tenantId, identity.sfOrgId, identity.name, identity.instanceUrl, identity.isSandbox, identity.timeZone],
-    );
+    const { rows } = await this.db.query<OrgRow>(sql.REGISTER, [
+      randomUUID(),
+      tenantId,
+      identity.sfOrgId,
+      identity.name,
+      identity.instanceUrl,
+      identity.isSandbox,
+      identity.timeZone,
+    ]);
     return toOrg(rows[0]!);
   }
 
   async setHidden(scope: OrgScope, orgId: string, hidden: boolean): Promise<Org> {
     const org = await this.get(scope, orgId);
-    const { rows } = await this.db.query<OrgRow>(`UPDATE orgs SET hidden = $3 WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`, [
-      org.tenantId,
-      org.id,
-      hidden,
-    ]);
+    const { rows } = await this.db.query<OrgRow>(sql.SET_HIDDEN, [org.tenantId, org.id, hidden]);
     return toOrg(rows[0]!);
   }
 
@@ -127,7 +145,7 @@ export class OrgRegistry {
    */
   async disconnect(scope: OrgScope, orgId: string): Promise<void> {
     const org = await this.get(scope, orgId);
-    await this.db.query('UPDATE orgs SET disconnected_at = now() WHERE tenant_id = $1 AND id = $2', [org.tenantId, org.id]);
+    await this.db.query(sql.DISCONNECT, [org.tenantId, org.id]);
     for (const listener of this.listeners) await listener(org);
   }
 }

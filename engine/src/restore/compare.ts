@@ -2,7 +2,7 @@ import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeSObject } from '../salesforce/describe.js';
 import type { DescribeField } from '../salesforce/scope.js';
-import { queryRecords } from '../salesforce/rest-query.js';
+import { allRecords } from '../salesforce/record-queries.js';
 import { LINK_OBJECT, liveLinks } from './files.js';
 import type { RestoreLedger } from './ledger.js';
 import { normalValue, writableFields } from './values.js';
@@ -96,7 +96,11 @@ export class CompareService {
             conn,
             fields.map((f) => f.name),
           )
-        : await queryRecords(conn, `SELECT Id${fields.map((f) => `, ${f.name}`).join('')} FROM ${object}`);
+        : await allRecords(
+            conn,
+            object,
+            fields.map((f) => f.name),
+          );
     for (const r of records) {
       const row: Record<string, string | null> = {};
       for (const f of fields) {

@@ -7,13 +7,13 @@
 import type { Store, StoredRecord } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { insertWithBlob, maxBlobBytes } from '../salesforce/blob-insert.js';
-import { inListBatches, queryLinks } from '../salesforce/content-links.js';
+import { queryLinks } from '../salesforce/content-links.js';
 import { describeGlobal } from '../salesforce/describe.js';
-import { queryRecords } from '../salesforce/rest-query.js';
+import { allRecords, recordsByIds } from '../salesforce/record-queries.js';
 import { saveCollection, COLLECTION_SIZE } from '../salesforce/collections.js';
 import { OrgVaultError } from '../errors.js';
 import { LINK_OBJECT } from '../backup/content-links.js';
-import type { ObjectPlan } from './restore.js';
+import type { ObjectPlan } from './types.js';
 import type { RestoreLedger, ResultRow } from './ledger.js';
 
 export { LINK_OBJECT };
@@ -76,14 +76,13 @@ export async function mapDocuments(
     if (oldDoc && made) pending.set(made, oldDoc);
   }
   const pairs: [string, string][] = [];
-  for (const soql of inListBatches('SELECT Id, ContentDocumentId FROM ContentVersion WHERE Id IN (', [...pending.keys()]))
-    for (const r of await queryRecords(conn, soql)) {
-      const oldDoc = pending.get(String(r.Id));
-      const doc = text(r.ContentDocumentId);
-      if (!oldDoc || !doc || idMap.get(oldDoc) === doc) continue;
-      idMap.set(oldDoc, doc);
-      pairs.push([oldDoc, doc]);
-    }
+  for (const r of await recordsByIds(conn, 'ContentVersion', ['ContentDocumentId'], [...pending.keys()])) {
+    const oldDoc = pending.get(String(r.Id));
+    const doc = text(r.ContentDocumentId);
+    if (!oldDoc || !doc || idMap.get(oldDoc) === doc) continue;
+    idMap.set(oldDoc, doc);
+    pairs.push([oldDoc, doc]);
+  }
   await ledger.mapIds(target, 'ContentDocument', pairs);
 }
 
@@ -208,9 +207,7 @@ async function existing(ctx: LinkRestoreContext, ids: string[]): Promise<Set<str
     const object = byPrefix.get(id.slice(0, 3));
     if (object) groups.set(object, [...(groups.get(object) ?? []), id]);
   }
-  for (const [object, group] of groups)
-    for (const soql of inListBatches(`SELECT Id FROM ${object} WHERE Id IN (`, group))
-      for (const r of await queryRecords(ctx.conn, soql)) found.add(String(r.Id));
+  for (const [object, group] of groups) for (const r of await recordsByIds(ctx.conn, object, [], group)) found.add(String(r.Id));
   return found;
 }
 
@@ -231,7 +228,7 @@ function planLine(work: LinkWork): ObjectPlan {
 
 /** Every live link of the org: by its documents, as Salesforce allows no other way (compare's live side). */
 export async function liveLinks(conn: OrgConnection, fields: readonly string[]): Promise<Record<string, unknown>[]> {
-  const docs = (await queryRecords(conn, 'SELECT Id FROM ContentDocument')).map((r) => String(r.Id));
+  const docs = (await allRecords(conn, 'ContentDocument', [])).map((r) => String(r.Id));
   const out: Record<string, unknown>[] = [];
   for await (const page of queryLinks(conn, ['Id', ...fields.filter((f) => f !== 'Id')], 'ContentDocumentId', docs)) out.push(...page);
   return out;

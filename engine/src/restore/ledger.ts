@@ -1,7 +1,12 @@
-import type { Pool } from 'pg';
+import * as sql from './sql.js';
+import { withTransaction, type Pool } from '../infra/db.js';
 import { stringify } from 'csv-stringify/sync';
+import type { SecretBox } from '../store/store.js';
 
 export type LedgerTarget = { targetOrgId: string; sourceOrgId: string; runId: string };
+
+/** The box that seals an org's backed-up values (the store's, under the org's data key). */
+export type SealerOf = (orgId: string) => Promise<SecretBox>;
 
 /** Creates sent to an org whose outcome is not in the id map yet (see restore_inflight). */
 export interface InflightCreate {
@@ -28,33 +33,36 @@ export interface ResultRow {
  * resumed after a crash, finds what it already created) and the per-record results.
  */
 export class RestoreLedger {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** In-flight rows are the source org's backed-up values: sealed with its key, as packs are. */
+    private readonly sealerOf: SealerOf,
+  ) {}
 
   /** old id → new id of every record restored into `targetOrgId` from `sourceOrgId`. */
   async idMap(targetOrgId: string, sourceOrgId: string): Promise<Map<string, string>> {
-    const { rows } = await this.pool.query<{ old_id: string; new_id: string }>(
-      'SELECT old_id, new_id FROM restore_id_map WHERE org_id = $1 AND source_org_id = $2',
-      [targetOrgId, sourceOrgId],
-    );
+    const { rows } = await this.pool.query<{ old_id: string; new_id: string }>(sql.ID_MAP, [targetOrgId, sourceOrgId]);
     return new Map(rows.map((r) => [r.old_id, r.new_id]));
   }
 
   /** The ids restores created (of any source org) among an object's records in `targetOrgId`. */
   async mappedIds(targetOrgId: string, object: string): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ new_id: string }>('SELECT new_id FROM restore_id_map WHERE org_id = $1 AND object = $2', [
-      targetOrgId,
-      object,
-    ]);
+    const { rows } = await this.pool.query<{ new_id: string }>(sql.MAPPED_IDS, [targetOrgId, object]);
     return new Set(rows.map((r) => r.new_id));
   }
 
   /** Notes creates about to be sent (or a Bulk job about to get them), before anything is sent. */
   async sending(target: LedgerTarget, c: { object: string; sfJobId?: string; oldIds: readonly string[]; csv: string }): Promise<string> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO restore_inflight (org_id, source_org_id, run_id, object, sf_job_id, old_ids, csv)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
-      [target.targetOrgId, target.sourceOrgId, target.runId, c.object, c.sfJobId ?? null, c.oldIds, c.csv],
-    );
+    const sealed = await (await this.sealerOf(target.sourceOrgId)).seal(c.csv);
+    const { rows } = await this.pool.query<{ id: string }>(sql.INSERT_INFLIGHT, [
+      target.targetOrgId,
+      target.sourceOrgId,
+      target.runId,
+      c.object,
+      c.sfJobId ?? null,
+      c.oldIds,
+      sealed,
+    ]);
     return rows[0]!.id;
   }
 
@@ -72,25 +80,17 @@ export class RestoreLedger {
       sf_job_id: string | null;
       sent_at: Date;
       old_ids: string[];
-      csv: string;
-    }>(
-      `SELECT i.id::text, i.run_id::text, i.object, i.sf_job_id, i.sent_at, i.old_ids, i.csv
-         FROM restore_inflight i LEFT JOIN restore_runs r ON r.org_id = i.source_org_id AND r.id = i.run_id
-        WHERE i.org_id = $1 AND i.source_org_id = $2
-          AND ($3::uuid IS NULL OR i.run_id = $3::uuid OR r.status IS DISTINCT FROM 'running'
-               OR r.heartbeat_at IS NULL OR r.heartbeat_at < now() - make_interval(secs => $4::double precision / 1000))
-        ORDER BY i.id`,
-      [targetOrgId, sourceOrgId, settling?.runId ?? null, settling?.staleMs ?? 0],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      runId: r.run_id,
-      object: r.object,
-      sfJobId: r.sf_job_id,
-      sentAt: r.sent_at,
-      oldIds: r.old_ids,
-      csv: r.csv,
-    }));
+      csv: string | null;
+      csv_sealed: string | null;
+    }>(sql.INFLIGHT, [targetOrgId, sourceOrgId, settling?.runId ?? null, settling?.staleMs ?? 0]);
+    const sealer = rows.some((r) => r.csv_sealed !== null) ? await this.sealerOf(sourceOrgId) : undefined;
+    const out: InflightCreate[] = [];
+    for (const r of rows) {
+      // A note from before migration 0702 is plain.
+      const csv = r.csv_sealed !== null ? await sealer!.open(r.csv_sealed) : r.csv!;
+      out.push({ id: r.id, runId: r.run_id, object: r.object, sfJobId: r.sf_job_id, sentAt: r.sent_at, oldIds: r.old_ids, csv });
+    }
+    return out;
   }
 
   /**
@@ -99,58 +99,43 @@ export class RestoreLedger {
    */
   async record(target: LedgerTarget, rows: readonly ResultRow[], settles?: string): Promise<void> {
     if (!rows.length && !settles) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      if (settles) await client.query('DELETE FROM restore_inflight WHERE org_id = $1 AND id = $2', [target.targetOrgId, settles]);
+    await withTransaction(this.pool, async (client) => {
+      if (settles) await client.query(sql.DELETE_INFLIGHT, [target.targetOrgId, settles]);
       const created = rows.filter((r) => r.operation === 'create' && r.success && r.newId);
       if (created.length) {
-        await client.query(
-          `INSERT INTO restore_id_map (org_id, source_org_id, object, old_id, new_id, run_id)
-           SELECT $1, $2, o, a, b, $3 FROM unnest($4::text[], $5::text[], $6::text[]) AS t(o, a, b)
-           ON CONFLICT (org_id, source_org_id, old_id) DO UPDATE SET new_id = EXCLUDED.new_id, run_id = EXCLUDED.run_id`,
-          [
-            target.targetOrgId,
-            target.sourceOrgId,
-            target.runId,
-            created.map((r) => r.object),
-            created.map((r) => r.oldId),
-            created.map((r) => r.newId),
-          ],
-        );
-      }
-      await client.query(
-        `INSERT INTO restore_results (org_id, run_id, object, operation, old_id, new_id, success, error)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[])`,
-        [
+        await client.query(sql.MAP_CREATED, [
           target.targetOrgId,
+          target.sourceOrgId,
           target.runId,
-          rows.map((r) => r.object),
-          rows.map((r) => r.operation),
-          rows.map((r) => r.oldId),
-          rows.map((r) => r.newId),
-          rows.map((r) => r.success),
-          rows.map((r) => r.error),
-        ],
-      );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+          created.map((r) => r.object),
+          created.map((r) => r.oldId),
+          created.map((r) => r.newId),
+        ]);
+      }
+      await client.query(sql.INSERT_RESULTS, [
+        target.targetOrgId,
+        target.runId,
+        rows.map((r) => r.object),
+        rows.map((r) => r.operation),
+        rows.map((r) => r.oldId),
+        rows.map((r) => r.newId),
+        rows.map((r) => r.success),
+        rows.map((r) => r.error),
+      ]);
+    });
   }
 
   /** Extra old→new pairs learnt after a create (e.g. the ContentDocument a new ContentVersion made). */
   async mapIds(target: LedgerTarget, object: string, pairs: readonly [string, string][]): Promise<void> {
     if (!pairs.length) return;
-    await this.pool.query(
-      `INSERT INTO restore_id_map (org_id, source_org_id, object, old_id, new_id, run_id)
-       SELECT $1, $2, $3, a, b, $4 FROM unnest($5::text[], $6::text[]) AS t(a, b)
-       ON CONFLICT (org_id, source_org_id, old_id) DO UPDATE SET new_id = EXCLUDED.new_id`,
-      [target.targetOrgId, target.sourceOrgId, object, target.runId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
+    await this.pool.query(sql.MAP_IDS, [
+      target.targetOrgId,
+      target.sourceOrgId,
+      object,
+      target.runId,
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+    ]);
   }
 
   async results(targetOrgId: string, runId: string): Promise<ResultRow[]> {
@@ -161,10 +146,7 @@ export class RestoreLedger {
       new_id: string | null;
       success: boolean;
       error: string | null;
-    }>('SELECT object, operation, old_id, new_id, success, error FROM restore_results WHERE org_id = $1 AND run_id = $2 ORDER BY seq', [
-      targetOrgId,
-      runId,
-    ]);
+    }>(sql.RESULTS, [targetOrgId, runId]);
     return rows.map((r) => ({
       object: r.object,
       operation: r.operation,

@@ -3,7 +3,7 @@ import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { ingestResults, type IngestResultRow } from '../salesforce/bulk2-ingest.js';
 import { abortBulkJob, getBulkJob, isBulkJobGone, waitForBulkJob, type PollOptions } from '../salesforce/bulk2-jobs.js';
-import { queryRecords } from '../salesforce/rest-query.js';
+import { recordsCreatedSince } from '../salesforce/record-queries.js';
 import type { InflightCreate, ResultRow, RestoreLedger } from './ledger.js';
 import { normalValue } from './values.js';
 
@@ -120,13 +120,10 @@ async function fromBulkJob(deps: RecoverDeps, jobId: string, object: string, sen
 
 /** The records the integration user created since the call, matched to the rows sent. */
 async function fromOrg(deps: RecoverDeps, targetOrgId: string, c: InflightCreate, columns: string[], sent: SentRows): Promise<ResultRow[]> {
-  const since = new Date(c.sentAt.getTime() - CLOCK_SKEW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = new Date(c.sentAt.getTime() - CLOCK_SKEW_MS);
   // Records restores already account for are not candidates.
   const known = await deps.ledger.mappedIds(targetOrgId, c.object);
-  const records = await queryRecords(
-    deps.conn,
-    `SELECT Id${columns.map((col) => `, ${col}`).join('')} FROM ${c.object} WHERE CreatedById = '${deps.conn.identity.userId}' AND CreatedDate >= ${since}`,
-  );
+  const records = await recordsCreatedSince(deps.conn, c.object, columns, deps.conn.identity.userId, since);
   const out: ResultRow[] = [];
   for (const rec of records) {
     const id = String(rec.Id);

@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import type { Logger } from '../infra/logger.js';
 import { ClaimLoop } from '../infra/claim-loop.js';
 import type { RestoreService } from './restore.js';
-import { RESTORE_CHANNEL, type RunRow } from './runs.js';
+import type { RunRow } from './runs.js';
+import { RESTORE_CHANNEL } from './sql.js';
 
 export interface RestoreWorkerOptions {
   /** Restores this process runs at once. */

@@ -1,6 +1,6 @@
 import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from './connection.js';
-import { jobPath, waitForBulkJob, type BulkJobInfo, type PollOptions } from './bulk2-jobs.js';
+import { getBulkJob, isBulkJobGone, jobPath, waitForBulkJob, type BulkJobInfo, type PollOptions } from './bulk2-jobs.js';
 import type { CsvPage } from './rest-csv.js';
 import type { PageLease, PageMemory } from './page-memory.js';
 
@@ -162,28 +162,85 @@ export async function* readBulkQueryResults(
 export interface BulkQueryOptions extends ResultOptions {
   soql: string;
   operation?: BulkQueryOperation;
+  /** The object the query reads: a resumed job of another object is not this query's. */
+  object?: string;
   /** Continue a job a previous run started: from its checkpoint instead of a new job. */
   resume?: BulkQueryCheckpoint;
   poll?: PollOptions;
   /** Told of a new job as soon as it exists, so its id can be checkpointed before it completes. */
   onJob?: (job: BulkJobInfo) => void | Promise<void>;
+  /** Told why a resumed job is not read further, before the new job replacing it is created. */
+  onStale?: (stale: StaleBulkJob) => void | Promise<void>;
+}
+
+/** A checkpointed job a resume cannot trust, and why. */
+export interface StaleBulkJob {
+  jobId: string;
+  reason: 'gone' | 'Failed' | 'Aborted' | 'other object' | 'other operation';
 }
 
 /**
  * A whole Bulk 2.0 query: create the job (or take the one being resumed), wait for it, yield its
  * pages. Checkpoint `{jobId, locator: page.nextLocator}` after storing each page; a later run
- * given that as `resume` continues with the next page. A job Salesforce has deleted in the
- * meantime fails with ORG_API_ERROR (isBulkJobGone): start over with a new job.
+ * given that as `resume` continues with the next page. A resumed job that cannot be read through
+ * (deleted or expired, its results gone, Failed or Aborted, or another object's or operation's
+ * job under that id) is replaced by a new job read from its first page: the caller sees the rows
+ * it already stored again, and must recognise them.
  */
 export async function* bulkQuery(conn: OrgConnection, options: BulkQueryOptions): AsyncGenerator<BulkResultPage> {
-  let jobId = options.resume?.jobId;
-  let created: BulkJobInfo | undefined;
-  if (jobId === undefined) {
-    created = await createBulkQueryJob(conn, options.soql, options.operation);
-    jobId = created.id;
-    await options.onJob?.(created);
+  const { resume } = options;
+  if (resume) {
+    const reason = yield* readResumed(conn, options, resume);
+    if (reason === undefined) return;
+    await options.onStale?.({ jobId: resume.jobId, reason });
   }
-  // A resumed job has most likely finished long ago: ask at once; a new one has just been seen.
-  await waitForBulkJob(conn, 'query', jobId, { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) }, created);
-  yield* readBulkQueryResults(conn, jobId, { ...options, fromLocator: options.resume?.locator ?? null });
+  const created = await createBulkQueryJob(conn, options.soql, options.operation);
+  await options.onJob?.(created);
+  // A new job has just been seen: wait before the first state check.
+  await waitForBulkJob(conn, 'query', created.id, pollOf(options), created);
+  yield* readBulkQueryResults(conn, created.id, { ...options, fromLocator: null });
+}
+
+function pollOf(options: BulkQueryOptions): PollOptions {
+  return { ...options.poll, ...(options.signal ? { signal: options.signal } : {}) };
+}
+
+/**
+ * Yields a resumed job's pages from its checkpoint on; returns why the rest must come from a new
+ * job, or undefined once the job is read through. A resumed job has most likely finished long
+ * ago, so it is asked at once.
+ */
+async function* readResumed(
+  conn: OrgConnection,
+  options: BulkQueryOptions,
+  resume: BulkQueryCheckpoint,
+): AsyncGenerator<BulkResultPage, StaleBulkJob['reason'] | undefined> {
+  let info: BulkJobInfo;
+  try {
+    info = await getBulkJob(conn, 'query', resume.jobId, options.signal);
+  } catch (err) {
+    if (isBulkJobGone(err)) return 'gone';
+    throw err;
+  }
+  if (options.object !== undefined && info.object.toLowerCase() !== options.object.toLowerCase()) return 'other object';
+  if (info.operation !== (options.operation ?? 'query')) return 'other operation';
+  if (info.state === 'Failed' || info.state === 'Aborted') return info.state;
+  try {
+    await waitForBulkJob(conn, 'query', resume.jobId, pollOf(options), info);
+    yield* readBulkQueryResults(conn, resume.jobId, { ...options, fromLocator: resume.locator });
+    return undefined;
+  } catch (err) {
+    const reason = unreadable(err);
+    if (reason === undefined) throw err;
+    return reason;
+  }
+}
+
+/** Why an error reading a resumed job means its rows must come from a new job, if it does. */
+function unreadable(err: unknown): StaleBulkJob['reason'] | undefined {
+  if (isBulkJobGone(err)) return 'gone';
+  if (!OrgVaultError.is(err, 'ORG_API_ERROR')) return undefined;
+  if (err.details?.errorCode === 'BULK_JOB_FAILED') return 'Failed';
+  if (err.details?.errorCode === 'BULK_JOB_ABORTED') return 'Aborted';
+  return undefined;
 }

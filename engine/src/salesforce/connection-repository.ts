@@ -2,6 +2,7 @@ import { OrgVaultError } from '../errors.js';
 import type { Pool } from '../infra/db.js';
 import { OrgRegistry } from '../orgs/registry.js';
 import { openConnection, type ConnectionOptions, type OrgConnection } from './connection.js';
+import { connectFailure } from './org-errors.js';
 import { joinSecrets, splitSecrets, type CredentialKind, type OrgCredentials } from './credentials.js';
 
 /** Seals and opens secrets (the store's key file, or Key Vault); we never see the key. */
@@ -140,6 +141,8 @@ export async function connectOrg(
       if (grant.refreshToken && credentials.kind === 'refreshToken') credentials = { ...credentials, refreshToken: grant.refreshToken };
       await input.options?.onGrant?.(grant);
     },
+  }).catch((err: unknown) => {
+    throw connectFailure(err);
   });
   const id = connection.identity;
   const { instanceUrl } = await connection.tokens.session();

@@ -1,11 +1,12 @@
 import { Connection as JsforceConnection } from 'jsforce';
 import type { OrgVaultError } from '../errors.js';
 import { ApiBudget, DEFAULT_BUDGET_PERCENT } from './api-budget.js';
-import type { OrgCredentials } from './credentials.js';
+import { checkCredentials, type OrgCredentials } from './credentials.js';
 import { OrgHttp } from './http.js';
+import { SALESFORCE_ONLY, type OrgOrigins } from './origins.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { sfCliTokenSource } from './sf-cli-auth.js';
-import { jwtBearerGrant, refreshTokenGrant, TokenSource, type TokenGrant } from './tokens.js';
+import { jwtBearerGrant, refreshTokenGrant, TokenSource, type OrgSession, type TokenGrant } from './tokens.js';
 
 export const DEFAULT_API_VERSION = '62.0';
 
@@ -20,6 +21,8 @@ export interface ConnectionOptions {
   onGrant?: (grant: TokenGrant) => void | Promise<void>;
   /** Told when the org refuses the credentials, whenever a renewal fails that way. */
   onRefused?: (err: OrgVaultError) => void | Promise<void>;
+  /** Where the org may be: Salesforce's domains unless more are allowed (ORGVAULT_SALESFORCE_ORIGINS). */
+  origins?: OrgOrigins;
 }
 
 /** Who we are in the org, from `/services/oauth2/userinfo` and Organization. */
@@ -83,12 +86,17 @@ export class OrgConnection {
   }
 }
 
-/** A token source for any kind of credentials. */
+/** A token source for any kind of credentials; every session it holds has an allowed instance URL. */
 export async function tokenSourceFor(
   c: OrgCredentials,
-  hooks: Pick<ConnectionOptions, 'onGrant' | 'onRefused'> = {},
+  hooks: Pick<ConnectionOptions, 'onGrant' | 'onRefused' | 'origins'> = {},
 ): Promise<TokenSource> {
-  const listeners = { ...(hooks.onGrant ? { onGrant: hooks.onGrant } : {}), ...(hooks.onRefused ? { onRefused: hooks.onRefused } : {}) };
+  const origins = hooks.origins ?? SALESFORCE_ONLY;
+  const listeners = {
+    ...(hooks.onGrant ? { onGrant: hooks.onGrant } : {}),
+    ...(hooks.onRefused ? { onRefused: hooks.onRefused } : {}),
+    checkSession: (s: OrgSession) => ({ ...s, instanceUrl: origins.check(s.instanceUrl, 'instance URL') }),
+  };
   switch (c.kind) {
     case 'accessToken':
       return new TokenSource({ session: { accessToken: c.accessToken, instanceUrl: c.instanceUrl.replace(/\/+$/, '') }, ...listeners });
@@ -137,12 +145,16 @@ export async function readIdentity(http: OrgHttp): Promise<OrgIdentity> {
   };
 }
 
-/** Opens a connection: gets a session (renewing as the credentials allow) and reads the identity. */
+/**
+ * Opens a connection: checks the credentials (nothing is sent to an address outside the allowed
+ * origins), gets a session (renewing as the credentials allow) and reads the identity.
+ */
 export async function openConnection(credentials: OrgCredentials, options: ConnectionOptions = {}): Promise<OrgConnection> {
-  const tokens = await tokenSourceFor(credentials, options);
+  const tokens = await tokenSourceFor(checkCredentials(credentials, options.origins ?? SALESFORCE_ONLY), options);
   const http = new OrgHttp(tokens, options.budget ?? new ApiBudget(options.budgetPercent ?? DEFAULT_BUDGET_PERCENT), {
     apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+    ...(options.origins ? { origins: options.origins } : {}),
   });
   return new OrgConnection(http, await readIdentity(http));
 }

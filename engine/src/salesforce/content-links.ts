@@ -11,6 +11,7 @@
  */
 import type { OrgConnection } from './connection.js';
 import { restQuery, type SObjectRecord } from './rest-query.js';
+import { soqlQuote } from './scope.js';
 
 export const LINK_QUERY_PARAM_BYTES = 12_000;
 const MAX_SOQL_CHARS = 100_000;
@@ -26,7 +27,7 @@ export function inListBatches(prefix: string, ids: readonly string[], suffix = '
   let bytes = fixedBytes;
   let chars = fixedChars;
   for (const id of ids) {
-    const quoted = `'${id}'`;
+    const quoted = soqlQuote(id);
     if (batch.length && (bytes + encodedLength(`,${quoted}`) > maxBytes || chars + quoted.length + 1 > MAX_SOQL_CHARS)) {
       out.push(prefix + batch.join(',') + suffix);
       batch = [];

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { OrgVaultError } from '../errors.js';
 import type { ApiBudget } from './api-budget.js';
 import { isSessionRefusal, orgHttpError, orgNetworkError } from './org-errors.js';
+import { SALESFORCE_ONLY, type OrgOrigins } from './origins.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { OrgSession, TokenSource } from './tokens.js';
 import { salesforceApiCallsTotal } from '../infra/metrics.js';
@@ -39,7 +40,12 @@ export interface OrgRequest {
 export interface HttpOptions {
   apiVersion: string;
   retry: RetryPolicy;
+  /** Where a redirect may lead (Salesforce's domains unless more are allowed). */
+  origins?: OrgOrigins;
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /**
  * Every request to the org goes through here, so that each one is counted, its Sforce-Limit-Info
@@ -110,7 +116,7 @@ export class OrgHttp {
       res =
         typeof req.body === 'function'
           ? await streamed(url, req.method ?? 'POST', headers, req.body(), req.signal)
-          : await fetch(url, {
+          : await this.#fetch(url, {
               method: req.method ?? 'GET',
               headers,
               ...(body !== undefined ? { body } : {}),
@@ -122,6 +128,23 @@ export class OrgHttp {
     }
     this.budget.observeLimitInfo(res.headers.get('sforce-limit-info'));
     return res;
+  }
+
+  /** fetch, following a redirect only to an allowed origin (fetch itself would follow it anywhere). */
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    for (let hops = 0; ; hops++) {
+      const res = await fetch(url, { ...init, redirect: 'manual' });
+      const location = REDIRECTS.has(res.status) ? res.headers.get('location') : null;
+      if (location === null || hops === MAX_REDIRECTS) return res;
+      await res.body?.cancel();
+      const next = new URL(location, url);
+      (this.options.origins ?? SALESFORCE_ONLY).check(next.origin, 'redirect target');
+      url = next.toString();
+      if (res.status === 303 || (res.status !== 307 && res.status !== 308 && init.method === 'POST')) {
+        const { body: _dropped, ...rest } = init;
+        init = { ...rest, method: 'GET' };
+      }
+    }
   }
 
   /** A request and the reading of its answer, retried together when the failure is transient. */

@@ -54,7 +54,8 @@ export function isSessionRefusal(status: number, bodyText: string): boolean {
 export function orgHttpError(status: number, bodyText: string, what: string): OrgVaultError {
   const item = parseSalesforceError(bodyText);
   const errorCode = item?.errorCode ?? `HTTP_${status}`;
-  const sfMessage = item?.message ?? bodyText.slice(0, 300);
+  // Only Salesforce's own error items are repeated; any other answer (an HTML page, another service's reply) is not.
+  const sfMessage = item?.message ?? (bodyText.trim() === 'Bad_OAuth_Token' ? 'Bad_OAuth_Token' : 'the answer is not a Salesforce error');
   const details = { status, errorCode, sfMessage, transient: TRANSIENT_STATUS.has(status) };
   if (errorCode === 'REQUEST_LIMIT_EXCEEDED') {
     return new OrgVaultError('API_BUDGET_EXHAUSTED', `${what}: the org's daily API request limit is spent (${sfMessage})`, {
@@ -95,4 +96,29 @@ function networkCode(err: unknown): string | undefined {
 export function isTransient(err: unknown): boolean {
   if (err instanceof OrgVaultError) return err.details?.transient === true;
   return networkCode(err) !== undefined;
+}
+
+/** Codes we give answers that were not Salesforce's own errors, or to no answer at all. */
+function notFromSalesforce(code: unknown): boolean {
+  return (
+    typeof code === 'string' && (code === 'NETWORK' || code === 'NOT_A_TOKEN' || /^HTTP_\d+$/.test(code) || TRANSIENT_NET_CODES.has(code))
+  );
+}
+
+/**
+ * What connecting answers when the address did not answer as Salesforce does: one code and one
+ * message, the same whether nothing listens there, another protocol does or another HTTP service,
+ * so that connecting an org tells nothing about the network behind it. The cause stays attached
+ * for the log. Salesforce's own refusals (invalid_grant, INVALID_SESSION_ID) and the client's
+ * mistakes found before sending keep their code.
+ */
+export function connectFailure(err: unknown): unknown {
+  if (OrgVaultError.is(err) && !notFromSalesforce(err.details?.errorCode)) return err;
+  return new OrgVaultError('ORG_API_ERROR', 'No Salesforce org answered at this address', {
+    actions: [
+      "Check the URL: the org's My Domain URL (https://NAME.my.salesforce.com), login.salesforce.com or test.salesforce.com.",
+      'If the org is in maintenance, connect again later.',
+    ],
+    cause: err,
+  });
 }

@@ -190,7 +190,28 @@ export function computeScope(describes: Iterable<DescribeSObject>, options: Scop
   return out;
 }
 
+/** `SELECT <fields> FROM <object> [WHERE ...]`: names as describe gives them, values quoted with soqlQuote. */
+export function selectFrom(object: string, fields: readonly string[], where?: string): string {
+  return `SELECT ${fields.join(', ')} FROM ${object}${where ? ` WHERE ${where}` : ''}`;
+}
+
 /** `SELECT <scope fields> FROM <object> [WHERE ...]`, the query both readers run. */
 export function selectSoql(scope: ObjectScope, where?: string): string {
-  return `SELECT ${scope.fields.join(', ')} FROM ${scope.name}${where ? ` WHERE ${where}` : ''}`;
+  return selectFrom(scope.name, scope.fields, where);
+}
+
+const SOQL_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+/** A SOQL string literal: quoted, with the escapes SOQL reads (backslash, quotes, control characters). */
+export function soqlQuote(value: string): string {
+  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => SOQL_ESCAPES[c]!)}'`;
 }

@@ -8,7 +8,7 @@ import { TokenSource, type TokenSourceOptions } from './tokens.js';
  */
 export async function sfCliTokenSource(
   usernameOrAlias: string,
-  listeners: Pick<TokenSourceOptions, 'onGrant' | 'onRefused'> = {},
+  listeners: Pick<TokenSourceOptions, 'onGrant' | 'onRefused' | 'checkSession'> = {},
 ): Promise<TokenSource> {
   let conn: ReturnType<Org['getConnection']>;
   try {

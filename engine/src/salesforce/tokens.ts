@@ -1,4 +1,3 @@
-import { OAuth2 } from 'jsforce';
 import jwt from 'jsonwebtoken';
 import { OrgVaultError } from '../errors.js';
 
@@ -23,6 +22,8 @@ export interface TokenSourceOptions {
   onGrant?: (grant: TokenGrant) => void | Promise<void>;
   /** Told when the org refuses the credentials (ORG_AUTH_FAILED), e.g. to mark the connection. */
   onRefused?: (err: OrgVaultError) => void | Promise<void>;
+  /** Vets every session before it is used (its instance URL may come from the token endpoint); answers it normalized. */
+  checkSession?: (session: OrgSession) => OrgSession;
 }
 
 /**
@@ -35,9 +36,11 @@ export class TokenSource {
   readonly #grant: (() => Promise<TokenGrant>) | undefined;
   readonly #onGrant: ((grant: TokenGrant) => void | Promise<void>) | undefined;
   readonly #onRefused: ((err: OrgVaultError) => void | Promise<void>) | undefined;
+  readonly #check: (session: OrgSession) => OrgSession;
 
   constructor(options: TokenSourceOptions) {
-    this.#session = options.session;
+    this.#check = options.checkSession ?? ((session) => session);
+    this.#session = options.session && this.#check(options.session);
     this.#grant = options.grant;
     this.#onGrant = options.onGrant;
     this.#onRefused = options.onRefused;
@@ -66,7 +69,7 @@ export class TokenSource {
           if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await this.#onRefused?.(err);
           throw err;
         });
-        this.#session = { accessToken: grant.accessToken, instanceUrl: grant.instanceUrl };
+        this.#session = this.#check({ accessToken: grant.accessToken, instanceUrl: grant.instanceUrl });
         await this.#onGrant?.(grant);
         return this.#session;
       } finally {
@@ -84,7 +87,13 @@ interface TokenResponse {
   id?: string;
 }
 
-function toGrant(res: TokenResponse): TokenGrant {
+function toGrant(res: TokenResponse | undefined): TokenGrant {
+  if (typeof res?.access_token !== 'string' || typeof res.instance_url !== 'string') {
+    // What was answered instead is not repeated: it may be anything at all.
+    throw new OrgVaultError('ORG_API_ERROR', 'The token endpoint did not answer with a Salesforce token', {
+      details: { errorCode: 'NOT_A_TOKEN' },
+    });
+  }
   return {
     accessToken: res.access_token,
     instanceUrl: res.instance_url.replace(/\/+$/, ''),
@@ -96,7 +105,33 @@ function toGrant(res: TokenResponse): TokenGrant {
 /** OAuth errors that mean the credentials themselves are no good (not a passing fault). */
 const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id', 'unauthorized_client', 'invalid_request']);
 
-/** jsforce's OAuth2 throws an Error whose name is the OAuth `error` field. */
+/**
+ * POSTs a grant to the org's token endpoint. The endpoint never redirects; a redirect is an error
+ * rather than followed, since its target was never checked against the allowed origins. A
+ * refusal is thrown as an Error named for the OAuth `error` field (ERROR_HTTP_nnn without one).
+ */
+async function requestToken(loginUrl: string, params: Record<string, string>): Promise<TokenResponse | undefined> {
+  const res = await fetch(`${loginUrl.replace(/\/+$/, '')}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(params),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let body: { error?: unknown; error_description?: unknown } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  if (res.status < 300) return body as TokenResponse | undefined;
+  const oauth = typeof body?.error === 'string';
+  throw Object.assign(new Error(oauth ? String(body?.error_description ?? '') : ''), {
+    name: oauth ? (body!.error as string) : `ERROR_HTTP_${res.status}`,
+  });
+}
+
+/** requestToken throws an Error whose name is the OAuth `error` field. */
 export function tokenError(err: unknown, flow: string): OrgVaultError {
   const e = err as Error & { code?: string };
   if (CREDENTIAL_ERRORS.has(e?.name)) {
@@ -110,10 +145,17 @@ export function tokenError(err: unknown, flow: string): OrgVaultError {
       cause: err,
     });
   }
-  return new OrgVaultError('ORG_API_ERROR', `The ${flow} failed: ${e?.message ?? String(err)}`, {
-    details: { errorCode: e?.name ?? 'NETWORK', transient: true },
-    cause: err,
-  });
+  if (OrgVaultError.is(err)) return err;
+  // Not an OAuth refusal: the answer (an HTTP error page, anything at all) is kept as the cause, never shown.
+  const status = /^ERROR_HTTP_(\d+)$/.exec(e?.name ?? '')?.[1];
+  return new OrgVaultError(
+    'ORG_API_ERROR',
+    `The ${flow} failed: ${status ? `the token endpoint answered HTTP ${status}` : 'no answer from the token endpoint'}`,
+    {
+      details: { errorCode: status ? `HTTP_${status}` : 'NETWORK', transient: true },
+      cause: err,
+    },
+  );
 }
 
 export interface RefreshTokenCredentials {
@@ -125,11 +167,17 @@ export interface RefreshTokenCredentials {
 
 /** OAuth refresh-token flow (web server / device flows leave us a refresh token). */
 export function refreshTokenGrant(c: RefreshTokenCredentials): () => Promise<TokenGrant> {
-  const oauth2 = new OAuth2({ loginUrl: c.loginUrl, clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}) });
   let refreshToken = c.refreshToken;
   return async () => {
     try {
-      const grant = toGrant((await oauth2.refreshToken(refreshToken)) as unknown as TokenResponse);
+      const grant = toGrant(
+        await requestToken(c.loginUrl, {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: c.clientId,
+          ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
+        }),
+      );
       if (grant.refreshToken) refreshToken = grant.refreshToken;
       return grant;
     } catch (err) {
@@ -162,7 +210,6 @@ export function signJwtAssertion(c: JwtBearerCredentials, lifetimeSeconds = 180)
 
 /** JWT bearer flow: no refresh token; every renewal signs a fresh assertion. */
 export function jwtBearerGrant(c: JwtBearerCredentials): () => Promise<TokenGrant> {
-  const oauth2 = new OAuth2({ loginUrl: c.loginUrl, clientId: c.clientId });
   return async () => {
     let assertion: string;
     try {
@@ -174,9 +221,7 @@ export function jwtBearerGrant(c: JwtBearerCredentials): () => Promise<TokenGran
       });
     }
     try {
-      return toGrant(
-        (await oauth2.requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion })) as unknown as TokenResponse,
-      );
+      return toGrant(await requestToken(c.loginUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }));
     } catch (err) {
       throw tokenError(err, 'JWT bearer grant');
     }

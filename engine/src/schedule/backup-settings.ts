@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Pool } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
-import { loadOrg } from './orgs.js';
+import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
 import type { Subscriptions } from './subscriptions.js';
 

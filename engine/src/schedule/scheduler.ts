@@ -5,7 +5,7 @@ import type { Logger } from '../infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { BackupLauncher } from './ports.js';
-import { connectedOrgs, loadOrg, type OrgFacts } from './orgs.js';
+import { connectedOrgs, loadOrg, type OrgFacts } from '../orgs/facts.js';
 import { readBackupSettings, type BackupSettings } from './backup-settings.js';
 import { isExpired, type Subscription, type Subscriptions } from './subscriptions.js';
 import { isBackupStart, nextBackupStart, nextRecurringStart, type BackupTimes } from './start-times.js';

@@ -3,7 +3,7 @@ import type { Pool } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import type { BackupLauncher, OrgUserCounter } from './ports.js';
 import type { Clock } from './clock.js';
-import { loadOrg } from './orgs.js';
+import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
 
 /** A tenant without a subscription row has this type, no expiry and no seat limit. */

@@ -1,37 +1,40 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import type { Pool, PoolClient } from '../infra/db.js';
+import type { Pool, PoolClient, Queryable } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
-import { defaultKeyFile, type Infra } from '../infra/stack.js';
+import { defaultKeyFile } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
 import { azureKeyVaultKek } from './keys/azure-kek.js';
 import { Keyring } from './keys/keyring.js';
 import { type SecretBox, kekSecretBox, orgSecretBox } from './keys/secret-box.js';
 import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch, jsonBatch, tombstoneBatch } from './packs/batch.js';
-import { type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
+import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './catalog/versions.js';
-import { BlobStore, type BlobRef, type BlobRefInput, type PutBlobResult } from './blobs/blob-store.js';
+import { AS_OF_SQL, IDS_AT_SQL, OBJECTS, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './sql.js';
+import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
+import { type IndexScope, verifyIndexes } from './catalog/index-auth.js';
 
 export type {
   CsvColumns,
   JsonRecord,
   Tombstone,
+  WithBatch,
   WriteResult,
   WriteTarget,
   Fields,
   BlobRef,
   BlobRefInput,
+  LostFile,
   PutBlobResult,
   CheckOptions,
   CheckReport,
   SecretBox,
   KeyEncryptionKey,
 };
-export type { CheckProblem, ProblemKind } from './check/check.js';
+export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -74,11 +77,6 @@ export function kekFromConfig(config: Config): KeyEncryptionKey {
   return config.keyVaultKeyId ? azureKeyVaultKek(config.keyVaultKeyId) : localFileKek(defaultKeyFile(config));
 }
 
-/** The store as the engine's configuration describes it (the composition root calls this once). */
-export function openStore(config: Config, infra: Pick<Infra, 'pool' | 'container'>): Store {
-  return new Store({ pool: infra.pool, container: infra.container, kek: kekFromConfig(config) });
-}
-
 /**
  * The backup repository: record versions in compressed, encrypted packs with a catalog in
  * PostgreSQL; files in Blob Storage; envelope encryption throughout. Knows nothing of Salesforce:
@@ -95,24 +93,27 @@ export class Store {
     this.packBytes = options.packBytes ?? DEFAULT_PACK_BYTES;
   }
 
-  /** Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first bad row. */
-  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }): Promise<WriteResult> {
-    return this.write(input, () => csvBatch(input.csv, input.columns));
+  /**
+   * Stores a Bulk-style CSV page (header + rows). All-or-nothing; MALFORMED_DATA names the first
+   * bad row. `withBatch` commits with it (each put takes one).
+   */
+  async putCsvPage(input: WriteTarget & { csv: Buffer; columns: CsvColumns }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => csvBatch(input.csv, input.columns), withBatch);
   }
 
   /** Stores record versions given as field maps (REST results, change events). All-or-nothing. */
-  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }): Promise<WriteResult> {
-    return this.write(input, () => jsonBatch(input.records));
+  async putRecords(input: WriteTarget & { records: readonly JsonRecord[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => jsonBatch(input.records), withBatch);
   }
 
   /** Records deletions. A record whose latest known state is already deleted gets no second tombstone. */
-  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }): Promise<WriteResult> {
-    return this.write(input, () => tombstoneBatch(input.tombstones));
+  async putTombstones(input: WriteTarget & { tombstones: readonly Tombstone[] }, withBatch?: WithBatch): Promise<WriteResult> {
+    return this.write(input, () => tombstoneBatch(input.tombstones), withBatch);
   }
 
-  private async write(target: WriteTarget, scan: () => Batch): Promise<WriteResult> {
+  private async write(target: WriteTarget, scan: () => Batch, withBatch?: WithBatch): Promise<WriteResult> {
     const keys = await this.keyring.forOrg(target.orgId);
-    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes);
+    return writeBatch(this.options.pool, keys, target, scan(), this.packBytes, withBatch);
   }
 
   /**
@@ -122,7 +123,8 @@ export class Store {
    */
   async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
     const packs = this.packCursor(q.orgId);
-    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000)) {
+    const verify = this.verifier(q.orgId, q.object, { all: true });
+    for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000, verify)) {
       for (const r of rows) yield await packs(r, client);
     }
   }
@@ -132,6 +134,7 @@ export class Store {
    * catalog query: e.g. to complete a change event that carries only the changed fields.
    */
   async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
+    await this.verifier(q.orgId, q.object, { ids: q.ids })(this.options.pool);
     const { rows } = await this.options.pool
       .query<LiveRow>(recordsAtSql(q.ids.length), [q.orgId, q.object, q.at, q.ids])
       .catch((err: unknown) => {
@@ -141,6 +144,11 @@ export class Store {
     const out: StoredRecord[] = [];
     for (const r of rows) out.push(await packs(r));
     return out;
+  }
+
+  /** Verifies the row indexes a read is about to rest on (INTEGRITY_ERROR if one was changed). */
+  private verifier(orgId: string, object: string, scope: IndexScope): (db: Pool | PoolClient) => Promise<void> {
+    return async (db) => verifyIndexes(db, await this.keyring.forOrg(orgId), object, scope);
   }
 
   /** Turns catalog rows in pack order into records, keeping only the current pack open. */
@@ -154,13 +162,21 @@ export class Store {
 
   /** Ids of the records present at `at`, in id order (for comparing with the org's ids). */
   async *idsAt(q: ObjectAt): AsyncGenerator<string> {
-    for await (const { rows } of cursorBatches<{ record_id: string }>(this.options.pool, IDS_AT_SQL, [q.orgId, q.object, q.at], 20000)) {
+    const verify = this.verifier(q.orgId, q.object, { all: true });
+    for await (const { rows } of cursorBatches<{ record_id: string }>(
+      this.options.pool,
+      IDS_AT_SQL,
+      [q.orgId, q.object, q.at],
+      20000,
+      verify,
+    )) {
       for (const r of rows) yield r.record_id;
     }
   }
 
   /** Every stored version of one record, oldest first, with its fields. */
   async versionsOf(q: { orgId: string; object: string; recordId: string }): Promise<RecordVersion[]> {
+    await this.verifier(q.orgId, q.object, { ids: q.recordId })(this.options.pool);
     const { rows } = await this.options.pool
       .query<{
         valid_from: Date;
@@ -199,17 +215,33 @@ export class Store {
 
   /** Objects of an org that have stored versions. */
   async objects(orgId: string): Promise<string[]> {
-    const { rows } = await this.options.pool
-      .query<{ object: string }>('SELECT DISTINCT object FROM packs WHERE org_id = $1 ORDER BY object', [orgId])
-      .catch((err: unknown) => {
-        throw storeError(err, 'Listing objects');
-      });
+    const { rows } = await this.options.pool.query<{ object: string }>(OBJECTS, [orgId]).catch((err: unknown) => {
+      throw storeError(err, 'Listing objects');
+    });
     return rows.map((r) => r.object);
   }
 
-  /** Streams a file in, encrypted and content-addressed; content already stored is not kept twice. */
-  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
-    return this.blobs.put(ref, content);
+  /**
+   * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
+   * With `expect` (a content hash), other content is not recorded.
+   */
+  putBlob(
+    ref: BlobRefInput,
+    content: Readable | AsyncIterable<Buffer>,
+    expect?: string,
+    withRef?: (tx: Queryable) => Promise<void>,
+  ): Promise<PutBlobResult> {
+    return this.blobs.put(ref, content, expect, withRef);
+  }
+
+  /** After an unclean stop of a blob store that may drop its latest writes: files recorded since `since`, proven or forgotten. */
+  verifyRecordedBlobs(since: Date): Promise<{ verified: number; lost: LostFile[] }> {
+    return this.blobs.verifyRecorded(since);
+  }
+
+  /** An object's file references whose content was found lost, for a backup to fetch again. */
+  lostBlobRefs(orgId: string, object: string): Promise<BlobRef[]> {
+    return this.blobs.lostRefs(orgId, object);
   }
 
   /** A stored file, decrypted and verified as it streams (INTEGRITY_ERROR on the stream if damaged). */
@@ -229,7 +261,8 @@ export class Store {
 
   /** restic-style check; only reads. */
   check(options: CheckOptions = {}): Promise<CheckReport> {
-    return checkStore(this.options.pool, this.options.container, this.keyring, this.blobs, options);
+    const { pool, container } = this.options;
+    return checkStore({ pool, container, keyring: this.keyring, blobs: this.blobs }, options);
   }
 
   /** A secret box under the KEK (no org), or under an org's own key. */

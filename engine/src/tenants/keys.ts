@@ -104,6 +104,15 @@ export class ApiKeyService {
     ]);
   }
 
+  /**
+   * The org's key for its Named Credential after a (re)connect. The org keys issued before are
+   * revoked: a key handed out once must not outlive the connection it was issued for.
+   */
+  async reissueForOrg(tenantId: string, orgId: string, name: string): Promise<{ info: ApiKeyInfo; key: string }> {
+    await this.revokeForOrg(tenantId, orgId);
+    return this.create(tenantId, { name, orgId });
+  }
+
   /** The principal of a live key, or null. The keys of a disconnected org are not live. */
   async authenticate(key: string): Promise<KeyPrincipal | null> {
     if (key.length < MIN_KEY_LENGTH || key.length > 512) return null;

@@ -21,6 +21,7 @@ export const ACTIONS = [
   'permission-check.run',
   'keys.manage',
   'tenant.manage',
+  'store.check',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

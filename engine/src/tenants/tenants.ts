@@ -30,6 +30,15 @@ export class TenantService {
     if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such tenant');
     return { id: rows[0].id, name: rows[0].name, createdAt: rows[0].created_at };
   }
+
+  /** The oldest tenant of that name (names are the operator's labels, not unique), if any. */
+  async findByName(name: string): Promise<Tenant | undefined> {
+    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
+      'SELECT id, name, created_at FROM tenants WHERE name = $1 ORDER BY created_at LIMIT 1',
+      [name],
+    );
+    return rows[0] && { id: rows[0].id, name: rows[0].name, createdAt: rows[0].created_at };
+  }
 }
 
 export interface Bootstrapped {

@@ -35,10 +35,18 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
   }
 }
 
+export interface DocParameter {
+  name?: string;
+  in?: 'path' | 'query' | 'header';
+  schema?: { type?: string; format?: string; enum?: unknown[] };
+  $ref?: string;
+}
+
 export interface DocOperation {
   operationId: string;
   'x-orgvault-action': string | null;
-  requestBody?: unknown;
+  parameters?: DocParameter[];
+  requestBody?: { required?: boolean; content?: { 'application/json'?: { schema: object } } };
 }
 export type Doc = { paths: Record<string, Record<string, DocOperation>> };
 

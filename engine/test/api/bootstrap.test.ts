@@ -14,6 +14,7 @@ import { OrgVaultError } from '../../src/errors.js';
 import { bossSchemaFor } from '../../src/schedule/boss.js';
 import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg } from '../salesforce/emulator/org.js';
+import { EMULATOR_ORIGINS_SETTING } from '../../../test/support/origins.js';
 
 const newKey = (): string => `ovk_${randomBytes(32).toString('base64url')}`;
 
@@ -57,6 +58,7 @@ describe('bootstrap: the first tenant and key', () => {
       keyFile: path.join(mkdtempSync(path.join(tmpdir(), 'orgvault-kek-')), 'kek.key'),
       bootstrapKey: key,
       metricsToken: 'scraper-token-0123456789',
+      salesforceOrigins: EMULATOR_ORIGINS_SETTING,
     });
     const engine = await startEngine(config);
     const scrape = () => fetch(`${engine.url}/metrics`, { headers: { Authorization: 'Bearer scraper-token-0123456789' } });

@@ -50,6 +50,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(contract.operationIds().sort()).toEqual(
       [
+        'checkOrgStore',
         'compare',
         'connectOrg',
         'createKey',
@@ -278,6 +279,9 @@ describe('API contract: every route against the OpenAPI document', () => {
     const revoked = await call('DELETE', '/keys/{keyId}', `/keys/${created.body.info.id}`);
     expect(revoked.body.revokedAt).not.toBeNull();
     expect((await api.call('GET', '/me', { key: created.body.key })).status).toBe(401);
+
+    const check = await call('GET', '/orgs/{orgId}/check', `/orgs/${orgId}/check?readData=100`);
+    expect(check.body).toMatchObject({ ok: true, readData: { percent: 100 }, problems: [] });
 
     const gone = await call('DELETE', '/orgs/{orgId}', `/orgs/${orgId}`);
     expect(gone.status).toBe(204);

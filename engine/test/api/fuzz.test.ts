@@ -2,104 +2,27 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startTestApi, snapshotDb, type TestApi } from './harness.js';
 import { doubles, type Doubles } from './doubles.js';
 import { attachSchedule } from './real-services.js';
-import { fetchDoc, fill, operations, validBody, type Doc } from './bodies.js';
+import { fetchDoc, fill, operations, validBody, type Doc, type DocOperation } from './bodies.js';
+import { BAD_IDS, RAW_SEGMENTS, badQueries, mutations, oversized, randomJson, rng, wrongContentTypes } from './fuzz-cases.js';
 import type { Org } from '../../src/orgs/registry.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
-/** A small seeded generator, so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const bodySchema = (op: DocOperation): object | undefined => op.requestBody?.content?.['application/json']?.schema;
+const pathParams = (op: DocOperation): string[] => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name!);
 
-/** Names that look like SOQL or try to leave a name's place in a query. */
-const SOQL_LIKE = [
-  'Account WHERE Id != null',
-  'Account--',
-  'Account/*x*/',
-  "Acc'ount",
-  'Account; DELETE FROM orgs',
-  'Account) OR (1=1',
-  'A'.repeat(81),
-  '1Account',
-  'Account.Name',
-  '',
-  ' Account',
-  'Account\n',
-  '_Account',
-  'Account%',
-  'Ac count',
-  '__proto__x',
-  'Accoünt',
-  'SELECT Id FROM Account',
-];
-
-const BAD_IDS = [
-  '00000000-0000-4000-8000-000000000000',
-  'nope',
-  "1' OR '1'='1",
-  '../..',
-  '%00',
-  'a'.repeat(3000),
-  '00000000-0000-0000-0000-00000000000g',
-  '{{orgId}}',
-  'Account; DROP TABLE orgs',
-  '😀',
-  '-1',
-  'null',
-];
-
-const BAD_SCALARS: unknown[] = [null, -1, 1.5, Number.POSITIVE_INFINITY, '', 'x'.repeat(5000), true, [], {}, [null], { $gt: '' }];
-
-function randomJson(next: () => number, depth = 0): unknown {
-  const pick = Math.floor(next() * (depth > 3 ? 5 : 7));
-  switch (pick) {
-    case 0:
-      return null;
-    case 1:
-      return Math.floor(next() * 2 ** 40) * (next() < 0.5 ? -1 : 1);
-    case 2:
-      return SOQL_LIKE[Math.floor(next() * SOQL_LIKE.length)];
-    case 3:
-      return next() < 0.5;
-    case 4:
-      return String.fromCharCode(...Array.from({ length: Math.floor(next() * 20) }, () => Math.floor(next() * 0xd7ff)));
-    case 5:
-      return Array.from({ length: Math.floor(next() * 4) }, () => randomJson(next, depth + 1));
-    default:
-      return Object.fromEntries(
-        Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => [`k${i}_${Math.floor(next() * 1000)}`, randomJson(next, depth + 1)]),
-      );
-  }
-}
-
-/** Each valid field set to a wrong value, one at a time, the rest left valid. */
-function mutations(valid: Record<string, unknown>): unknown[] {
-  const out: unknown[] = [];
-  for (const field of Object.keys(valid)) {
-    for (const bad of BAD_SCALARS) {
-      if (JSON.stringify(bad) === JSON.stringify(valid[field])) continue;
-      if (field === 'objects' || field === 'excludedObjects') out.push({ ...valid, [field]: SOQL_LIKE.map((n) => n) });
-      out.push({ ...valid, [field]: bad });
-    }
-    for (const name of SOQL_LIKE) {
-      if (Array.isArray(valid[field])) out.push({ ...valid, [field]: [name] });
-    }
-  }
-  out.push({ ...valid, extra: 1 }, JSON.parse(`{"__proto__": {"admin": true}, ${JSON.stringify(valid).slice(1)}`));
-  return out;
-}
-
-describe('fuzz: malformed bodies, ids and SOQL-like names on every route', () => {
+/**
+ * Every operation of the OpenAPI document the engine serves, sent malformed ids, undecodable
+ * escapes, NUL, wrong types, wrong content types and oversized bodies: each answers 4xx and
+ * nothing in the store changes. A new route is covered the moment the document lists it.
+ */
+describe('fuzz: every operation of the served OpenAPI document, with malformed input', () => {
   let api: TestApi;
   let d: Doubles;
   let doc: Doc;
   let schedule: Awaited<ReturnType<typeof attachSchedule>>;
   let key: string;
   let org: Org;
+  const ajv = new Ajv2020({ strict: false, validateFormats: false });
 
   beforeAll(async () => {
     api = await startTestApi((own) => (d = doubles(own)), { rateLimitPerMinute: 1_000_000 });
@@ -118,48 +41,69 @@ describe('fuzz: malformed bodies, ids and SOQL-like names on every route', () =>
     await api.stop();
   });
 
+  it('has a valid example body for every operation that takes one, and the document accepts it', () => {
+    const ids = { orgId: '00000000-0000-4000-8000-000000000000' };
+    const missing = operations(doc)
+      .filter(
+        ({ op }) =>
+          bodySchema(op) && !ajv.compile(bodySchema(op)!)(validBody(op.operationId, ids) ?? (op.requestBody?.required ? undefined : {})),
+      )
+      .map(({ op }) => op.operationId);
+    expect(missing).toEqual([]);
+  });
+
   it('answers 4xx, never 5xx or success, and changes nothing', async () => {
     const before = await snapshotDb(api.db);
     const state = () => JSON.stringify([d.runner.launched.length, d.cdp.points.length, d.restore.runs.size]);
     const stateBefore = state();
     const next = rng(20261126);
-    const ajv = new Ajv2020({ strict: false, validateFormats: false });
     const failures: string[] = [];
-    let sent = 0;
-    const send = async (method: string, path: string, opts: Parameters<TestApi['call']>[2]): Promise<void> => {
+    const sent: Record<string, number> = {};
+    /** `want`: the exact status this kind of mistake must get; otherwise any 4xx. */
+    const check = (kind: string, what: string, status: number, want?: number): void => {
+      sent[kind] = (sent[kind] ?? 0) + 1;
+      if (want !== undefined ? status !== want : status < 400 || status >= 500) failures.push(`${kind}: ${what.slice(0, 200)} → ${status}`);
+    };
+    const send = async (kind: string, method: string, path: string, opts: Parameters<TestApi['call']>[2], want?: number) => {
       const r = await api.call(method, path, { key, roles: ['administrator'], ...opts });
-      sent++;
-      if (r.status < 400 || r.status >= 500)
-        failures.push(`${method} ${path.slice(0, 120)} ${JSON.stringify(opts).slice(0, 200)} → ${r.status}`);
+      check(kind, `${method} ${path.slice(0, 120)} ${JSON.stringify(opts)}`, r.status, want);
+    };
+    /** Bytes without a Content-Type (fetch would call a string text/plain). */
+    const sendUntyped = async (method: string, path: string, body: string) => {
+      const r = await fetch(`${api.url}/api/v1${path}`, {
+        method,
+        headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator' },
+        body: new TextEncoder().encode(body),
+      });
+      await r.text();
+      check('content-type', `${method} ${path} without a type`, r.status, 415);
     };
 
     for (const { template, method, op } of operations(doc)) {
       const M = method.toUpperCase();
-      const ids = { orgId: org.id, jobId: d.runner.launched[0]!.id, keyId: '00000000-0000-4000-8000-000000000000' };
+      const ids = {
+        orgId: org.id,
+        jobId: d.runner.launched[0]!.id,
+        runId: '00000000-0000-4000-8000-000000000000',
+        keyId: '00000000-0000-4000-8000-000000000000',
+      };
       const valid = validBody(op.operationId, ids);
-      // Malformed ids in every path parameter, with an otherwise valid request.
-      for (const name of template.match(/\{([^}]+)\}/g) ?? []) {
-        for (const bad of BAD_IDS) {
-          await send(M, fill(template, { ...ids, [name.slice(1, -1)]: bad }), { body: valid });
-        }
+      const url = fill(template, ids);
+      const withBody = M === 'GET' ? {} : { body: valid };
+      for (const name of pathParams(op)) {
+        for (const bad of BAD_IDS) await send('id', M, fill(template, { ...ids, [name]: bad }), withBody);
+        const raw = (segment: string) => fill(template.replace(`{${name}}`, segment), ids);
+        for (const segment of RAW_SEGMENTS.escapes) await send('escape', M, raw(segment), withBody, 400);
+        for (const segment of RAW_SEGMENTS.nul) await send('nul', M, raw(segment), withBody, 400);
       }
-      if (M === 'GET') {
-        // GETs carry no body: malformed query strings and role headers instead.
-        for (const q of ['limit=-1', 'limit=abc', 'limit=1e9', 'limit[]=1', 'before=yesterday', 'extra=1', 'limit=0']) {
-          if (op.operationId === 'listJobs' || q === 'extra=1') {
-            if (op.operationId !== 'listJobs' && op.operationId !== 'jobEvents') continue;
-            await send(M, `${fill(template, ids)}?${q}`, {});
-          }
-        }
-        await send(M, fill(template, ids), { roles: "administrator' OR 1=1" });
-        continue;
-      }
+      for (const q of badQueries(op)) await send('query', M, `${url}?${q}`, withBody);
+      await send('roles', M, url, { ...withBody, roles: "administrator' OR 1=1" });
+      if (M === 'GET') continue;
+
       // What the document itself calls valid is not malformed: the generator's accidents are dropped.
-      const schema = (op.requestBody as { content?: { 'application/json'?: { schema: object } } } | undefined)?.content?.[
-        'application/json'
-      ]?.schema;
+      const schema = bodySchema(op);
       const documentedValid = schema ? ajv.compile(schema) : (b: unknown) => b === undefined;
-      const bodies: unknown[] = [null, 0, 'str', [], [valid], true, '{'.repeat(200)];
+      const bodies: unknown[] = [null, 0, 'str', [], [valid], true, '{'.repeat(200), 'a\u0000b', { 'a\u0000b': true }];
       if (valid && typeof valid === 'object') bodies.push(...mutations(valid as Record<string, unknown>));
       for (let i = 0; i < 25; i++) bodies.push(randomJson(next));
       if (M === 'DELETE') bodies.push({ hidden: true });
@@ -167,18 +111,20 @@ describe('fuzz: malformed bodies, ids and SOQL-like names on every route', () =>
         const body: unknown = JSON.parse(JSON.stringify(generated) ?? 'null'); // as sent: Infinity becomes null
         const empty = body !== null && typeof body === 'object' && !Array.isArray(body) && !Object.keys(body).length;
         if (documentedValid(body) || (empty && M === 'DELETE')) continue;
-        await send(M, fill(template, ids), { rawBody: JSON.stringify(body) });
+        await send('body', M, url, { rawBody: JSON.stringify(body) });
       }
       for (const raw of ['{', '{"a":}', 'not json', '\u0000', '[1,2', '{"objects": ["Account"]'])
-        await send(M, fill(template, ids), { rawBody: raw });
-      await send(M, fill(template, ids), {
-        rawBody: JSON.stringify(valid ?? {}),
-        headers: { 'Content-Type': 'application/json; charset=x-bogus' },
-      });
+        await send('syntax', M, url, { rawBody: raw }, 400);
+      for (const { type, body } of wrongContentTypes(valid)) {
+        if (type === null) await sendUntyped(M, url, body);
+        else await send('content-type', M, url, { rawBody: body, headers: { 'Content-Type': type } }, 415);
+      }
+      await send('oversized', M, url, { rawBody: oversized(valid) }, 413);
     }
 
     expect(failures).toEqual([]);
-    expect(sent).toBeGreaterThan(900);
+    for (const kind of ['id', 'escape', 'nul', 'query', 'body', 'content-type', 'oversized']) expect(sent[kind]).toBeGreaterThan(0);
+    expect(Object.values(sent).reduce((a, b) => a + b, 0)).toBeGreaterThan(1500);
     expect(await snapshotDb(api.db)).toEqual(before);
     expect(state()).toBe(stateBefore);
   });

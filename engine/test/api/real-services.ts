@@ -1,6 +1,6 @@
 import type { TestApi } from './harness.js';
 import type { ScheduleServices } from '../../src/schedule/index.js';
-import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { scheduleApiServices } from '../../src/api/adapters/schedule.js';
 import { FakeClock, dropBossSchema, fixedReader, scheduleFor } from '../schedule/support.js';
 
 /**

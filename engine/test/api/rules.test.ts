@@ -6,9 +6,10 @@ import { allowedActions, ROLES, type Action, type Role } from '../../src/tenants
 import { createLogger } from '../../src/infra/logger.js';
 import type { Org } from '../../src/orgs/registry.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
+import { BackupJobs } from '../../src/backup/service.js';
 import { setJobStatus } from '../../src/backup/jobs.js';
 import type { ScheduleServices } from '../../src/schedule/index.js';
-import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { scheduleApiServices } from '../../src/api/adapters/schedule.js';
 import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from '../schedule/support.js';
 import { ScopeDouble } from './doubles.js';
 import { attachSchedule } from './real-services.js';
@@ -105,7 +106,7 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(15);
+      expect(allowedActions(['administrator'], false)).toHaveLength(16);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');
@@ -332,7 +333,7 @@ describe('API limits and missing services', () => {
   });
 
   it('SERVICE_UNAVAILABLE (503) for a service this build lacks; tiles still answer', async () => {
-    const api = await startTestApi(({ pool }) => ({ jobs: new BackupJobsAdapter(pool, {}) }));
+    const api = await startTestApi(({ pool }) => ({ jobs: new BackupJobsAdapter(new BackupJobs(pool, {})) }));
     try {
       const t = await api.newTenant('A');
       const org = await api.addOrg(t.tenantId, '00D000000000002AAA');
@@ -365,7 +366,9 @@ describe('backup refusals from the real subscription rules (schedule/)', () => {
   beforeAll(async () => {
     api = await startTestApi(({ pool }) => ({
       scope: new ScopeDouble(),
-      jobs: new BackupJobsAdapter(pool, { launch: async () => undefined, admit: (org) => s.subscriptions.assertMayBackUp(org.id) }),
+      jobs: new BackupJobsAdapter(
+        new BackupJobs(pool, { launch: async () => undefined, admit: (org) => s.subscriptions.assertMayBackUp(org.id) }),
+      ),
     }));
     s = await scheduleFor(api.db, clock, { users });
     Object.assign(api.services, scheduleApiServices(s));

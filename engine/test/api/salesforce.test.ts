@@ -5,7 +5,9 @@ import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
+import { BackupJobs } from '../../src/backup/service.js';
 import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
+import { EMULATOR_ORIGINS } from '../../../test/support/origins.js';
 
 // Stands in for the store's key (not on main yet): reversible, so the stored secrets can be read back.
 const box: SecretBox = {
@@ -27,13 +29,13 @@ describe('connect and describe through the salesforce layer, against the org emu
       const connections = new ConnectionRepository(pool, box);
       const sf = new SalesforceAdapter({
         orgs,
-        connect: (tenantId, credentials) => connectOrg(pool, box, { tenantId, credentials }),
-        open: (orgId) => openStoredConnection(connections, orgId),
+        connect: (tenantId, credentials) => connectOrg(pool, box, { tenantId, credentials, options: { origins: EMULATOR_ORIGINS } }),
+        open: (orgId) => openStoredConnection(connections, orgId, { origins: EMULATOR_ORIGINS }),
       });
       return {
         connect: sf,
         scope: sf,
-        jobs: new BackupJobsAdapter(pool, { launch: async () => undefined }),
+        jobs: new BackupJobsAdapter(new BackupJobs(pool, { launch: async () => undefined })),
       };
     });
     schedule = await attachSchedule(api);

@@ -4,9 +4,14 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { RestoreRuns } from '../../src/restore/runs.js';
 import { RestoreLedger } from '../../src/restore/ledger.js';
+import { kekSecretBox } from '../../src/store/keys/secret-box.js';
+import { localFileKek } from '../../src/store/keys/kek.js';
 
 describe('restore queue', () => {
   let db: TestDb;
@@ -54,7 +59,8 @@ describe('restore queue', () => {
   });
 
   it('leaves the creates a live run has in flight to that run; settles those of a dead or finished one', async () => {
-    const ledger = new RestoreLedger(db.pool);
+    const box = kekSecretBox(localFileKek(path.join(mkdtempSync(path.join(tmpdir(), 'restore-queue-')), 'kek.key')));
+    const ledger = new RestoreLedger(db.pool, async () => box);
     const live = await queue();
     const claimed = (await runs.claim('w-live', 60_000, live.id))!;
     await ledger.sending(
@@ -69,5 +75,13 @@ describe('restore queue', () => {
     await runs.finish(claimed, 'failed', {}, 'crashed');
     await db.pool.query('UPDATE restore_runs SET heartbeat_at = now() WHERE id = $1', [live.id]);
     expect((await by(randomUUID())).map((c) => c.runId)).toEqual([live.id]);
+    expect((await by(randomUUID())).map((c) => c.csv)).toEqual(['LastName\nA\n']);
+
+    // A note written before notes were sealed is read as it is.
+    await db.pool.query(
+      "INSERT INTO restore_inflight (org_id, source_org_id, run_id, object, old_ids, csv) VALUES ('org-1', 'org-1', $1, 'Contact', '{003B}', 'LastName\nB\n')",
+      [live.id],
+    );
+    expect((await by(randomUUID())).map((c) => c.csv)).toEqual(['LastName\nA\n', 'LastName\nB\n']);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { bulkSupports, candidateObjects, computeScope, objectScope, selectSoql } from '../../src/salesforce/scope.js';
+import {
+  bulkSupports,
+  candidateObjects,
+  computeScope,
+  objectScope,
+  selectFrom,
+  selectSoql,
+  soqlQuote,
+} from '../../src/salesforce/scope.js';
+import { inListBatches } from '../../src/salesforce/content-links.js';
 import { account, accountHistory, attachment, describeGlobal, invoice, knowledge, leadStatus } from './fixtures/describe.js';
 
 describe('backup scope', () => {
@@ -70,5 +79,14 @@ describe('backup scope', () => {
       'SELECT Id, MasterLabel, CreatedDate, LastModifiedDate, SystemModstamp FROM LeadStatus',
     );
     expect(selectSoql(objectScope(leadStatus)!, 'SystemModstamp > 2024-01-01T00:00:00Z')).toMatch(/ WHERE SystemModstamp > /);
+  });
+
+  it('quotes values as SOQL string literals, in IN lists too', () => {
+    expect(soqlQuote('001000000000001AAA')).toBe("'001000000000001AAA'");
+    expect(soqlQuote(`O'Brien \\ "x"\n`)).toBe(`'O\\'Brien \\\\ \\"x\\"\\n'`);
+    const prefix = `${selectFrom('Contact', ['Id', 'LastName'])} WHERE Id IN (`;
+    expect(inListBatches(prefix, ['003A', "003' OR Name != '"])).toEqual([
+      `SELECT Id, LastName FROM Contact WHERE Id IN ('003A','003\\' OR Name != \\'')`,
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { startTestApi, type TestApi } from '../api/harness.js';
 import { ScopeDouble } from '../api/doubles.js';
 import type { Org } from '../../src/orgs/registry.js';
 import type { ScheduleServices } from '../../src/schedule/index.js';
-import { scheduleApiServices } from '../../src/schedule/api-services.js';
+import { scheduleApiServices } from '../../src/api/adapters/schedule.js';
 import { FakeClock, dropBossSchema, fixedReader, scheduleFor } from './support.js';
 
 // The API's settings and permission-check routes over the real schedule services.

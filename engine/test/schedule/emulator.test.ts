@@ -9,6 +9,7 @@ import { createSmtpMailer } from '../../src/schedule/permission-check/mail.js';
 import { createSchedule, type ScheduleServices } from '../../src/schedule/index.js';
 import { FakeClock, dropBossSchema, silentLog } from './support.js';
 import { startSmtpServer } from './smtp.js';
+import { EMULATOR_ORIGINS } from '../../../test/support/origins.js';
 
 // The permission check and the seat count against the org emulator, through the salesforce layer;
 // the org is changed the way an admin would, with jsforce.
@@ -28,7 +29,7 @@ describe('permission check and seats against the org emulator', () => {
     smtp = await startSmtpServer();
     ({ tenantId, orgId } = await insertTenantAndOrg(db.pool, { sfOrgId: emu.orgId }));
     const readers = salesforceOrgReaders(() =>
-      openConnection({ kind: 'accessToken', accessToken: emu.accessToken, instanceUrl: emu.instanceUrl }),
+      openConnection({ kind: 'accessToken', accessToken: emu.accessToken, instanceUrl: emu.instanceUrl }, { origins: EMULATOR_ORIGINS }),
     );
     s = await createSchedule({
       pool: db.pool,

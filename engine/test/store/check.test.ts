@@ -55,7 +55,7 @@ describe('store check', () => {
     await flipPackByte(packIds[1]!, false);
     const report = await fx.store.check({ orgId: org });
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'pack-hash-mismatch', packId: packIds[1] })]);
+    expect(report.problems).toEqual([expect.objectContaining({ code: 'pack-hash-mismatch', packId: packIds[1] })]);
     await expect(collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: AT }))).rejects.toMatchObject({ code: 'INTEGRITY_ERROR' });
   });
 
@@ -64,7 +64,7 @@ describe('store check', () => {
     const structural = await fx.store.check({ orgId: org });
     expect(structural.problems.map((p) => p.packId)).toEqual([packIds[1]]);
     const full = await fx.store.check({ orgId: org, readDataPercent: 100 });
-    expect(full.problems).toContainEqual(expect.objectContaining({ kind: 'pack-unreadable', packId: packIds[2] }));
+    expect(full.problems).toContainEqual(expect.objectContaining({ code: 'pack-unreadable', packId: packIds[2] }));
     expect(full.problems.find((p) => p.packId === packIds[2])!.message).toMatch(/authentication failed/);
   });
 
@@ -75,8 +75,13 @@ describe('store check', () => {
       await fx.db.pool.query(`UPDATE packs SET ${set} WHERE org_id = $1 AND id = $2`, [org, packId]);
       await fx.db.pool.query('ALTER TABLE packs ENABLE TRIGGER packs_write_once');
     };
-    const indexProblems = async (readDataPercent = 0) =>
-      (await fx.store.check({ orgId: org, readDataPercent })).problems.filter((p) => p.kind === 'row-index-mismatch').map((p) => p.packId);
+    const indexProblems = async (readDataPercent = 0) => [
+      ...new Set(
+        (await fx.store.check({ orgId: org, readDataPercent })).problems
+          .filter((p) => p.code === 'row-index-mismatch')
+          .map((p) => p.packId),
+      ),
+    ];
     expect(await indexProblems(100)).toEqual([]);
     // An entry lost: the index has fewer rows than the pack.
     await damage('row_hash = row_hash[1:cardinality(row_hash) - 1]', packIds[3]!);
@@ -95,7 +100,7 @@ describe('store check', () => {
     bytes[1024 * 1024 + 100]! ^= 1;
     await blob.uploadData(bytes);
     const report = await fx.store.check({ orgId: org, readDataPercent: 100 });
-    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'blob-unreadable', contentHash: fileHash }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ code: 'blob-unreadable', contentHash: fileHash }));
     const read = async () => {
       for await (const _ of await fx.store.openBlob(org, fileHash)) void _;
     };
@@ -108,8 +113,8 @@ describe('store check', () => {
       `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source) VALUES ($1, 'Attachment', 'att2', 'Body', now(), '\\x00', 1, 'test')`,
       [org],
     );
-    const kinds = (await fx.store.check({ orgId: org })).problems.map((p) => p.kind);
-    expect(kinds).toContain('blob-missing');
-    expect(kinds).toContain('blob-row-missing');
+    const codes = (await fx.store.check({ orgId: org })).problems.map((p) => p.code);
+    expect(codes).toContain('blob-missing');
+    expect(codes).toContain('blob-row-missing');
   });
 });

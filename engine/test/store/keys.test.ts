@@ -48,6 +48,20 @@ describe('store keys', () => {
     });
   });
 
+  it('creates no org key under a second KEK: a key file path pointing at nothing cannot split the orgs between two keys', async () => {
+    await fx.store.keyring.forOrg(await fx.newOrg());
+    const moved = fx.reopen(path.join(mkdtempSync(path.join(tmpdir(), 'moved-')), 'kek.key'));
+    const fresh = await fx.newOrg();
+    await expect(moved.keyring.forOrg(fresh)).rejects.toMatchObject({
+      code: 'KEY_ERROR',
+      message: expect.stringContaining('not by the configured'),
+    });
+    const { rows } = await fx.db.pool.query('SELECT 1 FROM org_keys WHERE org_id = $1', [fresh]);
+    expect(rows).toEqual([]);
+    // With the right key file the same org gets its key as always.
+    expect((await fx.reopen(fx.keyFile).keyring.forOrg(fresh)).orgId).toBe(fresh);
+  });
+
   it('refuses a key file that is not one', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bad-')), 'kek.key');
     writeFileSync(file, 'hello\n');

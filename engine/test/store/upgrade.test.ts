@@ -141,4 +141,32 @@ describe('store upgrade to row indexes in the packs', () => {
       }),
     ).toMatchObject({ stored: 1 });
   });
+
+  it('keeps reading packs from before index MACs, and check re-derives their index from their rows', async () => {
+    const report = await store.check({ orgId: org, readDataPercent: 100 });
+    expect(report).toMatchObject({ ok: true, packs: 4, legacyIndexPacks: 3 });
+    const { rows } = await db.pool.query<{ id: string }>(
+      `SELECT id::text FROM packs WHERE org_id = $1 AND format = 'csv' AND job_id = 'job-old' ORDER BY id LIMIT 1`,
+      [org],
+    );
+    const flip = async () => {
+      // Damage below the application: the write-once trigger is bypassed on purpose.
+      await db.pool.query('ALTER TABLE packs DISABLE TRIGGER packs_write_once');
+      await db.pool.query('UPDATE packs SET row_deleted[2] = NOT row_deleted[2] WHERE org_id = $1 AND id = $2', [org, rows[0]!.id]);
+      await db.pool.query('ALTER TABLE packs ENABLE TRIGGER packs_write_once');
+    };
+    await flip();
+    const damaged = await store.check({ orgId: org, readDataPercent: 100 });
+    expect(damaged.problems).toEqual([
+      expect.objectContaining({
+        code: 'row-index-mismatch',
+        packId: rows[0]!.id,
+        object: 'Account',
+        recordId: 'o2',
+        row: 1,
+        entry: 'deleted',
+      }),
+    ]);
+    await flip();
+  });
 });

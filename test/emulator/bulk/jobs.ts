@@ -45,7 +45,12 @@ export const ENDED: ReadonlySet<JobState> = new Set(['JobComplete', 'Failed', 'A
 
 export class BulkJobs {
   private readonly jobs = new Map<string, Job>();
-  private seq = 0;
+  /**
+   * Salesforce never gives an id twice, and a client may hold a job id across an org restart:
+   * the counter starts at the wall clock's microseconds, which a restarted emulator (its jobs
+   * forgotten) has passed unless it made more than a job per microsecond before.
+   */
+  private seq = Date.now() * 1000;
 
   constructor(readonly org: Org) {}
 

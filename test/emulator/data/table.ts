@@ -106,15 +106,31 @@ export class Table {
 
   /** Ids made so far, by row: making one costs more than keeping it, and readers ask often. */
   private readonly ids: string[] = [];
+  /** Rows from this one on count their ids from `createdBase` (see countCreatedFrom). */
+  private firstCreated = Infinity;
+  private createdBase = 0;
+
+  /**
+   * Rows allocated from now on take id counters from `base` up instead of their row number, so a
+   * restarted emulator (its generated records back, the ones created since gone) never gives a new
+   * record an id an earlier run gave another, as Salesforce never reuses an id.
+   */
+  countCreatedFrom(base: number): void {
+    this.firstCreated = this.size;
+    this.createdBase = base;
+  }
 
   idOf(row: number): string {
-    return (this.ids[row] ??= makeId(this.def.keyPrefix, row + 1));
+    const counter = row < this.firstCreated ? row + 1 : this.createdBase + (row - this.firstCreated) + 1;
+    return (this.ids[row] ??= makeId(this.def.keyPrefix, counter));
   }
 
   /** The row of an 18-character id of this object, or -1 (never allocated). */
   rowOf(id18: string): number {
     if (!id18.startsWith(this.def.keyPrefix)) return -1;
-    const row = idCounter(id18) - 1;
+    const counter = idCounter(id18);
+    const row =
+      counter > this.createdBase && this.firstCreated !== Infinity ? this.firstCreated + (counter - this.createdBase) - 1 : counter - 1;
     return row >= 0 && row < this.size && this.idOf(row) === id18 ? row : -1;
   }
 

@@ -4,10 +4,17 @@
  * INVALID_SESSION_ID → refresh path can be tested.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 interface Session {
   userId: string;
   expiresAt: number;
+}
+
+/** The file keepIn writes: expiry null for tokens that last until expired on demand. */
+interface SavedSessions {
+  access: Array<[string, { userId: string; expiresAt: number | null }]>;
+  refresh: Array<[string, string]>;
 }
 
 export class Sessions {
@@ -15,21 +22,48 @@ export class Sessions {
   private readonly refresh = new Map<string, string>();
   /** Lifetime of new access tokens in ms (Infinity: until expired on demand). */
   ttlMs = Infinity;
+  private file: string | undefined;
 
   constructor(
     private readonly orgId: string,
     private readonly now: () => number,
   ) {}
 
+  /**
+   * Keeps the tokens in `file`: those it holds are valid again, and each change is written to it.
+   * Restarting an emulator on the same data directory then ends no session, as restarts of
+   * Salesforce's servers do not.
+   */
+  keepIn(file: string): void {
+    this.file = file;
+    if (existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedSessions;
+      for (const [token, s] of saved.access) this.access.set(token, { userId: s.userId, expiresAt: s.expiresAt ?? Infinity });
+      for (const [token, userId] of saved.refresh) this.refresh.set(token, userId);
+    }
+    this.save();
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const saved: SavedSessions = {
+      access: [...this.access].map(([t, s]) => [t, { userId: s.userId, expiresAt: Number.isFinite(s.expiresAt) ? s.expiresAt : null }]),
+      refresh: [...this.refresh],
+    };
+    writeFileSync(this.file, JSON.stringify(saved), { mode: 0o600 });
+  }
+
   issueAccessToken(userId: string): string {
     const token = `${this.orgId}!${randomBytes(40).toString('base64url')}`;
     this.access.set(token, { userId, expiresAt: this.now() + this.ttlMs });
+    this.save();
     return token;
   }
 
   issueRefreshToken(userId: string): string {
     const token = `5Aep861${randomBytes(48).toString('base64url')}`;
     this.refresh.set(token, userId);
+    this.save();
     return token;
   }
 
@@ -52,11 +86,13 @@ export class Sessions {
   revoke(token: string): void {
     this.access.delete(token);
     this.refresh.delete(token);
+    this.save();
   }
 
   /** Expires one access token, or every access token when none is given. */
   expire(token?: string): void {
     if (token) this.access.delete(token);
     else this.access.clear();
+    this.save();
   }
 }

@@ -1,7 +1,7 @@
 import { OrgVaultError } from '../../errors.js';
 import type { Org, OrgRegistry } from '../../orgs/registry.js';
 import type { OrgConnection } from '../../salesforce/connection.js';
-import type { OrgCredentials } from '../../salesforce/credentials.js';
+import { toCredentials, type OrgCredentials } from '../../salesforce/credentials.js';
 import { describeGlobal, describeSObject } from '../../salesforce/describe.js';
 import { candidateObjects, type ScopeOptions } from '../../salesforce/scope.js';
 import type { ObjectScopeService, OrgConnectService } from '../services.js';
@@ -15,29 +15,6 @@ export interface SalesforceWiring {
   open(orgId: string): Promise<OrgConnection>;
   /** The org's backup scope settings (exclusions), to tell what is out of scope and why. */
   scopeOptions?(orgId: string): Promise<ScopeOptions>;
-}
-
-/** The API's connect request in the salesforce layer's terms. */
-export function toCredentials(c: ConnectInput): OrgCredentials {
-  switch (c.method) {
-    case 'refresh_token':
-      return {
-        kind: 'refreshToken',
-        loginUrl: c.loginUrl,
-        clientId: c.clientId,
-        refreshToken: c.refreshToken,
-        ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
-      };
-    case 'jwt':
-      if (!c.privateKey) {
-        throw new OrgVaultError('VALIDATION_FAILED', 'privateKey is required for the JWT bearer flow', {
-          actions: ["Send the PEM private key of the connected app's certificate."],
-        });
-      }
-      return { kind: 'jwt', loginUrl: c.loginUrl, clientId: c.clientId, username: c.username, privateKey: c.privateKey };
-    case 'access_token':
-      return { kind: 'accessToken', accessToken: c.accessToken, instanceUrl: c.instanceUrl };
-  }
 }
 
 /**

@@ -25,15 +25,16 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       method: 'post',
       path: '/orgs',
       tag: 'orgs',
-      summary: 'Connect an organization; answers its tile and its own API key for the Named Credential (shown once)',
+      summary:
+        'Connect an organization (or reconnect it); answers its tile and its own API key for the Named Credential (shown once; org keys issued before stop working)',
       action: 'orgs.connect',
       body: ConnectRequest,
       status: 201,
       response: ConnectResponse,
-      errors: ['ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: ['URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, body }) => {
         const org = await need(s.connect, 'Connecting organizations').connect(caller.scope.tenantId, body);
-        const { info, key } = await s.keys.create(org.tenantId, { name: `Named Credential of ${org.sfOrgId}`, orgId: org.id });
+        const { info, key } = await s.keys.reissueForOrg(org.tenantId, org.id, `Named Credential of ${org.sfOrgId}`);
         return { org: await toTile(s, org), orgKey: { id: info.id, key } };
       },
     }),
@@ -89,7 +90,7 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: ObjectList,
-      errors: [...ORG_ERRORS, 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         return { objects: await need(s.scope, 'Describe and scope').listObjects(org) };

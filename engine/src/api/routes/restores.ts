@@ -18,6 +18,7 @@ const RESTORE_ERRORS = [
   'API_BUDGET_EXHAUSTED',
   'ORG_AUTH_FAILED',
   'ORG_API_ERROR',
+  'URL_NOT_ALLOWED',
   'SERVICE_UNAVAILABLE',
 ] as const;
 
@@ -110,6 +111,8 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         const against = 'live' in body.to && body.to.targetOrgId ? await resolveOrg(s, caller, body.to.targetOrgId) : null;
+        // Compare reads the objects' describe from the live side (or the org itself): unknown names are the caller's mistake.
+        await need(s.scope, 'Describe and scope').assertKnown(against ?? org, { objects: body.objects });
         return need(s.restore, 'Compare').compare(org, against, body);
       },
     }),

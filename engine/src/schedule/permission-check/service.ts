@@ -5,7 +5,7 @@ import type { Logger } from '../../infra/logger.js';
 import { OrgVaultError } from '../../errors.js';
 import type { Clock } from '../clock.js';
 import type { PermissionReader } from '../ports.js';
-import { loadOrg, type OrgFacts } from '../orgs.js';
+import { loadOrg, type OrgFacts } from '../../orgs/facts.js';
 import { parseBody } from '../validation.js';
 import { nextRecurringStart, parseInterval, type RecurringTimes } from '../start-times.js';
 import type { AdminEmails } from '../admin-emails.js';

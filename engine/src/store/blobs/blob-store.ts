@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ContainerClient } from '@azure/storage-blob';
-import type { Pool } from '../../infra/db.js';
+import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
+import { type Pool, type Queryable, withTransaction } from '../../infra/db.js';
 import { OrgVaultError, fromSystemError } from '../../errors.js';
 import type { Keyring } from '../keys/keyring.js';
-import { storeError, storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
-import { DecryptBlob, EncryptBlob } from './chunked.js';
+import { type BlobDigest, DecryptBlob, EncryptBlob } from './chunked.js';
 
 /** Where a file belongs: the record field that held it, from when. */
 export interface BlobRefInput {
@@ -29,6 +29,14 @@ export interface PutBlobResult {
   storedSize: number;
   /** False when the same content was already stored (nothing was uploaded for good). */
   uploaded: boolean;
+  /** False when the content was not the one expected, and so was not recorded. */
+  recorded: boolean;
+}
+
+/** A recorded file the blob store no longer holds intact. */
+export interface LostFile {
+  orgId: string;
+  contentHash: string;
 }
 
 export interface BlobRef {
@@ -45,6 +53,17 @@ export interface BlobRef {
 export const blobName = (orgId: string, contentHash: string): string => `orgs/${orgId}/blobs/${contentHash}`;
 export const blobPrefix = (orgId: string): string => `orgs/${orgId}/blobs/`;
 const stagingName = (orgId: string): string => `orgs/${orgId}/staging/${randomUUID()}`;
+
+/** A blob_refs row as the queries below select it. */
+type RefRow = {
+  record_id: string;
+  field: string;
+  valid_from: Date;
+  content_hash: string;
+  size: string;
+  source: string;
+  job_id: string | null;
+};
 
 const UPLOAD_BUFFER = 4 << 20;
 const UPLOAD_CONCURRENCY = 2;
@@ -67,10 +86,17 @@ export class BlobStore {
 
   /**
    * Streams content into Blob Storage encrypted, under a staging name while it is hashed; then
-   * commits it to its content address unless that content is already stored, and records the
-   * reference. Memory stays at a few chunks whatever the size.
+   * commits it to its content address unless that content is already stored there, and records the
+   * reference. Memory stays at a few chunks whatever the size. With `expect`, only that content is
+   * recorded: other bytes (the record's file changed since) are dropped and `recorded` is false.
+   * `withRef` runs in the transaction that records a new reference (e.g. a caller's count of files).
    */
-  async put(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>): Promise<PutBlobResult> {
+  async put(
+    ref: BlobRefInput,
+    content: Readable | AsyncIterable<Buffer>,
+    expect?: string,
+    withRef?: (tx: Queryable) => Promise<void>,
+  ): Promise<PutBlobResult> {
     const keys = await this.keyring.forOrg(ref.orgId);
     const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
     const encrypt = new EncryptBlob(keys);
@@ -87,40 +113,63 @@ export class BlobStore {
     }
     const digest = encrypt.digest!;
     const contentHash = digest.contentHash.toString('hex');
+    const result = { contentHash, size: digest.size, storedSize: digest.storedSize };
     try {
-      const uploaded = await storeTransaction(this.pool, 'Recording a file', async (client) => {
-        // One committer per content at a time: the address and its row always describe the same bytes.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
-        const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
-          ref.orgId,
-          digest.contentHash,
-        ]);
-        const fresh = rowCount === 0;
-        if (fresh) {
-          const target = this.container.getBlockBlobClient(blobName(ref.orgId, contentHash));
-          // A blob left at the address without a row (a crash after the copy) is simply replaced.
-          // A copy within the account; large ones finish asynchronously (the SDK's default poll is 15 s).
-          const poller = await target.beginCopyFromURL(staging.url, { intervalInMs: COPY_POLL_MS });
-          await poller.pollUntilDone();
-          await client.query('INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash) VALUES ($1, $2, $3, $4, $5)', [
-            ref.orgId,
-            digest.contentHash,
-            digest.size,
-            digest.storedSize,
-            digest.cipherHash,
-          ]);
-        }
-        await client.query(
-          `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-          [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
-        );
-        return fresh;
-      });
-      return { contentHash, size: digest.size, storedSize: digest.storedSize, uploaded };
+      if (expect !== undefined && expect !== contentHash) return { ...result, uploaded: false, recorded: false };
+      const uploaded = await this.commit(ref, digest, staging, withRef);
+      return { ...result, uploaded, recorded: true };
     } finally {
       await staging.deleteIfExists().catch(() => undefined);
     }
+  }
+
+  /**
+   * Copies staged content to its address and records it. A recorded content is not trusted
+   * blindly: its blob must still be there (a store that lost it, e.g. Azurite killed before it
+   * saved, gets it again from this upload). Returns whether the content was copied.
+   */
+  private async commit(
+    ref: BlobRefInput,
+    digest: BlobDigest,
+    staging: BlockBlobClient,
+    withRef: ((tx: Queryable) => Promise<void>) | undefined,
+  ): Promise<boolean> {
+    const contentHash = digest.contentHash.toString('hex');
+    return withTransaction(this.pool, async (client) => {
+      // One committer per content at a time: the address and its row always describe the same bytes.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
+      const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+        ref.orgId,
+        digest.contentHash,
+      ]);
+      const target = this.container.getBlockBlobClient(blobName(ref.orgId, contentHash));
+      const recorded = rowCount !== 0;
+      const copy = !recorded || !(await present(target));
+      if (copy) {
+        // A blob left at the address without a row (a crash after the copy) is simply replaced.
+        // A copy within the account; large ones finish asynchronously (the SDK's default poll is 15 s).
+        const poller = await target.beginCopyFromURL(staging.url, { intervalInMs: COPY_POLL_MS });
+        await poller.pollUntilDone();
+      }
+      // Recorded once the copy is acknowledged: the time tells which files a store that lost its
+      // latest writes may have dropped (see verifyRecorded).
+      if (copy)
+        // The same plaintext, encrypted afresh (new salt and nonces): the row describes the new bytes.
+        await client.query(
+          `INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash, created_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())
+           ON CONFLICT (org_id, content_hash) DO UPDATE SET stored_size = EXCLUDED.stored_size, cipher_hash = EXCLUDED.cipher_hash, created_at = EXCLUDED.created_at`,
+          [ref.orgId, digest.contentHash, digest.size, digest.storedSize, digest.cipherHash],
+        );
+      const added = await client.query(
+        `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
+      );
+      if (added.rowCount === 1) await withRef?.(client);
+      return copy;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Recording a file');
+    });
   }
 
   /**
@@ -165,37 +214,105 @@ export class BlobStore {
     return { stream: source.pipe(decrypt), cipherHash: rows[0].cipher_hash };
   }
 
+  /**
+   * Reads back whole every file recorded at or after `since` (a blob store that may have dropped
+   * its latest acknowledged writes, such as Azurite killed before it saved) and forgets the row of
+   * each one missing or damaged: its references then show as lost (lostRefs), the next backup
+   * fetches them again, and `check` names the ones it could not.
+   */
+  async verifyRecorded(since: Date): Promise<{ verified: number; lost: LostFile[] }> {
+    const { rows } = await this.pool
+      .query<{ org_id: string; content_hash: string }>(
+        `SELECT org_id, encode(content_hash, 'hex') AS content_hash FROM blobs WHERE created_at >= $1 ORDER BY created_at`,
+        [since],
+      )
+      .catch((err: unknown) => {
+        throw storeError(err, 'Listing recent files');
+      });
+    const lost: LostFile[] = [];
+    for (const { org_id: orgId, content_hash: contentHash } of rows) {
+      if (!(await this.intact(orgId, contentHash)) && (await this.forget(orgId, contentHash))) lost.push({ orgId, contentHash });
+    }
+    return { verified: rows.length, lost };
+  }
+
+  /** Whether a recorded file reads back whole; false only for a missing or damaged blob, not an unreachable store. */
+  private intact(orgId: string, contentHash: string): Promise<boolean> {
+    return this.verify(orgId, contentHash).then(
+      () => true,
+      (err: unknown) => {
+        if (OrgVaultError.is(err, 'INTEGRITY_ERROR')) return false;
+        throw err;
+      },
+    );
+  }
+
+  private forget(orgId: string, contentHash: string): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [orgId, contentHash]);
+      // A backup may have put it back meanwhile; a damaged blob at the address is replaced by the next copy.
+      if (await this.intact(orgId, contentHash)) return false;
+      const { rowCount } = await client.query('DELETE FROM blobs WHERE org_id = $1 AND content_hash = $2', [
+        orgId,
+        Buffer.from(contentHash, 'hex'),
+      ]);
+      return rowCount !== 0;
+    }).catch((err: unknown) => {
+      throw storeError(err, 'Forgetting a lost file');
+    });
+  }
+
+  /** References of an object whose content is not recorded (found lost), newest first per record. */
+  async lostRefs(orgId: string, object: string): Promise<BlobRef[]> {
+    const { rows } = await this.pool
+      .query<RefRow>(
+        `SELECT record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
+          WHERE org_id = $1 AND object = $2
+            AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
+          ORDER BY record_id, field, valid_from DESC`,
+        [orgId, object],
+      )
+      .catch((err: unknown) => {
+        throw storeError(err, 'Listing lost files');
+      });
+    return rows.map((r) => toRef(object, r.record_id, r));
+  }
+
   /** Per record and field, the file it held at `at` (latest reference with valid_from <= at), in id order. */
   async *refsAt(orgId: string, object: string, at: Date): AsyncGenerator<BlobRef> {
-    type Row = {
-      record_id: string;
-      field: string;
-      valid_from: Date;
-      content_hash: string;
-      size: string;
-      source: string;
-      job_id: string | null;
-    };
     const sql = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
       FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
       ORDER BY record_id, field, valid_from DESC, created_at DESC`;
-    for await (const { rows } of cursorBatches<Row>(this.pool, sql, [orgId, object, at])) {
+    for await (const { rows } of cursorBatches<RefRow>(this.pool, sql, [orgId, object, at])) {
       for (const r of rows) yield toRef(object, r.record_id, r);
     }
   }
 
-  /** Every file reference of one record, oldest first. */
+  /**
+   * Every file reference of one record, oldest first, leaving out those whose content was found
+   * lost (verifyRecorded): a backup that asks before fetching a file then fetches it again.
+   */
   async refsOf(orgId: string, object: string, recordId: string): Promise<BlobRef[]> {
     const { rows } = await this.pool
       .query<{ field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null }>(
-        `SELECT field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs
-          WHERE org_id = $1 AND object = $2 AND record_id = $3 ORDER BY valid_from, field`,
+        `SELECT field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
+          WHERE org_id = $1 AND object = $2 AND record_id = $3
+            AND EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
+          ORDER BY valid_from, field`,
         [orgId, object, recordId],
       )
       .catch((err: unknown) => {
         throw storeError(err, 'Reading file references');
       });
     return rows.map((r) => toRef(object, recordId, r));
+  }
+}
+
+async function present(blob: BlockBlobClient): Promise<boolean> {
+  try {
+    return await blob.exists();
+  } catch (err) {
+    throw storageError(err, 'Finding a file');
   }
 }
 

@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from '../../infra/db.js';
-import { connect, release, storeError } from '../db-errors.js';
+import { type Pool, type PoolClient, checkin, checkout } from '../../infra/db.js';
+import { storeError } from '../db-errors.js';
 
 export interface CursorBatch<T> {
   rows: T[];
@@ -15,12 +15,22 @@ export interface CursorBatch<T> {
  * Streams a query's rows in batches through a server-side cursor, in one read-only snapshot, so
  * memory stays bounded whatever the result size. Stopping early (break) closes the cursor.
  */
-export async function* cursorBatches<T>(pool: Pool, sql: string, params: unknown[], batchSize = 5000): AsyncGenerator<CursorBatch<T>> {
-  const client = await connect(pool, 'Reading the catalog');
+export async function* cursorBatches<T>(
+  pool: Pool,
+  sql: string,
+  params: unknown[],
+  batchSize = 5000,
+  /** Runs in the cursor's snapshot before the first row, e.g. to verify what the query reads. */
+  prepare?: (client: PoolClient) => Promise<void>,
+): AsyncGenerator<CursorBatch<T>> {
+  const client = await checkout(pool).catch((err: unknown) => {
+    throw storeError(err, 'Reading the catalog');
+  });
   let done = false;
   let failure: unknown;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await prepare?.(client);
     await client.query(`DECLARE store_cursor NO SCROLL CURSOR FOR ${sql}`, params);
     for (;;) {
       const { rows } = await client.query(`FETCH ${batchSize} FROM store_cursor`);
@@ -34,6 +44,6 @@ export async function* cursorBatches<T>(pool: Pool, sql: string, params: unknown
     throw storeError(err, 'Reading the catalog');
   } finally {
     if (!done) await client.query('ROLLBACK').catch(() => undefined);
-    release(client, failure);
+    checkin(client, failure);
   }
 }

@@ -2,6 +2,7 @@ import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Pool } from '../../infra/db.js';
 import { OrgVaultError } from '../../errors.js';
 import type { KeyEncryptionKey } from './kek.js';
+import { INSERT_ORG_KEY, ORG_KEY, OTHER_KEK } from '../sql.js';
 
 /**
  * The keys of one org, all derived (HKDF-SHA256) from its data key so that each purpose has a key
@@ -24,6 +25,8 @@ export interface OrgKeys {
    * digest): per-row HMACs cost a native call each, this costs one per batch.
    */
   keyDigests(digests: Buffer): Buffer;
+  /** HMAC-SHA256 binding a pack's row index to the pack (see catalog/index-auth.ts). */
+  indexMac(data: string | Buffer): Buffer;
 }
 
 function derive(dataKey: Buffer, orgId: string, purpose: string): Buffer {
@@ -33,6 +36,7 @@ function derive(dataKey: Buffer, orgId: string, purpose: string): Buffer {
 export function deriveOrgKeys(orgId: string, dataKey: Buffer): OrgKeys {
   const hmacKey = derive(dataKey, orgId, 'content-hmac');
   const rowKey = derive(dataKey, orgId, 'row-hash');
+  const indexKey = derive(dataKey, orgId, 'row-index-mac');
   return {
     orgId,
     packKey: derive(dataKey, orgId, 'pack'),
@@ -47,6 +51,7 @@ export function deriveOrgKeys(orgId: string, dataKey: Buffer): OrgKeys {
       const ecb = createCipheriv('aes-256-ecb', rowKey, null).setAutoPadding(false);
       return Buffer.concat([ecb.update(digests), ecb.final()]);
     },
+    indexMac: (data) => createHmac('sha256', indexKey).update(data).digest(),
   };
 }
 
@@ -75,23 +80,33 @@ export class Keyring {
   private async load(orgId: string): Promise<OrgKeys> {
     const existing = await this.read(orgId);
     if (existing) return existing;
+    await this.assertOneKek();
     const wrapped = await this.kek.wrap(randomBytes(32), orgId);
     // Two processes may create a key at once: the first insert wins and both use its key.
-    await this.pool.query('INSERT INTO org_keys (org_id, kek_id, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING', [
-      orgId,
-      this.kek.id,
-      wrapped,
-    ]);
+    await this.pool.query(INSERT_ORG_KEY, [orgId, this.kek.id, wrapped]);
     const created = await this.read(orgId);
     if (!created) throw new OrgVaultError('INTERNAL', `The data key of org ${orgId} vanished after it was created`);
     return created;
   }
 
+  /**
+   * A new org key goes under the KEK the others are under: a key file path mistyped or moved
+   * without its file would otherwise create a fresh KEK and split the orgs between two keys, and
+   * pointing back at the right file would then strand the orgs connected meanwhile.
+   */
+  private async assertOneKek(): Promise<void> {
+    const { rows } = await this.pool.query<{ kek_id: string }>(OTHER_KEK, [this.kek.id]);
+    const other = rows[0]?.kek_id;
+    if (other === undefined) return;
+    throw new OrgVaultError('KEY_ERROR', `Org data keys are wrapped by key ${other}, not by the configured ${this.kek.id}`, {
+      actions: [
+        'Configure the key-encryption key in use (ORGVAULT_KEY_FILE or AZURE_KEY_VAULT_KEY_ID); a missing key file is restored from its backup, never recreated.',
+      ],
+    });
+  }
+
   private async read(orgId: string): Promise<OrgKeys | undefined> {
-    const { rows } = await this.pool.query<{ kek_id: string; wrapped_key: Buffer }>(
-      'SELECT kek_id, wrapped_key FROM org_keys WHERE org_id = $1',
-      [orgId],
-    );
+    const { rows } = await this.pool.query<{ kek_id: string; wrapped_key: Buffer }>(ORG_KEY, [orgId]);
     const row = rows[0];
     if (!row) return undefined;
     if (row.kek_id !== this.kek.id) {

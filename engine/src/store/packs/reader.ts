@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from '../../infra/db.js';
 import type { Keyring } from '../keys/keyring.js';
 import { integrityError } from '../keys/aead.js';
 import { storeError } from '../db-errors.js';
+import { LOAD_PACK } from '../sql.js';
 import { RowScanner, malformed, readHeader } from './csv.js';
 import { openPack, type PackIdentity } from './codec.js';
 import { DIGEST, digestRow, headerDigest, type PackFormat } from './batch.js';
@@ -35,10 +36,7 @@ export async function loadPack(db: Pool | PoolClient, keyring: Keyring, orgId: s
   try {
     ({
       rows: [rec],
-    } = await db.query<PackRecord>(
-      'SELECT object, format, codec, row_count, plain_hash, cipher_hash, data FROM packs WHERE org_id = $1 AND id = $2',
-      [orgId, packId],
-    ));
+    } = await db.query<PackRecord>(LOAD_PACK, [orgId, packId]));
   } catch (err) {
     throw storeError(err, `Reading pack ${packId}`);
   }

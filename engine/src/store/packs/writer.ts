@@ -1,6 +1,7 @@
-import type { Pool } from '../../infra/db.js';
+import { type Pool, type PoolClient, type Queryable, withTransaction } from '../../infra/db.js';
 import type { OrgKeys } from '../keys/keyring.js';
-import { storeTransaction } from '../db-errors.js';
+import { storeError } from '../db-errors.js';
+import { indexMac, insertIndexMacs } from '../catalog/index-auth.js';
 import {
   insertPack,
   lockObject,
@@ -35,6 +36,12 @@ export interface WriteResult {
   storedBytes: number;
 }
 
+/**
+ * Work a caller commits with the batch: it runs in the batch's transaction once the packs are in,
+ * so e.g. a count of what was stored can never lag behind or run ahead of the data it counts.
+ */
+export type WithBatch = (tx: Queryable, result: WriteResult) => Promise<void>;
+
 const LF = Buffer.from('\n');
 const SEAL_CONCURRENCY = 3;
 
@@ -42,7 +49,14 @@ const SEAL_CONCURRENCY = 3;
  * Stores a batch as packs with their row indexes in one transaction: either every new version
  * of the batch is stored, or none is (nothing stored before is touched either way).
  */
-export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget, batch: Batch, packBytes: number): Promise<WriteResult> {
+export async function writeBatch(
+  pool: Pool,
+  keys: OrgKeys,
+  target: WriteTarget,
+  batch: Batch,
+  packBytes: number,
+  withBatch?: WithBatch,
+): Promise<WriteResult> {
   const result: WriteResult = { received: batch.count, stored: 0, skipped: 0, packIds: [], plainBytes: 0, storedBytes: 0 };
   if (batch.count === 0) return result;
   // 8 bytes of the keyed digest: collisions only matter between versions of one record with one version time.
@@ -52,28 +66,45 @@ export async function writeBatch(pool: Pool, keys: OrgKeys, target: WriteTarget,
     versions[i] = { id: batch.ids[i]!, validFrom: batch.validFrom[i]!, hash: keyed.readBigInt64BE(i * 16).toString() };
   }
 
-  return storeTransaction(pool, `Storing ${target.object} for org ${target.orgId}`, async (client) => {
+  return withTransaction(pool, async (client) => {
     await lockObject(client, target.orgId, target.object);
     const tombstones = batch.format === 'tombstones';
     const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions, tombstones));
     result.stored = keep.length;
     result.skipped = batch.count - keep.length;
-    if (keep.length === 0) return result;
-    const groups = tombstones ? [keep] : splitBySize(batch, keep, packBytes);
-    const ids = await reservePackIds(client, groups.length);
-    // Packs compress off the main thread, a few at a time, so a 100 MB page never has all its
-    // plaintext copies in memory at once; each is inserted with its row index once sealed, while
-    // the next ones compress.
-    const sealing = startLimited(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, versions, rows, ids[g]!));
-    for (const pending of sealing) {
-      const p = await pending;
-      await insertPack(client, p);
-      result.plainBytes += p.plainSize;
-      result.storedBytes += p.data?.length ?? 0;
-    }
-    result.packIds = ids;
+    if (keep.length > 0) await storePacks(client, keys, target, batch, versions, keep, packBytes, result);
+    await withBatch?.(client, result);
     return result;
+  }).catch((err: unknown) => {
+    throw storeError(err, `Storing ${target.object} for org ${target.orgId}`);
   });
+}
+
+async function storePacks(
+  client: PoolClient,
+  keys: OrgKeys,
+  target: WriteTarget,
+  batch: Batch,
+  versions: BatchVersion[],
+  keep: number[],
+  packBytes: number,
+  result: WriteResult,
+): Promise<void> {
+  const groups = batch.format === 'tombstones' ? [keep] : splitBySize(batch, keep, packBytes);
+  const ids = await reservePackIds(client, groups.length);
+  // Packs compress off the main thread, a few at a time, so a 100 MB page never has all its
+  // plaintext copies in memory at once; each is inserted with its row index once sealed, while
+  // the next ones compress.
+  const sealing = startLimited(groups, SEAL_CONCURRENCY, (rows, g) => buildPack(keys, target, batch, versions, rows, ids[g]!));
+  const macs: Buffer[] = [];
+  for (const pending of sealing) {
+    const p = await pending;
+    macs.push(indexMac(keys, p, await insertPack(client, p)));
+    result.plainBytes += p.plainSize;
+    result.storedBytes += p.data?.length ?? 0;
+  }
+  await insertIndexMacs(client, target.orgId, ids, macs);
+  result.packIds = ids;
 }
 
 /**

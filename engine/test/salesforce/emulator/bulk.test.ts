@@ -7,6 +7,7 @@ import {
   readBulkQueryResults,
   type BulkQueryOptions,
   type BulkResultPage,
+  type StaleBulkJob,
 } from '../../../src/salesforce/bulk2-query.js';
 import { abortBulkJob, deleteBulkJob, isBulkJobGone, waitForBulkJob } from '../../../src/salesforce/bulk2-jobs.js';
 import { runIngestJob } from '../../../src/salesforce/bulk2-ingest.js';
@@ -181,12 +182,83 @@ describe('Bulk API 2.0 (emulator)', () => {
     expect((await conn.tokens.session()).accessToken).not.toBe(tokenBefore);
   });
 
-  it('a failed job is an error; a job that is gone is recognisable so the caller starts over', async () => {
+  it('a failed new job is an error', async () => {
     await org.admin('/faults', { bulkJobFailure: 'InternalServerError' });
     await expect(collect(conn)).rejects.toMatchObject({ code: 'ORG_API_ERROR', details: { errorCode: 'BULK_JOB_FAILED' } });
+  });
+
+  /** Resumes `resume` and tells which job ids the pages came from and why the resumed job was left. */
+  async function resumeFrom(resume: { jobId: string; locator: string | null }) {
+    const stale: StaleBulkJob[] = [];
+    const created: string[] = [];
+    const pages = await collect(conn, {
+      resume,
+      object: 'Contact',
+      onStale: (s) => void stale.push(s),
+      onJob: (j) => void created.push(j.id),
+    });
+    return { stale, created, pages, jobs: [...new Set(pages.map((p) => p.jobId))] };
+  }
+
+  it('a resumed job that is gone, Failed or Aborted is replaced by a new job read from its first page', async () => {
+    const gone = await resumeFrom({ jobId: '7508d0000000zzzAAA', locator: null });
+    expect(gone.stale).toEqual([{ jobId: '7508d0000000zzzAAA', reason: 'gone' }]);
+    expect(gone.jobs).toEqual(gone.created);
+    expect(ids(gone.pages).sort()).toEqual(expected);
+
+    await org.admin('/faults', { bulkJobFailure: 'InternalServerError' });
+    const failedJob = await createBulkQueryJob(conn, SOQL);
+    await waitForBulkJob(conn, 'query', failedJob.id, FAST_POLL).catch(() => undefined);
     await org.admin('/faults', undefined, 'DELETE');
-    const gone = await collect(conn, { resume: { jobId: '7508d00000NoSuchJob', locator: null } }).catch((e: unknown) => e);
-    expect(isBulkJobGone(gone)).toBe(true);
+    const failed = await resumeFrom({ jobId: failedJob.id, locator: null });
+    expect(failed.stale).toEqual([{ jobId: failedJob.id, reason: 'Failed' }]);
+    expect(ids(failed.pages).sort()).toEqual(expected);
+
+    // A job that ends before the abort arrives is asked for again: the emulator's jobs take ~40 ms.
+    let aborted;
+    for (let i = 0; i < 5 && aborted?.state !== 'Aborted'; i++)
+      aborted = await abortBulkJob(conn, 'query', (await createBulkQueryJob(conn, SOQL)).id).catch(() => undefined);
+    expect(aborted?.state).toBe('Aborted');
+    const resumedAborted = await resumeFrom({ jobId: aborted!.id, locator: null });
+    expect(resumedAborted.stale).toEqual([{ jobId: aborted!.id, reason: 'Aborted' }]);
+    expect(ids(resumedAborted.pages).sort()).toEqual(expected);
+  });
+
+  it("another object's or operation's job under the checkpointed id is not read", async () => {
+    const accounts = await createBulkQueryJob(conn, 'SELECT Id, Name FROM Account');
+    const other = await resumeFrom({ jobId: accounts.id, locator: null });
+    expect(other.stale).toEqual([{ jobId: accounts.id, reason: 'other object' }]);
+    expect(other.jobs).toEqual(other.created);
+    expect(ids(other.pages).sort()).toEqual(expected);
+
+    const all = await createBulkQueryJob(conn, SOQL, 'queryAll');
+    const operation = await resumeFrom({ jobId: all.id, locator: null });
+    expect(operation.stale).toEqual([{ jobId: all.id, reason: 'other operation' }]);
+  });
+
+  it('a resumed job whose results vanish halfway is read again by a new job; a readable one is not replaced', async () => {
+    const first: BulkResultPage[] = [];
+    let jobId = '';
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 50, poll: FAST_POLL, onJob: (j) => void (jobId = j.id) })) {
+      first.push(p);
+      if (first.length === 2) break;
+    }
+    const readable = await resumeFrom({ jobId, locator: first[1]!.nextLocator });
+    expect(readable).toMatchObject({ stale: [], created: [], jobs: [jobId] });
+    expect(ids([...first, ...readable.pages]).sort()).toEqual(expected);
+
+    const pages: BulkResultPage[] = [];
+    const resume = { jobId, locator: first[1]!.nextLocator };
+    // Pages of 10 rows: the page read ahead while the job is deleted is not its last.
+    for await (const p of bulkQuery(conn, { soql: SOQL, maxRecords: 10, poll: FAST_POLL, resume, object: 'Contact' })) {
+      pages.push(p);
+      if (pages.length === 1) await deleteBulkJob(conn, 'query', jobId);
+    }
+    const fresh = pages.findIndex((p) => p.jobId !== jobId);
+    expect(fresh).toBeGreaterThan(0);
+    expect(pages.slice(0, fresh).every((p) => p.jobId === jobId)).toBe(true);
+    // The new job's pages hold every row; the caller recognises those it stored from the old one.
+    expect(ids(pages.slice(fresh)).sort()).toEqual(expected);
   });
 
   it('aborts a job and deletes it; a deleted job is gone', async () => {

@@ -1,5 +1,6 @@
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../../../test/emulator/server.js';
 import { openConnection, type ConnectionOptions, type OrgConnection } from '../../../src/salesforce/connection.js';
+import { EMULATOR_ORIGINS } from '../../../../test/support/origins.js';
 
 /** Short pauses so retry paths run quickly in tests. */
 export const FAST_RETRY = { attempts: 6, baseDelayMs: 5, maxDelayMs: 50 };
@@ -39,7 +40,7 @@ export async function startTestOrg(options: EmulatorOptions = {}): Promise<TestO
     connect: (o = {}) =>
       openConnection(
         { kind: 'refreshToken', loginUrl: emu.instanceUrl, clientId: 'orgvault-test', refreshToken: emu.refreshToken },
-        { retry: FAST_RETRY, ...o },
+        { retry: FAST_RETRY, origins: EMULATOR_ORIGINS, ...o },
       ),
     stop: () => emu.stop(),
   };

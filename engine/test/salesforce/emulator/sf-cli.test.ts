@@ -4,6 +4,7 @@ import { SfCli } from '../../../../test/emulator/support/sf-cli.js';
 import { openConnection } from '../../../src/salesforce/connection.js';
 import { queryRecords } from '../../../src/salesforce/rest-query.js';
 import { startTestOrg, type TestOrg } from './org.js';
+import { EMULATOR_ORIGINS } from '../../../../test/support/origins.js';
 
 describe('an org the sf CLI already knows (emulator)', () => {
   const sf = new SfCli();
@@ -28,10 +29,10 @@ describe('an org the sf CLI already knows (emulator)', () => {
   });
 
   it('opens by alias and by username, and reads the org', async () => {
-    const byAlias = await openConnection({ kind: 'sfCli', usernameOrAlias: 'vault' });
+    const byAlias = await openConnection({ kind: 'sfCli', usernameOrAlias: 'vault' }, { origins: EMULATOR_ORIGINS });
     expect(byAlias.identity).toMatchObject({ orgId: org.emu.orgId, username: org.emu.username });
     expect(await queryRecords(byAlias, 'SELECT Id FROM Account LIMIT 3')).toHaveLength(3);
-    const byUsername = await openConnection({ kind: 'sfCli', usernameOrAlias: org.emu.username });
+    const byUsername = await openConnection({ kind: 'sfCli', usernameOrAlias: org.emu.username }, { origins: EMULATOR_ORIGINS });
     expect(byUsername.identity.userId).toBe(org.emu.userId);
   });
 

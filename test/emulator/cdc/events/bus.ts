@@ -17,10 +17,15 @@ export class EventBus {
   deliveryDelayMs = 0;
 
   private events: BusEvent[] = [];
-  private lastIssued = 0;
-  /** Highest replay id no longer retained (0: nothing purged yet). */
-  private purgedUpTo = 0;
-  private released = 0;
+  /**
+   * Replay ids start at the wall clock's microseconds, as if every earlier id had been purged: a
+   * subscriber holding a replay id from before an emulator restart is told it cannot resume
+   * (as after Salesforce's retention) rather than resumed into another history that reuses it.
+   */
+  private lastIssued = Date.now() * 1000;
+  /** Highest replay id no longer retained. */
+  private purgedUpTo = this.lastIssued;
+  private released = this.lastIssued;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly now: () => number = Date.now) {}

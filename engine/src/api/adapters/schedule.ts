@@ -1,14 +1,14 @@
 import { Duration } from 'luxon';
-import type { Org } from '../orgs/registry.js';
-import type { PermissionCheckService, ScheduleService, TenantSettingsService } from '../api/services.js';
-import type { BackupSettingsIn, PermissionCheckSettingsIn, PermissionReportOut } from '../api/schemas.js';
-import { OrgVaultError } from '../errors.js';
-import type { ScheduleServices } from './index.js';
-import { isExpired } from './subscriptions.js';
-import type { PermissionCheckSettings, StoredPermissionReport } from './permission-check/service.js';
+import type { Org } from '../../orgs/registry.js';
+import type { PermissionCheckService, ScheduleService, TenantSettingsService } from '../services.js';
+import type { BackupSettingsIn, PermissionCheckSettingsIn, PermissionReportOut } from '../schemas.js';
+import { OrgVaultError } from '../../errors.js';
+import type { ScheduleServices } from '../../schedule/index.js';
+import { isExpired } from '../../schedule/subscriptions.js';
+import type { PermissionCheckSettings, StoredPermissionReport } from '../../schedule/permission-check/service.js';
 
 /**
- * The schedule's services in the shapes the API's routes ask for (api/services.ts); the API
+ * The schedule's services (schedule/) in the shapes the API's routes ask for (../services.ts); the API
  * has already resolved `org` within the caller's tenant.
  */
 export function scheduleApiServices(s: ScheduleServices): {

@@ -1,0 +1,105 @@
+import type { Pool } from '../infra/db.js';
+import { OrgVaultError } from '../errors.js';
+import { isUuid, type Org } from '../orgs/registry.js';
+import { activeJobs, getJob, jobObjects, listJobs, openJob, type Job, type JobObject } from './jobs.js';
+
+/** How far a job has come, as the page's progress bar and the CLI show it. */
+export interface JobProgress {
+  objectsTotal: number;
+  objectsDone: number;
+  records: number;
+  bytes: number;
+  files: number;
+  apiCalls: number;
+  /** 100 once the job is final; null while its objects are not planned yet. */
+  percent: number | null;
+}
+
+/** A job with its per-object passes (empty where only the job's own totals are asked for). */
+export interface JobView {
+  job: Job;
+  objects: JobObject[];
+  progress: JobProgress;
+}
+
+export interface BackupJobsWiring {
+  /** Hands an opened job to whatever runs jobs (the backup runner); absent = no runner in this build. */
+  launch?: (job: Job) => Promise<void>;
+  /**
+   * The rules that can refuse a backup before a job is opened — subscription expiry, daily job
+   * limit, seats (schedule/), storage configured (store/) — each throwing its own code.
+   */
+  admit?: (org: Org) => Promise<void>;
+}
+
+const FINAL = new Set<Job['status']>(['succeeded', 'partial', 'failed', 'skipped']);
+
+function view(job: Job, objects: JobObject[]): JobView {
+  const done = objects.filter((o) => o.status === 'succeeded' || o.status === 'failed').length;
+  return {
+    job,
+    objects,
+    progress: {
+      objectsTotal: objects.length,
+      objectsDone: done,
+      records: job.records,
+      bytes: job.bytes,
+      files: job.files,
+      apiCalls: job.apiCalls,
+      percent: FINAL.has(job.status) ? 100 : objects.length ? Math.floor((100 * done) / objects.length) : null,
+    },
+  };
+}
+
+/**
+ * On-demand backups and the job catalog: start asks the admission rules, opens a job under the
+ * cycle's rules (JOB_RUNNING, FULL_BACKUP_REQUIRED) and hands it to the runner. Without a runner
+ * in this build start answers SERVICE_UNAVAILABLE rather than leave a queued job nothing will run.
+ */
+export class BackupJobs {
+  constructor(
+    private readonly pool: Pool,
+    private readonly wiring: BackupJobsWiring,
+  ) {}
+
+  async start(org: Org, request: { objects?: string[]; by: string | null }): Promise<JobView> {
+    const { launch, admit } = this.wiring;
+    if (!launch) {
+      throw new OrgVaultError('SERVICE_UNAVAILABLE', 'Backups cannot run in this engine build yet: it has no backup runner', {
+        actions: ['Upgrade the engine to a version that includes the backup runner.'],
+      });
+    }
+    await admit?.(org);
+    const job = await openJob(this.pool, org.id, {
+      trigger: 'on_demand',
+      ...(request.objects ? { objects: request.objects } : {}),
+      ...(request.by ? { requestedBy: request.by } : {}),
+    });
+    await launch(job);
+    return view(job, []);
+  }
+
+  /** Newest first. */
+  async list(org: Org, page: { limit: number; before?: Date }): Promise<JobView[]> {
+    const jobs = await listJobs(this.pool, org.id, page.limit, page.before);
+    return Promise.all(jobs.map(async (j) => view(j, await jobObjects(this.pool, org.id, j.id))));
+  }
+
+  /** NOT_FOUND for an id that is not this org's job. */
+  async get(org: Org, jobId: string): Promise<JobView> {
+    if (!isUuid(jobId)) throw new OrgVaultError('NOT_FOUND', 'No such job');
+    const job = await getJob(this.pool, org.id, jobId);
+    return view(job, await jobObjects(this.pool, org.id, jobId));
+  }
+
+  /** The last finished job and the one queued or running now, for the tile. */
+  async latest(org: Org): Promise<{ last: JobView | null; current: JobView | null }> {
+    const [active, recent] = await Promise.all([activeJobs(this.pool, org.id), listJobs(this.pool, org.id, 20)]);
+    const current = active[0] ?? null;
+    const last = recent.find((j) => FINAL.has(j.status)) ?? null;
+    return {
+      current: current && view(current, await jobObjects(this.pool, org.id, current.id)),
+      last: last && view(last, []),
+    };
+  }
+}

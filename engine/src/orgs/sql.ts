@@ -1,0 +1,37 @@
+/**
+ * Every statement on the orgs table, which orgs/ owns (see migrations/): the registry's, the
+ * facts the schedule reads, and the operator's lookups. Other domains reach org rows through
+ * orgs/, never with SQL of their own.
+ */
+
+export const ORG_COLUMNS = 'id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone, hidden, connected_at';
+
+/** Connected orgs of a tenant, or its one org for an org key ($2 null: all). */
+export const LIST_IN_SCOPE = `SELECT ${ORG_COLUMNS} FROM orgs WHERE tenant_id = $1 AND disconnected_at IS NULL AND ($2::uuid IS NULL OR id = $2)
+  ORDER BY name, id`;
+
+export const GET_IN_TENANT = `SELECT ${ORG_COLUMNS} FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL`;
+
+/** Every connected org of every tenant, oldest connection first (the operator's CLI). */
+export const LIST_CONNECTED = `SELECT ${ORG_COLUMNS} FROM orgs WHERE disconnected_at IS NULL ORDER BY connected_at`;
+
+/** Adds an org to its tenant, or brings a disconnected one back with fresh identity. */
+export const REGISTER = `INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url, is_sandbox, time_zone)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (tenant_id, sf_org_id) DO UPDATE SET
+    name = EXCLUDED.name, instance_url = EXCLUDED.instance_url, is_sandbox = EXCLUDED.is_sandbox,
+    time_zone = EXCLUDED.time_zone, disconnected_at = NULL,
+    connected_at = CASE WHEN orgs.disconnected_at IS NULL THEN orgs.connected_at ELSE now() END
+  RETURNING ${ORG_COLUMNS}`;
+
+export const SET_HIDDEN = `UPDATE orgs SET hidden = $3 WHERE tenant_id = $1 AND id = $2 RETURNING ${ORG_COLUMNS}`;
+
+export const DISCONNECT = 'UPDATE orgs SET disconnected_at = now() WHERE tenant_id = $1 AND id = $2';
+
+const FACT_COLUMNS = `id, tenant_id AS "tenantId", name, is_sandbox AS "isSandbox", time_zone AS "timeZone",
+  connected_at AS "connectedAt", disconnected_at IS NOT NULL AS disconnected`;
+
+/** An org's facts whether connected or not (the schedule reads them). */
+export const FACTS_OF = `SELECT ${FACT_COLUMNS} FROM orgs WHERE id = $1`;
+
+export const FACTS_OF_CONNECTED = `SELECT ${FACT_COLUMNS} FROM orgs WHERE disconnected_at IS NULL`;

@@ -1,0 +1,43 @@
+/**
+ * The record reads restore and compare make: by id (IN-lists batched to the request-line and SOQL
+ * limits, see content-links.ts), every record of an object, and the records a user created since
+ * a time. Ids and values are quoted as SOQL literals; object and field names come from describe.
+ */
+import type { OrgConnection } from './connection.js';
+import { inListBatches } from './content-links.js';
+import { queryRecords, type RestQueryOptions, type SObjectRecord } from './rest-query.js';
+import { selectFrom, soqlQuote } from './scope.js';
+
+const withId = (fields: readonly string[]): string[] => ['Id', ...fields.filter((f) => f !== 'Id')];
+
+/** The records of `object` among these ids (Id and `fields`), one query per batch of ids; `all` takes deleted ones too. */
+export async function recordsByIds(
+  conn: OrgConnection,
+  object: string,
+  fields: readonly string[],
+  ids: readonly string[],
+  options: RestQueryOptions = {},
+): Promise<SObjectRecord[]> {
+  const out: SObjectRecord[] = [];
+  for (const soql of inListBatches(`${selectFrom(object, withId(fields))} WHERE Id IN (`, ids))
+    out.push(...(await queryRecords(conn, soql, options)));
+  return out;
+}
+
+/** Every live record of `object` (Id and `fields`). */
+export function allRecords(conn: OrgConnection, object: string, fields: readonly string[]): Promise<SObjectRecord[]> {
+  return queryRecords(conn, selectFrom(object, withId(fields)));
+}
+
+/** The records of `object` that `userId` created at or after `since` (Id and `fields`). */
+export function recordsCreatedSince(
+  conn: OrgConnection,
+  object: string,
+  fields: readonly string[],
+  userId: string,
+  since: Date,
+): Promise<SObjectRecord[]> {
+  // A datetime literal is unquoted in SOQL, in seconds.
+  const at = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return queryRecords(conn, selectFrom(object, withId(fields), `CreatedById = ${soqlQuote(userId)} AND CreatedDate >= ${at}`));
+}
