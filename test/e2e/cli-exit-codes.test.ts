@@ -113,8 +113,8 @@ describe('orgvault exit codes', () => {
 
   it('check: 0 for a sound store, 1 when it finds damage', async () => {
     const sound = await cli(['check', '--read-data', '100']);
-    expect(sound.code).toBe(0);
-    expect(JSON.parse(sound.out)).toMatchObject({ ok: true });
+    const report = JSON.parse(sound.out) as { ok: boolean; problems: unknown[] };
+    expect({ code: sound.code, ok: report.ok, problems: report.problems }).toEqual({ code: 0, ok: true, problems: [] });
 
     // Stands for damage below the application: the write-once trigger is bypassed on purpose.
     const { pool } = engine.ctx.infra;
@@ -122,7 +122,6 @@ describe('orgvault exit codes', () => {
     await pool.query(`UPDATE packs SET data = set_byte(data, 20, get_byte(data, 20) # 1) WHERE id = (SELECT id FROM packs LIMIT 1)`);
     await pool.query('ALTER TABLE packs ENABLE TRIGGER packs_write_once');
     const damaged = await cli(['check', '--read-data', '100']);
-    expect(damaged.code).toBe(1);
-    expect(JSON.parse(damaged.out)).toMatchObject({ ok: false });
+    expect({ code: damaged.code, report: JSON.parse(damaged.out) as unknown }).toMatchObject({ code: 1, report: { ok: false } });
   });
 });

@@ -103,6 +103,19 @@ describe('npm start on the embedded defaults', () => {
     expect(await run.exited).toBe(0);
   });
 
+  // A checkout or data directory under /root or a mktemp -d folder: PostgreSQL, run as `postgres`,
+  // cannot reach it. The start says so at once, naming the folder and both fixes.
+  (isRoot ? it : it.skip)('as root, a data directory in a folder only root may enter gives one line with the fixes', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'orgvault-private-'));
+    chmodSync(base, 0o700);
+    const run = launch({ ...env, ORGVAULT_DATA_DIR: path.join(base, 'data'), ORGVAULT_EMBEDDED_PG_PORT: String(await freePort()) });
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`'postgres' user (PostgreSQL refuses root), which may not enter ${base} `);
+    expect(lines[0]).toContain(`Run OrgVault as a user other than root, or give others search permission on the folder: chmod o+x ${base}`);
+  });
+
   it('with no configuration, serves the demo org, backs it up at once, and the CLI sees the job', async () => {
     const base = mkdtempSync(path.join(tmpdir(), 'orgvault-demo-'));
     chmodSync(base, 0o755);
