@@ -6,7 +6,7 @@ import { describe, it, expect, afterEach } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { spawnCli } from '../support/cli.js';
-import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
+import { waitForJob, orgStateNow, expectExportEquals, duplicateVersions, storedByJob } from '../support/backup-checks.js';
 import { connectEmulatorOrg, emulatorAdmin as admin, refreshingConnection } from '../support/emulator-org.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
@@ -118,18 +118,9 @@ describe('backup under faults', () => {
       expect(done.objectDetails.find((o) => o.name === name)!.records).toBe(before.records);
     }
     // Every record version is stored once: no page was stored twice after the resume.
-    const { rows } = await engine.ctx.infra.pool.query<{ dupes: number }>(
-      `SELECT count(*)::int AS dupes FROM (SELECT record_id FROM record_versions WHERE org_id = $1 GROUP BY object, record_id, hash HAVING count(*) > 1) d`,
-      [org.id],
-    );
-    expect(rows[0]!.dupes).toBe(0);
+    expect(await duplicateVersions(engine, org.id)).toBe(0);
     // The job's totals count every version and file it stored, those of the killed attempt included.
-    const stored = await engine.ctx.infra.pool.query<{ records: number; files: number }>(
-      `SELECT (SELECT coalesce(sum(row_count), 0)::int FROM packs WHERE org_id = $1 AND job_id = $2 AND format <> 'tombstones') AS records,
-              (SELECT count(*)::int FROM blob_refs WHERE org_id = $1 AND job_id = $2) AS files`,
-      [org.id, jobId],
-    );
-    expect({ records: done.progress.records, files: done.progress.files }).toEqual(stored.rows[0]);
+    expect({ records: done.progress.records, files: done.progress.files }).toEqual(await storedByJob(engine, org.id, jobId));
     const truth = await orgStateNow(refreshingConnection(emulator), OBJECTS);
     await expectExportEquals(engine, org.id, done.finishedAt!, truth);
   });

@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--data-dir D] [--admin]
+ * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--data-dir D] [--admin]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
  * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
@@ -21,6 +21,7 @@ const program = new Command('emulator')
   .option('--records <n>', 'about how many records to generate', int, 1000)
   .option('--seed <s>', 'generator seed', int, 1)
   .option('--org-number <n>', 'the org id is 00D + this number (give emulators that run side by side different ones)', int)
+  .option('--username <name>', "the admin user's username (default admin@org<org number>.orgvault-emulator.test)")
   .option('--data-dir <dir>', 'directory for emulator state (writes emulator.json)')
   .option('--admin', 'enable the /__emulator admin endpoint (faults, mutations)', false)
   .option('--jwt-cert <file>', 'PEM certificate that JWT bearer assertions are verified with')
@@ -39,6 +40,7 @@ const o = program.opts<{
   records: number;
   seed: number;
   orgNumber?: number;
+  username?: string;
   dataDir?: string;
   admin: boolean;
   jwtCert?: string;
@@ -57,6 +59,7 @@ const emulator = await startEmulator({
   records: o.records,
   seed: o.seed,
   orgNumber: o.orgNumber,
+  username: o.username,
   dataDir: o.dataDir,
   admin: o.admin,
   jwtCertificate: o.jwtCert ? readFileSync(o.jwtCert, 'utf8') : undefined,

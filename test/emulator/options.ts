@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   anchorTime?: number;
   /** The org's clock (epoch ms); default Date.now. */
   clock?: () => number;
-  /** Admin user's username (default admin@orgvault-emulator.test). */
+  /** Admin user's username (default admin@org<org number>.orgvault-emulator.test). */
   username?: string;
   isSandbox?: boolean;
   timeZone?: string;

@@ -99,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use(versionsRoute());
   app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
-  const api = apiRouter(org);
+  const api = apiRouter(org, () => instanceUrl);
   app.use('/services/data/:version', api);
   const extensions = [...(options.extensions ?? []), ...(options.cdc === false ? [] : [cdcExtension(options.cdc)])];
   for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });

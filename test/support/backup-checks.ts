@@ -67,3 +67,22 @@ export async function expectExportEquals(engine: TestEngine, orgId: string, at: 
     }
   }
 }
+
+/** Record versions the store holds more than once (same object, record and hash): a page stored twice. */
+export async function duplicateVersions(engine: TestEngine, orgId: string): Promise<number> {
+  const { rows } = await engine.ctx.infra.pool.query<{ dupes: number }>(
+    `SELECT count(*)::int AS dupes FROM (SELECT record_id FROM record_versions WHERE org_id = $1 GROUP BY object, record_id, hash HAVING count(*) > 1) d`,
+    [orgId],
+  );
+  return rows[0]!.dupes;
+}
+
+/** What a job stored: the versions in its packs and the file references it recorded (its totals must say the same). */
+export async function storedByJob(engine: TestEngine, orgId: string, jobId: string): Promise<{ records: number; files: number }> {
+  const { rows } = await engine.ctx.infra.pool.query<{ records: number; files: number }>(
+    `SELECT (SELECT coalesce(sum(row_count), 0)::int FROM packs WHERE org_id = $1 AND job_id = $2 AND format <> 'tombstones') AS records,
+            (SELECT count(*)::int FROM blob_refs WHERE org_id = $1 AND job_id = $2) AS files`,
+    [orgId, jobId],
+  );
+  return rows[0]!;
+}

@@ -6,7 +6,7 @@ import type { Store, WithBatch } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ObjectScope } from '../salesforce/scope.js';
 import { selectSoql } from '../salesforce/scope.js';
-import { DEFAULT_MAX_RECORDS, bulkQuery, type StaleBulkJob } from '../salesforce/bulk2-query.js';
+import { DEFAULT_MAX_RECORDS, bulkQuery } from '../salesforce/bulk2-query.js';
 import type { PageMemory } from '../salesforce/page-memory.js';
 import { restQuery, type SObjectRecord } from '../salesforce/rest-query.js';
 import { recordsToCsv } from '../salesforce/rest-csv.js';
@@ -125,7 +125,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
   const query = createHash('sha256').update(`${operation}\n${soql}`).digest('base64url').slice(0, 22);
   // Checkpoints written before the digest existed name none: their job is checked by object and operation only.
   const resume = cp.bulk && (cp.bulk.query ?? query) === query ? cp.bulk : undefined;
-  if (cp.bulk && !resume) staleJob(ctx, { jobId: cp.bulk.jobId, reason: 'other query' });
+  if (cp.bulk && !resume) readAgain(ctx, { bulkJobId: cp.bulk.jobId }, 'other query');
   let read = 0;
   await counted(ctx, async (spent) => {
     const pages = bulkQuery(ctx.conn, {
@@ -141,7 +141,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
         cp.bulk = { jobId: job.id, locator: null, query };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
       },
-      onStale: (stale) => staleJob(ctx, stale),
+      onStale: (stale) => readAgain(ctx, { bulkJobId: stale.jobId }, stale.reason),
     });
     for await (const page of pages) {
       await ctx.store.putCsvPage({ ...csvTarget(ctx, 'bulk'), csv: page.csv }, countStored(ctx));
@@ -155,14 +155,12 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
 }
 
 /**
- * A resumed pass's Bulk job that cannot be read through: a new job reads the object again (from
- * the pass's window start), and the versions already stored from the old one are recognised.
+ * A resumed pass whose reader cannot go on where its checkpoint stands (a Bulk job it cannot read
+ * through, a query locator the org forgot): the object is read again from the pass's window
+ * start, and the versions already stored are recognised.
  */
-function staleJob(ctx: PassContext, stale: { jobId: string; reason: StaleBulkJob['reason'] | 'other query' }): void {
-  ctx.log?.info(
-    { object: ctx.scope.name, bulkJobId: stale.jobId, reason: stale.reason },
-    'checkpointed Bulk job not usable: reading with a new job',
-  );
+function readAgain(ctx: PassContext, from: { bulkJobId: string } | { locator: string }, reason: string): void {
+  ctx.log?.info({ object: ctx.scope.name, ...from, reason }, 'checkpoint not usable: reading the object again');
 }
 
 /**
@@ -253,6 +251,7 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
       ...(cp.rest?.next ? { fromNextRecordsUrl: cp.rest.next } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onLostLocator: () => readAgain(ctx, { locator: cp.rest!.next! }, 'gone'),
     });
     for await (const page of pages) {
       const records = page.records.map((r) => toJsonRecord(scope, r));

@@ -1,3 +1,4 @@
+import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from './connection.js';
 
 /** A record as REST query returns it: fields, nested parent objects, and `attributes`. */
@@ -19,6 +20,12 @@ export interface RestQueryOptions {
   batchSize?: number;
   /** Continue from a checkpointed nextRecordsUrl instead of running the query again. */
   fromNextRecordsUrl?: string;
+  /**
+   * A checkpointed nextRecordsUrl the org no longer knows (query locators expire after 15 minutes
+   * unused) runs the query again from its first page, once, after telling this: for callers that
+   * recognise the rows they already have.
+   */
+  onLostLocator?: () => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -40,18 +47,33 @@ export async function* restQuery<R = SObjectRecord>(
 ): AsyncGenerator<RestQueryPage<R>> {
   const headers = options.batchSize ? { 'Sforce-Query-Options': `batchSize=${options.batchSize}` } : undefined;
   let locator: string | null = options.fromNextRecordsUrl ?? null;
+  let resumed = locator !== null && options.onLostLocator !== undefined;
   for (;;) {
-    const res: QueryResponse<R> = await conn.http.json<QueryResponse<R>>({
-      ...(locator === null ? { path: options.all ? 'queryAll' : 'query', query: { q: soql } } : { path: locator }),
-      ...(headers ? { headers } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      what: options.all ? 'queryAll' : 'query',
-    });
+    let res: QueryResponse<R>;
+    try {
+      res = await conn.http.json<QueryResponse<R>>({
+        ...(locator === null ? { path: options.all ? 'queryAll' : 'query', query: { q: soql } } : { path: locator }),
+        ...(headers ? { headers } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        what: options.all ? 'queryAll' : 'query',
+      });
+    } catch (err) {
+      if (!resumed || !isLostLocator(err)) throw err;
+      resumed = false;
+      locator = null;
+      await options.onLostLocator?.();
+      continue;
+    }
+    resumed = false;
     const next = res.done || !res.nextRecordsUrl ? null : res.nextRecordsUrl;
     yield { records: res.records, totalSize: res.totalSize, locator, nextRecordsUrl: next };
     if (next === null) return;
     locator = next;
   }
+}
+
+function isLostLocator(err: unknown): boolean {
+  return OrgVaultError.is(err, 'ORG_API_ERROR') && (err.details?.errorCode === 'INVALID_QUERY_LOCATOR' || err.details?.status === 404);
 }
 
 /** Every record of a (small) query, gathered in memory. */

@@ -123,4 +123,22 @@ describe('store row index bound to its pack', () => {
     await damage('data = set_byte(data, 20, get_byte(data, 20) # 1)');
     expect(await findings()).toEqual([{ code: 'pack-hash-mismatch', packId, object, recordId: 'r0', row: undefined, entry: undefined }]);
   });
+
+  it('raises no alarm where the rows do not say what the index holds', async () => {
+    object = 'Quiet';
+    // Stored without a deleted column, beside a true/false column that is not one.
+    const page = csv(
+      ['Id', 'IsActive', 'CreatedDate', 'SystemModstamp'],
+      [0, 1, 2].map((i) => [`q${i}`, String(i === 1), minute(0), minute(i)]),
+    );
+    await fx.store.putCsvPage({ orgId: org, object, source: 'bulk', csv: page, columns: { id: 'Id', modstamp: 'SystemModstamp' } });
+    // JSON versions: time and deleted flag given beside the fields (a change event's commit time), not in them.
+    await fx.store.putRecords({
+      orgId: org,
+      object,
+      source: 'cdc',
+      records: [{ id: 'q0', validFrom: minute(30), deleted: true, fields: { Id: 'q0', SystemModstamp: minute(29), IsDeleted: false } }],
+    });
+    expect(await findings(100)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@
  * this is the org's history before the emulator started.
  */
 import { GeneratedBlob, md5Hex } from './blobs.js';
+import { idCounter } from './ids.js';
 import { USER_PERMISSIONS } from './standard-objects.js';
 import type { Org } from './org.js';
 import { Random } from './random.js';
@@ -263,11 +264,14 @@ function generateSetup(g: Loader): void {
   });
   const users = org.table('User');
   org.userId = users.idOf(0);
-  org.username = opts.username ?? 'admin@orgvault-emulator.test';
+  // Usernames are unique across all of Salesforce: each org number gets its own domain, so the
+  // sf CLI (which keys its auth files by username) keeps two emulator orgs apart.
+  const domain = `org${idCounter(org.orgId)}.orgvault-emulator.test`;
+  org.username = opts.username ?? `admin@${domain}`;
   g.load(users, userCount, (i, put) => {
     const first = i === 0 ? 'Ada' : rnd.pick(FIRST);
     const last = i === 0 ? 'Admin' : rnd.pick(LAST);
-    put('Username', i === 0 ? org.username : `user${i}@orgvault-emulator.test`);
+    put('Username', i === 0 ? org.username : `user${i}@${domain}`);
     put('FirstName', first);
     put('LastName', last);
     put('Email', i === 0 ? org.username : `user${i}@example.com`);

@@ -58,6 +58,8 @@ export interface FieldDef {
   /** 0 or 1 for master-detail, null for a lookup or a non-reference. */
   relationshipOrder: number | null;
   cascadeDelete: boolean;
+  /** What the parent's describe lists this field's children under; null: the child's plural label. */
+  childRelationshipName: string | null;
   compoundFieldName: string | null;
   picklistValues: PicklistValue[];
   /** Value of a computed field from the record's other fields. */
@@ -163,6 +165,7 @@ export function field(name: string, type: FieldType, opts: FieldOptions = {}): F
     relationshipName: opts.relationshipName ?? null,
     relationshipOrder: opts.relationshipOrder ?? null,
     cascadeDelete: opts.cascadeDelete ?? false,
+    childRelationshipName: opts.childRelationshipName ?? null,
     compoundFieldName: opts.compoundFieldName ?? null,
     picklistValues,
     compute: opts.compute ?? null,

@@ -55,6 +55,7 @@ export class Schema {
 
 function childRelationshipName(child: ObjectDef, f: FieldDef): string | null {
   if (f.name === 'OwnerId') return null;
+  if (f.childRelationshipName) return f.childRelationshipName;
   const plural = child.labelPlural.replace(/[^A-Za-z0-9]/g, '');
   return f.custom ? `${plural}__r` : plural;
 }

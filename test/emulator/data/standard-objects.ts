@@ -152,7 +152,7 @@ export function standardObjects(): ObjectDef[] {
       [
         str('Name', 255, { required: true, nameField: true }),
         pick('Type', ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other']),
-        ref('ParentId', 'Account', 'Parent'),
+        ref('ParentId', 'Account', 'Parent', { childRelationshipName: 'ChildAccounts' }),
         ...address('Billing', 'BillingAddress'),
         ...address('Shipping', 'ShippingAddress'),
         field('Phone', 'phone'),

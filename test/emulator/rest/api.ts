@@ -7,13 +7,69 @@ import { sobjectRoutes } from './sobjects.js';
 import { compositeRoutes } from './composite.js';
 import { bulkRoutes } from '../bulk/routes.js';
 
-export function apiRouter(org: Org): Router {
+/**
+ * The entries of Resources by Version as Salesforce's REST guide lists them, in its order; many
+ * answer 404 here (the emulator serves the data APIs), but clients read the map itself, e.g.
+ * jsforce 1.x takes `identity` from it.
+ */
+const RESOURCES = [
+  'tooling',
+  'metadata',
+  'eclair',
+  'folders',
+  'prechatForms',
+  'contact-tracing',
+  'jsonxform',
+  'chatter',
+  'payments',
+  'tabs',
+  'appMenu',
+  'quickActions',
+  'queryAll',
+  'commerce',
+  'wave',
+  'iot',
+  'analytics',
+  'search',
+  'smartdatadiscovery',
+  'identity',
+  'composite',
+  'parameterizedSearch',
+  'fingerprint',
+  'theme',
+  'nouns',
+  'domino',
+  'event',
+  'serviceTemplates',
+  'recent',
+  'connect',
+  'licensing',
+  'limits',
+  'process',
+  'dedupe',
+  'async-queries',
+  'query',
+  'jobs',
+  'match',
+  'emailConnect',
+  'compactLayouts',
+  'knowledgeManagement',
+  'sobjects',
+  'actions',
+  'support',
+  'ui-api',
+  'consent',
+  'scheduling',
+  'localizedvalue',
+];
+
+export function apiRouter(org: Org, instanceUrl: () => string): Router {
   const router = Router({ mergeParams: true });
   router.use(authAndMeter(org));
   router.get('/', (_req, res) => {
     const base = `/services/data/v${res.locals.version as string}`;
-    const names = ['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs', 'tooling', 'search', 'recent'];
-    res.json(Object.fromEntries(names.map((n) => [n, `${base}/${n}`])));
+    const identity = `${instanceUrl()}/id/${org.orgId}/${res.locals.userId as string}`;
+    res.json(Object.fromEntries(RESOURCES.map((n) => [n, n === 'identity' ? identity : `${base}/${n}`])));
   });
   router.get('/limits', (_req, res) => {
     res.json(org.limits.report());

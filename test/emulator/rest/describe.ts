@@ -43,8 +43,14 @@ export function describeGlobal(version: string, schema: Schema): Record<string, 
   return { encoding: 'UTF-8', maxBatchSize: 200, sobjects: schema.objects.map((o) => objectSummary(version, o)) };
 }
 
+/** Salesforce's extra type detail: plain text areas say so; other emulated types carry none. */
+function extraTypeInfo(f: FieldDef): string | null {
+  return f.type === 'textarea' && f.compoundFieldName === null ? 'plaintextarea' : null;
+}
+
 function fieldDescribe(f: FieldDef): Record<string, unknown> {
   return {
+    aiPredictionField: false,
     aggregatable: !['textarea', 'address', 'location', 'base64', 'multipicklist'].includes(f.type),
     autoNumber: f.autoNumber,
     byteLength: f.length * 3,
@@ -53,33 +59,48 @@ function fieldDescribe(f: FieldDef): Record<string, unknown> {
     cascadeDelete: f.cascadeDelete,
     caseSensitive: false,
     compoundFieldName: f.compoundFieldName,
+    controllerName: null,
     createable: f.createable,
     custom: f.custom,
     defaultValue: f.type === 'boolean' ? f.defaultValue : null,
+    defaultValueFormula: null,
     defaultedOnCreate: f.defaultedOnCreate,
     dependentPicklist: false,
     deprecatedAndHidden: false,
     digits: f.digits,
+    displayLocationInDecimal: false,
+    encrypted: false,
     externalId: f.externalId,
+    extraTypeInfo: extraTypeInfo(f),
     filterable: !(f.type === 'textarea' && f.length > 255) && !['address', 'location', 'base64'].includes(f.type),
+    filteredLookupInfo: null,
+    formulaTreatNullNumberAsZero: false,
     groupable: ['string', 'picklist', 'boolean', 'date', 'reference', 'id', 'email', 'phone', 'url', 'int'].includes(f.type),
+    highScaleNumber: false,
     htmlFormatted: false,
     idLookup: f.idLookup,
+    inlineHelpText: null,
     label: f.label,
     length: f.length,
+    mask: null,
+    maskType: null,
     name: f.name,
     nameField: f.nameField,
+    namePointing: f.referenceTo.length > 1,
     nillable: f.nillable,
     permissionable: f.nillable && !f.calculated && f.type !== 'id',
     picklistValues: f.picklistValues,
     polymorphicForeignKey: f.referenceTo.length > 1,
     precision: f.precision,
     queryByDistance: f.type === 'location',
+    referenceTargetField: null,
     referenceTo: f.referenceTo,
     relationshipName: f.relationshipName,
     relationshipOrder: f.relationshipOrder,
+    restrictedDelete: false,
     restrictedPicklist: false,
     scale: f.scale,
+    searchPrefilterable: false,
     soapType: SOAP_TYPES[f.type],
     sortable: !['textarea', 'address', 'location', 'base64', 'multipicklist'].includes(f.type),
     type: f.type,
@@ -92,6 +113,7 @@ function fieldDescribe(f: FieldDef): Record<string, unknown> {
 export function describeObject(version: string, schema: Schema, o: ObjectDef): Record<string, unknown> {
   return {
     ...objectSummary(version, o),
+    actionOverrides: [],
     childRelationships: schema.childRelationships(o.name).map((r) => ({
       cascadeDelete: r.cascadeDelete,
       childSObject: r.childSObject,
@@ -102,8 +124,15 @@ export function describeObject(version: string, schema: Schema, o: ObjectDef): R
       relationshipName: r.relationshipName,
       restrictedDelete: false,
     })),
+    compactLayoutable: o.createable,
     fields: o.fields.map(fieldDescribe),
+    listviewable: null,
+    lookupLayoutable: null,
+    namedLayoutInfos: [],
+    networkScopeFieldName: null,
     recordTypeInfos: [],
+    searchLayoutable: o.queryable,
+    sobjectDescribeOption: 'FULL',
     supportedScopes: [{ label: 'All', name: 'everything' }],
     urls: { ...urls(version, o), uiDetailTemplate: null },
   };

@@ -7,7 +7,8 @@ import type { Org } from '../data/org.js';
 export const MAX_JSON_REQUEST_BYTES = 52_428_800;
 
 export const MIN_VERSION = 20;
-export const MAX_VERSION = 62;
+/** Winter '27, the current release. */
+export const MAX_VERSION = 68;
 
 /** "62.0" from a ":version" route parameter like "v62.0"; NOT_FOUND for versions we don't serve. */
 export function parseVersion(raw: string | undefined): string {

@@ -33,6 +33,13 @@ function selectedFields(table: Table, req: Request): FieldDef[] | undefined {
   });
 }
 
+/** If-Modified-Since (HTTP dates have whole seconds) at or after the record's last change: 304. */
+function notModifiedSince(req: Request, table: Table, row: number): boolean {
+  const since = Date.parse(req.get('if-modified-since') ?? '');
+  const modified = table.get(row, 'LastModifiedDate');
+  return typeof modified === 'number' && since >= Math.floor(modified / 1000) * 1000;
+}
+
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
   if (!b || typeof b !== 'object' || Array.isArray(b))
@@ -86,6 +93,10 @@ export function sobjectRoutes(org: Org): Router {
   router.get('/sobjects/:sobject/:id', (req, res) => {
     const table = tableOf(req);
     const row = liveRow(table, String(req.params.id));
+    if (notModifiedSince(req, table, row)) {
+      res.status(304).end();
+      return;
+    }
     res.json(recordJson(v(res), table, row, selectedFields(table, req)));
   });
   router.patch('/sobjects/:sobject/:id', (req, res) => {

@@ -42,7 +42,7 @@ describe('SOQL', () => {
     expect(rows).toHaveLength(5);
     const names = rows.map((r) => String(r[1]).toLowerCase());
     expect([...names].sort().reverse()).toEqual(names);
-    expect(String(rows[0]![2])).toMatch(/@orgvault-emulator\.test$/);
+    expect(String(rows[0]![2])).toMatch(/@org\d+\.orgvault-emulator\.test$/);
     expect(q('SELECT COUNT() FROM Case').count).toBe(true);
     expect(q('SELECT c.Id FROM Contact c WHERE c.Account.Name != null LIMIT 3').columns.map((c) => c.name)).toEqual(['Id']);
   });

@@ -42,7 +42,8 @@ export async function readPacks(c: OrgCheck, keyring: Keyring, percent: number, 
     const keyed = keys.keyDigests(pack.digests());
     const derived: Partial<Record<IndexEntry, (i: number) => boolean>> = {
       hash: (i) => keyed.readBigInt64BE(i * DIGEST).toString() === ix.row_hash[i],
-      ...deriveFields(fields, ix, pack.format === 'csv'),
+      // A JSON version's id, time and deleted flag are given beside its fields (e.g. a change event's commit time), not read from them.
+      ...(pack.format === 'csv' ? deriveColumns(fields, ix) : {}),
     };
     for (const [entry, agrees] of Object.entries(derived) as Array<[IndexEntry, (i: number) => boolean]>)
       c.problems.push(...rowProblems(c.orgId, ix, entry, agrees));
@@ -70,8 +71,12 @@ function rowProblems(orgId: string, ix: StoredIndex, entry: IndexEntry, agrees: 
 
 type Agreement = Pick<Record<IndexEntry, (i: number) => boolean>, 'recordId' | 'validFrom' | 'deleted'>;
 
-/** Per entry, whether row i's field agrees with the index; always true where no field holds the entry. */
-function deriveFields(fields: Fields[], ix: StoredIndex, csv: boolean): Partial<Agreement> {
+/**
+ * Per entry, whether row i's column agrees with the index, for a CSV pack: its id, version time
+ * and deleted flag were read from columns of its rows when it was written. Undefined where no
+ * column can be told to hold the entry.
+ */
+function deriveColumns(fields: Fields[], ix: StoredIndex): Partial<Agreement> {
   const names = fields.length > 0 ? Object.keys(fields[0]!) : [];
   const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
   const idOf = (v: unknown) => text(v);
@@ -98,9 +103,10 @@ function deriveFields(fields: Fields[], ix: StoredIndex, csv: boolean): Partial<
   const flags = names.filter((n) => fields.every((f) => f[n] === null || f[n] === undefined || /^(true|false)$/i.test(String(f[n]))));
   const flagOf = (v: unknown) => String(v).toLowerCase() === 'true';
   const flagField = bestField(fields, flags, (f, i) => flagOf(f) === ix.row_deleted[i]);
-  // CSV pages without a deleted column store every row as not deleted; JSON records say so outside their fields.
-  if (flagField) out.deleted = (i) => flagOf(fields[i]![flagField]) === ix.row_deleted[i];
-  else if (csv) out.deleted = (i) => !ix.row_deleted[i];
+  const agrees = flagField ? (i: number) => flagOf(fields[i]![flagField]) === ix.row_deleted[i] : (i: number) => !ix.row_deleted[i];
+  // A page stored without a deleted column has every row not deleted, whatever other true/false
+  // columns it has: an all-false index that no column matches is that, not damage.
+  if (ix.row_deleted.includes(true) || fields.every((_, i) => agrees(i))) out.deleted = agrees;
   return out;
 }
 

@@ -119,6 +119,25 @@ describe('reading an org (emulator)', () => {
     expect(ids).toHaveLength(expected.length);
   });
 
+  it('a checkpointed nextRecordsUrl the org forgot runs the query again from its first page, when the caller asks so', async () => {
+    const soql = 'SELECT Id FROM Task';
+    const expected = (await queryRecords<{ Id: string }>(conn, soql)).map((r) => r.Id).sort();
+    const lost = '/services/data/v62.0/query/01gforgotten-200';
+    await expect(queryRecords(conn, soql, { fromNextRecordsUrl: lost })).rejects.toMatchObject({
+      details: { errorCode: 'INVALID_QUERY_LOCATOR' },
+    });
+    let told = 0;
+    const ids: string[] = [];
+    for await (const p of restQuery<{ Id: string }>(conn, soql, {
+      batchSize: 200,
+      fromNextRecordsUrl: lost,
+      onLostLocator: () => void told++,
+    }))
+      ids.push(...p.records.map((r) => r.Id));
+    expect(told).toBe(1);
+    expect(ids.sort()).toEqual(expected);
+  });
+
   it('getUpdated and getDeleted find changes in their windows', async () => {
     const start = new Date(now - 60_000);
     const [a, b] = await queryRecords<{ Id: string }>(conn, 'SELECT Id FROM Account LIMIT 2');
