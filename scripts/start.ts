@@ -9,6 +9,9 @@ import { OrgVaultError } from '../engine/src/errors.js';
 import { exitNow, onShutdown } from '../engine/src/infra/shutdown.js';
 import { demoWanted, reserveDemoAddress, startDemo } from './demo.js';
 
+// Set once a stop begins: what start was doing may then fail (its pool is ended), which is no error.
+let stopping = false;
+
 async function main(): Promise<void> {
   const loaded = loadConfig();
   const demo = loaded.demo === false ? undefined : await reserveDemoAddress();
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
   let stopDemo: (() => Promise<void>) | undefined;
   // Before anything starts: a Ctrl-C while the cluster initialises must not leave servers behind.
   onShutdown(async (signal) => {
+    stopping = true;
     log.info({ signal }, 'stopping');
     await started.engine?.stop();
     await stopDemo?.();
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (stopping) return;
   const line = err instanceof OrgVaultError ? `orgvault: ${err.oneLine()}` : `orgvault: ${(err as Error)?.stack ?? String(err)}`;
   process.stderr.write(`${line}\n`);
   exitNow(1);

@@ -54,7 +54,8 @@ export async function startEngine(
     throw fromSystemError(err, `The engine cannot listen on ${config.host}:${config.port}`);
   }
   let working: Promise<void> | undefined;
-  const startWork = (): Promise<void> => (working ??= services.start());
+  let stopping = false;
+  const startWork = (): Promise<void> => (stopping ? Promise.resolve() : (working ??= services.start()));
   if (!options.deferWork) await startWork();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
@@ -64,6 +65,10 @@ export async function startEngine(
     services,
     startWork,
     stop: async () => {
+      // A stop that comes while the workers start waits for them: stopping half-started ones would
+      // end the pool under their feet.
+      stopping = true;
+      await working?.catch(() => undefined);
       await services.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

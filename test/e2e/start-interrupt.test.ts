@@ -9,8 +9,19 @@ import { mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { Connection } from 'jsforce';
 import { freePort } from '../support/ports.js';
 import { alive, azuritePid, launch, postmasterPid, waitFor } from '../support/launcher.js';
+import { ROOT } from '../support/cli.js';
+import { expectExportEquals, orgStateNow } from '../support/backup-checks.js';
+import { startEmulator } from '../emulator/server.js';
+import { loadConfig } from '../../engine/src/config/load.js';
+import { createLogger } from '../../engine/src/infra/logger.js';
+import { startInfra } from '../../engine/src/infra/stack.js';
+import { createServices } from '../../engine/src/services.js';
+
+const RECORDS = 3000;
+const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Attachment', 'ContentVersion'];
 
 /** Every process in these process groups (the launcher's, PostgreSQL's, Azurite's). */
 function processesIn(groups: number[]): number[] {
@@ -40,7 +51,7 @@ describe('Ctrl-C during the first backup', () => {
       ORGVAULT_EMBEDDED_PG_PORT: String(pgPort),
       ORGVAULT_AZURITE_PORT: String(await freePort()),
       ORGVAULT_DEMO: '',
-      ORGVAULT_DEMO_RECORDS: '3000',
+      ORGVAULT_DEMO_RECORDS: String(RECORDS),
       // Small pages: the backup checkpoints often and is still running when the signal comes.
       ORGVAULT_BULK_PAGE_RECORDS: '100',
       LOG_LEVEL: 'info',
@@ -72,5 +83,41 @@ describe('Ctrl-C during the first backup', () => {
     const errors = lines.filter((l) => /"level":(50|60)/.test(l));
     expect(errors).toEqual([]);
     expect(run.stdout()).toContain('"msg":"stopping"');
+  });
+
+  it('the next start resumes the job: it succeeds with no object failed, and the export equals the org', async () => {
+    const run = launch(env);
+    try {
+      await waitFor(() => /First full backup (succeeded|partial|failed)/.test(run.stdout()), 180_000, 'the resumed backup');
+      expect(run.stdout()).toMatch(/Resuming the interrupted first full backup: job/);
+      expect(run.stdout()).toMatch(/First full backup succeeded/);
+
+      // The running engine's services, as a CLI command shares them.
+      const config = loadConfig({ ...process.env, ...env }, ROOT);
+      const infra = await startInfra(config, createLogger('silent'));
+      const services = await createServices({ config, log: createLogger('silent'), infra });
+      try {
+        const { rows: jobs } = await infra.pool.query<{ id: string; org_id: string; status: string; finished_at: Date }>(
+          'SELECT id, org_id, status, finished_at FROM backup_jobs',
+        );
+        expect(jobs.map((j) => j.status)).toEqual(['succeeded']);
+        const { rows: failed } = await infra.pool.query(`SELECT object FROM backup_job_objects WHERE status <> 'succeeded'`);
+        expect(failed).toEqual([]);
+        // The demo's org, generated again from the same seed.
+        const emulator = await startEmulator({ records: RECORDS, seed: 1 });
+        try {
+          const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+          await expectExportEquals({ services }, jobs[0]!.org_id, jobs[0]!.finished_at, await orgStateNow(conn, OBJECTS));
+        } finally {
+          await emulator.stop();
+        }
+      } finally {
+        await services.stop();
+        await infra.stop();
+      }
+    } finally {
+      process.kill(-run.child.pid!, 'SIGINT');
+      await run.exited;
+    }
   });
 });
