@@ -103,18 +103,15 @@ export default [
   },
   {
     files: [
-      'engine/src/api/schemas.ts', // #14: wire schemas split by resource
+      'engine/src/cdp/apply.ts', // #14: its SOQL moves to salesforce/, which splits #applyObject
+      'engine/src/infra/azurite.ts', // #14: a few lines over, in a file being changed under another issue
     ],
-    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+    rules: { 'max-lines-per-function': 'off' },
   },
   {
-    files: [
-      'engine/src/store/check/check.ts', // #14: one function per concern
-      'engine/src/cdp/apply.ts', // #14: SOQL moves to salesforce/
-      'engine/src/infra/azurite.ts', // #14: one line over, in a file being changed under another issue
-      'engine/src/services.ts', // #14: the composition root builds one service per domain
-      'engine/src/api/routes/*.ts', // #14: routes split by resource
-    ],
+    // A route file's function is its table of route declarations (path, schemas, one-line
+    // handler each), not logic: its length is the resource's number of routes.
+    files: ['engine/src/api/routes/*.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
   // Plain JS glue at the root and in test/support.

@@ -2,9 +2,10 @@ import type { EngineContext } from './context.js';
 import type { ApiServices, TenantSettingsService } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
-import { ConnectionRepository, connectOrg, openStoredConnection } from './salesforce/connection-repository.js';
+import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from './salesforce/connection-repository.js';
 import type { OrgConnection } from './salesforce/connection.js';
 import type { OrgCredentials } from './salesforce/credentials.js';
+import type { ScopeOptions } from './salesforce/scope.js';
 import { OrgOrigins } from './salesforce/origins.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
@@ -59,16 +60,11 @@ export interface ServiceOptions {
   restoreWorker?: Partial<RestoreWorkerOptions>;
 }
 
-/** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
-export async function createServices(ctx: EngineContext, options: ServiceOptions = {}): Promise<Services> {
+/** The live connections of orgs: one per org per process (its API budget is counted there). */
+function orgConnections(ctx: EngineContext, secretBox: SecretBox) {
   const { pool } = ctx.infra;
-  const { config, log } = ctx;
-  const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
-  if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
-  const secretBox = await store.secretBox();
   const connections = new ConnectionRepository(pool, secretBox);
-  const origins = new OrgOrigins(config.salesforceOrigins);
-  const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
+  const origins = new OrgOrigins(ctx.config.salesforceOrigins);
   const live = new Map<string, Promise<OrgConnection>>();
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
@@ -79,21 +75,29 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     }
     return c;
   };
+  /** Connects an org: its tokens stored, its connection kept live. */
+  const connectNew = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
+    live.set(orgId, Promise.resolve(connection));
+    return { orgId };
+  };
+  return { connections, connectionTo, connectNew, forget: (orgId: string) => live.delete(orgId) };
+}
 
-  const keys = new ApiKeyService(pool);
-  const orgs = new OrgRegistry(pool);
-  const tenants = new TenantService(pool);
-  if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
-
-  const schedule = await createSchedule({
-    pool,
-    databaseUrl: ctx.infra.databaseUrl,
-    databaseSchema: config.databaseSchema,
-    log,
-    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
-    mailFrom: config.mailFrom,
-    ...salesforceReaders(connectionTo),
-  });
+/** Backups and continuous protection: the worker that runs jobs, CDP, and starting jobs on demand. */
+function backupServices(
+  ctx: EngineContext,
+  deps: {
+    store: Store;
+    schedule: ScheduleServices;
+    connectionTo(orgId: string): Promise<OrgConnection>;
+    scopeOptions(orgId: string): Promise<ScopeOptions>;
+  },
+  options: ServiceOptions,
+) {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
+  const { store, schedule, connectionTo, scopeOptions } = deps;
   const cdp = new Cdp(
     { pool, store, log, connect: connectionTo },
     { ...DEFAULT_CDP_OPTIONS, endpoint: config.pubSubEndpoint, insecureTls: config.pubSubInsecureTls, ...options.cdp },
@@ -115,7 +119,6 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     },
     { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
-
   const jobs = new BackupJobsAdapter(
     new BackupJobs(pool, {
       admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
@@ -123,24 +126,18 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
       launch: async () => worker.poll(),
     }),
   );
+  return { cdp, worker, jobs };
+}
 
-  const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
-    live.set(orgId, Promise.resolve(connection));
-    await schedule.scheduler.planOrg(orgId);
-    return { orgId };
-  };
-  const salesforce = new SalesforceAdapter({
-    orgs,
-    connect,
-    open: connectionTo,
-    scopeOptions,
-  });
-  orgs.onDisconnect(async (org) => {
-    await keys.revokeForOrg(org.tenantId, org.id);
-    live.delete(org.id);
-  });
-
+/** Restore and compare, and the worker that runs queued restores. */
+function restoreServices(
+  ctx: EngineContext,
+  store: Store,
+  connectionTo: (orgId: string) => Promise<OrgConnection>,
+  options: ServiceOptions,
+) {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
   // A run is another process's while its heartbeat is fresher than this: the worker and the settling of creates in flight agree.
   const restoreStaleMs = options.restore?.staleMs ?? config.workerStaleSeconds * 1000;
   const restore = new RestoreService(
@@ -157,19 +154,47 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     { maxRuns: 1, staleMs: restoreStaleMs, pollMs: 5_000, ...options.restoreWorker },
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
+  return { restore, restoreWorker, compare };
+}
 
-  const api: Services['api'] = {
-    tenants,
-    keys,
-    orgs,
-    connect: salesforce,
-    scope: salesforce,
-    jobs,
-    cdp,
-    restore: new RestoreAdapter(restore, compare),
-    store,
-    ...scheduleApiServices(schedule),
+/** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
+export async function createServices(ctx: EngineContext, options: ServiceOptions = {}): Promise<Services> {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
+  const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
+  if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
+  const { connections, connectionTo, connectNew, forget } = orgConnections(ctx, await store.secretBox());
+
+  const keys = new ApiKeyService(pool);
+  const orgs = new OrgRegistry(pool);
+  const tenants = new TenantService(pool);
+  if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
+
+  const schedule = await createSchedule({
+    pool,
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    log,
+    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+    mailFrom: config.mailFrom,
+    ...salesforceReaders(connectionTo),
+  });
+  const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
+  const { cdp, worker, jobs } = backupServices(ctx, { store, schedule, connectionTo, scopeOptions }, options);
+  const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
+    const { orgId } = await connectNew(tenantId, credentials);
+    await schedule.scheduler.planOrg(orgId);
+    return { orgId };
   };
+  const salesforce = new SalesforceAdapter({ orgs, connect, open: connectionTo, scopeOptions });
+  orgs.onDisconnect(async (org) => {
+    await keys.revokeForOrg(org.tenantId, org.id);
+    forget(org.id);
+  });
+  const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
+
+  const owned = { tenants, keys, orgs, jobs, cdp, store, connect: salesforce, scope: salesforce };
+  const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
     connections,
@@ -186,15 +211,22 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     restore,
     compare,
     restoreWorker,
+    ...lifecycle({ worker, restoreWorker, schedule, cdp }),
+  };
+}
+
+/** Starts the process's workers and consumers; stops them all at once. */
+function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; schedule: ScheduleServices; cdp: Cdp }) {
+  return {
     start: async () => {
-      await worker.start();
-      await restoreWorker.start();
-      await schedule.start();
-      await cdp.start();
+      await p.worker.start();
+      await p.restoreWorker.start();
+      await p.schedule.start();
+      await p.cdp.start();
     },
     // Everything stops taking work at once; each then waits for what it runs to reach its next checkpoint.
     stop: async () => {
-      await Promise.all([cdp.stop(), worker.stop(), restoreWorker.stop(), schedule.stop()]);
+      await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop()]);
     },
   };
 }

@@ -89,7 +89,8 @@ describe('backup under faults', () => {
       const withFiles = d.objectDetails.some(
         (o) => ['Attachment', 'ContentVersion'].includes(o.name) && o.status === 'running' && o.records > 0,
       );
-      if ((withFiles && d.objectDetails.some((o) => o.status === 'succeeded')) || d.status !== 'running') break;
+      if ((withFiles && d.objectDetails.some((o) => o.status === 'succeeded')) || !['queued', 'running', 'paused'].includes(d.status))
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const exited = new Promise((r) => cli.once('exit', r));

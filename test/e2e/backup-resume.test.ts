@@ -148,7 +148,8 @@ describe('resuming a job whose Bulk jobs cannot be trusted', () => {
         `SELECT count(*)::int AS n FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND checkpoint->'bulk'->>'locator' IS NOT NULL`,
         [org.id, job.id],
       );
-      if ((rows[0]!.n > 0 && d.objectDetails.some((o) => o.status === 'pending')) || d.status !== 'running') break;
+      if ((rows[0]!.n > 0 && d.objectDetails.some((o) => o.status === 'pending')) || !['queued', 'running', 'paused'].includes(d.status))
+        break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const before = new Set(await bulkJobIds(emulator));

@@ -24,7 +24,7 @@ export const FieldRef = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}\.[A-Za-z][A-Za-z0-9_]{0,79}$/, 'Object.Field, both Salesforce API names');
 
-const uniqueNames = <T extends z.ZodString>(item: T, max: number) =>
+export const uniqueNames = <T extends z.ZodString>(item: T, max: number) =>
   z
     .array(item)
     .max(max)
@@ -213,85 +213,6 @@ export const CdpSettings = CdpSettingsInput.extend({
     }),
   ),
 });
-
-// ---------------------------------------------------------------- restore and compare
-
-const SfId = z.string().regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'a Salesforce record id');
-/** A backup job or recovery point (its finishedAt), or a time. */
-const PointInTime = z.union([z.strictObject({ jobId: OpaqueId }), z.strictObject({ at: DateTime })]);
-export const RestoreRequest = z.strictObject({
-  from: PointInTime,
-  objects: uniqueNames(SfName, 200).min(1),
-  recordIds: z.array(SfId).max(10000).optional(),
-  mode: z.enum(['changed', 'deleted', 'overwrite']).default('changed'),
-  depth: z
-    .number()
-    .int()
-    .min(0)
-    .max(5)
-    .optional()
-    .describe(
-      'A hierarchy: the chosen records, their children (through child relationships) down this many levels, and the parents they need that the target lacks',
-    ),
-  targetOrgId: Id.optional().describe('Another connected org of the tenant (default: in place)'),
-  dryRun: z
-    .boolean()
-    .default(false)
-    .describe('Plan only, answered at once: what would change and the API calls it would cost. Otherwise the restore is queued'),
-});
-export const RestoreOutcome = z.object({
-  runId: z.string().nullable(),
-  status: z.enum(['planned', 'queued', 'running', 'succeeded', 'failed']).describe('planned: a dry run'),
-  dryRun: z.boolean(),
-  at: DateTime,
-  mode: z.enum(['changed', 'deleted', 'overwrite']),
-  depth: z.number().int().nullable(),
-  targetOrgId: Id,
-  objects: z.array(
-    z.object({
-      object: z.string(),
-      backedUp: z.number().int(),
-      create: z.number().int(),
-      update: z.number().int(),
-      relink: z.number().int(),
-      fieldsChanged: z.record(z.string(), z.number().int()),
-      apiCalls: z.number().int(),
-    }),
-  ),
-  apiCalls: z.number().int(),
-  planningCalls: z.number().int(),
-  succeeded: z.number().int(),
-  failed: z.number().int(),
-  progress: z.object({ total: z.number().int(), done: z.number().int() }).describe('Records written (or failed) of those planned'),
-  error: z.string().nullable(),
-});
-export const RestoreRunParams = z.strictObject({ orgId: z.string(), runId: z.string() });
-export const RestoreList = z.object({ runs: z.array(RestoreOutcome) });
-export const RestoreListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
-export const CompareRequest = z.strictObject({
-  from: PointInTime,
-  to: z.union([PointInTime, z.strictObject({ live: z.literal(true), targetOrgId: Id.optional() })]),
-  objects: uniqueNames(SfName, 200).min(1),
-  recordIds: z.array(SfId).max(1000).optional(),
-  detailLimit: z.number().int().min(0).max(1000).default(50),
-});
-const FieldDiff = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
-export const CompareResult = z.object({
-  objects: z.array(
-    z.object({
-      object: z.string(),
-      added: z.array(z.string()),
-      deleted: z.array(z.string()),
-      changed: z.array(z.string()),
-      fieldCounts: z.record(z.string(), z.number().int()),
-      details: z.array(z.object({ id: z.string(), fields: z.array(FieldDiff) })),
-    }),
-  ),
-});
-export type RestoreRequestIn = z.output<typeof RestoreRequest>;
-export type RestoreOutcomeOut = z.output<typeof RestoreOutcome>;
-export type CompareRequestIn = z.output<typeof CompareRequest>;
-export type CompareResultOut = z.output<typeof CompareResult>;
 
 // ---------------------------------------------------------------- settings
 

@@ -4,10 +4,6 @@ import type { ApiKeyService } from '../tenants/keys.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
   BackupSettingsIn,
-  CompareRequestIn,
-  CompareResultOut,
-  RestoreOutcomeOut,
-  RestoreRequestIn,
   BackupSettingsOut,
   CdpSettingsIn,
   CdpSettingsOut,
@@ -22,6 +18,7 @@ import type {
   SubscriptionOut,
   RecoveryPointOut,
 } from './schemas.js';
+import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from './restore-schemas.js';
 
 /**
  * What the routes need from the engine's services, one interface per service. The routes hold

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from '../infra/db.js';
 import { withTransaction } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
+import { lockConnected } from '../orgs/facts.js';
 
 export type JobKind = 'full' | 'incremental' | 'catch_up' | 'recovery_point';
 export type JobTrigger = 'scheduled' | 'on_demand' | 'recovery' | 'fallback';
@@ -134,8 +135,7 @@ export interface OpenJobRequest {
 export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): Promise<Job> {
   const now = req.now ?? new Date();
   return withTransaction(pool, async (client) => {
-    const org = await client.query('SELECT id FROM orgs WHERE id = $1 AND disconnected_at IS NULL FOR UPDATE', [orgId]);
-    if (org.rowCount === 0) throw new OrgVaultError('NOT_FOUND', 'No such organization');
+    if (!(await lockConnected(client, orgId))) throw new OrgVaultError('NOT_FOUND', 'No such organization');
     const cycle = await currentCycle(client, orgId, now);
     const active = await client.query<{ id: string; kind: JobKind }>(
       `SELECT id, kind FROM backup_jobs WHERE org_id = $1 AND status = ANY($2)`,

@@ -1,7 +1,7 @@
-import type { Pool } from '../infra/db.js';
+import type { Pool, Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import { isUuid } from './registry.js';
-import { FACTS_OF, FACTS_OF_CONNECTED } from './sql.js';
+import { CONNECTED_IN_TENANT, FACTS_OF, FACTS_OF_CONNECTED, LOCK_CONNECTED } from './sql.js';
 
 /** What the schedule reads of an org, connected or not (the registry answers for connected ones only). */
 export interface OrgFacts {
@@ -24,4 +24,14 @@ export async function loadOrg(pool: Pool, orgId: string): Promise<OrgFacts> {
 export async function connectedOrgs(pool: Pool): Promise<OrgFacts[]> {
   const { rows } = await pool.query<OrgFacts>(FACTS_OF_CONNECTED);
   return rows;
+}
+
+/** Whether the tenant's org is connected. */
+export async function isConnectedIn(db: Queryable, tenantId: string, orgId: string): Promise<boolean> {
+  return ((await db.query(CONNECTED_IN_TENANT, [tenantId, orgId])).rowCount ?? 0) > 0;
+}
+
+/** Locks the org's row until the caller's transaction ends; false when the org is not connected. */
+export async function lockConnected(client: Queryable, orgId: string): Promise<boolean> {
+  return ((await client.query(LOCK_CONNECTED, [orgId])).rowCount ?? 0) > 0;
 }

@@ -35,3 +35,9 @@ const FACT_COLUMNS = `id, tenant_id AS "tenantId", name, is_sandbox AS "isSandbo
 export const FACTS_OF = `SELECT ${FACT_COLUMNS} FROM orgs WHERE id = $1`;
 
 export const FACTS_OF_CONNECTED = `SELECT ${FACT_COLUMNS} FROM orgs WHERE disconnected_at IS NULL`;
+
+/** Whether a tenant's org is connected (before a key is made for it). */
+export const CONNECTED_IN_TENANT = 'SELECT 1 FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL';
+
+/** Locks a connected org's row for a transaction's decision (opening a backup job). */
+export const LOCK_CONNECTED = 'SELECT id FROM orgs WHERE id = $1 AND disconnected_at IS NULL FOR UPDATE';

@@ -1,7 +1,9 @@
 /**
- * What the schedule needs from other domains, as the smallest interfaces that will do. The backup
- * runner (backup/) and the org layer (salesforce/) implement them; the composition root passes
- * the implementations in, so schedule/ imports neither.
+ * What the schedule needs from other domains, as the smallest interfaces that will do. The
+ * schedule's rules (subscriptions, scheduler, permission checks) see backup/ and salesforce/ only
+ * through these; the two adapters that implement them over those domains (backup-jobs.ts,
+ * org-readers.ts) and index.ts, which wires the default launcher, are the only files of
+ * schedule/ that import them.
  */
 
 export type BackupTrigger = 'scheduled' | 'on_demand';

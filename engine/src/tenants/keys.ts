@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
+import { isConnectedIn } from '../orgs/facts.js';
 
 /** The non-secret facts about a key: what lists and audit lines show. */
 export interface ApiKeyInfo {
@@ -66,11 +67,7 @@ export class ApiKeyService {
       throw new OrgVaultError('VALIDATION_FAILED', `An API key must have at least ${MIN_KEY_LENGTH} characters`);
     }
     if (input.orgId) {
-      const { rowCount } = await this.pool.query('SELECT 1 FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL', [
-        tenantId,
-        input.orgId,
-      ]);
-      if (!rowCount) throw new OrgVaultError('NOT_FOUND', 'No such organization');
+      if (!(await isConnectedIn(this.pool, tenantId, input.orgId))) throw new OrgVaultError('NOT_FOUND', 'No such organization');
     }
     const { rows } = await this.pool.query<KeyRow>(
       `INSERT INTO api_keys (tenant_id, id, org_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,

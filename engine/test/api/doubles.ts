@@ -14,7 +14,8 @@ import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { BackupJobs, type BackupJobsWiring } from '../../src/backup/service.js';
 import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
 import type { CheckOptions, CheckReport } from '../../src/store/store.js';
-import type { CdpSettingsIn, CdpSettingsOut, CompareRequestIn, RecoveryPointOut, RestoreRequestIn } from '../../src/api/schemas.js';
+import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
+import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],

@@ -1,7 +1,7 @@
 import type { Org } from '../../orgs/registry.js';
 import type { RestoreService } from '../../restore/restore.js';
 import type { CompareService, CompareSide } from '../../restore/compare.js';
-import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from '../schemas.js';
+import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from '../restore-schemas.js';
 import type { RestoreApiService } from '../services.js';
 
 type PointIn = { jobId: string } | { at: Date };

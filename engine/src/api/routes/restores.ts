@@ -1,14 +1,14 @@
 import type { ApiServices } from '../services.js';
+import { OrgIdParams } from '../schemas.js';
 import {
   CompareRequest,
   CompareResult,
-  OrgIdParams,
   RestoreList,
   RestoreListQuery,
   RestoreOutcome,
   RestoreRequest,
   RestoreRunParams,
-} from '../schemas.js';
+} from '../restore-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { need, ORG_ERRORS, resolveOrg } from './support.js';
 
