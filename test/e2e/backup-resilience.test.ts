@@ -124,5 +124,5 @@ describe('backup under faults', () => {
     expect({ records: done.progress.records, files: done.progress.files }).toEqual(await storedByJob(engine, org.id, jobId));
     const truth = await orgStateNow(refreshingConnection(emulator), OBJECTS);
     await expectExportEquals(engine, org.id, done.finishedAt!, truth);
-  });
+  }, 240_000); // a SIGKILL, a stale heartbeat and a resume: past jest's default 120 s on a loaded machine
 });

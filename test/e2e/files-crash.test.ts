@@ -33,7 +33,7 @@ describe('files through a SIGKILL of embedded Azurite', () => {
     emulator = undefined;
   });
 
-  it('a record that changes but keeps its file stores the file again when blob storage no longer has it', async () => {
+  it('a file blob storage no longer has is stored again: by a changed record with the same bytes, or fetched again once found lost', async () => {
     emulator = await startEmulator({ records: 1000, seed: 42 });
     const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     engine = await startTestEngine({ runner: { reconcileEveryMs: 7 * 86_400_000 }, worker: { pollMs: 200 } });
@@ -50,6 +50,19 @@ describe('files through a SIGKILL of embedded Azurite', () => {
 
     const refs = await engine.services.store.blobRefsOf(org.id, 'Attachment', Id);
     expect(refs.map((r) => r.contentHash)).toEqual([ref.contentHash, ref.contentHash]);
+    expect(await engine.services.store.check({ orgId: org.id, readDataPercent: 100 })).toMatchObject({ ok: true, problems: [] });
+
+    // A file lost under a record no change brings back into a backup's window: the read-back names
+    // it, and the next incremental fetches it again all the same.
+    const other = (await conn.query<{ Id: string }>(`SELECT Id FROM Attachment WHERE Id != '${Id}' ORDER BY Id LIMIT 1`)).records[0]!.Id;
+    const otherRef = (await engine.services.store.blobRefsOf(org.id, 'Attachment', other)).at(-1)!;
+    await engine.ctx.infra.container.getBlockBlobClient(blobName(org.id, otherRef.contentHash)).delete();
+    const { lost } = await engine.services.store.verifyRecordedBlobs(new Date(0));
+    expect(lost).toEqual([{ orgId: org.id, contentHash: otherRef.contentHash, object: 'Attachment', recordId: other }]);
+    expect(await engine.services.store.blobRefsOf(org.id, 'Attachment', other)).toEqual([]);
+    const third = await engine.services.jobs.start(org, { by: 'files-dedup' });
+    expect((await waitForJob(engine, org, third.id)).status).toBe('succeeded');
+    expect((await engine.services.store.blobRefsOf(org.id, 'Attachment', other)).map((r) => r.contentHash)).toEqual([otherRef.contentHash]);
     expect(await engine.services.store.check({ orgId: org.id, readDataPercent: 100 })).toMatchObject({ ok: true, problems: [] });
   });
 

@@ -37,6 +37,9 @@ export interface PutBlobResult {
 export interface LostFile {
   orgId: string;
   contentHash: string;
+  /** A record that held it (the latest reference), to tell an operator which file it is. */
+  object: string | null;
+  recordId: string | null;
 }
 
 export interface BlobRef {
@@ -231,7 +234,8 @@ export class BlobStore {
       });
     const lost: LostFile[] = [];
     for (const { org_id: orgId, content_hash: contentHash } of rows) {
-      if (!(await this.intact(orgId, contentHash)) && (await this.forget(orgId, contentHash))) lost.push({ orgId, contentHash });
+      const gone = (await this.intact(orgId, contentHash)) ? undefined : await this.forget(orgId, contentHash);
+      if (gone) lost.push({ orgId, contentHash, ...gone });
     }
     return { verified: rows.length, lost };
   }
@@ -247,16 +251,20 @@ export class BlobStore {
     );
   }
 
-  private forget(orgId: string, contentHash: string): Promise<boolean> {
+  /** Drops a lost file's row; undefined when a backup put it back meanwhile (or another process dropped it). */
+  private forget(orgId: string, contentHash: string): Promise<Pick<LostFile, 'object' | 'recordId'> | undefined> {
     return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [orgId, contentHash]);
-      // A backup may have put it back meanwhile; a damaged blob at the address is replaced by the next copy.
-      if (await this.intact(orgId, contentHash)) return false;
-      const { rowCount } = await client.query('DELETE FROM blobs WHERE org_id = $1 AND content_hash = $2', [
-        orgId,
-        Buffer.from(contentHash, 'hex'),
-      ]);
-      return rowCount !== 0;
+      // A damaged blob at the address is replaced by the next copy.
+      if (await this.intact(orgId, contentHash)) return undefined;
+      const { rows } = await client.query<{ object: string | null; record_id: string | null }>(
+        `WITH gone AS (DELETE FROM blobs WHERE org_id = $1 AND content_hash = $2 RETURNING content_hash)
+         SELECT r.object, r.record_id FROM gone LEFT JOIN LATERAL (
+           SELECT object, record_id FROM blob_refs WHERE org_id = $1 AND content_hash = gone.content_hash ORDER BY valid_from DESC LIMIT 1
+         ) r ON true`,
+        [orgId, Buffer.from(contentHash, 'hex')],
+      );
+      return rows[0] ? { object: rows[0].object, recordId: rows[0].record_id } : undefined;
     }).catch((err: unknown) => {
       throw storeError(err, 'Forgetting a lost file');
     });

@@ -14,15 +14,16 @@ interface StoredIndex {
   row_hash: string[];
 }
 
-/** At most this many row problems per pack: a pack whose whole index is wrong says so once per entry kind, not per row. */
+/** Row problems listed per pack and entry; the last one listed carries the count of all (a whole index shifted is one report, not thousands). */
 const ROW_PROBLEMS = 20;
 
 /**
  * Decrypts a share of the org's data packs and re-derives each row's index entries from the row
- * itself: its keyed hash, and its record id, version time and deleted flag from the fields that
- * hold them. The store is not told which fields those are, so each is the field that agrees
- * with the index on the most rows; a swapped, changed or flipped entry then disagrees with it.
- * Packs already found damaged are counted as read but not read again. Returns packs read.
+ * itself: its keyed hash and, in CSV packs, its record id, version time and deleted flag from
+ * the columns they were read from. The store is not told which columns those are, so each is the
+ * one that agrees with the index on the most rows; a swapped, changed or flipped entry then
+ * disagrees with it. Packs already found damaged are counted as read but not read again.
+ * Returns packs read.
  */
 export async function readPacks(c: OrgCheck, keyring: Keyring, percent: number, damaged: ReadonlySet<string>): Promise<number> {
   const keys = await keyring.forOrg(c.orgId);
