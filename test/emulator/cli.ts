@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--data-dir D] [--admin]
+ * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--data-dir D] [--admin] [--log-requests]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
  * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
@@ -23,6 +23,7 @@ const program = new Command('emulator')
   .option('--org-number <n>', 'the org id is 00D + this number (give emulators that run side by side different ones)', int)
   .option('--username <name>', "the admin user's username (default admin@org<org number>.orgvault-emulator.test)")
   .option('--data-dir <dir>', 'directory for emulator state (writes emulator.json)')
+  .option('--log-requests', 'print one line per request to stderr (method, path, status, time)', false)
   .option('--admin', 'enable the /__emulator admin endpoint (faults, mutations)', false)
   .option('--jwt-cert <file>', 'PEM certificate that JWT bearer assertions are verified with')
   .option('--jwt-client-id <id>', 'consumer key expected as the JWT issuer')
@@ -43,6 +44,7 @@ const o = program.opts<{
   username?: string;
   dataDir?: string;
   admin: boolean;
+  logRequests: boolean;
   jwtCert?: string;
   jwtClientId?: string;
   dailyApiRequests?: number;
@@ -62,6 +64,7 @@ const emulator = await startEmulator({
   username: o.username,
   dataDir: o.dataDir,
   admin: o.admin,
+  logRequests: o.logRequests,
   jwtCertificate: o.jwtCert ? readFileSync(o.jwtCert, 'utf8') : undefined,
   jwtClientId: o.jwtClientId,
   dailyApiRequests: o.dailyApiRequests,

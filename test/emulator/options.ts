@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   dailyApiRequests?: number;
   /** Lifetime of issued access tokens in ms (default: until expired on demand). */
   accessTokenTtlMs?: number;
+  /**
+   * Access log: one line per request (`METHOD path status ms`) so a failing client shows what it
+   * asked for; true writes to stderr, a function receives each line.
+   */
+  logRequests?: boolean | ((line: string) => void);
   /** Enables the /__emulator admin endpoint (faults and mutations). */
   admin?: boolean;
   /** PEM certificate (or public key) that JWT bearer assertions are verified with. */

@@ -58,6 +58,19 @@ function collapseSlashes(url: string): string {
   return p.replace(/\/{2,}/g, '/') + (q < 0 ? '' : url.slice(q));
 }
 
+/** `GET /services/data/v62.0/query?q=... 200 3ms` per request, once its answer is sent. */
+function accessLog(sink: true | ((line: string) => void)): express.RequestHandler {
+  const write = sink === true ? (line: string) => process.stderr.write(`${line}\n`) : sink;
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+      write(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms}ms`);
+    });
+    next();
+  };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const orgNumber = options.orgNumber ?? (options.dataDir ? savedOrgNumber(options.dataDir) : undefined) ?? ++orgCounter;
   const org = new Org({ clock: options.clock, orgNumber, dailyApiRequests: options.dailyApiRequests });
@@ -94,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   const instanceUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
+  if (options.logRequests) app.use(accessLog(options.logRequests));
   app.use(injectFaults(org));
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());

@@ -11,7 +11,8 @@ import type { QueryResult } from '../soql/execute.js';
 const NOT_BULK_OBJECTS = new Set(['userpermissionaccess', 'userrecordaccess']);
 
 const CLAUSES: Array<[RegExp, string]> = [
-  [/\(\s*select\b/i, 'Aggregate Relationships not supported in Bulk V2 Query with CSV content type.'],
+  // In the select list only: a semi-join (`Id IN (SELECT ...)`) is fine.
+  [/(?:\bselect|,)\s*\(\s*select\b/i, 'Aggregate Relationships not supported in Bulk V2 Query with CSV content type.'],
   [/\bgroup\s+by\b/i, 'GROUP BY is not supported by Bulk API 2.0 query'],
   [/\boffset\s+\d/i, 'OFFSET is not supported by Bulk API 2.0 query'],
   [/\btypeof\b/i, 'TYPEOF is not supported by Bulk API 2.0 query'],

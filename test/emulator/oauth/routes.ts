@@ -2,7 +2,7 @@
  * /services/oauth2: the token endpoint (refresh_token and JWT bearer grants), userinfo, revoke,
  * and the identity URL the token answer points at.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Org } from '../data/org.js';
@@ -129,6 +129,19 @@ export function oauthRoutes(ctx: IdentityContext): Router {
     }
     return userId;
   };
+
+  // A single-use front door URL (what `sf org open --url-only` prints). The emulator has no UI:
+  // the URL is well formed but leads nowhere.
+  router.all('/services/oauth2/singleaccess', (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'POST') return oauthError(res, 'invalid_request', 'method not allowed', 405);
+    const userId = authed(req, res);
+    if (!userId) return;
+    const url = new URL('/secur/frontdoor.jsp', ctx.instanceUrl());
+    url.searchParams.set('otp', randomBytes(24).toString('base64url'));
+    const redirect = req.query.redirect_uri ?? (req.body as { redirect_uri?: unknown } | undefined)?.redirect_uri;
+    if (typeof redirect === 'string' && redirect) url.searchParams.set('startURL', redirect);
+    res.json({ frontdoor_uri: url.toString() });
+  });
 
   router.get('/services/oauth2/userinfo', (req, res) => {
     const userId = authed(req, res);

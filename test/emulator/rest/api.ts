@@ -5,6 +5,8 @@ import { authAndMeter } from './http.js';
 import { queryRoutes } from './query.js';
 import { sobjectRoutes } from './sobjects.js';
 import { compositeRoutes } from './composite.js';
+import { compositeTreeRoutes } from './composite-tree.js';
+import { compositeRequestRoutes } from './composite-requests.js';
 import { bulkRoutes } from '../bulk/routes.js';
 
 /**
@@ -77,6 +79,8 @@ export function apiRouter(org: Org, instanceUrl: () => string): Router {
   router.use(queryRoutes(org));
   router.use(sobjectRoutes(org));
   router.use(compositeRoutes(org));
+  router.use(compositeTreeRoutes(org));
+  router.use(compositeRequestRoutes(instanceUrl, org));
   router.use(bulkRoutes(org));
   return router;
 }

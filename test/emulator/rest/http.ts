@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { SfError, notFound } from '../errors.js';
 import type { Org } from '../data/org.js';
+import { SUBREQUEST_HEADER, SUBREQUEST_SECRET } from './composite-requests.js';
 
 /** A JSON request body may hold 50 MB (so a base64 file at most 37.5 MB); larger files go multipart. */
 export const MAX_JSON_REQUEST_BYTES = 52_428_800;
@@ -39,6 +40,8 @@ export function authAndMeter(org: Org) {
       return;
     }
     res.locals.userId = userId;
+    // A composite's subrequests were counted with the composite itself.
+    if (req.get(SUBREQUEST_HEADER) === SUBREQUEST_SECRET) return next();
     const counted = org.limits.use('DailyApiRequests');
     const { used, max } = org.limits.usage('DailyApiRequests');
     res.setHeader('Sforce-Limit-Info', `api-usage=${used}/${max}`);

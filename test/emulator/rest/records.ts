@@ -24,9 +24,13 @@ export function recordJson(version: string, table: Table, row: number, fields: F
   return out;
 }
 
-/** Result row i of a query, parents nested as objects (or null when absent). */
+/** Result record i of a query: an AggregateResult, or a record with its parents and children nested. */
 export function queryRecordJson(version: string, result: QueryResult, i: number): Record<string, unknown> {
-  const row = result.rows[i]!;
+  return result.aggregates ? result.aggregates[i]! : rowJson(version, result, result.rows[i]!);
+}
+
+/** One table row of a query's result, parents nested as objects (or null when absent). */
+function rowJson(version: string, result: QueryResult, row: number): Record<string, unknown> {
   const out: Record<string, unknown> = { attributes: attributes(version, result.table, row) };
   for (const col of result.columns) {
     let target = out;
@@ -62,6 +66,13 @@ export function queryRecordJson(version: string, result: QueryResult, i: number)
     if (missing) continue;
     const f = table.field(col.field.name) ?? col.field;
     target[f.name] = jsonValue(version, table, targetRow, f, col.get(row));
+  }
+  // Parent-to-child subqueries: a query result of their own, or null when the record has none.
+  for (const child of result.children) {
+    const rows = child.rowsOf(result.table.idOf(row));
+    out[child.name] = rows.length
+      ? { totalSize: rows.length, done: true, records: rows.map((r) => rowJson(version, child.result, r)) }
+      : null;
   }
   return out;
 }

@@ -38,7 +38,7 @@ describe('REST root, versions, usernames and describe as clients read them', () 
     expect(beyond.status).toBe(404);
   });
 
-  it('gives each org its own admin username, so the sf CLI keeps two logins apart', async () => {
+  it('gives each org its own admin username, so the sf CLI keeps two logins apart; sf org open --url-only', async () => {
     expect(a.username).not.toBe(b.username);
     const sf = new SfCli();
     for (const [alias, emu] of [
@@ -61,6 +61,11 @@ describe('REST root, versions, usernames and describe as clients read them', () 
         instanceUrl: expect.stringContaining(emu.instanceUrl),
       });
     }
+    const opened = await sf.run(['org', 'open', '--url-only', '--target-org', 'target']);
+    expect(opened.json.status).toBe(0);
+    const url = new URL((opened.json.result as { url: string }).url);
+    expect(url.origin + url.pathname).toBe(`${b.instanceUrl}/secur/frontdoor.jsp`);
+    expect(url.searchParams.get('otp')).toBeTruthy();
   });
 
   it("describes Account's self-relationship as ChildAccounts with Salesforce's field and object properties", async () => {

@@ -8,8 +8,9 @@ import type { FieldDef } from '../data/model.js';
 import type { Located, Org } from '../data/org.js';
 import { RowState, type RowGetter, type Table } from '../data/table.js';
 import { normalizeId } from '../data/ids.js';
-import type { Condition, Literal, SelectQuery } from './ast.js';
+import type { Condition, FieldRef, Literal, SelectQuery } from './ast.js';
 import { parseSoql } from './parser.js';
+import { aggregateRecords, isAggregateQuery } from './aggregate.js';
 import { dateLiteralRange } from './date-literals.js';
 import { refreshUserPermissionAccess, visibleDocuments } from '../data/permissions.js';
 
@@ -25,12 +26,23 @@ export interface QueryColumn {
   parents: Array<(row: number) => Located | null>;
 }
 
+/** A parent-to-child subquery: the child records of each parent, in the subquery's order. */
+export interface ChildColumn {
+  /** The child relationship name, e.g. "Contacts": the key the REST record nests them under. */
+  name: string;
+  result: QueryResult;
+  rowsOf(parentId: string): number[];
+}
+
 export interface QueryResult {
   sobject: string;
   table: Table;
   /** SELECT COUNT(): totalSize is the answer and there are no columns. */
   count: boolean;
   columns: QueryColumn[];
+  children: ChildColumn[];
+  /** An aggregate query (COUNT(Id), GROUP BY ...): its AggregateResult records; rows is empty. */
+  aggregates: Array<Record<string, unknown>> | null;
   /** Table row numbers of the result, in result order. */
   rows: Int32Array;
   totalSize: number;
@@ -57,6 +69,15 @@ export function rowValues(result: QueryResult, i: number): unknown[] {
   return result.columns.map((c) => c.get(row));
 }
 
+/** Salesforce's cap on OFFSET. */
+const MAX_OFFSET = 2000;
+/** FIELDS(ALL) and FIELDS(CUSTOM) need a LIMIT of at most this. */
+const FIELDS_LIMIT = 200;
+
+function isSelect(v: Literal | Literal[] | SelectQuery): v is SelectQuery {
+  return !Array.isArray(v) && 'from' in v;
+}
+
 const FILTER_TYPE: Record<string, string> = {
   int: 'int',
   double: 'double',
@@ -78,6 +99,7 @@ class Executor {
   }
 
   private alias: string | null = null;
+  private options: ExecuteOptions = {};
 
   run(q: SelectQuery, options: ExecuteOptions): QueryResult {
     this.alias = q.alias?.toLowerCase() ?? null;
@@ -85,20 +107,68 @@ class Executor {
       const e = invalidType(q.from);
       throw this.positioned(q.fromPos, 'INVALID_TYPE', e.message);
     }
+    if (q.offset !== null && q.offset > MAX_OFFSET)
+      throw new SfError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
     const table = this.org.table(q.from);
-    const columns = q.fields.map((f) => this.column(table, f.path, f.pos));
+    const columns = this.selectFields(table, q).map((f) => this.column(table, f.path, f.pos));
     if (table.def.name === 'ContentDocumentLink' && !filtersById(q.where)) {
       throw new SfError(
         'MALFORMED_QUERY',
         "Implementation restriction: ContentDocumentLink requires a filter by a single Id on ContentDocumentId or LinkedEntityId using the equals operator or multiple Id's using the IN operator.",
       );
     }
-    const predicate = q.where ? this.condition(table, q.where) : null;
+    const matched = this.match(table, q.where, options);
+    if (q.orderBy.length) this.sort(table, q, matched);
+    if (isAggregateQuery(q)) {
+      const aggregates = aggregateRecords(this, table, q, matched);
+      return {
+        sobject: table.def.name,
+        table,
+        count: false,
+        columns,
+        children: [],
+        aggregates,
+        rows: new Int32Array(),
+        totalSize: aggregates.length,
+      };
+    }
+    const start = Math.min(q.offset ?? 0, matched.length);
+    const end = q.limit === null ? matched.length : Math.min(matched.length, start + q.limit);
+    const rows = Int32Array.from(matched.slice(start, end));
+    const children = q.subqueries.map((sub) => this.children(table, sub, options));
+    return { sobject: table.def.name, table, count: q.count, columns, children, aggregates: null, rows, totalSize: rows.length };
+  }
+
+  /** The select list's fields, FIELDS(...) expanded (FIELDS(ALL | CUSTOM) only with LIMIT <= 200). */
+  private selectFields(table: Table, q: SelectQuery): FieldRef[] {
+    const out: FieldRef[] = [];
+    for (const f of q.fields) {
+      if (!f.macro) {
+        out.push(f);
+        continue;
+      }
+      if (f.macro !== 'STANDARD' && (q.limit === null || q.limit > FIELDS_LIMIT))
+        throw this.positioned(f.pos, 'MALFORMED_QUERY', `The SOQL FIELDS function must have a LIMIT of at most ${FIELDS_LIMIT}`);
+      for (const d of table.def.fields) {
+        if (f.macro === 'ALL' || (f.macro === 'CUSTOM') === d.custom) out.push({ path: [d.name], pos: f.pos });
+      }
+    }
+    const seen = new Set<string>();
+    return out.filter((f) => {
+      const k = f.path.join('.').toLowerCase();
+      return !seen.has(k) && !!seen.add(k);
+    });
+  }
+
+  /** Rows of the table the WHERE clause keeps (recycle bin and file visibility applied). */
+  private match(table: Table, where: Condition | null, options: ExecuteOptions): number[] {
+    this.options = options;
+    const predicate = where ? this.condition(table, where) : null;
     if (options.includeDeleted) this.org.purgeRecycleBin();
     const fileFilter = this.fileFilter(table, options.userId);
     if (table.def.name === 'UserPermissionAccess' && options.userId) refreshUserPermissionAccess(this.org, options.userId);
     const matched: number[] = [];
-    const candidates = idCandidates(table, q.where);
+    const candidates = idCandidates(table, where);
     for (let k = 0, n = candidates ? candidates.length : table.size; k < n; k++) {
       const r = candidates ? candidates[k]! : k;
       const s = table.rowState(r);
@@ -107,11 +177,34 @@ class Executor {
       if (predicate && !predicate(r)) continue;
       matched.push(r);
     }
-    if (q.orderBy.length) this.sort(table, q, matched);
-    const start = Math.min(q.offset ?? 0, matched.length);
-    const end = q.limit === null ? matched.length : Math.min(matched.length, start + q.limit);
-    const rows = Int32Array.from(matched.slice(start, end));
-    return { sobject: table.def.name, table, count: q.count, columns, rows, totalSize: rows.length };
+    return matched;
+  }
+
+  /** A parent-to-child subquery: its FROM names one of the parent's child relationships. */
+  private children(parent: Table, sub: SelectQuery, options: ExecuteOptions): ChildColumn {
+    const rel = this.org.schema
+      .childRelationships(parent.def.name)
+      .find((r) => r.relationshipName?.toLowerCase() === sub.from.toLowerCase());
+    if (!rel || sub.subqueries.length || isAggregateQuery(sub)) {
+      throw this.positioned(
+        sub.fromPos,
+        'INVALID_TYPE',
+        `Didn't understand relationship '${sub.from}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
+    }
+    const result = new Executor(this.org, this.soql).run({ ...sub, from: rel.childSObject, limit: null, offset: null }, options);
+    const parentOf = result.table.getter(result.table.field(rel.field)!);
+    const byParent = new Map<string, number[]>();
+    for (const r of result.rows) {
+      const p = parentOf(r) as string | null;
+      if (!p) continue;
+      const list = byParent.get(p) ?? [];
+      if (!byParent.has(p)) byParent.set(p, list);
+      if (list.length >= (sub.offset ?? 0) + (sub.limit ?? Infinity)) continue;
+      list.push(r);
+    }
+    const skip = sub.offset ?? 0;
+    return { name: rel.relationshipName!, result, rowsOf: (id) => (byParent.get(id) ?? []).slice(skip) };
   }
 
   /** Row filter hiding files the running user may not see (null: sees all). */
@@ -124,7 +217,7 @@ class Executor {
     return (row) => visible.has(docOf(row) as string);
   }
 
-  private sort(table: Table, q: SelectQuery, matched: number[]): void {
+  sort(table: Table, q: SelectQuery, matched: number[]): void {
     const keys = q.orderBy.map((o) => {
       const col = this.column(table, o.path, o.pos);
       const text = !['int', 'double', 'currency', 'percent', 'datetime', 'boolean'].includes(col.field.type);
@@ -250,9 +343,11 @@ class Executor {
   }
 
   private compare(table: Table, c: Extract<Condition, { kind: 'compare' }>): (row: number) => boolean {
+    if (c.aggregate) throw this.positioned(c.pos, 'MALFORMED_QUERY', 'Aggregate functions are only allowed in HAVING');
     const col = this.column(table, c.path, c.pos);
     const f = col.field;
     const get = col.get;
+    if (isSelect(c.value)) return this.semiJoin(c.value, c, get);
     if (f.type === 'textarea' && f.length > 255)
       throw this.positioned(c.pos, 'INVALID_FIELD', `field '${f.name}' can not be filtered in a query call`);
     if (f.type === 'address' || f.type === 'location' || f.type === 'base64')
@@ -347,6 +442,24 @@ class Executor {
     }
   }
 
+  /** `Id IN (SELECT ParentId FROM ...)` (semi-join) or `NOT IN` (anti-join). */
+  private semiJoin(inner: SelectQuery, c: Extract<Condition, { kind: 'compare' }>, get: RowGetter): (row: number) => boolean {
+    const result = new Executor(this.org, this.soql).run(inner, this.options);
+    const col = result.columns[0];
+    const idType = col?.field.type === 'id' || col?.field.type === 'reference';
+    if (
+      (c.op !== 'in' && c.op !== 'not in') ||
+      result.columns.length !== 1 ||
+      !idType ||
+      inner.subqueries.length ||
+      isAggregateQuery(inner)
+    )
+      throw this.positioned(c.pos, 'MALFORMED_QUERY', 'semi join sub selects can only select one field, an Id or a reference to one');
+    const ids = new Set<unknown>();
+    for (const r of result.rows) ids.add(col.get(r));
+    return c.op === 'in' ? (row) => ids.has(get(row)) : (row) => !ids.has(get(row));
+  }
+
   private typeError(f: FieldDef, pos: number): SfError {
     const t = FILTER_TYPE[f.type] ?? 'string';
     return this.positioned(
@@ -423,6 +536,7 @@ function idCandidates(table: Table, c: Condition | null): number[] | null {
   if (!c) return null;
   if (c.kind === 'and') return idCandidates(table, c.left) ?? idCandidates(table, c.right);
   if (c.kind !== 'compare' || c.path.length !== 1 || c.path[0]!.toLowerCase() !== 'id' || (c.op !== '=' && c.op !== 'in')) return null;
+  if (isSelect(c.value)) return null;
   const lits = Array.isArray(c.value) ? c.value : [c.value];
   const rows = new Set<number>();
   for (const l of lits) {

@@ -1,6 +1,6 @@
 /** Recursive-descent parser for the SOQL subset in ast.ts. */
 import { parseDateTime } from '../data/values.js';
-import type { CompareOp, Condition, FieldRef, Literal, OrderItem, SelectQuery } from './ast.js';
+import type { Aggregate, AggregateFn, CompareOp, Condition, FieldRef, Literal, OrderItem, SelectQuery } from './ast.js';
 import { malformed, tokenize, type Token } from './lexer.js';
 
 const DATE_LITERALS = new Set([
@@ -30,6 +30,8 @@ const DATE_N_LITERALS = new Set([
   'LAST_N_YEARS',
   'NEXT_N_YEARS',
 ]);
+const AGGREGATES = new Set<AggregateFn>(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
+const FIELDS_MACROS = new Set(['ALL', 'STANDARD', 'CUSTOM']);
 const RESERVED = new Set(['FROM', 'WHERE', 'ORDER', 'LIMIT', 'OFFSET', 'AND', 'OR', 'NOT', 'SELECT', 'GROUP', 'HAVING', 'WITH', 'FOR']);
 
 class Parser {
@@ -67,14 +69,25 @@ class Parser {
   }
 
   parse(): SelectQuery {
+    const q = this.select();
+    if (this.peek().kind !== 'eof') this.fail();
+    return q;
+  }
+
+  /** One SELECT: the whole query, a parent-to-child subquery or a semi-join's inner query. */
+  private select(): SelectQuery {
     this.expectKeyword('SELECT');
     const q: SelectQuery = {
       count: false,
       fields: [],
+      aggregates: [],
+      subqueries: [],
       from: '',
       fromPos: 0,
       alias: null,
       where: null,
+      groupBy: [],
+      having: null,
       orderBy: [],
       limit: null,
       offset: null,
@@ -83,10 +96,8 @@ class Parser {
       this.i += 3;
       q.count = true;
     } else {
-      do {
-        if (this.peek().text === '(') throw malformed(this.soql, this.peek().pos, 'Nested queries are not supported by the emulator');
-        q.fields.push(this.fieldRef());
-      } while (this.peek().text === ',' && this.next());
+      do this.selectItem(q);
+      while (this.peek().text === ',' && this.next());
     }
     this.expectKeyword('FROM');
     const from = this.next();
@@ -94,9 +105,24 @@ class Parser {
     q.from = from.text;
     q.fromPos = from.pos;
     if (this.peek().kind === 'ident' && !RESERVED.has(this.peek().text.toUpperCase())) q.alias = this.next().text;
+    this.clauses(q);
+    return q;
+  }
+
+  private clauses(q: SelectQuery): void {
     if (this.isKeyword('WHERE')) {
       this.next();
       q.where = this.orExpr();
+    }
+    if (this.isKeyword('GROUP')) {
+      this.next();
+      this.expectKeyword('BY');
+      do q.groupBy.push(this.fieldRef());
+      while (this.peek().text === ',' && this.next());
+    }
+    if (this.isKeyword('HAVING')) {
+      this.next();
+      q.having = this.orExpr();
     }
     if (this.isKeyword('ORDER')) {
       this.next();
@@ -117,8 +143,33 @@ class Parser {
       const what = this.next();
       if (!['VIEW', 'REFERENCE', 'UPDATE'].includes(what.text.toUpperCase())) this.fail(what);
     }
-    if (this.peek().kind !== 'eof') this.fail();
-    return q;
+  }
+
+  private selectItem(q: SelectQuery): void {
+    if (this.peek().text === '(') {
+      this.next();
+      q.subqueries.push(this.select());
+      this.expectPunct(')');
+      return;
+    }
+    const agg = this.aggregate();
+    if (!agg) {
+      q.fields.push(this.fieldRef(true));
+      return;
+    }
+    if (this.peek().kind === 'ident' && !RESERVED.has(this.peek().text.toUpperCase())) agg.alias = this.next().text;
+    q.aggregates.push(agg);
+  }
+
+  /** COUNT(Id), SUM(Amount), ... at the cursor, or null when the next token starts no aggregate. */
+  private aggregate(): Aggregate | null {
+    const t = this.peek();
+    const fn = t.text.toUpperCase() as AggregateFn;
+    if (t.kind !== 'ident' || this.peek(1).text !== '(' || !AGGREGATES.has(fn)) return null;
+    this.i += 2;
+    const path = this.peek().text === ')' && fn === 'COUNT' ? null : this.fieldRef().path;
+    this.expectPunct(')');
+    return { fn, path, alias: null, pos: t.pos };
   }
 
   private integer(): number {
@@ -127,9 +178,16 @@ class Parser {
     return Number(t.text);
   }
 
-  private fieldRef(): FieldRef {
+  private fieldRef(allowMacro = false): FieldRef {
     const t = this.next();
     if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase())) this.fail(t);
+    if (allowMacro && t.text.toUpperCase() === 'FIELDS' && this.peek().text === '(') {
+      this.next();
+      const m = this.next();
+      if (!FIELDS_MACROS.has(m.text.toUpperCase())) this.fail(m);
+      this.expectPunct(')');
+      return { path: [], pos: t.pos, macro: m.text.toUpperCase() as FieldRef['macro'] };
+    }
     if (this.peek().text === '(') throw malformed(this.soql, t.pos, `Function ${t.text} is not supported by the emulator`);
     return { path: t.text.split('.'), pos: t.pos };
   }
@@ -185,7 +243,8 @@ class Parser {
   }
 
   private comparison(): Condition {
-    const ref = this.fieldRef();
+    const aggregate = this.aggregate() ?? undefined;
+    const ref = aggregate ? { path: aggregate.path ?? [], pos: aggregate.pos } : this.fieldRef();
     const t = this.next();
     let op: CompareOp;
     if (t.kind === 'op') op = t.text as CompareOp;
@@ -196,11 +255,17 @@ class Parser {
       op = 'not in';
     } else this.fail(t);
     const value = op === 'in' || op === 'not in' || op === 'includes' || op === 'excludes' ? this.literalList() : this.literal();
-    return { kind: 'compare', path: ref.path, op, value, pos: ref.pos };
+    return { kind: 'compare', path: ref.path, ...(aggregate ? { aggregate } : {}), op, value, pos: ref.pos };
   }
 
-  private literalList(): Literal[] {
+  /** `(literal, ...)`, or `(SELECT ...)`: a semi-join's inner query. */
+  private literalList(): Literal[] | SelectQuery {
     this.expectPunct('(');
+    if (this.isKeyword('SELECT')) {
+      const inner = this.select();
+      this.expectPunct(')');
+      return inner;
+    }
     const out: Literal[] = [];
     do out.push(this.literal());
     while (this.peek().text === ',' && this.next());
