@@ -4,24 +4,30 @@
  */
 import { loadConfig } from '../engine/src/config/load.js';
 import { createLogger } from '../engine/src/infra/logger.js';
-import { startEngine } from '../engine/src/main.js';
+import { startEngine, type RunningEngine } from '../engine/src/main.js';
 import { OrgVaultError } from '../engine/src/errors.js';
-import { onShutdown } from '../engine/src/infra/shutdown.js';
+import { exitNow, onShutdown } from '../engine/src/infra/shutdown.js';
 import { demoWanted, reserveDemoAddress, startDemo } from './demo.js';
+
+// Set once a stop begins: what start was doing may then fail (its pool is ended), which is no error.
+let stopping = false;
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
   const demo = loaded.demo === false ? undefined : await reserveDemoAddress();
   const config = demo ? { ...loaded, salesforceOrigins: [...loaded.salesforceOrigins, demo.origin] } : loaded;
   const log = createLogger(config.logLevel);
-  const engine = await startEngine(config, log);
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const started: { engine?: RunningEngine } = {};
   let stopDemo: (() => Promise<void>) | undefined;
+  // Before anything starts: a Ctrl-C while the cluster initialises must not leave servers behind.
   onShutdown(async (signal) => {
+    stopping = true;
     log.info({ signal }, 'stopping');
-    await engine.stop();
+    await started.engine?.stop();
     await stopDemo?.();
   });
+  const engine = (started.engine = await startEngine(config, log, { deferWork: true }));
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const embedded = engine.ctx.infra.embedded;
   log.info(
     { url: engine.url, dataDir: config.dataDir, embeddedPostgres: embedded.postgres, embeddedAzurite: embedded.azurite },
@@ -29,10 +35,12 @@ async function main(): Promise<void> {
   );
   say(`OrgVault engine ready at ${engine.url}`);
   if (demo && (await demoWanted(engine))) stopDemo = await startDemo(engine, log, say, demo.port);
+  await engine.startWork();
 }
 
 main().catch((err: unknown) => {
+  if (stopping) return;
   const line = err instanceof OrgVaultError ? `orgvault: ${err.oneLine()}` : `orgvault: ${(err as Error)?.stack ?? String(err)}`;
   process.stderr.write(`${line}\n`);
-  process.exit(1);
+  exitNow(1);
 });

@@ -13,14 +13,24 @@ export interface RunningEngine {
   url: string;
   ctx: EngineContext;
   services: Services;
+  /** Starts the workers and the schedule when startEngine was asked to leave them for later. */
+  startWork(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface EngineOptions extends ServiceOptions {
+  /**
+   * Leave the workers and the schedule to startWork(): a launcher that must first refresh an org's
+   * connection (the demo's emulator moves on each start) keeps a resumed job from meeting the old one.
+   */
+  deferWork?: boolean;
 }
 
 /** The composition root: config → infra → services → api. */
 export async function startEngine(
   config: Config,
   log: Logger = createLogger(config.logLevel),
-  options: ServiceOptions = {},
+  options: EngineOptions = {},
 ): Promise<RunningEngine> {
   if (config.port !== 0) await assertPortFree(config.port, config.host, 'The engine', 'PORT');
   const infra = await startInfra(config, log);
@@ -43,14 +53,22 @@ export async function startEngine(
     await infra.stop();
     throw fromSystemError(err, `The engine cannot listen on ${config.host}:${config.port}`);
   }
-  await services.start();
+  let working: Promise<void> | undefined;
+  let stopping = false;
+  const startWork = (): Promise<void> => (stopping ? Promise.resolve() : (working ??= services.start()));
+  if (!options.deferWork) await startWork();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   return {
     url,
     ctx,
     services,
+    startWork,
     stop: async () => {
+      // A stop that comes while the workers start waits for them: stopping half-started ones would
+      // end the pool under their feet.
+      stopping = true;
+      await working?.catch(() => undefined);
       await services.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

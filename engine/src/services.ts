@@ -215,7 +215,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   };
 }
 
-/** Starts the process's workers and consumers, and stops them the other way round (CDP first). */
+/** Starts the process's workers and consumers; stops them all at once. */
 function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; schedule: ScheduleServices; cdp: Cdp }) {
   return {
     start: async () => {
@@ -224,11 +224,9 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
       await p.schedule.start();
       await p.cdp.start();
     },
+    // Everything stops taking work at once; each then waits for what it runs to reach its next checkpoint.
     stop: async () => {
-      await p.cdp.stop();
-      await p.worker.stop();
-      await p.restoreWorker.stop();
-      await p.schedule.stop();
+      await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop()]);
     },
   };
 }

@@ -45,7 +45,7 @@ export async function orgStateNow(conn: Connection, objects: string[]): Promise<
   return truth;
 }
 
-export async function exportedState(engine: TestEngine, orgId: string, object: string, at: Date): Promise<ObjectState> {
+export async function exportedState(engine: Pick<TestEngine, 'services'>, orgId: string, object: string, at: Date): Promise<ObjectState> {
   const sink = new Collect();
   await exportRecords(engine.services.store, { orgId, object, at, format: 'jsonl' }, sink);
   const out: ObjectState = new Map();
@@ -57,7 +57,7 @@ export async function exportedState(engine: TestEngine, orgId: string, object: s
 }
 
 /** The export as of `at` holds exactly the org's records then, with the same value in every field. */
-export async function expectExportEquals(engine: TestEngine, orgId: string, at: Date, truth: OrgState): Promise<void> {
+export async function expectExportEquals(engine: Pick<TestEngine, 'services'>, orgId: string, at: Date, truth: OrgState): Promise<void> {
   for (const [object, want] of truth) {
     const got = await exportedState(engine, orgId, object, at);
     expect({ object, ids: [...got.keys()].sort() }).toEqual({ object, ids: [...want.keys()].sort() });

@@ -42,6 +42,8 @@ export interface PassContext {
   options: PassOptions;
   /** Bounds the Bulk result pages all passes of this process hold at once. */
   pageMemory?: PageMemory;
+  /** An orderly stop: the pass ends at its next page, after the last one's checkpoint. */
+  signal?: AbortSignal;
   /** The object's last incremental pass found few changes: try one REST page before a Bulk job. */
   fewChangesExpected?: boolean;
   now: () => Date;
@@ -134,6 +136,7 @@ async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       ...(ctx.options.maxRecords ? { maxRecords: ctx.options.maxRecords } : {}),
       ...(ctx.options.resultEncoding ? { encoding: ctx.options.resultEncoding } : {}),
       ...(ctx.pageMemory ? { memory: ctx.pageMemory, firstPageBytes: firstPageGuess(ctx) } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onJob: async (job) => {
         cp.bulk = { jobId: job.id, locator: null, query };
         await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, { apiCalls: spent() }, cp);
@@ -247,6 +250,7 @@ async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string |
       all: scope.hasIsDeleted,
       batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
       ...(cp.rest?.next ? { fromNextRecordsUrl: cp.rest.next } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onLostLocator: () => readAgain(ctx, { locator: cp.rest!.next! }, 'gone'),
     });
     for await (const page of pages) {
@@ -275,6 +279,9 @@ async function filesOfCsv(ctx: PassContext, csv: Buffer): Promise<void> {
  */
 async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: boolean): Promise<void> {
   if (deleted) return;
+  // A stop ends a page's files half-way: its checkpoint still points before the page, whose stored
+  // records and files the resumed pass recognises.
+  ctx.signal?.throwIfAborted();
   const { scope } = ctx;
   const refs = await ctx.store.blobRefsOf(ctx.orgId, scope.name, id);
   for (const field of scope.blobFields) {

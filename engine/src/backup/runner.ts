@@ -245,6 +245,7 @@ async function runOnePass(run: JobRun, p: PlannedPass): Promise<void> {
       lastReconciledAt: st?.lastReconciledAt ?? null,
       options,
       pageMemory: run.pageMemory,
+      ...(run.signal ? { signal: run.signal } : {}),
       // Its last incremental read at most half a REST page: expect few again (room to grow).
       fewChangesExpected: st?.lastChanges != null && st.lastChanges <= (options.restPageRecords ?? REST_PAGE_RECORDS) / 2,
       now: run.now,

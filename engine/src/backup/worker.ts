@@ -40,6 +40,14 @@ export async function claimJob(pool: Pool, workerId: string, staleMs: number): P
 }
 
 /**
+ * Hands this worker's jobs back after an orderly stop (their passes have checkpointed): any worker,
+ * this one after a restart included, may claim them at once instead of waiting for a stale heartbeat.
+ */
+export async function releaseJobs(pool: Pool, workerId: string): Promise<void> {
+  await pool.query(`UPDATE backup_jobs SET heartbeat_at = NULL WHERE worker_id = $1 AND status IN ('running', 'paused')`, [workerId]);
+}
+
+/**
  * A stateless worker: any number of engine processes run one each on the same database. Jobs are
  * rows in backup_jobs (opened by the API, the CLI or the schedule); a NOTIFY wakes the workers and
  * a poll covers a missed one. A job's heartbeat is what keeps others from taking it over.
@@ -95,10 +103,13 @@ export class BackupWorker {
   }
 
   /**
-   * Stops claiming and interrupts running jobs at their next step; their rows stay running with a
-   * heartbeat that goes stale, so a worker (this one after a restart, or another) resumes them.
+   * Stops claiming and interrupts running jobs at their next checkpoint; their rows stay running
+   * and are handed back, so a worker (this one after a restart, or another) resumes them. When the
+   * database is gone the hand-back fails and their heartbeat going stale does the same, later.
    */
-  stop(): Promise<void> {
-    return this.#loop.stop();
+  async stop(): Promise<void> {
+    const had = this.#loop.running.length > 0;
+    await this.#loop.stop();
+    if (had) await releaseJobs(this.deps.pool, this.id).catch(() => undefined);
   }
 }

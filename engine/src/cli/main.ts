@@ -11,6 +11,7 @@ import { apiUsage } from '../backup/jobs.js';
 import { parseTime, table, withSession } from './support.js';
 import { orgCommands, tenantCommands } from './org-commands.js';
 import { restoreCommands } from './restore-commands.js';
+import { exitNow } from '../infra/shutdown.js';
 
 const program = new Command('orgvault').description('Backup and continuous data protection for Salesforce orgs').showHelpAfterError();
 orgCommands(program);
@@ -53,7 +54,8 @@ backup
           (failed.length ? `; failed: ${failed.map((f) => `${f.name} (${f.error})`).join(', ')}` : '') +
           '\n',
       );
-      if (detail.status === 'failed') process.exitCode = 1;
+      // A partial job failed some objects: a script must be able to tell.
+      if (detail.status !== 'succeeded') process.exitCode = 1;
     }),
   );
 
@@ -130,7 +132,11 @@ program
     }),
   );
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`orgvault: ${err instanceof OrgVaultError ? err.oneLine() : ((err as Error)?.message ?? String(err))}\n`);
-  process.exit(1);
-});
+// The exit code is decided here, not by whatever hooks process exit in a library.
+program.parseAsync(process.argv).then(
+  () => exitNow(Number(process.exitCode ?? 0)),
+  (err: unknown) => {
+    process.stderr.write(`orgvault: ${err instanceof OrgVaultError ? err.oneLine() : ((err as Error)?.message ?? String(err))}\n`);
+    exitNow(1);
+  },
+);

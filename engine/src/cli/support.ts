@@ -1,11 +1,13 @@
 /** What every command shares: a session for the time it runs, tenants by name, tables, flag parsing. */
 import { OrgVaultError } from '../errors.js';
-import { onShutdown } from '../infra/shutdown.js';
+import { interruptedCode, onShutdown } from '../infra/shutdown.js';
 import { openSession, type CliSession } from './session.js';
 
 export async function withSession<T>(fn: (s: CliSession) => Promise<T>): Promise<T> {
-  const s = await openSession();
-  onShutdown(() => s.close());
+  const opened: { session?: CliSession } = {};
+  // A command cut short by Ctrl-C still closes what it opened (also while opening), and says so with 128 + signal.
+  onShutdown(async () => opened.session?.close(), { exitCode: interruptedCode });
+  const s = (opened.session = await openSession());
   try {
     return await fn(s);
   } finally {

@@ -6,6 +6,7 @@ import { OrgVaultError } from '../errors.js';
 import type { Logger } from './logger.js';
 import { assertPortFree } from './ports.js';
 import { stopStale, writePid, removePid } from './pidfile.js';
+import { ownChild } from './shutdown.js';
 
 export interface EmbeddedAzurite {
   connectionString: string;
@@ -71,8 +72,10 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
       '--loose',
       '--disableTelemetry',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a terminal's Ctrl-C reaches only the engine, which stops Azurite last.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  ownChild(child, 'SIGTERM');
   writePid(pidFile, child.pid ?? 0);
   let output = '';
   await new Promise<void>((resolve, reject) => {

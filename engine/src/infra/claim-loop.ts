@@ -16,6 +16,9 @@ export interface ClaimLoopOptions<T extends { id: string }> {
   run(item: T, signal: AbortSignal): Promise<unknown>;
 }
 
+/** How long a stop waits for running work to reach its next checkpoint. */
+export const STOP_GRACE_MS = 5_000;
+
 /**
  * The loop behind every queue the engine's processes share (backup jobs, restores): a NOTIFY
  * wakes it, a poll covers a missed one, and what it claimed runs until done or until stop()
@@ -55,7 +58,8 @@ export class ClaimLoop<T extends { id: string }> {
         this.#start(item);
       }
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, `claiming a ${this.options.what} failed`);
+      // A claim cut off by the stop (the database may go first) is no news.
+      if (!this.#stopped) this.log.warn({ err: (err as Error).message }, `claiming a ${this.options.what} failed`);
     } finally {
       this.#polling = false;
     }
@@ -78,12 +82,20 @@ export class ClaimLoop<T extends { id: string }> {
     return [...this.#running.keys()];
   }
 
-  /** Stops claiming and interrupts what runs at its next step; its rows stay claimed until their heartbeat goes stale. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and interrupts what runs at its next step; its rows stay claimed until their
+   * heartbeat goes stale. What has not reached a step within `graceMs` is left behind: a stop must
+   * end in seconds, and the work resumes from its last checkpoint like after a crash.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const r of this.#running.values()) r.abort.abort(new Error('worker stopping'));
-    await Promise.all([...this.#running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    const ended = await Promise.race([Promise.all([...this.#running.values()].map((r) => r.done)), late]);
+    clearTimeout(timer);
+    if (ended === 'late') this.log.warn({ ids: this.running }, `${this.options.what} left at its last checkpoint: it did not stop in time`);
     if (this.#listener) {
       await this.#listener.query(`UNLISTEN ${this.options.channel}`).catch(() => undefined);
       this.#listener.release();

@@ -32,6 +32,28 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
 ];
 
+/**
+ * An error as a log line may show it: its kind, message and code. Library errors carry whole
+ * objects (a pg error holds its Client, cancel key included), so nothing else of them is written.
+ */
+export function loggedError(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const { name, message, code } = err as { name?: unknown; message?: unknown; code?: unknown };
+  return {
+    ...(typeof name === 'string' ? { type: name } : {}),
+    message: typeof message === 'string' ? message : Object.prototype.toString.call(err),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'orgvault' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { app: 'orgvault' },
+      serializers: { err: loggedError, error: loggedError },
+    },
+    destination,
+  );
 }

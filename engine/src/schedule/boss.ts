@@ -22,9 +22,9 @@ export async function startBoss(databaseUrl: string, schema: string, log: Logger
 }
 
 /**
- * Stops at once rather than waiting for active jobs: on Ctrl-C the engine has seconds before the
- * embedded services' exit hook ends the process. A job cut short is failed and retried by
- * pg-boss, and the start's claim row keeps the retry from running it twice.
+ * Stops at once rather than waiting for active jobs, so Ctrl-C ends within seconds. A job cut
+ * short is failed and retried by pg-boss, and the start's claim row keeps the retry from running
+ * it twice.
  */
 export async function stopBoss(boss: PgBoss): Promise<void> {
   await boss.stop({ graceful: false, wait: true });
