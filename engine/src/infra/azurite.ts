@@ -54,7 +54,14 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
   await assertPortFree(port, '127.0.0.1', 'Azurite', 'ORGVAULT_AZURITE_PORT');
   // Read before this start loads (and later re-saves) the databases.
   const unprovenSince = lastSave(location);
+  const child = spawnAzurite(location, port);
+  writePid(pidFile, child.pid ?? 0);
+  await untilListening(child);
+  log.debug({ component: 'azurite', port }, 'azurite ready');
+  return { connectionString: azuriteConnectionString(port), unprovenSince, stop: () => stopChild(child, pidFile) };
+}
 
+function spawnAzurite(location: string, port: number): ChildProcess {
   const require = createRequire(import.meta.url);
   const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/blob/main.js');
   const child: ChildProcess = spawn(
@@ -76,9 +83,12 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   ownChild(child, 'SIGTERM');
-  writePid(pidFile, child.pid ?? 0);
+  return child;
+}
+
+function untilListening(child: ChildProcess): Promise<void> {
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('successfully listens')) resolve();
@@ -93,22 +103,19 @@ export async function startAzurite(dataDir: string, port: number, log: Logger): 
       ),
     );
   });
-  log.debug({ component: 'azurite', port }, 'azurite ready');
-  return {
-    connectionString: azuriteConnectionString(port),
-    unprovenSince,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          removePid(pidFile);
-          resolve();
-          return;
-        }
-        child.once('exit', () => {
-          removePid(pidFile);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+}
+
+function stopChild(child: ChildProcess, pidFile: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      removePid(pidFile);
+      resolve();
+      return;
+    }
+    child.once('exit', () => {
+      removePid(pidFile);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
