@@ -5,13 +5,9 @@
  */
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { Connection } from 'jsforce';
-import { freePort } from '../support/ports.js';
-import { alive, azuritePid, launch, postmasterPid, waitFor } from '../support/launcher.js';
+import { alive, azuritePid, launch, launcherEnv, postmasterPid, waitFor } from '../support/launcher.js';
 import { ROOT } from '../support/cli.js';
 import { expectExportEquals, orgStateNow } from '../support/backup-checks.js';
 import { startEmulator } from '../emulator/server.js';
@@ -40,16 +36,10 @@ describe('Ctrl-C during the first backup', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    const base = mkdtempSync(path.join(tmpdir(), 'orgvault-interrupt-'));
-    chmodSync(base, 0o755);
-    dataDir = path.join(base, 'data');
-    const pgPort = await freePort();
-    pgUrl = `postgresql://orgvault:orgvault-local@127.0.0.1:${pgPort}/orgvault`;
+    const run = await launcherEnv('orgvault-interrupt-');
+    ({ dataDir, pgUrl } = run);
     env = {
-      ORGVAULT_DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      ORGVAULT_EMBEDDED_PG_PORT: String(pgPort),
-      ORGVAULT_AZURITE_PORT: String(await freePort()),
+      ...run.env,
       ORGVAULT_DEMO: '',
       ORGVAULT_DEMO_RECORDS: String(RECORDS),
       // Small pages: the backup checkpoints often and is still running when the signal comes.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../support/ports.js';
 import { ROOT } from '../support/cli.js';
-import { alive, azuritePid, launch, postmasterPid, waitFor } from '../support/launcher.js';
+import { alive, azuritePid, launch, launcherEnv, postmasterPid, waitFor } from '../support/launcher.js';
 
 describe('npm start on the embedded defaults', () => {
   let dataDir: string;
@@ -19,17 +19,7 @@ describe('npm start on the embedded defaults', () => {
   let pgUrl: string;
 
   beforeAll(async () => {
-    const base = mkdtempSync(path.join(tmpdir(), 'orgvault-start-'));
-    chmodSync(base, 0o755);
-    dataDir = path.join(base, 'data');
-    const pgPort = await freePort();
-    pgUrl = `postgresql://orgvault:orgvault-local@127.0.0.1:${pgPort}/orgvault`;
-    env = {
-      ORGVAULT_DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      ORGVAULT_EMBEDDED_PG_PORT: String(pgPort),
-      ORGVAULT_AZURITE_PORT: String(await freePort()),
-    };
+    ({ dataDir, pgUrl, env } = await launcherEnv('orgvault-start-'));
   });
 
   it('answers /healthz, stops every child on Ctrl-C, and a second start finds the same data', async () => {

@@ -3,9 +3,12 @@
  * Ctrl-C to the whole group as a terminal does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './cli.js';
+import { freePort } from './ports.js';
+export { alive } from '../../engine/src/infra/pidfile.js';
 
 export interface Launch {
   child: ChildProcess;
@@ -40,13 +43,22 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, ms: number
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Ports and a data directory of their own for one launcher run, in a folder the `postgres` user may enter. */
+export async function launcherEnv(prefix: string): Promise<{ dataDir: string; pgUrl: string; env: Record<string, string> }> {
+  const base = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(base, 0o755);
+  const dataDir = path.join(base, 'data');
+  const pgPort = await freePort();
+  return {
+    dataDir,
+    pgUrl: `postgresql://orgvault:orgvault-local@127.0.0.1:${pgPort}/orgvault`,
+    env: {
+      ORGVAULT_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      ORGVAULT_EMBEDDED_PG_PORT: String(pgPort),
+      ORGVAULT_AZURITE_PORT: String(await freePort()),
+    },
+  };
 }
 
 export const postmasterPid = (dataDir: string): number =>
