@@ -8,6 +8,8 @@ import { fromSystemError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { assertPortFree } from './infra/ports.js';
 import { createServices, type Services, type ServiceOptions } from './services.js';
+import { ensureLocalAdminKey } from './tenants/local-admin.js';
+import { localUrl, removeEngineFile, writeEngineFile } from './infra/engine-file.js';
 
 export interface RunningEngine {
   url: string;
@@ -44,7 +46,8 @@ export async function startEngine(
   }
   let server: Server;
   try {
-    const app = createApp(ctx, services.api, { rateLimitPerMinute: config.apiRateLimit });
+    const localAdminKey = ensureLocalAdminKey(config.dataDir);
+    const app = createApp(ctx, services.api, { rateLimitPerMinute: config.apiRateLimit, localAdminKey });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -59,6 +62,7 @@ export async function startEngine(
   if (!options.deferWork) await startWork();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  writeEngineFile(config.dataDir, localUrl(config.host, port));
   return {
     url,
     ctx,
@@ -68,6 +72,7 @@ export async function startEngine(
       // A stop that comes while the workers start waits for them: stopping half-started ones would
       // end the pool under their feet.
       stopping = true;
+      removeEngineFile(config.dataDir);
       await working?.catch(() => undefined);
       await services.stop();
       await new Promise<void>((resolve) => {

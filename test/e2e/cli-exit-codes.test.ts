@@ -1,6 +1,7 @@
 /**
  * Scripts and cron jobs read the CLI's exit code: every command ends 0 when it did what it was
- * asked and non-zero when it did not — also when a library's exit hook would rather say 0.
+ * asked and non-zero when it did not (1 failed, 2 bad input, 3 partial) — also when a library's
+ * exit hook would rather say 0.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
@@ -16,7 +17,8 @@ describe('orgvault exit codes', () => {
   let org: Org;
   let jobId: string;
   const cli = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
-    const r = await runCli(engine, args);
+    // The CLI runs what it is asked to wait for (ORGVAULT_ENGINE_URL=off: not through the engine).
+    const r = await runCli(engine, args, { ORGVAULT_ENGINE_URL: 'off' });
     return { code: r.code, out: r.stdout, err: r.stderr };
   };
   const faults = async (body: unknown): Promise<void> => {
@@ -53,7 +55,7 @@ describe('orgvault exit codes', () => {
     }
   });
 
-  it('reading commands: 0 on success, 1 on a bad argument', async () => {
+  it('reading commands: 0 on success, 1 when what they name is not there, 2 on a bad argument', async () => {
     for (const args of [['org', 'list'], ['jobs'], ['usage'], ['restores'], ['export', '--object', 'Account']]) {
       const r = await cli([...args, ...(args[0] === 'org' ? [] : ['--org', org.id])]);
       expect({ args, code: r.code }).toEqual({ args, code: 0 });
@@ -61,14 +63,14 @@ describe('orgvault exit codes', () => {
     const compared = await cli(['compare', '--org', org.id, '--from-job', jobId, '--objects', 'Account']);
     expect([compared.code, compared.out]).toEqual([0, expect.stringMatching(/^object\s+added/)]);
 
-    for (const args of [
-      ['jobs', '--org', 'no-such-org'],
-      ['export', '--org', org.id, '--object', 'Account', '--at', 'not-a-time'],
-      ['compare', '--org', org.id, '--objects', 'Account'],
-      ['jobs', '--bogus'],
-    ]) {
-      const r = await cli(args);
-      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+    for (const [code, args] of [
+      [1, ['jobs', '--org', 'no-such-org']],
+      [2, ['export', '--org', org.id, '--object', 'Account', '--at', 'not-a-time']],
+      [2, ['compare', '--org', org.id, '--objects', 'Account']],
+      [2, ['jobs', '--bogus']],
+    ] as const) {
+      const r = await cli([...args]);
+      expect({ args, code: r.code }).toEqual({ args, code });
       expect(r.err).toMatch(/^(orgvault: |error: )/);
     }
   });

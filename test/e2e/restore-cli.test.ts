@@ -26,7 +26,8 @@ describe('orgvault restore and compare', () => {
   let conn: Connection;
   let org: Org;
   // Contacts and opportunities through Bulk ingest, the few accounts through collections.
-  const CLI_ENV = { ORGVAULT_RESTORE_BULK_THRESHOLD: '5', ...WORKER_ENV };
+  // ORGVAULT_ENGINE_URL=off: the CLI runs the restore itself (this engine's workers take none).
+  const CLI_ENV = { ORGVAULT_RESTORE_BULK_THRESHOLD: '5', ORGVAULT_ENGINE_URL: 'off', ...WORKER_ENV };
   const cli = (args: string[]) => spawnCli(engine, args, CLI_ENV);
   const run = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
     const r = await runCli(engine, args, CLI_ENV);

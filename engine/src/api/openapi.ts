@@ -76,6 +76,7 @@ export function openApiDocument(routes: AnyRoute[], version: string): Record<str
       description:
         'Every action of the backup page. Authenticate with X-OrgVault-Key; assert the user and roles with X-OrgVault-User and X-OrgVault-Roles. ' +
         'Errors carry a stable code (see x-orgvault-codes); another tenant’s ids answer NOT_FOUND. ' +
+        "On the engine's machine, the local admin key (local-admin.key in the data directory) may call the operator routes and act in the tenant X-OrgVault-Tenant names. " +
         'Clients that cannot send PATCH (Apex) send POST with X-HTTP-Method-Override: PATCH.',
     },
     servers: [{ url: '/api/v1' }],

@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { OrgVaultError, type ErrorCode } from '../errors.js';
-import type { Action } from '../tenants/roles.js';
-import type { Caller } from './auth.js';
+import type { Caller, RouteAction } from './auth.js';
 
 type Schema = z.ZodType;
 type Out<S> = S extends Schema ? z.output<S> : void;
@@ -20,7 +19,7 @@ export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema,
   tag: string;
   summary: string;
   /** The action the caller's roles must allow; null = any authenticated caller. */
-  action: Action | null;
+  action: RouteAction;
   params?: P;
   query?: Q;
   body?: B;
@@ -93,34 +92,52 @@ function holdsNul(root: unknown): boolean {
 const isEmptyBody = (b: unknown): boolean =>
   b === undefined || (typeof b === 'object' && b !== null && !Array.isArray(b) && Object.keys(b).length === 0);
 
-export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req: Request, action: Action | null) => Caller): void {
+/** A request as the route reads it: path parameters, query, body (undefined when none was sent). */
+export interface RouteInput {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/**
+ * Validates the input, runs the handler and encodes its answer: what the route answers over HTTP,
+ * also when it is called in-process (the CLI without a running engine, cli/local-client.ts). `io`
+ * is the HTTP exchange for the routes that stream their answer themselves.
+ */
+export async function runRoute(route: AnyRoute, input: RouteInput, caller: Caller, io: { req: Request; res: Response }): Promise<unknown> {
+  // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
+  if (holdsNul(input.params) || holdsNul(input.query) || holdsNul(input.body))
+    throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
+  const params = parse(route.params, input.params, 'path');
+  if (!route.query && Object.keys(input.query).length > 0)
+    throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');
+  const query = parse(route.query, input.query, 'query');
+  let body: unknown;
+  if (route.body) body = parse(route.body, route.bodyOptional && input.body === undefined ? {} : input.body, 'body');
+  else if (!isEmptyBody(input.body)) throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no body');
+  const result = await route.handler({ params, query, body, caller, ...io });
+  if (route.response === null) return undefined;
+  // Encoding validates the answer against the documented schema and turns dates into ISO strings.
+  const encoded = z.safeEncode(route.response, result);
+  if (!encoded.success) {
+    throw new OrgVaultError('INTERNAL', `Answer of ${route.id} does not match its schema`, {
+      details: { issues: encoded.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return encoded.data;
+}
+
+export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req: Request, action: RouteAction) => Caller): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const caller = authorize(req, route.action);
-      // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
-      if (holdsNul(req.params) || holdsNul(req.query) || holdsNul(req.body))
-        throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
-      const params = parse(route.params, req.params, 'path');
-      if (!route.query && Object.keys(req.query).length > 0)
-        throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');
-      const query = parse(route.query, req.query, 'query');
-      let body: unknown;
-      if (route.body) body = parse(route.body, route.bodyOptional && req.body === undefined ? {} : req.body, 'body');
-      else if (!isEmptyBody(req.body)) throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no body');
-      const result = await route.handler({ params, query, body, caller, req, res });
+      const answer = await runRoute(route, { params: req.params as Record<string, string>, query: req.query, body: req.body }, caller, {
+        req,
+        res,
+      });
       if (res.headersSent) return;
-      if (route.response === null) {
-        res.status(route.status).end();
-        return;
-      }
-      // Encoding validates the answer against the documented schema and turns dates into ISO strings.
-      const encoded = z.safeEncode(route.response, result);
-      if (!encoded.success) {
-        throw new OrgVaultError('INTERNAL', `Answer of ${route.id} does not match its schema`, {
-          details: { issues: encoded.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-        });
-      }
-      res.status(route.status).json(encoded.data);
+      if (route.response === null) res.status(route.status).end();
+      else res.status(route.status).json(answer);
     });
   }
 }

@@ -4,7 +4,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { OrgVaultError } from '../errors.js';
 import type { Logger } from '../infra/logger.js';
 import { httpRequestSeconds, httpRequestsTotal } from '../infra/metrics.js';
-import { authenticate, authorize, KEY_HEADER, principalOf } from './auth.js';
+import { authenticate, authorize, KEY_HEADER, principalOf, type LocalAdmin } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { mountRoutes, type AnyRoute } from './route.js';
 import type { ApiServices } from './services.js';
@@ -15,6 +15,8 @@ import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { checkRoutes } from './routes/check.js';
+import { operatorRoutes } from './routes/operator.js';
+import { localAdminMatcher } from '../tenants/local-admin.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -26,6 +28,8 @@ export interface ApiOptions {
   /** How often the job events stream reads progress. */
   eventsPollMs: number;
   version: string;
+  /** The local admin key of the data directory (tenants/local-admin.ts); absent, none is accepted. */
+  localAdminKey?: string;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -45,6 +49,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...settingsRoutes(services),
     ...restoreRoutes(services),
     ...checkRoutes(services),
+    ...operatorRoutes(services),
   ];
 }
 
@@ -91,6 +96,17 @@ function accessLog(log: Logger) {
   };
 }
 
+function localAdmin(services: ApiServices, key: string): LocalAdmin {
+  return {
+    matches: localAdminMatcher(key),
+    tenantExists: (id) =>
+      services.tenants.get(id).then(
+        () => true,
+        (err: unknown) => (OrgVaultError.is(err, 'NOT_FOUND') ? false : Promise.reject(err)),
+      ),
+  };
+}
+
 /** /api/v1: limits, body parsing, the OpenAPI document, then authentication and the routes. */
 export function apiRouter(services: ApiServices, options: ApiOptions, log: Logger): Router {
   const routes = allRoutes(services, options, log);
@@ -127,7 +143,7 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   });
   router.use(jsonBodiesOnly);
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
-  router.use(authenticate(services.keys));
+  router.use(authenticate(services.keys, options.localAdminKey ? localAdmin(services, options.localAdminKey) : undefined));
   mountRoutes(router, routes, authorize);
   return router;
 }

@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { OrgVaultError } from '../errors.js';
-import { toCredentials, type ConnectMethod } from '../salesforce/credentials.js';
-import { existingTenantId, list, parseTime, table, tenantId, withSession } from './support.js';
+import type { ConnectMethod } from '../salesforce/credentials.js';
+import { ORG_HELP, resolveOrg, run, runLocal, type OrgRef } from './command.js';
+import { say, table } from './output.js';
+import { list, parseTime } from './support.js';
+import type { TileW } from './types.js';
+import type { EngineClient } from './client.js';
 
 /** `org add`'s flags as a connect request: which way to reach the org follows from the flags given. */
 function connectMethod(o: Record<string, string | undefined>): ConnectMethod {
@@ -32,8 +36,7 @@ function connectMethod(o: Record<string, string | undefined>): ConnectMethod {
   });
 }
 
-export function orgCommands(program: Command): void {
-  const org = program.command('org').description('Connected organizations');
+function orgAdd(org: Command): void {
   org
     .command('add')
     .description('Connect an org (refresh token, JWT bearer, access token, or an org the sf CLI knows)')
@@ -47,28 +50,67 @@ export function orgCommands(program: Command): void {
     .option('--username <username>', 'with --jwt-key-file')
     .option('--jwt-key-file <path>', 'PEM private key for the JWT bearer flow')
     .option('--sf-org <aliasOrUsername>', 'an org the sf CLI is logged in to')
-    .action(async (o: Record<string, string | undefined>) => {
-      const credentials = toCredentials(connectMethod(o));
-      await withSession(async (s) => {
-        const { orgId } = await s.services.connect(await tenantId(s, o.tenant!), credentials);
+    // In this process, not through the API: the API's connect also reissues the org's Named Credential key.
+    .action(
+      runLocal(async ({ session: s, out }, o: Record<string, string | undefined>) => {
+        const method = connectMethod(o);
+        const { toCredentials } = await import('../salesforce/credentials.js');
+        const tenant = (await s.services.tenants.findByName(o.tenant!)) ?? (await s.services.tenants.create(o.tenant!));
+        const { orgId } = await s.services.connect(tenant.id, toCredentials(method));
         const added = await s.services.orgs.resolve(orgId);
-        process.stdout.write(
-          `Connected ${added.name} (${added.sfOrgId}${added.isSandbox ? ', sandbox' : ''}, ${added.timeZone}) as ${orgId}\n`,
-        );
-      });
-    });
-  org
-    .command('list')
-    .description('Connected organizations')
-    .action(() =>
-      withSession(async (s) => {
-        const orgs = await s.services.orgs.listConnected();
-        table(
-          orgs.map((o) => ({ id: o.id, sfOrgId: o.sfOrgId, name: o.name, sandbox: o.isSandbox, timeZone: o.timeZone, hidden: o.hidden })),
+        const doc = { id: orgId, sfOrgId: added.sfOrgId, name: added.name, isSandbox: added.isSandbox, timeZone: added.timeZone, tenant };
+        out.result(doc, () =>
+          say(`Connected ${added.name} (${added.sfOrgId}${added.isSandbox ? ', sandbox' : ''}, ${added.timeZone}) as ${orgId}`),
         );
       }),
     );
 }
+
+export function orgCommands(program: Command): void {
+  const org = program.command('org').description('Connected organizations');
+  orgAdd(org);
+  org
+    .command('list')
+    .description('Connected organizations (the tiles), of every tenant')
+    .action(
+      run(async ({ client, out }) => {
+        const answer = await client.call<{ orgs: Array<TileW & OrgRef> }>('listAllOrgs');
+        out.result(answer, () =>
+          table(
+            answer.orgs.map((o) => ({
+              id: o.id,
+              sfOrgId: o.sfOrgId,
+              name: o.name,
+              sandbox: o.isSandbox,
+              timeZone: o.timeZone,
+              hidden: o.hidden,
+              tenant: o.tenant.name,
+            })),
+          ),
+        );
+      }),
+    );
+  for (const [verb, hidden] of [
+    ['hide', true],
+    ['show', false],
+  ] as const)
+    org
+      .command(verb)
+      .description(
+        hidden ? "Hide the org's tile (Hide organization); its backups go on" : "Show a hidden org's tile again (Show organization)",
+      )
+      .option('--org <ref>', ORG_HELP)
+      .action(
+        run(async ({ client, out }, o: { org?: string }) => {
+          const ref = await resolveOrg(client, o.org);
+          const tile = await client.call<TileW>('updateOrg', { tenantId: ref.tenant.id, params: { orgId: ref.id }, body: { hidden } });
+          out.result(tile, () => say(`${tile.name} is ${tile.hidden ? 'hidden' : 'shown'}`));
+        }),
+      );
+}
+
+/** A tenant by name; a mistyped name must not make a new, empty tenant. */
+const findTenant = (client: EngineClient, name: string) => client.call<{ id: string; name: string }>('findTenant', { query: { name } });
 
 export function tenantCommands(program: Command): void {
   const tenant = program.command('tenant').description("A tenant's administrators and subscription");
@@ -77,12 +119,14 @@ export function tenantCommands(program: Command): void {
     .description('Who receives permission-check reports; --set replaces the list (--set "" empties it)')
     .option('--tenant <name>', 'tenant', 'default')
     .option('--set <emails>', 'comma-separated addresses')
-    .action((o: { tenant: string; set?: string }) =>
-      withSession(async (s) => {
-        const id = await existingTenantId(s, o.tenant);
-        const settings = s.services.api.tenantSettings;
-        const emails = o.set === undefined ? await settings.adminEmails(id) : await settings.putAdminEmails(id, list(o.set) ?? []);
-        process.stdout.write(emails.map((e) => `${e}\n`).join(''));
+    .action(
+      run(async ({ client, out }, o: { tenant: string; set?: string }) => {
+        const { id } = await findTenant(client, o.tenant);
+        const answer =
+          o.set === undefined
+            ? await client.call<{ emails: string[] }>('getAdminEmails', { tenantId: id })
+            : await client.call<{ emails: string[] }>('putAdminEmails', { tenantId: id, body: { emails: list(o.set) ?? [] } });
+        out.result(answer, () => answer.emails.forEach(say));
       }),
     );
   tenant
@@ -92,11 +136,15 @@ export function tenantCommands(program: Command): void {
     .option('--type <code>', 'subscription type, e.g. essentials, professional, enterprise')
     .option('--expires <time>', 'ISO-8601 expiry (default: never)')
     .option('--seats <n>', 'licensed users a production org may have (default: not limited)')
-    .action((o: { tenant: string; type?: string; expires?: string; seats?: string }) =>
-      withSession(async (s) => {
-        const id = await existingTenantId(s, o.tenant);
+    .action(
+      runLocal(async ({ session: s, out }, o: { tenant: string; type?: string; expires?: string; seats?: string }) => {
+        const found = await s.services.tenants.findByName(o.tenant);
+        if (!found)
+          throw new OrgVaultError('NOT_FOUND', `No tenant is named "${o.tenant}"`, {
+            actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
+          });
         if (o.type !== undefined) {
-          await s.services.schedule.subscriptions.put(id, {
+          await s.services.schedule.subscriptions.put(found.id, {
             type: o.type,
             expiresAt: o.expires === undefined ? null : parseTime('--expires', o.expires),
             seats: o.seats === undefined ? null : Number(o.seats),
@@ -106,7 +154,8 @@ export function tenantCommands(program: Command): void {
             actions: ['Pass the whole subscription: --type T [--expires TIME] [--seats N].'],
           });
         }
-        table([await s.services.api.tenantSettings.subscription(id)]);
+        const subscription = await s.services.api.tenantSettings.subscription(found.id);
+        out.result(JSON.parse(JSON.stringify(subscription)), () => table([subscription]));
       }),
     );
 }

@@ -2,14 +2,14 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { OrgVaultError } from '../errors.js';
-import { MAX_DEPTH, type RestoreMode, type RestoreOutcome } from '../restore/restore.js';
-import { resolveOrg, type CliSession } from './session.js';
-import type { Org } from '../orgs/registry.js';
-import { list, pointOf, table, withSession } from './support.js';
+import { onOrg, ORG_HELP, resolveOrg, run, type OrgRef, type Run } from './command.js';
+import { say, table, type Outcome } from './output.js';
+import { list, pointOf } from './support.js';
+import { chooseMode, MODES, MODES_HELP } from './restore-modes.js';
+import type { CompareW, RestoreW } from './types.js';
 
 /** Per object: records backed up, to create, update, relink, the fields that change, API calls. */
-const planTable = (outcome: RestoreOutcome): void =>
+const planTable = (outcome: RestoreW): void =>
   table(
     outcome.objects.map((p) => ({
       object: p.object,
@@ -31,7 +31,7 @@ interface RestoreFlags {
   objects: string;
   records?: string;
   depth?: string;
-  mode: RestoreMode;
+  mode?: string;
   targetOrg?: string;
   dryRun?: boolean;
   wait?: boolean;
@@ -54,46 +54,89 @@ function restoreCommand(program: Command): void {
     .requiredOption('--objects <names>', 'comma-separated object API names')
     .option('--records <ids>', 'comma-separated record ids (default: every record of the objects)')
     .option('--depth <n>', 'also their children (child relationships) down n levels, 0-5, and the parents they need')
-    .addOption(new Option('--mode <mode>', 'what to write').choices(['changed', 'deleted', 'overwrite']).default('changed'))
+    .addOption(new Option('--mode <mode>', 'what to write (asked at a terminal when omitted; see below)').choices(Object.keys(MODES)))
     .option('--target-org <ref>', 'write into this connected org instead (e.g. a sandbox)')
     .option('--dry-run', 'show what would change and the API calls it would cost; write nothing')
-    .option('--wait', 'run the restore in this process and wait for it, with a progress bar (else an engine runs it)')
+    .option('--wait', 'wait for the restore to end, with a progress bar (no engine running: it runs in this process)')
     .option('--results <file>', 'with --wait: write the per-record results (CSV) here')
-    .action((o: RestoreFlags) => withSession((s) => restore(s, o)));
+    .addHelpText('after', `\nModes:\n${MODES_HELP}\n`)
+    .action(run((r, o: RestoreFlags) => restore(r, o)));
 }
 
-/** Queues the restore (or answers the dry run); with --wait runs it here and follows it. */
-async function restore(s: CliSession, o: RestoreFlags): Promise<void> {
-  const source = await resolveOrg(s, o.org);
-  const target = o.targetOrg ? await resolveOrg(s, o.targetOrg) : source;
+/** Queues the restore (or answers the dry run); with --wait follows it to its end. */
+async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
+  const { client, out } = r;
+  const mode = await chooseMode(o.mode, !out.json && Boolean(process.stdin.isTTY && process.stderr.isTTY));
+  const source = await resolveOrg(client, o.org);
+  const target = o.targetOrg ? await resolveOrg(client, o.targetOrg) : source;
   const records = list(o.records);
-  const depth = o.depth === undefined ? undefined : Number(o.depth);
-  if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0 && depth <= MAX_DEPTH))
-    throw new OrgVaultError('VALIDATION_FAILED', `--depth ${o.depth} is not a whole number from 0 to ${MAX_DEPTH}`);
-  const queued = await s.services.restore.enqueue({
-    orgId: source.id,
-    targetOrgId: target.id,
-    ...pointOf(o),
+  const body = {
+    from: pointOf(o),
     objects: list(o.objects) ?? [],
     ...(records ? { recordIds: records } : {}),
-    ...(depth !== undefined ? { depth } : {}),
-    mode: o.mode,
+    ...(o.depth !== undefined ? { depth: Number(o.depth) } : {}),
+    ...(target.id !== source.id ? { targetOrgId: target.id } : {}),
+    mode,
     dryRun: !!o.dryRun,
-    by: 'cli',
-  });
+  };
+  const queued = await client.call<RestoreW>('restore', onOrg(source, { body }));
   if (queued.dryRun) {
-    planTable(queued);
-    process.stdout.write(
-      `Dry run as of ${queued.at.toISOString()} into ${target.name}: about ${queued.apiCalls} API calls to write (${queued.planningCalls} spent reading). Nothing was written.\n`,
-    );
-    return;
+    out.result(queued, () => {
+      planTable(queued);
+      say(
+        `Dry run as of ${queued.at} into ${target.name}: about ${queued.apiCalls} API calls to write (${queued.planningCalls} spent reading). Nothing was written.`,
+      );
+    });
+    return 'done';
   }
-  process.stdout.write(`Restore ${queued.runId} queued into ${target.name}\n`);
   if (!o.wait) {
-    process.stderr.write('A running engine (npm start) runs it; follow it with `orgvault restores`.\n');
-    return;
+    out.result(queued, () => say(`Restore ${queued.runId} queued into ${target.name}`));
+    if (client.via === 'local') out.note('A running engine (npm start) runs it; follow it with `orgvault restores`.');
+    return 'done';
   }
-  await follow(s, queued, source.id, target, o.results);
+  out.note(`Restore ${queued.runId} queued into ${target.name}`);
+  return follow(r, queued.runId!, source, target, o.results);
+}
+
+/** Follows a queued restore to its end with a progress bar on stderr, and reports how it ended. */
+async function follow({ client, out }: Run, runId: string, source: OrgRef, target: OrgRef, results: string | undefined): Promise<Outcome> {
+  await client.runHere?.restore(runId);
+  const bar = new cliProgress.SingleBar(
+    { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1, 0, { status: 'queued' });
+  let run = await client.call<RestoreW>('getRestore', onOrg(source, { params: { runId } }));
+  while (run.status === 'queued' || run.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run = await client.call<RestoreW>('getRestore', onOrg(source, { params: { runId } }));
+    bar.setTotal(Math.max(1, run.progress.total));
+    bar.update(run.progress.done, { status: run.status });
+  }
+  bar.stop();
+  out.result(run, () => {
+    planTable(run);
+    say(
+      `Restore ${run.runId} ${run.status} into ${target.name}: ${run.succeeded} records written, ${run.failed} failed, ${run.apiCalls} API calls` +
+        (run.error ? `; ${run.error}` : ''),
+    );
+  });
+  if (results) writeFileSync(results, await client.restoreResults(source.tenant.id, source.id, runId));
+  if (run.status !== 'succeeded') return 'failed';
+  // Some records written and some not: neither done nor failed.
+  if (run.failed > 0) return run.succeeded > 0 ? 'partial' : 'failed';
+  return 'done';
+}
+
+interface CompareFlags {
+  org?: string;
+  fromJob?: string;
+  at?: string;
+  toJob?: string;
+  toAt?: string;
+  targetOrg?: string;
+  objects: string;
+  records?: string;
 }
 
 function compareCommand(program: Command): void {
@@ -109,33 +152,19 @@ function compareCommand(program: Command): void {
     .requiredOption('--objects <names>', 'comma-separated object API names')
     .option('--records <ids>', 'field-level differences for these records')
     .action(
-      (o: {
-        org?: string;
-        fromJob?: string;
-        at?: string;
-        toJob?: string;
-        toAt?: string;
-        targetOrg?: string;
-        objects: string;
-        records?: string;
-      }) =>
-        withSession(async (s) => {
-          const source = await resolveOrg(s, o.org);
-          const side = async (p: { jobId: string } | { at: Date }) => ({ at: await s.services.restore.resolveAt(source.id, p) });
-          const against = o.targetOrg ? await resolveOrg(s, o.targetOrg) : undefined;
-          const records = list(o.records);
-          const result = await s.services.compare.compare({
-            orgId: source.id,
-            from: await side(pointOf(o)),
-            to:
-              o.toJob || o.toAt
-                ? await side(pointOf({ fromJob: o.toJob, at: o.toAt }, ['--to-job', '--to-at']))
-                : { live: true, ...(against ? { orgId: against.id } : {}) },
-            objects: list(o.objects) ?? [],
-            ...(records ? { recordIds: records } : {}),
-          });
+      run(async ({ client, out }, o: CompareFlags) => {
+        const from = pointOf(o);
+        const to =
+          o.toJob || o.toAt
+            ? pointOf({ fromJob: o.toJob, at: o.toAt }, ['--to-job', '--to-at'])
+            : { live: true as const, ...(o.targetOrg ? { targetOrgId: (await resolveOrg(client, o.targetOrg)).id } : {}) };
+        const source = await resolveOrg(client, o.org);
+        const records = list(o.records);
+        const body = { from, to, objects: list(o.objects) ?? [], ...(records ? { recordIds: records } : {}) };
+        const result = await client.call<CompareW>('compare', onOrg(source, { body }));
+        out.result(result, () => {
           table(
-            result.map((c) => ({
+            result.objects.map((c) => ({
               object: c.object,
               added: c.added.length,
               deleted: c.deleted.length,
@@ -145,11 +174,11 @@ function compareCommand(program: Command): void {
                 .join(' '),
             })),
           );
-          for (const c of result)
+          for (const c of result.objects)
             for (const d of c.details)
-              for (const f of d.fields)
-                process.stdout.write(`${c.object} ${d.id} ${f.field}: ${f.from ?? '(null)'} -> ${f.to ?? '(null)'}\n`);
-        }),
+              for (const f of d.fields) say(`${c.object} ${d.id} ${f.field}: ${f.from ?? '(null)'} -> ${f.to ?? '(null)'}`);
+        });
+      }),
     );
 }
 
@@ -157,52 +186,27 @@ function restoresCommand(program: Command): void {
   program
     .command('restores')
     .description("Restore runs of an org's backup, newest first: queued, running (with progress) or finished")
-    .option('--org <ref>', 'org id, Salesforce org id or name (default: the only one)')
+    .option('--org <ref>', ORG_HELP)
     .option('--limit <n>', 'how many', '20')
-    .action((o: { org?: string; limit: string }) =>
-      withSession(async (s) => {
-        const source = await resolveOrg(s, o.org);
-        table(
-          (await s.services.restore.runs.list(source.id, Number(o.limit))).map((r) => ({
-            id: r.id,
-            status: r.status,
-            mode: r.request.mode,
-            target: r.targetOrgId,
-            at: r.at,
-            queued: r.createdAt,
-            finished: r.finishedAt,
-            records: r.progress ? `${r.progress.done}/${r.progress.total}` : '',
-            succeeded: r.summary?.succeeded ?? '',
-            failed: r.summary?.failed ?? '',
-            error: r.error ?? '',
-          })),
+    .action(
+      run(async ({ client, out }, o: { org?: string; limit: string }) => {
+        const source = await resolveOrg(client, o.org);
+        const answer = await client.call<{ runs: RestoreW[] }>('listRestores', onOrg(source, { query: { limit: o.limit } }));
+        out.result(answer, () =>
+          table(
+            answer.runs.map((r) => ({
+              id: r.runId,
+              status: r.status,
+              mode: r.mode,
+              target: r.targetOrgId,
+              at: r.at,
+              records: `${r.progress.done}/${r.progress.total}`,
+              succeeded: r.succeeded,
+              failed: r.failed,
+              error: r.error ?? '',
+            })),
+          ),
         );
       }),
     );
-}
-
-/** Runs a queued restore in this process, with a progress bar, and reports how it ended. */
-async function follow(s: CliSession, queued: RestoreOutcome, sourceId: string, target: Org, results: string | undefined): Promise<void> {
-  await s.services.restoreWorker.start(queued.runId!);
-  const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1, 0, { status: 'queued' });
-  let run = queued;
-  while (run.status === 'queued' || run.status === 'running') {
-    await new Promise((r) => setTimeout(r, 500));
-    run = await s.services.restore.status(sourceId, queued.runId!);
-    bar.setTotal(Math.max(1, run.progress.total));
-    bar.update(run.progress.done, { status: run.status });
-  }
-  bar.stop();
-  planTable(run);
-  process.stdout.write(
-    `Restore ${run.runId} ${run.status} into ${target.name}: ${run.succeeded} records written, ${run.failed} failed, ${run.apiCalls} API calls` +
-      (run.error ? `; ${run.error}` : '') +
-      '\n',
-  );
-  if (results) writeFileSync(results, await s.services.restore.ledger.resultsCsv(target.id, run.runId!));
-  if (run.status !== 'succeeded' || run.failed > 0) process.exitCode = 1;
 }

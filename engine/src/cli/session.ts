@@ -3,7 +3,6 @@ import { createLogger } from '../infra/logger.js';
 import { startInfra } from '../infra/stack.js';
 import { createServices, type Services } from '../services.js';
 import type { EngineContext } from '../context.js';
-import type { Org } from '../orgs/registry.js';
 
 export interface CliSession {
   ctx: EngineContext;
@@ -35,9 +34,4 @@ export async function openSession(): Promise<CliSession> {
     await infra.stop();
     throw err;
   }
-}
-
-/** The org a command means: by OrgVault id, Salesforce org id or name; the only one when omitted. */
-export async function resolveOrg(s: CliSession, ref: string | undefined): Promise<Org> {
-  return s.services.orgs.resolve(ref);
 }

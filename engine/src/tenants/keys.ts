@@ -21,6 +21,11 @@ export interface KeyPrincipal {
   keyName: string;
   tenantId: string;
   orgId: string | null;
+  /**
+   * The local admin key (tenants/local-admin.ts): the operator on the engine's own machine, who
+   * may act in any tenant (named per request) and call the operator routes.
+   */
+  operator?: true;
 }
 
 const PREFIX_LENGTH = 12;

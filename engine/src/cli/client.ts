@@ -1,0 +1,59 @@
+/**
+ * The one way commands reach the engine: the routes of its API, by operation id. Two builds: over
+ * HTTP to the engine running for the data directory (or ORGVAULT_ENGINE_URL), or in this process
+ * over its own services (embedded PostgreSQL and Azurite started as needed). Both answer the same
+ * wire documents, so a command neither knows nor cares which it has.
+ */
+import { loadConfig } from '../config/load.js';
+import { readEngineFile } from '../infra/engine-file.js';
+import { readLocalAdminKey } from '../tenants/local-admin.js';
+import { OrgVaultError } from '../errors.js';
+import { openHttpClient } from './http-client.js';
+
+export interface CallInput {
+  /** The tenant the call acts in (the org's); omitted for the operator routes. */
+  tenantId?: string;
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+export interface EngineClient {
+  /** 'api': a running engine answers; 'local': this process runs the services. */
+  readonly via: 'api' | 'local';
+  /** One route of /api/v1 by its operationId (openapi.json); its answer as the API sends it. */
+  call<T>(operationId: string, input?: CallInput): Promise<T>;
+  /** The per-record results of a restore run (CSV). */
+  restoreResults(tenantId: string, orgId: string, runId: string): Promise<string>;
+  /**
+   * Present when nothing else runs the work: starts this process's workers (backups, or one restore
+   * run), which `--wait` then follows. A running engine's own workers need no help.
+   */
+  readonly runHere?: { backups(): Promise<void>; restore(runId: string): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** ORGVAULT_ENGINE_URL=off: never ask a running engine (the work runs in this process). */
+const OFF = 'off';
+
+/** The engine to ask, if any: ORGVAULT_ENGINE_URL, else the one running for the data directory. */
+export function engineToAsk(env: NodeJS.ProcessEnv = process.env): { url: string; key: string } | undefined {
+  if (env.ORGVAULT_ENGINE_URL === OFF) return undefined;
+  const dataDir = loadConfig(env).dataDir;
+  const url = env.ORGVAULT_ENGINE_URL || readEngineFile(dataDir)?.url;
+  if (!url) return undefined;
+  const key = env.ORGVAULT_API_KEY || readLocalAdminKey(dataDir);
+  if (!key)
+    throw new OrgVaultError('UNAUTHENTICATED', `No key to call the engine at ${url}`, {
+      actions: [`Set ORGVAULT_API_KEY, or ORGVAULT_DATA_DIR to the engine's data directory (its local-admin.key).`],
+    });
+  return { url: url.replace(/\/+$/, ''), key };
+}
+
+export async function openClient(): Promise<EngineClient> {
+  const engine = engineToAsk();
+  if (engine) return openHttpClient(engine.url, engine.key);
+  // Loaded only here: the engine's whole graph is what makes the in-process path slow to start.
+  const { openLocalClient } = await import('./local-client.js');
+  return openLocalClient();
+}

@@ -1,0 +1,33 @@
+/**
+ * Every `orgvault` command. A new group of commands is one module with one `xxxCommands(program)`
+ * (see command.ts for the shape of a command) registered here.
+ */
+import { Command } from 'commander';
+import { orgCommands, tenantCommands } from './org-commands.js';
+import { backupCommands } from './backup-commands.js';
+import { protectCommands } from './protect-commands.js';
+import { settingsCommands } from './settings-commands.js';
+import { restoreCommands } from './restore-commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('orgvault')
+    .description('Backup and continuous data protection for Salesforce orgs')
+    .option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)')
+    .addHelpText('after', '\nExit codes: 0 done, 1 failed, 2 bad input, 3 partial (some objects or records failed), 130 interrupted.')
+    .configureHelp({ showGlobalOptions: true })
+    // Commander's own refusals (an unknown flag, a missing value) end in main.ts with exit code 2, not process.exit(1).
+    .exitOverride()
+    .showHelpAfterError();
+  orgCommands(program);
+  tenantCommands(program);
+  backupCommands(program);
+  protectCommands(program);
+  settingsCommands(program);
+  restoreCommands(program);
+  return program;
+}
+
+/** The commands that do something (not the groups), as typed: ['org', 'list'], ['jobs'], ... */
+export function leafCommands(command: Command, path: string[] = []): string[][] {
+  return command.commands.flatMap((c) => (c.commands.length ? leafCommands(c, [...path, c.name()]) : [[...path, c.name()]]));
+}

@@ -1,0 +1,26 @@
+/** The API's answers as the wire carries them (dates as ISO strings): what commands print and --json shows. */
+import type { z } from 'zod';
+import type {
+  BackupSettings,
+  CdpSettings,
+  Job,
+  JobDetail,
+  PermissionCheckRun,
+  PermissionCheckSettings,
+  PermissionReport,
+  RecoveryPoint,
+  Tile,
+} from '../api/schemas.js';
+import type { CompareResult, RestoreOutcome } from '../api/restore-schemas.js';
+
+export type JobW = z.input<typeof Job>;
+export type JobDetailW = z.input<typeof JobDetail>;
+export type TileW = z.input<typeof Tile>;
+export type CdpW = z.input<typeof CdpSettings>;
+export type RecoveryPointW = z.input<typeof RecoveryPoint>;
+export type BackupSettingsW = z.input<typeof BackupSettings>;
+export type CheckSettingsW = z.input<typeof PermissionCheckSettings>;
+export type CheckRunW = z.input<typeof PermissionCheckRun>;
+export type ReportW = z.input<typeof PermissionReport>;
+export type RestoreW = z.input<typeof RestoreOutcome>;
+export type CompareW = z.input<typeof CompareResult>;

@@ -1,0 +1,175 @@
+/**
+ * `orgvault` with an engine running for its data directory: every command goes through the engine's
+ * API (no PostgreSQL, no Azurite of its own), every action of the page's tile has a command whose
+ * effect the API shows, and every command answers `--json` with one JSON document.
+ */
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
+import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { connectEmulatorOrg } from '../support/emulator-org.js';
+import { cliEnv, ROOT } from '../support/cli.js';
+import { buildProgram, leafCommands } from '../../engine/src/cli/program.js';
+import type { Org } from '../../engine/src/orgs/registry.js';
+
+interface Ran {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+describe('orgvault through a running engine', () => {
+  let emulator: EmulatorHandle;
+  let engine: TestEngine;
+  let org: Org;
+  let key: string;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'orgvault-cli-'));
+
+  /**
+   * Only the data directory: without the engine's API the command would have to start PostgreSQL
+   * and Azurite there itself (the test then finds their folders).
+   */
+  const cli = (args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME }): Promise<Ran> => {
+    const child = spawn(process.execPath, ['bin/orgvault.js', ...args], {
+      cwd: ROOT,
+      env: { ...env, ORGVAULT_DATA_DIR: engine.ctx.config.dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
+  };
+  /** A command the API does not offer runs in-process, on the engine's database and store. */
+  const local = (args: string[]): Promise<Ran> => cli(args, cliEnv(engine));
+  const json = async (args: string[], run = cli): Promise<Record<string, unknown>> => {
+    const r = await run([...args, '--json']);
+    expect({ args, code: r.code, err: r.code === 0 ? '' : r.err }).toEqual({ args, code: 0, err: '' });
+    return JSON.parse(r.out) as Record<string, unknown>;
+  };
+  const api = async (route: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${engine.url}/api/v1/orgs/${org.id}${route}`, {
+      headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator' },
+    });
+    expect({ route, status: res.status }).toEqual({ route, status: 200 });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const onOrg = (args: string[]): string[] => [...args, '--org', org.id];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ records: 200, seed: 34 });
+    engine = await startTestEngine({ worker: { pollMs: 200 }, runner: { reconcileEveryMs: 0 } });
+    org = await connectEmulatorOrg(engine, emulator, 'cli-api');
+    key = (await engine.services.keys.create(org.tenantId, { name: 'test' })).key;
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await emulator?.stop();
+  });
+
+  it("walks the tile's actions through the CLI; the API shows each effect", async () => {
+    // Back up now, then View details.
+    const job = await json(onOrg(['backup', 'run', '--wait']));
+    expect(job.status).toBe('succeeded');
+    expect(await json(onOrg(['job', String(job.id)]))).toEqual(await api(`/jobs/${String(job.id)}`));
+
+    // Generate recovery point.
+    const point = await json(onOrg(['recovery-point', '--objects', 'Account', '--at', new Date().toISOString()]));
+    expect(await api(`/jobs/${String(point.id)}`)).toMatchObject({ kind: 'recovery_point', objects: ['Account'] });
+
+    // Configure permission check settings; Check permissions now.
+    await json(onOrg(['settings', 'permission-check', '--enabled', 'false', '--every', '3', '--unit', 'day']));
+    expect(await api('/permission-check/settings')).toMatchObject({ enabled: false, intervalCount: 3, intervalUnit: 'day' });
+    const check = await json(onOrg(['permissions', 'check']));
+    expect(check).toMatchObject({ id: expect.any(String) });
+    expect(await eventually(() => api('/permission-check/report'))).toMatchObject({ orgId: org.id });
+
+    // Configure backup settings.
+    await json(onOrg(['settings', 'backup', '--jobs-per-day', '2', '--start-time', '03:00', '--exclude-objects', 'Lead']));
+    expect(await api('/backup-settings')).toMatchObject({ jobsPerDay: 2, startTime: '03:00', excludedObjects: ['Lead'] });
+
+    // Hide / Show.
+    expect(await json(onOrg(['org', 'hide']))).toMatchObject({ hidden: true });
+    expect(await api('')).toMatchObject({ hidden: true });
+    await json(onOrg(['org', 'show']));
+    expect(await api('')).toMatchObject({ hidden: false });
+
+    // Continuous protection on, its status, off.
+    await json(onOrg(['cdp', 'on', '--objects', 'Account']));
+    expect(await api('/cdp')).toMatchObject({ enabled: true, objects: ['Account'] });
+    expect(await json(onOrg(['cdp', 'status']))).toMatchObject({ enabled: true, lagSeconds: expect.anything() });
+    await json(onOrg(['cdp', 'off']));
+    expect(await api('/cdp')).toMatchObject({ enabled: false });
+  });
+
+  it('answers every command with one JSON document, through the API without a PostgreSQL of its own', async () => {
+    const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
+    const jobId = jobs.find((j) => j.kind === 'full')!.id;
+    const every: Array<[string[], typeof cli]> = [
+      [['org', 'list'], cli],
+      [onOrg(['org', 'hide']), cli],
+      [onOrg(['org', 'show']), cli],
+      [['org', 'add', '--tenant', 'cli-api', '--instance-url', emulator.instanceUrl, '--access-token', emulator.accessToken], local],
+      [['tenant', 'admins', '--tenant', 'cli-api', '--set', 'ops@example.com'], cli],
+      [['tenant', 'subscription', '--tenant', 'cli-api'], local],
+      [onOrg(['backup', 'run', '--objects', 'Account', '--wait']), cli],
+      [onOrg(['jobs']), cli],
+      [['job', '--org', org.id, jobId], cli],
+      [onOrg(['usage']), local],
+      [onOrg(['export', '--object', 'Account', '--out', path.join(scratch, 'accounts.csv')]), local],
+      [['check'], local],
+      [onOrg(['cdp', 'status']), cli],
+      [onOrg(['cdp', 'on', '--objects', 'Contact']), cli],
+      [onOrg(['cdp', 'off']), cli],
+      [onOrg(['recovery-point', '--objects', 'Account']), cli],
+      [onOrg(['settings', 'backup']), cli],
+      [onOrg(['settings', 'permission-check']), cli],
+      [onOrg(['permissions', 'check']), cli],
+      [onOrg(['permissions', 'report']), cli],
+      [onOrg(['restore', '--from-job', jobId, '--objects', 'Account', '--mode', 'deleted', '--dry-run']), cli],
+      [onOrg(['restore', '--from-job', jobId, '--objects', 'Account', '--mode', 'changed', '--wait']), cli],
+      [onOrg(['restores']), cli],
+      [onOrg(['compare', '--from-job', jobId, '--objects', 'Account']), cli],
+    ];
+    // The table above is every command there is: a new command joins it.
+    expect(every.map(([args]) => commandOf(args)).sort()).toEqual(
+      leafCommands(buildProgram())
+        .map((c) => c.join(' '))
+        .sort(),
+    );
+    for (const [args, run] of every) expect(await json(args, run)).toEqual(expect.any(Object));
+    const config = engine.ctx.config;
+    expect(['postgres', 'azurite', 'embedded.json'].filter((f) => existsSync(path.join(config.dataDir, f)))).toEqual([]);
+  });
+
+  it('a bad flag exits 2 naming it; a restore without --mode refuses with the three modes', async () => {
+    const bad = await cli(['jobs', '--bogus', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--bogus');
+    expect(JSON.parse(bad.out)).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('--bogus') } });
+
+    const modeless = await cli(onOrg(['restore', '--at', new Date().toISOString(), '--objects', 'Account', '--json']));
+    expect(modeless.code).toBe(2);
+    const { error } = JSON.parse(modeless.out) as { error: { actions: string[] } };
+    expect(error.actions.map((a) => /--mode (\w+)/.exec(a)?.[1])).toEqual(['changed', 'deleted', 'overwrite']);
+  });
+});
+
+/** The command words of an argument list: what comes before the first flag. */
+const commandOf = (args: string[]): string => args.slice(0, args.findIndex((a) => a.startsWith('-'))).join(' ') || args.join(' ');
+
+async function eventually<T>(read: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
