@@ -160,7 +160,13 @@ describe('orgvault through a running engine', () => {
 });
 
 /** The command words of an argument list: what comes before the first flag. */
-const commandOf = (args: string[]): string => args.slice(0, args.findIndex((a) => a.startsWith('-'))).join(' ') || args.join(' ');
+const commandOf = (args: string[]): string =>
+  args
+    .slice(
+      0,
+      args.findIndex((a) => a.startsWith('-')),
+    )
+    .join(' ') || args.join(' ');
 
 async function eventually<T>(read: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -17,8 +17,8 @@ describe('orgvault exit codes', () => {
   let org: Org;
   let jobId: string;
   const cli = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
-    // The CLI runs what it is asked to wait for (ORGVAULT_ENGINE_URL=off: not through the engine).
-    const r = await runCli(engine, args, { ORGVAULT_ENGINE_URL: 'off' });
+    // The CLI runs what it is asked to wait for itself (ORGVAULT_ENGINE_URL=off); the rest asks the engine.
+    const r = await runCli(engine, args, args.includes('--wait') ? { ORGVAULT_ENGINE_URL: 'off' } : {});
     return { code: r.code, out: r.stdout, err: r.stderr };
   };
   const faults = async (body: unknown): Promise<void> => {
@@ -46,7 +46,8 @@ describe('orgvault exit codes', () => {
     expect([ok.code, ok.out]).toEqual([0, expect.stringMatching(/Job (\S+) succeeded/)]);
     jobId = /Job (\S+) succeeded/.exec(ok.out)![1]!;
 
-    await faults({ errorRules: [{ pathPattern: '/query', rate: 1, status: 400, errorCode: 'MALFORMED_QUERY', message: 'refused' }] });
+    // The backup's Bulk queries fail; REST queries (which opening the org's connection makes) still answer.
+    await faults({ errorRules: [{ pathPattern: '/jobs/query', rate: 1, status: 400, errorCode: 'MALFORMED_QUERY', message: 'refused' }] });
     try {
       const failed = await cli(['backup', 'run', '--org', org.id, '--objects', 'Account', '--wait']);
       expect([failed.code, failed.out]).toEqual([1, expect.stringMatching(/Job \S+ failed/)]);

@@ -32,7 +32,7 @@ export async function openLocalClient(): Promise<EngineClient> {
     call,
     restoreResults: async (tenantId, orgId, runId) => {
       const org = await services.orgs.get({ tenantId, orgId: null }, orgId);
-      return services.api.restore!.resultsCsv(org, runId);
+      return services.api.restore.resultsCsv(org, runId);
     },
     runHere: {
       backups: () => services.worker.start(),
