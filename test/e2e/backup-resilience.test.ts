@@ -77,7 +77,8 @@ describe('backup under faults', () => {
     const org = await connectByRefreshToken(engine, emulator);
     await admin(emulator, 'faults', { latencyMs: 25 });
 
-    const cli = spawnCli(engine, ['backup', 'run', '--org', org.id, '--wait'], env);
+    // ORGVAULT_ENGINE_URL=off: the CLI runs the job itself rather than following the engine's.
+    const cli = spawnCli(engine, ['backup', 'run', '--org', org.id, '--wait'], { ...env, ORGVAULT_ENGINE_URL: 'off' });
     let out = '';
     cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve) => cli.stdout!.on('data', () => /Job \S+ \(full\) queued/.test(out) && resolve()));

@@ -45,7 +45,7 @@ function backupRun(program: Command): void {
         const objects = list(o.objects);
         const job = await r.client.call<JobW>('startJob', onOrg(org, { body: objects ? { objects } : undefined }));
         if (!o.wait) return r.out.result(job, () => say(`Job ${job.id} (${job.kind}) queued for ${org.name}`));
-        r.out.note(`Job ${job.id} (${job.kind}) queued for ${org.name}`);
+        r.out.early(`Job ${job.id} (${job.kind}) queued for ${org.name}`);
         const d = await follow(r, org, job.id);
         const failed = d.objectDetails.filter((x) => x.status === 'failed');
         r.out.result(d, () =>

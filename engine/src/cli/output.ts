@@ -29,6 +29,8 @@ export interface Output {
   result(document: unknown, human: () => void): void;
   /** Progress and notes: always stderr, so stdout stays the answer. */
   note(line: string): void;
+  /** A line of the answer said as the command goes ("Job … queued"): stdout, or stderr with --json. */
+  early(line: string): void;
 }
 
 export function output(json: boolean): Output {
@@ -39,6 +41,7 @@ export function output(json: boolean): Output {
       else human();
     },
     note: (line) => void process.stderr.write(`${line}\n`),
+    early: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
   };
 }
 

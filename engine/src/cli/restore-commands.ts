@@ -94,7 +94,7 @@ async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
     if (client.via === 'local') out.note('A running engine (npm start) runs it; follow it with `orgvault restores`.');
     return 'done';
   }
-  out.note(`Restore ${queued.runId} queued into ${target.name}`);
+  out.early(`Restore ${queued.runId} queued into ${target.name}`);
   return follow(r, queued.runId!, source, target, o.results);
 }
 

@@ -30,6 +30,8 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
       return { emails: [] };
     case 'createKey':
       return { name: 'fuzz', orgId: ids.orgId };
+    case 'ensureTenant':
+      return { name: 'fuzz' };
     default:
       return undefined;
   }

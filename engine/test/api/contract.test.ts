@@ -6,6 +6,8 @@ import type { Role } from '../../src/tenants/roles.js';
 import { attachSchedule } from './real-services.js';
 
 const ADMIN: Role[] = ['administrator'];
+/** The local admin key of the engine's data directory (tenants/local-admin.ts). */
+const LOCAL = 'ovk_local-admin-key-of-the-contract-test';
 
 describe('API contract: every route against the OpenAPI document', () => {
   let api: TestApi;
@@ -29,7 +31,7 @@ describe('API contract: every route against the OpenAPI document', () => {
   };
 
   beforeAll(async () => {
-    api = await startTestApi((own) => (d = doubles(own)));
+    api = await startTestApi((own) => (d = doubles(own)), { localAdminKey: LOCAL });
     // The real schedule services behind the settings and permission-check routes.
     real = await attachSchedule(api);
     const tenant = await api.newTenant('Acme');
@@ -56,6 +58,10 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createKey',
         'createRecoveryPoint',
         'disconnectOrg',
+        'ensureTenant',
+        'findTenant',
+        'listAllOrgs',
+        'resolveOrg',
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
@@ -103,6 +109,34 @@ describe('API contract: every route against the OpenAPI document', () => {
       UNAUTHENTICATED: { status: 401 },
       RATE_LIMITED: { status: 429 },
     });
+  });
+
+  it('the local admin key: the operator routes, and the tenant routes in the tenant it names', async () => {
+    const other = await api.newTenant('Operated');
+    const org = await api.addOrg(other.tenantId, '00D000000000OPSAAA', { name: 'Operated org' });
+    const local = { key: LOCAL };
+    const all = await call('GET', '/operator/orgs', '/operator/orgs', local);
+    expect(all.body.orgs).toContainEqual(expect.objectContaining({ id: org.id, tenant: { id: other.tenantId, name: 'Operated' } }));
+    expect((await call('GET', '/operator/orgs/resolve', '/operator/orgs/resolve?ref=Operated%20org', local)).body).toMatchObject({
+      id: org.id,
+    });
+    expect((await call('GET', '/operator/orgs/resolve', '/operator/orgs/resolve?ref=nobody', local)).status).toBe(404);
+    expect((await call('GET', '/operator/tenants', '/operator/tenants?name=Operated', local)).body).toEqual({
+      id: other.tenantId,
+      name: 'Operated',
+    });
+    expect((await call('GET', '/operator/tenants', '/operator/tenants?name=Nobody', local)).status).toBe(404);
+    const made = await call('POST', '/operator/tenants', '/operator/tenants', { ...local, body: { name: 'Made' } });
+    expect((await call('POST', '/operator/tenants', '/operator/tenants', { ...local, body: { name: 'Made' } })).body).toEqual(made.body);
+
+    // A tenant key may not; the local admin key must name the tenant for anything else, and acts in it.
+    expect((await api.call('GET', '/operator/orgs', { key, roles: ADMIN })).status).toBe(403);
+    expect((await api.call('GET', '/orgs', local)).status).toBe(400);
+    const tenant = { 'X-OrgVault-Tenant': other.tenantId };
+    const tiles = await api.call('GET', '/orgs', { ...local, headers: tenant });
+    expect((tiles.body as { orgs: Array<{ id: string }> }).orgs.map((o) => o.id)).toEqual([org.id]);
+    const unknown = { 'X-OrgVault-Tenant': '00000000-0000-4000-8000-000000000000' };
+    expect((await api.call('GET', '/orgs', { ...local, headers: unknown })).status).toBe(404);
   });
 
   it('walks every route the way the Lightning page does, each answer matching the document', async () => {
