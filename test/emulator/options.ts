@@ -38,6 +38,10 @@ export interface EmulatorOptions {
   jwtCertificate?: string;
   /** Connected app consumer key expected as the JWT `iss` (any when absent). */
   jwtClientId?: string;
+  /** Connected apps for the web-server flow besides the sf CLI's PlatformCLI (callback http://localhost:1717/OauthRedirect). */
+  connectedApps?: import('./oauth/connected-apps.js').ConnectedApp[];
+  /** Login-page passwords by username; other active users log in with `emulator-password`. */
+  passwords?: Record<string, string>;
   /** Change Data Capture (CometD, Pub/Sub API) settings; false leaves it out. */
   cdc?: import('./cdc/extension.js').CdcExtensionOptions | false;
   /** Mounted after the core routes (CDC: CometD, Pub/Sub). */
