@@ -65,9 +65,11 @@ export async function writeSettings(
   );
 }
 
+/** Orgs whose change stream runs: enabled, connected, and not waiting for a reconnect (their checkpoint waits with them). */
 export async function enabledOrgs(pool: Pool): Promise<string[]> {
   const { rows } = await pool.query<{ org_id: string }>(
-    `SELECT s.org_id FROM cdp_settings s JOIN orgs o ON o.id = s.org_id WHERE s.enabled AND o.disconnected_at IS NULL`,
+    `SELECT s.org_id FROM cdp_settings s JOIN orgs o ON o.id = s.org_id
+     WHERE s.enabled AND o.disconnected_at IS NULL AND o.reconnect_needed_at IS NULL`,
   );
   return rows.map((r) => r.org_id);
 }
