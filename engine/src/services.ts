@@ -31,9 +31,8 @@ import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
-import { WebLogin } from './salesforce/web-login.js';
+import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
-import type { Config } from './config/schema.js';
 import { OrgVaultError } from './errors.js';
 
 export interface Services {
@@ -78,17 +77,15 @@ function orgConnections(ctx: EngineContext, secretBox: SecretBox, orgs: OrgRegis
   const connections = new ConnectionRepository(pool, secretBox);
   const origins = new OrgOrigins(ctx.config.salesforceOrigins);
   const live = new Map<string, Promise<OrgConnection>>();
+  // Salesforce revoked or expired the refresh token: only an administrator's login brings it back.
+  const refused = async (orgId: string, err: OrgVaultError): Promise<void> => {
+    live.delete(orgId);
+    if (err.details?.errorCode === 'invalid_grant') await orgs.markReconnectNeeded(orgId, err.message);
+  };
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
     if (!c) {
-      c = openStoredConnection(connections, orgId, {
-        origins,
-        // Salesforce revoked or expired the refresh token: only an administrator's login brings it back.
-        onRefused: async (err) => {
-          live.delete(orgId);
-          if (err.details?.errorCode === 'invalid_grant') await orgs.markReconnectNeeded(orgId, err.message);
-        },
-      });
+      c = openStoredConnection(connections, orgId, { origins, onRefused: (err) => refused(orgId, err) });
       live.set(orgId, c);
       c.catch(() => live.delete(orgId));
     }
@@ -96,7 +93,11 @@ function orgConnections(ctx: EngineContext, secretBox: SecretBox, orgs: OrgRegis
   };
   /** Connects an org: its tokens stored, its connection kept live. */
   const connectNew = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
+    // The org's id is known only once connected; a refusal before that has nothing to mark.
+    const known: { orgId?: string } = {};
+    const onRefused = async (err: OrgVaultError) => (known.orgId ? refused(known.orgId, err) : undefined);
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins, onRefused } });
+    known.orgId = orgId;
     live.set(orgId, Promise.resolve(connection));
     return { orgId };
   };
@@ -209,15 +210,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     return { orgId };
   };
   const salesforce = new SalesforceAdapter({ orgs, connect, open: connectionTo, scopeOptions });
-  let publicUrl = `http://${config.host}:${config.port}`;
-  const webLogin = new WebLogin({
-    states: new ConnectStates(pool),
-    orgs,
-    box: secretBox,
-    origins,
-    app: connectedApp(config, () => publicUrl),
-    connect,
-  });
+  const { webLogin, setPublicUrl } = browserLogin(ctx, { orgs, box: secretBox, origins, connect });
   orgs.onReconnectNeeded(schedule.reconnectNeeded);
   orgs.onDisconnect(async (org) => {
     await keys.revokeForOrg(org.tenantId, org.id);
@@ -244,9 +237,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     restore,
     compare,
     restoreWorker,
-    setPublicUrl: (url) => {
-      publicUrl = url;
-    },
+    setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp }),
   };
 }
@@ -269,19 +260,29 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
 
 const reconnectNeeded = (org: { name: string; reconnectReason: string | null }): OrgVaultError =>
   new OrgVaultError('RECONNECT_NEEDED', `Salesforce refused OrgVault's access to ${org.name}: reconnect it first`, {
-    actions: ['Choose Reconnect in the organization\'s menu on the Backup page and log in to Salesforce.'],
+    actions: ["Choose Reconnect in the organization's menu on the Backup page and log in to Salesforce."],
     ...(org.reconnectReason ? { details: { reason: org.reconnectReason } } : {}),
   });
 
-/** The connected app "Connect organization" logs in with; its callback defaults to this engine's own URL. */
-function connectedApp(config: Config, publicUrl: () => string) {
-  return {
-    clientId: config.oauthClientId,
-    clientSecret: config.oauthClientSecret,
-    callbackUrl: () => config.oauthCallbackUrl ?? `${publicUrl()}/oauth/callback`,
-    loginUrl: config.oauthLoginUrl,
-    sandboxLoginUrl: config.oauthSandboxLoginUrl,
-  };
+/**
+ * "Connect organization" in the browser, with the connected app of the settings; its callback
+ * defaults to this engine's own URL, known once it listens (setPublicUrl).
+ */
+function browserLogin(ctx: EngineContext, deps: Pick<WebLoginDeps, 'orgs' | 'box' | 'origins' | 'connect'>) {
+  const { config } = ctx;
+  let publicUrl = `http://${config.host}:${config.port}`;
+  const webLogin = new WebLogin({
+    ...deps,
+    states: new ConnectStates(ctx.infra.pool),
+    app: {
+      clientId: config.oauthClientId,
+      clientSecret: config.oauthClientSecret,
+      callbackUrl: () => config.oauthCallbackUrl ?? `${publicUrl}/oauth/callback`,
+      loginUrl: config.oauthLoginUrl,
+      sandboxLoginUrl: config.oauthSandboxLoginUrl,
+    },
+  });
+  return { webLogin, setPublicUrl: (url: string) => void (publicUrl = url) };
 }
 
 function salesforceReaders(open: (orgId: string) => Promise<OrgConnection>) {

@@ -4,6 +4,9 @@ import { doubles, type Doubles } from './doubles.js';
 import { ContractChecker } from './contract-check.js';
 import type { Role } from '../../src/tenants/roles.js';
 import { attachSchedule } from './real-services.js';
+import { WebLogin } from '../../src/salesforce/web-login.js';
+import { ConnectStates } from '../../src/orgs/connect-states.js';
+import { OrgOrigins } from '../../src/salesforce/origins.js';
 
 const ADMIN: Role[] = ['administrator'];
 
@@ -36,6 +39,21 @@ describe('API contract: every route against the OpenAPI document', () => {
     key = tenant.key;
     tenantId = tenant.tenantId;
     await real.schedule.subscriptions.put(tenant.tenantId, { type: 'professional' });
+    // The real browser login up to Salesforce's page (its callback is web-login.test.ts's, against the emulator).
+    api.services.webLogin = new WebLogin({
+      states: new ConnectStates(api.db.pool),
+      orgs: api.services.orgs,
+      box: { seal: (s) => s, open: (s) => s },
+      origins: new OrgOrigins(['https://*.my.example.test']),
+      app: {
+        clientId: 'OrgVaultApp',
+        clientSecret: undefined,
+        callbackUrl: () => 'https://engine.example.test/oauth/callback',
+        loginUrl: 'https://login.salesforce.com',
+        sandboxLoginUrl: 'https://test.salesforce.com',
+      },
+      connect: () => Promise.reject(new Error('no callback in this suite')),
+    });
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
     contract = new ContractChecker((await doc.json()) as ConstructorParameters<typeof ContractChecker>[0]);
@@ -50,6 +68,8 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(contract.operationIds().sort()).toEqual(
       [
+        'beginOrgLogin',
+        'beginOrgReconnect',
         'checkOrgStore',
         'compare',
         'connectOrg',
@@ -127,6 +147,13 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).body.name).toBe('Org 00D000000000001AAA');
     expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: true } })).body.hidden).toBe(true);
     expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: false } })).body.hidden).toBe(false);
+
+    const login = await call('POST', '/orgs/connect', '/orgs/connect', { body: { environment: 'sandbox' } });
+    expect(login.body.authorizeUrl).toMatch(
+      /^https:\/\/test\.salesforce\.com\/services\/oauth2\/authorize\?response_type=code&client_id=OrgVaultApp&/,
+    );
+    const reconnect = await call('POST', '/orgs/{orgId}/reconnect', `/orgs/${orgId}/reconnect`);
+    expect(new URL(reconnect.body.authorizeUrl).origin).toBe('https://acme.my.example.test');
 
     const objects = await call('GET', '/orgs/{orgId}/objects', `/orgs/${orgId}/objects`);
     expect(objects.body.objects.find((o: { name: string }) => o.name === 'Case')).toMatchObject({ inScope: false });

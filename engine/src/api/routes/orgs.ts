@@ -1,5 +1,15 @@
 import type { ApiServices } from '../services.js';
-import { ConnectRequest, ConnectResponse, HideRequest, LoginLink, LoginRequest, ObjectList, OrgIdParams, Tile, TileList } from '../schemas.js';
+import {
+  ConnectRequest,
+  ConnectResponse,
+  HideRequest,
+  LoginLink,
+  LoginRequest,
+  ObjectList,
+  OrgIdParams,
+  Tile,
+  TileList,
+} from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { need, ORG_ERRORS, resolveOrg, toTile } from './support.js';
 
@@ -64,7 +74,7 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       path: '/orgs/:orgId/reconnect',
       tag: 'orgs',
       summary: "Reconnect an organization whose access Salesforce revoked: answers a login URL at the org's own domain",
-      action: 'orgs.connect',
+      action: 'orgs.reconnect',
       params: OrgIdParams,
       status: 200,
       response: LoginLink,

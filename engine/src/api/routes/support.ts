@@ -48,6 +48,6 @@ export async function toTile(services: ApiServices, org: Org): Promise<TileOut> 
     nextBackupAt,
     cdpEnabled,
     connection: org.reconnectNeeded ? 'reconnect_needed' : 'connected',
-    reconnectReason: org.reconnectReason,
+    reconnectReason: org.reconnectReason ?? null,
   };
 }
