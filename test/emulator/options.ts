@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Admin user's username (default admin@org<org number>.orgvault-emulator.test). */
   username?: string;
+  /** The password every active user logs in with: SOAP login() and the OAuth login page (default "emulator"). */
+  password?: string;
   isSandbox?: boolean;
   timeZone?: string;
   /** Daily API request budget (default 100000). */
@@ -40,8 +42,6 @@ export interface EmulatorOptions {
   jwtClientId?: string;
   /** Connected apps for the web-server flow besides the sf CLI's PlatformCLI (callback http://localhost:1717/OauthRedirect). */
   connectedApps?: import('./oauth/connected-apps.js').ConnectedApp[];
-  /** Login-page passwords by username; other active users log in with `emulator-password`. */
-  passwords?: Record<string, string>;
   /** Change Data Capture (CometD, Pub/Sub API) settings; false leaves it out. */
   cdc?: import('./cdc/extension.js').CdcExtensionOptions | false;
   /** Mounted after the core routes (CDC: CometD, Pub/Sub). */

@@ -16,6 +16,7 @@ import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from '.
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { WebServerFlow } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
+import { soapRoutes } from './soap/routes.js';
 import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
 import type { EmulatorOptions } from './options.js';
@@ -115,12 +116,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
   const identity = { org, options, instanceUrl: () => instanceUrl };
-  const oauth = new WebServerFlow(identity, { connectedApps: options.connectedApps, passwords: options.passwords });
+  const oauth = new WebServerFlow(identity, { connectedApps: options.connectedApps });
   app.use(oauth.router(options.admin === true));
   app.use(oauthRoutes(identity));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
   const api = apiRouter(org, () => instanceUrl);
   app.use('/services/data/:version', api);
+  app.use('/services/Soap/u/:version', soapRoutes({ org, options, instanceUrl: () => instanceUrl }));
   const extensions = [...(options.extensions ?? []), ...(options.cdc === false ? [] : [cdcExtension(options.cdc)])];
   for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });
   app.use((_req, res) => sendError(res, notFound()));

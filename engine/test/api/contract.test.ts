@@ -4,9 +4,6 @@ import { doubles, type Doubles } from './doubles.js';
 import { ContractChecker } from './contract-check.js';
 import type { Role } from '../../src/tenants/roles.js';
 import { attachSchedule } from './real-services.js';
-import { WebLogin } from '../../src/salesforce/web-login.js';
-import { ConnectStates } from '../../src/orgs/connect-states.js';
-import { OrgOrigins } from '../../src/salesforce/origins.js';
 
 const ADMIN: Role[] = ['administrator'];
 
@@ -39,21 +36,6 @@ describe('API contract: every route against the OpenAPI document', () => {
     key = tenant.key;
     tenantId = tenant.tenantId;
     await real.schedule.subscriptions.put(tenant.tenantId, { type: 'professional' });
-    // The real browser login up to Salesforce's page (its callback is web-login.test.ts's, against the emulator).
-    api.services.webLogin = new WebLogin({
-      states: new ConnectStates(api.db.pool),
-      orgs: api.services.orgs,
-      box: { seal: (s) => s, open: (s) => s },
-      origins: new OrgOrigins(['https://*.my.example.test']),
-      app: {
-        clientId: 'OrgVaultApp',
-        clientSecret: undefined,
-        callbackUrl: () => 'https://engine.example.test/oauth/callback',
-        loginUrl: 'https://login.salesforce.com',
-        sandboxLoginUrl: 'https://test.salesforce.com',
-      },
-      connect: () => Promise.reject(new Error('no callback in this suite')),
-    });
     const doc = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
     contract = new ContractChecker((await doc.json()) as ConstructorParameters<typeof ContractChecker>[0]);

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
-import { DEFAULT_PASSWORD } from '../../../test/emulator/oauth/web-flow.js';
+import { DEFAULT_PASSWORD } from '../../../test/emulator/soap/session-calls.js';
 import { startTestEngine, type TestEngine } from '../../../test/support/engine.js';
 import { loginOverHttp } from '../../../test/support/web-login.js';
 import { waitForJob } from '../../../test/support/backup-checks.js';

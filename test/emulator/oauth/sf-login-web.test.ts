@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { startEmulator, type EmulatorHandle } from '../server.js';
 import { SfCli } from '../support/sf-cli.js';
-import { DEFAULT_PASSWORD } from './web-flow.js';
+import { DEFAULT_PASSWORD } from '../soap/session-calls.js';
 import { fillLogin, launchChromium } from './support/browser-login.js';
 
 /** A port nobody listens on now (the CLI's callback server needs a fixed one, named in sfdx-project.json). */

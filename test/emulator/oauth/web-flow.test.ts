@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAuth2 } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../server.js';
 import { loginOverHttp } from '../../support/web-login.js';
-import { CODE_TTL_MS, DEFAULT_PASSWORD } from './web-flow.js';
+import { CODE_TTL_MS } from './web-flow.js';
+import { DEFAULT_PASSWORD } from '../soap/session-calls.js';
 
 const CALLBACK = 'https://engine.example.test/oauth/callback';
 let now = Date.UTC(2026, 11, 7, 12);

@@ -14,19 +14,15 @@ import type { Org } from '../data/org.js';
 import { ConnectedApps, type ConnectedApp } from './connected-apps.js';
 import { approvalPage, errorPage, loginPage } from './pages.js';
 import { oauthError, tokenResponse, type IdentityContext } from './routes.js';
+import { DEFAULT_PASSWORD } from '../soap/session-calls.js';
 
 /** Salesforce's authorization codes last 15 minutes. */
 export const CODE_TTL_MS = 15 * 60_000;
 /** A login page left open longer than this starts over. */
 const PENDING_TTL_MS = 30 * 60_000;
 
-/** Every user's password on the login page unless `passwords` names another. */
-export const DEFAULT_PASSWORD = 'emulator-password';
-
 export interface WebFlowOptions {
-  connectedApps?: ConnectedApp[];
-  /** Login passwords by username; any other active user logs in with DEFAULT_PASSWORD. */
-  passwords?: Record<string, string>;
+  connectedApps?: ConnectedApp[] | undefined;
 }
 
 interface Pending {
@@ -128,8 +124,9 @@ export class WebServerFlow {
     const { authz, p } = pending;
     const username = String(req.body?.username ?? '');
     const userId = this.#userByName(username);
-    const expected = userId ? (this.options.passwords?.[this.#usernameOf(userId)] ?? DEFAULT_PASSWORD) : undefined;
-    if (!userId || expected === undefined || !sameText(String(req.body?.pw ?? ''), expected)) {
+    // The same password as the SOAP API's login(): the emulator's one for every active user.
+    const expected = this.ctx.options.password ?? DEFAULT_PASSWORD;
+    if (!userId || !sameText(String(req.body?.pw ?? ''), expected)) {
       return void res
         .status(200)
         .type('html')

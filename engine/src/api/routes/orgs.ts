@@ -11,7 +11,7 @@ import {
   TileList,
 } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg, toTile } from './support.js';
+import { ORG_ERRORS, resolveOrg, toTile } from './support.js';
 
 export function orgRoutes(s: ApiServices): AnyRoute[] {
   return [
@@ -41,9 +41,9 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       body: ConnectRequest,
       status: 201,
       response: ConnectResponse,
-      errors: ['URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: ['URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR'],
       handler: async ({ caller, body }) => {
-        const org = await need(s.connect, 'Connecting organizations').connect(caller.scope.tenantId, body);
+        const org = await s.connect.connect(caller.scope.tenantId, body);
         const { info, key } = await s.keys.reissueForOrg(org.tenantId, org.id, `Named Credential of ${org.sfOrgId}`);
         return { org: await toTile(s, org), orgKey: { id: info.id, key } };
       },
@@ -61,7 +61,7 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       response: LoginLink,
       errors: ['URL_NOT_ALLOWED', 'VALIDATION_FAILED', 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, body }) =>
-        need(s.webLogin, 'Connecting in the browser').begin({
+        s.webLogin.begin({
           tenantId: caller.scope.tenantId,
           requestedBy: caller.user,
           environment: body.environment,
@@ -81,7 +81,7 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return need(s.webLogin, 'Connecting in the browser').begin({
+        return s.webLogin.begin({
           tenantId: org.tenantId,
           requestedBy: caller.user,
           environment: 'custom',
@@ -141,10 +141,10 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: ObjectList,
-      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR'],
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return { objects: await need(s.scope, 'Describe and scope').listObjects(org) };
+        return { objects: await s.scope.listObjects(org) };
       },
     }),
   ];
