@@ -62,6 +62,7 @@ export async function startEngine(
   if (!options.deferWork) await startWork();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  services.setPublicUrl(url);
   writeEngineFile(config.dataDir, localUrl(config.host, port));
   return {
     url,
