@@ -35,6 +35,12 @@ const houseZones = [
 ];
 const noSqlHere = "api/ and cli/ hold no SQL: call the owning domain's service (its sql.ts holds the statements).";
 const sqlText = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|COPY)\\s/';
+const sqlOrSoqlHere =
+  "SQL lives in the domain's sql.ts, SOQL is built in salesforce/ (scope.ts, record-queries.ts): call the function there.";
+const queryText = [
+  { selector: `Literal[value=${sqlText}]`, message: sqlOrSoqlHere },
+  { selector: `TemplateElement[value.raw=${sqlText}]`, message: sqlOrSoqlHere },
+];
 
 export default [
   {
@@ -74,6 +80,12 @@ export default [
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 60 }],
     },
+  },
+  // SQL only in a domain's sql.ts (infra/ runs migrations and the claim loop), SOQL only in salesforce/.
+  {
+    files: ['engine/src/**/*.ts'],
+    ignores: ['engine/src/**/sql.ts', 'engine/src/salesforce/**', 'engine/src/infra/**', 'engine/src/api/**', 'engine/src/cli/**'],
+    rules: { 'no-restricted-syntax': ['error', ...queryText] },
   },
   // api/ and cli/ translate: they hold no SQL and reach the database only through a domain's service.
   {
