@@ -106,17 +106,10 @@ export default [
       ],
     },
   },
-  // Exceptions, each with its reason. Those marked #14 are being taken apart under issue #14 and
-  // leave this list as they land.
+  // Exceptions, each with its reason.
   {
     files: ['engine/src/store/packs/csv.ts'],
     // The per-row scan of a Bulk page is the backup's hot loop, kept in one function on purpose.
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
-    files: [
-      'engine/src/cdp/apply.ts', // #14: #applyObject (baseline, events into versions, fetch) still to be split
-    ],
     rules: { 'max-lines-per-function': 'off' },
   },
   {
