@@ -18,3 +18,5 @@ export const SET_CONNECTION_SECRETS = 'UPDATE org_connections SET settings = $2,
 export const SET_AUTH_FAILED = `UPDATE org_connections SET status = 'auth_failed', status_message = $2, updated_at = now() WHERE org_id = $1`;
 
 export const SET_BUDGET_PERCENT = 'UPDATE org_connections SET budget_percent = $2, updated_at = now() WHERE org_id = $1';
+
+export const DELETE_CONNECTION = 'DELETE FROM org_connections WHERE org_id = $1';
