@@ -63,7 +63,9 @@ export class WebLogin {
     const id = this.deps.app.clientId;
     if (!id) {
       throw new OrgVaultError('SERVICE_UNAVAILABLE', 'Connecting organizations from the page needs a connected app', {
-        actions: ['Set ORGVAULT_OAUTH_CLIENT_ID (and ORGVAULT_OAUTH_CLIENT_SECRET) to the connected app whose callback is /oauth/callback.'],
+        actions: [
+          'Set ORGVAULT_OAUTH_CLIENT_ID (and ORGVAULT_OAUTH_CLIENT_SECRET) to the connected app whose callback is /oauth/callback.',
+        ],
       });
     }
     return id;
@@ -119,9 +121,13 @@ export class WebLogin {
     if (!login) throw invalidLink();
     const denied = one(query.error);
     if (denied) {
-      throw new OrgVaultError('ORG_AUTH_FAILED', `Salesforce did not grant access (${denied}: ${one(query.error_description) ?? 'no reason given'})`, {
-        actions: ['Start again and allow OrgVault access on the Salesforce page.'],
-      });
+      throw new OrgVaultError(
+        'ORG_AUTH_FAILED',
+        `Salesforce did not grant access (${denied}: ${one(query.error_description) ?? 'no reason given'})`,
+        {
+          actions: ['Start again and allow OrgVault access on the Salesforce page.'],
+        },
+      );
     }
     const code = one(query.code);
     if (!code) throw invalidLink();
@@ -150,7 +156,7 @@ export class WebLogin {
     });
     if (!grant.refreshToken) {
       throw new OrgVaultError('ORG_AUTH_FAILED', 'Salesforce issued no refresh token, so backups could not run unattended', {
-        actions: ["Allow the scope \"Perform requests at any time (refresh_token, offline_access)\" in the connected app's OAuth policies."],
+        actions: ['Allow the scope "Perform requests at any time (refresh_token, offline_access)" in the connected app\'s OAuth policies.'],
       });
     }
     return grant as TokenGrant & { refreshToken: string };
