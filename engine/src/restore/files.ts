@@ -218,10 +218,12 @@ function planLine(work: LinkWork): ObjectPlan {
   return {
     object: LINK_OBJECT,
     backedUp: work.backedUp,
+    undelete: 0,
     create: work.create.length,
     update: work.update.length,
     relink: 0,
     fieldsChanged: changed,
+    conflicts: {},
     apiCalls: Math.ceil(work.create.length / COLLECTION_SIZE) + Math.ceil(work.update.length / COLLECTION_SIZE),
   };
 }
