@@ -18,7 +18,8 @@ import { runCli, spawnCli } from '../support/cli.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity'];
-const WORKER_ENV = { ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5', ORGVAULT_WORKER_STALE_SECONDS: '3' };
+// Records come back by re-create (a Bulk insert to kill), not from the Recycle Bin.
+const WORKER_ENV = { ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5', ORGVAULT_WORKER_STALE_SECONDS: '3', ORGVAULT_RESTORE_UNDELETE: 'false' };
 
 describe('orgvault restore and compare', () => {
   let emulator: EmulatorHandle;

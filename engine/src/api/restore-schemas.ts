@@ -26,9 +26,7 @@ export const RestoreRequest = z.strictObject({
   keepNewer: z
     .union([z.boolean(), DateTime])
     .default(false)
-    .describe(
-      'Leave fields of records modified after the backup (true) or after this time as they are: reported per field as conflicts',
-    ),
+    .describe('Leave fields of records modified after the backup (true) or after this time as they are: reported per field as conflicts'),
   targetOrgId: Id.optional().describe('Another connected org of the tenant (default: in place)'),
   dryRun: z
     .boolean()

@@ -16,7 +16,7 @@ import { undeleteRecords, UNDELETE_SIZE } from '../salesforce/soap.js';
 import type { RestoreLedger, ResultRow } from './ledger.js';
 import type { RestoreRuns } from './runs.js';
 import { SentRows } from './recover.js';
-import { createWithFile, mapDocuments } from './files.js';
+import { createWithFile, documentOwners, mapDocuments } from './files.js';
 import { createBody, stepOf, targetIdOf } from './step.js';
 import { survivorUpdates } from './survivors.js';
 import { BULK_CALLS, type ObjectWork, type Planned, type RunCtx, type Update } from './types.js';
@@ -194,8 +194,13 @@ export class RestoreWriter {
     if (w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, w.records);
     // Versions of one document in their order: the first makes the document, the next join it.
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
+    const docOf = (v: StoredRecord): string => String(v.fields.ContentDocumentId ?? '');
+    const owners =
+      w.object === 'ContentVersion' ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...new Set(creates.map(docOf))]) : undefined;
     for (const rec of ordered) {
-      const made = await this.createOneWithFile(ctx, w, rec, refs.get(rec.id));
+      // The version that makes the document gives it the document's owner (Salesforce takes the first version's).
+      const owner = owners && !ctx.idMap.has(docOf(rec)) ? owners.get(docOf(rec)) : undefined;
+      const made = await this.createOneWithFile(ctx, w, owner ? { ...rec, fields: { ...rec.fields, OwnerId: owner } } : rec, refs.get(rec.id));
       if (made && w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, [rec]);
     }
   }

@@ -17,7 +17,7 @@ import type { RestoreLedger } from './ledger.js';
 import { parentsFirst } from './order.js';
 import { normalValue, writableFields } from './values.js';
 import { selectHierarchy, type Selection } from './hierarchy.js';
-import { LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
+import { documentOwners, LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
 import { missing, stepOf, targetIdOf } from './step.js';
 import { planSurvivors } from './survivors.js';
 import { BULK_CALLS, MAX_DEPTH, type ObjectPlan, type ObjectWork, type Planned, type RestoreRequest, type RunCtx } from './types.js';
@@ -188,12 +188,16 @@ export class RestorePlanner {
   }
 
   /** A dry run's view of what the run re-creates: records, and the files with the entities Salesforce links them to. */
-  plannedCreates(ctx: RunCtx, p: Planned): PlannedCreates {
+  async plannedCreates(ctx: RunCtx, p: Planned): Promise<PlannedCreates> {
+    const versions = (p.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id));
+    const docs = [...new Set(versions.map((v) => String(v.fields.ContentDocumentId)))];
+    const owners = await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, docs);
     const documents = new Map<string, Set<string>>();
-    for (const v of (p.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id))) {
-      const made = documents.get(String(v.fields.ContentDocumentId)) ?? new Set<string>();
-      if (v.fields.FirstPublishLocationId) made.add(String(v.fields.FirstPublishLocationId));
-      documents.set(String(v.fields.ContentDocumentId), made);
+    for (const v of versions) {
+      const doc = String(v.fields.ContentDocumentId);
+      const made = documents.get(doc) ?? new Set<string>();
+      for (const entity of [v.fields.FirstPublishLocationId, owners.get(doc) ?? v.fields.OwnerId]) if (entity) made.add(String(entity));
+      documents.set(doc, made);
     }
     return { records: ctx.createSet, documents };
   }
@@ -261,7 +265,16 @@ export class RestorePlanner {
     // Read from the target: the fields restore writes, and when its records were last modified (keepNewer).
     const names = fields.map((f) => f.name);
     if (describe.fields.some((f) => f.name === 'LastModifiedDate')) names.push('LastModifiedDate');
-    const work: ObjectWork = { object, fields, byName: new Map(fields.map((f) => [f.name, f])), blobFields, records, liveFields: names, live: new Map(), binned: new Map() };
+    const work: ObjectWork = {
+      object,
+      fields,
+      byName: new Map(fields.map((f) => [f.name, f])),
+      blobFields,
+      records,
+      liveFields: names,
+      live: new Map(),
+      binned: new Map(),
+    };
     if (ids !== 'all')
       work.live = await this.liveRecords(
         ctx,
@@ -274,7 +287,6 @@ export class RestorePlanner {
   }
 }
 
-
 /** --fields names only fields restore can write on the objects restored. */
 function assertFields(ctx: RunCtx, works: Map<string, ObjectWork>): void {
   if (!ctx.fields) return;
@@ -286,7 +298,11 @@ function assertFields(ctx: RunCtx, works: Map<string, ObjectWork>): void {
     }
   const unknown = [...ctx.fields].filter((f) => !known.has(f));
   if (unknown.length)
-    throw new OrgVaultError('VALIDATION_FAILED', `No field restore can update is called ${unknown.join(', ')} on ${[...works.keys()].join(', ')}`, {
-      actions: ['Name updateable fields of the objects restored (describe them in Setup), as Field or Object.Field.'],
-    });
+    throw new OrgVaultError(
+      'VALIDATION_FAILED',
+      `No field restore can update is called ${unknown.join(', ')} on ${[...works.keys()].join(', ')}`,
+      {
+        actions: ['Name updateable fields of the objects restored (describe them in Setup), as Field or Object.Field.'],
+      },
+    );
 }

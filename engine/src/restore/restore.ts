@@ -119,7 +119,7 @@ export class RestoreService {
       const planned = await this.#planner.planAll(ctx);
       // Files re-created here come with the links Salesforce makes: their owner's and FirstPublishLocationId's.
       if (this.#planner.withLinks(ctx))
-        planned.plans.push(await planLinks(this.#planner.links(ctx, planned), this.#planner.plannedCreates(ctx, planned)));
+        planned.plans.push(await planLinks(this.#planner.links(ctx, planned), await this.#planner.plannedCreates(ctx, planned)));
       return { ctx, planned };
     });
     const outcome = this.outcome(ctx, planned, 'planned', tally.calls);
@@ -243,7 +243,8 @@ export class RestoreService {
     const planned = await this.#planner.planAll(ctx);
     const outcome = this.outcome(ctx, planned, 'running', tally.calls);
     ctx.progress.total =
-      planned.plans.reduce((n, p) => n + p.undelete + p.create + p.update + p.relink, 0) + outcome.survivors.reduce((n, p) => n + p.records, 0);
+      planned.plans.reduce((n, p) => n + p.undelete + p.create + p.update + p.relink, 0) +
+      outcome.survivors.reduce((n, p) => n + p.records, 0);
     await this.runs.progress(run, ctx.progress, summary(outcome));
     await this.#writer.write(ctx, planned, signal);
     if (this.#planner.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.#planner.links(ctx, planned)));

@@ -68,7 +68,8 @@ function changesOf(ctx: RunCtx, w: ObjectWork, rec: StoredRecord, live: Record<s
   const later = newer(ctx, live);
   const values: Record<string, unknown> = {};
   for (const f of w.fields) {
-    if (!f.updateable || !(f.name in rec.fields) || (lookupsOnly && f.type !== 'reference') || !fieldChosen(ctx, w.object, f.name)) continue;
+    if (!f.updateable || !(f.name in rec.fields) || (lookupsOnly && f.type !== 'reference') || !fieldChosen(ctx, w.object, f.name))
+      continue;
     let want = normalValue(f.type, rec.fields[f.name]);
     const restoring = want !== null && (ctx.createSet.has(want) || ctx.undeleteSet.has(want));
     if (f.type === 'reference') {

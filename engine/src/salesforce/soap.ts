@@ -73,14 +73,18 @@ export async function undeleteRecords(conn: OrgConnection, ids: readonly string[
     text = await send(conn, ids, session.accessToken);
   }
   const body = (parser.parse(text) as { Envelope?: { Body?: Record<string, unknown> } }).Envelope?.Body;
-  const results = ((body?.undeleteResponse as { result?: SoapResult[] } | undefined)?.result ?? []).map(
-    (r): SaveResult => ({
-      id: r.id ? String(r.id) : null,
-      success: String(r.success) === 'true',
-      errors: (r.errors ?? []).map((e) => ({ statusCode: String(e.statusCode ?? ''), message: String(e.message ?? ''), fields: e.fields ?? [] })),
-    }),
-  );
+  const results = ((body?.undeleteResponse as { result?: SoapResult[] } | undefined)?.result ?? []).map((r): SaveResult => ({
+    id: r.id ? String(r.id) : null,
+    success: String(r.success) === 'true',
+    errors: (r.errors ?? []).map((e) => ({
+      statusCode: String(e.statusCode ?? ''),
+      message: String(e.message ?? ''),
+      fields: e.fields ?? [],
+    })),
+  }));
   if (results.length !== ids.length)
-    throw new OrgVaultError('ORG_API_ERROR', `undelete: ${results.length} results for ${ids.length} ids`, { details: { errorCode: 'BAD_ANSWER' } });
+    throw new OrgVaultError('ORG_API_ERROR', `undelete: ${results.length} results for ${ids.length} ids`, {
+      details: { errorCode: 'BAD_ANSWER' },
+    });
   return results;
 }
