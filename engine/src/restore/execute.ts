@@ -82,7 +82,10 @@ export class RestoreWriter {
     }
     for (const s of p.survivors) {
       signal?.throwIfAborted();
-      await this.update(ctx, s.object, await survivorUpdates(ctx, s), 'relink');
+      const updates = await survivorUpdates(ctx, s);
+      // What the run found to set, whatever the plan foresaw (an undelete that was refused, lookups Salesforce set itself).
+      s.cleared = updates.length;
+      await this.update(ctx, s.object, updates, 'relink');
     }
   }
 
@@ -196,11 +199,18 @@ export class RestoreWriter {
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     const docOf = (v: StoredRecord): string => String(v.fields.ContentDocumentId ?? '');
     const owners =
-      w.object === 'ContentVersion' ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...new Set(creates.map(docOf))]) : undefined;
+      w.object === 'ContentVersion'
+        ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...new Set(creates.map(docOf))])
+        : undefined;
     for (const rec of ordered) {
       // The version that makes the document gives it the document's owner (Salesforce takes the first version's).
       const owner = owners && !ctx.idMap.has(docOf(rec)) ? owners.get(docOf(rec)) : undefined;
-      const made = await this.createOneWithFile(ctx, w, owner ? { ...rec, fields: { ...rec.fields, OwnerId: owner } } : rec, refs.get(rec.id));
+      const made = await this.createOneWithFile(
+        ctx,
+        w,
+        owner ? { ...rec, fields: { ...rec.fields, OwnerId: owner } } : rec,
+        refs.get(rec.id),
+      );
       if (made && w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, [rec]);
     }
   }

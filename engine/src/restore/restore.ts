@@ -249,6 +249,7 @@ export class RestoreService {
     await this.#writer.write(ctx, planned, signal);
     if (this.#planner.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.#planner.links(ctx, planned)));
     const results = await this.ledger.results(ctx.target, ctx.runId);
+    outcome.survivors = survivorPlans(planned.survivors);
     outcome.written = writtenOf(results);
     outcome.succeeded = results.filter((r) => r.success).length;
     outcome.failed = results.length - outcome.succeeded;
