@@ -33,7 +33,17 @@ const planTable = (outcome: RestoreOutcome): void => {
 };
 
 /** Per object, what a finished run wrote. */
-const writtenTable = (outcome: RestoreOutcome): void => table(outcome.written.map((w) => ({ ...w })));
+const writtenTable = (outcome: RestoreOutcome): void =>
+  table(
+    outcome.written.map((w) => ({
+      object: w.object,
+      undeleted: w.undeleted,
+      created: w.created,
+      updated: w.updated,
+      relinked: w.relinked,
+      failed: w.failed,
+    })),
+  );
 
 interface RestoreFlags {
   org?: string;
