@@ -4,6 +4,8 @@ import { OrgRegistry } from '../orgs/registry.js';
 import { openConnection, type ConnectionOptions, type OrgConnection } from './connection.js';
 import { connectFailure } from './org-errors.js';
 import { joinSecrets, splitSecrets, type CredentialKind, type OrgCredentials } from './credentials.js';
+import { revokeToken } from './tokens.js';
+import type { Logger } from '../infra/logger.js';
 
 /** Seals and opens secrets (the store's key file, or Key Vault); we never see the key. */
 export interface SecretBox {
@@ -117,6 +119,11 @@ export class ConnectionRepository {
     ]);
   }
 
+  /** Forgets how to reach the org (it was disconnected; its backups stay). */
+  async remove(orgId: string): Promise<void> {
+    await this.pool.query('DELETE FROM org_connections WHERE org_id = $1', [orgId]);
+  }
+
   async setBudgetPercent(orgId: string, percent: number): Promise<void> {
     if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
       throw new OrgVaultError('VALIDATION_FAILED', `API budget share must be a whole percentage from 1 to 100, got ${percent}`);
@@ -200,4 +207,22 @@ export async function openStoredConnection(
     if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await repo.markAuthFailed(orgId, err.message);
     throw err;
   }
+}
+
+/**
+ * Disconnecting: the refresh token is revoked at Salesforce (so the org's "Connected Apps OAuth
+ * Usage" no longer lists us) and the stored credentials are dropped. An org Salesforce cannot be
+ * reached for is still disconnected here; the failure is logged.
+ */
+export async function revokeStoredConnection(repo: ConnectionRepository, orgId: string, log: Logger): Promise<void> {
+  const stored = await repo.load(orgId).catch((err: unknown) => {
+    log.warn({ err, orgId }, 'the credentials of a disconnected org could not be opened; they are dropped unrevoked');
+    return undefined;
+  });
+  if (stored?.credentials.kind === 'refreshToken') {
+    await revokeToken(stored.credentials.loginUrl, stored.credentials.refreshToken).catch((err: unknown) =>
+      log.warn({ err, orgId }, 'the refresh token of a disconnected org could not be revoked at Salesforce'),
+    );
+  }
+  await repo.remove(orgId);
 }
