@@ -82,8 +82,9 @@ describe('orgvault restore and compare', () => {
     const dry = await run([...args, '--mode', 'deleted', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('Nothing was written');
-    expect(row(dry.out, 'Account')[2]).toBe(String(victims.length));
-    for (const o of ['Contact', 'Opportunity']) expect({ o, create: row(dry.out, o)[2] }).toEqual({ o, create: String(wanted(o).length) });
+    // Columns: object, backedUp, undelete, create, ...
+    expect(row(dry.out, 'Account')[3]).toBe(String(victims.length));
+    for (const o of ['Contact', 'Opportunity']) expect({ o, create: row(dry.out, o)[3] }).toEqual({ o, create: String(wanted(o).length) });
     expect(await orgStateNow(conn, OBJECTS)).toEqual(damaged);
 
     // The restore runs in the CLI; it dies the moment the org commits its contacts.
