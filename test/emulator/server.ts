@@ -17,6 +17,7 @@ import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { WebServerFlow } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
 import { soapRoutes } from './soap/routes.js';
+import { bulk1Routes } from './bulk1/routes.js';
 import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
 import type { EmulatorOptions } from './options.js';
@@ -113,6 +114,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   if (options.logRequests) app.use(accessLog(options.logRequests));
   app.use(injectFaults(org));
+  // Bulk API 1.0 reads its bodies itself: JSON jobs send SOQL and records as application/json.
+  app.use('/services/async/:version', bulk1Routes(org));
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
   const identity = { org, options, instanceUrl: () => instanceUrl };

@@ -32,7 +32,9 @@ export function oauthCallback(webLogin: WebLoginService | undefined, log: { erro
           ),
         );
     } catch (err) {
-      const known = OrgVaultError.is(err) ? err : new OrgVaultError('INTERNAL', 'The organization could not be connected (see the engine log)');
+      const known = OrgVaultError.is(err)
+        ? err
+        : new OrgVaultError('INTERNAL', 'The organization could not be connected (see the engine log)');
       if (!OrgVaultError.is(err)) log.error({ err }, 'OAuth callback failed');
       const actions = known.actions.map((a) => `<li>${escapeHtml(a)}</li>`).join('');
       res

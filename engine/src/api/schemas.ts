@@ -161,7 +161,9 @@ export const ConnectResponse = z.object({
 export const HideRequest = z.strictObject({ hidden: z.boolean() });
 
 export const LoginRequest = z.strictObject({
-  environment: z.enum(['production', 'sandbox', 'custom']).describe('Where to log in: login.salesforce.com, test.salesforce.com, or a My Domain'),
+  environment: z
+    .enum(['production', 'sandbox', 'custom'])
+    .describe('Where to log in: login.salesforce.com, test.salesforce.com, or a My Domain'),
   myDomainUrl: LoginUrl.optional().describe('With environment custom: the My Domain URL, e.g. https://acme.my.salesforce.com'),
 });
 export const LoginLink = z.object({

@@ -129,7 +129,7 @@ export const SETTINGS = {
   },
   oauthClientSecret: {
     env: 'ORGVAULT_OAUTH_CLIENT_SECRET',
-    doc: "Consumer secret of that connected app, when it requires one for the web-server flow",
+    doc: 'Consumer secret of that connected app, when it requires one for the web-server flow',
     schema: z.string().min(1).max(500).optional(),
   },
   oauthCallbackUrl: {
