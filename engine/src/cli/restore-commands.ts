@@ -4,23 +4,45 @@ import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { onOrg, ORG_HELP, resolveOrg, run, type OrgRef, type Run } from './command.js';
 import { say, table, type Outcome } from './output.js';
-import { list, pointOf } from './support.js';
+import { list, parseTime, pointOf } from './support.js';
 import { chooseMode, MODES, MODES_HELP } from './restore-modes.js';
 import type { CompareW, RestoreW } from './types.js';
 
-/** Per object: records backed up, to create, update, relink, the fields that change, API calls. */
-const planTable = (outcome: RestoreW): void =>
+const counts = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .map(([f, n]) => `${f}:${n}`)
+    .join(' ');
+
+/** Per object: records backed up, to undelete, re-create, update, relink, the fields that change and those kept (conflicts), API calls. */
+const planTable = (outcome: RestoreW): void => {
   table(
     outcome.objects.map((p) => ({
       object: p.object,
       backedUp: p.backedUp,
+      undelete: p.undelete,
       create: p.create,
       update: p.update,
       relink: p.relink,
-      fields: Object.entries(p.fieldsChanged)
-        .map(([f, n]) => `${f}:${n}`)
-        .join(' '),
+      fields: counts(p.fieldsChanged),
+      conflicts: counts(p.conflicts),
       apiCalls: p.apiCalls,
+    })),
+  );
+  if (!outcome.survivors.length) return;
+  say('\nLookups the delete cleared on records that survived it, set again:');
+  table(outcome.survivors.map((s) => ({ object: s.object, field: s.field, records: s.records, apiCalls: s.apiCalls })));
+};
+
+/** Per object, what a finished run wrote. */
+const writtenTable = (outcome: RestoreW): void =>
+  table(
+    outcome.written.map((w) => ({
+      object: w.object,
+      undeleted: w.undeleted,
+      created: w.created,
+      updated: w.updated,
+      relinked: w.relinked,
+      failed: w.failed,
     })),
   );
 
@@ -32,6 +54,8 @@ interface RestoreFlags {
   records?: string;
   depth?: string;
   mode?: string;
+  fields?: string;
+  keepNewer?: string | boolean;
   targetOrg?: string;
   dryRun?: boolean;
   wait?: boolean;
@@ -55,6 +79,14 @@ function restoreCommand(program: Command): void {
     .option('--records <ids>', 'comma-separated record ids (default: every record of the objects)')
     .option('--depth <n>', 'also their children (child relationships) down n levels, 0-5, and the parents they need')
     .addOption(new Option('--mode <mode>', 'what to write (asked at a terminal when omitted; see below)').choices(Object.keys(MODES)))
+    .option(
+      '--fields <names>',
+      'update only these fields of live records (Field or Object.Field, comma-separated); records brought back come whole',
+    )
+    .option(
+      '--keep-newer [time]',
+      'leave fields of records modified after the backup (or after this time) as they are; the dry run lists them as conflicts',
+    )
     .option('--target-org <ref>', 'write into this connected org instead (e.g. a sandbox)')
     .option('--dry-run', 'show what would change and the API calls it would cost; write nothing')
     .option('--wait', 'wait for the restore to end, with a progress bar (no engine running: it runs in this process)')
@@ -70,12 +102,16 @@ async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
   const source = await resolveOrg(client, o.org);
   const target = o.targetOrg ? await resolveOrg(client, o.targetOrg) : source;
   const records = list(o.records);
+  const fields = list(o.fields);
+  const keepNewer = typeof o.keepNewer === 'string' ? parseTime('--keep-newer', o.keepNewer).toISOString() : o.keepNewer;
   const body = {
     from: pointOf(o),
     objects: list(o.objects) ?? [],
     ...(records ? { recordIds: records } : {}),
     ...(o.depth !== undefined ? { depth: Number(o.depth) } : {}),
     ...(target.id !== source.id ? { targetOrgId: target.id } : {}),
+    ...(fields ? { fields } : {}),
+    ...(keepNewer ? { keepNewer } : {}),
     mode,
     dryRun: !!o.dryRun,
   };
@@ -84,7 +120,7 @@ async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
     out.result(queued, () => {
       planTable(queued);
       say(
-        `Dry run as of ${queued.at} into ${target.name}: about ${queued.apiCalls} API calls to write (${queued.planningCalls} spent reading). Nothing was written.`,
+        `Dry run as of ${queued.at} into ${target.name}: the restore would spend about ${queued.apiCalls} API calls (reads and writes; this dry run spent ${queued.planningCalls}). Nothing was written.`,
       );
     });
     return 'done';
@@ -115,7 +151,7 @@ async function follow({ client, out }: Run, runId: string, source: OrgRef, targe
   }
   bar.stop();
   out.result(run, () => {
-    planTable(run);
+    writtenTable(run);
     say(
       `Restore ${run.runId} ${run.status} into ${target.name}: ${run.succeeded} records written, ${run.failed} failed, ${run.apiCalls} API calls` +
         (run.error ? `; ${run.error}` : ''),
@@ -192,17 +228,27 @@ function restoresCommand(program: Command): void {
       run(async ({ client, out }, o: { org?: string; limit: string }) => {
         const source = await resolveOrg(client, o.org);
         const answer = await client.call<{ runs: RestoreW[] }>('listRestores', onOrg(source, { query: { limit: o.limit } }));
+        const names = new Map<string, string>();
+        for (const id of new Set(answer.runs.map((r) => r.targetOrgId)))
+          names.set(
+            id,
+            await resolveOrg(client, id).then(
+              (org) => org.name,
+              () => id,
+            ),
+          );
         out.result(answer, () =>
           table(
             answer.runs.map((r) => ({
               id: r.runId,
               status: r.status,
               mode: r.mode,
-              target: r.targetOrgId,
+              target: names.get(r.targetOrgId),
               at: r.at,
               records: `${r.progress.done}/${r.progress.total}`,
               succeeded: r.succeeded,
               failed: r.failed,
+              apiCalls: r.apiCalls,
               error: r.error ?? '',
             })),
           ),

@@ -4,8 +4,9 @@ import { OrgVaultError } from '../errors.js';
 
 export const MODES = {
   changed: 'records that still exist get their backed-up values back, in the fields that differ; deleted records stay deleted',
-  deleted: 'records deleted since the backup are created again (new ids, lookups relinked); existing records are left alone',
-  overwrite: 'both: deleted records are created again, and every backed-up field of existing records is written, changed or not',
+  deleted:
+    'records deleted since the backup come back (from the Recycle Bin with their own ids, else created again); existing records are left alone',
+  overwrite: 'both: deleted records come back, and existing records get their backed-up values in the fields that differ',
 } as const;
 export type Mode = keyof typeof MODES;
 
