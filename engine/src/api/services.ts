@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { ApiKeyService } from '../tenants/keys.js';
@@ -124,6 +125,8 @@ export interface RestoreApiService {
 
 export interface ApiServices {
   tenants: TenantService;
+  /** audit/: every request the routes' audit table names is recorded there (api/audit.ts). */
+  audit: AuditService;
   keys: ApiKeyService;
   orgs: OrgRegistry;
   connect?: OrgConnectService;

@@ -11,6 +11,7 @@ import type { Pool } from '../../src/infra/db.js';
 import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { OrgRegistry, type Org } from '../../src/orgs/registry.js';
 import { ApiKeyService } from '../../src/tenants/keys.js';
+import { AuditService } from '../../src/audit/index.js';
 import { bootstrapTenant, TenantService } from '../../src/tenants/tenants.js';
 import type { Role } from '../../src/tenants/roles.js';
 
@@ -66,11 +67,13 @@ export async function startTestApi(
   const keys = new ApiKeyService(db.pool);
   const orgs = new OrgRegistry(db.pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
+  const given = typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra;
   const services: ApiServices = {
     tenants: new TenantService(db.pool),
     keys,
     orgs,
-    ...(typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra),
+    ...given,
+    audit: given.audit ?? new AuditService(db.pool, log),
   };
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
   const server = await new Promise<Server>((resolve) => {
@@ -118,10 +121,13 @@ export async function startTestApi(
   };
 }
 
-/** Row counts and a digest of every table in the suite's schema: equal before and after = nothing changed. */
+/**
+ * Row counts and a digest of every table in the suite's schema: equal before and after = nothing
+ * changed. The audit trail is left out: refused requests are recorded there by design.
+ */
 export async function snapshotDb(db: TestDb): Promise<Record<string, string>> {
   const { rows } = await db.pool.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'audit\\_%' ORDER BY table_name`,
     [db.schema],
   );
   const out: Record<string, string> = {};
