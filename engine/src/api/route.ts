@@ -27,7 +27,7 @@ export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema,
   /** Omit the body entirely (POST with an optional body). */
   bodyOptional?: boolean;
   status: number;
-  /** Null for an answer without a body (204) or one the handler streams itself. */
+  /** Null for an answer without a body (204) or one the handler streams itself (and leaves unended). */
   response: R;
   /** For a streamed answer: its media type, documented instead of a JSON schema. */
   streams?: string;
@@ -141,7 +141,12 @@ export function mountRoutes(
         throw error;
       }
       await observer?.ended(route, req, { result });
-      if (res.headersSent) return;
+      // A streamed answer is ended here, after its audit entry is written: a client that has the
+      // whole answer finds the entry.
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
       if (route.response === null) {
         res.status(route.status).end();
         return;

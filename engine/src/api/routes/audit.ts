@@ -53,10 +53,9 @@ export function auditRoutes(audit: AuditService): AnyRoute[] {
       errors: [],
       handler: async ({ caller, query, res }) => {
         const filter = filterOf(caller, query);
-        res.status(200).type(query.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
         res.attachment(`audit.${query.format}`);
+        res.status(200).type(query.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
         await audit.exportTo(filter, query.format, (chunk) => writeChunk(res, chunk));
-        res.end();
       },
     }),
   ];
