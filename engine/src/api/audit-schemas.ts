@@ -16,7 +16,12 @@ const filters = {
 export const AuditQuery = z.strictObject({
   ...filters,
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().min(1).optional().describe('Entries before this sequence number (the previous page’s nextBefore)'),
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, 'a sequence number')
+    .transform(Number)
+    .optional()
+    .describe('Entries before this sequence number (the previous page’s nextBefore)'),
 });
 
 export const AuditExportQuery = z.strictObject({ ...filters, format: z.enum(['jsonl', 'csv']).default('jsonl') });

@@ -9,6 +9,7 @@ import { OrgVaultError } from '../errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { AuditAction, AuditOutcome, AuditRecord, AuditService, AuditSource } from '../audit/index.js';
 import type { Org } from '../orgs/registry.js';
+import type { KeyPrincipal } from '../tenants/keys.js';
 import { assertedUser, principalOf, type Caller } from './auth.js';
 import { HTTP_STATUS } from './errors.js';
 import { requestIdOf } from './request-id.js';
@@ -107,6 +108,16 @@ function changeDetails(before: unknown, after: unknown): Record<string, unknown>
   return JSON.stringify(details).length > 12_000 ? { omitted: 'settings too large to keep before and after' } : details;
 }
 
+/** True when the org id names an org the caller's key reaches (no id: nothing foreign to hide). */
+async function isOwnOrg(s: ApiServices, principal: KeyPrincipal, orgId: string | undefined): Promise<boolean> {
+  if (orgId === undefined) return true;
+  if (!UUID.test(orgId)) return false;
+  return s.orgs.get({ tenantId: principal.tenantId, orgId: principal.orgId }, orgId).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Records each request the table says to; a trail that cannot be written is logged, never the action's failure. */
 export function auditObserver(s: ApiServices, audit: AuditService, log: Logger): RouteObserver {
   const before = new WeakMap<Request, unknown>();
@@ -126,11 +137,13 @@ export function auditObserver(s: ApiServices, audit: AuditService, log: Logger):
       const params = req.params as Params;
       const body = (req.body ?? {}) as Record<string, unknown>;
       const value = 'result' in outcome ? outcome.result : undefined;
-      const target = spec.target?.(params, value) ?? params.orgId ?? null;
-      const orgId = 'result' in outcome && route.id === 'connectOrg' ? (value as Result)?.org?.id : params.orgId;
+      const orgId = route.id === 'connectOrg' ? (value as Result)?.org?.id : params.orgId;
+      // A refused request may carry another tenant's ids: it names its route, and an org only when it is the caller's own.
+      const own = result === 'succeeded' || (await isOwnOrg(s, principal, orgId));
+      const target = result === 'succeeded' ? (spec.target?.(params, value) ?? params.orgId ?? null) : `${req.method} /api/v1${route.path}`;
       const entry: AuditRecord = {
         tenantId: principal.tenantId,
-        orgId: orgId && UUID.test(orgId) ? orgId : null,
+        orgId: own && orgId && UUID.test(orgId) ? orgId : null,
         actor: assertedUser(req) ?? `key:${principal.keyId}`,
         keyId: principal.keyId,
         source: sourceOf(req),

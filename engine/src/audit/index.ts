@@ -66,12 +66,15 @@ export class AuditService {
   }
 
   private async append(client: PoolClient, r: AuditRecord): Promise<AuditEntry> {
-    await client.query(sql.ENSURE_CHAIN, [r.tenantId, GENESIS]);
-    const head = (await client.query<{ head_seq: string; head_hash: Buffer }>(sql.LOCK_HEAD, [r.tenantId])).rows[0]!;
+    let head = (await client.query<{ head_seq: string; head_hash: Buffer }>(sql.LOCK_HEAD, [r.tenantId])).rows[0];
+    if (!head) {
+      await client.query(sql.ENSURE_CHAIN, [r.tenantId, GENESIS]);
+      head = (await client.query<{ head_seq: string; head_hash: Buffer }>(sql.LOCK_HEAD, [r.tenantId])).rows[0]!;
+    }
     const fields = fieldsOf(r, Number(head.head_seq) + 1, this.options.now());
     const hash = entryHash(head.head_hash, fields);
     const f = fields;
-    await client.query(sql.INSERT_ENTRY, [
+    await client.query(sql.APPEND, [
       f.tenantId,
       f.seq,
       f.at,
@@ -88,7 +91,6 @@ export class AuditService {
       head.head_hash,
       hash,
     ]);
-    await client.query(sql.MOVE_HEAD, [r.tenantId, f.seq, hash]);
     return toEntry({
       tenant_id: f.tenantId,
       seq: String(f.seq),

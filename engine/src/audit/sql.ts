@@ -10,10 +10,11 @@ export const ENSURE_CHAIN = `INSERT INTO audit_chains (tenant_id, head_hash, anc
 /** Serialises appends per tenant: the head row stays locked until the entry commits. */
 export const LOCK_HEAD = 'SELECT head_seq, head_hash FROM audit_chains WHERE tenant_id = $1 FOR UPDATE';
 
-export const INSERT_ENTRY = `INSERT INTO audit_entries (${ENTRY_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
-
-export const MOVE_HEAD = 'UPDATE audit_chains SET head_seq = $2, head_hash = $3 WHERE tenant_id = $1';
+/** The entry and the head that now points at it, in one round trip. */
+export const APPEND = `WITH entry AS (
+    INSERT INTO audit_entries (${ENTRY_COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING tenant_id, seq, hash)
+  UPDATE audit_chains c SET head_seq = entry.seq, head_hash = entry.hash FROM entry WHERE c.tenant_id = entry.tenant_id`;
 
 /**
  * Newest first, filtered; $7 is the paging cursor (entries below that sequence number), $8 the

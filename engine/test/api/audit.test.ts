@@ -187,7 +187,12 @@ describe('audit trail through the API', () => {
     expect(one('key.create').target).toBe(createdKey.info.id);
     expect(one('key.revoke').target).toBe(createdKey.info.id);
     expect(one('org.disconnect')).toMatchObject({ orgId: a1.id, target: a1.id });
-    expect(one('backup.run', 'refused')).toMatchObject({ actor: 'vic@example.com', code: 'FORBIDDEN' });
+    expect(one('backup.run', 'refused')).toMatchObject({
+      actor: 'vic@example.com',
+      code: 'FORBIDDEN',
+      orgId: a1.id,
+      target: 'POST /api/v1/orgs/:orgId/jobs',
+    });
     expect(one('settings.admin-emails.change').details).toEqual({ before: { emails: [] }, after: { emails: ['ops@example.com'] } });
     expect(one('settings.cdp.change').details).toMatchObject({ before: { enabled: true }, after: { enabled: false } });
     expect(entries.filter((e) => e.action === 'jobs.read')).toEqual([]);
@@ -201,8 +206,18 @@ describe('audit trail through the API', () => {
     const r = await api.call('GET', `/orgs/${a2.id}`, { key: b.key, roles: ['administrator'], user: 'bob@example.com' });
     expect(r.status).toBe(404);
     const refused = (await trail(b.key)).filter((e) => e.outcome === 'refused');
-    expect(refused.map((e) => ({ action: e.action, actor: e.actor, code: e.code, target: e.target, tenantId: e.tenantId }))).toEqual([
-      { action: 'org.read', actor: 'bob@example.com', code: 'NOT_FOUND', target: a2.id, tenantId: b.tenantId },
+    // The entry names the route, not A's id: B's trail holds nothing of A.
+    expect(
+      refused.map((e) => ({ action: e.action, actor: e.actor, code: e.code, orgId: e.orgId, target: e.target, tenantId: e.tenantId })),
+    ).toEqual([
+      {
+        action: 'org.read',
+        actor: 'bob@example.com',
+        code: 'NOT_FOUND',
+        orgId: null,
+        target: 'GET /api/v1/orgs/:orgId',
+        tenantId: b.tenantId,
+      },
     ]);
     expect(await trail(a.key)).toEqual(aBefore);
   });

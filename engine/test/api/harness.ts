@@ -96,7 +96,7 @@ export async function startTestApi(
       const res = await fetch(`${url}/api/v1${path}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
-      if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+      if (/^application\/json\b/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
       return { status: res.status, body: parsed, headers: res.headers };
     },
     newTenant: async (name) => {

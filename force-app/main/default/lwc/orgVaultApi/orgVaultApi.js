@@ -19,6 +19,7 @@ import savePermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController
 import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermissionCheck';
 import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
 import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.getContinuousProtection';
+import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 
 async function parsed(call) {
   const text = await call;
@@ -59,3 +60,18 @@ export const savePermissionCheckSettings = (orgId, settings) =>
 export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
 export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));
 export const getContinuousProtection = (orgId) => parsed(getContinuousProtectionApex({ orgId }));
+/**
+ * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
+ * and before, the previous page's nextBefore. Answers {entries, nextBefore}.
+ */
+export const getAuditTrail = (orgId, { actor, action, since, until, before } = {}) =>
+  parsed(
+    getAuditTrailApex({
+      orgId,
+      actor: actor || null,
+      action: action || null,
+      since: since || null,
+      until: until || null,
+      before: before ?? null,
+    }),
+  );
