@@ -42,7 +42,7 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   putAdminEmails: {
     action: 'settings.admin-emails.change',
     always: true,
-    before: async (s, _org, caller) => ({ emails: await s.tenantSettings?.adminEmails(caller.scope.tenantId) }),
+    before: async (s, _org, caller) => ({ emails: await s.tenantSettings.adminEmails(caller.scope.tenantId) }),
   },
   getSubscription: readOnly('settings.read'),
   listOrgs: readOnly('org.read'),
@@ -60,15 +60,15 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   putBackupSettings: {
     action: 'settings.backup.change',
     always: true,
-    before: async (s, org) => s.schedule?.getBackupSettings(await org()),
+    before: async (s, org) => s.schedule.getBackupSettings(await org()),
   },
   getCdpSettings: readOnly('settings.read'),
-  putCdpSettings: { action: 'settings.cdp.change', always: true, before: async (s, org) => s.cdp?.getSettings(await org()) },
+  putCdpSettings: { action: 'settings.cdp.change', always: true, before: async (s, org) => s.cdp.getSettings(await org()) },
   getPermissionCheckSettings: readOnly('settings.read'),
   putPermissionCheckSettings: {
     action: 'settings.permission-check.change',
     always: true,
-    before: async (s, org) => s.permissionChecks?.getSettings(await org()),
+    before: async (s, org) => s.permissionChecks.getSettings(await org()),
   },
   runPermissionCheck: { action: 'permission-check.run', always: true, target: (_p, r) => r?.id },
   getPermissionReport: readOnly('settings.read'),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestDb, testStorageConnectionString, type TestDb } from '../../../test/support/db.js';
 import { createApp } from '../../src/api/app.js';
 import type { ApiServices } from '../../src/api/services.js';
+import { apiServices } from './doubles.js';
 import type { ApiOptions } from '../../src/api/v1.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngineContext } from '../../src/context.js';
@@ -11,7 +12,6 @@ import type { Pool } from '../../src/infra/db.js';
 import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { OrgRegistry, type Org } from '../../src/orgs/registry.js';
 import { ApiKeyService } from '../../src/tenants/keys.js';
-import { AuditService } from '../../src/audit/index.js';
 import { bootstrapTenant, TenantService } from '../../src/tenants/tenants.js';
 import type { Role } from '../../src/tenants/roles.js';
 
@@ -40,7 +40,7 @@ export interface TestApi {
 /**
  * The API over real PostgreSQL (a schema of its own) and Azurite, served on port 0 and called
  * with real fetch. The engine's own services (tenants, keys, orgs) are real; `extra` supplies
- * the services other domains own.
+ * the services other domains own, and doubles (doubles.ts) stand in for those it does not.
  */
 export type ExtraServices = (own: { pool: Pool; orgs: OrgRegistry }) => Partial<ApiServices>;
 
@@ -68,13 +68,7 @@ export async function startTestApi(
   const orgs = new OrgRegistry(db.pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
   const given = typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra;
-  const services: ApiServices = {
-    tenants: new TenantService(db.pool),
-    keys,
-    orgs,
-    ...given,
-    audit: given.audit ?? new AuditService(db.pool, log),
-  };
+  const services = apiServices({ pool: db.pool, orgs, keys, tenants: new TenantService(db.pool) }, given);
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -12,7 +12,7 @@ import {
   StartJobRequest,
 } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrg } from './support.js';
 import { OrgVaultError, type ErrorCode } from '../../errors.js';
 import { streamJobEvents } from './job-events.js';
 import type { Logger } from '../../infra/logger.js';
@@ -55,9 +55,8 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       errors: [...ORG_ERRORS, ...BACKUP_REFUSALS, 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const jobs = need(s.jobs, 'Backups');
-        if (body.objects) await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
-        return jobs.start(org, { objects: body.objects, by: caller.user });
+        if (body.objects) await s.scope.assertKnown(org, { objects: body.objects });
+        return s.jobs.start(org, { objects: body.objects, by: caller.user });
       },
     }),
     defineRoute({
@@ -87,10 +86,10 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       params: JobParams,
       status: 200,
       response: JobDetail,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return need(s.jobs, 'Backups').get(org, jobId(params.jobId));
+        return s.jobs.get(org, jobId(params.jobId));
       },
     }),
     defineRoute({
@@ -104,10 +103,10 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       status: 200,
       response: null,
       streams: 'text/event-stream',
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, req, res }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const jobs = need(s.jobs, 'Backups');
+        const jobs = s.jobs;
         const id = jobId(params.jobId);
         await jobs.get(org, id); // NOT_FOUND before the stream opens
         await streamJobEvents(req, res, () => jobs.get(org, id), options.eventsPollMs, options.log);
@@ -124,12 +123,11 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       body: RecoveryPointRequest,
       status: 202,
       response: RecoveryPoint,
-      errors: [...ORG_ERRORS, 'FULL_BACKUP_REQUIRED', 'STORAGE_NOT_CONFIGURED', 'SERVICE_UNAVAILABLE'],
+      errors: [...ORG_ERRORS, 'FULL_BACKUP_REQUIRED', 'STORAGE_NOT_CONFIGURED'],
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const cdp = need(s.cdp, 'Continuous data protection');
-        await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
-        return cdp.createRecoveryPoint(org, { objects: body.objects, at: body.at, by: caller.user });
+        await s.scope.assertKnown(org, { objects: body.objects });
+        return s.cdp.createRecoveryPoint(org, { objects: body.objects, at: body.at, by: caller.user });
       },
     }),
   ];
