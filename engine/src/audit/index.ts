@@ -60,16 +60,17 @@ export class AuditService {
    */
   async record(r: AuditRecord): Promise<AuditEntry> {
     assertRecordable(r);
-    const entry = await withTransaction(this.pool, (client) => this.append(client, r));
-    void this.forwarder.kick(r.tenantId);
+    const { entry, forwards } = await withTransaction(this.pool, (client) => this.append(client, r));
+    if (forwards) void this.forwarder.kick(r.tenantId);
     return entry;
   }
 
-  private async append(client: PoolClient, r: AuditRecord): Promise<AuditEntry> {
-    let head = (await client.query<{ head_seq: string; head_hash: Buffer }>(sql.LOCK_HEAD, [r.tenantId])).rows[0];
+  private async append(client: PoolClient, r: AuditRecord): Promise<{ entry: AuditEntry; forwards: boolean }> {
+    type Head = { head_seq: string; head_hash: Buffer; forwards: boolean };
+    let head = (await client.query<Head>(sql.LOCK_HEAD, [r.tenantId])).rows[0];
     if (!head) {
       await client.query(sql.ENSURE_CHAIN, [r.tenantId, GENESIS]);
-      head = (await client.query<{ head_seq: string; head_hash: Buffer }>(sql.LOCK_HEAD, [r.tenantId])).rows[0]!;
+      head = (await client.query<Head>(sql.LOCK_HEAD, [r.tenantId])).rows[0]!;
     }
     const fields = fieldsOf(r, Number(head.head_seq) + 1, this.options.now());
     const hash = entryHash(head.head_hash, fields);
@@ -91,7 +92,7 @@ export class AuditService {
       head.head_hash,
       hash,
     ]);
-    return toEntry({
+    const entry = toEntry({
       tenant_id: f.tenantId,
       seq: String(f.seq),
       at: f.at,
@@ -108,6 +109,7 @@ export class AuditService {
       prev_hash: head.head_hash,
       hash,
     });
+    return { entry, forwards: head.forwards };
   }
 
   /** Newest first, `limit` at a time; `before` is the previous page's `nextBefore`. */

@@ -8,7 +8,8 @@ export const ENSURE_CHAIN = `INSERT INTO audit_chains (tenant_id, head_hash, anc
   ON CONFLICT (tenant_id) DO NOTHING`;
 
 /** Serialises appends per tenant: the head row stays locked until the entry commits. */
-export const LOCK_HEAD = 'SELECT head_seq, head_hash FROM audit_chains WHERE tenant_id = $1 FOR UPDATE';
+export const LOCK_HEAD = `SELECT head_seq, head_hash, EXISTS (SELECT 1 FROM audit_forwarding f WHERE f.tenant_id = $1) AS forwards
+  FROM audit_chains WHERE tenant_id = $1 FOR UPDATE`;
 
 /** The entry and the head that now points at it, in one round trip. */
 export const APPEND = `WITH entry AS (
