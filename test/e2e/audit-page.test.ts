@@ -121,8 +121,8 @@ describe('audit trail of the page', () => {
     const rows = await audit.locator('tbody tr').allTextContents();
     for (const label of ['Back up now', 'Check permissions', 'Change backup settings'])
       expect(rows.filter((r) => r.includes(label) && r.includes(USER) && r.includes('Page'))).toHaveLength(1);
-    await audit.getByLabel('Action').click();
-    await audit.getByRole('option', { name: 'Back up now' }).click();
+    await audit.locator('lightning-combobox.action button').click();
+    await audit.getByRole('option', { name: 'Back up now', exact: true }).click();
     await audit.getByRole('button', { name: 'Filter' }).click();
     // Playwright's locators reach into the components' shadow roots.
     let shown: string[] = [];
