@@ -47,6 +47,9 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   getSubscription: readOnly('settings.read'),
   listOrgs: readOnly('org.read'),
   connectOrg: { action: 'org.connect', always: true, target: (_p, r) => r?.org?.id },
+  // The login in the browser is begun here; its end (oauth-callback.ts) records org.connect or org.reconnect.
+  beginOrgLogin: { action: 'org.login.begin', always: true },
+  beginOrgReconnect: { action: 'org.login.begin', always: true },
   getOrg: readOnly('org.read'),
   updateOrg: { action: 'org.hide', always: true },
   disconnectOrg: { action: 'org.disconnect', always: true },

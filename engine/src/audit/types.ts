@@ -15,6 +15,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * when refused; everything else always.
  */
 export const AUDIT_ACTIONS = [
+  'org.login.begin',
   'org.connect',
   'org.reconnect',
   'org.disconnect',

@@ -6,7 +6,7 @@
 import type { OrgConnection } from './connection.js';
 import { inListBatches } from './content-links.js';
 import { queryRecords, type RestQueryOptions, type SObjectRecord } from './rest-query.js';
-import { selectFrom, soqlQuote } from './scope.js';
+import { selectFrom, soqlDateTime, soqlQuote } from './scope.js';
 
 const withId = (fields: readonly string[]): string[] => ['Id', ...fields.filter((f) => f !== 'Id')];
 
@@ -37,7 +37,6 @@ export function recordsCreatedSince(
   userId: string,
   since: Date,
 ): Promise<SObjectRecord[]> {
-  // A datetime literal is unquoted in SOQL, in seconds.
-  const at = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return queryRecords(conn, selectFrom(object, withId(fields), `CreatedById = ${soqlQuote(userId)} AND CreatedDate >= ${at}`));
+  const where = `CreatedById = ${soqlQuote(userId)} AND CreatedDate >= ${soqlDateTime(since)}`;
+  return queryRecords(conn, selectFrom(object, withId(fields), where));
 }

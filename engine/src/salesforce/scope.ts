@@ -200,6 +200,21 @@ export function selectSoql(scope: ObjectScope, where?: string): string {
   return selectFrom(scope.name, scope.fields, where);
 }
 
+/** A backup pass's query: every record, or (incremental) those whose watermark field moved at or after `since`. */
+export function passSoql(scope: ObjectScope, since?: Date): string {
+  return selectSoql(scope, since ? `${scope.watermarkField} >= ${soqlDateTime(since)}` : undefined);
+}
+
+/** Every id of an object (the id reconciliation). */
+export function idsSoql(object: string): string {
+  return selectFrom(object, ['Id']);
+}
+
+/** A SOQL datetime literal: unquoted, UTC, in seconds. */
+export function soqlDateTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 const SOQL_ESCAPES: Record<string, string> = {
   '\\': '\\\\',
   "'": "\\'",
