@@ -202,16 +202,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
 
   const audit = new AuditService(pool, log, options.audit);
-  const schedule = await createSchedule({
-    pool,
-    launcher: auditedLauncher(pool, backupJobsLauncher(pool), audit),
-    databaseUrl: ctx.infra.databaseUrl,
-    databaseSchema: config.databaseSchema,
-    log,
-    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
-    mailFrom: config.mailFrom,
-    ...salesforceReaders(connectionTo),
-  });
+  const schedule = await scheduleServices(ctx, audit, connectionTo);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
   const { cdp, worker, jobs } = backupServices(ctx, { store, schedule, connectionTo, scopeOptions }, options);
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
@@ -251,6 +242,22 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp, audit }),
   };
+}
+
+/** The schedule, its own backup starts recorded in the audit trail. */
+function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo: (orgId: string) => Promise<OrgConnection>) {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
+  return createSchedule({
+    pool,
+    launcher: auditedLauncher(pool, backupJobsLauncher(pool), audit),
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    log,
+    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+    mailFrom: config.mailFrom,
+    ...salesforceReaders(connectionTo),
+  });
 }
 
 /** Starts the process's workers and consumers; stops them all at once. */
