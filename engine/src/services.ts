@@ -175,6 +175,7 @@ function restoreServices(
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
+      undelete: config.restoreUndelete,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
       staleMs: restoreStaleMs,

@@ -5,7 +5,8 @@
  * one batch per chunk of `chunkSize` records by Id (its request shows the Id range) and the
  * original batch ends NotProcessed, as Salesforce does.
  */
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { csvResponse } from '../bulk/csv-response.js';
 import type { Org } from '../data/org.js';
 import type { Table } from '../data/table.js';
 import { SfError } from '../errors.js';
@@ -114,7 +115,7 @@ function recordXml(rec: Record<string, unknown>): string {
   return parts.join('');
 }
 
-export function sendQueryResult(org: Org, res: Response, job: Job, batch: Batch, version: string): void {
+export async function sendQueryResult(org: Org, req: Request, res: Response, job: Job, batch: Batch, version: string): Promise<void> {
   const result = batch.result!;
   const records = (): Array<Record<string, unknown>> =>
     Array.from({ length: result.totalSize }, (_, i) => queryRecordJson(version, result, i));
@@ -131,12 +132,23 @@ export function sendQueryResult(org: Org, res: Response, job: Job, batch: Batch,
       );
     return;
   }
-  res.type('text/csv; charset=UTF-8');
   if (result.totalSize === 0) {
-    res.send('Records not found for this query');
+    res.type('text/csv; charset=UTF-8').send('Records not found for this query');
     return;
   }
-  // Bulk API 1.0 quotes every value of its CSV results.
+  await sendCsv(org, req, res, result);
+}
+
+/** Rows formatted per written chunk. */
+const CHUNK_ROWS = 1000;
+
+/** Bulk API 1.0 quotes every value of its CSV results; written in chunks, gzip when accepted. */
+async function sendCsv(org: Org, req: Request, res: Response, result: QueryResult): Promise<void> {
   const csv = { delimiter: ',', lineEnding: '\n', quoteAll: true };
-  res.send(Buffer.concat([Buffer.from(csvHeader(result, csv)), csvRowWriter(result, csv)(0, result.totalSize)]));
+  const sink = csvResponse(org, req, res);
+  const write = csvRowWriter(result, csv);
+  if (!(await sink.write(csvHeader(result, csv)))) return;
+  for (let i = 0; i < result.totalSize; i += CHUNK_ROWS)
+    if (!(await sink.write(write(i, Math.min(result.totalSize, i + CHUNK_ROWS))))) return;
+  await sink.end();
 }

@@ -164,12 +164,12 @@ export function bulk1Routes(org: Org): Router {
     if (job.operation.startsWith('query')) sendResultList(res, job, b);
     else sendIngestResults(res, job, b);
   });
-  router.get('/job/:jobId/batch/:batchId/result/:resultId', (req, res) => {
+  router.get('/job/:jobId/batch/:batchId/result/:resultId', async (req, res) => {
     const job = jobOf(req);
     const b = jobs.batch(job, String(req.params.batchId));
     if (b.state !== 'Completed' || b.resultId !== String(req.params.resultId))
       throw new Bulk1Error('InvalidBatch', `Invalid result id: ${String(req.params.resultId)}`);
-    sendQueryResult(org, res, job, b, res.locals.version as string);
+    await sendQueryResult(org, req, res, job, b, res.locals.version as string);
   });
   router.use((_req: Request, _res: Response) => {
     throw new Bulk1Error('InvalidUrl', 'The requested resource does not exist', 404);

@@ -19,6 +19,9 @@ import savePermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController
 import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermissionCheck';
 import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
 import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.getContinuousProtection';
+import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
+import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
+import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
 import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 
 async function parsed(call) {
@@ -60,6 +63,10 @@ export const savePermissionCheckSettings = (orgId, settings) =>
 export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
 export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));
 export const getContinuousProtection = (orgId) => parsed(getContinuousProtectionApex({ orgId }));
+/** Salesforce's login URL for a new org: {authorizeUrl, expiresAt}. */
+export const connectOrg = (environment, myDomainUrl) => parsed(connectOrgApex({ environment, myDomainUrl: myDomainUrl || null }));
+export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
+export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));
 /**
  * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
  * and before, the previous page's nextBefore. Answers {entries, nextBefore}.
