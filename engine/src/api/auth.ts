@@ -84,6 +84,12 @@ function parseRoles(header: string | undefined): Role[] {
   return [...new Set(names as Role[])];
 }
 
+/** The Salesforce user the caller asserted, when it is one a trail can hold; null otherwise. */
+export function assertedUser(req: Request): string | null {
+  const user = req.get(USER_HEADER);
+  return user !== undefined && USER_RE.test(user) ? user : null;
+}
+
 /**
  * The operator is an administrator in the tenant it names; an operator route needs no tenant, and
  * only the operator may call one.

@@ -26,7 +26,7 @@ export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema,
   /** Omit the body entirely (POST with an optional body). */
   bodyOptional?: boolean;
   status: number;
-  /** Null for an answer without a body (204) or one the handler streams itself. */
+  /** Null for an answer without a body (204) or one the handler streams itself (and leaves unended). */
   response: R;
   /** For a streamed answer: its media type, documented instead of a JSON schema. */
   streams?: string;
@@ -100,11 +100,17 @@ export interface RouteInput {
 }
 
 /**
- * Validates the input, runs the handler and encodes its answer: what the route answers over HTTP,
- * also when it is called in-process (the CLI without a running engine, cli/local-client.ts). `io`
- * is the HTTP exchange for the routes that stream their answer themselves.
+ * Told of every request that reached a route: `begun` once the caller is authorized and the input
+ * valid (before the handler acts), `ended` with the handler's result or whatever refused or failed
+ * it, before the answer leaves. The audit trail is written here (api/audit.ts).
  */
-export async function runRoute(route: AnyRoute, input: RouteInput, caller: Caller, io: { req: Request; res: Response }): Promise<unknown> {
+export interface RouteObserver {
+  begun(route: AnyRoute, req: Request, caller: Caller): Promise<void>;
+  ended(route: AnyRoute, req: Request, outcome: { result: unknown } | { error: unknown }): Promise<void>;
+}
+
+/** The route's input, validated: what its handler receives. */
+function validated(route: AnyRoute, input: RouteInput): { params: unknown; query: unknown; body: unknown } {
   // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
   if (holdsNul(input.params) || holdsNul(input.query) || holdsNul(input.body))
     throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
@@ -115,29 +121,70 @@ export async function runRoute(route: AnyRoute, input: RouteInput, caller: Calle
   let body: unknown;
   if (route.body) body = parse(route.body, route.bodyOptional && input.body === undefined ? {} : input.body, 'body');
   else if (!isEmptyBody(input.body)) throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no body');
-  const result = await route.handler({ params, query, body, caller, ...io });
-  if (route.response === null) return undefined;
-  // Encoding validates the answer against the documented schema and turns dates into ISO strings.
-  const encoded = z.safeEncode(route.response, result);
-  if (!encoded.success) {
-    throw new OrgVaultError('INTERNAL', `Answer of ${route.id} does not match its schema`, {
-      details: { issues: encoded.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-    });
-  }
-  return encoded.data;
+  return { params, query, body };
 }
 
-export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req: Request, action: RouteAction) => Caller): void {
+/** Encoding validates the answer against the documented schema and turns dates into ISO strings. */
+function encoded(route: AnyRoute, result: unknown): unknown {
+  const answer = z.safeEncode(route.response as z.ZodType, result);
+  if (!answer.success) {
+    throw new OrgVaultError('INTERNAL', `Answer of ${route.id} does not match its schema`, {
+      details: { issues: answer.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return answer.data;
+}
+
+/**
+ * The route's JSON answer, called in-process (the CLI without a running engine,
+ * cli/local-client.ts): the same validation, handler and encoding as over HTTP. `io` is there for
+ * the handlers that stream, which this path does not call.
+ */
+export async function runRoute(route: AnyRoute, input: RouteInput, caller: Caller, io: { req: Request; res: Response }): Promise<unknown> {
+  const result = await route.handler({ ...validated(route, input), caller, ...io } as Parameters<AnyRoute['handler']>[0]);
+  return route.response === null ? undefined : encoded(route, result);
+}
+
+async function handle(
+  route: AnyRoute,
+  req: Request,
+  res: Response,
+  authorize: (req: Request, action: RouteAction) => Caller,
+  observer: RouteObserver | undefined,
+): Promise<unknown> {
+  const caller = authorize(req, route.action);
+  const input = validated(route, { params: req.params as Record<string, string>, query: req.query, body: req.body });
+  await observer?.begun(route, req, caller);
+  return route.handler({ ...input, caller, req, res } as Parameters<AnyRoute['handler']>[0]);
+}
+
+export function mountRoutes(
+  router: Router,
+  routes: AnyRoute[],
+  authorize: (req: Request, action: RouteAction) => Caller,
+  observer?: RouteObserver,
+): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
-      const caller = authorize(req, route.action);
-      const answer = await runRoute(route, { params: req.params as Record<string, string>, query: req.query, body: req.body }, caller, {
-        req,
-        res,
-      });
-      if (res.headersSent) return;
-      if (route.response === null) res.status(route.status).end();
-      else res.status(route.status).json(answer);
+      let result: unknown;
+      try {
+        result = await handle(route, req, res, authorize, observer);
+      } catch (error) {
+        await observer?.ended(route, req, { error });
+        throw error;
+      }
+      await observer?.ended(route, req, { result });
+      // A streamed answer is ended here, after its audit entry is written: a client that has the
+      // whole answer finds the entry.
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      if (route.response === null) {
+        res.status(route.status).end();
+        return;
+      }
+      res.status(route.status).json(encoded(route, result));
     });
   }
 }

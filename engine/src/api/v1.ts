@@ -17,6 +17,9 @@ import { tenantRoutes } from './routes/tenant.js';
 import { checkRoutes } from './routes/check.js';
 import { operatorRoutes } from './routes/operator.js';
 import { localAdminMatcher } from '../tenants/local-admin.js';
+import { auditRoutes } from './routes/audit.js';
+import { auditObserver } from './audit.js';
+import { requestIds } from './request-id.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -50,6 +53,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...restoreRoutes(services),
     ...checkRoutes(services),
     ...operatorRoutes(services),
+    ...auditRoutes(services.audit),
   ];
 }
 
@@ -112,6 +116,7 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   const routes = allRoutes(services, options, log);
   const document = openApiDocument(routes, options.version);
   const router = Router();
+  router.use(requestIds);
   router.use(accessLog(log));
   router.use(
     rateLimit({
@@ -144,6 +149,6 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   router.use(jsonBodiesOnly);
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
   router.use(authenticate(services.keys, options.localAdminKey ? localAdmin(services, options.localAdminKey) : undefined));
-  mountRoutes(router, routes, authorize);
+  mountRoutes(router, routes, authorize, auditObserver(services, services.audit, log));
   return router;
 }

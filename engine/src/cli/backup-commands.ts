@@ -7,6 +7,7 @@ import { onOrg, ORG_HELP, resolveOrg, run, runLocal, type Run } from './command.
 import { fields, say, table, type Outcome } from './output.js';
 import { list, parseTime } from './support.js';
 import type { JobDetailW, JobW } from './types.js';
+import { cliActor } from './audit-commands.js';
 
 const FINISHED_OK: Record<string, Outcome> = { succeeded: 'done', partial: 'partial' };
 const active = (status: string): boolean => ['queued', 'running', 'paused'].includes(status);
@@ -145,6 +146,8 @@ function storeCommands(program: Command): void {
         const org = await session.services.orgs.resolve(o.org);
         const sink = o.out ? createWriteStream(o.out) : process.stdout;
         const n = await exportRecords(session.services.store, { orgId: org.id, object: o.object, at, format: o.format }, sink);
+        const exported = { tenantId: org.tenantId, orgId: org.id, action: 'export.run', target: o.object } as const;
+        await session.services.audit.record({ ...cliActor(), ...exported, outcome: 'succeeded' });
         if (o.out)
           await new Promise<void>((resolve, reject) =>
             (sink as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())),

@@ -5,7 +5,7 @@ import { OrgVaultError } from '../errors.js';
 import type { ConnectMethod } from '../salesforce/credentials.js';
 import { ORG_HELP, resolveOrg, run, runLocal, type OrgRef } from './command.js';
 import { say, table } from './output.js';
-import { list, parseTime } from './support.js';
+import { existingTenantId, list, parseTime } from './support.js';
 import type { TileW } from './types.js';
 import type { EngineClient } from './client.js';
 
@@ -138,11 +138,7 @@ export function tenantCommands(program: Command): void {
     .option('--seats <n>', 'licensed users a production org may have (default: not limited)')
     .action(
       runLocal(async ({ session: s, out }, o: { tenant: string; type?: string; expires?: string; seats?: string }) => {
-        const found = await s.services.tenants.findByName(o.tenant);
-        if (!found)
-          throw new OrgVaultError('NOT_FOUND', `No tenant is named "${o.tenant}"`, {
-            actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
-          });
+        const found = { id: await existingTenantId(s, o.tenant) };
         if (o.type !== undefined) {
           await s.services.schedule.subscriptions.put(found.id, {
             type: o.type,

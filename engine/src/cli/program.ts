@@ -8,6 +8,7 @@ import { backupCommands } from './backup-commands.js';
 import { protectCommands } from './protect-commands.js';
 import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
+import { auditCommands } from './audit-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('orgvault')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   protectCommands(program);
   settingsCommands(program);
   restoreCommands(program);
+  auditCommands(program);
   return program;
 }
 
