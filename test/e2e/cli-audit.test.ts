@@ -59,7 +59,8 @@ describe('orgvault audit', () => {
     ]);
 
     const unknown = await runCli(engine, ['audit', '--action', 'restore.everything']);
-    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('--action restore.everything is not an audit action')]);
+    // A bad value is bad input: exit 2 (issue #34's exit codes).
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--action restore.everything is not an audit action')]);
   });
 
   it('verify passes an intact chain and names the entry a superuser changed', async () => {

@@ -46,6 +46,11 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   },
   getSubscription: readOnly('settings.read'),
   listOrgs: readOnly('org.read'),
+  // The operator routes (the local admin key) act in no tenant: only a tenant key's refusal is recorded, in its own trail.
+  listAllOrgs: readOnly('org.read'),
+  resolveOrg: readOnly('org.read'),
+  findTenant: readOnly('settings.read'),
+  ensureTenant: readOnly('settings.read'),
   connectOrg: { action: 'org.connect', always: true, target: (_p, r) => r?.org?.id },
   // The login in the browser is begun here; its end (oauth-callback.ts) records org.connect or org.reconnect.
   beginOrgLogin: { action: 'org.login.begin', always: true },
@@ -134,7 +139,8 @@ export function auditObserver(s: ApiServices, audit: AuditService, log: Logger):
     ended: async (route, req, outcome) => {
       const spec = ROUTE_AUDIT[route.id];
       const principal = principalOf(req);
-      if (!spec || !principal) return;
+      // The local admin key before it names a tenant has no trail to write to.
+      if (!spec || !principal || principal.tenantId === '') return;
       const { outcome: result, code } = outcomeOf(outcome);
       if (!spec.always && (result !== 'refused' || (code !== 'FORBIDDEN' && code !== 'NOT_FOUND'))) return;
       const params = req.params as Params;
