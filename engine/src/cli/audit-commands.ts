@@ -6,6 +6,7 @@ import { OrgVaultError } from '../errors.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditFilter, type AuditRecord, type ExportFormat } from '../audit/index.js';
 import { existingTenantId, parseTime } from './support.js';
 import { runLocal } from './command.js';
+import { say, type Output } from './output.js';
 import type { CliSession } from './session.js';
 
 /** Who acts from the CLI: the operator's account on this machine. */
@@ -52,7 +53,8 @@ interface ReadFlags {
   out?: string;
 }
 
-async function exportTrail(s: CliSession, o: ReadFlags): Promise<void> {
+async function exportTrail(s: CliSession, o: ReadFlags, json: Output): Promise<void> {
+  if (json.json && !o.out) throw new OrgVaultError('VALIDATION_FAILED', '--json needs --out FILE: stdout carries the summary');
   const tenantId = await tenantOf(s, o.tenant);
   const filter: AuditFilter = {
     tenantId,
@@ -69,7 +71,32 @@ async function exportTrail(s: CliSession, o: ReadFlags): Promise<void> {
   if (o.out)
     await new Promise<void>((resolve, reject) => (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
   await s.services.audit.record({ ...cliActor(), tenantId, action: 'audit.export', target: o.format, outcome: 'succeeded' });
-  process.stderr.write(`${n} audit entries\n`);
+  if (json.json) json.result({ entries: n, format: o.format, out: o.out }, () => undefined);
+  else json.note(`${n} audit entries`);
+}
+
+function verifyCommand(audit: Command): void {
+  audit
+    .command('verify')
+    .description('Walk each hash chain (or one tenant’s); name the first entry that does not fit; exit 1 if any')
+    .option('--tenant <name>', 'only this tenant')
+    .action(
+      runLocal(async ({ session: s, out }, o: { tenant?: string }) => {
+        const tenants = o.tenant ? [await existingTenantId(s, o.tenant)] : await s.services.audit.tenants();
+        const reports: Array<Awaited<ReturnType<typeof s.services.audit.verify>>> = [];
+        for (const tenantId of tenants) reports.push(await s.services.audit.verify(tenantId));
+        out.result({ tenants: reports }, () => {
+          for (const r of reports)
+            say(
+              r.ok
+                ? `tenant ${r.tenantId}: ${r.checked} entries, chain intact`
+                : `tenant ${r.tenantId}: entry ${r.firstBad!.seq} does not fit: ${r.firstBad!.reason}`,
+            );
+        });
+        const intact = reports.every((r) => r.ok);
+        return intact ? 'done' : 'failed';
+      }),
+    );
 }
 
 export function auditCommands(program: Command): void {
@@ -84,27 +111,9 @@ export function auditCommands(program: Command): void {
     .option('--org <ref>', "only this org's entries")
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write here instead of stdout')
-    .action(runLocal(({ session: s }, o: ReadFlags) => exportTrail(s, o)));
+    .action(runLocal(({ session: s, out }, o: ReadFlags) => exportTrail(s, o, out)));
 
-  audit
-    .command('verify')
-    .description('Walk each hash chain (or one tenant’s); name the first entry that does not fit; exit 1 if any')
-    .option('--tenant <name>', 'only this tenant')
-    .action(
-      runLocal(async ({ session: s }, o: { tenant?: string }) => {
-        const tenants = o.tenant ? [await existingTenantId(s, o.tenant)] : await s.services.audit.tenants();
-        let intact = true;
-        for (const tenantId of tenants) {
-          const report = await s.services.audit.verify(tenantId);
-          if (report.ok) process.stdout.write(`tenant ${tenantId}: ${report.checked} entries, chain intact\n`);
-          else {
-            process.stdout.write(`tenant ${tenantId}: entry ${report.firstBad!.seq} does not fit: ${report.firstBad!.reason}\n`);
-            intact = false;
-          }
-        }
-        return intact ? 'done' : 'failed';
-      }),
-    );
+  verifyCommand(audit);
 
   audit
     .command('retention')
@@ -112,10 +121,11 @@ export function auditCommands(program: Command): void {
     .requiredOption('--tenant <name>', 'tenant')
     .option('--days <n>', 'set it to this many days')
     .action(
-      runLocal(async ({ session: s }, o: { tenant: string; days?: string }) => {
+      runLocal(async ({ session: s, out }, o: { tenant: string; days?: string }) => {
         const tenantId = await existingTenantId(s, o.tenant);
         if (o.days !== undefined) await s.services.audit.setRetention(tenantId, Number(o.days), cliActor());
-        process.stdout.write(`${await s.services.audit.retentionDays(tenantId)} days\n`);
+        const days = await s.services.audit.retentionDays(tenantId);
+        out.result({ days }, () => say(`${days} days`));
       }),
     );
 
@@ -126,9 +136,11 @@ export function auditCommands(program: Command): void {
     .option('--url <url>', 'the webhook')
     .option('--off', 'stop forwarding')
     .action(
-      runLocal(async ({ session: s }, o: { tenant: string; url?: string; off?: boolean }) => {
+      runLocal(async ({ session: s, out }, o: { tenant: string; url?: string; off?: boolean }) => {
         if (!o.url && !o.off) throw new OrgVaultError('VALIDATION_FAILED', 'Say --url URL or --off');
-        await s.services.audit.setForwarding(await existingTenantId(s, o.tenant), o.off ? null : o.url!, cliActor());
+        const url = o.off ? null : o.url!;
+        await s.services.audit.setForwarding(await existingTenantId(s, o.tenant), url, cliActor());
+        out.result({ forwarding: url }, () => undefined);
       }),
     );
 }
