@@ -102,6 +102,8 @@ function verifyCommand(audit: Command): void {
 export function auditCommands(program: Command): void {
   const audit = program
     .command('audit')
+    // `audit retention --tenant X`: the subcommand's --tenant, not the trail export's (which stand before any subcommand).
+    .enablePositionalOptions()
     .description("A tenant's audit trail, oldest first (JSON Lines or CSV); `audit verify` checks its hash chain")
     .option('--tenant <name>', 'tenant (default: the only one with a trail)')
     .option('--since <time>', 'entries at or after this ISO-8601 time')

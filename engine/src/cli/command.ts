@@ -20,8 +20,8 @@ export interface Run {
   out: Output;
 }
 
-/** --json is the program's option: it may stand anywhere on the command line. */
-const jsonOf = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
+/** Every command takes --json (program.ts). */
+const jsonOf = (cmd: Command): boolean => Boolean(cmd.opts<{ json?: boolean }>().json);
 
 /** Closes what it opened also when Ctrl-C cuts the command short (and says so with 128 + signal). */
 async function opened<T extends { close(): Promise<void> }>(

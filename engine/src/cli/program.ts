@@ -13,9 +13,9 @@ import { auditCommands } from './audit-commands.js';
 export function buildProgram(): Command {
   const program = new Command('orgvault')
     .description('Backup and continuous data protection for Salesforce orgs')
-    .option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)')
     .addHelpText('after', '\nExit codes: 0 done, 1 failed, 2 bad input, 3 partial (some objects or records failed), 130 interrupted.')
-    .configureHelp({ showGlobalOptions: true })
+    // A group's own options (audit's --tenant) stand before its subcommands, whose options of the same name are theirs.
+    .enablePositionalOptions()
     // Commander's own refusals (an unknown flag, a missing value) end in main.ts with exit code 2, not process.exit(1).
     .exitOverride()
     .showHelpAfterError();
@@ -26,8 +26,12 @@ export function buildProgram(): Command {
   settingsCommands(program);
   restoreCommands(program);
   auditCommands(program);
+  for (const command of everyCommand(program))
+    command.option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)');
   return program;
 }
+
+const everyCommand = (command: Command): Command[] => command.commands.flatMap((c) => [c, ...everyCommand(c)]);
 
 /** The commands that do something (not the groups), as typed: ['org', 'list'], ['jobs'], ... */
 export function leafCommands(command: Command, path: string[] = []): string[][] {
