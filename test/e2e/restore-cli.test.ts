@@ -146,7 +146,8 @@ describe('orgvault restore and compare', () => {
     expect(after.code).toBe(0);
     for (const o of OBJECTS) expect({ o, addedDeleted: row(after.out, o).slice(1, 3) }).toEqual({ o, addedDeleted: ['0', '0'] });
 
-    // Changed fields of the rest, waited for with the per-record results written to a file.
+    // Changed fields of the rest, waited for with the per-record results written to a file (a
+    // restore names its mode: there is no silent default).
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'orgvault-restore-')), 'results.csv');
     const changed = await run([
       'restore',
@@ -156,6 +157,8 @@ describe('orgvault restore and compare', () => {
       job.id,
       '--objects',
       OBJECTS.join(','),
+      '--mode',
+      'changed',
       '--wait',
       '--results',
       file,

@@ -28,7 +28,8 @@ describe('overwrite writes only what differs, and what the admin chose', () => {
   let truth: OrgState;
   const orgCalls = (): number => emulator.org.limits.usage('DailyApiRequests').used;
   const cli = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
-    const r = await runCli(engine, args);
+    // ORGVAULT_ENGINE_URL=off: the CLI runs the restore itself (this engine's workers take none).
+    const r = await runCli(engine, args, { ORGVAULT_ENGINE_URL: 'off' });
     return { code: r.code, out: r.stdout, err: r.stderr };
   };
 

@@ -78,6 +78,8 @@ export const RestoreOutcome = z.object({
   failed: z.number().int(),
   progress: z.object({ total: z.number().int(), done: z.number().int() }).describe('Records written (or failed) of those planned'),
   error: z.string().nullable(),
+  queuedAt: DateTime.nullable().describe('When the run was queued; null for a dry run'),
+  finishedAt: DateTime.nullable().describe('When the run finished; null for a dry run and while it runs'),
 });
 export const RestoreRunParams = z.strictObject({ orgId: z.string(), runId: z.string() });
 export const RestoreList = z.object({ runs: z.array(RestoreOutcome) });

@@ -245,6 +245,8 @@ function restoresCommand(program: Command): void {
               mode: r.mode,
               target: names.get(r.targetOrgId),
               at: r.at,
+              queued: r.queuedAt,
+              finished: r.finishedAt,
               records: `${r.progress.done}/${r.progress.total}`,
               succeeded: r.succeeded,
               failed: r.failed,

@@ -176,6 +176,8 @@ export class RestoreService {
       failed: s.failed ?? 0,
       progress: run.progress ?? { total: 0, done: 0 },
       error: run.error,
+      queuedAt: run.createdAt,
+      finishedAt: run.finishedAt,
     };
   }
 
@@ -197,6 +199,8 @@ export class RestoreService {
       planningCalls,
       succeeded: 0,
       failed: 0,
+      queuedAt: null,
+      finishedAt: null,
       progress: ctx.progress,
       error: null,
     };

@@ -100,6 +100,9 @@ export interface RestoreOutcome {
   /** Records written (or failed) so far, of those planned. */
   progress: { total: number; done: number };
   error: string | null;
+  /** When a run was queued and when it finished; null for a dry run (and finishedAt while it runs). */
+  queuedAt: Date | null;
+  finishedAt: Date | null;
 }
 
 export interface RestoreOptions {

@@ -160,6 +160,8 @@ export class RestoreDouble implements RestoreApiService {
       failed: 0,
       progress: { total: r.objects.length, done: 0 },
       error: null,
+      queuedAt: runId ? new Date() : null,
+      finishedAt: null,
     };
     if (runId) this.runs.set(runId, { orgId: org.id, outcome });
     return outcome;
