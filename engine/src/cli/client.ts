@@ -9,29 +9,7 @@ import { readEngineFile } from '../infra/engine-file.js';
 import { readLocalAdminKey } from '../tenants/local-admin.js';
 import { OrgVaultError } from '../errors.js';
 import { openHttpClient } from './http-client.js';
-
-export interface CallInput {
-  /** The tenant the call acts in (the org's); omitted for the operator routes. */
-  tenantId?: string;
-  params?: Record<string, string>;
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-}
-
-export interface EngineClient {
-  /** 'api': a running engine answers; 'local': this process runs the services. */
-  readonly via: 'api' | 'local';
-  /** One route of /api/v1 by its operationId (openapi.json); its answer as the API sends it. */
-  call<T>(operationId: string, input?: CallInput): Promise<T>;
-  /** The per-record results of a restore run (CSV). */
-  restoreResults(tenantId: string, orgId: string, runId: string): Promise<string>;
-  /**
-   * Present when nothing else runs the work: starts this process's workers (backups, or one restore
-   * run), which `--wait` then follows. A running engine's own workers need no help.
-   */
-  readonly runHere?: { backups(): Promise<void>; restore(runId: string): Promise<void> };
-  close(): Promise<void>;
-}
+import type { EngineClient } from './engine-client.js';
 
 /** ORGVAULT_ENGINE_URL=off: never ask a running engine (the work runs in this process). */
 const OFF = 'off';

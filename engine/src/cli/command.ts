@@ -11,7 +11,8 @@
  */
 import type { Command } from 'commander';
 import { interruptedCode, onShutdown } from '../infra/shutdown.js';
-import { openClient, type CallInput, type EngineClient } from './client.js';
+import { openClient } from './client.js';
+import type { CallInput, EngineClient } from './engine-client.js';
 import { EXIT, output, type Outcome, type Output } from './output.js';
 import type { CliSession } from './session.js';
 

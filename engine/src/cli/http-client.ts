@@ -1,6 +1,6 @@
 /** The engine's API over HTTP, with the local admin key (or ORGVAULT_API_KEY). */
 import { OrgVaultError, type ErrorCode } from '../errors.js';
-import type { CallInput, EngineClient } from './client.js';
+import type { CallInput, EngineClient } from './engine-client.js';
 
 interface Operation {
   method: string;

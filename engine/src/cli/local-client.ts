@@ -9,7 +9,7 @@ import { allRoutes, DEFAULT_API_OPTIONS } from '../api/v1.js';
 import { runRoute, type AnyRoute } from '../api/route.js';
 import { callerFor, localOperator } from '../api/auth.js';
 import { openSession } from './session.js';
-import type { CallInput, EngineClient } from './client.js';
+import type { CallInput, EngineClient } from './engine-client.js';
 
 /** Only the streaming routes read the HTTP exchange, and this client does not call them. */
 const NO_HTTP = { req: undefined as unknown as Request, res: undefined as unknown as Response };

@@ -7,7 +7,7 @@ import { ORG_HELP, resolveOrg, run, runLocal, type OrgRef } from './command.js';
 import { say, table } from './output.js';
 import { existingTenantId, list, parseTime } from './support.js';
 import type { TileW } from './types.js';
-import type { EngineClient } from './client.js';
+import type { EngineClient } from './engine-client.js';
 
 /** `org add`'s flags as a connect request: which way to reach the org follows from the flags given. */
 function connectMethod(o: Record<string, string | undefined>): ConnectMethod {

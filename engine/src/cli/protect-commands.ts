@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { onOrg, ORG_HELP, resolveOrg, run, type OrgRef } from './command.js';
 import { fields, say, table } from './output.js';
 import { list, parseTime } from './support.js';
-import type { EngineClient } from './client.js';
+import type { EngineClient } from './engine-client.js';
 import type { CdpW, RecoveryPointW } from './types.js';
 
 /** How far the stored state trails the org: now minus the time up to which everything is stored. */
