@@ -227,6 +227,10 @@ export const CdpSettings = CdpSettingsInput.extend({
       detail: z.string().nullable(),
     }),
   ),
+  paused: z
+    .enum(['reconnect_needed'])
+    .nullable()
+    .describe('Why the change stream waits: Salesforce revoked our access; it resumes from its checkpoint after a reconnect'),
 });
 
 // ---------------------------------------------------------------- settings

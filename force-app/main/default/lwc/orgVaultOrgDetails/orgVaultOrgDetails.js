@@ -103,6 +103,10 @@ export default class OrgVaultOrgDetails extends LightningElement {
     return t.reason ? `Following changes over ${name} (${t.reason})` : `Following changes over ${name}`;
   }
 
+  get protectionPaused() {
+    return this.protection?.paused === 'reconnect_needed';
+  }
+
   get protectedObjects() {
     return (this.protection?.objects ?? []).join(', ');
   }

@@ -89,6 +89,15 @@ describe('c-org-vault-org-details', () => {
     expect(root.querySelector('.fallback-reason').textContent).toBe('new_reason');
   });
 
+  it('says protection is paused while the organization waits for a reconnect', async () => {
+    const running = await open();
+    expect(running.shadowRoot.querySelector('.paused')).toBeNull();
+    document.body.removeChild(running);
+    getContinuousProtection.mockResolvedValue(JSON.stringify({ ...PROTECTION, paused: 'reconnect_needed' }));
+    const root = (await open()).shadowRoot;
+    expect(root.querySelector('.paused').textContent).toContain('Paused until the organization is reconnected');
+  });
+
   it('shows the current job, the jobs and what the permission report found missing', async () => {
     const element = await open();
     const root = element.shadowRoot;
