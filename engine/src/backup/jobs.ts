@@ -30,6 +30,12 @@ export interface Job {
   bytes: number;
   files: number;
   apiCalls: number;
+  /** What its passes changed in the backup (see migration 0210). */
+  inserted: number;
+  updated: number;
+  removed: number;
+  /** The org's daily API allowance when the job ended; null before it ends or when not reported. */
+  apiLimit: number | null;
   error: string | null;
 }
 
@@ -42,6 +48,9 @@ export interface JobObject {
   bytes: number;
   files: number;
   apiCalls: number;
+  inserted: number;
+  updated: number;
+  removed: number;
   attempts: number;
   checkpoint: Record<string, unknown> | null;
   startedAt: Date | null;
@@ -67,6 +76,10 @@ export interface JobRow {
   bytes: string;
   files: string;
   api_calls: string;
+  inserted: string;
+  updated: string;
+  removed: string;
+  api_limit: string | null;
   error: string | null;
 }
 
@@ -88,6 +101,10 @@ export const toJob = (r: JobRow): Job => ({
   bytes: Number(r.bytes),
   files: Number(r.files),
   apiCalls: Number(r.api_calls),
+  inserted: Number(r.inserted),
+  updated: Number(r.updated),
+  removed: Number(r.removed),
+  apiLimit: r.api_limit === null ? null : Number(r.api_limit),
   error: r.error,
 });
 
@@ -223,7 +240,8 @@ export async function activeJobs(pool: Pool, orgId: string): Promise<Job[]> {
 
 export async function jobObjects(pool: Pool, orgId: string, jobId: string): Promise<JobObject[]> {
   const { rows } = await pool.query(
-    `SELECT object, pass, status, records, deleted, bytes, files, api_calls, attempts, checkpoint, started_at, finished_at, error
+    `SELECT object, pass, status, records, deleted, bytes, files, api_calls, inserted, updated, removed, attempts, checkpoint,
+            started_at, finished_at, error
        FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object`,
     [orgId, jobId],
   );
@@ -236,6 +254,9 @@ export async function jobObjects(pool: Pool, orgId: string, jobId: string): Prom
     bytes: Number(r.bytes),
     files: Number(r.files),
     apiCalls: Number(r.api_calls),
+    inserted: Number(r.inserted),
+    updated: Number(r.updated),
+    removed: Number(r.removed),
     attempts: r.attempts,
     checkpoint: r.checkpoint,
     startedAt: r.started_at,

@@ -110,6 +110,10 @@ export async function ensurePasses(
 export interface PassProgress {
   records?: number;
   deleted?: number;
+  /** What the stored versions changed (the store's WriteResult). */
+  inserted?: number;
+  updated?: number;
+  removed?: number;
   bytes?: number;
   files?: number;
   apiCalls?: number;
@@ -126,7 +130,8 @@ export async function recordProgress(
 ): Promise<void> {
   await pool.query(
     `UPDATE backup_job_objects SET records = records + $4, deleted = deleted + $5, bytes = bytes + $6, files = files + $7,
-        api_calls = api_calls + $8, checkpoint = coalesce($9, checkpoint)
+        api_calls = api_calls + $8, checkpoint = coalesce($9, checkpoint),
+        inserted = inserted + $10, updated = updated + $11, removed = removed + $12
       WHERE org_id = $1 AND job_id = $2 AND object = $3`,
     [
       orgId,
@@ -138,6 +143,9 @@ export async function recordProgress(
       progress.files ?? 0,
       progress.apiCalls ?? 0,
       checkpoint ? JSON.stringify(checkpoint) : null,
+      progress.inserted ?? 0,
+      progress.updated ?? 0,
+      progress.removed ?? 0,
     ],
   );
 }
@@ -166,14 +174,19 @@ export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, c
     await pool.query('UPDATE backup_jobs SET scope_api_calls = scope_api_calls + $3 WHERE org_id = $1 AND id = $2', [orgId, jobId, calls]);
 }
 
-/** Job totals are the sum of its passes, plus the calls it spent outside them. */
-export async function rollUpJob(pool: Pool, orgId: string, jobId: string): Promise<void> {
+/**
+ * Job totals are the sum of its passes, plus the calls it spent outside them; `apiLimit`, the
+ * org's daily allowance as last reported, is kept when given.
+ */
+export async function rollUpJob(pool: Pool, orgId: string, jobId: string, apiLimit?: number): Promise<void> {
   await pool.query(
-    `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls
+    `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls,
+        inserted = s.inserted, updated = s.updated, removed = s.removed, api_limit = coalesce($3, j.api_limit)
        FROM (SELECT coalesce(sum(records), 0) AS records, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files,
-                    coalesce(sum(api_calls), 0) AS api_calls
+                    coalesce(sum(api_calls), 0) AS api_calls, coalesce(sum(inserted), 0) AS inserted,
+                    coalesce(sum(updated), 0) AS updated, coalesce(sum(removed), 0) AS removed
                FROM backup_job_objects WHERE org_id = $1 AND job_id = $2) s
       WHERE j.org_id = $1 AND j.id = $2`,
-    [orgId, jobId],
+    [orgId, jobId, apiLimit ?? null],
   );
 }

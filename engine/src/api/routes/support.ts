@@ -19,6 +19,16 @@ export function resolveOrg(services: ApiServices, caller: Caller, orgId: string)
   return services.orgs.get(caller.scope, orgId);
 }
 
+const NEVER_BACKED_UP: TileOut['protection'] = {
+  neverBackedUp: true,
+  recordsProtected: 0,
+  filesProtected: 0,
+  bytesStored: 0,
+  newestPointAt: null,
+  newestPointAgeMs: null,
+  warning: null,
+};
+
 /** Errors every org-scoped route can answer besides the common ones. */
 export const ORG_ERRORS: ErrorCode[] = ['NOT_FOUND'];
 
@@ -28,10 +38,11 @@ export const ORG_ERRORS: ErrorCode[] = ['NOT_FOUND'];
  * schedule, CDP off), which is the truth for such a build.
  */
 export async function toTile(services: ApiServices, org: Org): Promise<TileOut> {
-  const [latest, nextBackupAt, cdpEnabled] = await Promise.all([
+  const [latest, nextBackupAt, cdpEnabled, protection] = await Promise.all([
     services.jobs ? services.jobs.latest(org) : { last: null, current: null },
     services.schedule ? services.schedule.nextBackupAt(org) : null,
     services.cdp ? services.cdp.enabled(org) : false,
+    services.jobs ? services.jobs.protection(org) : NEVER_BACKED_UP,
   ]);
   const { last, current } = latest;
   return {
@@ -47,5 +58,6 @@ export async function toTile(services: ApiServices, org: Org): Promise<TileOut> 
     currentJob: current && { id: current.id, status: current.status, startedAt: current.startedAt, progress: current.progress },
     nextBackupAt,
     cdpEnabled,
+    protection,
   };
 }
