@@ -1,5 +1,5 @@
 import type { EngineContext } from './context.js';
-import type { ApiServices, TenantSettingsService } from './api/services.js';
+import type { ApiServices } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
 import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from './salesforce/connection-repository.js';
@@ -41,7 +41,7 @@ export interface Services {
   worker: BackupWorker;
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
-  api: ApiServices & { tenantSettings: TenantSettingsService };
+  api: ApiServices;
   /** Restore and compare: they never ask the subscription rules (restoring must work when backups are stopped). */
   restore: RestoreService;
   compare: CompareService;

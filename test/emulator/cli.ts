@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--data-dir D] [--admin] [--log-requests]
+ * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--password P] [--data-dir D] [--admin] [--log-requests]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
  * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
@@ -22,6 +22,7 @@ const program = new Command('emulator')
   .option('--seed <s>', 'generator seed', int, 1)
   .option('--org-number <n>', 'the org id is 00D + this number (give emulators that run side by side different ones)', int)
   .option('--username <name>', "the admin user's username (default admin@org<org number>.orgvault-emulator.test)")
+  .option('--password <p>', 'password every active user logs in with through SOAP login() (default "emulator")')
   .option('--data-dir <dir>', 'directory for emulator state (writes emulator.json)')
   .option('--log-requests', 'print one line per request to stderr (method, path, status, time)', false)
   .option('--admin', 'enable the /__emulator admin endpoint (faults, mutations)', false)
@@ -42,6 +43,7 @@ const o = program.opts<{
   seed: number;
   orgNumber?: number;
   username?: string;
+  password?: string;
   dataDir?: string;
   admin: boolean;
   logRequests: boolean;
@@ -62,6 +64,7 @@ const emulator = await startEmulator({
   seed: o.seed,
   orgNumber: o.orgNumber,
   username: o.username,
+  password: o.password,
   dataDir: o.dataDir,
   admin: o.admin,
   logRequests: o.logRequests,

@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Admin user's username (default admin@org<org number>.orgvault-emulator.test). */
   username?: string;
+  /** The password every active user logs in with through the SOAP API's login() (default "emulator"). */
+  password?: string;
   isSandbox?: boolean;
   timeZone?: string;
   /** Daily API request budget (default 100000). */

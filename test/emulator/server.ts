@@ -15,6 +15,7 @@ import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { adminRoutes } from './faults/admin.js';
+import { soapRoutes } from './soap/routes.js';
 import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
 import type { EmulatorOptions } from './options.js';
@@ -115,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.admin) app.use('/__emulator', adminRoutes(org));
   const api = apiRouter(org, () => instanceUrl);
   app.use('/services/data/:version', api);
+  app.use('/services/Soap/u/:version', soapRoutes({ org, options, instanceUrl: () => instanceUrl }));
   const extensions = [...(options.extensions ?? []), ...(options.cdc === false ? [] : [cdcExtension(options.cdc)])];
   for (const ext of extensions) await ext.attach({ app, server, org, options, instanceUrl, api });
   app.use((_req, res) => sendError(res, notFound()));

@@ -25,9 +25,7 @@ import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequ
 /**
  * What the routes need from the engine's services, one interface per service. The routes hold
  * no SQL and no rules: they validate, call one of these, and shape the answer. Each interface
- * names its owner; the composition root (main.ts) wires the real implementation. A service that
- * is not built yet is left out (`undefined`), and its routes answer SERVICE_UNAVAILABLE rather
- * than pretend.
+ * names its owner; the composition root (services.ts) wires every one of them.
  *
  * Every method receives an `Org` the API has already resolved within the caller's tenant and
  * org scope, so a service never sees another tenant's ids. `by` is the user the caller asserted
@@ -111,7 +109,6 @@ export interface CdpService {
   createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPointOut>;
 }
 
-/** Everything the API is built over. The first three are this domain's own (always present). */
 /** restore/: restore (dry run first) and compare; never refused by the subscription rules. */
 export interface RestoreApiService {
   /**
@@ -128,18 +125,19 @@ export interface RestoreApiService {
   compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;
 }
 
+/** Everything the API is built over. */
 export interface ApiServices {
   tenants: TenantService;
   keys: ApiKeyService;
   orgs: OrgRegistry;
-  connect?: OrgConnectService;
-  scope?: ObjectScopeService;
-  jobs?: BackupJobService;
-  schedule?: ScheduleService;
-  permissionChecks?: PermissionCheckService;
-  tenantSettings?: TenantSettingsService;
-  cdp?: CdpService;
-  restore?: RestoreApiService;
+  connect: OrgConnectService;
+  scope: ObjectScopeService;
+  jobs: BackupJobService;
+  schedule: ScheduleService;
+  permissionChecks: PermissionCheckService;
+  tenantSettings: TenantSettingsService;
+  cdp: CdpService;
+  restore: RestoreApiService;
   /** store/: its check (only reads). */
-  store?: Pick<Store, 'check'>;
+  store: Pick<Store, 'check'>;
 }

@@ -33,6 +33,7 @@ import {
   type ObjectState,
   type PassKind,
 } from './state.js';
+import { GET_PASS } from './sql.js';
 
 export const LINK_OBJECT = 'ContentDocumentLink';
 const DOCUMENT = 'ContentDocument';
@@ -57,13 +58,7 @@ export interface LinkPassContext {
 export async function runContentLinkPass(ctx: LinkPassContext): Promise<'succeeded' | 'failed' | 'skipped'> {
   const { deps, job } = ctx;
   const { pool } = deps;
-  const docPass = (
-    await pool.query<{ status: string }>('SELECT status FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [
-      job.orgId,
-      job.id,
-      DOCUMENT,
-    ])
-  ).rows[0];
+  const docPass = (await pool.query<{ status: string }>(GET_PASS, [job.orgId, job.id, DOCUMENT])).rows[0];
   if (!docPass || !ctx.scope.some((s) => s.name === DOCUMENT)) return 'skipped';
   const st = ctx.states.get(LINK_OBJECT);
   const fullDone = st?.fullCycleId === job.cycleId && st.watermark !== null;

@@ -3,6 +3,22 @@ import type { Pool, PoolClient } from '../infra/db.js';
 import { withTransaction } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import { lockConnected } from '../orgs/facts.js';
+import {
+  ACTIVE_JOBS,
+  ACTIVE_JOB_KINDS,
+  API_USAGE,
+  COUNTED_JOBS_SINCE,
+  CURRENT_CYCLE,
+  GET_JOB,
+  INSERT_CYCLE,
+  INSERT_QUEUED_JOB,
+  INSERT_SKIPPED_JOB,
+  JOB_OBJECTS,
+  LIST_JOBS,
+  MARK_CYCLE_FULL_COMPLETE,
+  NOTIFY_JOB,
+  SET_JOB_STATUS,
+} from './sql.js';
 
 export type JobKind = 'full' | 'incremental' | 'catch_up' | 'recovery_point';
 export type JobTrigger = 'scheduled' | 'on_demand' | 'recovery' | 'fallback';
@@ -117,20 +133,14 @@ export interface Cycle {
 
 /** The cycle in force at `now`, opening a new one when the last has ended (or none exists). */
 async function currentCycle(client: PoolClient, orgId: string, now: Date): Promise<Cycle> {
-  const { rows } = await client.query<{ id: string; started_at: Date; ends_at: Date; full_completed_at: Date | null }>(
-    `SELECT id, started_at, ends_at, full_completed_at FROM backup_cycles
-      WHERE org_id = $1 AND ends_at > $2 ORDER BY started_at DESC LIMIT 1`,
-    [orgId, now],
-  );
+  const { rows } = await client.query<{ id: string; started_at: Date; ends_at: Date; full_completed_at: Date | null }>(CURRENT_CYCLE, [
+    orgId,
+    now,
+  ]);
   const row = rows[0];
   if (row) return { id: row.id, startedAt: row.started_at, endsAt: row.ends_at, fullCompletedAt: row.full_completed_at };
   const cycle: Cycle = { id: randomUUID(), startedAt: now, endsAt: new Date(now.getTime() + CYCLE_LENGTH_MS), fullCompletedAt: null };
-  await client.query('INSERT INTO backup_cycles (org_id, id, started_at, ends_at) VALUES ($1, $2, $3, $4)', [
-    orgId,
-    cycle.id,
-    cycle.startedAt,
-    cycle.endsAt,
-  ]);
+  await client.query(INSERT_CYCLE, [orgId, cycle.id, cycle.startedAt, cycle.endsAt]);
   return cycle;
 }
 
@@ -154,10 +164,7 @@ export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): P
   return withTransaction(pool, async (client) => {
     if (!(await lockConnected(client, orgId))) throw new OrgVaultError('NOT_FOUND', 'No such organization');
     const cycle = await currentCycle(client, orgId, now);
-    const active = await client.query<{ id: string; kind: JobKind }>(
-      `SELECT id, kind FROM backup_jobs WHERE org_id = $1 AND status = ANY($2)`,
-      [orgId, ACTIVE_STATUSES],
-    );
+    const active = await client.query<{ id: string; kind: JobKind }>(ACTIVE_JOB_KINDS, [orgId, ACTIVE_STATUSES]);
     const scoped = req.objects !== undefined && req.trigger !== 'recovery';
     let kind: JobKind;
     if (req.trigger === 'recovery') kind = 'recovery_point';
@@ -184,13 +191,19 @@ export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): P
     }
     const id = randomUUID();
     try {
-      const { rows } = await client.query<JobRow>(
-        `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, objects, status, requested_by, as_of, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) RETURNING *`,
-        [orgId, id, cycle.id, kind, req.trigger, req.objects ?? null, req.requestedBy ?? null, req.asOf ?? null, now],
-      );
+      const { rows } = await client.query<JobRow>(INSERT_QUEUED_JOB, [
+        orgId,
+        id,
+        cycle.id,
+        kind,
+        req.trigger,
+        req.objects ?? null,
+        req.requestedBy ?? null,
+        req.asOf ?? null,
+        now,
+      ]);
       // Wakes the workers (BackupWorker listens) once this transaction commits.
-      await client.query(`SELECT pg_notify('orgvault_backup_jobs', $1)`, [id]);
+      await client.query(NOTIFY_JOB, [id]);
       return toJob(rows[0]!);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
@@ -207,44 +220,37 @@ export async function openJob(pool: Pool, orgId: string, req: OpenJobRequest): P
 export async function recordSkipped(pool: Pool, orgId: string, trigger: JobTrigger, reason: string, now = new Date()): Promise<Job> {
   return withTransaction(pool, async (client) => {
     const cycle = await currentCycle(client, orgId, now);
-    const { rows } = await client.query<JobRow>(
-      `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, status, reason, created_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, 'skipped', $6, $7, $7) RETURNING *`,
-      [orgId, randomUUID(), cycle.id, cycle.fullCompletedAt ? 'incremental' : 'full', trigger, reason, now],
-    );
+    const { rows } = await client.query<JobRow>(INSERT_SKIPPED_JOB, [
+      orgId,
+      randomUUID(),
+      cycle.id,
+      cycle.fullCompletedAt ? 'incremental' : 'full',
+      trigger,
+      reason,
+      now,
+    ]);
     return toJob(rows[0]!);
   });
 }
 
 export async function getJob(pool: Pool, orgId: string, jobId: string): Promise<Job> {
-  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 AND id = $2', [orgId, jobId]);
+  const { rows } = await pool.query<JobRow>(GET_JOB, [orgId, jobId]);
   if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such job');
   return toJob(rows[0]);
 }
 
 export async function listJobs(pool: Pool, orgId: string, limit = 50, before?: Date): Promise<Job[]> {
-  const { rows } = await pool.query<JobRow>(
-    'SELECT * FROM backup_jobs WHERE org_id = $1 AND ($3::timestamptz IS NULL OR created_at < $3) ORDER BY created_at DESC LIMIT $2',
-    [orgId, limit, before ?? null],
-  );
+  const { rows } = await pool.query<JobRow>(LIST_JOBS, [orgId, limit, before ?? null]);
   return rows.map(toJob);
 }
 
 export async function activeJobs(pool: Pool, orgId: string): Promise<Job[]> {
-  const { rows } = await pool.query<JobRow>('SELECT * FROM backup_jobs WHERE org_id = $1 AND status = ANY($2) ORDER BY created_at', [
-    orgId,
-    ACTIVE_STATUSES,
-  ]);
+  const { rows } = await pool.query<JobRow>(ACTIVE_JOBS, [orgId, ACTIVE_STATUSES]);
   return rows.map(toJob);
 }
 
 export async function jobObjects(pool: Pool, orgId: string, jobId: string): Promise<JobObject[]> {
-  const { rows } = await pool.query(
-    `SELECT object, pass, status, records, deleted, bytes, files, api_calls, inserted, updated, removed, attempts, checkpoint,
-            started_at, finished_at, error
-       FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object`,
-    [orgId, jobId],
-  );
+  const { rows } = await pool.query(JOB_OBJECTS, [orgId, jobId]);
   return rows.map((r) => ({
     object: r.object,
     pass: r.pass,
@@ -267,21 +273,13 @@ export async function jobObjects(pool: Pool, orgId: string, jobId: string): Prom
 
 /** Jobs that count against a subscription's daily limit: started in the window, not skipped or failed. */
 export async function countedJobsSince(pool: Pool, orgId: string, since: Date): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM backup_jobs
-      WHERE org_id = $1 AND created_at >= $2 AND status NOT IN ('skipped', 'failed') AND kind <> 'catch_up'`,
-    [orgId, since],
-  );
+  const { rows } = await pool.query<{ n: number }>(COUNTED_JOBS_SINCE, [orgId, since]);
   return rows[0]!.n;
 }
 
 /** Called by the runner once every object in scope has its full pass in this cycle. */
 export async function markCycleFullComplete(pool: Pool, orgId: string, cycleId: string, at = new Date()): Promise<void> {
-  await pool.query('UPDATE backup_cycles SET full_completed_at = $3 WHERE org_id = $1 AND id = $2 AND full_completed_at IS NULL', [
-    orgId,
-    cycleId,
-    at,
-  ]);
+  await pool.query(MARK_CYCLE_FULL_COMPLETE, [orgId, cycleId, at]);
 }
 
 export async function setJobStatus(
@@ -293,15 +291,7 @@ export async function setJobStatus(
 ): Promise<void> {
   const at = fields.at ?? new Date();
   const finished = !ACTIVE_STATUSES.includes(status);
-  await pool.query(
-    `UPDATE backup_jobs SET status = $3,
-        started_at = CASE WHEN $3 = 'running' THEN coalesce(started_at, $4) ELSE started_at END,
-        finished_at = CASE WHEN $5 THEN $4 ELSE NULL END,
-        heartbeat_at = $4,
-        error = coalesce($6, error), reason = coalesce($7, reason)
-      WHERE org_id = $1 AND id = $2`,
-    [orgId, jobId, status, at, finished, fields.error ?? null, fields.reason ?? null],
-  );
+  await pool.query(SET_JOB_STATUS, [orgId, jobId, status, at, finished, fields.error ?? null, fields.reason ?? null]);
 }
 
 export interface DailyApiUsage {
@@ -313,13 +303,6 @@ export interface DailyApiUsage {
 
 /** API calls our jobs spent per day over the last `days` days (oldest first; days without jobs are 0). */
 export async function apiUsage(pool: Pool, orgId: string, days = 7, now = new Date()): Promise<DailyApiUsage[]> {
-  const { rows } = await pool.query<{ day: string; jobs: number; api_calls: string }>(
-    `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(j.id)::int AS jobs, coalesce(sum(j.api_calls), 0) AS api_calls
-       FROM generate_series(date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') - make_interval(days => $3 - 1),
-                            date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS d(day)
-       LEFT JOIN backup_jobs j ON j.org_id = $1 AND date_trunc('day', j.created_at AT TIME ZONE 'UTC') = d.day
-      GROUP BY d.day ORDER BY d.day`,
-    [orgId, now, days],
-  );
+  const { rows } = await pool.query<{ day: string; jobs: number; api_calls: string }>(API_USAGE, [orgId, now, days]);
   return rows.map((r) => ({ day: r.day, jobs: r.jobs, apiCalls: Number(r.api_calls) }));
 }

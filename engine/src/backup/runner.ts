@@ -23,6 +23,7 @@ import { BudgetGate } from './budget-gate.js';
 import { PageMemory } from '../salesforce/page-memory.js';
 import { runContentLinkPass } from './content-links.js';
 import { bytesTotal, jobsTotal, recordsTotal } from '../infra/metrics.js';
+import { GET_PASS } from './sql.js';
 
 export interface RunnerOptions extends PassOptions {
   /** Objects backed up at once within a job. */
@@ -224,13 +225,7 @@ async function runOnePass(run: JobRun, p: PlannedPass): Promise<void> {
   const { deps, job, options } = run;
   const { pool } = deps;
   const st = run.states.get(p.object);
-  const checkpoint = (
-    await pool.query('SELECT checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3', [
-      job.orgId,
-      job.id,
-      p.object,
-    ])
-  ).rows[0]?.checkpoint;
+  const checkpoint = (await pool.query(GET_PASS, [job.orgId, job.id, p.object])).rows[0]?.checkpoint;
   const outcome = await run.gate.run(() =>
     runObjectPass({
       pool,

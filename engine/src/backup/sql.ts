@@ -1,9 +1,124 @@
 /**
- * The backup domain's SQL (tables of migrations/): the statements of the monitor (monitor.ts).
- * Records protected is the running sum of inserted - removed over an org's passes (migration
- * 0210), files and bytes the running sums of what each job stored; recovery points store nothing
- * and skipped jobs never ran, so the series leave both out.
+ * Every statement on the tables backup/ owns (see migrations/): cycles, jobs (also the claim loop's
+ * queue), their object passes with checkpoints, and what is remembered of each object between jobs.
  */
+
+/** The cycle in force at $2. */
+export const CURRENT_CYCLE = `SELECT id, started_at, ends_at, full_completed_at FROM backup_cycles
+  WHERE org_id = $1 AND ends_at > $2 ORDER BY started_at DESC LIMIT 1`;
+
+export const INSERT_CYCLE = 'INSERT INTO backup_cycles (org_id, id, started_at, ends_at) VALUES ($1, $2, $3, $4)';
+
+export const ACTIVE_JOB_KINDS = `SELECT id, kind FROM backup_jobs WHERE org_id = $1 AND status = ANY($2)`;
+
+export const INSERT_QUEUED_JOB = `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, objects, status, requested_by, as_of, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) RETURNING *`;
+
+/** Wakes the workers (BackupWorker listens) once the transaction commits. */
+export const NOTIFY_JOB = `SELECT pg_notify('orgvault_backup_jobs', $1)`;
+
+export const INSERT_SKIPPED_JOB = `INSERT INTO backup_jobs (org_id, id, cycle_id, kind, trigger, status, reason, created_at, finished_at)
+  VALUES ($1, $2, $3, $4, $5, 'skipped', $6, $7, $7) RETURNING *`;
+
+export const GET_JOB = 'SELECT * FROM backup_jobs WHERE org_id = $1 AND id = $2';
+
+/** Newest first, created before $3 when given. */
+export const LIST_JOBS =
+  'SELECT * FROM backup_jobs WHERE org_id = $1 AND ($3::timestamptz IS NULL OR created_at < $3) ORDER BY created_at DESC LIMIT $2';
+
+export const ACTIVE_JOBS = 'SELECT * FROM backup_jobs WHERE org_id = $1 AND status = ANY($2) ORDER BY created_at';
+
+export const JOB_OBJECTS = `SELECT object, pass, status, records, deleted, bytes, files, api_calls, inserted, updated, removed, attempts, checkpoint,
+       started_at, finished_at, error
+  FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object`;
+
+/** Jobs that count against the daily limit: not skipped, failed or catch-up. */
+export const COUNTED_JOBS_SINCE = `SELECT count(*)::int AS n FROM backup_jobs
+  WHERE org_id = $1 AND created_at >= $2 AND status NOT IN ('skipped', 'failed') AND kind <> 'catch_up'`;
+
+export const MARK_CYCLE_FULL_COMPLETE =
+  'UPDATE backup_cycles SET full_completed_at = $3 WHERE org_id = $1 AND id = $2 AND full_completed_at IS NULL';
+
+export const SET_JOB_STATUS = `UPDATE backup_jobs SET status = $3,
+    started_at = CASE WHEN $3 = 'running' THEN coalesce(started_at, $4) ELSE started_at END,
+    finished_at = CASE WHEN $5 THEN $4 ELSE NULL END,
+    heartbeat_at = $4,
+    error = coalesce($6, error), reason = coalesce($7, reason)
+  WHERE org_id = $1 AND id = $2`;
+
+/** Jobs and API calls per UTC day of the $3 days up to $2, days without jobs included. */
+export const API_USAGE = `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(j.id)::int AS jobs, coalesce(sum(j.api_calls), 0) AS api_calls
+   FROM generate_series(date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') - make_interval(days => $3 - 1),
+                        date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS d(day)
+   LEFT JOIN backup_jobs j ON j.org_id = $1 AND date_trunc('day', j.created_at AT TIME ZONE 'UTC') = d.day
+  GROUP BY d.day ORDER BY d.day`;
+
+export const OBJECT_STATES =
+  'SELECT object, full_cycle_id, watermark, last_reconciled_at, last_changes FROM backup_object_state WHERE org_id = $1';
+
+/** Never moves the watermark back; null fields keep what was stored. */
+export const SAVE_OBJECT_STATE = `INSERT INTO backup_object_state (org_id, object, full_cycle_id, watermark, last_reconciled_at, last_status, last_changes)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (org_id, object) DO UPDATE SET
+    full_cycle_id = coalesce($3, backup_object_state.full_cycle_id),
+    watermark = greatest(backup_object_state.watermark, $4),
+    last_reconciled_at = coalesce($5, backup_object_state.last_reconciled_at),
+    last_status = $6,
+    last_changes = coalesce($7, backup_object_state.last_changes)`;
+
+export const MARK_OBJECT_FAILED = `INSERT INTO backup_object_state (org_id, object, last_status) VALUES ($1, $2, 'failed')
+  ON CONFLICT (org_id, object) DO UPDATE SET last_status = 'failed'`;
+
+export const ENSURE_PASSES = `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status)
+  SELECT $1, $2, o, p, 'pending' FROM unnest($3::text[], $4::text[]) AS t(o, p)
+  ON CONFLICT (org_id, job_id, object) DO NOTHING`;
+
+export const LIST_PASSES =
+  'SELECT object, pass, status, attempts, checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object';
+
+/** Adds progress (with $10-$12, what the versions changed: migration 0210) and moves the checkpoint (kept when $9 is null). */
+export const RECORD_PROGRESS = `UPDATE backup_job_objects SET records = records + $4, deleted = deleted + $5, bytes = bytes + $6, files = files + $7,
+    api_calls = api_calls + $8, checkpoint = coalesce($9, checkpoint),
+    inserted = inserted + $10, updated = updated + $11, removed = removed + $12
+  WHERE org_id = $1 AND job_id = $2 AND object = $3`;
+
+export const SET_PASS_STATUS = `UPDATE backup_job_objects SET status = $4, error = $5,
+    attempts = attempts + CASE WHEN $4 = 'running' THEN 1 ELSE 0 END,
+    started_at = CASE WHEN $4 = 'running' THEN coalesce(started_at, now()) ELSE started_at END,
+    finished_at = CASE WHEN $4 IN ('succeeded', 'failed') THEN now() ELSE NULL END
+  WHERE org_id = $1 AND job_id = $2 AND object = $3`;
+
+export const ADD_JOB_CALLS = 'UPDATE backup_jobs SET scope_api_calls = scope_api_calls + $3 WHERE org_id = $1 AND id = $2';
+
+/** A job's totals: the sum of its passes plus the calls spent outside them; the daily API allowance $3 when given. */
+export const ROLL_UP_JOB = `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls,
+    inserted = s.inserted, updated = s.updated, removed = s.removed, api_limit = coalesce($3, j.api_limit)
+   FROM (SELECT coalesce(sum(records), 0) AS records, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files,
+                coalesce(sum(api_calls), 0) AS api_calls, coalesce(sum(inserted), 0) AS inserted,
+                coalesce(sum(updated), 0) AS updated, coalesce(sum(removed), 0) AS removed
+           FROM backup_job_objects WHERE org_id = $1 AND job_id = $2) s
+  WHERE j.org_id = $1 AND j.id = $2`;
+
+/** Claims the oldest queued job, or one whose heartbeat is older than $2 ms; SKIP LOCKED makes the claim atomic across processes. */
+export const CLAIM_JOB = `UPDATE backup_jobs j SET status = 'running', worker_id = $1, heartbeat_at = now(), started_at = coalesce(j.started_at, now())
+  WHERE (j.org_id, j.id) = (
+    SELECT org_id, id FROM backup_jobs
+     WHERE status = 'queued'
+        OR (status IN ('running', 'paused') AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)))
+     ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+  RETURNING j.*`;
+
+export const RELEASE_JOBS = `UPDATE backup_jobs SET heartbeat_at = NULL WHERE worker_id = $1 AND status IN ('running', 'paused')`;
+
+export const BEAT = 'UPDATE backup_jobs SET heartbeat_at = now() WHERE org_id = $1 AND id = $2 AND worker_id = $3';
+
+/** One pass of a job: its status and checkpoint. */
+export const GET_PASS = 'SELECT status, checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 AND object = $3';
+
+// ---------------------------------------------------------------- the monitor (monitor.ts)
+// Records protected is the running sum of inserted - removed over an org's passes (migration
+// 0210), files and bytes the running sums of what each job stored; recovery points store nothing
+// and skipped jobs never ran, so the series leave both out.
 
 /** Jobs that stored data, of org $1 (columns of alias `a`, when given). */
 const backups = (a = '') => `${a}org_id = $1 AND ${a}status <> 'skipped' AND ${a}kind <> 'recovery_point'`;

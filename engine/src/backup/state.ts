@@ -1,4 +1,15 @@
 import type { Pool, Queryable } from '../infra/db.js';
+import {
+  ADD_JOB_CALLS,
+  ENSURE_PASSES,
+  LIST_PASSES,
+  MARK_OBJECT_FAILED,
+  OBJECT_STATES,
+  RECORD_PROGRESS,
+  ROLL_UP_JOB,
+  SAVE_OBJECT_STATE,
+  SET_PASS_STATUS,
+} from './sql.js';
 
 /** What the engine remembers of an object between jobs (table backup_object_state). */
 export interface ObjectState {
@@ -17,7 +28,7 @@ export async function objectStates(pool: Pool, orgId: string): Promise<Map<strin
     watermark: Date | null;
     last_reconciled_at: Date | null;
     last_changes: string | null;
-  }>('SELECT object, full_cycle_id, watermark, last_reconciled_at, last_changes FROM backup_object_state WHERE org_id = $1', [orgId]);
+  }>(OBJECT_STATES, [orgId]);
   return new Map(
     rows.map((r) => [
       r.object,
@@ -38,25 +49,19 @@ export async function saveObjectState(
   orgId: string,
   s: { object: string; fullCycleId?: string; watermark: Date; reconciledAt?: Date; changes?: number; status: string },
 ): Promise<void> {
-  await pool.query(
-    `INSERT INTO backup_object_state (org_id, object, full_cycle_id, watermark, last_reconciled_at, last_status, last_changes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (org_id, object) DO UPDATE SET
-       full_cycle_id = coalesce($3, backup_object_state.full_cycle_id),
-       watermark = greatest(backup_object_state.watermark, $4),
-       last_reconciled_at = coalesce($5, backup_object_state.last_reconciled_at),
-       last_status = $6,
-       last_changes = coalesce($7, backup_object_state.last_changes)`,
-    [orgId, s.object, s.fullCycleId ?? null, s.watermark, s.reconciledAt ?? null, s.status, s.changes ?? null],
-  );
+  await pool.query(SAVE_OBJECT_STATE, [
+    orgId,
+    s.object,
+    s.fullCycleId ?? null,
+    s.watermark,
+    s.reconciledAt ?? null,
+    s.status,
+    s.changes ?? null,
+  ]);
 }
 
 export async function markObjectFailed(pool: Pool, orgId: string, object: string): Promise<void> {
-  await pool.query(
-    `INSERT INTO backup_object_state (org_id, object, last_status) VALUES ($1, $2, 'failed')
-     ON CONFLICT (org_id, object) DO UPDATE SET last_status = 'failed'`,
-    [orgId, object],
-  );
+  await pool.query(MARK_OBJECT_FAILED, [orgId, object]);
 }
 
 export type PassKind = 'full' | 'incremental' | 'as_of';
@@ -93,17 +98,9 @@ export async function ensurePasses(
   passes: Array<{ object: string; pass: PassKind }>,
 ): Promise<PassRow[]> {
   if (passes.length > 0) {
-    await pool.query(
-      `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status)
-       SELECT $1, $2, o, p, 'pending' FROM unnest($3::text[], $4::text[]) AS t(o, p)
-       ON CONFLICT (org_id, job_id, object) DO NOTHING`,
-      [orgId, jobId, passes.map((p) => p.object), passes.map((p) => p.pass)],
-    );
+    await pool.query(ENSURE_PASSES, [orgId, jobId, passes.map((p) => p.object), passes.map((p) => p.pass)]);
   }
-  const { rows } = await pool.query<PassRow>(
-    'SELECT object, pass, status, attempts, checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object',
-    [orgId, jobId],
-  );
+  const { rows } = await pool.query<PassRow>(LIST_PASSES, [orgId, jobId]);
   return rows;
 }
 
@@ -128,26 +125,20 @@ export async function recordProgress(
   progress: PassProgress,
   checkpoint?: PassCheckpoint,
 ): Promise<void> {
-  await pool.query(
-    `UPDATE backup_job_objects SET records = records + $4, deleted = deleted + $5, bytes = bytes + $6, files = files + $7,
-        api_calls = api_calls + $8, checkpoint = coalesce($9, checkpoint),
-        inserted = inserted + $10, updated = updated + $11, removed = removed + $12
-      WHERE org_id = $1 AND job_id = $2 AND object = $3`,
-    [
-      orgId,
-      jobId,
-      object,
-      progress.records ?? 0,
-      progress.deleted ?? 0,
-      progress.bytes ?? 0,
-      progress.files ?? 0,
-      progress.apiCalls ?? 0,
-      checkpoint ? JSON.stringify(checkpoint) : null,
-      progress.inserted ?? 0,
-      progress.updated ?? 0,
-      progress.removed ?? 0,
-    ],
-  );
+  await pool.query(RECORD_PROGRESS, [
+    orgId,
+    jobId,
+    object,
+    progress.records ?? 0,
+    progress.deleted ?? 0,
+    progress.bytes ?? 0,
+    progress.files ?? 0,
+    progress.apiCalls ?? 0,
+    checkpoint ? JSON.stringify(checkpoint) : null,
+    progress.inserted ?? 0,
+    progress.updated ?? 0,
+    progress.removed ?? 0,
+  ]);
 }
 
 export async function setPassStatus(
@@ -158,20 +149,12 @@ export async function setPassStatus(
   status: PassRow['status'],
   error: string | null = null,
 ): Promise<void> {
-  await pool.query(
-    `UPDATE backup_job_objects SET status = $4, error = $5,
-        attempts = attempts + CASE WHEN $4 = 'running' THEN 1 ELSE 0 END,
-        started_at = CASE WHEN $4 = 'running' THEN coalesce(started_at, now()) ELSE started_at END,
-        finished_at = CASE WHEN $4 IN ('succeeded', 'failed') THEN now() ELSE NULL END
-      WHERE org_id = $1 AND job_id = $2 AND object = $3`,
-    [orgId, jobId, object, status, error],
-  );
+  await pool.query(SET_PASS_STATUS, [orgId, jobId, object, status, error]);
 }
 
 /** Adds API calls the job spent outside its passes (scope discovery, budget checks). */
 export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, calls: number): Promise<void> {
-  if (calls > 0)
-    await pool.query('UPDATE backup_jobs SET scope_api_calls = scope_api_calls + $3 WHERE org_id = $1 AND id = $2', [orgId, jobId, calls]);
+  if (calls > 0) await pool.query(ADD_JOB_CALLS, [orgId, jobId, calls]);
 }
 
 /**
@@ -179,14 +162,5 @@ export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, c
  * org's daily allowance as last reported, is kept when given.
  */
 export async function rollUpJob(pool: Pool, orgId: string, jobId: string, apiLimit?: number): Promise<void> {
-  await pool.query(
-    `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls,
-        inserted = s.inserted, updated = s.updated, removed = s.removed, api_limit = coalesce($3, j.api_limit)
-       FROM (SELECT coalesce(sum(records), 0) AS records, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files,
-                    coalesce(sum(api_calls), 0) AS api_calls, coalesce(sum(inserted), 0) AS inserted,
-                    coalesce(sum(updated), 0) AS updated, coalesce(sum(removed), 0) AS removed
-               FROM backup_job_objects WHERE org_id = $1 AND job_id = $2) s
-      WHERE j.org_id = $1 AND j.id = $2`,
-    [orgId, jobId, apiLimit ?? null],
-  );
+  await pool.query(ROLL_UP_JOB, [orgId, jobId, apiLimit ?? null]);
 }

@@ -5,6 +5,7 @@ import { toJob, type JobRow } from './jobs.js';
 import { DEFAULT_RUNNER_OPTIONS, runJob, type RunnerDeps } from './runner.js';
 import { PageMemory } from '../salesforce/page-memory.js';
 import { ClaimLoop } from '../infra/claim-loop.js';
+import { BEAT, CLAIM_JOB, RELEASE_JOBS } from './sql.js';
 
 export interface WorkerOptions {
   /** Jobs this process runs at once. */
@@ -26,16 +27,7 @@ export const JOBS_CHANNEL = 'orgvault_backup_jobs';
  * lock with SKIP LOCKED makes the claim atomic across processes.
  */
 export async function claimJob(pool: Pool, workerId: string, staleMs: number): Promise<Job | undefined> {
-  const { rows } = await pool.query<JobRow>(
-    `UPDATE backup_jobs j SET status = 'running', worker_id = $1, heartbeat_at = now(), started_at = coalesce(j.started_at, now())
-      WHERE (j.org_id, j.id) = (
-        SELECT org_id, id FROM backup_jobs
-         WHERE status = 'queued'
-            OR (status IN ('running', 'paused') AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000)))
-         ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-      RETURNING j.*`,
-    [workerId, staleMs],
-  );
+  const { rows } = await pool.query<JobRow>(CLAIM_JOB, [workerId, staleMs]);
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
@@ -44,7 +36,7 @@ export async function claimJob(pool: Pool, workerId: string, staleMs: number): P
  * this one after a restart included, may claim them at once instead of waiting for a stale heartbeat.
  */
 export async function releaseJobs(pool: Pool, workerId: string): Promise<void> {
-  await pool.query(`UPDATE backup_jobs SET heartbeat_at = NULL WHERE worker_id = $1 AND status IN ('running', 'paused')`, [workerId]);
+  await pool.query(RELEASE_JOBS, [workerId]);
 }
 
 /**
@@ -86,9 +78,7 @@ export class BackupWorker {
 
   async #run(job: Job, signal: AbortSignal): Promise<void> {
     const beat = setInterval(() => {
-      void this.deps.pool
-        .query('UPDATE backup_jobs SET heartbeat_at = now() WHERE org_id = $1 AND id = $2 AND worker_id = $3', [job.orgId, job.id, this.id])
-        .catch(() => undefined);
+      void this.deps.pool.query(BEAT, [job.orgId, job.id, this.id]).catch(() => undefined);
     }, this.#options.heartbeatMs);
     try {
       await runJob(this.deps, job, signal);

@@ -6,6 +6,7 @@ import { ChangeStream, type ChangeEvent, type EventStream, type StreamHandlers, 
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
 import { readCheckpoint, saveCheckpoint, switchTransport, type CdpSettings, type FallbackReason, type Transport } from './state.js';
+import { RELEASE_CHANNEL_LOCK, TRY_CHANNEL_LOCK } from './sql.js';
 
 export const CHANNEL = '/data/ChangeEvents';
 
@@ -70,9 +71,7 @@ export class OrgConsumer {
   async acquire(): Promise<boolean> {
     const client = await this.deps.pool.connect();
     client.on('error', () => undefined);
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('orgvault_cdp'), hashtext($1)) AS ok", [
-      this.orgId + CHANNEL,
-    ]);
+    const { rows } = await client.query<{ ok: boolean }>(TRY_CHANNEL_LOCK, [this.orgId + CHANNEL]);
     if (!rows[0]!.ok) {
       client.release();
       return false;
@@ -291,9 +290,7 @@ export class OrgConsumer {
     clearTimeout(this.#probe);
     await this.#stream?.close();
     if (this.#lease) {
-      await this.#lease
-        .query("SELECT pg_advisory_unlock(hashtext('orgvault_cdp'), hashtext($1))", [this.orgId + CHANNEL])
-        .catch(() => undefined);
+      await this.#lease.query(RELEASE_CHANNEL_LOCK, [this.orgId + CHANNEL]).catch(() => undefined);
       this.#lease.release();
     }
   }

@@ -4,6 +4,7 @@ import { OrgVaultError } from '../errors.js';
 import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
 import type { Subscriptions } from './subscriptions.js';
+import { GET_BACKUP_SETTINGS, PUT_BACKUP_SETTINGS } from './sql.js';
 
 export interface BackupSettings {
   orgId: string;
@@ -50,13 +51,9 @@ export const DEFAULT_BACKUP_SETTINGS: Omit<BackupSettings, 'orgId'> = {
   startTime: null,
 };
 
-const SELECT = `SELECT org_id AS "orgId", enabled, include_feed_and_share AS "includeFeedAndShare",
-  excluded_objects AS "excludedObjects", excluded_fields AS "excludedFields", jobs_per_day AS "jobsPerDay",
-  start_time AS "startTime" FROM backup_settings WHERE org_id = $1`;
-
 /** Reads settings without checking the org exists (callers that already hold the org). */
 export async function readBackupSettings(pool: Pool, orgId: string): Promise<BackupSettings> {
-  const { rows } = await pool.query<BackupSettings>(SELECT, [orgId]);
+  const { rows } = await pool.query<BackupSettings>(GET_BACKUP_SETTINGS, [orgId]);
   return rows[0] ?? { orgId, ...DEFAULT_BACKUP_SETTINGS };
 }
 
@@ -91,21 +88,15 @@ export class BackupSettingsService {
         },
       );
     }
-    await this.pool.query(
-      `INSERT INTO backup_settings (org_id, enabled, include_feed_and_share, excluded_objects, excluded_fields, jobs_per_day, start_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (org_id) DO UPDATE SET enabled = $2, include_feed_and_share = $3, excluded_objects = $4,
-         excluded_fields = $5, jobs_per_day = $6, start_time = $7, updated_at = now()`,
-      [
-        orgId,
-        next.enabled,
-        next.includeFeedAndShare,
-        dedupe(next.excludedObjects),
-        dedupe(next.excludedFields),
-        next.jobsPerDay,
-        next.startTime,
-      ],
-    );
+    await this.pool.query(PUT_BACKUP_SETTINGS, [
+      orgId,
+      next.enabled,
+      next.includeFeedAndShare,
+      dedupe(next.excludedObjects),
+      dedupe(next.excludedFields),
+      next.jobsPerDay,
+      next.startTime,
+    ]);
     await this.onChange(orgId);
     return readBackupSettings(this.pool, orgId);
   }

@@ -10,6 +10,7 @@ import { readBackupSettings, type BackupSettings } from './backup-settings.js';
 import { isExpired, type Subscription, type Subscriptions } from './subscriptions.js';
 import { isBackupStart, nextBackupStart, nextRecurringStart, type BackupTimes } from './start-times.js';
 import { permissionCheckTimes, readPermissionCheckSettings, type PermissionChecks } from './permission-check/service.js';
+import { DECIDE_BACKUP_SLOT, RECENT_BACKUP_SLOTS, SETTLE_BACKUP_SLOT } from './sql.js';
 
 export const QUEUES = {
   backupSlot: 'orgvault-backup-slot',
@@ -139,11 +140,7 @@ export class Scheduler {
 
   /** The latest recorded decisions on scheduled starts, newest first (skips carry their reason). */
   async recentBackupSlots(orgId: string, limit = 50): Promise<BackupSlotRow[]> {
-    const { rows } = await this.deps.pool.query<BackupSlotRow>(
-      `SELECT org_id AS "orgId", slot_at AS "slotAt", decided_at AS "decidedAt", outcome, reason_code AS "reasonCode", reason, job_id AS "jobId"
-         FROM backup_slots WHERE org_id = $1 ORDER BY slot_at DESC LIMIT $2`,
-      [orgId, limit],
-    );
+    const { rows } = await this.deps.pool.query<BackupSlotRow>(RECENT_BACKUP_SLOTS, [orgId, limit]);
     return rows;
   }
 
@@ -241,13 +238,15 @@ export class Scheduler {
     code: string | null,
     reason: string | null,
   ): Promise<boolean> {
-    const { rowCount } = await this.deps.pool.query(
-      `INSERT INTO backup_slots (org_id, slot_at, decided_at, outcome, reason_code, reason) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (org_id, slot_at) DO UPDATE SET decided_at = EXCLUDED.decided_at, outcome = EXCLUDED.outcome,
-         reason_code = EXCLUDED.reason_code, reason = EXCLUDED.reason
-       WHERE backup_slots.outcome = 'claimed' AND backup_slots.job_id IS NULL AND backup_slots.decided_at < $7`,
-      [orgId, slotAt, now, outcome, code, reason, new Date(now.getTime() - STALE_CLAIM_MS)],
-    );
+    const { rowCount } = await this.deps.pool.query(DECIDE_BACKUP_SLOT, [
+      orgId,
+      slotAt,
+      now,
+      outcome,
+      code,
+      reason,
+      new Date(now.getTime() - STALE_CLAIM_MS),
+    ]);
     return rowCount === 1;
   }
 
@@ -259,10 +258,7 @@ export class Scheduler {
     reason: string | null,
     jobId: string | null,
   ) {
-    await this.deps.pool.query(
-      'UPDATE backup_slots SET outcome = $3, reason_code = $4, reason = $5, job_id = $6 WHERE org_id = $1 AND slot_at = $2',
-      [orgId, slotAt, outcome, code, reason, jobId],
-    );
+    await this.deps.pool.query(SETTLE_BACKUP_SLOT, [orgId, slotAt, outcome, code, reason, jobId]);
   }
 }
 

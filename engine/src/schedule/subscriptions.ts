@@ -5,6 +5,7 @@ import type { BackupLauncher, OrgUserCounter } from './ports.js';
 import type { Clock } from './clock.js';
 import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
+import { GET_SUBSCRIPTION, LIST_SUBSCRIPTION_TYPES, PUT_SUBSCRIPTION } from './sql.js';
 
 /** A tenant without a subscription row has this type, no expiry and no seat limit. */
 export const DEFAULT_SUBSCRIPTION_TYPE = 'essentials';
@@ -55,21 +56,12 @@ export class Subscriptions {
   ) {}
 
   async listTypes(): Promise<SubscriptionType[]> {
-    const { rows } = await this.pool.query<SubscriptionType>(
-      'SELECT code, name, daily_job_limit AS "dailyJobLimit" FROM subscription_types ORDER BY daily_job_limit, code',
-    );
+    const { rows } = await this.pool.query<SubscriptionType>(LIST_SUBSCRIPTION_TYPES);
     return rows;
   }
 
   async get(tenantId: string): Promise<Subscription> {
-    const { rows } = await this.pool.query<Subscription>(
-      `SELECT x.tenant_id AS "tenantId", t.code AS type, t.name AS "typeName", t.daily_job_limit AS "dailyJobLimit",
-              s.expires_at AS "expiresAt", s.seats
-         FROM (SELECT $1::uuid AS tenant_id) x
-         LEFT JOIN subscriptions s ON s.tenant_id = x.tenant_id
-         JOIN subscription_types t ON t.code = COALESCE(s.type, $2)`,
-      [tenantId, DEFAULT_SUBSCRIPTION_TYPE],
-    );
+    const { rows } = await this.pool.query<Subscription>(GET_SUBSCRIPTION, [tenantId, DEFAULT_SUBSCRIPTION_TYPE]);
     if (!rows[0]) throw new OrgVaultError('INTERNAL', `Subscription type ${DEFAULT_SUBSCRIPTION_TYPE} is missing from subscription_types`);
     return rows[0];
   }
@@ -82,11 +74,7 @@ export class Subscriptions {
         actions: [`Use one of: ${types.map((t) => t.code).join(', ')}.`],
       });
     }
-    await this.pool.query(
-      `INSERT INTO subscriptions (tenant_id, type, expires_at, seats) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id) DO UPDATE SET type = $2, expires_at = $3, seats = $4, updated_at = now()`,
-      [tenantId, sub.type, sub.expiresAt, sub.seats],
-    );
+    await this.pool.query(PUT_SUBSCRIPTION, [tenantId, sub.type, sub.expiresAt, sub.seats]);
     return this.get(tenantId);
   }
 

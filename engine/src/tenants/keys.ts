@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import { isConnectedIn } from '../orgs/facts.js';
+import { INSERT_KEY, KEY_EXISTS, LIST_KEYS, LIVE_KEYS_BY_PREFIX, REVOKE_KEY, REVOKE_ORG_KEYS } from './sql.js';
 
 /** The non-secret facts about a key: what lists and audit lines show. */
 export interface ApiKeyInfo {
@@ -54,8 +55,6 @@ const toInfo = (r: KeyRow): ApiKeyInfo => ({
   revokedAt: r.revoked_at,
 });
 
-const COLUMNS = 'id, tenant_id, org_id, name, prefix, created_at, revoked_at';
-
 /** API keys: created at random, shown once, kept as SHA-256, compared in constant time, revocable. */
 export class ApiKeyService {
   constructor(private readonly pool: Queryable) {}
@@ -69,36 +68,32 @@ export class ApiKeyService {
     if (input.orgId) {
       if (!(await isConnectedIn(this.pool, tenantId, input.orgId))) throw new OrgVaultError('NOT_FOUND', 'No such organization');
     }
-    const { rows } = await this.pool.query<KeyRow>(
-      `INSERT INTO api_keys (tenant_id, id, org_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [tenantId, randomUUID(), input.orgId ?? null, input.name, key.slice(0, PREFIX_LENGTH), hashKey(key)],
-    );
+    const { rows } = await this.pool.query<KeyRow>(INSERT_KEY, [
+      tenantId,
+      randomUUID(),
+      input.orgId ?? null,
+      input.name,
+      key.slice(0, PREFIX_LENGTH),
+      hashKey(key),
+    ]);
     return { info: toInfo(rows[0]!), key };
   }
 
   async list(tenantId: string): Promise<ApiKeyInfo[]> {
-    const { rows } = await this.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id`, [
-      tenantId,
-    ]);
+    const { rows } = await this.pool.query<KeyRow>(LIST_KEYS, [tenantId]);
     return rows.map(toInfo);
   }
 
   /** Revoking twice is harmless; another tenant's key is NOT_FOUND. */
   async revoke(tenantId: string, keyId: string): Promise<ApiKeyInfo> {
-    const { rows } = await this.pool.query<KeyRow>(
-      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [tenantId, keyId],
-    );
+    const { rows } = await this.pool.query<KeyRow>(REVOKE_KEY, [tenantId, keyId]);
     if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such API key');
     return toInfo(rows[0]);
   }
 
   /** Revokes the keys of one org (when it is disconnected). */
   async revokeForOrg(tenantId: string, orgId: string): Promise<void> {
-    await this.pool.query('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND org_id = $2 AND revoked_at IS NULL', [
-      tenantId,
-      orgId,
-    ]);
+    await this.pool.query(REVOKE_ORG_KEYS, [tenantId, orgId]);
   }
 
   /**
@@ -114,9 +109,7 @@ export class ApiKeyService {
   async authenticate(key: string): Promise<KeyPrincipal | null> {
     if (key.length < MIN_KEY_LENGTH || key.length > 512) return null;
     const { rows } = await this.pool.query<{ id: string; tenant_id: string; org_id: string | null; name: string; key_hash: Buffer }>(
-      `SELECT k.id, k.tenant_id, k.org_id, k.name, k.key_hash FROM api_keys k
-         LEFT JOIN orgs o ON o.id = k.org_id
-        WHERE k.prefix = $1 AND k.revoked_at IS NULL AND o.disconnected_at IS NULL`,
+      LIVE_KEYS_BY_PREFIX,
       [key.slice(0, PREFIX_LENGTH)],
     );
     const presented = hashKey(key);
@@ -126,7 +119,7 @@ export class ApiKeyService {
 
   /** True when some key (live or revoked) already has this value. */
   async exists(key: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM api_keys WHERE key_hash = $1', [hashKey(key)]);
+    const { rowCount } = await this.pool.query(KEY_EXISTS, [hashKey(key)]);
     return (rowCount ?? 0) > 0;
   }
 }

@@ -3,6 +3,7 @@ import { withTransaction, type Pool, type Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import type { Logger } from '../infra/logger.js';
 import { ApiKeyService, type ApiKeyInfo } from './keys.js';
+import { FIND_TENANT_BY_NAME, GET_TENANT, INSERT_TENANT } from './sql.js';
 
 export interface Tenant {
   id: string;
@@ -14,29 +15,20 @@ export class TenantService {
   constructor(private readonly pool: Queryable) {}
 
   async create(name: string): Promise<Tenant> {
-    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
-      'INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at',
-      [randomUUID(), name],
-    );
+    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(INSERT_TENANT, [randomUUID(), name]);
     const r = rows[0]!;
     return { id: r.id, name: r.name, createdAt: r.created_at };
   }
 
   async get(id: string): Promise<Tenant> {
-    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
-      'SELECT id, name, created_at FROM tenants WHERE id = $1',
-      [id],
-    );
+    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(GET_TENANT, [id]);
     if (!rows[0]) throw new OrgVaultError('NOT_FOUND', 'No such tenant');
     return { id: rows[0].id, name: rows[0].name, createdAt: rows[0].created_at };
   }
 
   /** The oldest tenant of that name (names are the operator's labels, not unique), if any. */
   async findByName(name: string): Promise<Tenant | undefined> {
-    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
-      'SELECT id, name, created_at FROM tenants WHERE name = $1 ORDER BY created_at LIMIT 1',
-      [name],
-    );
+    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(FIND_TENANT_BY_NAME, [name]);
     return rows[0] && { id: rows[0].id, name: rows[0].name, createdAt: rows[0].created_at };
   }
 }

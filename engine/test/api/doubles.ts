@@ -12,7 +12,7 @@ import type { Pool } from '../../src/infra/db.js';
 import { markCycleFullComplete, setJobStatus, type Job } from '../../src/backup/jobs.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { BackupJobs, type BackupJobsWiring } from '../../src/backup/service.js';
-import type { CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
+import type { ApiServices, CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
 import type { CheckOptions, CheckReport } from '../../src/store/store.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
@@ -241,5 +241,42 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
     connect: new ConnectDouble(own.orgs),
     restore: new RestoreDouble(),
     store: new StoreCheckDouble(),
+  };
+}
+
+/**
+ * The schedule's services for suites that do not exercise them (attachSchedule in real-services.ts
+ * puts the real ones behind the routes): no start time is planned, and any other call fails the
+ * test loudly rather than answer something made up.
+ */
+export function scheduleNotUnderTest(): Pick<ApiServices, 'schedule' | 'permissionChecks' | 'tenantSettings'> {
+  const notUnderTest = (): never => {
+    throw new Error('The schedule is not part of this suite: attach it with attachSchedule');
+  };
+  return {
+    schedule: { nextBackupAt: async () => null, getBackupSettings: notUnderTest, putBackupSettings: notUnderTest },
+    permissionChecks: { getSettings: notUnderTest, putSettings: notUnderTest, run: notUnderTest, latestReport: notUnderTest },
+    tenantSettings: { adminEmails: notUnderTest, putAdminEmails: notUnderTest, subscription: notUnderTest },
+  };
+}
+
+/** Every service the API is built over: the suite's own where it gives them, doubles for the rest. */
+export function apiServices(
+  own: { pool: Pool; orgs: OrgRegistry } & Pick<ApiServices, 'tenants' | 'keys'>,
+  given: Partial<ApiServices>,
+): ApiServices {
+  const d = doubles(own);
+  return {
+    tenants: own.tenants,
+    keys: own.keys,
+    orgs: own.orgs,
+    connect: d.connect,
+    scope: d.scope,
+    jobs: d.jobs,
+    cdp: d.cdp,
+    restore: d.restore,
+    store: d.store,
+    ...scheduleNotUnderTest(),
+    ...given,
   };
 }

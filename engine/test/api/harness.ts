@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestDb, testStorageConnectionString, type TestDb } from '../../../test/support/db.js';
 import { createApp } from '../../src/api/app.js';
 import type { ApiServices } from '../../src/api/services.js';
+import { apiServices } from './doubles.js';
 import type { ApiOptions } from '../../src/api/v1.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngineContext } from '../../src/context.js';
@@ -39,7 +40,7 @@ export interface TestApi {
 /**
  * The API over real PostgreSQL (a schema of its own) and Azurite, served on port 0 and called
  * with real fetch. The engine's own services (tenants, keys, orgs) are real; `extra` supplies
- * the services other domains own.
+ * the services other domains own, and doubles (doubles.ts) stand in for those it does not.
  */
 export type ExtraServices = (own: { pool: Pool; orgs: OrgRegistry }) => Partial<ApiServices>;
 
@@ -66,12 +67,8 @@ export async function startTestApi(
   const keys = new ApiKeyService(db.pool);
   const orgs = new OrgRegistry(db.pool);
   orgs.onDisconnect((org) => keys.revokeForOrg(org.tenantId, org.id));
-  const services: ApiServices = {
-    tenants: new TenantService(db.pool),
-    keys,
-    orgs,
-    ...(typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra),
-  };
+  const given = typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra;
+  const services = apiServices({ pool: db.pool, orgs, keys, tenants: new TenantService(db.pool) }, given);
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,5 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AnonymousCredential, ContainerClient } from '@azure/storage-blob';
 import { startTestApi, type TestApi } from './harness.js';
 import { doubles, type Doubles } from './doubles.js';
 import { allowedActions, ROLES, type Action, type Role } from '../../src/tenants/roles.js';
@@ -13,6 +17,9 @@ import { scheduleApiServices } from '../../src/api/adapters/schedule.js';
 import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from '../schedule/support.js';
 import { ScopeDouble } from './doubles.js';
 import { attachSchedule } from './real-services.js';
+import { Store } from '../../src/store/store.js';
+import { localFileKek } from '../../src/store/keys/kek.js';
+import { freePort } from '../../../test/support/ports.js';
 
 type Body = { error: { code: string; message: string; actions: string[]; details?: Record<string, unknown> } };
 const code = (r: { body: unknown }): string | undefined => (r.body as Body).error?.code;
@@ -332,8 +339,17 @@ describe('API limits and missing services', () => {
     }
   });
 
-  it('SERVICE_UNAVAILABLE (503) for a service this build lacks; tiles still answer', async () => {
-    const api = await startTestApi(({ pool }) => ({ jobs: new BackupJobsAdapter(new BackupJobs(pool, {})) }));
+  // 503 is what the engine answers when something a route needs is really not there: a backup
+  // service built without a runner (backup/service.ts), blob storage that cannot be reached.
+  it('503 when a backup service has no runner (nothing queued) or blob storage is down; tiles still answer', async () => {
+    const dir = mkdtempSync(path.join(process.env.ORGVAULT_TEST_TMP ?? tmpdir(), 'api-rules-'));
+    const down = new ContainerClient(`http://127.0.0.1:${await freePort()}/devstoreaccount1/down`, new AnonymousCredential(), {
+      retryOptions: { maxTries: 1 },
+    });
+    const api = await startTestApi(({ pool }) => ({
+      jobs: new BackupJobsAdapter(new BackupJobs(pool, {})),
+      store: new Store({ pool, container: down, kek: localFileKek(path.join(dir, 'kek.key')) }),
+    }));
     try {
       const t = await api.newTenant('A');
       const org = await api.addOrg(t.tenantId, '00D000000000002AAA');
@@ -342,17 +358,14 @@ describe('API limits and missing services', () => {
       expect([start.status, code(start)]).toEqual([503, 'SERVICE_UNAVAILABLE']);
       const { rows } = await api.db.pool.query('SELECT count(*)::int AS n FROM backup_jobs');
       expect(rows[0].n).toBe(0);
-      const settings = await api.call('GET', `/orgs/${org.id}/backup-settings`, admin);
-      expect([settings.status, code(settings)]).toEqual([503, 'SERVICE_UNAVAILABLE']);
-      const connect = await api.call('POST', '/orgs', {
-        ...admin,
-        body: { method: 'access_token', instanceUrl: 'https://x.test', accessToken: 'a!b' },
-      });
-      expect(code(connect)).toBe('SERVICE_UNAVAILABLE');
+      const check = await api.call('GET', `/orgs/${org.id}/check`, admin);
+      expect(check.status).toBe(503);
+      expect(code(check)).toBe('STORAGE_UNAVAILABLE');
       const tiles = await api.call('GET', '/orgs', admin);
-      expect(tiles.body).toMatchObject({ orgs: [{ id: org.id, lastJob: null, currentJob: null, nextBackupAt: null, cdpEnabled: false }] });
+      expect(tiles.body).toMatchObject({ orgs: [{ id: org.id, lastJob: null, currentJob: null, nextBackupAt: null }] });
     } finally {
       await api.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

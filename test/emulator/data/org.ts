@@ -21,6 +21,7 @@ import { isBlob } from './blobs.js';
 import { Sessions } from '../oauth/sessions.js';
 import { Limits } from '../rest/limits.js';
 import { Faults } from '../faults/faults.js';
+import { RecycleBin } from './recycle-bin.js';
 
 export type WriteOp =
   | { kind: 'create'; sobject: string; fields: Record<string, unknown> }
@@ -59,8 +60,6 @@ export interface Located {
   state: RowState;
 }
 
-const RECYCLE_BIN_MS = 15 * 86_400_000;
-
 /** Fields set by the platform that a change's new values always show. */
 const AUDIT_FIELDS = ['LastModifiedDate', 'LastModifiedById', 'SystemModstamp'];
 
@@ -75,10 +74,7 @@ export class Org {
   private readonly listeners = new Set<TransactionListener>();
   private readonly uniqueIndexes = new Map<string, Map<string, number>>();
   private readonly refIndexes = new Map<string, Map<string, number[]>>();
-  /** Records deleted because their master was: id of the deleted master → their ids. */
-  private readonly cascaded = new Map<string, string[]>();
-  /** Lookups cleared because the record they pointed to was deleted: its id → where they were. */
-  private readonly clearedLookups = new Map<string, Array<{ id: string; field: string }>>();
+  readonly recycleBin = new RecycleBin(this);
   private commitNumber = 0;
   private lastNow = 0;
   private readonly clock: () => number;
@@ -142,15 +138,12 @@ export class Org {
   }
 
   /**
-   * Empties the recycle bin of records deleted more than 15 days ago, as Salesforce does: they
-   * are gone for queryAll too (getDeleted still lists them while its window reaches them).
-   * Readers call it before they look at deleted rows.
+   * Ends what the Recycle Bin keeps past its time (records deleted more than 15 days ago, records
+   * emptied more than a day ago): they are gone for queryAll too (getDeleted still lists them
+   * while its window reaches them). Readers call it before they look at deleted rows.
    */
   purgeRecycleBin(): void {
-    const cutoff = this.now() - RECYCLE_BIN_MS;
-    for (const t of this.tables.values()) {
-      for (const [row, at] of t.deletedAt) if (at < cutoff && t.rowState(row) === RowState.Deleted) t.setRowState(row, RowState.Gone);
-    }
+    this.recycleBin.purge(this.now());
   }
 
   onTransaction(listener: TransactionListener): () => void {
@@ -165,6 +158,7 @@ export class Org {
 
   write(ops: WriteOp[], ctx: WriteContext = {}): WriteResult[] {
     const tx = new TxWriter(this, ctx.userId || this.userId);
+    for (const op of ops) if (op.kind === 'undelete') tx.undeleting.add(normalizeId(op.id) ?? op.id);
     const results: WriteResult[] = [];
     if (ctx.allOrNone) {
       const prepared = ops.map((op) => this.prepare(op, tx));
@@ -334,32 +328,10 @@ export class Org {
 
   private prepareDelete(kind: 'delete' | 'undelete' | 'hardDelete', id: string, tx: TxWriter): () => WriteResult {
     if (!normalizeId(id)) throw new SfError('MALFORMED_ID', `bad id ${id}`, 400);
-    if (kind === 'undelete') this.purgeRecycleBin();
+    if (kind === 'undelete') return this.recycleBin.prepareUndelete(id, tx);
     const loc = this.locate(id);
     if (!loc || loc.state === RowState.Gone) throw new SfError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 400);
     const { table, row } = loc;
-    if (kind === 'undelete') {
-      if (loc.state !== RowState.Deleted) throw new SfError('UNDELETE_FAILED', 'Entity is not in the recycle bin', 400);
-      return () => {
-        const root = table.idOf(row);
-        const restored = [root, ...(this.cascaded.get(root) ?? [])];
-        this.cascaded.delete(root);
-        for (const id of restored) {
-          const c = this.locate(id);
-          if (c && c.state === RowState.Deleted) tx.undelete(c.table, c.row);
-        }
-        // Lookups the delete cleared point at the record again (where nothing else was set since).
-        for (const id of restored) {
-          for (const ref of this.clearedLookups.get(id) ?? []) {
-            const c = this.locate(ref.id);
-            if (c && c.state === RowState.Live && c.table.getStored(c.row, ref.field) === null)
-              tx.update(c.table, c.row, new Map([[ref.field, id]]));
-          }
-          this.clearedLookups.delete(id);
-        }
-        return { id: root, success: true, errors: [] };
-      };
-    }
     if (!table.def.deletable) throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type ${table.def.name} cannot be deleted`, 400);
     if (kind === 'delete' && loc.state === RowState.Deleted) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 400);
     return () => {
@@ -368,12 +340,16 @@ export class Org {
       const rows = [{ table, row }, ...children];
       for (const r of rows) {
         if (kind === 'delete') tx.softDelete(r.table, r.row);
-        else tx.hardDelete(r.table, r.row);
+        else {
+          tx.hardDelete(r.table, r.row);
+          this.recycleBin.forget(r.table.idOf(r.row));
+        }
       }
-      if (kind === 'delete' && children.length)
-        this.cascaded.set(
+      if (kind === 'delete')
+        this.recycleBin.deleted(
           root,
           children.map((c) => c.table.idOf(c.row)),
+          tx.now,
         );
       for (const r of rows) this.clearLookupsTo(r.table.idOf(r.row), tx, kind === 'delete');
       return { id: root, success: true, errors: [] };
@@ -387,13 +363,13 @@ export class Org {
     for (const rel of this.schema.childRelationships(parent)) {
       if (rel.cascadeDelete) continue;
       const child = this.table(rel.childSObject);
-      for (const r of [...(this.referencingRows(child, rel.field).get(id) ?? [])]) {
+      for (const r of [...(this.rowsReferencing(child, rel.field).get(id) ?? [])]) {
         if (child.rowState(r) !== RowState.Live || child.getStored(r, rel.field) !== id) continue;
         tx.update(child, r, new Map([[rel.field, null]]));
         cleared.push({ id: child.idOf(r), field: rel.field });
       }
     }
-    if (remember && cleared.length) this.clearedLookups.set(id, cleared);
+    if (remember) this.recycleBin.rememberCleared(id, cleared);
   }
 
   /** Live records that go with a deleted master (master-detail and cascading lookups), deep. */
@@ -406,7 +382,7 @@ export class Org {
       for (const rel of this.schema.childRelationships(parent)) {
         if (!rel.cascadeDelete) continue;
         const child = this.table(rel.childSObject);
-        for (const r of this.referencingRows(child, rel.field).get(id) ?? []) {
+        for (const r of this.rowsReferencing(child, rel.field).get(id) ?? []) {
           if (child.rowState(r) !== RowState.Live) continue;
           out.push({ table: child, row: r });
           queue.push(child.idOf(r));
@@ -420,7 +396,7 @@ export class Org {
    * Rows of a table by the id in one of its reference fields, built on first use and kept true by
    * moveReference as rows are created and reference fields change (row states are checked by readers).
    */
-  private referencingRows(table: Table, field: string): Map<string, number[]> {
+  rowsReferencing(table: Table, field: string): Map<string, number[]> {
     const key = `${table.def.name}.${field}`;
     let idx = this.refIndexes.get(key);
     if (!idx) {
@@ -498,6 +474,10 @@ function single(results: WriteResult[]): WriteResult {
 export class TxWriter {
   readonly changes: RecordChange[] = [];
   readonly now: number;
+  /** Ids the call undeletes (a master among them brings back the records deleted with it). */
+  readonly undeleting = new Set<string>();
+  /** Ids this call has undeleted so far. */
+  readonly restored = new Set<string>();
 
   constructor(
     readonly org: Org,

@@ -4,8 +4,9 @@
  */
 declare module 'jsforce1' {
   interface ConnectionOptions {
-    instanceUrl: string;
-    accessToken: string;
+    instanceUrl?: string;
+    accessToken?: string;
+    loginUrl?: string;
     version?: string;
   }
   interface QueryResult<T> {
@@ -15,6 +16,11 @@ declare module 'jsforce1' {
   }
   export class Connection {
     constructor(options: ConnectionOptions);
+    accessToken: string;
+    soap: { getUserInfo(): Promise<Record<string, unknown>> };
+    login(username: string, password: string): Promise<{ id: string; organizationId: string; url: string }>;
+    logout(): Promise<void>;
+    queryAll<T = Record<string, unknown>>(soql: string): Promise<QueryResult<T>>;
     identity(): Promise<{ user_id: string; organization_id: string; username: string; id: string }>;
     query<T = Record<string, unknown>>(soql: string): Promise<QueryResult<T>>;
     request<T = unknown>(url: string): Promise<T>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiServices } from '../services.js';
 import { OrgIdParams } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrg } from './support.js';
 
 const CheckQuery = z.strictObject({
   readData: z.coerce
@@ -54,10 +54,10 @@ export function checkRoutes(s: ApiServices): AnyRoute[] {
       query: CheckQuery,
       status: 200,
       response: CheckReport,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'KEY_ERROR'],
+      errors: [...ORG_ERRORS, 'DATABASE_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'KEY_ERROR'],
       handler: async ({ caller, params, query }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return need(s.store, 'Checking stored backups').check({ orgId: org.id, readDataPercent: query.readData ?? 0 });
+        return s.store.check({ orgId: org.id, readDataPercent: query.readData ?? 0 });
       },
     }),
   ];

@@ -13,7 +13,7 @@ import {
 } from '../schemas.js';
 import { MonitorQuery, MonitorSeries } from '../monitor-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrg } from './support.js';
 import { OrgVaultError, type ErrorCode } from '../../errors.js';
 import { streamJobEvents } from './job-events.js';
 import type { Logger } from '../../infra/logger.js';
@@ -56,9 +56,8 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       errors: [...ORG_ERRORS, ...BACKUP_REFUSALS, 'SERVICE_UNAVAILABLE'],
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const jobs = need(s.jobs, 'Backups');
-        if (body.objects) await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
-        return jobs.start(org, { objects: body.objects, by: caller.user });
+        if (body.objects) await s.scope.assertKnown(org, { objects: body.objects });
+        return s.jobs.start(org, { objects: body.objects, by: caller.user });
       },
     }),
     defineRoute({
@@ -88,10 +87,10 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       params: JobParams,
       status: 200,
       response: JobDetail,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return need(s.jobs, 'Backups').get(org, jobId(params.jobId));
+        return s.jobs.get(org, jobId(params.jobId));
       },
     }),
     defineRoute({
@@ -105,11 +104,11 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       query: MonitorQuery,
       status: 200,
       response: MonitorSeries,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         const to = query.to ? new Date(`${query.to}T00:00:00Z`) : new Date();
-        return need(s.jobs, 'Backups').series(org, { to, days: query.days });
+        return s.jobs.series(org, { to, days: query.days });
       },
     }),
     defineRoute({
@@ -123,10 +122,10 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       status: 200,
       response: null,
       streams: 'text/event-stream',
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, req, res }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const jobs = need(s.jobs, 'Backups');
+        const jobs = s.jobs;
         const id = jobId(params.jobId);
         await jobs.get(org, id); // NOT_FOUND before the stream opens
         await streamJobEvents(req, res, () => jobs.get(org, id), options.eventsPollMs, options.log);
@@ -143,12 +142,11 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       body: RecoveryPointRequest,
       status: 202,
       response: RecoveryPoint,
-      errors: [...ORG_ERRORS, 'FULL_BACKUP_REQUIRED', 'STORAGE_NOT_CONFIGURED', 'SERVICE_UNAVAILABLE'],
+      errors: [...ORG_ERRORS, 'FULL_BACKUP_REQUIRED', 'STORAGE_NOT_CONFIGURED'],
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const cdp = need(s.cdp, 'Continuous data protection');
-        await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
-        return cdp.createRecoveryPoint(org, { objects: body.objects, at: body.at, by: caller.user });
+        await s.scope.assertKnown(org, { objects: body.objects });
+        return s.cdp.createRecoveryPoint(org, { objects: body.objects, at: body.at, by: caller.user });
       },
     }),
   ];

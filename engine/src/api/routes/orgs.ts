@@ -1,7 +1,7 @@
 import type { ApiServices } from '../services.js';
 import { ConnectRequest, ConnectResponse, HideRequest, ObjectList, OrgIdParams, Tile, TileList } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg, toTile } from './support.js';
+import { ORG_ERRORS, resolveOrg, toTile } from './support.js';
 
 export function orgRoutes(s: ApiServices): AnyRoute[] {
   return [
@@ -31,9 +31,9 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       body: ConnectRequest,
       status: 201,
       response: ConnectResponse,
-      errors: ['URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: ['URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR'],
       handler: async ({ caller, body }) => {
-        const org = await need(s.connect, 'Connecting organizations').connect(caller.scope.tenantId, body);
+        const org = await s.connect.connect(caller.scope.tenantId, body);
         const { info, key } = await s.keys.reissueForOrg(org.tenantId, org.id, `Named Credential of ${org.sfOrgId}`);
         return { org: await toTile(s, org), orgKey: { id: info.id, key } };
       },
@@ -90,10 +90,10 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: ObjectList,
-      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'SERVICE_UNAVAILABLE'],
+      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR'],
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return { objects: await need(s.scope, 'Describe and scope').listObjects(org) };
+        return { objects: await s.scope.listObjects(org) };
       },
     }),
   ];

@@ -10,7 +10,7 @@ import {
   RestoreRunParams,
 } from '../restore-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrg } from './support.js';
 
 const RESTORE_ERRORS = [
   ...ORG_ERRORS,
@@ -19,7 +19,6 @@ const RESTORE_ERRORS = [
   'ORG_AUTH_FAILED',
   'ORG_API_ERROR',
   'URL_NOT_ALLOWED',
-  'SERVICE_UNAVAILABLE',
 ] as const;
 
 /** Restore and compare. Neither asks the subscription rules: an expired plan stops backups, not restores. */
@@ -41,8 +40,8 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         const target = body.targetOrgId ? await resolveOrg(s, caller, body.targetOrgId) : org;
-        await need(s.scope, 'Describe and scope').assertKnown(target, { objects: body.objects });
-        return need(s.restore, 'Restore').restore(org, target, body, caller.user);
+        await s.scope.assertKnown(target, { objects: body.objects });
+        return s.restore.restore(org, target, body, caller.user);
       },
     }),
     defineRoute({
@@ -56,10 +55,10 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       query: RestoreListQuery,
       status: 200,
       response: RestoreList,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return { runs: await need(s.restore, 'Restore').list(org, query) };
+        return { runs: await s.restore.list(org, query) };
       },
     }),
     defineRoute({
@@ -72,10 +71,10 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       params: RestoreRunParams,
       status: 200,
       response: RestoreOutcome,
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return need(s.restore, 'Restore').status(org, params.runId);
+        return s.restore.status(org, params.runId);
       },
     }),
     defineRoute({
@@ -89,10 +88,10 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: null,
       streams: 'text/csv',
-      errors: [...ORG_ERRORS, 'SERVICE_UNAVAILABLE'],
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, res }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const csv = await need(s.restore, 'Restore').resultsCsv(org, params.runId);
+        const csv = await s.restore.resultsCsv(org, params.runId);
         res.status(200).type('text/csv').attachment(`restore-${params.runId}.csv`).send(csv);
       },
     }),
@@ -112,8 +111,8 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
         const org = await resolveOrg(s, caller, params.orgId);
         const against = 'live' in body.to && body.to.targetOrgId ? await resolveOrg(s, caller, body.to.targetOrgId) : null;
         // Compare reads the objects' describe from the live side (or the org itself): unknown names are the caller's mistake.
-        await need(s.scope, 'Describe and scope').assertKnown(against ?? org, { objects: body.objects });
-        return need(s.restore, 'Compare').compare(org, against, body);
+        await s.scope.assertKnown(against ?? org, { objects: body.objects });
+        return s.restore.compare(org, against, body);
       },
     }),
   ];

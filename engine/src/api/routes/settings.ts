@@ -12,15 +12,10 @@ import {
   PermissionReport,
 } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need, ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrg } from './support.js';
 import { OrgVaultError } from '../../errors.js';
 
-const UNAVAILABLE = [...ORG_ERRORS, 'SERVICE_UNAVAILABLE' as const];
-
 export function settingsRoutes(s: ApiServices): AnyRoute[] {
-  const schedule = () => need(s.schedule, 'Scheduling');
-  const checks = () => need(s.permissionChecks, 'Permission checks');
-  const cdp = () => need(s.cdp, 'Continuous data protection');
   return [
     defineRoute({
       id: 'getBackupSettings',
@@ -32,8 +27,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: BackupSettings,
-      errors: UNAVAILABLE,
-      handler: async ({ caller, params }) => schedule().getBackupSettings(await resolveOrg(s, caller, params.orgId)),
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => s.schedule.getBackupSettings(await resolveOrg(s, caller, params.orgId)),
     }),
     defineRoute({
       id: 'putBackupSettings',
@@ -46,12 +41,11 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       body: BackupSettingsInput,
       status: 200,
       response: BackupSettings,
-      errors: UNAVAILABLE,
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const service = schedule();
-        await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.excludedObjects, fields: body.excludedFields });
-        return service.putBackupSettings(org, body, caller.user);
+        await s.scope.assertKnown(org, { objects: body.excludedObjects, fields: body.excludedFields });
+        return s.schedule.putBackupSettings(org, body, caller.user);
       },
     }),
     defineRoute({
@@ -64,8 +58,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: CdpSettings,
-      errors: UNAVAILABLE,
-      handler: async ({ caller, params }) => cdp().getSettings(await resolveOrg(s, caller, params.orgId)),
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => s.cdp.getSettings(await resolveOrg(s, caller, params.orgId)),
     }),
     defineRoute({
       id: 'putCdpSettings',
@@ -78,12 +72,11 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       body: CdpSettingsInput,
       status: 200,
       response: CdpSettings,
-      errors: UNAVAILABLE,
+      errors: ORG_ERRORS,
       handler: async ({ caller, params, body }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const service = cdp();
-        await need(s.scope, 'Describe and scope').assertKnown(org, { objects: body.objects });
-        return service.putSettings(org, body, caller.user);
+        await s.scope.assertKnown(org, { objects: body.objects });
+        return s.cdp.putSettings(org, body, caller.user);
       },
     }),
     defineRoute({
@@ -96,8 +89,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: PermissionCheckSettings,
-      errors: UNAVAILABLE,
-      handler: async ({ caller, params }) => checks().getSettings(await resolveOrg(s, caller, params.orgId)),
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => s.permissionChecks.getSettings(await resolveOrg(s, caller, params.orgId)),
     }),
     defineRoute({
       id: 'putPermissionCheckSettings',
@@ -110,8 +103,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       body: PermissionCheckSettingsInput,
       status: 200,
       response: PermissionCheckSettings,
-      errors: UNAVAILABLE,
-      handler: async ({ caller, params, body }) => checks().putSettings(await resolveOrg(s, caller, params.orgId), body, caller.user),
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params, body }) => s.permissionChecks.putSettings(await resolveOrg(s, caller, params.orgId), body, caller.user),
     }),
     defineRoute({
       id: 'runPermissionCheck',
@@ -125,8 +118,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       bodyOptional: true,
       status: 202,
       response: PermissionCheckRun,
-      errors: UNAVAILABLE,
-      handler: async ({ caller, params }) => checks().run(await resolveOrg(s, caller, params.orgId), caller.user),
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params }) => s.permissionChecks.run(await resolveOrg(s, caller, params.orgId), caller.user),
     }),
     defineRoute({
       id: 'getPermissionReport',
@@ -138,9 +131,9 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       params: OrgIdParams,
       status: 200,
       response: PermissionReport,
-      errors: UNAVAILABLE,
+      errors: ORG_ERRORS,
       handler: async ({ caller, params }) => {
-        const report = await checks().latestReport(await resolveOrg(s, caller, params.orgId));
+        const report = await s.permissionChecks.latestReport(await resolveOrg(s, caller, params.orgId));
         if (!report) {
           throw new OrgVaultError('NOT_FOUND', 'No permission check has finished for this organization yet', {
             actions: ['Run one with POST .../permission-check/runs.'],

@@ -1,48 +1,24 @@
-import { OrgVaultError, type ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
 import type { Org } from '../../orgs/registry.js';
 import type { ApiServices } from '../services.js';
 import type { Caller } from '../auth.js';
 import type { TileOut } from '../schemas.js';
-
-/** The service a route needs, or SERVICE_UNAVAILABLE when this build does not have it yet. */
-export function need<T>(service: T | undefined, what: string): T {
-  if (!service) {
-    throw new OrgVaultError('SERVICE_UNAVAILABLE', `${what} is not available in this engine build yet`, {
-      actions: ['Upgrade the engine to a version that includes it.'],
-    });
-  }
-  return service;
-}
 
 /** The org of the path, within the caller's tenant and org scope — else NOT_FOUND. */
 export function resolveOrg(services: ApiServices, caller: Caller, orgId: string): Promise<Org> {
   return services.orgs.get(caller.scope, orgId);
 }
 
-const NEVER_BACKED_UP: TileOut['protection'] = {
-  neverBackedUp: true,
-  recordsProtected: 0,
-  filesProtected: 0,
-  bytesStored: 0,
-  newestPointAt: null,
-  newestPointAgeMs: null,
-  warning: null,
-};
-
 /** Errors every org-scoped route can answer besides the common ones. */
 export const ORG_ERRORS: ErrorCode[] = ['NOT_FOUND'];
 
-/**
- * An org as a tile: its row plus the last and current job, next start time and CDP state, each
- * from the service that owns it. A service this build lacks contributes nothing (no jobs, no
- * schedule, CDP off), which is the truth for such a build.
- */
+/** An org as a tile: its row plus the last and current job, next start time and CDP state, each from the service that owns it. */
 export async function toTile(services: ApiServices, org: Org): Promise<TileOut> {
   const [latest, nextBackupAt, cdpEnabled, protection] = await Promise.all([
-    services.jobs ? services.jobs.latest(org) : { last: null, current: null },
-    services.schedule ? services.schedule.nextBackupAt(org) : null,
-    services.cdp ? services.cdp.enabled(org) : false,
-    services.jobs ? services.jobs.protection(org) : NEVER_BACKED_UP,
+    services.jobs.latest(org),
+    services.schedule.nextBackupAt(org),
+    services.cdp.enabled(org),
+    services.jobs.protection(org),
   ]);
   const { last, current } = latest;
   return {

@@ -1,11 +1,9 @@
 import type { ApiServices } from '../services.js';
 import { AdminEmails, SubscriptionInfo } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { need } from './support.js';
 
 /** Settings of the caller's tenant as a whole, not of one org. */
 export function tenantRoutes(s: ApiServices): AnyRoute[] {
-  const tenant = () => need(s.tenantSettings, 'Tenant settings');
   return [
     defineRoute({
       id: 'getAdminEmails',
@@ -16,8 +14,8 @@ export function tenantRoutes(s: ApiServices): AnyRoute[] {
       action: 'settings.read',
       status: 200,
       response: AdminEmails,
-      errors: ['SERVICE_UNAVAILABLE'],
-      handler: async ({ caller }) => ({ emails: await tenant().adminEmails(caller.scope.tenantId) }),
+      errors: [],
+      handler: async ({ caller }) => ({ emails: await s.tenantSettings.adminEmails(caller.scope.tenantId) }),
     }),
     defineRoute({
       id: 'putAdminEmails',
@@ -29,8 +27,8 @@ export function tenantRoutes(s: ApiServices): AnyRoute[] {
       body: AdminEmails,
       status: 200,
       response: AdminEmails,
-      errors: ['SERVICE_UNAVAILABLE'],
-      handler: async ({ caller, body }) => ({ emails: await tenant().putAdminEmails(caller.scope.tenantId, body.emails) }),
+      errors: [],
+      handler: async ({ caller, body }) => ({ emails: await s.tenantSettings.putAdminEmails(caller.scope.tenantId, body.emails) }),
     }),
     defineRoute({
       id: 'getSubscription',
@@ -42,8 +40,8 @@ export function tenantRoutes(s: ApiServices): AnyRoute[] {
       action: 'settings.read',
       status: 200,
       response: SubscriptionInfo,
-      errors: ['SERVICE_UNAVAILABLE'],
-      handler: async ({ caller }) => tenant().subscription(caller.scope.tenantId),
+      errors: [],
+      handler: async ({ caller }) => s.tenantSettings.subscription(caller.scope.tenantId),
     }),
   ];
 }

@@ -11,6 +11,16 @@ import { nextRecurringStart, parseInterval, type RecurringTimes } from '../start
 import type { AdminEmails } from '../admin-emails.js';
 import { buildPermissionReport, type PermissionReport } from './report.js';
 import { renderReportMail, type Mailer } from './mail.js';
+import {
+  CLAIM_PERMISSION_REPORT,
+  FAIL_PERMISSION_REPORT,
+  FINISH_PERMISSION_REPORT,
+  GET_PERMISSION_CHECK_SETTINGS,
+  GET_PERMISSION_REPORT,
+  LATEST_PERMISSION_REPORT,
+  PUT_PERMISSION_CHECK_SETTINGS,
+  SET_PERMISSION_REPORT_MAIL,
+} from '../sql.js';
 
 export interface PermissionCheckSettings {
   orgId: string;
@@ -56,9 +66,6 @@ export interface StoredPermissionReport {
   mailError: string | null;
 }
 
-const REPORT_COLUMNS = `id, org_id AS "orgId", trigger, slot_at AS "slotAt", started_at AS "startedAt", finished_at AS "finishedAt",
-  status, error, report, mail_status AS "mailStatus", mail_error AS "mailError"`;
-
 export interface PermissionCheckDeps {
   reader: PermissionReader;
   admins: AdminEmails;
@@ -86,11 +93,7 @@ export class PermissionChecks {
   async putSettings(orgId: string, input: unknown): Promise<PermissionCheckSettings> {
     await loadOrg(this.pool, orgId);
     const next = { ...(await readPermissionCheckSettings(this.pool, orgId)), ...parseBody(settingsInput, input) };
-    await this.pool.query(
-      `INSERT INTO permission_check_settings (org_id, enabled, start_at, every) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (org_id) DO UPDATE SET enabled = $2, start_at = $3, every = $4, updated_at = now()`,
-      [orgId, next.enabled, next.startAt, next.every],
-    );
+    await this.pool.query(PUT_PERMISSION_CHECK_SETTINGS, [orgId, next.enabled, next.startAt, next.every]);
     await this.deps.onChange?.(orgId);
     return readPermissionCheckSettings(this.pool, orgId);
   }
@@ -120,19 +123,16 @@ export class PermissionChecks {
   /** The newest finished report (failed runs included unless `succeeded`); null before any. */
   async latest(orgId: string, options: { succeeded?: boolean } = {}): Promise<StoredPermissionReport | null> {
     await loadOrg(this.pool, orgId);
-    const { rows } = await this.pool.query<StoredPermissionReport>(
-      `SELECT ${REPORT_COLUMNS} FROM permission_reports WHERE org_id = $1 AND status = ANY($2) ORDER BY started_at DESC LIMIT 1`,
-      [orgId, options.succeeded ? ['succeeded'] : ['succeeded', 'failed']],
-    );
+    const { rows } = await this.pool.query<StoredPermissionReport>(LATEST_PERMISSION_REPORT, [
+      orgId,
+      options.succeeded ? ['succeeded'] : ['succeeded', 'failed'],
+    ]);
     return rows[0] ?? null;
   }
 
   async get(orgId: string, reportId: string): Promise<StoredPermissionReport> {
     await loadOrg(this.pool, orgId);
-    const { rows } = await this.pool.query<StoredPermissionReport>(
-      `SELECT ${REPORT_COLUMNS} FROM permission_reports WHERE org_id = $1 AND id::text = $2`,
-      [orgId, reportId],
-    );
+    const { rows } = await this.pool.query<StoredPermissionReport>(GET_PERMISSION_REPORT, [orgId, reportId]);
     if (!rows[0]) throw new OrgVaultError('NOT_FOUND', `No permission report ${reportId}`);
     return rows[0];
   }
@@ -140,11 +140,7 @@ export class PermissionChecks {
   private async run(org: OrgFacts, slotAt: Date | null): Promise<StoredPermissionReport | null> {
     const id = randomUUID();
     const startedAt = this.deps.clock.now();
-    const claimed = await this.pool.query(
-      `INSERT INTO permission_reports (org_id, id, trigger, slot_at, started_at, status) VALUES ($1, $2, $3, $4, $5, 'running')
-       ON CONFLICT (org_id, slot_at) DO NOTHING`,
-      [org.id, id, slotAt ? 'scheduled' : 'on_demand', slotAt, startedAt],
-    );
+    const claimed = await this.pool.query(CLAIM_PERMISSION_REPORT, [org.id, id, slotAt ? 'scheduled' : 'on_demand', slotAt, startedAt]);
     if (claimed.rowCount === 0) return null;
     let report: PermissionReport;
     try {
@@ -152,25 +148,12 @@ export class PermissionChecks {
     } catch (err) {
       const message = OrgVaultError.is(err) ? err.oneLine() : 'The permission check failed';
       if (!OrgVaultError.is(err)) this.deps.log.error({ err, orgId: org.id }, 'permission check failed');
-      await this.pool.query(`UPDATE permission_reports SET status = 'failed', error = $3, finished_at = $4 WHERE org_id = $1 AND id = $2`, [
-        org.id,
-        id,
-        message,
-        this.deps.clock.now(),
-      ]);
+      await this.pool.query(FAIL_PERMISSION_REPORT, [org.id, id, message, this.deps.clock.now()]);
       return this.get(org.id, id);
     }
-    await this.pool.query(
-      `UPDATE permission_reports SET status = 'succeeded', report = $3, finished_at = $4 WHERE org_id = $1 AND id = $2`,
-      [org.id, id, JSON.stringify(report), this.deps.clock.now()],
-    );
+    await this.pool.query(FINISH_PERMISSION_REPORT, [org.id, id, JSON.stringify(report), this.deps.clock.now()]);
     const mail = await this.mail(org, report);
-    await this.pool.query('UPDATE permission_reports SET mail_status = $3, mail_error = $4 WHERE org_id = $1 AND id = $2', [
-      org.id,
-      id,
-      mail.status,
-      mail.error,
-    ]);
+    await this.pool.query(SET_PERMISSION_REPORT_MAIL, [org.id, id, mail.status, mail.error]);
     return this.get(org.id, id);
   }
 
@@ -192,10 +175,7 @@ export class PermissionChecks {
 }
 
 export async function readPermissionCheckSettings(pool: Pool, orgId: string): Promise<PermissionCheckSettings> {
-  const { rows } = await pool.query<PermissionCheckSettings>(
-    'SELECT org_id AS "orgId", enabled, start_at AS "startAt", every FROM permission_check_settings WHERE org_id = $1',
-    [orgId],
-  );
+  const { rows } = await pool.query<PermissionCheckSettings>(GET_PERMISSION_CHECK_SETTINGS, [orgId]);
   return rows[0] ?? { orgId, enabled: true, startAt: null, every: DEFAULT_PERMISSION_CHECK_EVERY };
 }
 
