@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   DAILY_JOB_LIMIT: 'The daily job limit is reached',
   SEATS_EXCEEDED: 'Active users exceed the purchased seats',
   ORG_AUTH_FAILED: 'The organization refused our credentials',
+  RECONNECT_NEEDED: 'Salesforce revoked our access to the organization: an administrator must reconnect it',
+  LOGIN_LINK_INVALID: 'The login link is unknown, already used or expired',
   ORG_API_ERROR: 'The organization answered with an error',
   URL_NOT_ALLOWED: 'The URL is not a Salesforce address the engine may call',
   API_BUDGET_EXHAUSTED: 'The API budget for this organization is spent',

@@ -59,6 +59,7 @@ export async function startEngine(
   if (!options.deferWork) await startWork();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  services.setPublicUrl(url);
   return {
     url,
     ctx,

@@ -2,7 +2,13 @@ import type { EngineContext } from './context.js';
 import type { ApiServices } from './api/services.js';
 import { SalesforceAdapter } from './api/adapters/salesforce.js';
 import { Store, kekFromConfig } from './store/store.js';
-import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from './salesforce/connection-repository.js';
+import {
+  ConnectionRepository,
+  connectOrg,
+  openStoredConnection,
+  revokeStoredConnection,
+  type SecretBox,
+} from './salesforce/connection-repository.js';
 import type { OrgConnection } from './salesforce/connection.js';
 import type { OrgCredentials } from './salesforce/credentials.js';
 import type { ScopeOptions } from './salesforce/scope.js';
@@ -25,6 +31,9 @@ import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
+import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
+import { ConnectStates } from './orgs/connect-states.js';
+import { OrgVaultError } from './errors.js';
 
 export interface Services {
   store: Store;
@@ -47,6 +56,8 @@ export interface Services {
   compare: CompareService;
   /** Runs queued restores (claimed across processes, resumed after a crash). */
   restoreWorker: RestoreWorker;
+  /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
+  setPublicUrl(url: string): void;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -61,15 +72,20 @@ export interface ServiceOptions {
 }
 
 /** The live connections of orgs: one per org per process (its API budget is counted there). */
-function orgConnections(ctx: EngineContext, secretBox: SecretBox) {
+function orgConnections(ctx: EngineContext, secretBox: SecretBox, orgs: OrgRegistry) {
   const { pool } = ctx.infra;
   const connections = new ConnectionRepository(pool, secretBox);
   const origins = new OrgOrigins(ctx.config.salesforceOrigins);
   const live = new Map<string, Promise<OrgConnection>>();
+  // Salesforce revoked or expired the refresh token: only an administrator's login brings it back.
+  const refused = async (orgId: string, err: OrgVaultError): Promise<void> => {
+    live.delete(orgId);
+    if (err.details?.errorCode === 'invalid_grant') await orgs.markReconnectNeeded(orgId, err.message);
+  };
   const connectionTo = (orgId: string): Promise<OrgConnection> => {
     let c = live.get(orgId);
     if (!c) {
-      c = openStoredConnection(connections, orgId, { origins });
+      c = openStoredConnection(connections, orgId, { origins, onRefused: (err) => refused(orgId, err) });
       live.set(orgId, c);
       c.catch(() => live.delete(orgId));
     }
@@ -77,11 +93,15 @@ function orgConnections(ctx: EngineContext, secretBox: SecretBox) {
   };
   /** Connects an org: its tokens stored, its connection kept live. */
   const connectNew = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
-    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins } });
+    // The org's id is known only once connected; a refusal before that has nothing to mark.
+    const known: { orgId?: string } = {};
+    const onRefused = async (err: OrgVaultError) => (known.orgId ? refused(known.orgId, err) : undefined);
+    const { orgId, connection } = await connectOrg(pool, secretBox, { tenantId, credentials, options: { origins, onRefused } });
+    known.orgId = orgId;
     live.set(orgId, Promise.resolve(connection));
     return { orgId };
   };
-  return { connections, connectionTo, connectNew, forget: (orgId: string) => live.delete(orgId) };
+  return { connections, origins, connectionTo, connectNew, forget: (orgId: string) => live.delete(orgId) };
 }
 
 /** Backups and continuous protection: the worker that runs jobs, CDP, and starting jobs on demand. */
@@ -121,7 +141,10 @@ function backupServices(
   );
   const jobs = new BackupJobsAdapter(
     new BackupJobs(pool, {
-      admit: (org) => schedule.subscriptions.assertMayBackUp(org.id),
+      admit: async (org) => {
+        if (org.reconnectNeeded) throw reconnectNeeded(org);
+        await schedule.subscriptions.assertMayBackUp(org.id);
+      },
       // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
       launch: async () => worker.poll(),
       promise: async (org) => {
@@ -151,6 +174,7 @@ function restoreServices(
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
+      undelete: config.restoreUndelete,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
       staleMs: restoreStaleMs,
@@ -170,10 +194,10 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const { config, log } = ctx;
   const store = new Store({ pool, container: ctx.infra.container, kek: kekFromConfig(config) });
   if (ctx.infra.blobsUnprovenSince) await verifyRecentFiles(store, ctx.infra.blobsUnprovenSince, log);
-  const { connections, connectionTo, connectNew, forget } = orgConnections(ctx, await store.secretBox());
-
   const keys = new ApiKeyService(pool);
   const orgs = new OrgRegistry(pool);
+  const secretBox = await store.secretBox();
+  const { connections, origins, connectionTo, connectNew, forget } = orgConnections(ctx, secretBox, orgs);
   const tenants = new TenantService(pool);
   if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
 
@@ -194,13 +218,16 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     return { orgId };
   };
   const salesforce = new SalesforceAdapter({ orgs, connect, open: connectionTo, scopeOptions });
+  const { webLogin, setPublicUrl } = browserLogin(ctx, { orgs, box: secretBox, origins, connect });
+  orgs.onReconnectNeeded(schedule.reconnectNeeded);
   orgs.onDisconnect(async (org) => {
     await keys.revokeForOrg(org.tenantId, org.id);
     forget(org.id);
+    await revokeStoredConnection(connections, org.id, log);
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
 
-  const owned = { tenants, keys, orgs, jobs, cdp, store, connect: salesforce, scope: salesforce };
+  const owned = { tenants, keys, orgs, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -218,6 +245,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     restore,
     compare,
     restoreWorker,
+    setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp }),
   };
 }
@@ -236,6 +264,33 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
       await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop()]);
     },
   };
+}
+
+const reconnectNeeded = (org: { name: string; reconnectReason: string | null }): OrgVaultError =>
+  new OrgVaultError('RECONNECT_NEEDED', `Salesforce refused OrgVault's access to ${org.name}: reconnect it first`, {
+    actions: ["Choose Reconnect in the organization's menu on the Backup page and log in to Salesforce."],
+    ...(org.reconnectReason ? { details: { reason: org.reconnectReason } } : {}),
+  });
+
+/**
+ * "Connect organization" in the browser, with the connected app of the settings; its callback
+ * defaults to this engine's own URL, known once it listens (setPublicUrl).
+ */
+function browserLogin(ctx: EngineContext, deps: Pick<WebLoginDeps, 'orgs' | 'box' | 'origins' | 'connect'>) {
+  const { config } = ctx;
+  let publicUrl = `http://${config.host}:${config.port}`;
+  const webLogin = new WebLogin({
+    ...deps,
+    states: new ConnectStates(ctx.infra.pool),
+    app: {
+      clientId: config.oauthClientId,
+      clientSecret: config.oauthClientSecret,
+      callbackUrl: () => config.oauthCallbackUrl ?? `${publicUrl}/oauth/callback`,
+      loginUrl: config.oauthLoginUrl,
+      sandboxLoginUrl: config.oauthSandboxLoginUrl,
+    },
+  });
+  return { webLogin, setPublicUrl: (url: string) => void (publicUrl = url) };
 }
 
 function salesforceReaders(open: (orgId: string) => Promise<OrgConnection>) {

@@ -113,6 +113,7 @@ describe('local preview of the Backup page', () => {
       'Configure backup settings',
       'Hide organization',
       'View details',
+      'Disconnect organization',
     ]);
     await shot(admin, '02-admin-menu');
     await admin.close();

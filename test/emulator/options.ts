@@ -21,7 +21,7 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Admin user's username (default admin@org<org number>.orgvault-emulator.test). */
   username?: string;
-  /** The password every active user logs in with through the SOAP API's login() (default "emulator"). */
+  /** The password every active user logs in with: SOAP login() and the OAuth login page (default "emulator"). */
   password?: string;
   isSandbox?: boolean;
   timeZone?: string;
@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   jwtCertificate?: string;
   /** Connected app consumer key expected as the JWT `iss` (any when absent). */
   jwtClientId?: string;
+  /** Connected apps for the web-server flow besides the sf CLI's PlatformCLI (callback http://localhost:1717/OauthRedirect). */
+  connectedApps?: import('./oauth/connected-apps.js').ConnectedApp[];
   /** Change Data Capture (CometD, Pub/Sub API) settings; false leaves it out. */
   cdc?: import('./cdc/extension.js').CdcExtensionOptions | false;
   /** Mounted after the core routes (CDC: CometD, Pub/Sub). */

@@ -14,8 +14,10 @@ import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
 import { oauthRoutes, versionsRoute } from './oauth/routes.js';
+import { WebServerFlow } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
 import { soapRoutes } from './soap/routes.js';
+import { bulk1Routes } from './bulk1/routes.js';
 import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
 import type { EmulatorOptions } from './options.js';
@@ -37,6 +39,8 @@ export interface EmulatorHandle extends EmulatorReady {
   port: number;
   org: Org;
   server: http.Server;
+  /** The web-server flow: its connected apps (register more, or change callback URLs, at any time). */
+  oauth: WebServerFlow;
   /** Everything printed in the EMULATOR_READY line (extension fields included). */
   ready: EmulatorReady;
   stop(): Promise<void>;
@@ -110,9 +114,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   if (options.logRequests) app.use(accessLog(options.logRequests));
   app.use(injectFaults(org));
+  // Bulk API 1.0 reads its bodies itself: JSON jobs send SOQL and records as application/json.
+  app.use('/services/async/:version', bulk1Routes(org));
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
-  app.use(oauthRoutes({ org, options, instanceUrl: () => instanceUrl }));
+  const identity = { org, options, instanceUrl: () => instanceUrl };
+  const oauth = new WebServerFlow(identity, { connectedApps: options.connectedApps });
+  app.use(oauth.router(options.admin === true));
+  app.use(oauthRoutes(identity));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
   const api = apiRouter(org, () => instanceUrl);
   app.use('/services/data/:version', api);
@@ -139,5 +148,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })();
     return stopped;
   };
-  return { ...ready, ready, port, org, server, stop };
+  return { ...ready, ready, port, org, server, oauth, stop };
 }

@@ -87,6 +87,18 @@ describe('house rules as lint rules', () => {
     expect(await rulesBroken('api', template)).toContain('no-restricted-syntax');
   });
 
+  it("no-restricted-syntax: SQL outside a domain's sql.ts, SOQL outside salesforce/", async () => {
+    expect(await rulesBroken('backup', "export const q = 'UPDATE backup_jobs SET status = $2 WHERE id = $1';\n")).toContain(
+      'no-restricted-syntax',
+    );
+    const soql = 'export const q = (object: string) => `SELECT Id FROM ${object}`;\n';
+    expect(await rulesBroken('schedule', soql)).toContain('no-restricted-syntax');
+    const inPlace = async (file: string, code: string) =>
+      (await eslint.lintText(code, { filePath: path.join(root, 'engine/src', file) }))[0]!.messages.map((m) => m.ruleId);
+    expect(await inPlace('backup/sql.ts', "export const q = 'UPDATE backup_jobs SET status = $2 WHERE id = $1';\n")).toEqual([]);
+    expect(await inPlace('salesforce/scope.ts', soql)).toEqual([]);
+  });
+
   it('max-lines: an engine file over 400 lines', async () => {
     const code = Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
     expect(await rulesBroken('orgs', code)).toContain('max-lines');

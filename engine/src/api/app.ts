@@ -8,6 +8,7 @@ import { metricsRegistry } from '../infra/metrics.js';
 import { readiness } from '../infra/stack.js';
 import { apiRouter, DEFAULT_API_OPTIONS, type ApiOptions } from './v1.js';
 import type { ApiServices } from './services.js';
+import { oauthCallback } from './oauth-callback.js';
 
 export function createApp(ctx: EngineContext, services: ApiServices, options: Partial<ApiOptions> = {}): Express {
   const app = express();
@@ -38,6 +39,7 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
   // Development only: the Lightning page built outside Salesforce, calling this API from the same origin.
   if (ctx.config.previewDir) app.use('/preview', express.static(ctx.config.previewDir, { index: 'index.html' }));
 
+  app.get('/oauth/callback', oauthCallback(services.webLogin, ctx.log));
   app.use('/api/v1', apiRouter(services, { ...DEFAULT_API_OPTIONS, ...options }, ctx.log));
 
   app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));

@@ -157,6 +157,10 @@ export const Tile = z.object({
     .describe('The job queued or running now'),
   nextBackupAt: DateTime.nullable().describe('Next scheduled start; null when backups are off or not scheduled'),
   cdpEnabled: z.boolean(),
+  connection: z
+    .enum(['connected', 'reconnect_needed'])
+    .describe('reconnect_needed: Salesforce revoked our access; backups and continuous protection wait for an administrator to reconnect'),
+  reconnectReason: z.string().nullable(),
   protection: Protection,
 });
 export const TileList = z.object({ orgs: z.array(Tile) });
@@ -190,6 +194,17 @@ export const ConnectResponse = z.object({
     .describe("The org's own API key for its Named Credential: shown once, reaches only this org"),
 });
 export const HideRequest = z.strictObject({ hidden: z.boolean() });
+
+export const LoginRequest = z.strictObject({
+  environment: z
+    .enum(['production', 'sandbox', 'custom'])
+    .describe('Where to log in: login.salesforce.com, test.salesforce.com, or a My Domain'),
+  myDomainUrl: LoginUrl.optional().describe('With environment custom: the My Domain URL, e.g. https://acme.my.salesforce.com'),
+});
+export const LoginLink = z.object({
+  authorizeUrl: z.string().describe("Salesforce's login page for this connection: open it in the browser (single use)"),
+  expiresAt: DateTime,
+});
 
 export const ObjectInfo = z.object({
   name: z.string(),

@@ -42,6 +42,20 @@ export interface OrgConnectService {
   connect(tenantId: string, credentials: ConnectInput): Promise<Org>;
 }
 
+/** salesforce/: connecting in the browser (OAuth 2.0 web-server flow with PKCE). */
+export interface WebLoginService {
+  /** An authorize URL for a new org, or (`reconnect`) for an org whose access Salesforce revoked. */
+  begin(input: {
+    tenantId: string;
+    requestedBy: string | null;
+    environment: 'production' | 'sandbox' | 'custom';
+    myDomainUrl?: string | undefined;
+    reconnect?: Org | undefined;
+  }): Promise<{ authorizeUrl: string; expiresAt: Date }>;
+  /** The callback's query: the org connected, or LOGIN_LINK_INVALID, ORG_AUTH_FAILED, CONFLICT. */
+  finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean }>;
+}
+
 /** salesforce/: describe and backup scope. */
 export interface ObjectScopeService {
   /** Every object of the org with whether it is in backup scope and, if not, why. */
@@ -131,6 +145,7 @@ export interface ApiServices {
   keys: ApiKeyService;
   orgs: OrgRegistry;
   connect: OrgConnectService;
+  webLogin: WebLoginService;
   scope: ObjectScopeService;
   jobs: BackupJobService;
   schedule: ScheduleService;

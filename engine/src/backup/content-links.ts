@@ -15,8 +15,7 @@ import type { Logger } from '../infra/logger.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeSObject } from '../salesforce/describe.js';
 import { objectScope, type ObjectScope } from '../salesforce/scope.js';
-import { queryLinks } from '../salesforce/content-links.js';
-import { restQuery } from '../salesforce/rest-query.js';
+import { documentsChangedSince, queryLinks } from '../salesforce/content-links.js';
 import { OrgVaultError } from '../errors.js';
 import type { Pool } from '../infra/db.js';
 import type { Store } from '../store/store.js';
@@ -125,20 +124,8 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
     return n;
   };
   await tally.run(async () => {
-    const changed = new Set<string>();
-    if (from) {
-      const since = from.toISOString().replace(/\.\d{3}Z$/, 'Z');
-      // Documents changed, and documents whose versions changed: sharing a file is reported to
-      // touch its ContentVersion (its update trigger fires) rather than the ContentDocument.
-      for (const [soql, field] of [
-        [`SELECT Id FROM ${DOCUMENT} WHERE SystemModstamp >= ${since}`, 'Id'],
-        [`SELECT ContentDocumentId FROM ContentVersion WHERE SystemModstamp >= ${since}`, 'ContentDocumentId'],
-      ] as const)
-        for await (const page of restQuery(conn, soql, { all: true, batchSize: 2000 }))
-          for (const r of page.records) changed.add(String(r[field]));
-    } else {
-      for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) changed.add(id);
-    }
+    const changed = from ? await documentsChangedSince(conn, from) : new Set<string>();
+    if (!from) for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) changed.add(id);
     const docs = [...changed];
     const seen = new Set<string>();
     for await (const records of queryLinks(conn, scope.fields, 'ContentDocumentId', docs)) {

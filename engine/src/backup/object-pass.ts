@@ -5,7 +5,7 @@ import type { Logger } from '../infra/logger.js';
 import type { Store, WithBatch } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import type { ObjectScope } from '../salesforce/scope.js';
-import { selectSoql } from '../salesforce/scope.js';
+import { idsSoql, passSoql } from '../salesforce/scope.js';
 import { DEFAULT_MAX_RECORDS, bulkQuery } from '../salesforce/bulk2-query.js';
 import type { PageMemory } from '../salesforce/page-memory.js';
 import { restQuery, type SObjectRecord } from '../salesforce/rest-query.js';
@@ -57,9 +57,6 @@ export interface PassOutcome {
   changes?: number;
 }
 
-/** SOQL datetime literal: no quotes, UTC. */
-const soqlTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /**
  * One object's pass of a job: its records (Bulk 2.0, or REST for objects Bulk refuses), then for
  * incremental passes the deletions getDeleted reports, then files, then, when due, an id
@@ -73,13 +70,13 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
   if (incremental && cp.from === undefined) cp.from = new Date(ctx.watermark!.getTime() - ctx.options.overlapMs).toISOString();
   if (!ctx.checkpoint) await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
 
-  const where = incremental ? `${scope.watermarkField} >= ${soqlTime(new Date(cp.from!))}` : undefined;
+  const soql = passSoql(scope, incremental ? new Date(cp.from!) : undefined);
   let read: number | undefined;
   if (!cp.recordsDone) {
-    if (scope.reader === 'rest') read = await restRecords(ctx, cp, where);
+    if (scope.reader === 'rest') read = await restRecords(ctx, cp, soql);
     else {
-      if (incremental && !cp.bulk && ctx.fewChangesExpected) read = await fewChangesByRest(ctx, where!);
-      read ??= await bulkRecords(ctx, cp, where);
+      if (incremental && !cp.bulk && ctx.fewChangesExpected) read = await fewChangesByRest(ctx, soql);
+      read ??= await bulkRecords(ctx, cp, soql);
     }
     cp.recordsDone = true;
     await recordProgress(ctx.pool, ctx.orgId, ctx.jobId, scope.name, {}, cp);
@@ -118,9 +115,8 @@ function counted<T>(ctx: PassContext, step: (spent: () => number) => Promise<T>)
   return t.run(() => step(spent));
 }
 
-async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<number> {
+async function bulkRecords(ctx: PassContext, cp: PassCheckpoint, soql: string): Promise<number> {
   const { scope } = ctx;
-  const soql = selectSoql(scope, where);
   const operation = scope.hasIsDeleted ? 'queryAll' : 'query';
   const query = createHash('sha256').update(`${operation}\n${soql}`).digest('base64url').slice(0, 22);
   // Checkpoints written before the digest existed name none: their job is checked by object and operation only.
@@ -188,10 +184,10 @@ export const REST_PAGE_RECORDS = 2000;
  * overlap window is recognised as stored). Gives the records read, or undefined when the window
  * holds more than one page: the caller then runs the Bulk job (this call is the price of guessing wrong).
  */
-async function fewChangesByRest(ctx: PassContext, where: string): Promise<number | undefined> {
+async function fewChangesByRest(ctx: PassContext, soql: string): Promise<number | undefined> {
   const { scope } = ctx;
   return counted(ctx, async (spent) => {
-    const pages = restQuery(ctx.conn, selectSoql(scope, where), {
+    const pages = restQuery(ctx.conn, soql, {
       all: scope.hasIsDeleted,
       batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
     });
@@ -241,11 +237,11 @@ export function toJsonRecord(
   };
 }
 
-async function restRecords(ctx: PassContext, cp: PassCheckpoint, where: string | undefined): Promise<number> {
+async function restRecords(ctx: PassContext, cp: PassCheckpoint, soql: string): Promise<number> {
   const { scope } = ctx;
   let read = 0;
   await counted(ctx, async (spent) => {
-    const pages = restQuery(ctx.conn, selectSoql(scope, where), {
+    const pages = restQuery(ctx.conn, soql, {
       all: scope.hasIsDeleted,
       batchSize: ctx.options.restPageRecords ?? REST_PAGE_RECORDS,
       ...(cp.rest?.next ? { fromNextRecordsUrl: cp.rest.next } : {}),
@@ -338,7 +334,7 @@ async function reconcile(ctx: PassContext): Promise<void> {
   const { scope } = ctx;
   await counted(ctx, async (spent) => {
     const orgIds = new Set<string>();
-    const soql = `SELECT Id FROM ${scope.name}`;
+    const soql = idsSoql(scope.name);
     if (scope.reader === 'bulk') {
       const pages = bulkQuery(ctx.conn, { soql, operation: 'query', ...(ctx.pageMemory ? { memory: ctx.pageMemory } : {}) });
       for await (const page of pages) {

@@ -99,79 +99,8 @@ export class EventApplier {
     replayed: readonly string[] = [],
     storedUpTo: number | null = null,
   ): Promise<void> {
-    const records: JsonRecord[] = [];
-    const tombstones: Tombstone[] = [];
-    const gaps = new Set<string>();
-    // The latest fields of each record touched in this batch, so later updates merge onto them.
-    const current = new Map<string, Fields | null>();
-    const updated = [...new Set(events.filter((e) => e.header.changeType === 'UPDATE').flatMap((e) => e.header.recordIds))];
-    const firstAt = new Date(Math.min(...events.map((e) => e.header.commitTimestamp)) - 1);
-    for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: firstAt, ids: updated })) current.set(r.id, r.fields);
-    // Records whose earlier events of this batch were stored before: later ones merge onto what was stored.
-    const skippedTo = replayed.filter((id) => updated.includes(id));
-    if (skippedTo.length > 0 && storedUpTo !== null) {
-      for (const id of skippedTo) current.delete(id);
-      for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: new Date(storedUpTo), ids: skippedTo }))
-        current.set(r.id, r.fields);
-    }
-    // An update keeps a compound's own value (Contact.Name) unless one of its parts changed.
-    const carried = (fields: Fields, changed: readonly string[]): Fields => {
-      const out = { ...fields };
-      for (const f of layout.notCarried) {
-        if (!layout.compoundValues.includes(f) || changed.some((c) => c.startsWith(`${f}.`))) delete out[f];
-      }
-      return out;
-    };
-
-    for (const e of events) {
-      const { changeType, recordIds } = e.header;
-      const at = new Date(e.header.commitTimestamp);
-      if (changeType === 'GAP_OVERFLOW') {
-        outcome.overflow.add(object);
-        continue;
-      }
-      if (changeType.startsWith('GAP_')) {
-        for (const id of recordIds) gaps.add(id);
-        continue;
-      }
-      if (changeType === 'DELETE') {
-        for (const id of recordIds) {
-          tombstones.push({ id, deletedAt: at });
-          current.set(id, null);
-        }
-        continue;
-      }
-      const values = eventValues(layout, e.body);
-      for (const id of recordIds) {
-        let fields: Fields;
-        if (changeType === 'UPDATE') {
-          const base = current.get(id);
-          if (!base) {
-            // Never seen (or seen deleted): the org is the only source of its other fields.
-            gaps.add(id);
-            continue;
-          }
-          fields = carried(base, e.header.changedFields);
-          for (const name of e.header.changedFields) {
-            const f = storedFieldOf(layout, name);
-            if (f) fields[f] = values.get(f) ?? null;
-          }
-          for (const name of e.header.nulledFields) {
-            const f = storedFieldOf(layout, name);
-            if (f) fields[f] = null;
-          }
-        } else {
-          fields = Object.fromEntries(
-            layout.scope.fields.filter((f) => !layout.notCarried.includes(f)).map((f) => [f, values.get(f) ?? null]),
-          );
-        }
-        fields.Id = id;
-        if (layout.scope.hasIsDeleted) fields.IsDeleted = false;
-        current.set(id, fields);
-        records.push({ id, validFrom: at, fields });
-      }
-    }
-
+    const current = await this.#baseline(object, events, replayed, storedUpTo);
+    const { records, tombstones, gaps } = toVersions(object, layout, events, current, outcome);
     await this.#completeNotCarried(object, layout, records);
     const fetched = await this.#fetch(object, layout, [...gaps]);
     outcome.fetched += fetched.records.length + fetched.tombstones.length;
@@ -181,6 +110,30 @@ export class EventApplier {
     if (tombstones.length > 0) {
       outcome.tombstones += (await this.store.putTombstones({ orgId: this.orgId, object, source: 'cdc', tombstones })).stored;
     }
+  }
+
+  /**
+   * The fields of each updated record before the batch: its version just before the batch's first
+   * event, or, for a record whose earlier events of this batch were stored before (`replayed`),
+   * what was stored up to `storedUpTo`, so later updates merge onto that.
+   */
+  async #baseline(
+    object: string,
+    events: ChangeEvent[],
+    replayed: readonly string[],
+    storedUpTo: number | null,
+  ): Promise<Map<string, Fields | null>> {
+    const current = new Map<string, Fields | null>();
+    const updated = [...new Set(events.filter((e) => e.header.changeType === 'UPDATE').flatMap((e) => e.header.recordIds))];
+    const firstAt = new Date(Math.min(...events.map((e) => e.header.commitTimestamp)) - 1);
+    for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: firstAt, ids: updated })) current.set(r.id, r.fields);
+    const skippedTo = replayed.filter((id) => updated.includes(id));
+    if (skippedTo.length > 0 && storedUpTo !== null) {
+      for (const id of skippedTo) current.delete(id);
+      for (const r of await this.store.readRecords({ orgId: this.orgId, object, at: new Date(storedUpTo), ids: skippedTo }))
+        current.set(r.id, r.fields);
+    }
+    return current;
   }
 
   /** SystemModstamp and formulas from the org, for the last version of each record if the org still holds it. */
@@ -222,4 +175,76 @@ export class EventApplier {
     }
     return { records, tombstones };
   }
+}
+
+/**
+ * The batch's events of one object as versions, in commit order. `current` holds the latest fields
+ * of each record touched (null once deleted) and moves with each event, so later updates merge
+ * onto earlier ones. `gaps`: records only the org can tell (GAP_* events, updates of records never
+ * seen); a GAP_OVERFLOW marks the object in `outcome.overflow`.
+ */
+function toVersions(
+  object: string,
+  layout: EventLayout,
+  events: readonly ChangeEvent[],
+  current: Map<string, Fields | null>,
+  outcome: Pick<ApplyOutcome, 'overflow'>,
+): { records: JsonRecord[]; tombstones: Tombstone[]; gaps: Set<string> } {
+  const records: JsonRecord[] = [];
+  const tombstones: Tombstone[] = [];
+  const gaps = new Set<string>();
+  for (const e of events) {
+    const { changeType, recordIds } = e.header;
+    const at = new Date(e.header.commitTimestamp);
+    if (changeType === 'GAP_OVERFLOW') outcome.overflow.add(object);
+    else if (changeType.startsWith('GAP_')) for (const id of recordIds) gaps.add(id);
+    else if (changeType === 'DELETE') {
+      for (const id of recordIds) {
+        tombstones.push({ id, deletedAt: at });
+        current.set(id, null);
+      }
+    } else {
+      const values = eventValues(layout, e.body);
+      for (const id of recordIds) {
+        const base = current.get(id);
+        // An update of a record never seen (or seen deleted): the org is the only source of its other fields.
+        if (changeType === 'UPDATE' && !base) gaps.add(id);
+        else {
+          const fields = changeType === 'UPDATE' ? updatedFields(layout, base!, e, values) : createdFields(layout, values);
+          fields.Id = id;
+          if (layout.scope.hasIsDeleted) fields.IsDeleted = false;
+          current.set(id, fields);
+          records.push({ id, validFrom: at, fields });
+        }
+      }
+    }
+  }
+  return { records, tombstones, gaps };
+}
+
+/** A create's or undelete's full body: every field events carry. */
+function createdFields(layout: EventLayout, values: Map<string, unknown>): Fields {
+  return Object.fromEntries(layout.scope.fields.filter((f) => !layout.notCarried.includes(f)).map((f) => [f, values.get(f) ?? null]));
+}
+
+/**
+ * An update merged onto the record's last fields: changed fields take the event's values, nulled
+ * ones null. Fields events never carry are dropped, except a compound's own value (Contact.Name)
+ * while none of its parts changed.
+ */
+function updatedFields(layout: EventLayout, base: Fields, e: ChangeEvent, values: Map<string, unknown>): Fields {
+  const { changedFields, nulledFields } = e.header;
+  const fields = { ...base };
+  for (const f of layout.notCarried) {
+    if (!layout.compoundValues.includes(f) || changedFields.some((c) => c.startsWith(`${f}.`))) delete fields[f];
+  }
+  for (const name of changedFields) {
+    const f = storedFieldOf(layout, name);
+    if (f) fields[f] = values.get(f) ?? null;
+  }
+  for (const name of nulledFields) {
+    const f = storedFieldOf(layout, name);
+    if (f) fields[f] = null;
+  }
+  return fields;
 }

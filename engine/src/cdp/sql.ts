@@ -9,7 +9,9 @@ export const PUT_SETTINGS = `INSERT INTO cdp_settings (org_id, enabled, objects,
   ON CONFLICT (org_id) DO UPDATE SET enabled = $2, objects = $3, selection = $4, transport = $6, updated_at = now(), updated_by = $5`;
 
 /** Connected orgs with protection on. */
-export const ENABLED_ORGS = `SELECT s.org_id FROM cdp_settings s JOIN orgs o ON o.id = s.org_id WHERE s.enabled AND o.disconnected_at IS NULL`;
+/** An org waiting for a reconnect is left out: its stream pauses, its checkpoint waits for it. */
+export const ENABLED_ORGS = `SELECT s.org_id FROM cdp_settings s JOIN orgs o ON o.id = s.org_id
+  WHERE s.enabled AND o.disconnected_at IS NULL AND o.reconnect_needed_at IS NULL`;
 
 export const GET_CHECKPOINT = `SELECT replay_id, cometd_replay_id, transport, transport_since, transport_reason, last_commit_at, covered_from, caught_up_at, events
   FROM cdp_checkpoints WHERE org_id = $1 AND channel = $2`;

@@ -122,6 +122,31 @@ export const SETTINGS = {
       )
       .pipe(z.array(z.string().regex(ORIGIN_PATTERN, 'scheme://host[:port], e.g. http://127.0.0.1:8080'))),
   },
+  oauthClientId: {
+    env: 'ORGVAULT_OAUTH_CLIENT_ID',
+    doc: 'Consumer key of the connected app that "Connect organization" logs in with (OAuth 2.0 web-server flow with PKCE); absent = connecting from the page is off',
+    schema: z.string().min(1).max(500).optional(),
+  },
+  oauthClientSecret: {
+    env: 'ORGVAULT_OAUTH_CLIENT_SECRET',
+    doc: 'Consumer secret of that connected app, when it requires one for the web-server flow',
+    schema: z.string().min(1).max(500).optional(),
+  },
+  oauthCallbackUrl: {
+    env: 'ORGVAULT_OAUTH_CALLBACK_URL',
+    doc: "The connected app's callback URL: this engine's `/oauth/callback` as the admin's browser reaches it; default http://<host>:<port>/oauth/callback",
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  oauthLoginUrl: {
+    env: 'ORGVAULT_OAUTH_LOGIN_URL',
+    doc: 'Where production orgs log in',
+    schema: z.url({ protocol: /^https?$/ }).default('https://login.salesforce.com'),
+  },
+  oauthSandboxLoginUrl: {
+    env: 'ORGVAULT_OAUTH_SANDBOX_LOGIN_URL',
+    doc: 'Where sandboxes log in',
+    schema: z.url({ protocol: /^https?$/ }).default('https://test.salesforce.com'),
+  },
   pubSubEndpoint: {
     env: 'ORGVAULT_PUBSUB_ENDPOINT',
     doc: 'Salesforce Pub/Sub API endpoint (host:port) that continuous data protection subscribes to',
@@ -172,6 +197,14 @@ export const SETTINGS = {
     env: 'ORGVAULT_RESTORE_BULK_THRESHOLD',
     doc: 'From this many records in one restore step on, Bulk API 2.0 ingest; below, sObject collections',
     schema: z.coerce.number().int().min(1).max(10_000_000).default(2000),
+  },
+  restoreUndelete: {
+    env: 'ORGVAULT_RESTORE_UNDELETE',
+    doc: "Bring deleted records back from the org's Recycle Bin (same Ids, numbers and audit fields) before re-creating any; false: always re-create under new Ids",
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(true),
   },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',

@@ -12,6 +12,9 @@ export interface OrgFacts {
   timeZone: string;
   connectedAt: Date;
   disconnected: boolean;
+  /** Salesforce refused the refresh token; nothing runs until an administrator reconnects. */
+  reconnectNeeded: boolean;
+  reconnectReason: string | null;
 }
 
 export async function loadOrg(pool: Pool, orgId: string): Promise<OrgFacts> {

@@ -14,6 +14,9 @@ export interface Org {
   timeZone: string;
   hidden: boolean;
   connectedAt: Date;
+  /** Salesforce refused our refresh token: backups and the change stream wait for a reconnect. */
+  reconnectNeeded: boolean;
+  reconnectReason: string | null;
 }
 
 /** What connecting learns about an org (from its identity and Organization record). */
@@ -34,6 +37,9 @@ export interface OrgScope {
 /** Called after an org is disconnected, so each domain drops what it keeps running for it. */
 export type DisconnectListener = (org: Org) => Promise<void>;
 
+/** Called once when an org starts needing a reconnect (its administrators are told). */
+export type ReconnectListener = (org: Org) => Promise<void>;
+
 interface OrgRow {
   id: string;
   tenant_id: string;
@@ -44,6 +50,8 @@ interface OrgRow {
   time_zone: string;
   hidden: boolean;
   connected_at: Date;
+  reconnect_needed_at: Date | null;
+  reconnect_reason: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,6 +69,8 @@ const toOrg = (r: OrgRow): Org => ({
   timeZone: r.time_zone,
   hidden: r.hidden,
   connectedAt: r.connected_at,
+  reconnectNeeded: r.reconnect_needed_at !== null,
+  reconnectReason: r.reconnect_reason,
 });
 
 /**
@@ -70,11 +80,27 @@ const toOrg = (r: OrgRow): Org => ({
  */
 export class OrgRegistry {
   private readonly listeners: DisconnectListener[] = [];
+  private readonly reconnectListeners: ReconnectListener[] = [];
 
   constructor(private readonly db: Queryable) {}
 
   onDisconnect(listener: DisconnectListener): void {
     this.listeners.push(listener);
+  }
+
+  onReconnectNeeded(listener: ReconnectListener): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  /**
+   * Salesforce refused the org's refresh token: the org waits for an administrator to reconnect
+   * it (connecting it again clears the mark). Listeners hear of it once, however many jobs and
+   * streams meet the refusal.
+   */
+  async markReconnectNeeded(orgId: string, reason: string): Promise<void> {
+    const { rows } = await this.db.query<OrgRow>(sql.MARK_RECONNECT_NEEDED, [orgId, reason]);
+    if (!rows[0]) return;
+    for (const listener of this.reconnectListeners) await listener(toOrg(rows[0]));
   }
 
   async list(scope: OrgScope): Promise<Org[]> {

@@ -4,6 +4,9 @@ import { OrgRegistry } from '../orgs/registry.js';
 import { openConnection, type ConnectionOptions, type OrgConnection } from './connection.js';
 import { connectFailure } from './org-errors.js';
 import { joinSecrets, splitSecrets, type CredentialKind, type OrgCredentials } from './credentials.js';
+import { revokeToken } from './tokens.js';
+import type { Logger } from '../infra/logger.js';
+import { DELETE_CONNECTION, GET_CONNECTION, SAVE_CONNECTION, SET_AUTH_FAILED, SET_BUDGET_PERCENT, SET_CONNECTION_SECRETS } from './sql.js';
 
 /** Seals and opens secrets (the store's key file, or Key Vault); we never see the key. */
 export interface SecretBox {
@@ -54,28 +57,20 @@ export class ConnectionRepository {
     meta: { apiVersion: string; budgetPercent?: number; sfUserId?: string; username?: string },
   ): Promise<void> {
     const { settings, sealed } = await this.#seal(credentials);
-    await this.pool.query(
-      `INSERT INTO org_connections (org_id, kind, settings, sealed_secrets, api_version, budget_percent, sf_user_id, username)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6, 50), $7, $8)
-       ON CONFLICT (org_id) DO UPDATE SET kind = EXCLUDED.kind, settings = EXCLUDED.settings, sealed_secrets = EXCLUDED.sealed_secrets,
-         api_version = EXCLUDED.api_version, budget_percent = COALESCE($6, org_connections.budget_percent),
-         sf_user_id = EXCLUDED.sf_user_id, username = EXCLUDED.username,
-         status = 'connected', status_message = NULL, updated_at = now()`,
-      [
-        orgId,
-        credentials.kind,
-        settings,
-        sealed,
-        meta.apiVersion,
-        meta.budgetPercent ?? null,
-        meta.sfUserId ?? null,
-        meta.username ?? null,
-      ],
-    );
+    await this.pool.query(SAVE_CONNECTION, [
+      orgId,
+      credentials.kind,
+      settings,
+      sealed,
+      meta.apiVersion,
+      meta.budgetPercent ?? null,
+      meta.sfUserId ?? null,
+      meta.username ?? null,
+    ]);
   }
 
   async load(orgId: string): Promise<StoredConnection | undefined> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM org_connections WHERE org_id = $1', [orgId]);
+    const { rows } = await this.pool.query<Row>(GET_CONNECTION, [orgId]);
     const row = rows[0];
     if (!row) return undefined;
     let secrets: Record<string, string> = {};
@@ -103,25 +98,23 @@ export class ConnectionRepository {
   /** Replaces the secrets, e.g. with a rotated refresh token. */
   async updateCredentials(orgId: string, credentials: OrgCredentials): Promise<void> {
     const { settings, sealed } = await this.#seal(credentials);
-    await this.pool.query('UPDATE org_connections SET settings = $2, sealed_secrets = $3, updated_at = now() WHERE org_id = $1', [
-      orgId,
-      settings,
-      sealed,
-    ]);
+    await this.pool.query(SET_CONNECTION_SECRETS, [orgId, settings, sealed]);
   }
 
   async markAuthFailed(orgId: string, message: string): Promise<void> {
-    await this.pool.query(`UPDATE org_connections SET status = 'auth_failed', status_message = $2, updated_at = now() WHERE org_id = $1`, [
-      orgId,
-      message,
-    ]);
+    await this.pool.query(SET_AUTH_FAILED, [orgId, message]);
+  }
+
+  /** Forgets how to reach the org (it was disconnected; its backups stay). */
+  async remove(orgId: string): Promise<void> {
+    await this.pool.query(DELETE_CONNECTION, [orgId]);
   }
 
   async setBudgetPercent(orgId: string, percent: number): Promise<void> {
     if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
       throw new OrgVaultError('VALIDATION_FAILED', `API budget share must be a whole percentage from 1 to 100, got ${percent}`);
     }
-    await this.pool.query('UPDATE org_connections SET budget_percent = $2, updated_at = now() WHERE org_id = $1', [orgId, percent]);
+    await this.pool.query(SET_BUDGET_PERCENT, [orgId, percent]);
   }
 }
 
@@ -200,4 +193,22 @@ export async function openStoredConnection(
     if (OrgVaultError.is(err, 'ORG_AUTH_FAILED')) await repo.markAuthFailed(orgId, err.message);
     throw err;
   }
+}
+
+/**
+ * Disconnecting: the refresh token is revoked at Salesforce (so the org's "Connected Apps OAuth
+ * Usage" no longer lists us) and the stored credentials are dropped. An org Salesforce cannot be
+ * reached for is still disconnected here; the failure is logged.
+ */
+export async function revokeStoredConnection(repo: ConnectionRepository, orgId: string, log: Logger): Promise<void> {
+  const stored = await repo.load(orgId).catch((err: unknown) => {
+    log.warn({ err, orgId }, 'the credentials of a disconnected org could not be opened; they are dropped unrevoked');
+    return undefined;
+  });
+  if (stored?.credentials.kind === 'refreshToken') {
+    await revokeToken(stored.credentials.loginUrl, stored.credentials.refreshToken).catch((err: unknown) =>
+      log.warn({ err, orgId }, 'the refresh token of a disconnected org could not be revoked at Salesforce'),
+    );
+  }
+  await repo.remove(orgId);
 }

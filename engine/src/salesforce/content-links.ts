@@ -11,7 +11,7 @@
  */
 import type { OrgConnection } from './connection.js';
 import { restQuery, type SObjectRecord } from './rest-query.js';
-import { soqlQuote } from './scope.js';
+import { selectFrom, soqlDateTime, soqlQuote } from './scope.js';
 
 export const LINK_QUERY_PARAM_BYTES = 12_000;
 const MAX_SOQL_CHARS = 100_000;
@@ -57,4 +57,21 @@ export async function* queryLinks(
   for (const soql of inListBatches(prefix, ids, ')', maxBytes)) {
     for await (const page of restQuery(conn, soql, { batchSize: 2000 })) if (page.records.length) yield page.records;
   }
+}
+
+/**
+ * The documents changed at or after `since`, and those whose versions did (sharing a file is
+ * reported to touch its ContentVersion, its update trigger fires, rather than the ContentDocument);
+ * deleted ones included.
+ */
+export async function documentsChangedSince(conn: OrgConnection, since: Date): Promise<Set<string>> {
+  const where = `SystemModstamp >= ${soqlDateTime(since)}`;
+  const changed = new Set<string>();
+  for (const [object, field] of [
+    ['ContentDocument', 'Id'],
+    ['ContentVersion', 'ContentDocumentId'],
+  ] as const)
+    for await (const page of restQuery(conn, selectFrom(object, [field], where), { all: true, batchSize: 2000 }))
+      for (const r of page.records) changed.add(String(r[field]));
+  return changed;
 }

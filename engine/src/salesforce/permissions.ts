@@ -111,3 +111,21 @@ export async function readUserPermissions(conn: OrgConnection, userId = conn.ide
     fieldPermissions: strip(fieldPermissions),
   };
 }
+
+/** Every object some permission set has object permissions on. */
+export async function permissionableObjects(conn: OrgConnection): Promise<string[]> {
+  return (await queryRecords<{ SobjectType: string }>(conn, 'SELECT SobjectType FROM ObjectPermissions')).map((r) => r.SobjectType);
+}
+
+/** Field-permission lists of objects per query (object names are longer than ids). */
+const OBJECTS_PER_QUERY = 100;
+
+/** The `Object.Field` names some permission set has field permissions on, among these objects'. */
+export async function fieldsWithPermissions(conn: OrgConnection, objects: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < objects.length; i += OBJECTS_PER_QUERY) {
+    const soql = `SELECT Field FROM FieldPermissions WHERE SobjectType IN (${quoted(objects.slice(i, i + OBJECTS_PER_QUERY))})`;
+    for (const row of await queryRecords<{ Field: string }>(conn, soql)) out.push(row.Field);
+  }
+  return out;
+}

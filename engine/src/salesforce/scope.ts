@@ -14,6 +14,8 @@ export interface GlobalSObject {
   custom?: boolean;
   createable?: boolean;
   updateable?: boolean;
+  /** Records deleted go to the Recycle Bin and can be undeleted. */
+  undeletable?: boolean;
 }
 
 export interface DescribeGlobal {
@@ -198,6 +200,21 @@ export function selectFrom(object: string, fields: readonly string[], where?: st
 /** `SELECT <scope fields> FROM <object> [WHERE ...]`, the query both readers run. */
 export function selectSoql(scope: ObjectScope, where?: string): string {
   return selectFrom(scope.name, scope.fields, where);
+}
+
+/** A backup pass's query: every record, or (incremental) those whose watermark field moved at or after `since`. */
+export function passSoql(scope: ObjectScope, since?: Date): string {
+  return selectSoql(scope, since ? `${scope.watermarkField} >= ${soqlDateTime(since)}` : undefined);
+}
+
+/** Every id of an object (the id reconciliation). */
+export function idsSoql(object: string): string {
+  return selectFrom(object, ['Id']);
+}
+
+/** A SOQL datetime literal: unquoted, UTC, in seconds. */
+export function soqlDateTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 const SOQL_ESCAPES: Record<string, string> = {

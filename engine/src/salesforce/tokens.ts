@@ -227,3 +227,47 @@ export function jwtBearerGrant(c: JwtBearerCredentials): () => Promise<TokenGran
     }
   };
 }
+
+export interface AuthorizationCode {
+  loginUrl: string;
+  clientId: string;
+  clientSecret?: string | undefined;
+  redirectUri: string;
+  code: string;
+  codeVerifier: string;
+}
+
+/** Web-server flow: the code the browser brought back, exchanged once for tokens. */
+export async function exchangeAuthorizationCode(c: AuthorizationCode): Promise<TokenGrant> {
+  try {
+    return toGrant(
+      await requestToken(c.loginUrl, {
+        grant_type: 'authorization_code',
+        code: c.code,
+        client_id: c.clientId,
+        redirect_uri: c.redirectUri,
+        code_verifier: c.codeVerifier,
+        ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
+      }),
+    );
+  } catch (err) {
+    throw tokenError(err, 'authorization code');
+  }
+}
+
+/** Revokes a refresh token (and the access tokens renewed with it) at the org's login URL. */
+export async function revokeToken(loginUrl: string, token: string): Promise<void> {
+  const res = await fetch(`${loginUrl.replace(/\/+$/, '')}/services/oauth2/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }),
+    redirect: 'manual',
+  });
+  await res.arrayBuffer();
+  // 400 invalid_token: already revoked or expired, which is what was wanted.
+  if (res.status >= 300 && res.status !== 400) {
+    throw new OrgVaultError('ORG_API_ERROR', `Revoking the token failed: the org answered HTTP ${res.status}`, {
+      details: { errorCode: `HTTP_${res.status}`, transient: true },
+    });
+  }
+}

@@ -11,6 +11,8 @@ import { PermissionChecks } from './permission-check/service.js';
 import { createSmtpMailer, type Mailer } from './permission-check/mail.js';
 import { Scheduler } from './scheduler.js';
 import { backupJobsLauncher } from './backup-jobs.js';
+import { reconnectNeededMail } from './reconnect-mail.js';
+import type { Org } from '../orgs/registry.js';
 
 export interface ScheduleOptions {
   pool: Pool;
@@ -38,6 +40,8 @@ export interface ScheduleServices {
   permissionChecks: PermissionChecks;
   adminEmails: AdminEmails;
   scheduler: Scheduler;
+  /** Tells the tenant's administrators, once, that an org must be reconnected. */
+  reconnectNeeded: (org: Org) => Promise<void>;
   clock: Clock;
   boss: PgBoss;
   /** Workers, the planning cron and a first planning pass. */
@@ -53,12 +57,13 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
   const boss = await startBoss(options.databaseUrl, options.databaseSchema, log);
   const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock });
   const adminEmails = new AdminEmails(pool);
+  const mailer = options.mailer !== undefined ? options.mailer : createSmtpMailer(options.smtpUrl, options.mailFrom);
   // The scheduler is created last but settings services need to reach it: plan through a closure.
   const plan = async (orgId: string): Promise<void> => scheduler.planOrg(orgId);
   const permissionChecks = new PermissionChecks(pool, {
     reader: options.permissions,
     admins: adminEmails,
-    mailer: options.mailer !== undefined ? options.mailer : createSmtpMailer(options.smtpUrl, options.mailFrom),
+    mailer,
     clock,
     log,
     onChange: plan,
@@ -81,6 +86,7 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
     permissionChecks,
     adminEmails,
     scheduler,
+    reconnectNeeded: reconnectNeededMail(adminEmails, mailer, log),
     clock,
     boss,
     start: () => scheduler.start(),

@@ -1,14 +1,9 @@
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal } from '../salesforce/describe.js';
-import { readUserPermissions, SYSTEM_PERMISSIONS } from '../salesforce/permissions.js';
-import { queryRecords } from '../salesforce/rest-query.js';
+import { countActiveLicensedUsers } from '../salesforce/licensed-users.js';
+import { fieldsWithPermissions, permissionableObjects, readUserPermissions, SYSTEM_PERMISSIONS } from '../salesforce/permissions.js';
 import { candidateObjects } from '../salesforce/scope.js';
 import type { OrgUserCounter, PermissionReader, PermissionSnapshot } from './ports.js';
-
-/** The license seats are bought for (UserLicense.LicenseDefinitionKey of a full Salesforce user). */
-export const STANDARD_LICENSE_KEY = 'SFDC';
-
-const IN_CHUNK = 100;
 
 /**
  * The schedule's questions to an org, answered with the salesforce layer's readers over a
@@ -19,24 +14,6 @@ export function salesforceOrgReaders(open: (orgId: string) => Promise<OrgConnect
     countActiveLicensedUsers: async (orgId) => countActiveLicensedUsers(await open(orgId)),
     readIntegrationUserPermissions: async (orgId) => readPermissionSnapshot(await open(orgId)),
   };
-}
-
-/**
- * Joined here rather than through Profile.UserLicense in one query: three plain queries need
- * nothing of SOQL's relationship filters and stay small (licenses, profiles, active users).
- */
-export async function countActiveLicensedUsers(conn: OrgConnection): Promise<number> {
-  const licenses = await queryRecords<{ Id: string; LicenseDefinitionKey: string | null; Name: string }>(
-    conn,
-    'SELECT Id, Name, LicenseDefinitionKey FROM UserLicense',
-  );
-  const standard = new Set(
-    licenses.filter((l) => (l.LicenseDefinitionKey ?? '') === STANDARD_LICENSE_KEY || l.Name === 'Salesforce').map((l) => l.Id),
-  );
-  const profiles = await queryRecords<{ Id: string; UserLicenseId: string | null }>(conn, 'SELECT Id, UserLicenseId FROM Profile');
-  const licensed = new Set(profiles.filter((p) => p.UserLicenseId !== null && standard.has(p.UserLicenseId)).map((p) => p.Id));
-  const users = await queryRecords<{ ProfileId: string | null }>(conn, 'SELECT ProfileId FROM User WHERE IsActive = true');
-  return users.filter((u) => u.ProfileId !== null && licensed.has(u.ProfileId)).length;
 }
 
 /**
@@ -59,9 +36,7 @@ export async function readPermissionSnapshot(conn: OrgConnection): Promise<Permi
   // Objects no permission set mentions (User, Organization, ...) are not governed by object
   // permissions: the user reads them when describe lists them.
   const listed = new Set(candidateObjects(await describeGlobal(conn)));
-  const permissionable = new Set(
-    (await queryRecords<{ SobjectType: string }>(conn, 'SELECT SobjectType FROM ObjectPermissions')).map((r) => r.SobjectType),
-  );
+  const permissionable = new Set(await permissionableObjects(conn));
   const objectNames = new Set([...listed, ...permissionable]);
   const objectRead = new Set(perms.objectPermissions.filter((p) => p.PermissionsRead).map((p) => p.SobjectType));
   const viewAll = userPermissions.ViewAllData === true;
@@ -70,17 +45,7 @@ export async function readPermissionSnapshot(conn: OrgConnection): Promise<Permi
     .map((name) => ({ name, read: viewAll || objectRead.has(name) || (listed.has(name) && !permissionable.has(name)) }));
 
   const fieldRead = new Set(perms.fieldPermissions.filter((p) => p.PermissionsRead).map((p) => p.Field));
-  const fieldNames = new Set<string>();
-  const names = [...objectNames];
-  for (let i = 0; i < names.length; i += IN_CHUNK) {
-    const list = names
-      .slice(i, i + IN_CHUNK)
-      .map((n) => `'${n.replace(/[\\']/g, '\\$&')}'`)
-      .join(', ');
-    for (const row of await queryRecords<{ Field: string }>(conn, `SELECT Field FROM FieldPermissions WHERE SobjectType IN (${list})`)) {
-      fieldNames.add(row.Field);
-    }
-  }
+  const fieldNames = new Set(await fieldsWithPermissions(conn, [...objectNames]));
   const fields = [...fieldNames].sort().map((qualified) => {
     const dot = qualified.indexOf('.');
     return { object: qualified.slice(0, dot), field: qualified.slice(dot + 1), read: fieldRead.has(qualified) };

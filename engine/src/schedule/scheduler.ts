@@ -156,6 +156,7 @@ export class Scheduler {
       throw err;
     }
     if (org.disconnected) return { outcome: 'dropped', reason: 'organization disconnected' };
+    if (org.reconnectNeeded) return this.skipForReconnect(org, slotAt, now);
     const { settings, sub } = await this.backupFacts(org);
     if (!settings.enabled) return { outcome: 'dropped', reason: 'backups turned off' };
     const times = backupTimes(org, settings, sub);
@@ -185,6 +186,15 @@ export class Scheduler {
       await this.update(orgId, slotAt, 'failed', OrgVaultError.is(err) ? err.code : 'INTERNAL', reason, null);
       return { outcome: 'failed', reason };
     }
+  }
+
+  /** Salesforce revoked our access: the start is kept as skipped with the reason, not run and not failed. */
+  private async skipForReconnect(org: OrgFacts, slotAt: Date, now: Date): Promise<SlotOutcome> {
+    const reason = `Reconnect needed: Salesforce refused OrgVault's access to ${org.name} (${org.reconnectReason ?? 'refresh token refused'})`;
+    if (!(await this.decide(org.id, slotAt, now, 'skipped', 'RECONNECT_NEEDED', reason)))
+      return { outcome: 'dropped', reason: 'already decided' };
+    await this.deps.launcher.recordSkipped(org.id, reason, now);
+    return { outcome: 'skipped', code: 'RECONNECT_NEEDED', reason };
   }
 
   /** What a scheduled permission check does when its time comes. */

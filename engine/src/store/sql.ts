@@ -1,6 +1,6 @@
 /**
  * The store's SQL: packs and their row indexes (the catalog), keys and check, the way pg-boss
- * keeps its SQL in plans.ts. The files' statements are still in blobs/. Callers own transactions.
+ * keeps its SQL in plans.ts; then the files' (blobs/). Callers own transactions.
  */
 
 // The catalog: each pack's row index as arrays plus bounds (migration 0101). Queries unnest only
@@ -59,6 +59,9 @@ export const ANY_PACK_IN_RANGE =
 export const CREATE_BATCH_TABLE = `CREATE TEMP TABLE IF NOT EXISTS store_batch (n integer, record_id text COLLATE "C", valid_from timestamptz, hash bigint)
   ON COMMIT DELETE ROWS`;
 export const ANALYZE_BATCH_TABLE = 'ANALYZE store_batch';
+
+/** Bulk load in COPY's text format (catalog/copy.ts streams the lines). */
+export const copyInto = (table: string, columns: readonly string[]): string => `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
 
 /** Serialises writers of one org's object ($1, $2). */
 export const LOCK_OBJECT = 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))';
@@ -211,3 +214,44 @@ export const CHECK_BLOBS = `SELECT encode(b.content_hash, 'hex') AS content_hash
 
 export const CHECK_SAMPLE_BLOBS = `SELECT encode(content_hash, 'hex') AS content_hash FROM blobs WHERE org_id = $1 ORDER BY random() LIMIT ceil(
   (SELECT count(*) FROM blobs WHERE org_id = $1) * $2::float8 / 100)`;
+
+// Files (blobs/): one row per stored content, one reference per record field that holds it.
+
+/** One committer per (org $1, content hash $2) at a time (the two-key transaction lock of LOCK_OBJECT). */
+export const LOCK_BLOB = LOCK_OBJECT;
+
+export const BLOB_RECORDED = 'SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2';
+
+/** A file copied to its address; recopied, the row describes the new bytes. */
+export const RECORD_BLOB = `INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash, created_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())
+  ON CONFLICT (org_id, content_hash) DO UPDATE SET stored_size = EXCLUDED.stored_size, cipher_hash = EXCLUDED.cipher_hash, created_at = EXCLUDED.created_at`;
+
+export const ADD_BLOB_REF = `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`;
+
+export const BLOB_SIZE_AND_HASH = 'SELECT size, cipher_hash FROM blobs WHERE org_id = $1 AND content_hash = $2';
+
+export const BLOBS_SINCE = `SELECT org_id, encode(content_hash, 'hex') AS content_hash FROM blobs WHERE created_at >= $1 ORDER BY created_at`;
+
+/** Drops a lost file's row, answering the record that referred to it last. */
+export const FORGET_BLOB = `WITH gone AS (DELETE FROM blobs WHERE org_id = $1 AND content_hash = $2 RETURNING content_hash)
+  SELECT r.object, r.record_id FROM gone LEFT JOIN LATERAL (
+    SELECT object, record_id FROM blob_refs WHERE org_id = $1 AND content_hash = gone.content_hash ORDER BY valid_from DESC LIMIT 1
+  ) r ON true`;
+
+/** References of (org $1, object $2) whose content is not recorded, newest first per record. */
+export const LOST_REFS = `SELECT record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
+  WHERE org_id = $1 AND object = $2
+    AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
+  ORDER BY record_id, field, valid_from DESC`;
+
+/** Per record and field, the latest reference with valid_from <= $3, in id order. */
+export const REFS_AT = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
+  FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
+  ORDER BY record_id, field, valid_from DESC, created_at DESC`;
+
+/** The references of one record whose content is recorded, oldest first. */
+export const REFS_OF = `SELECT field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
+  WHERE org_id = $1 AND object = $2 AND record_id = $3
+    AND EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
+  ORDER BY valid_from, field`;

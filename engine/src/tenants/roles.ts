@@ -15,6 +15,7 @@ export const ACTIONS = [
   'compare.run',
   'restore.run',
   'orgs.connect',
+  'orgs.reconnect',
   'orgs.disconnect',
   'orgs.hide',
   'settings.write',

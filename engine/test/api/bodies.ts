@@ -3,6 +3,8 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
   switch (operationId) {
     case 'connectOrg':
       return { method: 'access_token', instanceUrl: 'https://fuzz.my.example.test', accessToken: '00D00000000000FAAA!token' };
+    case 'beginOrgLogin':
+      return { environment: 'custom', myDomainUrl: 'https://fuzz.my.salesforce.com' };
     case 'updateOrg':
       return { hidden: true };
     case 'startJob':

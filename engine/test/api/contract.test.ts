@@ -50,6 +50,8 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(contract.operationIds().sort()).toEqual(
       [
+        'beginOrgLogin',
+        'beginOrgReconnect',
         'checkOrgStore',
         'compare',
         'connectOrg',
@@ -128,6 +130,13 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).body.name).toBe('Org 00D000000000001AAA');
     expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: true } })).body.hidden).toBe(true);
     expect((await call('PATCH', '/orgs/{orgId}', `/orgs/${orgId}`, { body: { hidden: false } })).body.hidden).toBe(false);
+
+    const login = await call('POST', '/orgs/connect', '/orgs/connect', { body: { environment: 'sandbox' } });
+    expect(login.body.authorizeUrl).toMatch(
+      /^https:\/\/test\.salesforce\.com\/services\/oauth2\/authorize\?response_type=code&client_id=OrgVaultApp&/,
+    );
+    const reconnect = await call('POST', '/orgs/{orgId}/reconnect', `/orgs/${orgId}/reconnect`);
+    expect(new URL(reconnect.body.authorizeUrl).origin).toBe('https://acme.my.example.test');
 
     const objects = await call('GET', '/orgs/{orgId}/objects', `/orgs/${orgId}/objects`);
     expect(objects.body.objects.find((o: { name: string }) => o.name === 'Case')).toMatchObject({ inScope: false });

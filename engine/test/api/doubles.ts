@@ -14,6 +14,9 @@ import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { BackupJobs, type BackupJobsWiring } from '../../src/backup/service.js';
 import type { ApiServices, CdpService, ObjectScopeService, OrgConnectService, RestoreApiService } from '../../src/api/services.js';
 import type { CheckOptions, CheckReport } from '../../src/store/store.js';
+import { WebLogin } from '../../src/salesforce/web-login.js';
+import { ConnectStates } from '../../src/orgs/connect-states.js';
+import { OrgOrigins } from '../../src/salesforce/origins.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
 
@@ -139,12 +142,16 @@ export class RestoreDouble implements RestoreApiService {
       objects: r.objects.map((object) => ({
         object,
         backedUp: 1,
+        undelete: 0,
         create: 1,
         update: 0,
         relink: 0,
         fieldsChanged: { '(record)': 1 },
+        conflicts: {},
         apiCalls: 1,
       })),
+      survivors: [],
+      written: [],
       apiCalls: r.objects.length,
       planningCalls: 2,
       succeeded: 0,
@@ -260,6 +267,27 @@ export function scheduleNotUnderTest(): Pick<ApiServices, 'schedule' | 'permissi
   };
 }
 
+/**
+ * The real browser login, as far as handing out Salesforce's login page goes (the suites have no
+ * org to log in to; web-login.test.ts follows the callback against the emulator).
+ */
+export function webLoginUpToSalesforce(own: { pool: Pool; orgs: OrgRegistry }): WebLogin {
+  return new WebLogin({
+    states: new ConnectStates(own.pool),
+    orgs: own.orgs,
+    box: { seal: (s) => s, open: (s) => s },
+    origins: new OrgOrigins(['https://*.my.example.test']),
+    app: {
+      clientId: 'OrgVaultApp',
+      clientSecret: undefined,
+      callbackUrl: () => 'https://engine.example.test/oauth/callback',
+      loginUrl: 'https://login.salesforce.com',
+      sandboxLoginUrl: 'https://test.salesforce.com',
+    },
+    connect: () => Promise.reject(new Error('no login comes back in the API suites')),
+  });
+}
+
 /** Every service the API is built over: the suite's own where it gives them, doubles for the rest. */
 export function apiServices(
   own: { pool: Pool; orgs: OrgRegistry } & Pick<ApiServices, 'tenants' | 'keys'>,
@@ -271,6 +299,7 @@ export function apiServices(
     keys: own.keys,
     orgs: own.orgs,
     connect: d.connect,
+    webLogin: webLoginUpToSalesforce(own),
     scope: d.scope,
     jobs: d.jobs,
     cdp: d.cdp,

@@ -113,11 +113,14 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(16);
+      expect(allowedActions(['administrator'], false)).toHaveLength(17);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');
       expect(allowedActions(['administrator'], true)).not.toContain('tenant.manage');
+      // An org's own page (its org key) may reconnect that org when Salesforce revoked access.
+      expect(allowedActions(['administrator'], true)).toContain('orgs.reconnect');
+      expect(allowedActions(['backup_operator'], false)).not.toContain('orgs.reconnect');
     });
 
     it('an org key never connects orgs or manages keys, whatever roles it asserts', async () => {

@@ -20,10 +20,14 @@ const CLAUSES: Array<[RegExp, string]> = [
   [/\b(count|count_distinct|sum|avg|min|max)\s*\(/i, 'Aggregate functions are not supported by Bulk API 2.0 query'],
 ];
 
-/** Refuses clauses Bulk does not run; string literals are ignored. */
-export function checkBulkSoql(soql: string): void {
+/**
+ * Refuses clauses Bulk does not run; string literals are ignored. Bulk API 1.0 jobs with JSON or
+ * XML content run parent-to-child subqueries (`subqueries`).
+ */
+export function checkBulkSoql(soql: string, options: { subqueries?: boolean } = {}): void {
   const code = soql.replace(/'(?:\\.|[^'\\])*'/g, "''");
-  for (const [re, message] of CLAUSES) if (re.test(code)) throw new SfError('API_ERROR', message, 400);
+  const rules = options.subqueries ? CLAUSES.slice(1) : CLAUSES;
+  for (const [re, message] of rules) if (re.test(code)) throw new SfError('API_ERROR', message, 400);
 }
 
 /** Refuses what only the resolved query shows: the object and the selected field types. */

@@ -9,7 +9,7 @@ import type { Org } from '../data/org.js';
 import { bearerToken, MAX_VERSION } from '../rest/http.js';
 import type { EmulatorOptions } from '../options.js';
 
-function oauthError(res: Response, error: string, description: string, status = 400): void {
+export function oauthError(res: Response, error: string, description: string, status = 400): void {
   res.status(status).json({ error, error_description: description });
 }
 
@@ -58,7 +58,13 @@ function urls(base: string, org: Org, userId: string): Record<string, string> {
   };
 }
 
-export function tokenResponse(ctx: IdentityContext, userId: string, accessToken: string, refreshToken?: string): Record<string, unknown> {
+export function tokenResponse(
+  ctx: IdentityContext,
+  userId: string,
+  accessToken: string,
+  refreshToken?: string,
+  scope = 'refresh_token api full',
+): Record<string, unknown> {
   const base = ctx.instanceUrl();
   const issuedAt = String(ctx.org.now());
   const id = `${base}/id/${ctx.org.orgId}/${userId}`;
@@ -69,7 +75,7 @@ export function tokenResponse(ctx: IdentityContext, userId: string, accessToken:
     access_token: accessToken,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
     signature,
-    scope: 'refresh_token api full',
+    scope,
     instance_url: base,
     id,
     token_type: 'Bearer',
@@ -106,9 +112,10 @@ export function oauthRoutes(ctx: IdentityContext): Router {
   router.post('/services/oauth2/token', (req, res) => {
     const grant = String(req.body?.grant_type ?? '');
     if (grant === 'refresh_token') {
-      const userId = org.sessions.refreshUser(String(req.body.refresh_token ?? ''));
+      const refreshToken = String(req.body.refresh_token ?? '');
+      const userId = org.sessions.refreshUser(refreshToken);
       if (!userId) return oauthError(res, 'invalid_grant', 'expired access/refresh token');
-      res.json(tokenResponse(ctx, userId, org.sessions.issueAccessToken(userId)));
+      res.json(tokenResponse(ctx, userId, org.sessions.issueAccessToken(userId, refreshToken)));
       return;
     }
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return jwtGrant(ctx, req, res);

@@ -9,11 +9,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 interface Session {
   userId: string;
   expiresAt: number;
+  /** The refresh token it was renewed with: revoking that one ends this one too, as in Salesforce. */
+  refresh?: string;
 }
 
 /** The file keepIn writes: expiry null for tokens that last until expired on demand. */
 interface SavedSessions {
-  access: Array<[string, { userId: string; expiresAt: number | null }]>;
+  access: Array<[string, { userId: string; expiresAt: number | null; refresh?: string }]>;
   refresh: Array<[string, string]>;
 }
 
@@ -38,7 +40,9 @@ export class Sessions {
     this.file = file;
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedSessions;
-      for (const [token, s] of saved.access) this.access.set(token, { userId: s.userId, expiresAt: s.expiresAt ?? Infinity });
+      for (const [token, s] of saved.access) {
+        this.access.set(token, { userId: s.userId, expiresAt: s.expiresAt ?? Infinity, ...(s.refresh ? { refresh: s.refresh } : {}) });
+      }
       for (const [token, userId] of saved.refresh) this.refresh.set(token, userId);
     }
     this.save();
@@ -47,15 +51,18 @@ export class Sessions {
   private save(): void {
     if (!this.file) return;
     const saved: SavedSessions = {
-      access: [...this.access].map(([t, s]) => [t, { userId: s.userId, expiresAt: Number.isFinite(s.expiresAt) ? s.expiresAt : null }]),
+      access: [...this.access].map(([t, s]) => [
+        t,
+        { userId: s.userId, expiresAt: Number.isFinite(s.expiresAt) ? s.expiresAt : null, ...(s.refresh ? { refresh: s.refresh } : {}) },
+      ]),
       refresh: [...this.refresh],
     };
     writeFileSync(this.file, JSON.stringify(saved), { mode: 0o600 });
   }
 
-  issueAccessToken(userId: string): string {
+  issueAccessToken(userId: string, refresh?: string): string {
     const token = `${this.orgId}!${randomBytes(40).toString('base64url')}`;
-    this.access.set(token, { userId, expiresAt: this.now() + this.ttlMs });
+    this.access.set(token, { userId, expiresAt: this.now() + this.ttlMs, ...(refresh ? { refresh } : {}) });
     this.save();
     return token;
   }
@@ -83,10 +90,20 @@ export class Sessions {
     return this.refresh.get(token) ?? null;
   }
 
+  /** Revokes an access token, or a refresh token and every access token renewed with it. */
   revoke(token: string): void {
     this.access.delete(token);
-    this.refresh.delete(token);
+    if (this.refresh.delete(token)) {
+      for (const [t, s] of this.access) if (s.refresh === token) this.access.delete(t);
+    }
     this.save();
+  }
+
+  /** Revokes every refresh token of a user, and what was renewed with them (Setup's "Revoke" on the app's OAuth usage). */
+  revokeUser(userId: string): number {
+    const tokens = [...this.refresh].filter(([, u]) => u === userId).map(([t]) => t);
+    for (const t of tokens) this.revoke(t);
+    return tokens.length;
   }
 
   /** Expires one access token, or every access token when none is given. */

@@ -8,7 +8,7 @@ interface SubResult {
   referenceId: string;
 }
 
-describe('/composite and /composite/batch through jsforce', () => {
+describe('/composite, /composite/graph and /composite/batch through jsforce', () => {
   let emu: EmulatorHandle;
   let conn: jsforce.Connection;
   const url = '/services/data/v62.0/composite';
@@ -89,5 +89,47 @@ describe('/composite and /composite/batch through jsforce', () => {
     expect(res.hasErrors).toBe(true);
     expect(res.results.map((r) => r.statusCode)).toEqual([200, 404, 412]);
     expect(res.results[0]!.result).toMatchObject({ done: true });
+  });
+
+  it('runs graphs, each all or none: a graph with a broken node leaves nothing behind, the other commits', async () => {
+    type Graph = { graphId: string; isSuccessful: boolean; graphResponse: { compositeResponse: SubResult[] } };
+    const node = (referenceId: string, sobject: string, body: Record<string, unknown>) => ({
+      method: 'POST',
+      url: `/services/data/v62.0/sobjects/${sobject}`,
+      referenceId,
+      body,
+    });
+    const res = await conn.requestPost<{ graphs: Graph[] }>(`${url}/graph`, {
+      graphs: [
+        {
+          graphId: 'good',
+          compositeRequest: [node('a', 'Account', { Name: 'Graph Good' }), node('c', 'Contact', { LastName: 'G', AccountId: '@{a.id}' })],
+        },
+        { graphId: 'bad', compositeRequest: [node('a', 'Account', { Name: 'Graph Bad' }), node('c', 'Contact', { AccountId: '@{a.id}' })] },
+      ],
+    });
+    expect(res.graphs.map((g) => [g.graphId, g.isSuccessful])).toEqual([
+      ['good', true],
+      ['bad', false],
+    ]);
+    const good = res.graphs[0]!.graphResponse.compositeResponse;
+    expect(
+      (await conn.query(`SELECT AccountId FROM Contact WHERE Id = '${(good[1]!.body as { id: string }).id}'`)).records[0],
+    ).toMatchObject({
+      AccountId: (good[0]!.body as { id: string }).id,
+    });
+    expect(res.graphs[1]!.graphResponse.compositeResponse[1]!.body).toEqual([
+      expect.objectContaining({ errorCode: 'REQUIRED_FIELD_MISSING' }),
+    ]);
+    expect((await conn.query("SELECT Id FROM Account WHERE Name = 'Graph Bad'")).totalSize).toBe(0);
+    const dup = await conn
+      .requestPost(`${url}/graph`, {
+        graphs: [
+          { graphId: 'x', compositeRequest: [] },
+          { graphId: 'x', compositeRequest: [] },
+        ],
+      })
+      .catch((e: { errorCode?: string }) => e);
+    expect(dup).toMatchObject({ errorCode: 'INVALID_INPUT' });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * POST /composite (up to 25 subrequests; `@{referenceId.path}` references to earlier results;
- * allOrNone) and POST /composite/batch (up to 25 independent subrequests, haltOnError). Each
+ * allOrNone), POST /composite/graph (graphs of up to 500 such subrequests, each graph all or
+ * none) and POST /composite/batch (up to 25 independent subrequests, haltOnError). Each
  * subrequest is served by the emulator's own routes, over its own HTTP server, as one API call
  * for the whole request, as Salesforce counts it. allOrNone undoes what the earlier subrequests
  * did: created records are hard-deleted, deleted ones undeleted, updated fields set back.
@@ -13,6 +14,9 @@ import type { RecordChange } from '../data/changes.js';
 import { normalizeId } from '../data/ids.js';
 
 const MAX_SUBREQUESTS = 25;
+/** A graph holds up to 500 nodes; a request up to 75 graphs. */
+const MAX_GRAPH_NODES = 500;
+const MAX_GRAPHS = 75;
 
 /** Subrequests carry this secret so they are not metered again. */
 export const SUBREQUEST_HEADER = 'x-orgvault-emulator-subrequest';
@@ -142,11 +146,53 @@ async function dispatch(base: string, req: Request, sub: Subrequest): Promise<Su
   return { body, httpHeaders, httpStatusCode: res.status };
 }
 
-function subrequests(list: unknown, name: string): Subrequest[] {
+function subrequests(list: unknown, name: string, max = MAX_SUBREQUESTS): Subrequest[] {
   if (!Array.isArray(list)) throw new SfError('JSON_PARSER_ERROR', `${name} is required and must be an array`, 400);
-  if (list.length > MAX_SUBREQUESTS)
-    throw new SfError('LIMIT_EXCEEDED', `Composite requests may contain at most ${MAX_SUBREQUESTS} subrequests`, 400);
+  if (list.length > max) throw new SfError('LIMIT_EXCEEDED', `Composite requests may contain at most ${max} subrequests`, 400);
   return list as Subrequest[];
+}
+
+/** Subrequests of a composite or graph: each with a unique referenceId. */
+function referenced(list: Subrequest[]): Subrequest[] {
+  const refs = new Set<string>();
+  for (const s of list) {
+    if (typeof s.referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(s.referenceId) || refs.has(s.referenceId))
+      throw new SfError('INVALID_INPUT', 'Each subrequest needs a unique referenceId of letters, digits and underscores', 400);
+    refs.add(s.referenceId);
+  }
+  return list;
+}
+
+/** Runs subrequests in order, resolving references; with allOrNone, a failure undoes them all. */
+async function runComposite(base: string, req: Request, org: Org, list: Subrequest[], allOrNone: boolean): Promise<SubResult[]> {
+  const undo = allOrNone ? new UndoLog(org) : null;
+  const results = new Map<string, SubResult>();
+  const out: SubResult[] = [];
+  let failed = false;
+  for (const s of list) {
+    if (failed && undo) {
+      out.push(halted(s.referenceId));
+      continue;
+    }
+    let r: SubResult;
+    try {
+      const resolved = { ...s, url: resolve(s.url ?? '', results), body: resolve(s.body, results) };
+      if (undo && String(s.method).toUpperCase() === 'PATCH') undo.remember(resolved.url);
+      r = await dispatch(base, req, resolved);
+    } catch (e) {
+      const err = e instanceof SfError ? e : new SfError('UNKNOWN_EXCEPTION', String(e));
+      r = { body: [err.toJSON()], httpHeaders: {}, httpStatusCode: err.status };
+    }
+    r.referenceId = s.referenceId;
+    results.set(s.referenceId!, r);
+    out.push(r);
+    if (r.httpStatusCode >= 400) failed = true;
+  }
+  if (undo && failed) {
+    undo.undo(req.res!.locals.userId as string);
+    for (let i = 0; i < out.length; i++) if (out[i]!.httpStatusCode < 400) out[i] = halted(out[i]!.referenceId);
+  } else undo?.done();
+  return out;
 }
 
 export function compositeRequestRoutes(instanceUrl: () => string, org: Org): Router {
@@ -154,41 +200,32 @@ export function compositeRequestRoutes(instanceUrl: () => string, org: Org): Rou
 
   router.post('/composite', async (req, res: Response) => {
     const body = (req.body ?? {}) as { allOrNone?: boolean; compositeRequest?: unknown };
-    const list = subrequests(body.compositeRequest, 'compositeRequest');
-    const refs = new Set<string>();
-    for (const s of list) {
-      if (typeof s.referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(s.referenceId) || refs.has(s.referenceId))
-        throw new SfError('INVALID_INPUT', 'Each subrequest needs a unique referenceId of letters, digits and underscores', 400);
-      refs.add(s.referenceId);
+    const list = referenced(subrequests(body.compositeRequest, 'compositeRequest'));
+    res.json({ compositeResponse: await runComposite(instanceUrl(), req, org, list, body.allOrNone === true) });
+  });
+
+  router.post('/composite/graph', async (req, res: Response) => {
+    const graphs = (req.body as { graphs?: unknown } | undefined)?.graphs;
+    if (!Array.isArray(graphs) || graphs.length === 0)
+      throw new SfError('JSON_PARSER_ERROR', 'graphs is required and must be an array', 400);
+    if (graphs.length > MAX_GRAPHS) throw new SfError('LIMIT_EXCEEDED', `A request may contain at most ${MAX_GRAPHS} graphs`, 400);
+    const ids = new Set<string>();
+    const checked = (graphs as Array<{ graphId?: unknown; compositeRequest?: unknown }>).map((g) => {
+      if (typeof g.graphId !== 'string' || !g.graphId || ids.has(g.graphId))
+        throw new SfError('INVALID_INPUT', 'Each graph needs a unique graphId', 400);
+      ids.add(g.graphId);
+      return { graphId: g.graphId, list: referenced(subrequests(g.compositeRequest, 'compositeRequest', MAX_GRAPH_NODES)) };
+    });
+    const out = [];
+    for (const g of checked) {
+      const compositeResponse = await runComposite(instanceUrl(), req, org, g.list, true);
+      out.push({
+        graphId: g.graphId,
+        graphResponse: { compositeResponse },
+        isSuccessful: compositeResponse.every((r) => r.httpStatusCode < 400),
+      });
     }
-    const undo = body.allOrNone === true ? new UndoLog(org) : null;
-    const results = new Map<string, SubResult>();
-    const out: SubResult[] = [];
-    let failed = false;
-    for (const s of list) {
-      if (failed && undo) {
-        out.push(halted(s.referenceId));
-        continue;
-      }
-      let r: SubResult;
-      try {
-        const resolved = { ...s, url: resolve(s.url ?? '', results), body: resolve(s.body, results) };
-        if (undo && String(s.method).toUpperCase() === 'PATCH') undo.remember(resolved.url);
-        r = await dispatch(instanceUrl(), req, resolved);
-      } catch (e) {
-        const err = e instanceof SfError ? e : new SfError('UNKNOWN_EXCEPTION', String(e));
-        r = { body: [err.toJSON()], httpHeaders: {}, httpStatusCode: err.status };
-      }
-      r.referenceId = s.referenceId;
-      results.set(s.referenceId!, r);
-      out.push(r);
-      if (r.httpStatusCode >= 400) failed = true;
-    }
-    if (undo && failed) {
-      undo.undo(res.locals.userId as string);
-      for (let i = 0; i < out.length; i++) if (out[i]!.httpStatusCode < 400) out[i] = halted(out[i]!.referenceId);
-    } else undo?.done();
-    res.json({ compositeResponse: out });
+    res.json({ graphs: out });
   });
 
   router.post('/composite/batch', async (req, res: Response) => {

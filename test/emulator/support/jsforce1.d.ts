@@ -14,7 +14,25 @@ declare module 'jsforce1' {
     done: boolean;
     records: T[];
   }
+  interface BulkResult {
+    id: string | null;
+    success: boolean;
+    errors: string[];
+  }
+  interface Bulk {
+    pollInterval: number;
+    pollTimeout: number;
+    load(
+      type: string,
+      operation: string,
+      options: Record<string, unknown>,
+      input: Array<Record<string, unknown>> | string,
+    ): Promise<BulkResult[]>;
+    load(type: string, operation: string, input: Array<Record<string, unknown>> | string): Promise<BulkResult[]>;
+    query(soql: string): NodeJS.EventEmitter;
+  }
   export class Connection {
+    bulk: Bulk;
     constructor(options: ConnectionOptions);
     accessToken: string;
     soap: { getUserInfo(): Promise<Record<string, unknown>> };

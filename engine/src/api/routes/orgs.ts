@@ -1,5 +1,15 @@
 import type { ApiServices } from '../services.js';
-import { ConnectRequest, ConnectResponse, HideRequest, ObjectList, OrgIdParams, Tile, TileList } from '../schemas.js';
+import {
+  ConnectRequest,
+  ConnectResponse,
+  HideRequest,
+  LoginLink,
+  LoginRequest,
+  ObjectList,
+  OrgIdParams,
+  Tile,
+  TileList,
+} from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { ORG_ERRORS, resolveOrg, toTile } from './support.js';
 
@@ -36,6 +46,47 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
         const org = await s.connect.connect(caller.scope.tenantId, body);
         const { info, key } = await s.keys.reissueForOrg(org.tenantId, org.id, `Named Credential of ${org.sfOrgId}`);
         return { org: await toTile(s, org), orgKey: { id: info.id, key } };
+      },
+    }),
+    defineRoute({
+      id: 'beginOrgLogin',
+      method: 'post',
+      path: '/orgs/connect',
+      tag: 'orgs',
+      summary:
+        "Connect an organization in the browser: answers Salesforce's login URL (OAuth 2.0 web-server flow with PKCE); the login ends at /oauth/callback",
+      action: 'orgs.connect',
+      body: LoginRequest,
+      status: 200,
+      response: LoginLink,
+      errors: ['URL_NOT_ALLOWED', 'VALIDATION_FAILED', 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, body }) =>
+        s.webLogin.begin({
+          tenantId: caller.scope.tenantId,
+          requestedBy: caller.user,
+          environment: body.environment,
+          myDomainUrl: body.myDomainUrl,
+        }),
+    }),
+    defineRoute({
+      id: 'beginOrgReconnect',
+      method: 'post',
+      path: '/orgs/:orgId/reconnect',
+      tag: 'orgs',
+      summary: "Reconnect an organization whose access Salesforce revoked: answers a login URL at the org's own domain",
+      action: 'orgs.reconnect',
+      params: OrgIdParams,
+      status: 200,
+      response: LoginLink,
+      errors: [...ORG_ERRORS, 'URL_NOT_ALLOWED', 'SERVICE_UNAVAILABLE'],
+      handler: async ({ caller, params }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        return s.webLogin.begin({
+          tenantId: org.tenantId,
+          requestedBy: caller.user,
+          environment: 'custom',
+          reconnect: org,
+        });
       },
     }),
     defineRoute({

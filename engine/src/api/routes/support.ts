@@ -34,6 +34,8 @@ export async function toTile(services: ApiServices, org: Org): Promise<TileOut> 
     currentJob: current && { id: current.id, status: current.status, startedAt: current.startedAt, progress: current.progress },
     nextBackupAt,
     cdpEnabled,
+    connection: org.reconnectNeeded ? 'reconnect_needed' : 'connected',
+    reconnectReason: org.reconnectReason ?? null,
     protection,
   };
 }

@@ -9,6 +9,18 @@ import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { integrityError } from '../keys/aead.js';
 import { type BlobDigest, DecryptBlob, EncryptBlob } from './chunked.js';
+import {
+  ADD_BLOB_REF,
+  BLOBS_SINCE,
+  BLOB_RECORDED,
+  BLOB_SIZE_AND_HASH,
+  FORGET_BLOB,
+  LOCK_BLOB,
+  LOST_REFS,
+  RECORD_BLOB,
+  REFS_AT,
+  REFS_OF,
+} from '../sql.js';
 
 /** Where a file belongs: the record field that held it, from when. */
 export interface BlobRefInput {
@@ -140,11 +152,8 @@ export class BlobStore {
     const contentHash = digest.contentHash.toString('hex');
     return withTransaction(this.pool, async (client) => {
       // One committer per content at a time: the address and its row always describe the same bytes.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [ref.orgId, contentHash]);
-      const { rowCount } = await client.query('SELECT 1 FROM blobs WHERE org_id = $1 AND content_hash = $2', [
-        ref.orgId,
-        digest.contentHash,
-      ]);
+      await client.query(LOCK_BLOB, [ref.orgId, contentHash]);
+      const { rowCount } = await client.query(BLOB_RECORDED, [ref.orgId, digest.contentHash]);
       const target = this.container.getBlockBlobClient(blobName(ref.orgId, contentHash));
       const recorded = rowCount !== 0;
       const copy = !recorded || !(await present(target));
@@ -158,16 +167,18 @@ export class BlobStore {
       // latest writes may have dropped (see verifyRecorded).
       if (copy)
         // The same plaintext, encrypted afresh (new salt and nonces): the row describes the new bytes.
-        await client.query(
-          `INSERT INTO blobs (org_id, content_hash, size, stored_size, cipher_hash, created_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())
-           ON CONFLICT (org_id, content_hash) DO UPDATE SET stored_size = EXCLUDED.stored_size, cipher_hash = EXCLUDED.cipher_hash, created_at = EXCLUDED.created_at`,
-          [ref.orgId, digest.contentHash, digest.size, digest.storedSize, digest.cipherHash],
-        );
-      const added = await client.query(
-        `INSERT INTO blob_refs (org_id, object, record_id, field, valid_from, content_hash, size, source, job_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [ref.orgId, ref.object, ref.recordId, ref.field, ref.validFrom, digest.contentHash, digest.size, ref.source, ref.jobId ?? null],
-      );
+        await client.query(RECORD_BLOB, [ref.orgId, digest.contentHash, digest.size, digest.storedSize, digest.cipherHash]);
+      const added = await client.query(ADD_BLOB_REF, [
+        ref.orgId,
+        ref.object,
+        ref.recordId,
+        ref.field,
+        ref.validFrom,
+        digest.contentHash,
+        digest.size,
+        ref.source,
+        ref.jobId ?? null,
+      ]);
       if (added.rowCount === 1) await withRef?.(client);
       return copy;
     }).catch((err: unknown) => {
@@ -194,10 +205,7 @@ export class BlobStore {
   private async decrypting(orgId: string, contentHash: string): Promise<{ stream: DecryptBlob; cipherHash: Buffer }> {
     const hash = Buffer.from(contentHash, 'hex');
     const { rows } = await this.pool
-      .query<{ size: string; cipher_hash: Buffer }>('SELECT size, cipher_hash FROM blobs WHERE org_id = $1 AND content_hash = $2', [
-        orgId,
-        hash,
-      ])
+      .query<{ size: string; cipher_hash: Buffer }>(BLOB_SIZE_AND_HASH, [orgId, hash])
       .catch((err: unknown) => {
         throw storeError(err, 'Reading a file');
       });
@@ -224,14 +232,9 @@ export class BlobStore {
    * fetches them again, and `check` names the ones it could not.
    */
   async verifyRecorded(since: Date): Promise<{ verified: number; lost: LostFile[] }> {
-    const { rows } = await this.pool
-      .query<{ org_id: string; content_hash: string }>(
-        `SELECT org_id, encode(content_hash, 'hex') AS content_hash FROM blobs WHERE created_at >= $1 ORDER BY created_at`,
-        [since],
-      )
-      .catch((err: unknown) => {
-        throw storeError(err, 'Listing recent files');
-      });
+    const { rows } = await this.pool.query<{ org_id: string; content_hash: string }>(BLOBS_SINCE, [since]).catch((err: unknown) => {
+      throw storeError(err, 'Listing recent files');
+    });
     const lost: LostFile[] = [];
     for (const { org_id: orgId, content_hash: contentHash } of rows) {
       const gone = (await this.intact(orgId, contentHash)) ? undefined : await this.forget(orgId, contentHash);
@@ -254,16 +257,13 @@ export class BlobStore {
   /** Drops a lost file's row; undefined when a backup put it back meanwhile (or another process dropped it). */
   private forget(orgId: string, contentHash: string): Promise<Pick<LostFile, 'object' | 'recordId'> | undefined> {
     return withTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [orgId, contentHash]);
+      await client.query(LOCK_BLOB, [orgId, contentHash]);
       // A damaged blob at the address is replaced by the next copy.
       if (await this.intact(orgId, contentHash)) return undefined;
-      const { rows } = await client.query<{ object: string | null; record_id: string | null }>(
-        `WITH gone AS (DELETE FROM blobs WHERE org_id = $1 AND content_hash = $2 RETURNING content_hash)
-         SELECT r.object, r.record_id FROM gone LEFT JOIN LATERAL (
-           SELECT object, record_id FROM blob_refs WHERE org_id = $1 AND content_hash = gone.content_hash ORDER BY valid_from DESC LIMIT 1
-         ) r ON true`,
-        [orgId, Buffer.from(contentHash, 'hex')],
-      );
+      const { rows } = await client.query<{ object: string | null; record_id: string | null }>(FORGET_BLOB, [
+        orgId,
+        Buffer.from(contentHash, 'hex'),
+      ]);
       return rows[0] ? { object: rows[0].object, recordId: rows[0].record_id } : undefined;
     }).catch((err: unknown) => {
       throw storeError(err, 'Forgetting a lost file');
@@ -272,26 +272,15 @@ export class BlobStore {
 
   /** References of an object whose content is not recorded (found lost), newest first per record. */
   async lostRefs(orgId: string, object: string): Promise<BlobRef[]> {
-    const { rows } = await this.pool
-      .query<RefRow>(
-        `SELECT record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
-          WHERE org_id = $1 AND object = $2
-            AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
-          ORDER BY record_id, field, valid_from DESC`,
-        [orgId, object],
-      )
-      .catch((err: unknown) => {
-        throw storeError(err, 'Listing lost files');
-      });
+    const { rows } = await this.pool.query<RefRow>(LOST_REFS, [orgId, object]).catch((err: unknown) => {
+      throw storeError(err, 'Listing lost files');
+    });
     return rows.map((r) => toRef(object, r.record_id, r));
   }
 
   /** Per record and field, the file it held at `at` (latest reference with valid_from <= at), in id order. */
   async *refsAt(orgId: string, object: string, at: Date): AsyncGenerator<BlobRef> {
-    const sql = `SELECT DISTINCT ON (record_id, field) record_id, field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id
-      FROM blob_refs WHERE org_id = $1 AND object = $2 AND valid_from <= $3
-      ORDER BY record_id, field, valid_from DESC, created_at DESC`;
-    for await (const { rows } of cursorBatches<RefRow>(this.pool, sql, [orgId, object, at])) {
+    for await (const { rows } of cursorBatches<RefRow>(this.pool, REFS_AT, [orgId, object, at])) {
       for (const r of rows) yield toRef(object, r.record_id, r);
     }
   }
@@ -302,13 +291,11 @@ export class BlobStore {
    */
   async refsOf(orgId: string, object: string, recordId: string): Promise<BlobRef[]> {
     const { rows } = await this.pool
-      .query<{ field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null }>(
-        `SELECT field, valid_from, encode(content_hash, 'hex') AS content_hash, size, source, job_id FROM blob_refs r
-          WHERE org_id = $1 AND object = $2 AND record_id = $3
-            AND EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
-          ORDER BY valid_from, field`,
-        [orgId, object, recordId],
-      )
+      .query<{ field: string; valid_from: Date; content_hash: string; size: string; source: string; job_id: string | null }>(REFS_OF, [
+        orgId,
+        object,
+        recordId,
+      ])
       .catch((err: unknown) => {
         throw storeError(err, 'Reading file references');
       });

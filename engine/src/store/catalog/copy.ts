@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PoolClient } from '../../infra/db.js';
+import { copyInto } from '../sql.js';
 
 const SPECIAL = /[\\\n\r\t]/;
 
@@ -43,5 +44,5 @@ export async function copyLines(client: PoolClient, table: string, columns: read
     }
     if (parts.length > 0) yield parts.join('');
   }
-  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(copyInto(table, columns))));
 }

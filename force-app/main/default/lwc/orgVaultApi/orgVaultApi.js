@@ -20,6 +20,9 @@ import savePermissionCheckSettingsApex from '@salesforce/apex/OrgVaultController
 import runPermissionCheckApex from '@salesforce/apex/OrgVaultController.runPermissionCheck';
 import getPermissionReportApex from '@salesforce/apex/OrgVaultController.getPermissionReport';
 import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.getContinuousProtection';
+import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
+import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
+import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
 
 async function parsed(call) {
   const text = await call;
@@ -62,3 +65,7 @@ export const savePermissionCheckSettings = (orgId, settings) =>
 export const runPermissionCheck = (orgId) => parsed(runPermissionCheckApex({ orgId }));
 export const getPermissionReport = (orgId) => parsed(getPermissionReportApex({ orgId }));
 export const getContinuousProtection = (orgId) => parsed(getContinuousProtectionApex({ orgId }));
+/** Salesforce's login URL for a new org: {authorizeUrl, expiresAt}. */
+export const connectOrg = (environment, myDomainUrl) => parsed(connectOrgApex({ environment, myDomainUrl: myDomainUrl || null }));
+export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
+export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));

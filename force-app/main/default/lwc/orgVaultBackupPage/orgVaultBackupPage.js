@@ -12,6 +12,8 @@ const PANELS = {
   recoveryPoint: 'isRecoveryPoint',
   permissionCheckSettings: 'isPermissionCheckSettings',
   backupSettings: 'isBackupSettings',
+  reconnect: 'isConnect',
+  disconnect: 'isDisconnect',
 };
 
 /**
@@ -101,6 +103,24 @@ export default class OrgVaultBackupPage extends LightningElement {
 
   get isBackupSettings() {
     return this.panel === PANELS.backupSettings;
+  }
+
+  /** Connect organization (no org) or Reconnect (the tile's org). */
+  get isConnect() {
+    return this.panel === PANELS.reconnect;
+  }
+
+  get isDisconnect() {
+    return this.panel === PANELS.disconnect;
+  }
+
+  get canConnect() {
+    return this.allowedActions.includes('orgs.connect');
+  }
+
+  openConnect() {
+    this.panel = PANELS.reconnect;
+    this.panelOrg = undefined;
   }
 
   toggleHidden() {

@@ -3,6 +3,7 @@ import { formatCount, formatDuration } from 'c/orgVaultFormat';
 
 /** The tile's More commands, each offered only when the engine allows the user that action. */
 const COMMANDS = [
+  { value: 'reconnect', label: 'Reconnect', action: 'orgs.reconnect', whenReconnectNeeded: true },
   { value: 'backup', label: 'Back up now', action: 'backup.run' },
   { value: 'recoveryPoint', label: 'Generate recovery point', action: 'recovery-point.create' },
   { value: 'permissionCheckSettings', label: 'Configure permission check settings', action: 'settings.write' },
@@ -11,6 +12,7 @@ const COMMANDS = [
   { value: 'hide', label: 'Hide organization', action: 'orgs.hide', whenHidden: false },
   { value: 'show', label: 'Show organization', action: 'orgs.hide', whenHidden: true },
   { value: 'details', label: 'View details', action: 'jobs.read' },
+  { value: 'disconnect', label: 'Disconnect organization', action: 'orgs.disconnect' },
 ];
 
 const STATUS_VARIANT = {
@@ -32,7 +34,17 @@ export default class OrgVaultOrgTile extends LightningElement {
 
   get commands() {
     const allowed = new Set(this.allowedActions ?? []);
-    return COMMANDS.filter((c) => allowed.has(c.action) && (c.whenHidden === undefined || c.whenHidden === !!this.org.hidden));
+    return COMMANDS.filter(
+      (c) =>
+        allowed.has(c.action) &&
+        (c.whenHidden === undefined || c.whenHidden === !!this.org.hidden) &&
+        (c.whenReconnectNeeded === undefined || c.whenReconnectNeeded === this.reconnectNeeded),
+    );
+  }
+
+  /** Salesforce revoked our access: backups and continuous protection wait for a reconnect. */
+  get reconnectNeeded() {
+    return this.org.connection === 'reconnect_needed';
   }
 
   get hasCommands() {
@@ -111,7 +123,8 @@ export default class OrgVaultOrgTile extends LightningElement {
   }
 
   get cdpText() {
-    return this.org.cdpEnabled ? 'On' : 'Off';
+    if (!this.org.cdpEnabled) return 'Off';
+    return this.reconnectNeeded ? 'Paused until reconnected' : 'On';
   }
 
   handleCommand(event) {

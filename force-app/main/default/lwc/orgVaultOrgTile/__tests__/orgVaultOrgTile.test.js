@@ -135,4 +135,25 @@ describe('c-org-vault-org-tile', () => {
     });
     await expect(element).toBeAccessible();
   });
+  it('says Salesforce revoked access and offers Reconnect only then, to those who may reconnect', () => {
+    const actions = [...ADMIN, 'orgs.reconnect', 'orgs.disconnect'];
+    const paused = mount('c-org-vault-org-tile', OrgVaultOrgTile, {
+      org: org({ connection: 'reconnect_needed' }),
+      allowedActions: actions,
+    });
+    expect(paused.shadowRoot.querySelector('.reconnect-needed').textContent).toContain('Reconnect needed');
+    expect(paused.shadowRoot.querySelector('.cdp').textContent).toBe('Paused until reconnected');
+    expect(menuLabels(paused)[0]).toBe('Reconnect');
+    expect(menuLabels(paused)).toContain('Disconnect organization');
+
+    const fine = mount('c-org-vault-org-tile', OrgVaultOrgTile, { org: org({ connection: 'connected' }), allowedActions: actions });
+    expect(fine.shadowRoot.querySelector('.reconnect-needed')).toBeNull();
+    expect(menuLabels(fine)).not.toContain('Reconnect');
+    const operator = mount('c-org-vault-org-tile', OrgVaultOrgTile, {
+      org: org({ connection: 'reconnect_needed' }),
+      allowedActions: OPERATOR,
+    });
+    expect(menuLabels(operator)).not.toContain('Reconnect');
+    expect(menuLabels(operator)).not.toContain('Disconnect organization');
+  });
 });
