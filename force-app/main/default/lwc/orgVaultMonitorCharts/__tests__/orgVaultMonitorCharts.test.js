@@ -35,6 +35,7 @@ const byHeading = (heading) => liveCharts().find((c) => c.canvas.getAttribute('a
 const tableRows = (chart) =>
   [...chart.shadowRoot.querySelectorAll('table tbody tr')].map((tr) => [...tr.children].map((cell) => cell.textContent));
 
+// Tests that scan the charts with sa11y get 30 s: five charts and their tables take seconds on a busy machine.
 describe('c-org-vault-monitor-charts', () => {
   beforeEach(() => {
     FakeChart.made = [];
@@ -54,7 +55,7 @@ describe('c-org-vault-monitor-charts', () => {
     expect(chart.shadowRoot.querySelector('table').classList).not.toContain('slds-assistive-text');
     expect(tableRows(chart)[0]).toEqual(['2026-11-24', '1,200', '10']);
     await expect(element).toBeAccessible();
-  });
+  }, 30_000);
 
   it('draws each chart from the series, its data equal to the API’s', async () => {
     await open();
@@ -113,7 +114,7 @@ describe('c-org-vault-monitor-charts', () => {
     expect(table().classList).not.toContain('slds-assistive-text');
     expect(toggle.getAttribute('aria-pressed')).toBe('true');
     await expect(element).toBeAccessible();
-  });
+  }, 30_000);
 
   it('a window without jobs says so instead of drawing empty charts', async () => {
     getMonitorSeries.mockResolvedValue(JSON.stringify(EMPTY));
@@ -122,7 +123,7 @@ describe('c-org-vault-monitor-charts', () => {
     expect(element.shadowRoot.querySelector('c-org-vault-chart')).toBeNull();
     expect(element.shadowRoot.querySelector('c-error-panel')).toBeNull();
     await expect(element).toBeAccessible();
-  });
+  }, 30_000);
 
   it('loads the chosen window', async () => {
     const element = await open();
