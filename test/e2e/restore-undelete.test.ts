@@ -5,7 +5,8 @@
  * again, except one a colleague set to another account since. The calls the restore reports are
  * the calls the org counted, and the dry run foretold them within 15%. With the bin emptied the
  * same records are re-created under new ids (the id map) and the survivors are pointed at those;
- * a record neither undeletable nor creatable ends as a failure row with Salesforce's words.
+ * a record neither undeletable nor creatable ends as a failure row with Salesforce's words. A
+ * re-created file gets its document's owner back.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
@@ -28,6 +29,8 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
   let truth: OrgState;
   let victims: string[];
   let survivors: string[];
+  let file: string | undefined;
+  let fileOwner: string;
   /** Calls the org has counted so far (every authenticated REST, Bulk and SOAP call). */
   const orgCalls = (): number => emulator.org.limits.usage('DailyApiRequests').used;
 
@@ -50,6 +53,18 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     // Accounts that survive the delete but point at a victim: the delete clears their ParentId.
     survivors = accounts.filter((a) => !victims.includes(a) && before.get('Account')!.get(a)!.ParentId === null).slice(0, 3);
     await conn.sobject('Account').update(survivors.map((Id, i) => ({ Id, ParentId: victims[i]! })));
+
+    // A file whose document changed hands: its owner is no longer its first version's.
+    const [other] = (await conn.query<{ Id: string }>(`SELECT Id FROM User WHERE IsActive = true AND Id != '${emulator.userId}' LIMIT 1`))
+      .records;
+    const made = await conn.sobject('ContentVersion').create({
+      PathOnClient: 'owned.txt',
+      Title: 'Owned',
+      VersionData: Buffer.from('changed hands').toString('base64'),
+    });
+    file = (await conn.sobject('ContentVersion').retrieve(made.id!)).ContentDocumentId as string;
+    fileOwner = other!.Id;
+    await conn.sobject('ContentDocument').update({ Id: file!, OwnerId: fileOwner });
 
     const job = await engine.services.jobs.start(org, { by: 'test' });
     const done = await waitForJob(engine, org, job.id);
@@ -157,5 +172,16 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     const [row] = await engine.services.restore.ledger.results(org.id, run.runId!);
     expect(row).toMatchObject({ object: 'Contact', operation: 'create', oldId: contact, success: false });
     expect(row!.error).toMatch(/^undelete refused \(UNDELETE_FAILED: .+\); create: [A-Z_]+: /);
+  });
+
+  it("re-creates a deleted file with its document's owner, not its first version's", async () => {
+    const versions = (await conn.query<{ Id: string }>(`SELECT Id FROM ContentVersion WHERE ContentDocumentId = '${file!}'`)).records;
+    await conn.sobject('ContentDocument').destroy(file!);
+    const run = await engine.services.restore.restore(request({ objects: ['ContentVersion'], recordIds: versions.map((v) => v.Id) }));
+    const results = await engine.services.restore.ledger.results(org.id, run.runId!);
+    expect(results.filter((r) => !r.success)).toEqual([]);
+    const made = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(file!)!;
+    const doc = await conn.sobject('ContentDocument').retrieve(made);
+    expect((doc as unknown as { OwnerId: string }).OwnerId).toBe(fileOwner);
   });
 });
