@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { ApiKeyService } from '../tenants/keys.js';
@@ -53,7 +54,8 @@ export interface WebLoginService {
     reconnect?: Org | undefined;
   }): Promise<{ authorizeUrl: string; expiresAt: Date }>;
   /** The callback's query: the org connected, or LOGIN_LINK_INVALID, ORG_AUTH_FAILED, CONFLICT. */
-  finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean }>;
+  /** requestedBy: the user who began the login (its audit entry's actor). */
+  finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean; requestedBy: string | null }>;
 }
 
 /** salesforce/: describe and backup scope. */
@@ -142,6 +144,8 @@ export interface RestoreApiService {
 /** Everything the API is built over. */
 export interface ApiServices {
   tenants: TenantService;
+  /** audit/: every request the routes' audit table names is recorded there (api/audit.ts). */
+  audit: AuditService;
   keys: ApiKeyService;
   orgs: OrgRegistry;
   connect: OrgConnectService;

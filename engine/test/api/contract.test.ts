@@ -58,6 +58,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createKey',
         'createRecoveryPoint',
         'disconnectOrg',
+        'exportAudit',
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
@@ -70,6 +71,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getPermissionReport',
         'getRestore',
         'jobEvents',
+        'listAudit',
         'listJobs',
         'listKeys',
         'listObjects',
@@ -300,6 +302,11 @@ describe('API contract: every route against the OpenAPI document', () => {
 
     const check = await call('GET', '/orgs/{orgId}/check', `/orgs/${orgId}/check?readData=100`);
     expect(check.body).toMatchObject({ ok: true, readData: { percent: 100 }, problems: [] });
+
+    const trail = await call('GET', '/audit', '/audit?limit=5&action=key.create');
+    expect(trail.body.entries.map((e: { target: string }) => e.target)).toEqual([created.body.info.id]);
+    const exported = await call('GET', '/audit/export', '/audit/export?format=jsonl&action=key.revoke');
+    expect(JSON.parse(exported.body as string)).toMatchObject({ action: 'key.revoke', target: created.body.info.id });
 
     const gone = await call('DELETE', '/orgs/{orgId}', `/orgs/${orgId}`);
     expect(gone.status).toBe(204);

@@ -6,6 +6,8 @@
  * engine. The job catalog and the schedule are the real services (real-services.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { AuditService } from '../../src/audit/index.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
 import type { Pool } from '../../src/infra/db.js';
@@ -306,6 +308,8 @@ export function apiServices(
     restore: d.restore,
     store: d.store,
     ...scheduleNotUnderTest(),
+    // The real trail: every suite's requests are recorded as in the engine.
+    audit: new AuditService(own.pool, createLogger('silent')),
     ...given,
   };
 }

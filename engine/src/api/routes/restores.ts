@@ -85,7 +85,7 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       handler: async ({ caller, params, res }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         const csv = await s.restore.resultsCsv(org, params.runId);
-        res.status(200).type('text/csv').attachment(`restore-${params.runId}.csv`).send(csv);
+        res.status(200).attachment(`restore-${params.runId}.csv`).type('text/csv').write(csv);
       },
     }),
     defineRoute({

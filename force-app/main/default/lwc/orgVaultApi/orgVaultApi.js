@@ -23,6 +23,7 @@ import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.get
 import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
 import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
 import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
+import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 
 async function parsed(call) {
   const text = await call;
@@ -69,3 +70,18 @@ export const getContinuousProtection = (orgId) => parsed(getContinuousProtection
 export const connectOrg = (environment, myDomainUrl) => parsed(connectOrgApex({ environment, myDomainUrl: myDomainUrl || null }));
 export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
 export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));
+/**
+ * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
+ * and before, the previous page's nextBefore. Answers {entries, nextBefore}.
+ */
+export const getAuditTrail = (orgId, { actor, action, since, until, before } = {}) =>
+  parsed(
+    getAuditTrailApex({
+      orgId,
+      actor: actor || null,
+      action: action || null,
+      since: since || null,
+      until: until || null,
+      before: before ?? null,
+    }),
+  );
