@@ -32,6 +32,11 @@ const houseZones = [
   },
   { target: `${src}/store`, from: `${src}/salesforce`, message: 'store/ knows nothing of Salesforce.' },
   { target: `${src}/salesforce`, from: `${src}/store`, message: 'salesforce/ knows nothing of how backups are stored.' },
+  {
+    target: `${src}/audit`,
+    from: ['backup', 'cdp', 'orgs', 'restore', 'salesforce', 'schedule', 'store', 'tenants'].map((d) => `${src}/${d}`),
+    message: 'audit/ is a leaf: every room may record into it, it reaches into none (the trail must not depend on what it records).',
+  },
 ];
 const noSqlHere = "api/ and cli/ hold no SQL: call the owning domain's service (its sql.ts holds the statements).";
 const sqlText = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|TRUNCATE|COPY)\\s/';
@@ -53,6 +58,8 @@ export default [
       '.sfdx/**',
       'test-artifacts/**',
       'bench/results/**',
+      // Vendored builds (Chart.js, copied from node_modules)
+      'force-app/main/default/staticresources/**',
       '**/*.cjs',
     ],
   },

@@ -31,6 +31,11 @@ import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
+import { AuditService, SCHEDULE_ACTOR, type AuditOptions } from './audit/index.js';
+import { backupJobsLauncher } from './schedule/backup-jobs.js';
+import type { BackupLauncher } from './schedule/ports.js';
+import { loadOrg } from './orgs/facts.js';
+import type { Pool } from './infra/db.js';
 import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
 import { OrgVaultError } from './errors.js';
@@ -56,6 +61,8 @@ export interface Services {
   compare: CompareService;
   /** Runs queued restores (claimed across processes, resumed after a crash). */
   restoreWorker: RestoreWorker;
+  /** The audit trail: the API records its routes' actions, the schedule its own starts. */
+  audit: AuditService;
   /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
   setPublicUrl(url: string): void;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
@@ -69,6 +76,7 @@ export interface ServiceOptions {
   cdp?: Partial<CdpOptions>;
   restore?: Partial<RestoreOptions>;
   restoreWorker?: Partial<RestoreWorkerOptions>;
+  audit?: Partial<AuditOptions>;
 }
 
 /** The live connections of orgs: one per org per process (its API budget is counted there). */
@@ -147,6 +155,13 @@ function backupServices(
       },
       // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
       launch: async () => worker.poll(),
+      promise: async (org) => {
+        const [settings, protection] = await Promise.all([schedule.backupSettings.get(org.id), cdp.getSettings(org)]);
+        return {
+          everyMs: settings.enabled ? (24 * 3600_000) / settings.jobsPerDay : null,
+          continuousUntil: protection.enabled ? protection.caughtUpAt : null,
+        };
+      },
     }),
   );
   return { cdp, worker, jobs };
@@ -167,6 +182,7 @@ function restoreServices(
     { pool, store, connectionTo },
     {
       bulkThreshold: config.restoreBulkThreshold,
+      undelete: config.restoreUndelete,
       heartbeatMs: config.workerHeartbeatSeconds * 1000,
       ...options.restore,
       staleMs: restoreStaleMs,
@@ -193,15 +209,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const tenants = new TenantService(pool);
   if (config.bootstrapKey) await ensureBootstrapKey(pool, config.bootstrapKey, config.bootstrapTenant, log);
 
-  const schedule = await createSchedule({
-    pool,
-    databaseUrl: ctx.infra.databaseUrl,
-    databaseSchema: config.databaseSchema,
-    log,
-    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
-    mailFrom: config.mailFrom,
-    ...salesforceReaders(connectionTo),
-  });
+  const audit = new AuditService(pool, log, options.audit);
+  const schedule = await scheduleServices(ctx, audit, connectionTo);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
   const { cdp, worker, jobs } = backupServices(ctx, { store, schedule, connectionTo, scopeOptions }, options);
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
@@ -219,7 +228,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
 
-  const owned = { tenants, keys, orgs, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
+  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -237,15 +246,33 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     restore,
     compare,
     restoreWorker,
+    audit,
     setPublicUrl,
-    ...lifecycle({ worker, restoreWorker, schedule, cdp }),
+    ...lifecycle({ worker, restoreWorker, schedule, cdp, audit }),
   };
 }
 
+/** The schedule, its own backup starts recorded in the audit trail. */
+function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo: (orgId: string) => Promise<OrgConnection>) {
+  const { pool } = ctx.infra;
+  const { config, log } = ctx;
+  return createSchedule({
+    pool,
+    launcher: auditedLauncher(pool, backupJobsLauncher(pool), audit),
+    databaseUrl: ctx.infra.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    log,
+    ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+    mailFrom: config.mailFrom,
+    ...salesforceReaders(connectionTo),
+  });
+}
+
 /** Starts the process's workers and consumers; stops them all at once. */
-function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; schedule: ScheduleServices; cdp: Cdp }) {
+function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; schedule: ScheduleServices; cdp: Cdp; audit: AuditService }) {
   return {
     start: async () => {
+      p.audit.start();
       await p.worker.start();
       await p.restoreWorker.start();
       await p.schedule.start();
@@ -253,7 +280,37 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
     },
     // Everything stops taking work at once; each then waits for what it runs to reach its next checkpoint.
     stop: async () => {
-      await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop()]);
+      await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop(), p.audit.stop()]);
+    },
+  };
+}
+
+/** The schedule's own backup starts, and the starts it had to skip, go into the org's tenant's trail. */
+function auditedLauncher(pool: Pool, launcher: BackupLauncher, audit: AuditService): BackupLauncher {
+  const entry = async (orgId: string) => ({
+    tenantId: (await loadOrg(pool, orgId)).tenantId,
+    orgId,
+    actor: SCHEDULE_ACTOR,
+    source: 'schedule' as const,
+    action: 'backup.run' as const,
+  });
+  return {
+    ...launcher,
+    start: async (orgId, request) => {
+      if (request.trigger !== 'scheduled') return launcher.start(orgId, request);
+      try {
+        const started = await launcher.start(orgId, request);
+        await audit.record({ ...(await entry(orgId)), target: started.jobId, outcome: 'succeeded' });
+        return started;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'INTERNAL';
+        await audit.record({ ...(await entry(orgId)), outcome: code === 'INTERNAL' ? 'failed' : 'refused', code });
+        throw err;
+      }
+    },
+    recordSkipped: async (orgId, reason, now) => {
+      await launcher.recordSkipped(orgId, reason, now);
+      await audit.record({ ...(await entry(orgId)), outcome: 'refused', code: 'SKIPPED', details: { reason } });
     },
   };
 }

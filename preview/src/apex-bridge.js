@@ -46,7 +46,14 @@ export function engineRequest(method, params = {}) {
     }
     body = JSON.stringify(fields);
   }
-  return { method: route.method, path: `/api/v1${path}`, body };
+  // Query parameters as the controller's queryString builds them: blank ones left out; "=x" is a constant.
+  const query = new URLSearchParams();
+  for (const [key, param] of Object.entries(route.query ?? {})) {
+    const value = param.startsWith('=') ? param.slice(1) : params[param];
+    if (value !== undefined && value !== null && String(value).trim() !== '') query.set(key, String(value));
+  }
+  const search = query.size > 0 ? `?${query}` : '';
+  return { method: route.method, path: `/api/v1${path}${search}`, body };
 }
 
 export async function callApex(method, params) {
@@ -56,7 +63,13 @@ export async function callApex(method, params) {
       'Open the preview as /preview/#key=<API key>&roles=administrator.',
     ]);
   const { method: verb, path, body } = engineRequest(method, params);
-  const headers = { Accept: 'application/json', 'X-OrgVault-Key': who.key, 'X-OrgVault-User': who.user, 'X-OrgVault-Roles': who.roles };
+  const headers = {
+    Accept: 'application/json',
+    'X-OrgVault-Key': who.key,
+    'X-OrgVault-User': who.user,
+    'X-OrgVault-Roles': who.roles,
+    'X-OrgVault-Client': 'page',
+  };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {

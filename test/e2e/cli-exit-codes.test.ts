@@ -99,8 +99,15 @@ describe('orgvault exit codes', () => {
     const ok = await restore(ids.slice(0, 2));
     expect([ok.code, ok.out]).toEqual([0, expect.stringMatching(/Restore \S+ succeeded .*: 2 records written, 0 failed/)]);
 
+    // Refused both ways back: undelete (SOAP) and re-create.
     await faults({
-      errorRules: [{ pathPattern: '/composite/sobjects', rate: 1, status: 400, errorCode: 'INVALID_FIELD', message: 'refused' }],
+      errorRules: ['/composite/sobjects', '/services/Soap'].map((pathPattern) => ({
+        pathPattern,
+        rate: 1,
+        status: 400,
+        errorCode: 'INVALID_FIELD',
+        message: 'refused',
+      })),
     });
     try {
       const failed = await restore(ids.slice(2));

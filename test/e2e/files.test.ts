@@ -56,7 +56,8 @@ describe('files with all their ContentDocumentLinks', () => {
     engine = await startTestEngine({
       runner: { reconcileEveryMs: 7 * 86_400_000, overlapMs: 60_000 },
       worker: { pollMs: 200 },
-      restore: { bulkThreshold: 50, pollMs: 50 },
+      // Records come back under new ids, and files' links to them with them.
+      restore: { bulkThreshold: 50, pollMs: 50, undelete: false },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'files-e2e');

@@ -18,7 +18,8 @@ import { runCli, spawnCli } from '../support/cli.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity'];
-const WORKER_ENV = { ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5', ORGVAULT_WORKER_STALE_SECONDS: '3' };
+// Records come back by re-create (a Bulk insert to kill), not from the Recycle Bin.
+const WORKER_ENV = { ORGVAULT_WORKER_HEARTBEAT_SECONDS: '0.5', ORGVAULT_WORKER_STALE_SECONDS: '3', ORGVAULT_RESTORE_UNDELETE: 'false' };
 
 describe('orgvault restore and compare', () => {
   let emulator: EmulatorHandle;
@@ -81,8 +82,9 @@ describe('orgvault restore and compare', () => {
     const dry = await run([...args, '--mode', 'deleted', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('Nothing was written');
-    expect(row(dry.out, 'Account')[2]).toBe(String(victims.length));
-    for (const o of ['Contact', 'Opportunity']) expect({ o, create: row(dry.out, o)[2] }).toEqual({ o, create: String(wanted(o).length) });
+    // Columns: object, backedUp, undelete, create, ...
+    expect(row(dry.out, 'Account')[3]).toBe(String(victims.length));
+    for (const o of ['Contact', 'Opportunity']) expect({ o, create: row(dry.out, o)[3] }).toEqual({ o, create: String(wanted(o).length) });
     expect(await orgStateNow(conn, OBJECTS)).toEqual(damaged);
 
     // The restore runs in the CLI; it dies the moment the org commits its contacts.

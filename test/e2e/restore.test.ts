@@ -61,7 +61,8 @@ describe('restore and compare', () => {
     engine = await startTestEngine({
       runner: { reconcileEveryMs: 0, overlapMs: 60_000 },
       worker: { pollMs: 200 },
-      restore: { bulkThreshold: 8, pollMs: 50 },
+      // Re-create under new ids with the id map (undelete: restore-undelete.test.ts).
+      restore: { bulkThreshold: 8, pollMs: 50, undelete: false },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'restore-e2e');

@@ -82,6 +82,8 @@ describe('Apex classes', () => {
           part
             .replace(/^orgPath\(orgId\)$/, '/orgs/{orgId}')
             .replace(/^segment\((\w+)\)$/, '{$1}')
+            // Query parameters travel beside the path (apex-routes.json "query").
+            .replace(/^queryString\(\w+\)$/, '')
             .replace(/^'(.*)'$/, '$1'),
         )
         .join('');

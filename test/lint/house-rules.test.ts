@@ -74,6 +74,12 @@ describe('house rules as lint rules', () => {
     expect(await rulesBroken('salesforce', toStore)).toContain('import/no-restricted-paths');
   });
 
+  it('import/no-restricted-paths: audit/ importing another domain', async () => {
+    const code = "import { OrgRegistry } from '../orgs/registry.js';\nexport type R = OrgRegistry;\n";
+    expect(await rulesBroken('audit', code)).toContain('import/no-restricted-paths');
+    expect(await rulesBroken('audit', "import { OrgVaultError } from '../errors.js';\nexport const e = OrgVaultError;\n")).toEqual([]);
+  });
+
   it('no-restricted-imports: api/ or cli/ importing a database client', async () => {
     expect(await rulesBroken('api/routes', "import pg from 'pg';\nexport const p = pg;\n")).toContain('no-restricted-imports');
     const viaInfra = "import { withTransaction } from '../infra/db.js';\nexport const t = withTransaction;\n";

@@ -39,7 +39,7 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
   // Development only: the Lightning page built outside Salesforce, calling this API from the same origin.
   if (ctx.config.previewDir) app.use('/preview', express.static(ctx.config.previewDir, { index: 'index.html' }));
 
-  app.get('/oauth/callback', oauthCallback(services.webLogin, ctx.log));
+  app.get('/oauth/callback', oauthCallback(services.webLogin, ctx.log, services.audit));
   app.use('/api/v1', apiRouter(services, { ...DEFAULT_API_OPTIONS, ...options }, ctx.log));
 
   app.use((_req, _res, next) => next(new OrgVaultError('NOT_FOUND', 'No such route')));

@@ -56,6 +56,12 @@ function parseRoles(header: string | undefined): Role[] {
   return [...new Set(names as Role[])];
 }
 
+/** The Salesforce user the caller asserted, when it is one a trail can hold; null otherwise. */
+export function assertedUser(req: Request): string | null {
+  const user = req.get(USER_HEADER);
+  return user !== undefined && USER_RE.test(user) ? user : null;
+}
+
 /** Builds the caller from the authenticated key and the asserted headers, then checks the action. */
 export function authorize(req: Request, action: Action | null): Caller {
   const principal = principalOf(req);

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { OrgVaultError } from '../errors.js';
 import { HTTP_STATUS } from './errors.js';
+import type { AuditService } from '../audit/index.js';
 import type { WebLoginService } from './services.js';
 
 const escapeHtml = (s: string): string =>
@@ -15,13 +16,22 @@ function page(title: string, body: string): string {
  * API key (the browser is not the Named Credential): the state alone says who asked. Answers a
  * page a person reads, never a redirect onwards.
  */
-export function oauthCallback(webLogin: WebLoginService | undefined, log: { error: (o: object, m: string) => void }): RequestHandler {
+export function oauthCallback(
+  webLogin: WebLoginService | undefined,
+  log: { error: (o: object, m: string) => void },
+  audit: Pick<AuditService, 'record'>,
+): RequestHandler {
   return async (req, res) => {
     res.set('cache-control', 'no-store').set('referrer-policy', 'no-referrer');
     try {
       if (!webLogin) throw new OrgVaultError('SERVICE_UNAVAILABLE', 'Connecting in the browser is not available in this engine');
-      const { org, reconnected } = await webLogin.finish(req.query);
+      const { org, reconnected, requestedBy } = await webLogin.finish(req.query);
       const what = reconnected ? 'reconnected' : 'connected';
+      // The login's state says who began it; the trail gets the connection as theirs.
+      const entry = { tenantId: org.tenantId, orgId: org.id, actor: requestedBy ?? 'unknown', source: 'page' as const, target: org.id };
+      await audit
+        .record({ ...entry, action: reconnected ? 'org.reconnect' : 'org.connect', outcome: 'succeeded' })
+        .catch((err: unknown) => log.error({ err }, 'audit entry could not be written'));
       res
         .status(200)
         .type('html')

@@ -19,6 +19,14 @@ export const RestoreRequest = z.strictObject({
     .describe(
       'A hierarchy: the chosen records, their children (through child relationships) down this many levels, and the parents they need that the target lacks',
     ),
+  fields: uniqueNames(z.string().regex(/^([A-Za-z][A-Za-z0-9_]*\.)?[A-Za-z][A-Za-z0-9_]*$/, 'Field or Object.Field'), 500)
+    .min(1)
+    .optional()
+    .describe('Update only these fields on live records (Field on any object, or Object.Field); records brought back come whole'),
+  keepNewer: z
+    .union([z.boolean(), DateTime])
+    .default(false)
+    .describe('Leave fields of records modified after the backup (true) or after this time as they are: reported per field as conflicts'),
   targetOrgId: Id.optional().describe('Another connected org of the tenant (default: in place)'),
   dryRun: z
     .boolean()
@@ -37,14 +45,34 @@ export const RestoreOutcome = z.object({
     z.object({
       object: z.string(),
       backedUp: z.number().int(),
-      create: z.number().int(),
+      undelete: z.number().int().describe('Brought back from the Recycle Bin with their own ids'),
+      create: z.number().int().describe('Re-created under new ids'),
       update: z.number().int(),
       relink: z.number().int(),
       fieldsChanged: z.record(z.string(), z.number().int()),
+      conflicts: z.record(z.string(), z.number().int()).describe('Per field: changed after the backup and left as it is (keepNewer)'),
       apiCalls: z.number().int(),
     }),
   ),
-  apiCalls: z.number().int(),
+  survivors: z
+    .array(z.object({ object: z.string(), field: z.string(), records: z.number().int(), apiCalls: z.number().int() }))
+    .describe('Lookups the delete cleared on records that survived it, pointed at the restored records again'),
+  written: z
+    .array(
+      z.object({
+        object: z.string(),
+        undeleted: z.number().int(),
+        created: z.number().int(),
+        updated: z.number().int(),
+        relinked: z.number().int(),
+        failed: z.number().int(),
+      }),
+    )
+    .describe('A finished run: what it wrote per object'),
+  apiCalls: z
+    .number()
+    .int()
+    .describe("Every call to the org: a run's reads, describes, writes and polls; for a dry run, the estimate of what the run will spend"),
   planningCalls: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),

@@ -27,7 +27,7 @@ export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema,
   /** Omit the body entirely (POST with an optional body). */
   bodyOptional?: boolean;
   status: number;
-  /** Null for an answer without a body (204) or one the handler streams itself. */
+  /** Null for an answer without a body (204) or one the handler streams itself (and leaves unended). */
   response: R;
   /** For a streamed answer: its media type, documented instead of a JSON schema. */
   streams?: string;
@@ -93,22 +93,60 @@ function holdsNul(root: unknown): boolean {
 const isEmptyBody = (b: unknown): boolean =>
   b === undefined || (typeof b === 'object' && b !== null && !Array.isArray(b) && Object.keys(b).length === 0);
 
-export function mountRoutes(router: Router, routes: AnyRoute[], authorize: (req: Request, action: Action | null) => Caller): void {
+/**
+ * Told of every request that reached a route: `begun` once the caller is authorized and the input
+ * valid (before the handler acts), `ended` with the handler's result or whatever refused or failed
+ * it, before the answer leaves. The audit trail is written here (api/audit.ts).
+ */
+export interface RouteObserver {
+  begun(route: AnyRoute, req: Request, caller: Caller): Promise<void>;
+  ended(route: AnyRoute, req: Request, outcome: { result: unknown } | { error: unknown }): Promise<void>;
+}
+
+async function handle(
+  route: AnyRoute,
+  req: Request,
+  res: Response,
+  authorize: (req: Request, action: Action | null) => Caller,
+  observer: RouteObserver | undefined,
+): Promise<unknown> {
+  const caller = authorize(req, route.action);
+  // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
+  if (holdsNul(req.params) || holdsNul(req.query) || holdsNul(req.body))
+    throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
+  const params = parse(route.params, req.params, 'path');
+  if (!route.query && Object.keys(req.query).length > 0)
+    throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');
+  const query = parse(route.query, req.query, 'query');
+  let body: unknown;
+  if (route.body) body = parse(route.body, route.bodyOptional && req.body === undefined ? {} : req.body, 'body');
+  else if (!isEmptyBody(req.body)) throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no body');
+  await observer?.begun(route, req, caller);
+  return route.handler({ params, query, body, caller, req, res });
+}
+
+export function mountRoutes(
+  router: Router,
+  routes: AnyRoute[],
+  authorize: (req: Request, action: Action | null) => Caller,
+  observer?: RouteObserver,
+): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
-      const caller = authorize(req, route.action);
-      // PostgreSQL text cannot hold NUL: refused here as the client's mistake rather than met there as a 500.
-      if (holdsNul(req.params) || holdsNul(req.query) || holdsNul(req.body))
-        throw new OrgVaultError('BAD_REQUEST', 'The request holds a NUL character (U+0000), which no id, name or value may contain');
-      const params = parse(route.params, req.params, 'path');
-      if (!route.query && Object.keys(req.query).length > 0)
-        throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no query parameters');
-      const query = parse(route.query, req.query, 'query');
-      let body: unknown;
-      if (route.body) body = parse(route.body, route.bodyOptional && req.body === undefined ? {} : req.body, 'body');
-      else if (!isEmptyBody(req.body)) throw new OrgVaultError('VALIDATION_FAILED', 'This request takes no body');
-      const result = await route.handler({ params, query, body, caller, req, res });
-      if (res.headersSent) return;
+      let result: unknown;
+      try {
+        result = await handle(route, req, res, authorize, observer);
+      } catch (error) {
+        await observer?.ended(route, req, { error });
+        throw error;
+      }
+      await observer?.ended(route, req, { result });
+      // A streamed answer is ended here, after its audit entry is written: a client that has the
+      // whole answer finds the entry.
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
       if (route.response === null) {
         res.status(route.status).end();
         return;

@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { ApiKeyService } from '../tenants/keys.js';
@@ -15,9 +16,11 @@ import type {
   PermissionCheckSettingsIn,
   PermissionCheckSettingsOut,
   PermissionReportOut,
+  ProtectionOut,
   SubscriptionOut,
   RecoveryPointOut,
 } from './schemas.js';
+import type { MonitorSeriesOut } from './monitor-schemas.js';
 import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from './restore-schemas.js';
 
 /**
@@ -51,7 +54,8 @@ export interface WebLoginService {
     reconnect?: Org | undefined;
   }): Promise<{ authorizeUrl: string; expiresAt: Date }>;
   /** The callback's query: the org connected, or LOGIN_LINK_INVALID, ORG_AUTH_FAILED, CONFLICT. */
-  finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean }>;
+  /** requestedBy: the user who began the login (its audit entry's actor). */
+  finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean; requestedBy: string | null }>;
 }
 
 /** salesforce/: describe and backup scope. */
@@ -79,6 +83,10 @@ export interface BackupJobService {
   get(org: Org, jobId: string): Promise<JobDetailOut>;
   /** The last finished job and the one queued or running now, for the tile. */
   latest(org: Org): Promise<{ last: JobOut | null; current: JobOut | null }>;
+  /** Per UTC day over `days` days ending with the day of `to`; a window without jobs is an empty series, not an error. */
+  series(org: Org, window: { to: Date; days: number }): Promise<MonitorSeriesOut>;
+  /** Records protected, the newest restorable point, and what the tile should warn of. */
+  protection(org: Org): Promise<ProtectionOut>;
 }
 
 /** schedule/: next start times and backup settings (rules of the subscription included). */
@@ -136,6 +144,8 @@ export interface RestoreApiService {
 /** Everything the API is built over. */
 export interface ApiServices {
   tenants: TenantService;
+  /** audit/: every request the routes' audit table names is recorded there (api/audit.ts). */
+  audit: AuditService;
   keys: ApiKeyService;
   orgs: OrgRegistry;
   connect: OrgConnectService;

@@ -15,6 +15,9 @@ import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { checkRoutes } from './routes/check.js';
+import { auditRoutes } from './routes/audit.js';
+import { auditObserver } from './audit.js';
+import { requestIds } from './request-id.js';
 
 export interface ApiOptions {
   /** Requests per minute for one API key (or one address without a key). */
@@ -45,6 +48,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...settingsRoutes(services),
     ...restoreRoutes(services),
     ...checkRoutes(services),
+    ...auditRoutes(services.audit),
   ];
 }
 
@@ -96,6 +100,7 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   const routes = allRoutes(services, options, log);
   const document = openApiDocument(routes, options.version);
   const router = Router();
+  router.use(requestIds);
   router.use(accessLog(log));
   router.use(
     rateLimit({
@@ -128,6 +133,6 @@ export function apiRouter(services: ApiServices, options: ApiOptions, log: Logge
   router.use(jsonBodiesOnly);
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
   router.use(authenticate(services.keys));
-  mountRoutes(router, routes, authorize);
+  mountRoutes(router, routes, authorize, auditObserver(services, services.audit, log));
   return router;
 }

@@ -11,6 +11,7 @@ import { apiUsage } from '../backup/jobs.js';
 import { parseTime, table, withSession } from './support.js';
 import { orgCommands, tenantCommands } from './org-commands.js';
 import { restoreCommands } from './restore-commands.js';
+import { auditCommands, cliActor } from './audit-commands.js';
 import { exitNow } from '../infra/shutdown.js';
 
 const program = new Command('orgvault').description('Backup and continuous data protection for Salesforce orgs').showHelpAfterError();
@@ -111,6 +112,8 @@ program
       const target = await resolveOrg(s, o.org);
       const out = o.out ? createWriteStream(o.out) : process.stdout;
       const n = await exportRecords(s.services.store, { orgId: target.id, object: o.object, at, format: o.format }, out);
+      const exported = { tenantId: target.tenantId, orgId: target.id, action: 'export.run', target: o.object } as const;
+      await s.services.audit.record({ ...cliActor(), ...exported, outcome: 'succeeded' });
       if (o.out)
         await new Promise<void>((resolve, reject) =>
           (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())),
@@ -120,6 +123,7 @@ program
   );
 
 restoreCommands(program);
+auditCommands(program);
 program
   .command('check')
   .description('Verify the store: structure, and with --read-data a share of the stored data decrypted and re-hashed')

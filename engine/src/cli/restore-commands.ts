@@ -6,21 +6,42 @@ import { OrgVaultError } from '../errors.js';
 import { MAX_DEPTH, type RestoreMode, type RestoreOutcome } from '../restore/restore.js';
 import { resolveOrg, type CliSession } from './session.js';
 import type { Org } from '../orgs/registry.js';
-import { list, pointOf, table, withSession } from './support.js';
+import { list, parseTime, pointOf, table, withSession } from './support.js';
 
-/** Per object: records backed up, to create, update, relink, the fields that change, API calls. */
-const planTable = (outcome: RestoreOutcome): void =>
+/** Per object: records backed up, to undelete, re-create, update, relink, the fields that change and those kept (conflicts), API calls. */
+const planTable = (outcome: RestoreOutcome): void => {
+  const counts = (m: Record<string, number>): string =>
+    Object.entries(m)
+      .map(([f, n]) => `${f}:${n}`)
+      .join(' ');
   table(
     outcome.objects.map((p) => ({
       object: p.object,
       backedUp: p.backedUp,
+      undelete: p.undelete,
       create: p.create,
       update: p.update,
       relink: p.relink,
-      fields: Object.entries(p.fieldsChanged)
-        .map(([f, n]) => `${f}:${n}`)
-        .join(' '),
+      fields: counts(p.fieldsChanged),
+      conflicts: counts(p.conflicts),
       apiCalls: p.apiCalls,
+    })),
+  );
+  if (!outcome.survivors.length) return;
+  process.stdout.write('\nLookups the delete cleared on records that survived it, set again:\n');
+  table(outcome.survivors.map((s) => ({ object: s.object, field: s.field, records: s.records, apiCalls: s.apiCalls })));
+};
+
+/** Per object, what a finished run wrote. */
+const writtenTable = (outcome: RestoreOutcome): void =>
+  table(
+    outcome.written.map((w) => ({
+      object: w.object,
+      undeleted: w.undeleted,
+      created: w.created,
+      updated: w.updated,
+      relinked: w.relinked,
+      failed: w.failed,
     })),
   );
 
@@ -32,6 +53,8 @@ interface RestoreFlags {
   records?: string;
   depth?: string;
   mode: RestoreMode;
+  fields?: string;
+  keepNewer?: string | boolean;
   targetOrg?: string;
   dryRun?: boolean;
   wait?: boolean;
@@ -55,6 +78,14 @@ function restoreCommand(program: Command): void {
     .option('--records <ids>', 'comma-separated record ids (default: every record of the objects)')
     .option('--depth <n>', 'also their children (child relationships) down n levels, 0-5, and the parents they need')
     .addOption(new Option('--mode <mode>', 'what to write').choices(['changed', 'deleted', 'overwrite']).default('changed'))
+    .option(
+      '--fields <names>',
+      'update only these fields of live records (Field or Object.Field, comma-separated); records brought back come whole',
+    )
+    .option(
+      '--keep-newer [time]',
+      'leave fields of records modified after the backup (or after this time) as they are; the dry run lists them as conflicts',
+    )
     .option('--target-org <ref>', 'write into this connected org instead (e.g. a sandbox)')
     .option('--dry-run', 'show what would change and the API calls it would cost; write nothing')
     .option('--wait', 'run the restore in this process and wait for it, with a progress bar (else an engine runs it)')
@@ -68,6 +99,8 @@ async function restore(s: CliSession, o: RestoreFlags): Promise<void> {
   const target = o.targetOrg ? await resolveOrg(s, o.targetOrg) : source;
   const records = list(o.records);
   const depth = o.depth === undefined ? undefined : Number(o.depth);
+  const fields = list(o.fields);
+  const keepNewer = typeof o.keepNewer === 'string' ? parseTime('--keep-newer', o.keepNewer) : o.keepNewer;
   if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0 && depth <= MAX_DEPTH))
     throw new OrgVaultError('VALIDATION_FAILED', `--depth ${o.depth} is not a whole number from 0 to ${MAX_DEPTH}`);
   const queued = await s.services.restore.enqueue({
@@ -78,13 +111,15 @@ async function restore(s: CliSession, o: RestoreFlags): Promise<void> {
     ...(records ? { recordIds: records } : {}),
     ...(depth !== undefined ? { depth } : {}),
     mode: o.mode,
+    ...(fields ? { fields } : {}),
+    ...(keepNewer ? { keepNewer } : {}),
     dryRun: !!o.dryRun,
     by: 'cli',
   });
   if (queued.dryRun) {
     planTable(queued);
     process.stdout.write(
-      `Dry run as of ${queued.at.toISOString()} into ${target.name}: about ${queued.apiCalls} API calls to write (${queued.planningCalls} spent reading). Nothing was written.\n`,
+      `Dry run as of ${queued.at.toISOString()} into ${target.name}: the restore would spend about ${queued.apiCalls} API calls (reads and writes; this dry run spent ${queued.planningCalls}). Nothing was written.\n`,
     );
     return;
   }
@@ -162,21 +197,35 @@ function restoresCommand(program: Command): void {
     .action((o: { org?: string; limit: string }) =>
       withSession(async (s) => {
         const source = await resolveOrg(s, o.org);
-        table(
-          (await s.services.restore.runs.list(source.id, Number(o.limit))).map((r) => ({
+        const names = new Map<string, string>();
+        const nameOf = async (id: string): Promise<string> => {
+          if (!names.has(id))
+            names.set(
+              id,
+              await resolveOrg(s, id).then(
+                (org) => org.name,
+                () => id,
+              ),
+            );
+          return names.get(id)!;
+        };
+        const rows = [];
+        for (const r of await s.services.restore.runs.list(source.id, Number(o.limit)))
+          rows.push({
             id: r.id,
             status: r.status,
             mode: r.request.mode,
-            target: r.targetOrgId,
+            target: await nameOf(r.targetOrgId),
             at: r.at,
             queued: r.createdAt,
             finished: r.finishedAt,
             records: r.progress ? `${r.progress.done}/${r.progress.total}` : '',
             succeeded: r.summary?.succeeded ?? '',
             failed: r.summary?.failed ?? '',
+            apiCalls: r.summary?.apiCalls ?? '',
             error: r.error ?? '',
-          })),
-        );
+          });
+        table(rows);
       }),
     );
 }
@@ -197,7 +246,7 @@ async function follow(s: CliSession, queued: RestoreOutcome, sourceId: string, t
     bar.update(run.progress.done, { status: run.status });
   }
   bar.stop();
-  planTable(run);
+  writtenTable(run);
   process.stdout.write(
     `Restore ${run.runId} ${run.status} into ${target.name}: ${run.succeeded} records written, ${run.failed} failed, ${run.apiCalls} API calls` +
       (run.error ? `; ${run.error}` : '') +

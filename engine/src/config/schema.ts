@@ -198,6 +198,14 @@ export const SETTINGS = {
     doc: 'From this many records in one restore step on, Bulk API 2.0 ingest; below, sObject collections',
     schema: z.coerce.number().int().min(1).max(10_000_000).default(2000),
   },
+  restoreUndelete: {
+    env: 'ORGVAULT_RESTORE_UNDELETE',
+    doc: "Bring deleted records back from the org's Recycle Bin (same Ids, numbers and audit fields) before re-creating any; false: always re-create under new Ids",
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(true),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',

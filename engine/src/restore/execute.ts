@@ -1,8 +1,9 @@
 /**
- * Executing a planned restore: per object, parents first, the creates (Bulk API 2.0 ingest from
- * the threshold on, sObject collections below it, one multipart REST create per record with a
- * file) and the updates, then pass two's lookups. Creates are noted in flight before they are
- * sent; each call's outcome goes to the ledger as it comes back.
+ * Executing a planned restore: per object, parents first, the undeletes (SOAP, 200 a call; a
+ * refused one is re-created instead), the creates (Bulk API 2.0 ingest from the threshold on,
+ * sObject collections below it, one multipart REST create per record with a file) and the
+ * updates; then pass two's lookups, then the survivors' cleared lookups. Creates are noted in
+ * flight before they are sent; each call's outcome goes to the ledger as it comes back.
  */
 import { stringify } from 'csv-stringify/sync';
 import { OrgVaultError } from '../errors.js';
@@ -10,11 +11,14 @@ import type { Store, StoredRecord } from '../store/store.js';
 import { saveCollection, COLLECTION_SIZE, type SaveResult } from '../salesforce/collections.js';
 import { runIngestJob, type IngestRequest, type IngestResult } from '../salesforce/bulk2-ingest.js';
 import type { PollOptions } from '../salesforce/bulk2-jobs.js';
+import { recordsByIds } from '../salesforce/record-queries.js';
+import { undeleteRecords, UNDELETE_SIZE } from '../salesforce/soap.js';
 import type { RestoreLedger, ResultRow } from './ledger.js';
 import type { RestoreRuns } from './runs.js';
 import { SentRows } from './recover.js';
-import { createWithFile, mapDocuments } from './files.js';
+import { createWithFile, documentOwners, mapDocuments } from './files.js';
 import { createBody, stepOf, targetIdOf } from './step.js';
+import { survivorUpdates } from './survivors.js';
 import { BULK_CALLS, type ObjectWork, type Planned, type RunCtx, type Update } from './types.js';
 
 export interface WriterDeps {
@@ -55,27 +59,86 @@ export class RestoreWriter {
   /** Writes a plan, parents first; `signal` stops it between objects. */
   async write(ctx: RunCtx, p: Planned, signal?: AbortSignal): Promise<void> {
     const relinks: Relink[] = [];
+    let undeleted = false;
     for (const object of p.order) {
       signal?.throwIfAborted();
       const w = p.works.get(object)!;
       // Recomputed now: lookups to parents created a moment ago resolve to their new ids.
-      const step = stepOf(ctx, w);
+      let step = stepOf(ctx, w);
+      if (step.undeletes.length) {
+        await this.undelete(ctx, w, step.undeletes, undeleted);
+        undeleted = true;
+        // Undeleted records are live now; refused ones are re-created.
+        step = stepOf(ctx, w);
+      }
       await this.create(ctx, w, step.creates);
-      await this.update(ctx, w, step.updates, 'update');
+      await this.update(ctx, w.object, step.updates, 'update');
       relinks.push(...step.relinks.map((r) => ({ object, ...r })));
     }
     // Pass two: lookups to records that did not exist yet when their referrer was created.
     for (const object of p.order) {
       signal?.throwIfAborted();
-      await this.update(ctx, p.works.get(object)!, this.relinkUpdates(ctx, relinks, object), 'relink');
+      await this.update(ctx, object, this.relinkUpdates(ctx, relinks, object), 'relink');
     }
+    for (const s of p.survivors) {
+      signal?.throwIfAborted();
+      const updates = await survivorUpdates(ctx, s);
+      // What the run found to set, whatever the plan foresaw (an undelete that was refused, lookups Salesforce set itself).
+      s.cleared = updates.length;
+      await this.update(ctx, s.object, updates, 'relink');
+    }
+  }
+
+  /**
+   * Brings records back from the Recycle Bin with their ids. After earlier undeletes the bin is
+   * asked again: records deleted with a parent came back with it, and one no longer there (purged,
+   * hard-deleted) is re-created. A record Salesforce refuses to undelete (its master is deleted,
+   * the bin was emptied meanwhile) is re-created too, its refusal kept for the failure row.
+   */
+  private async undelete(ctx: RunCtx, w: ObjectWork, recs: StoredRecord[], recheck: boolean): Promise<void> {
+    const byTarget = new Map(recs.map((r) => [targetIdOf(ctx, r.id)!, r]));
+    const rows: ResultRow[] = [];
+    const refused = new Map<string, string>();
+    const row = (id: string, success: boolean, error: string | null): ResultRow => ({
+      object: w.object,
+      operation: 'undelete',
+      oldId: byTarget.get(id)!.id,
+      newId: id,
+      success,
+      error,
+    });
+    let pending = [...byTarget.keys()];
+    if (recheck) {
+      const now = new Map((await recordsByIds(ctx.conn, w.object, ['IsDeleted'], pending, { all: true })).map((r) => [String(r.Id), r]));
+      for (const id of pending.filter((x) => now.get(x)?.IsDeleted === false)) rows.push(row(id, true, null));
+      for (const id of pending.filter((x) => !now.has(x))) refused.set(id, 'not in the Recycle Bin any more');
+      pending = pending.filter((x) => now.get(x)?.IsDeleted === true);
+    }
+    for (let i = 0; i < pending.length; i += UNDELETE_SIZE) {
+      const part = pending.slice(i, i + UNDELETE_SIZE);
+      ctx.conn.budget.assertMaySpend(1);
+      const results = await undeleteRecords(ctx.conn, part);
+      results.forEach((r, k) => (r.success ? rows.push(row(part[k]!, true, null)) : refused.set(part[k]!, errorText(r.errors))));
+    }
+    for (const r of rows) {
+      w.live.set(r.newId!, w.binned.get(r.newId!)!);
+      w.binned.delete(r.newId!);
+    }
+    for (const [id, why] of refused) {
+      const oldId = byTarget.get(id)!.id;
+      w.binned.delete(id);
+      ctx.undeleteSet.delete(oldId);
+      ctx.createSet.add(oldId);
+      ctx.refusals.set(oldId, why);
+    }
+    await this.keep(ctx, rows);
   }
 
   private relinkUpdates(ctx: RunCtx, relinks: Relink[], object: string): Update[] {
     const byRecord = new Map<string, Record<string, unknown>>();
     for (const r of relinks.filter((x) => x.object === object)) {
       const targetId = targetIdOf(ctx, r.oldId);
-      const value = ctx.idMap.get(r.ref);
+      const value = ctx.idMap.get(r.ref) ?? (ctx.restored.has(r.ref) ? targetIdOf(ctx, r.ref) : undefined);
       if (!targetId || !value) continue;
       const values = byRecord.get(r.oldId) ?? {};
       values[r.field] = value;
@@ -134,8 +197,20 @@ export class RestoreWriter {
     if (w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, w.records);
     // Versions of one document in their order: the first makes the document, the next join it.
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
+    const docOf = (v: StoredRecord): string => String(v.fields.ContentDocumentId ?? '');
+    const owners =
+      w.object === 'ContentVersion'
+        ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...new Set(creates.map(docOf))])
+        : undefined;
     for (const rec of ordered) {
-      const made = await this.createOneWithFile(ctx, w, rec, refs.get(rec.id));
+      // The version that makes the document gives it the document's owner (Salesforce takes the first version's).
+      const owner = owners && !ctx.idMap.has(docOf(rec)) ? owners.get(docOf(rec)) : undefined;
+      const made = await this.createOneWithFile(
+        ctx,
+        w,
+        owner ? { ...rec, fields: { ...rec.fields, OwnerId: owner } } : rec,
+        refs.get(rec.id),
+      );
       if (made && w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, [rec]);
     }
   }
@@ -165,10 +240,10 @@ export class RestoreWriter {
     return 'id' in made;
   }
 
-  private async update(ctx: RunCtx, w: ObjectWork, updates: Update[], operation: 'update' | 'relink'): Promise<void> {
+  private async update(ctx: RunCtx, object: string, updates: Update[], operation: 'update' | 'relink'): Promise<void> {
     if (!updates.length) return;
     const row = (u: Update, success: boolean, error: string | null): ResultRow => ({
-      object: w.object,
+      object,
       operation,
       oldId: u.oldId,
       newId: u.targetId,
@@ -178,7 +253,7 @@ export class RestoreWriter {
     if (updates.length >= this.options.bulkThreshold) {
       ctx.conn.budget.assertMaySpend(BULK_CALLS);
       const bodies = updates.map((u) => ({ Id: u.targetId, ...u.values }));
-      const res = await this.ingest(ctx, { object: w.object, operation: 'update', csv: toCsv(bodies, 'update').csv }, bodies.length);
+      const res = await this.ingest(ctx, { object, operation: 'update', csv: toCsv(bodies, 'update').csv }, bodies.length);
       const byId = new Map(updates.map((u) => [u.targetId, u]));
       const rows: ResultRow[] = [];
       for (const r of res.successful) if (byId.has(r.Id ?? r.sf__Id ?? '')) rows.push(row(byId.get(r.Id ?? r.sf__Id!)!, true, null));
@@ -193,7 +268,7 @@ export class RestoreWriter {
       const saved = await saveCollection(
         ctx.conn,
         'update',
-        w.object,
+        object,
         part.map((u) => ({ Id: u.targetId, ...u.values })),
       );
       await this.keep(
@@ -223,10 +298,21 @@ export class RestoreWriter {
     return res;
   }
 
-  /** Records a call's outcome (and removes its in-flight note); progress counts the records written. */
+  /**
+   * Records a call's outcome (and removes its in-flight note); progress counts the records
+   * written. A failed re-create of a record Salesforce would not undelete says both why.
+   */
   private async keep(ctx: RunCtx, rows: ResultRow[], settles?: string): Promise<void> {
+    for (const r of rows) {
+      const refusal = r.operation === 'create' ? ctx.refusals.get(r.oldId) : undefined;
+      if (refusal && !r.success) r.error = `undelete refused (${refusal}); create: ${r.error}`;
+    }
     await this.deps.ledger.record(target(ctx), rows, settles);
-    for (const r of rows) if (r.operation === 'create' && r.success && r.newId) ctx.idMap.set(r.oldId, r.newId);
+    for (const r of rows) {
+      if (!r.success) continue;
+      if (r.operation === 'create' && r.newId) ctx.idMap.set(r.oldId, r.newId);
+      if (r.operation === 'create' || r.operation === 'undelete') ctx.restored.add(r.oldId);
+    }
     ctx.progress.done += rows.length;
     if (ctx.run && rows.length) await this.deps.runs.progress(ctx.run, ctx.progress);
   }

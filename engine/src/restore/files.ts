@@ -86,6 +86,21 @@ export async function mapDocuments(
   await ledger.mapIds(target, 'ContentDocument', pairs);
 }
 
+/**
+ * The owner each of these backed-up documents had (ContentDocument.OwnerId, which may differ from
+ * its first version's: ownership moves): a re-created document gets it back, and with it the
+ * owner's link the backup holds rather than one to someone else.
+ */
+export async function documentOwners(store: Store, orgId: string, at: Date, oldDocs: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!oldDocs.length) return out;
+  for (const d of await store.readRecords({ orgId, object: 'ContentDocument', at, ids: oldDocs })) {
+    const owner = text(d.fields.OwnerId);
+    if (owner) out.set(d.id, owner);
+  }
+  return out;
+}
+
 export interface LinkRestoreContext {
   store: Store;
   ledger: RestoreLedger;
@@ -107,7 +122,7 @@ export interface LinkRestoreContext {
 export interface PlannedCreates {
   /** Old ids of the records the run re-creates. */
   records: Set<string>;
-  /** Old ids of the documents it re-creates → the old entities Salesforce links them to by itself (FirstPublishLocationId). */
+  /** Old ids of the documents it re-creates → the old entities Salesforce links them to by itself (owner, FirstPublishLocationId). */
   documents: Map<string, Set<string>>;
 }
 
@@ -146,8 +161,8 @@ async function linkWork(ctx: LinkRestoreContext, planned?: PlannedCreates): Prom
     backedUp++;
     const made = planned?.documents.get(oldDoc);
     const shareType = text(link.fields.ShareType);
-    // A re-created file is owned by the user the engine connects as: that link comes with it.
-    if (made && (made.has(oldEntity) || target(oldEntity) === ctx.conn.identity.userId)) continue;
+    // Salesforce links a new file to its owner and to the record it was published on.
+    if (made?.has(oldEntity)) continue;
     const c: Candidate = {
       oldId: link.id,
       doc: made ? undefined : target(oldDoc),
@@ -218,10 +233,12 @@ function planLine(work: LinkWork): ObjectPlan {
   return {
     object: LINK_OBJECT,
     backedUp: work.backedUp,
+    undelete: 0,
     create: work.create.length,
     update: work.update.length,
     relink: 0,
     fieldsChanged: changed,
+    conflicts: {},
     apiCalls: Math.ceil(work.create.length / COLLECTION_SIZE) + Math.ceil(work.update.length / COLLECTION_SIZE),
   };
 }

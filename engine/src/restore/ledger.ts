@@ -21,7 +21,7 @@ export interface InflightCreate {
 
 export interface ResultRow {
   object: string;
-  operation: 'create' | 'update' | 'relink';
+  operation: 'undelete' | 'create' | 'update' | 'relink';
   oldId: string;
   newId: string | null;
   success: boolean;

@@ -10,13 +10,16 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { describeGlobal, describeSObject } from '../salesforce/describe.js';
 import type { DescribeSObject } from '../salesforce/scope.js';
 import { COLLECTION_SIZE } from '../salesforce/collections.js';
-import { allRecords, recordsByIds } from '../salesforce/record-queries.js';
+import { allRecords, binnedRecords, idQueries, recordsByIds } from '../salesforce/record-queries.js';
+import { UNDELETE_SIZE } from '../salesforce/soap.js';
+import { OrgVaultError } from '../errors.js';
 import type { RestoreLedger } from './ledger.js';
 import { parentsFirst } from './order.js';
-import { writableFields } from './values.js';
+import { normalValue, writableFields } from './values.js';
 import { selectHierarchy, type Selection } from './hierarchy.js';
-import { LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
+import { documentOwners, LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
 import { missing, stepOf, targetIdOf } from './step.js';
+import { planSurvivors } from './survivors.js';
 import { BULK_CALLS, MAX_DEPTH, type ObjectPlan, type ObjectWork, type Planned, type RestoreRequest, type RunCtx } from './types.js';
 
 export interface PlanDeps {
@@ -31,13 +34,14 @@ type Whole = (object: string) => Promise<StoredRecord[]>;
 export class RestorePlanner {
   constructor(
     private readonly deps: PlanDeps,
-    private readonly bulkThreshold: number,
+    private readonly options: { bulkThreshold: number; undelete: boolean },
   ) {}
 
   /** A run's (or dry run's) context: the target's connection, its createable objects and the id map so far. */
   async context(req: RestoreRequest & { at: Date }, runId: string | null): Promise<RunCtx> {
     const target = req.targetOrgId ?? req.orgId;
     const conn = await this.deps.connectionTo(target);
+    const global = (await describeGlobal(conn)).sobjects;
     return {
       req,
       runId: runId ?? randomUUID(),
@@ -48,7 +52,14 @@ export class RestorePlanner {
       conn,
       idMap: await this.deps.ledger.idMap(target, req.orgId),
       createSet: new Set(),
-      createable: new Set((await describeGlobal(conn)).sobjects.filter((s) => s.createable).map((s) => s.name)),
+      undeleteSet: new Set(),
+      restored: new Set(),
+      refusals: new Map(),
+      undelete: this.options.undelete,
+      ...(req.fields?.length ? { fields: new Set(req.fields) } : {}),
+      ...(req.keepNewer ? { keepNewer: req.keepNewer === true ? req.at : req.keepNewer } : {}),
+      createable: new Set(global.filter((s) => s.createable).map((s) => s.name)),
+      undeletable: new Set(global.filter((s) => s.undeletable).map((s) => s.name)),
       describes: new Map(),
       progress: { total: 0, done: 0 },
     };
@@ -56,7 +67,6 @@ export class RestorePlanner {
 
   /** Plans every object first: which records are missing decides which lookups wait for pass two. */
   async planAll(ctx: RunCtx): Promise<Planned> {
-    const callsBefore = ctx.conn.budget.callsMade;
     const read = new Map<string, Promise<StoredRecord[]>>();
     const whole: Whole = (object) => {
       let r = read.get(object);
@@ -66,31 +76,82 @@ export class RestorePlanner {
     const selection = await this.select(ctx, whole);
     const works = new Map<string, ObjectWork>();
     for (const [object, ids] of selection) works.set(object, await this.load(ctx, object, ids, read.has(object) ? whole : undefined));
+    assertFields(ctx, works);
     const order = parentsFirst([...selection.keys()], (o) =>
       works.get(o)!.fields.flatMap((f) => (f.type === 'reference' ? (f.referenceTo ?? []) : [])),
     );
-    for (const w of works.values()) for (const r of missing(ctx, w)) ctx.createSet.add(r.id);
-    const planningCalls = ctx.conn.budget.callsMade - callsBefore;
+    for (const object of order) await this.findBinned(ctx, works.get(object)!);
 
     const plans: ObjectPlan[] = [];
     ctx.planned = new Set();
-    for (const object of order) plans.push(this.planObject(ctx, works.get(object)!));
+    let undeleting = false;
+    const cascades = await this.cascades(ctx, works);
+    for (const object of order) {
+      plans.push(this.planObject(ctx, works.get(object)!, undeleting, cascades.get(object) ?? []));
+      undeleting ||= plans.at(-1)!.undelete > 0;
+    }
     delete ctx.planned;
-    return { order, works, plans, planningCalls };
+    const survivors = await planSurvivors(
+      { describe: (o) => this.describe(ctx, o), records: whole, held: await this.deps.store.objects(ctx.req.orgId) },
+      ctx,
+      works,
+    );
+    return { order, works, plans, survivors };
   }
 
-  /** One object's line of the plan; its creates count as made for the objects after it. */
-  private planObject(ctx: RunCtx, w: ObjectWork): ObjectPlan {
+  /**
+   * The missing records still in the target's Recycle Bin (in place, or re-created earlier and
+   * deleted again): undeleted, with their values there; the others are re-created.
+   */
+  private async findBinned(ctx: RunCtx, w: ObjectWork): Promise<void> {
+    const gone = missing(ctx, w);
+    const byTarget = new Map<string, string>();
+    if (ctx.undelete && ctx.undeletable.has(w.object))
+      for (const r of gone) {
+        const id = targetIdOf(ctx, r.id);
+        if (id) byTarget.set(id, r.id);
+      }
+    if (byTarget.size)
+      for (const rec of await binnedRecords(ctx.conn, w.object, w.liveFields, [...byTarget.keys()])) {
+        w.binned.set(String(rec.Id), rec);
+        ctx.undeleteSet.add(byTarget.get(String(rec.Id))!);
+      }
+    for (const r of gone) if (!ctx.undeleteSet.has(r.id)) ctx.createSet.add(r.id);
+  }
+
+  /** Per object restored, its fields through which a parent restored here deletes (and undeletes) its records. */
+  private async cascades(ctx: RunCtx, works: Map<string, ObjectWork>): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const object of works.keys())
+      for (const rel of (await this.describe(ctx, object)).childRelationships ?? [])
+        if (rel.cascadeDelete && works.has(rel.childSObject)) out.set(rel.childSObject, [...(out.get(rel.childSObject) ?? []), rel.field]);
+    return out;
+  }
+
+  /**
+   * One object's line of the plan; its creates count as made for the objects after it. After an
+   * earlier object's undeletes, the bin is asked again first: records deleted with a parent
+   * (`cascade` fields) came back with it and cost no call.
+   */
+  private planObject(ctx: RunCtx, w: ObjectWork, afterUndeletes: boolean, cascade: string[]): ObjectPlan {
     const step = stepOf(ctx, w);
     for (const r of step.creates) ctx.planned!.add(r.id);
+    const undeleteIds = step.undeletes.map((r) => targetIdOf(ctx, r.id)!);
+    const withParent = step.undeletes.filter((r) =>
+      cascade.some((f) => ctx.undeleteSet.has(normalValue('reference', r.fields[f]) ?? '')),
+    ).length;
     return {
       object: w.object,
       backedUp: w.records.length,
+      undelete: step.undeletes.length,
       create: step.creates.length,
       update: step.updates.length,
       relink: new Set(step.relinks.map((r) => r.oldId)).size,
       fieldsChanged: step.fieldsChanged,
+      conflicts: step.conflicts,
       apiCalls:
+        (afterUndeletes ? idQueries(w.object, [], undeleteIds) : 0) +
+        Math.ceil((step.undeletes.length - withParent) / UNDELETE_SIZE) +
         this.callsFor(step.creates.length, w.blobFields.length > 0) +
         this.callsFor(step.updates.length) +
         this.callsFor(step.relinks.length),
@@ -101,7 +162,7 @@ export class RestorePlanner {
   private callsFor(n: number, files = false): number {
     if (n === 0) return 0;
     if (files) return 2 * n;
-    return n >= this.bulkThreshold ? BULK_CALLS : Math.ceil(n / COLLECTION_SIZE);
+    return n >= this.options.bulkThreshold ? BULK_CALLS : Math.ceil(n / COLLECTION_SIZE);
   }
 
   /** Files come back with their links when files are restored (or links asked for) and records may be re-created. */
@@ -127,12 +188,16 @@ export class RestorePlanner {
   }
 
   /** A dry run's view of what the run re-creates: records, and the files with the entities Salesforce links them to. */
-  plannedCreates(ctx: RunCtx, p: Planned): PlannedCreates {
+  async plannedCreates(ctx: RunCtx, p: Planned): Promise<PlannedCreates> {
+    const versions = (p.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id));
+    const docs = [...new Set(versions.map((v) => String(v.fields.ContentDocumentId)))];
+    const owners = await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, docs);
     const documents = new Map<string, Set<string>>();
-    for (const v of (p.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id))) {
-      const made = documents.get(String(v.fields.ContentDocumentId)) ?? new Set<string>();
-      if (v.fields.FirstPublishLocationId) made.add(String(v.fields.FirstPublishLocationId));
-      documents.set(String(v.fields.ContentDocumentId), made);
+    for (const v of versions) {
+      const doc = String(v.fields.ContentDocumentId);
+      const made = documents.get(doc) ?? new Set<string>();
+      for (const entity of [v.fields.FirstPublishLocationId, owners.get(doc) ?? v.fields.OwnerId]) if (entity) made.add(String(entity));
+      documents.set(doc, made);
     }
     return { records: ctx.createSet, documents };
   }
@@ -196,17 +261,48 @@ export class RestorePlanner {
     let records: StoredRecord[];
     if (ids === 'all') records = await (whole ?? ((o: string) => this.readAll(ctx, o)))(object);
     else records = whole ? (await whole(object)).filter((r) => ids.has(r.id)) : await this.byIds(ctx, object, [...ids]);
+    const blobFields = describe.fields.filter((f) => f.type === 'base64' && f.createable).map((f) => f.name);
+    // Read from the target: the fields restore writes, and when its records were last modified (keepNewer).
     const names = fields.map((f) => f.name);
-    let live = new Map<string, Record<string, unknown>>();
+    if (describe.fields.some((f) => f.name === 'LastModifiedDate')) names.push('LastModifiedDate');
+    const work: ObjectWork = {
+      object,
+      fields,
+      byName: new Map(fields.map((f) => [f.name, f])),
+      blobFields,
+      records,
+      liveFields: names,
+      live: new Map(),
+      binned: new Map(),
+    };
     if (ids !== 'all')
-      live = await this.liveRecords(
+      work.live = await this.liveRecords(
         ctx,
         object,
         records.map((r) => r.id),
         names,
       );
-    else if (records.length) for (const rec of await allRecords(ctx.conn, object, names)) live.set(String(rec.Id), rec);
-    const blobFields = describe.fields.filter((f) => f.type === 'base64' && f.createable).map((f) => f.name);
-    return { object, fields, byName: new Map(fields.map((f) => [f.name, f])), blobFields, records, live };
+    else if (records.length) for (const rec of await allRecords(ctx.conn, object, names)) work.live.set(String(rec.Id), rec);
+    return work;
   }
+}
+
+/** --fields names only fields restore can write on the objects restored. */
+function assertFields(ctx: RunCtx, works: Map<string, ObjectWork>): void {
+  if (!ctx.fields) return;
+  const known = new Set<string>();
+  for (const w of works.values())
+    for (const f of w.fields.filter((x) => x.updateable)) {
+      known.add(f.name);
+      known.add(`${w.object}.${f.name}`);
+    }
+  const unknown = [...ctx.fields].filter((f) => !known.has(f));
+  if (unknown.length)
+    throw new OrgVaultError(
+      'VALIDATION_FAILED',
+      `No field restore can update is called ${unknown.join(', ')} on ${[...works.keys()].join(', ')}`,
+      {
+        actions: ['Name updateable fields of the objects restored (describe them in Setup), as Field or Object.Field.'],
+      },
+    );
 }

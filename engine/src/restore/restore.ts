@@ -16,10 +16,12 @@ import { RestoreRuns, type RunRow, type StoredRequest } from './runs.js';
 import { planLinks, restoreLinks } from './files.js';
 import { RestorePlanner } from './plan.js';
 import { RestoreWriter } from './execute.js';
-import type { Planned, RestoreOptions, RestoreOutcome, RestoreRequest, RunCtx } from './types.js';
+import { survivorPlans } from './survivors.js';
+import type { ResultRow } from './ledger.js';
+import type { Planned, RestoreOptions, RestoreOutcome, RestoreRequest, RunCtx, Written } from './types.js';
 
 export { MAX_DEPTH } from './types.js';
-export type { ObjectPlan, RestoreMode, RestoreOptions, RestoreOutcome, RestoreRequest } from './types.js';
+export type { ObjectPlan, RestoreMode, RestoreOptions, RestoreOutcome, RestoreRequest, SurvivorPlan, Written } from './types.js';
 
 function assertObjects(req: RestoreRequest): void {
   if (!req.objects.length) throw new OrgVaultError('VALIDATION_FAILED', 'Choose at least one object to restore');
@@ -27,9 +29,25 @@ function assertObjects(req: RestoreRequest): void {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+const OPERATION_COUNT = { undelete: 'undeleted', create: 'created', update: 'updated', relink: 'relinked' } as const;
+
+/** Per object, parents first as written, what a run's results say it wrote (a record counted once per call). */
+function writtenOf(results: readonly ResultRow[]): Written[] {
+  const by = new Map<string, Written>();
+  for (const r of results) {
+    const w = by.get(r.object) ?? { object: r.object, undeleted: 0, created: 0, updated: 0, relinked: 0, failed: 0 };
+    if (r.success) w[OPERATION_COUNT[r.operation]]++;
+    else w.failed++;
+    by.set(r.object, w);
+  }
+  return [...by.values()];
+}
+
 /** What a run keeps of its outcome in restore_runs (its plan, then its counts). */
 const summary = (o: RestoreOutcome): Record<string, unknown> => ({
   objects: o.objects,
+  survivors: o.survivors,
+  written: o.written,
   apiCalls: o.apiCalls,
   planningCalls: o.planningCalls,
   succeeded: o.succeeded,
@@ -55,7 +73,7 @@ export class RestoreService {
   ) {
     this.ledger = new RestoreLedger(deps.pool, (orgId) => deps.store.secretBox(orgId));
     this.runs = new RestoreRuns(deps.pool);
-    this.#planner = new RestorePlanner({ store: deps.store, ledger: this.ledger, connectionTo: deps.connectionTo }, options.bulkThreshold);
+    this.#planner = new RestorePlanner({ store: deps.store, ledger: this.ledger, connectionTo: deps.connectionTo }, options);
     this.#writer = new RestoreWriter({ store: deps.store, ledger: this.ledger, runs: this.runs }, options);
   }
 
@@ -87,15 +105,26 @@ export class RestoreService {
     return this.execute(await this.runs.insert(await this.newRun(req), workerId), workerId);
   }
 
-  /** What would change and the API calls it would cost; nothing is written. */
+  /**
+   * What would change and the API calls it would cost; nothing is written. The estimate is what
+   * the run will spend: the reads made here (it makes them again) and the writes planned.
+   */
   async plan(req: RestoreRequest): Promise<RestoreOutcome> {
     assertObjects(req);
-    const ctx = await this.#planner.context({ ...req, at: await this.resolveAt(req.orgId, req) }, null);
-    const planned = await this.#planner.planAll(ctx);
-    // Files re-created here come with the links Salesforce makes: their owner's and FirstPublishLocationId's.
-    if (this.#planner.withLinks(ctx))
-      planned.plans.push(await planLinks(this.#planner.links(ctx, planned), this.#planner.plannedCreates(ctx, planned)));
-    return this.outcome(ctx, planned, 'planned');
+    const at = await this.resolveAt(req.orgId, req);
+    const conn = await this.deps.connectionTo(req.targetOrgId ?? req.orgId);
+    const tally = conn.budget.tally();
+    const { ctx, planned } = await tally.run(async () => {
+      const ctx = await this.#planner.context({ ...req, at }, null);
+      const planned = await this.#planner.planAll(ctx);
+      // Files re-created here come with the links Salesforce makes: their owner's and FirstPublishLocationId's.
+      if (this.#planner.withLinks(ctx))
+        planned.plans.push(await planLinks(this.#planner.links(ctx, planned), await this.#planner.plannedCreates(ctx, planned)));
+      return { ctx, planned };
+    });
+    const outcome = this.outcome(ctx, planned, 'planned', tally.calls);
+    outcome.apiCalls += tally.calls;
+    return outcome;
   }
 
   /** A run's state: queued, running (with progress), or finished (with its counts). */
@@ -115,6 +144,8 @@ export class RestoreService {
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
       depth: req.depth ?? null,
       mode: req.mode ?? 'changed',
+      ...(req.fields?.length ? { fields: req.fields } : {}),
+      ...(req.keepNewer ? { keepNewer: req.keepNewer === true ? true : req.keepNewer.toISOString() } : {}),
     };
     return {
       orgId: req.orgId,
@@ -137,6 +168,8 @@ export class RestoreService {
       depth: run.request.depth,
       targetOrgId: run.targetOrgId,
       objects: s.objects ?? [],
+      survivors: s.survivors ?? [],
+      written: s.written ?? [],
       apiCalls: s.apiCalls ?? 0,
       planningCalls: s.planningCalls ?? 0,
       succeeded: s.succeeded ?? 0,
@@ -146,7 +179,9 @@ export class RestoreService {
     };
   }
 
-  private outcome(ctx: RunCtx, p: Planned, status: RestoreOutcome['status']): RestoreOutcome {
+  /** A plan's outcome: the writes it costs, its planning reads (`planningCalls`). */
+  private outcome(ctx: RunCtx, p: Planned, status: RestoreOutcome['status'], planningCalls: number): RestoreOutcome {
+    const survivors = survivorPlans(p.survivors);
     return {
       runId: status === 'planned' ? null : ctx.runId,
       status,
@@ -156,8 +191,10 @@ export class RestoreService {
       depth: ctx.req.depth ?? null,
       targetOrgId: ctx.target,
       objects: p.plans,
-      apiCalls: p.plans.reduce((n, o) => n + o.apiCalls, 0),
-      planningCalls: p.planningCalls,
+      survivors,
+      written: [],
+      apiCalls: [...p.plans, ...survivors].reduce((n, o) => n + o.apiCalls, 0),
+      planningCalls,
       succeeded: 0,
       failed: 0,
       progress: ctx.progress,
@@ -169,38 +206,58 @@ export class RestoreService {
    * Runs a claimed run to its end (or resumes one whose process died): first settles the creates
    * any earlier run left in flight into the target, then plans against the org as it is now and
    * writes. `workerId` beats the run's heartbeat meanwhile. Aborted (`signal`), the run is left
-   * running for the next worker to resume.
+   * running for the next worker to resume. Every call it makes to the target is counted.
    */
   async execute(run: RunRow, workerId: string, signal?: AbortSignal): Promise<RestoreOutcome> {
     const beat = setInterval(() => void this.runs.beat(run, workerId).catch(() => undefined), this.options.heartbeatMs);
-    const { depth, ...request } = run.request;
-    const req = { orgId: run.orgId, targetOrgId: run.targetOrgId, at: run.at, ...request, ...(depth !== null ? { depth } : {}) };
+    const tally = (await this.deps.connectionTo(run.targetOrgId)).budget.tally();
     let outcome: RestoreOutcome | undefined;
     try {
-      await this.settle(run);
-      const ctx = await this.#planner.context(req, run.id);
-      ctx.run = run;
-      const planned = await this.#planner.planAll(ctx);
-      outcome = this.outcome(ctx, planned, 'running');
-      ctx.progress.total = planned.plans.reduce((n, p) => n + p.create + p.update + p.relink, 0);
-      await this.runs.progress(run, ctx.progress, summary(outcome));
-      const writesBefore = ctx.conn.budget.callsMade;
-      await this.#writer.write(ctx, planned, signal);
-      if (this.#planner.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.#planner.links(ctx, planned)));
-      const results = await this.ledger.results(ctx.target, ctx.runId);
-      outcome.succeeded = results.filter((r) => r.success).length;
-      outcome.failed = results.length - outcome.succeeded;
-      outcome.apiCalls = ctx.conn.budget.callsMade - writesBefore;
+      outcome = await tally.run(() => this.#run(run, tally, signal));
+      outcome.apiCalls = tally.calls;
       outcome.status = 'succeeded';
       await this.runs.finish(run, 'succeeded', summary(outcome), null);
       return outcome;
     } catch (err) {
       if (signal?.aborted) throw err;
-      await this.runs.finish(run, 'failed', outcome ? summary(outcome) : {}, message(err));
+      await this.runs.finish(run, 'failed', { ...(outcome ? summary(outcome) : {}), apiCalls: tally.calls }, message(err));
       throw err;
     } finally {
       clearInterval(beat);
     }
+  }
+
+  async #run(run: RunRow, tally: { calls: number }, signal?: AbortSignal): Promise<RestoreOutcome> {
+    const { depth, keepNewer, ...request } = run.request;
+    const req = {
+      orgId: run.orgId,
+      targetOrgId: run.targetOrgId,
+      at: run.at,
+      ...request,
+      ...(depth !== null ? { depth } : {}),
+      ...(keepNewer ? { keepNewer: keepNewer === true ? true : new Date(keepNewer) } : {}),
+    };
+    await this.settle(run);
+    const ctx = await this.#planner.context(req, run.id);
+    ctx.run = run;
+    const planned = await this.#planner.planAll(ctx);
+    const outcome = this.outcome(ctx, planned, 'running', tally.calls);
+    ctx.progress.total =
+      planned.plans.reduce((n, p) => n + p.undelete + p.create + p.update + p.relink, 0) +
+      outcome.survivors.reduce((n, p) => n + p.records, 0);
+    await this.runs.progress(run, ctx.progress, summary(outcome));
+    await this.#writer.write(ctx, planned, signal);
+    if (this.#planner.withLinks(ctx)) outcome.objects.push(await restoreLinks(this.#planner.links(ctx, planned)));
+    const results = await this.ledger.results(ctx.target, ctx.runId);
+    outcome.survivors = survivorPlans(planned.survivors);
+    outcome.written = writtenOf(results);
+    outcome.succeeded = results.filter((r) => r.success).length;
+    outcome.failed = results.length - outcome.succeeded;
+    // Links are written after the plan's count: the run's progress ends at what it wrote.
+    ctx.progress.total = Math.max(ctx.progress.total, results.length);
+    ctx.progress.done = results.length;
+    await this.runs.progress(run, ctx.progress);
+    return outcome;
   }
 
   /** Settles the creates any earlier run (or this one, resumed) left in flight into the target. */

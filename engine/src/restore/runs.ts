@@ -11,6 +11,9 @@ export interface StoredRequest {
   /** Null: only the chosen records. */
   depth: number | null;
   mode: 'changed' | 'deleted' | 'overwrite';
+  fields?: string[];
+  /** true: records modified after the backup keep their fields; a time: after that time. */
+  keepNewer?: true | string;
 }
 
 export interface RunRow {

@@ -1,7 +1,8 @@
 /**
  * What one object's backed-up records need written into the target, decided the same way when
  * a restore is planned and again when it writes (by then, parents created a moment ago resolve
- * to their new ids): creates, updates of the fields that differ, and lookups left for pass two.
+ * to their new ids): undeletes, creates, updates of the chosen fields that differ (only those:
+ * an equal record costs nothing), and lookups left for pass two.
  */
 import type { StoredRecord } from '../store/store.js';
 import type { DescribeField } from '../salesforce/scope.js';
@@ -15,13 +16,25 @@ export function targetIdOf(ctx: RunCtx, oldId: string): string | undefined {
   return ctx.idMap.get(oldId) ?? (ctx.inPlace ? oldId : undefined);
 }
 
-/** The records of `w` the target lacks (none in `changed` mode, which re-creates nothing). */
+/** The records of `w` the target lacks (none in `changed` mode, which brings nothing back). */
 export function missing(ctx: RunCtx, w: ObjectWork): StoredRecord[] {
   if (ctx.mode === 'changed') return [];
   return w.records.filter((r) => {
     const id = targetIdOf(ctx, r.id);
     return !id || !w.live.has(id);
   });
+}
+
+/** Whether the restore may update this field (all, or those of RestoreRequest.fields). */
+export function fieldChosen(ctx: RunCtx, object: string, field: string): boolean {
+  return !ctx.fields || ctx.fields.has(field) || ctx.fields.has(`${object}.${field}`);
+}
+
+/** Whether the record was modified after the time keepNewer protects (someone's later edit). */
+function newer(ctx: RunCtx, live: Record<string, unknown>): boolean {
+  if (!ctx.keepNewer) return false;
+  const modified = Date.parse(String(live.LastModifiedDate ?? ''));
+  return Number.isFinite(modified) && modified > ctx.keepNewer.getTime();
 }
 
 /** A lookup's backed-up value as the target should hold it now. */
@@ -46,47 +59,59 @@ function deferredOf(ctx: RunCtx, w: ObjectWork, rec: StoredRecord, step: Step): 
   }
 }
 
-/** A live record: the fields whose backed-up value differs (all of them when overwriting). */
+/** A live (or undeleted) record: the chosen fields whose backed-up value differs, and its conflicts. */
 function changesOf(ctx: RunCtx, w: ObjectWork, rec: StoredRecord, live: Record<string, unknown>, step: Step): Record<string, unknown> {
-  const count = (f: string): void => void (step.fieldsChanged[f] = (step.fieldsChanged[f] ?? 0) + 1);
-  // Re-creating (deleted mode) finishes a record an earlier, interrupted run made: its lookups
-  // that were left for a second pass that never came.
+  const count = (m: Record<string, number>, f: string): void => void (m[f] = (m[f] ?? 0) + 1);
+  // Re-creating (deleted mode) finishes a record an earlier, interrupted run made, or one it
+  // undeletes: its lookups left for a second pass, or cleared by deletes since.
   const lookupsOnly = ctx.mode === 'deleted';
+  const later = newer(ctx, live);
   const values: Record<string, unknown> = {};
   for (const f of w.fields) {
-    if (!f.updateable || !(f.name in rec.fields) || (lookupsOnly && f.type !== 'reference')) continue;
+    if (!f.updateable || !(f.name in rec.fields) || (lookupsOnly && f.type !== 'reference') || !fieldChosen(ctx, w.object, f.name))
+      continue;
     let want = normalValue(f.type, rec.fields[f.name]);
+    const restoring = want !== null && (ctx.createSet.has(want) || ctx.undeleteSet.has(want));
     if (f.type === 'reference') {
       const ref = resolve(ctx, f, want, false);
       if (ref.kind === 'omit') continue;
       if (ref.kind === 'defer') {
         step.relinks.push({ oldId: rec.id, field: f.name, ref: want! });
-        count(f.name);
+        count(step.fieldsChanged, f.name);
         continue;
       }
       want = ref.value;
     }
-    if (ctx.mode === 'overwrite' || want !== normalValue(f.type, live[f.name])) {
-      values[f.name] = apiValue(f.type, want);
-      if (want !== normalValue(f.type, live[f.name])) count(f.name);
+    const now = normalValue(f.type, live[f.name]);
+    if (want === now) continue;
+    // A lookup the restore's own deletes cleared is no one's edit.
+    if (later && !(restoring && now === null)) {
+      count(step.conflicts, f.name);
+      continue;
     }
+    values[f.name] = apiValue(f.type, want);
+    count(step.fieldsChanged, f.name);
   }
   return values;
 }
 
 /** What `w`'s records need written now. */
 export function stepOf(ctx: RunCtx, w: ObjectWork): Step {
-  const step: Step = { creates: [], updates: [], relinks: [], fieldsChanged: {} };
+  const step: Step = { undeletes: [], creates: [], updates: [], relinks: [], fieldsChanged: {}, conflicts: {} };
   for (const rec of w.records) {
     const targetId = targetIdOf(ctx, rec.id);
-    const live = targetId ? w.live.get(targetId) : undefined;
+    let live = targetId ? w.live.get(targetId) : undefined;
+    if (!live && targetId && ctx.undeleteSet.has(rec.id)) {
+      live = w.binned.get(targetId);
+      if (live) step.undeletes.push(rec);
+    }
     if (!live) {
       if (ctx.mode === 'changed') continue;
       step.creates.push(rec);
       deferredOf(ctx, w, rec, step);
       continue;
     }
-    if (ctx.mode === 'deleted' && !ctx.idMap.has(rec.id)) continue;
+    if (ctx.mode === 'deleted' && !ctx.idMap.has(rec.id) && !ctx.undeleteSet.has(rec.id)) continue;
     const values = changesOf(ctx, w, rec, live, step);
     if (Object.keys(values).length) step.updates.push({ oldId: rec.id, targetId: targetId!, values });
   }

@@ -27,6 +27,14 @@ export interface RestoreRequest {
    */
   depth?: number;
   mode?: RestoreMode;
+  /** Only these fields are updated on live records (`Field` on any object, or `Object.Field`); records brought back come whole. */
+  fields?: string[];
+  /**
+   * Leave a field as it is now when its record was modified after the backup (or after this time):
+   * someone's later edit. Such fields are reported as conflicts. A lookup the restore's own deletes
+   * cleared is not such an edit.
+   */
+  keepNewer?: boolean | Date;
   dryRun?: boolean;
   by?: string | null;
 }
@@ -34,13 +42,36 @@ export interface RestoreRequest {
 export interface ObjectPlan {
   object: string;
   backedUp: number;
+  /** Records brought back from the Recycle Bin, with their own ids (and what was deleted with them). */
+  undelete: number;
+  /** Records re-created under new ids (hard-deleted, emptied from the bin, or undelete off). */
   create: number;
   update: number;
   /** Lookups set in the second pass (records that refer to each other or to themselves). */
   relink: number;
   /** Per field, how many records it changes on. */
   fieldsChanged: Record<string, number>;
+  /** Per field, on how many records it was changed after the backup and is left as it is (keepNewer). */
+  conflicts: Record<string, number>;
   apiCalls: number;
+}
+
+/** Lookups on records that survived a delete, cleared by it, pointed again at the restored records. */
+export interface SurvivorPlan {
+  object: string;
+  field: string;
+  records: number;
+  apiCalls: number;
+}
+
+/** What a run wrote into one object, and the calls it spent writing it. */
+export interface Written {
+  object: string;
+  undeleted: number;
+  created: number;
+  updated: number;
+  relinked: number;
+  failed: number;
 }
 
 export interface RestoreOutcome {
@@ -54,7 +85,14 @@ export interface RestoreOutcome {
   targetOrgId: string;
   /** Every object the restore touches, parents first (with a depth, the children and parents it brings). */
   objects: ObjectPlan[];
-  /** Calls the writes will cost (dry run) or cost (a run); reads for planning are in `planningCalls`. */
+  /** The step after the writes: survivors' lookups the delete cleared, set again. */
+  survivors: SurvivorPlan[];
+  /** A finished run: per object, what it wrote. */
+  written: Written[];
+  /**
+   * Every call to the org: a run's (reads, describes, writes, polls), or for a dry run the
+   * estimate of what the run will spend. `planningCalls`: the reads and describes of planning.
+   */
   apiCalls: number;
   planningCalls: number;
   succeeded: number;
@@ -67,6 +105,8 @@ export interface RestoreOutcome {
 export interface RestoreOptions {
   /** From this many records per step on, Bulk API 2.0 ingest; below it, sObject collections. */
   bulkThreshold: number;
+  /** Bring deleted records back from the Recycle Bin (same ids) before re-creating any. */
+  undelete: boolean;
   pollMs?: number;
   /** How often a running restore proves its process is alive (see RestoreWorker). */
   heartbeatMs: number;
@@ -85,8 +125,12 @@ export interface ObjectWork {
   byName: Map<string, DescribeField>;
   blobFields: string[];
   records: StoredRecord[];
+  /** The fields read from the target's records. */
+  liveFields: string[];
   /** Live records of the target, by id. */
   live: Map<string, Record<string, unknown>>;
+  /** Records of the target in its Recycle Bin (by id) that the restore undeletes, with their values there. */
+  binned: Map<string, Record<string, unknown>>;
 }
 
 export interface Update {
@@ -97,10 +141,13 @@ export interface Update {
 
 /** What one object's records need written now. */
 export interface Step {
+  /** From the Recycle Bin first; their field updates (as for live records) are in `updates`. */
+  undeletes: StoredRecord[];
   creates: StoredRecord[];
   updates: Update[];
   relinks: { oldId: string; field: string; ref: string }[];
   fieldsChanged: Record<string, number>;
+  conflicts: Record<string, number>;
 }
 
 /** One restore (or dry run) as it goes: where to, as of when, and what it has learnt so far. */
@@ -116,8 +163,21 @@ export interface RunCtx {
   idMap: Map<string, string>;
   /** Old ids of every record this run re-creates. */
   createSet: Set<string>;
-  /** Objects the target can create records of. */
+  /** Old ids of every record this run undeletes. */
+  undeleteSet: Set<string>;
+  /** Whether records in the target's Recycle Bin are undeleted rather than re-created. */
+  undelete: boolean;
+  /** Only these fields are updated (see RestoreRequest.fields). */
+  fields?: Set<string>;
+  /** Records modified after this keep their fields (see RestoreRequest.keepNewer). */
+  keepNewer?: Date;
+  /** Objects the target can create records of, and undelete. */
   createable: Set<string>;
+  undeletable: Set<string>;
+  /** Old ids of the records this run brought back so far (undeleted or re-created). */
+  restored: Set<string>;
+  /** Old ids of records Salesforce would not undelete (re-created instead) → its refusal. */
+  refusals: Map<string, string>;
   describes: Map<string, Promise<DescribeSObject>>;
   /** Dry run: old ids of records earlier objects would have re-created by now (lookups to them are set at once). */
   planned?: Set<string>;
@@ -128,5 +188,15 @@ export interface Planned {
   order: string[];
   works: Map<string, ObjectWork>;
   plans: ObjectPlan[];
-  planningCalls: number;
+  survivors: SurvivorWork[];
+}
+
+/** Survivors of one object whose lookup `field` the restore sets again: backed-up id → the restored record's old id. */
+export interface SurvivorWork {
+  object: string;
+  field: string;
+  /** Backed-up id of the survivor → backed-up id of the record it pointed at. */
+  refs: Map<string, string>;
+  /** Of those, the ones whose live value is empty now (planned to be set). */
+  cleared: number;
 }

@@ -29,7 +29,7 @@ export function parseSalesforceError(text: string): SalesforceErrorItem | undefi
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    return soapFault(text);
   }
   const first = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!first || typeof first !== 'object') return undefined;
@@ -43,6 +43,13 @@ export function parseSalesforceError(text: string): SalesforceErrorItem | undefi
   }
   if (typeof o.error === 'string') return { errorCode: o.error, message: String(o.error_description ?? '') };
   return undefined;
+}
+
+/** A SOAP fault (the partner API's answer to a call it refuses as a whole): `sf:CODE` and its text. */
+function soapFault(text: string): SalesforceErrorItem | undefined {
+  const code = /<faultcode>(?:[\w-]+:)?([^<]*)<\/faultcode>/.exec(text)?.[1];
+  if (!code) return undefined;
+  return { errorCode: code, message: /<faultstring>([^<]*)<\/faultstring>/.exec(text)?.[1] ?? '' };
 }
 
 /** 401 anywhere; the OAuth endpoints (userinfo) answer a dead token with 403 `Bad_OAuth_Token`. */

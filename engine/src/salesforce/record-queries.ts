@@ -1,7 +1,7 @@
 /**
  * The record reads restore and compare make: by id (IN-lists batched to the request-line and SOQL
- * limits, see content-links.ts), every record of an object, and the records a user created since
- * a time. Ids and values are quoted as SOQL literals; object and field names come from describe.
+ * limits, see content-links.ts), in the Recycle Bin by id, every record of an object, and the
+ * records a user created since a time. Ids and values are quoted as SOQL literals; object and field names come from describe.
  */
 import type { OrgConnection } from './connection.js';
 import { inListBatches } from './content-links.js';
@@ -22,6 +22,28 @@ export async function recordsByIds(
   for (const soql of inListBatches(`${selectFrom(object, withId(fields))} WHERE Id IN (`, ids))
     out.push(...(await queryRecords(conn, soql, options)));
   return out;
+}
+
+/**
+ * Of these ids, the records of `object` in the org's Recycle Bin (queryAll, `IsDeleted = true`),
+ * with Id and `fields` as they are there: those an undelete can bring back. Hard-deleted and
+ * purged ones are not there.
+ */
+export async function binnedRecords(
+  conn: OrgConnection,
+  object: string,
+  fields: readonly string[],
+  ids: readonly string[],
+): Promise<SObjectRecord[]> {
+  const out: SObjectRecord[] = [];
+  for (const soql of inListBatches(`${selectFrom(object, withId(fields))} WHERE Id IN (`, ids, ') AND IsDeleted = true'))
+    out.push(...(await queryRecords(conn, soql, { all: true })));
+  return out;
+}
+
+/** How many queries recordsByIds or binnedRecords makes for these ids (for estimating a plan's calls). */
+export function idQueries(object: string, fields: readonly string[], ids: readonly string[]): number {
+  return ids.length ? inListBatches(`${selectFrom(object, withId(fields))} WHERE Id IN (`, ids, ') AND IsDeleted = true').length : 0;
 }
 
 /** Every live record of `object` (Id and `fields`). */

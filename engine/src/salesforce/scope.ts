@@ -14,6 +14,8 @@ export interface GlobalSObject {
   custom?: boolean;
   createable?: boolean;
   updateable?: boolean;
+  /** Records deleted go to the Recycle Bin and can be undeleted. */
+  undeletable?: boolean;
 }
 
 export interface DescribeGlobal {

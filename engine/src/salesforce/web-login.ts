@@ -115,7 +115,7 @@ export class WebLogin {
   }
 
   /** The callback: the org connected (or reconnected), or an OrgVaultError saying why not. */
-  async finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean }> {
+  async finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean; requestedBy: string | null }> {
     const state = one(query.state);
     const login = state ? await this.deps.states.take(state, new Date()) : undefined;
     if (!login) throw invalidLink();
@@ -142,7 +142,8 @@ export class WebLogin {
       ...(clientSecret ? { clientSecret } : {}),
     };
     const { orgId } = await this.deps.connect(login.tenantId, credentials);
-    return { org: await this.deps.orgs.get({ tenantId: login.tenantId, orgId: null }, orgId), reconnected: login.orgId !== null };
+    const org = await this.deps.orgs.get({ tenantId: login.tenantId, orgId: null }, orgId);
+    return { org, reconnected: login.orgId !== null, requestedBy: login.requestedBy };
   }
 
   async #exchange(login: ConnectState, code: string): Promise<TokenGrant & { refreshToken: string }> {

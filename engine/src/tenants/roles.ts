@@ -23,6 +23,7 @@ export const ACTIONS = [
   'keys.manage',
   'tenant.manage',
   'store.check',
+  'audit.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -58,17 +58,20 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createKey',
         'createRecoveryPoint',
         'disconnectOrg',
+        'exportAudit',
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
         'getAdminEmails',
         'getMe',
+        'getMonitorSeries',
         'getSubscription',
         'getOrg',
         'getPermissionCheckSettings',
         'getPermissionReport',
         'getRestore',
         'jobEvents',
+        'listAudit',
         'listJobs',
         'listKeys',
         'listObjects',
@@ -165,6 +168,14 @@ describe('API contract: every route against the OpenAPI document', () => {
       ['Contact', 'running'],
     ]);
     expect(detail.body.progress).toMatchObject({ objectsTotal: 2, objectsDone: 1, percent: 50 });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const series = await call('GET', '/orgs/{orgId}/monitor', `/orgs/${orgId}/monitor?days=3`);
+    expect(series.status).toBe(200);
+    expect(series.body).toMatchObject({ to: today, jobs: 1 });
+    expect(series.body.days.map((p: { day: string }) => p.day).at(-1)).toBe(today);
+    const badDay = await call('GET', '/orgs/{orgId}/monitor', `/orgs/${orgId}/monitor?to=2026-02-30`);
+    expect(badDay.status).toBe(400);
 
     // Server-sent events: progress while it runs, then `end` once the job is final.
     const res = await fetch(`${api.url}/api/v1/orgs/${orgId}/jobs/${jobId}/events`, {
@@ -291,6 +302,11 @@ describe('API contract: every route against the OpenAPI document', () => {
 
     const check = await call('GET', '/orgs/{orgId}/check', `/orgs/${orgId}/check?readData=100`);
     expect(check.body).toMatchObject({ ok: true, readData: { percent: 100 }, problems: [] });
+
+    const trail = await call('GET', '/audit', '/audit?limit=5&action=key.create');
+    expect(trail.body.entries.map((e: { target: string }) => e.target)).toEqual([created.body.info.id]);
+    const exported = await call('GET', '/audit/export', '/audit/export?format=jsonl&action=key.revoke');
+    expect(JSON.parse(exported.body as string)).toMatchObject({ action: 'key.revoke', target: created.body.info.id });
 
     const gone = await call('DELETE', '/orgs/{orgId}', `/orgs/${orgId}`);
     expect(gone.status).toBe(204);

@@ -6,6 +6,8 @@
  * engine. The job catalog and the schedule are the real services (real-services.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { AuditService } from '../../src/audit/index.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
 import type { Pool } from '../../src/infra/db.js';
@@ -143,12 +145,16 @@ export class RestoreDouble implements RestoreApiService {
       objects: r.objects.map((object) => ({
         object,
         backedUp: 1,
+        undelete: 0,
         create: 1,
         update: 0,
         relink: 0,
         fieldsChanged: { '(record)': 1 },
+        conflicts: {},
         apiCalls: 1,
       })),
+      survivors: [],
+      written: [],
       apiCalls: r.objects.length,
       planningCalls: 2,
       succeeded: 0,
@@ -303,6 +309,8 @@ export function apiServices(
     restore: d.restore,
     store: d.store,
     ...scheduleNotUnderTest(),
+    // The real trail: every suite's requests are recorded as in the engine.
+    audit: new AuditService(own.pool, createLogger('silent')),
     ...given,
   };
 }

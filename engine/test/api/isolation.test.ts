@@ -81,6 +81,13 @@ describe('tenant isolation: every route with another tenant’s key and ids', ()
     }
     expect(seen).toHaveLength(operations(doc).length);
     expect(await snapshotDb(api.db)).toEqual(before);
+    // Each refusal is in B's own trail, naming nothing of A; A's trail holds nothing of B.
+    const bTrail = await api.services.audit.list({ tenantId: b.tenantId }, { limit: 500 });
+    const refusedIds = operations(doc).filter(({ template, op }) => template.includes('{') || op.operationId === 'createKey');
+    expect(bTrail.entries.filter((e) => e.outcome === 'refused' && e.code === 'NOT_FOUND')).toHaveLength(refusedIds.length);
+    expectNoLeak(bTrail);
+    const aTrail = await api.services.audit.list({ tenantId: a.tenantId }, { limit: 500 });
+    expect(aTrail.entries.filter((e) => e.outcome !== 'succeeded' || e.tenantId !== a.tenantId)).toEqual([]);
 
     const list = await api.call('GET', '/orgs', { key: b.key, roles: ['viewer'] });
     expect((list.body as { orgs: Array<{ id: string }> }).orgs.map((o) => o.id)).toEqual([b1.id]);

@@ -113,7 +113,7 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(17);
+      expect(allowedActions(['administrator'], false)).toHaveLength(18);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');

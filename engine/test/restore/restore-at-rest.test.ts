@@ -61,7 +61,11 @@ describe('restore leaves no plaintext in PostgreSQL', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ records: 800, seed: 53 });
     // Every create through Bulk ingest: the note carries the job id and the CSV uploaded.
-    engine = await startTestEngine({ runner: { reconcileEveryMs: 0 }, worker: { pollMs: 200 }, restore: { bulkThreshold: 1, pollMs: 20 } });
+    engine = await startTestEngine({
+      runner: { reconcileEveryMs: 0 },
+      worker: { pollMs: 200 },
+      restore: { bulkThreshold: 1, pollMs: 20, undelete: false },
+    });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'at-rest');
   });

@@ -32,7 +32,8 @@ describe('restore of hierarchies, and after a failure between commit and record'
       worker: { pollMs: 200 },
       restoreWorker: { pollMs: 200 },
       // sObject collections throughout (the Bulk path is crashed in test/e2e/restore-cli.test.ts).
-      restore: { bulkThreshold: 100_000, pollMs: 50 },
+      // Re-created under new ids, so that creates can crash (undelete: test/e2e/restore-undelete.test.ts).
+      restore: { bulkThreshold: 100_000, pollMs: 50, undelete: false },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'hierarchy');

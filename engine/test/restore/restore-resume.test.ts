@@ -48,7 +48,8 @@ describe('restore over the API: dry run, a failure in the middle, resume without
       runner: { reconcileEveryMs: 0 },
       worker: { pollMs: 200 },
       restoreWorker: { pollMs: 200 },
-      restore: { bulkThreshold: 6, pollMs: 50 },
+      // Re-created under new ids, so that creates can crash (undelete: test/e2e/restore-undelete.test.ts).
+      restore: { bulkThreshold: 6, pollMs: 50, undelete: false },
     });
     conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
     org = await connectEmulatorOrg(engine, emulator, 'resume');

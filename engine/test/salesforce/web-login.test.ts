@@ -189,6 +189,17 @@ describe('connecting an org in the browser', () => {
     expect(reconnect.origin).toBe(prod.instanceUrl);
     expect((await callback(await loginOverHttp(reconnect.toString(), prod.username, DEFAULT_PASSWORD))).outcome).toBe('reconnected');
     expect((await tiles()).find((t) => t.id === orgId)!.connection).toBe('connected');
+    // The reconnect is the asking user's, once, in the tenant's audit trail; so is the refused backup.
+    const trail = await engine.services.audit.list({ tenantId, orgId }, { limit: 100 });
+    expect(trail.entries.filter((e) => e.action === 'org.reconnect').map((e) => [e.actor, e.outcome, e.target])).toEqual([
+      ['admin@customer.example', 'succeeded', orgId],
+    ]);
+    // The schedule's own start, skipped while the org waited, is there too (newest first).
+    const refusedBackups = trail.entries.filter((e) => e.action === 'backup.run' && e.outcome === 'refused');
+    expect(refusedBackups.map((e) => [e.actor, e.source, e.code])).toEqual([
+      ['admin@customer.example', 'api', 'RECONNECT_NEEDED'],
+      ['schedule', 'schedule', 'SKIPPED'],
+    ]);
     const next = (await (await api(`/orgs/${orgId}/jobs`, { method: 'POST', body: '{}' })).json()) as { id: string };
     expect((await waitForJob(engine, org, next.id)).status).toBe('succeeded');
   });
@@ -198,6 +209,8 @@ describe('connecting an org in the browser', () => {
     expect((await api(`/orgs/${orgId}`, { method: 'DELETE' })).status).toBe(204);
     expect((await tiles()).some((t) => t.id === orgId)).toBe(false);
     expect(await engine.services.connections.load(orgId)).toBeUndefined();
+    const disconnected = await engine.services.audit.list({ tenantId, orgId, action: 'org.disconnect' }, { limit: 10 });
+    expect(disconnected.entries.map((e) => [e.actor, e.outcome])).toEqual([['admin@customer.example', 'succeeded']]);
     // Nothing of ours is left to revoke in the org.
     expect(prod.org.sessions.revokeUser(prod.userId)).toBe(0);
   });

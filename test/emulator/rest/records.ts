@@ -39,13 +39,14 @@ function rowJson(version: string, result: QueryResult, row: number): Record<stri
     let missing = false;
     for (let d = 0; d < col.parents.length; d++) {
       const name = col.path[d]!;
-      if (name in target) {
-        const existing = target[name] as Record<string, unknown> | null;
-        if (existing === null) {
+      // A TYPEOF field of another type left the parent null; this one may be of the row's type.
+      if (name in target && target[name] !== null) {
+        const existing = target[name] as Record<string, unknown>;
+        const loc = col.parents[d]!(row);
+        if (!loc) {
           missing = true;
           break;
         }
-        const loc = col.parents[d]!(row)!;
         table = loc.table;
         targetRow = loc.row;
         target = existing;

@@ -106,4 +106,33 @@ describe('SOQL aggregates, joins, FIELDS() and subqueries through real clients',
     const user = await sf.run(['org', 'display', 'user', '--target-org', 'emu']);
     expect(user.json.result).toMatchObject({ username: emu.username, profileName: 'System Administrator', id: emu.userId });
   });
+
+  it('answers TYPEOF on a polymorphic lookup with the fields of the parent type each row has', async () => {
+    const tasks = emu.org.table('Task');
+    const whatType = (row: number): string | null => {
+      const id = tasks.get(row, 'WhatId') as string | null;
+      return id ? emu.org.locate(id)!.table.def.name : null;
+    };
+    const res = await conn.query<{ Id: string; What: (Record<string, unknown> & { attributes: { type: string } }) | null }>(
+      'SELECT Id, TYPEOF What WHEN Account THEN Name, Phone WHEN Opportunity THEN Name, Amount ELSE Name END FROM Task',
+      { autoFetch: true, maxFetch: 100000 },
+    );
+    expect(res.totalSize).toBe(live(tasks).length);
+    const seen = new Set<string>();
+    for (const r of res.records) {
+      const type = whatType(tasks.rowOf(r.Id));
+      if (type === null) {
+        expect(r.What).toBeNull();
+        continue;
+      }
+      seen.add(type);
+      const { attributes, ...fields } = r.What!;
+      expect(attributes.type).toBe(type);
+      expect(Object.keys(fields)).toEqual(type === 'Account' ? ['Name', 'Phone'] : type === 'Opportunity' ? ['Name', 'Amount'] : ['Name']);
+    }
+    expect([...seen]).toEqual(expect.arrayContaining(['Account', 'Opportunity']));
+    await expect(conn.query('SELECT TYPEOF Account WHEN Account THEN Name END FROM Contact')).rejects.toMatchObject({
+      errorCode: 'MALFORMED_QUERY',
+    });
+  });
 });

@@ -39,6 +39,11 @@ export interface FieldRef {
   pos: number;
   /** FIELDS(ALL | STANDARD | CUSTOM): expanded against the object's fields. */
   macro?: 'ALL' | 'STANDARD' | 'CUSTOM';
+  /**
+   * A field of a TYPEOF clause: read only when the polymorphic parent (path[0]) is one of
+   * `types` (a WHEN), or none of them (`otherwise`: the ELSE).
+   */
+  typeOf?: { types: string[]; otherwise: boolean };
 }
 
 export interface OrderItem extends FieldRef {

@@ -110,7 +110,10 @@ class Executor {
     if (q.offset !== null && q.offset > MAX_OFFSET)
       throw new SfError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
     const table = this.org.table(q.from);
-    const columns = this.selectFields(table, q).map((f) => this.column(table, f.path, f.pos));
+    const columns = this.selectFields(table, q).map((f) => {
+      const col = this.column(table, f.path, f.pos);
+      return f.typeOf ? this.typeOfColumn(table, col, f.typeOf, f.pos) : col;
+    });
     if (table.def.name === 'ContentDocumentLink' && !filtersById(q.where)) {
       throw new SfError(
         'MALFORMED_QUERY',
@@ -155,7 +158,8 @@ class Executor {
     }
     const seen = new Set<string>();
     return out.filter((f) => {
-      const k = f.path.join('.').toLowerCase();
+      // TYPEOF's branches may each name the same field of a different parent type.
+      const k = `${f.path.join('.').toLowerCase()}${f.typeOf ? `|${f.typeOf.otherwise}|${f.typeOf.types.join(',')}` : ''}`;
       return !seen.has(k) && !!seen.add(k);
     });
   }
@@ -247,6 +251,27 @@ class Executor {
       'INVALID_FIELD',
       `No such column '${name}' on entity '${table.def.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
     );
+  }
+
+  /** A TYPEOF field: read only for rows whose polymorphic parent is (or, for ELSE, is not) of the named types. */
+  private typeOfColumn(table: Table, col: QueryColumn, typeOf: NonNullable<FieldRef['typeOf']>, pos: number): QueryColumn {
+    const rel = relationshipField(table, col.path[0]!);
+    if (!rel || rel.referenceTo.length < 2)
+      throw this.positioned(pos, 'MALFORMED_QUERY', `TYPEOF is supported on polymorphic relationships only, not on ${col.path[0]}`);
+    const targets = new Map(rel.referenceTo.map((t) => [t.toLowerCase(), t]));
+    for (const t of typeOf.types)
+      if (!targets.has(t.toLowerCase())) throw this.positioned(pos, 'INVALID_TYPE', `${t} is not a type of ${rel.relationshipName}`);
+    const named = new Set(typeOf.types.map((t) => targets.get(t.toLowerCase())!));
+    const first = col.parents[0]!;
+    const applies = (row: number): boolean => {
+      const loc = first(row);
+      return !!loc && named.has(loc.table.def.name) !== typeOf.otherwise;
+    };
+    return {
+      ...col,
+      get: (row) => (applies(row) ? col.get(row) : null),
+      parents: col.parents.map((p) => (row: number) => (applies(row) ? p(row) : null)),
+    };
   }
 
   /** Resolves a field path to a column reader. */

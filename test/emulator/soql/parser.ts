@@ -32,7 +32,25 @@ const DATE_N_LITERALS = new Set([
 ]);
 const AGGREGATES = new Set<AggregateFn>(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
 const FIELDS_MACROS = new Set(['ALL', 'STANDARD', 'CUSTOM']);
-const RESERVED = new Set(['FROM', 'WHERE', 'ORDER', 'LIMIT', 'OFFSET', 'AND', 'OR', 'NOT', 'SELECT', 'GROUP', 'HAVING', 'WITH', 'FOR']);
+const RESERVED = new Set([
+  'FROM',
+  'WHERE',
+  'ORDER',
+  'LIMIT',
+  'OFFSET',
+  'AND',
+  'OR',
+  'NOT',
+  'SELECT',
+  'GROUP',
+  'HAVING',
+  'WITH',
+  'FOR',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+]);
 
 class Parser {
   private i = 0;
@@ -146,6 +164,10 @@ class Parser {
   }
 
   private selectItem(q: SelectQuery): void {
+    if (this.isKeyword('TYPEOF') && this.peek(1).kind === 'ident') {
+      q.fields.push(...this.typeOf());
+      return;
+    }
     if (this.peek().text === '(') {
       this.next();
       q.subqueries.push(this.select());
@@ -159,6 +181,36 @@ class Parser {
     }
     if (this.peek().kind === 'ident' && !RESERVED.has(this.peek().text.toUpperCase())) agg.alias = this.next().text;
     q.aggregates.push(agg);
+  }
+
+  /** `TYPEOF What WHEN Account THEN Name, Phone ... [ELSE Name] END`: one FieldRef per field. */
+  private typeOf(): FieldRef[] {
+    this.next();
+    const rel = this.next();
+    if (rel.kind !== 'ident' || rel.text.includes('.')) this.fail(rel);
+    const out: FieldRef[] = [];
+    const types: string[] = [];
+    const fieldList = (typeOf: FieldRef['typeOf']) => {
+      do {
+        const f = this.fieldRef();
+        out.push({ path: [rel.text, ...f.path], pos: f.pos, typeOf });
+      } while (this.peek().text === ',' && this.next());
+    };
+    if (!this.isKeyword('WHEN')) this.fail(this.peek());
+    while (this.isKeyword('WHEN')) {
+      this.next();
+      const type = this.next();
+      if (type.kind !== 'ident') this.fail(type);
+      this.expectKeyword('THEN');
+      types.push(type.text);
+      fieldList({ types: [type.text], otherwise: false });
+    }
+    if (this.isKeyword('ELSE')) {
+      this.next();
+      fieldList({ types, otherwise: true });
+    }
+    this.expectKeyword('END');
+    return out;
   }
 
   /** COUNT(Id), SUM(Amount), ... at the cursor, or null when the next token starts no aggregate. */

@@ -22,6 +22,8 @@ export class RestoreAdapter implements RestoreApiService {
       ...(req.recordIds ? { recordIds: req.recordIds } : {}),
       ...(req.depth !== undefined ? { depth: req.depth } : {}),
       mode: req.mode,
+      ...(req.fields ? { fields: req.fields } : {}),
+      ...(req.keepNewer ? { keepNewer: req.keepNewer } : {}),
       dryRun: req.dryRun,
       by,
     });

@@ -12,14 +12,7 @@ import {
 import { defineRoute, type AnyRoute } from '../route.js';
 import { ORG_ERRORS, resolveOrg } from './support.js';
 
-const RESTORE_ERRORS = [
-  ...ORG_ERRORS,
-  'CONFLICT',
-  'API_BUDGET_EXHAUSTED',
-  'ORG_AUTH_FAILED',
-  'ORG_API_ERROR',
-  'URL_NOT_ALLOWED',
-] as const;
+const RESTORE_ERRORS = [...ORG_ERRORS, 'CONFLICT', 'API_BUDGET_EXHAUSTED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'URL_NOT_ALLOWED'] as const;
 
 /** Restore and compare. Neither asks the subscription rules: an expired plan stops backups, not restores. */
 export function restoreRoutes(s: ApiServices): AnyRoute[] {
@@ -92,7 +85,7 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       handler: async ({ caller, params, res }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         const csv = await s.restore.resultsCsv(org, params.runId);
-        res.status(200).type('text/csv').attachment(`restore-${params.runId}.csv`).send(csv);
+        res.status(200).attachment(`restore-${params.runId}.csv`).type('text/csv').write(csv);
       },
     }),
     defineRoute({

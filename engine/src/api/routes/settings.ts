@@ -104,7 +104,8 @@ export function settingsRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: PermissionCheckSettings,
       errors: ORG_ERRORS,
-      handler: async ({ caller, params, body }) => s.permissionChecks.putSettings(await resolveOrg(s, caller, params.orgId), body, caller.user),
+      handler: async ({ caller, params, body }) =>
+        s.permissionChecks.putSettings(await resolveOrg(s, caller, params.orgId), body, caller.user),
     }),
     defineRoute({
       id: 'runPermissionCheck',

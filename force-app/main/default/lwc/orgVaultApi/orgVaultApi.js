@@ -11,6 +11,7 @@ import listObjectsApex from '@salesforce/apex/OrgVaultController.listObjects';
 import startBackupApex from '@salesforce/apex/OrgVaultController.startBackup';
 import listJobsApex from '@salesforce/apex/OrgVaultController.listJobs';
 import getJobApex from '@salesforce/apex/OrgVaultController.getJob';
+import getMonitorSeriesApex from '@salesforce/apex/OrgVaultController.getMonitorSeries';
 import createRecoveryPointApex from '@salesforce/apex/OrgVaultController.createRecoveryPoint';
 import getBackupSettingsApex from '@salesforce/apex/OrgVaultController.getBackupSettings';
 import saveBackupSettingsApex from '@salesforce/apex/OrgVaultController.saveBackupSettings';
@@ -22,6 +23,7 @@ import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.get
 import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
 import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
 import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
+import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 
 async function parsed(call) {
   const text = await call;
@@ -53,6 +55,8 @@ export async function listObjectOptions(orgId, { all = false } = {}) {
 export const startBackup = (orgId, objects) => parsed(startBackupApex({ orgId, objects: objects ?? null }));
 export const listJobs = async (orgId) => items(await parsed(listJobsApex({ orgId })), 'jobs');
 export const getJob = (orgId, jobId) => parsed(getJobApex({ orgId, jobId }));
+/** Protection over time: one point per day over the last `days` days. */
+export const getMonitorSeries = (orgId, days) => parsed(getMonitorSeriesApex({ orgId, days: String(days) }));
 export const createRecoveryPoint = (orgId, objects, at) => parsed(createRecoveryPointApex({ orgId, objects, at }));
 export const getBackupSettings = (orgId) => parsed(getBackupSettingsApex({ orgId }));
 export const saveBackupSettings = (orgId, settings) => parsed(saveBackupSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));
@@ -66,3 +70,18 @@ export const getContinuousProtection = (orgId) => parsed(getContinuousProtection
 export const connectOrg = (environment, myDomainUrl) => parsed(connectOrgApex({ environment, myDomainUrl: myDomainUrl || null }));
 export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
 export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));
+/**
+ * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
+ * and before, the previous page's nextBefore. Answers {entries, nextBefore}.
+ */
+export const getAuditTrail = (orgId, { actor, action, since, until, before } = {}) =>
+  parsed(
+    getAuditTrailApex({
+      orgId,
+      actor: actor || null,
+      action: action || null,
+      since: since || null,
+      until: until || null,
+      before: before ?? null,
+    }),
+  );
