@@ -7,7 +7,7 @@
  *
  *   nice -n 10 npx tsx bench/monitor-series.ts [objects=200] [days=366] [runs=20]   (BENCH_DATABASE_URL to use a server)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -72,6 +72,8 @@ async function seed(pool: Pool, end: Date): Promise<string[]> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-bench-monitor-'));
+  // Embedded PostgreSQL runs as 'postgres' when we are root: it must be able to enter the folder.
+  chmodSync(dir, 0o755);
   let stopPg: (() => Promise<void>) | undefined;
   let url = process.env.BENCH_DATABASE_URL;
   if (!url) {
