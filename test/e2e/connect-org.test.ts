@@ -119,6 +119,7 @@ describe('connecting an organization from the Backup page', () => {
     expect((await waitForJob(engine, org, refused.id)).status).toBe('failed');
     const paused = await engine.services.orgs.get({ tenantId, orgId: null }, org.id);
     expect(paused.reconnectNeeded).toBe(true);
+    expect((await engine.services.cdp.getSettings(paused)).paused).toBe('reconnect_needed');
     const slot = await engine.services.schedule.scheduler.runBackupSlot(org.id, new Date());
     expect(slot).toMatchObject({ outcome: 'skipped', code: 'RECONNECT_NEEDED' });
     const skipped = (await engine.services.jobs.list(paused, { limit: 1 }))[0]!;
@@ -138,6 +139,7 @@ describe('connecting an organization from the Backup page', () => {
 
     // The next job runs; the stream resumes from its checkpoint and every change is stored.
     const back = await engine.services.orgs.get({ tenantId, orgId: null }, org.id);
+    expect((await engine.services.cdp.getSettings(back)).paused).toBeNull();
     expect((await waitForJob(engine, back, (await engine.services.jobs.start(back, { by: 'e2e' })).id)).status).toBe('succeeded');
     await caughtUpSince(engine, back, Date.now());
     // The emulator's own start-up token: not renewed through a refresh token, so the revoke left it alone.

@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port N] [--records N] [--seed S] [--org-number N] [--username U] [--password P] [--data-dir D] [--admin] [--log-requests]
+ * `npm run emulator -- [--port N] [--tls] [--records N] [--seed S] [--org-number N] [--username U] [--password P] [--data-dir D] [--admin] [--log-requests]
  * [--jwt-cert FILE] [--jwt-client-id ID] [--daily-api-requests N] [--cdc-entities Account,Contact]
  * [--pubsub-port N] [--cdc-keepalive-ms N] [--cometd-timeout S]`: starts an emulator and prints
  * one line `EMULATOR_READY {json}` when it is ready; stops on SIGINT / SIGTERM.
@@ -18,6 +18,7 @@ const program = new Command('emulator')
   .description('Salesforce org emulator for OrgVault tests and demos')
   .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
   .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--tls', 'serve https with a self-signed certificate (printed as tlsCertificate)', false)
   .option('--records <n>', 'about how many records to generate', int, 1000)
   .option('--seed <s>', 'generator seed', int, 1)
   .option('--org-number <n>', 'the org id is 00D + this number (give emulators that run side by side different ones)', int)
@@ -39,6 +40,7 @@ const program = new Command('emulator')
 const o = program.opts<{
   port: number;
   host: string;
+  tls: boolean;
   records: number;
   seed: number;
   orgNumber?: number;
@@ -60,6 +62,7 @@ const o = program.opts<{
 const emulator = await startEmulator({
   port: o.port,
   host: o.host,
+  tls: o.tls,
   records: o.records,
   seed: o.seed,
   orgNumber: o.orgNumber,

@@ -4,6 +4,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Host to bind; default 127.0.0.1. */
   host?: string;
+  /** Serve https with a self-signed certificate made at start (EMULATOR_READY.tlsCertificate, PEM). */
+  tls?: boolean;
   /** About how many records to generate (default 1000). */
   records?: number;
   /** Generator seed (default 1): the same seed gives the same org. */

@@ -4,6 +4,7 @@
  * connect. `npm run emulator` (cli.ts) prints the same as one EMULATOR_READY line.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import { oauthRoutes, versionsRoute } from './oauth/routes.js';
 import { WebServerFlow } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
 import { soapRoutes } from './soap/routes.js';
+import { selfSignedCertificate } from './cdc/pubsub/tls.js';
 import { bulk1Routes } from './bulk1/routes.js';
 import { cdcExtension } from './cdc/extension.js';
 import { notFound } from './errors.js';
@@ -100,17 +102,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.disable('x-powered-by');
   app.set('etag', false);
   // Salesforce takes at most 16,384 bytes of URI and headers together (431 beyond): Node enforces it.
-  const server = http.createServer({ maxHeaderSize: 16_384 }, (req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     req.url = collapseSlashes(req.url ?? '/');
     app(req, res);
-  });
+  };
+  // --tls: clients that always speak https to the instance URL get a certificate made at start.
+  const tls = options.tls ? await selfSignedCertificate() : null;
+  const server: http.Server = tls
+    ? https.createServer({ maxHeaderSize: 16_384, cert: tls.cert, key: tls.key }, handler)
+    : http.createServer({ maxHeaderSize: 16_384 }, handler);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const instanceUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const instanceUrl = `${tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`;
 
   if (options.logRequests) app.use(accessLog(options.logRequests));
   app.use(injectFaults(org));
@@ -134,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const accessToken = org.sessions.issueAccessToken(org.userId);
   const refreshToken = org.sessions.issueRefreshToken(org.userId);
   const ready: EmulatorReady = { instanceUrl, accessToken, refreshToken, orgId: org.orgId, userId: org.userId, username: org.username };
+  if (tls) ready.tlsCertificate = tls.cert;
   for (const ext of extensions) Object.assign(ready, ext.ready?.() ?? {});
   if (options.dataDir) {
     writeFileSync(path.join(options.dataDir, 'emulator.json'), JSON.stringify(ready, null, 2), { mode: 0o600 });
