@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildPreview } from '../../preview/build.js';
+import { sharedPreview } from '../support/preview.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { testDatabaseUrl } from '../support/db.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 120, seed: 11, admin: true });
   engine = await startTestEngine({
-    env: { ORGVAULT_PREVIEW_DIR: await buildPreview(join(work, 'preview')), ORGVAULT_BOOTSTRAP_KEY: key },
+    env: { ORGVAULT_PREVIEW_DIR: await sharedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
     worker: { pollMs: 200 },
   });
   const me = (await (await api('/me')).json()) as { tenant: { id: string } };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { buildPreview } from '../../preview/build.js';
+import { sharedPreview } from '../support/preview.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { DEFAULT_PASSWORD } from '../emulator/soap/session-calls.js';
 import { fillLogin, launchChromium } from '../emulator/oauth/support/browser-login.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ records: 80, seed: 31, admin: true, cdc: { entities: [], keepaliveMs: 200 } });
   engine = await startTestEngine({
     env: {
-      ORGVAULT_PREVIEW_DIR: await buildPreview(join(work, 'preview')),
+      ORGVAULT_PREVIEW_DIR: await sharedPreview(),
       ORGVAULT_BOOTSTRAP_KEY: key,
       ORGVAULT_OAUTH_CLIENT_ID: APP.clientId,
       ORGVAULT_OAUTH_CLIENT_SECRET: APP.clientSecret,

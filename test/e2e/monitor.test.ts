@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildPreview } from '../../preview/build.js';
+import { sharedPreview } from '../support/preview.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import type { JobDetailOut } from '../../engine/src/api/schemas.js';
@@ -105,7 +105,7 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 700, seed: 21 });
-  const previewDir = await buildPreview(join(work, 'preview'));
+  const previewDir = await sharedPreview();
   engine = await startTestEngine({
     env: { ORGVAULT_PREVIEW_DIR: previewDir, ORGVAULT_BOOTSTRAP_KEY: key },
     worker: { pollMs: 200 },
