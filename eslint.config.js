@@ -58,6 +58,8 @@ export default [
       '.sfdx/**',
       'test-artifacts/**',
       'bench/results/**',
+      // Vendored builds (Chart.js, copied from node_modules)
+      'force-app/main/default/staticresources/**',
       '**/*.cjs',
     ],
   },

@@ -5,7 +5,7 @@
  * /preview when ORGVAULT_PREVIEW_DIR points at it.
  *   npm run preview:build [-- outDir]
  */
-import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,9 @@ import lwc from '@lwc/rollup-plugin';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPONENTS = join(ROOT, 'force-app/main/default/lwc');
+const STATIC_RESOURCES = join(ROOT, 'force-app/main/default/staticresources');
+const RESOURCE_PREFIX = '@salesforce/resourceUrl/';
+const VIRTUAL_RESOURCE = '\0orgvault-resource:';
 const APEX_PREFIX = '@salesforce/apex/OrgVaultController.';
 const VIRTUAL_APEX = '\0orgvault-apex:';
 
@@ -24,6 +27,8 @@ function platformModules(): Plugin {
     resolveId(source) {
       if (source.startsWith(APEX_PREFIX)) return VIRTUAL_APEX + source.slice(APEX_PREFIX.length);
       if (source === 'lightning/platformShowToastEvent') return join(ROOT, 'preview/src/toast.js');
+      if (source === 'lightning/platformResourceLoader') return join(ROOT, 'preview/src/resource-loader.js');
+      if (source.startsWith(RESOURCE_PREFIX)) return VIRTUAL_RESOURCE + source.slice(RESOURCE_PREFIX.length);
       // The package's own components (c/name) live in Salesforce's layout: lwc/name/name.js.
       const own = /^c\/(\w+)$/.exec(source);
       if (own) {
@@ -38,6 +43,9 @@ function platformModules(): Plugin {
         const bridge = JSON.stringify(join(ROOT, 'preview/src/apex-bridge.js'));
         return `import { callApex } from ${bridge};\nexport default (params) => callApex(${JSON.stringify(method)}, params);\n`;
       }
+      // A static resource's URL, relative to the preview's page (buildPreview copies them to resources/).
+      if (id.startsWith(VIRTUAL_RESOURCE))
+        return `export default ${JSON.stringify(`resources/${id.slice(VIRTUAL_RESOURCE.length)}.js`)};\n`;
       return null;
     },
     async transform(code, id) {
@@ -63,6 +71,9 @@ export async function buildPreview(outDir = join(ROOT, 'dist/preview')): Promise
   await bundle.write({ file: join(outDir, 'main.js'), format: 'iife', inlineDynamicImports: true });
   await bundle.close();
   await cp(join(ROOT, 'preview/index.html'), join(outDir, 'index.html'));
+  await mkdir(join(outDir, 'resources'));
+  for (const file of await readdir(STATIC_RESOURCES))
+    if (file.endsWith('.js')) await cp(join(STATIC_RESOURCES, file), join(outDir, 'resources', file));
   const slds = join(ROOT, 'node_modules/@salesforce-ux/design-system/assets');
   await cp(join(slds, 'styles'), join(outDir, 'slds/styles'), { recursive: true });
   await cp(join(slds, 'images'), join(outDir, 'slds/images'), { recursive: true });

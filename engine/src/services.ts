@@ -155,6 +155,13 @@ function backupServices(
       },
       // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
       launch: async () => worker.poll(),
+      promise: async (org) => {
+        const [settings, protection] = await Promise.all([schedule.backupSettings.get(org.id), cdp.getSettings(org)]);
+        return {
+          everyMs: settings.enabled ? (24 * 3600_000) / settings.jobsPerDay : null,
+          continuousUntil: protection.enabled ? protection.caughtUpAt : null,
+        };
+      },
     }),
   );
   return { cdp, worker, jobs };

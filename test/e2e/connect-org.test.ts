@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { buildPreview } from '../../preview/build.js';
+import { sharedPreview } from '../support/preview.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { DEFAULT_PASSWORD } from '../emulator/soap/session-calls.js';
 import { fillLogin, launchChromium } from '../emulator/oauth/support/browser-login.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ records: 80, seed: 31, admin: true, cdc: { entities: [], keepaliveMs: 200 } });
   engine = await startTestEngine({
     env: {
-      ORGVAULT_PREVIEW_DIR: await buildPreview(join(work, 'preview')),
+      ORGVAULT_PREVIEW_DIR: await sharedPreview(),
       ORGVAULT_BOOTSTRAP_KEY: key,
       ORGVAULT_OAUTH_CLIENT_ID: APP.clientId,
       ORGVAULT_OAUTH_CLIENT_SECRET: APP.clientSecret,
@@ -119,6 +119,7 @@ describe('connecting an organization from the Backup page', () => {
     expect((await waitForJob(engine, org, refused.id)).status).toBe('failed');
     const paused = await engine.services.orgs.get({ tenantId, orgId: null }, org.id);
     expect(paused.reconnectNeeded).toBe(true);
+    expect((await engine.services.cdp.getSettings(paused)).paused).toBe('reconnect_needed');
     const slot = await engine.services.schedule.scheduler.runBackupSlot(org.id, new Date());
     expect(slot).toMatchObject({ outcome: 'skipped', code: 'RECONNECT_NEEDED' });
     const skipped = (await engine.services.jobs.list(paused, { limit: 1 }))[0]!;
@@ -138,6 +139,7 @@ describe('connecting an organization from the Backup page', () => {
 
     // The next job runs; the stream resumes from its checkpoint and every change is stored.
     const back = await engine.services.orgs.get({ tenantId, orgId: null }, org.id);
+    expect((await engine.services.cdp.getSettings(back)).paused).toBeNull();
     expect((await waitForJob(engine, back, (await engine.services.jobs.start(back, { by: 'e2e' })).id)).status).toBe('succeeded');
     await caughtUpSince(engine, back, Date.now());
     // The emulator's own start-up token: not renewed through a refresh token, so the revoke left it alone.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildPreview } from '../../preview/build.js';
+import { sharedPreview } from '../support/preview.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 
@@ -68,7 +68,7 @@ beforeAll(async () => {
   key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 300, seed: 7, admin: true });
   engine = await startTestEngine({
-    env: { ORGVAULT_PREVIEW_DIR: await buildPreview(join(work, 'preview')), ORGVAULT_BOOTSTRAP_KEY: key },
+    env: { ORGVAULT_PREVIEW_DIR: await sharedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
     worker: { pollMs: 200 },
   });
   const me = (await (await api('/me')).json()) as { tenant: { id: string } };

@@ -62,6 +62,7 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   startJob: { action: 'backup.run', always: true, target: (_p, r) => r?.id },
   listJobs: readOnly('jobs.read'),
   getJob: readOnly('jobs.read'),
+  getMonitorSeries: readOnly('jobs.read'),
   jobEvents: readOnly('jobs.read'),
   createRecoveryPoint: { action: 'recovery-point.create', always: true, target: (_p, r) => r?.id },
   getBackupSettings: readOnly('settings.read'),

@@ -59,6 +59,24 @@ export const Progress = z.object({
   percent: z.number().min(0).max(100).nullable(),
 });
 
+/** What an admin asks of a job or one object's pass (backup/monitor.ts). */
+export const ObjectFigures = z.object({
+  recordsProtected: Count.describe('Records present in the backup after the job'),
+  filesProtected: Count,
+  inserted: Count.describe('Records that appeared since the previous job'),
+  updated: Count,
+  deleted: Count,
+  bytesStored: Count.describe('Bytes of record packs as stored (compressed, encrypted) after the job'),
+  bytesAdded: Count,
+  durationMs: Count.nullable(),
+  apiCalls: Count,
+  apiShare: z.number().min(0).nullable().describe("Percent of the org's daily API allowance"),
+});
+export const JobFigures = ObjectFigures.extend({
+  apiLimit: Count.nullable().describe("The org's daily API allowance (DailyApiRequests Max) when the job ended"),
+  failedObjects: z.array(z.object({ object: z.string(), error: z.string().nullable() })),
+});
+
 export const Job = z.object({
   id: OpaqueId,
   orgId: Id,
@@ -74,6 +92,7 @@ export const Job = z.object({
   startedAt: DateTime.nullable(),
   finishedAt: DateTime.nullable(),
   progress: Progress,
+  figures: JobFigures,
   error: z.string().nullable(),
 });
 
@@ -89,6 +108,7 @@ export const JobObject = z.object({
   attempts: Count,
   startedAt: DateTime.nullable(),
   finishedAt: DateTime.nullable(),
+  figures: ObjectFigures,
   error: z.string().nullable(),
 });
 
@@ -103,6 +123,20 @@ export const JobListQuery = z.strictObject({
 });
 
 // ---------------------------------------------------------------- orgs (tiles)
+
+/** Are we protected, and since when (backup/monitor.ts). */
+export const Protection = z.object({
+  neverBackedUp: z.boolean(),
+  recordsProtected: Count,
+  filesProtected: Count,
+  bytesStored: Count,
+  newestPointAt: DateTime.nullable().describe('The newest time the org can be restored to'),
+  newestPointAgeMs: Count.nullable(),
+  warning: z
+    .object({ reason: z.enum(['failed', 'partial', 'stale']), message: z.string() })
+    .nullable()
+    .describe('The last job failed or left objects out, or the newest point is older than the schedule promises'),
+});
 
 export const Tile = z.object({
   id: Id,
@@ -127,6 +161,7 @@ export const Tile = z.object({
     .enum(['connected', 'reconnect_needed'])
     .describe('reconnect_needed: Salesforce revoked our access; backups and continuous protection wait for an administrator to reconnect'),
   reconnectReason: z.string().nullable(),
+  protection: Protection,
 });
 export const TileList = z.object({ orgs: z.array(Tile) });
 
@@ -227,6 +262,10 @@ export const CdpSettings = CdpSettingsInput.extend({
       detail: z.string().nullable(),
     }),
   ),
+  paused: z
+    .enum(['reconnect_needed'])
+    .nullable()
+    .describe('Why the change stream waits: Salesforce revoked our access; it resumes from its checkpoint after a reconnect'),
 });
 
 // ---------------------------------------------------------------- settings
@@ -326,6 +365,7 @@ export const Empty = z.strictObject({});
 export type TileOut = z.output<typeof Tile>;
 export type JobOut = z.output<typeof Job>;
 export type JobDetailOut = z.output<typeof JobDetail>;
+export type ProtectionOut = z.output<typeof Protection>;
 export type ObjectInfoOut = z.output<typeof ObjectInfo>;
 export type ConnectInput = z.output<typeof ConnectRequest>;
 export type RecoveryPointOut = z.output<typeof RecoveryPoint>;

@@ -16,9 +16,11 @@ import type {
   PermissionCheckSettingsIn,
   PermissionCheckSettingsOut,
   PermissionReportOut,
+  ProtectionOut,
   SubscriptionOut,
   RecoveryPointOut,
 } from './schemas.js';
+import type { MonitorSeriesOut } from './monitor-schemas.js';
 import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from './restore-schemas.js';
 
 /**
@@ -81,6 +83,10 @@ export interface BackupJobService {
   get(org: Org, jobId: string): Promise<JobDetailOut>;
   /** The last finished job and the one queued or running now, for the tile. */
   latest(org: Org): Promise<{ last: JobOut | null; current: JobOut | null }>;
+  /** Per UTC day over `days` days ending with the day of `to`; a window without jobs is an empty series, not an error. */
+  series(org: Org, window: { to: Date; days: number }): Promise<MonitorSeriesOut>;
+  /** Records protected, the newest restorable point, and what the tile should warn of. */
+  protection(org: Org): Promise<ProtectionOut>;
 }
 
 /** schedule/: next start times and backup settings (rules of the subscription included). */

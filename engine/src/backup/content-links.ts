@@ -135,6 +135,8 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
       await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, {
         records: result.stored,
         bytes: result.storedBytes,
+        inserted: result.inserted,
+        updated: result.updated,
         apiCalls: spent(),
       });
     }
@@ -150,6 +152,10 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
     const result = tombstones.length
       ? await deps.store.putTombstones({ orgId: job.orgId, object: LINK_OBJECT, source: 'reconcile', jobId: job.id, tombstones })
       : undefined;
-    await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, { deleted: result?.stored ?? 0, apiCalls: spent() });
+    await recordProgress(deps.pool, job.orgId, job.id, LINK_OBJECT, {
+      deleted: result?.stored ?? 0,
+      removed: result?.removed ?? 0,
+      apiCalls: spent(),
+    });
   });
 }

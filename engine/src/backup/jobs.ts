@@ -46,6 +46,12 @@ export interface Job {
   bytes: number;
   files: number;
   apiCalls: number;
+  /** What its passes changed in the backup (see migration 0210). */
+  inserted: number;
+  updated: number;
+  removed: number;
+  /** The org's daily API allowance when the job ended; null before it ends or when not reported. */
+  apiLimit: number | null;
   error: string | null;
 }
 
@@ -58,6 +64,9 @@ export interface JobObject {
   bytes: number;
   files: number;
   apiCalls: number;
+  inserted: number;
+  updated: number;
+  removed: number;
   attempts: number;
   checkpoint: Record<string, unknown> | null;
   startedAt: Date | null;
@@ -83,6 +92,10 @@ export interface JobRow {
   bytes: string;
   files: string;
   api_calls: string;
+  inserted: string;
+  updated: string;
+  removed: string;
+  api_limit: string | null;
   error: string | null;
 }
 
@@ -104,6 +117,10 @@ export const toJob = (r: JobRow): Job => ({
   bytes: Number(r.bytes),
   files: Number(r.files),
   apiCalls: Number(r.api_calls),
+  inserted: Number(r.inserted),
+  updated: Number(r.updated),
+  removed: Number(r.removed),
+  apiLimit: r.api_limit === null ? null : Number(r.api_limit),
   error: r.error,
 });
 
@@ -243,6 +260,9 @@ export async function jobObjects(pool: Pool, orgId: string, jobId: string): Prom
     bytes: Number(r.bytes),
     files: Number(r.files),
     apiCalls: Number(r.api_calls),
+    inserted: Number(r.inserted),
+    updated: Number(r.updated),
+    removed: Number(r.removed),
     attempts: r.attempts,
     checkpoint: r.checkpoint,
     startedAt: r.started_at,

@@ -166,13 +166,12 @@ function readAgain(ctx: PassContext, from: { bulkJobId: string } | { locator: st
  */
 function countStored(ctx: PassContext, as: 'records' | 'deleted' = 'records'): WithBatch {
   return (tx, r) =>
-    recordProgress(
-      tx,
-      ctx.orgId,
-      ctx.jobId,
-      ctx.scope.name,
-      as === 'records' ? { records: r.stored, bytes: r.storedBytes } : { deleted: r.stored },
-    );
+    recordProgress(tx, ctx.orgId, ctx.jobId, ctx.scope.name, {
+      ...(as === 'records' ? { records: r.stored, bytes: r.storedBytes } : { deleted: r.stored }),
+      inserted: r.inserted,
+      updated: r.updated,
+      removed: r.removed,
+    });
 }
 
 /** Records per REST query page by default (Sforce-Query-Options batchSize, at most 2,000). */

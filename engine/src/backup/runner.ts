@@ -261,7 +261,7 @@ async function runOnePass(run: JobRun, p: PlannedPass): Promise<void> {
 async function settleJob(run: JobRun, objects: number, failed: number): Promise<Job['status']> {
   const { deps, job, scope } = run;
   const { pool } = deps;
-  await rollUpJob(pool, job.orgId, job.id);
+  await rollUpJob(pool, job.orgId, job.id, run.conn.budget.snapshot().apiRequests?.max);
   const after = await objectStates(pool, job.orgId);
   if (scope.every((s) => after.get(s.name)?.fullCycleId === job.cycleId))
     await markCycleFullComplete(pool, job.orgId, job.cycleId, run.now());

@@ -2,6 +2,14 @@ import type { Pool } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import { isUuid, type Org } from '../orgs/registry.js';
 import { activeJobs, getJob, jobObjects, listJobs, openJob, type Job, type JobObject } from './jobs.js';
+import {
+  BackupMonitor,
+  type JobFigures,
+  type MonitorSeries,
+  type ObjectFigures,
+  type ProtectionPromise,
+  type ProtectionStatus,
+} from './monitor.js';
 
 /** How far a job has come, as the page's progress bar and the CLI show it. */
 export interface JobProgress {
@@ -18,8 +26,9 @@ export interface JobProgress {
 /** A job with its per-object passes (empty where only the job's own totals are asked for). */
 export interface JobView {
   job: Job;
-  objects: JobObject[];
+  objects: Array<JobObject & { figures: ObjectFigures }>;
   progress: JobProgress;
+  figures: JobFigures;
 }
 
 export interface BackupJobsWiring {
@@ -30,15 +39,18 @@ export interface BackupJobsWiring {
    * limit, seats (schedule/), storage configured (store/) — each throwing its own code.
    */
   admit?: (org: Org) => Promise<void>;
+  /** What the schedule (schedule/) and continuous protection (cdp/) promise; absent = neither. */
+  promise?: (org: Org) => Promise<ProtectionPromise>;
 }
 
 const FINAL = new Set<Job['status']>(['succeeded', 'partial', 'failed', 'skipped']);
 
-function view(job: Job, objects: JobObject[]): JobView {
+function view(job: Job, figures: JobFigures, objects: JobView['objects'] = []): JobView {
   const done = objects.filter((o) => o.status === 'succeeded' || o.status === 'failed').length;
   return {
     job,
     objects,
+    figures,
     progress: {
       objectsTotal: objects.length,
       objectsDone: done,
@@ -57,10 +69,31 @@ function view(job: Job, objects: JobObject[]): JobView {
  * in this build start answers SERVICE_UNAVAILABLE rather than leave a queued job nothing will run.
  */
 export class BackupJobs {
+  private readonly monitor: BackupMonitor;
+
   constructor(
     private readonly pool: Pool,
     private readonly wiring: BackupJobsWiring,
-  ) {}
+  ) {
+    this.monitor = new BackupMonitor(pool);
+  }
+
+  /** Jobs with their figures, and with their objects (and theirs) where `withObjects`. */
+  private async views(orgId: string, jobs: Job[], withObjects: (job: Job) => boolean): Promise<JobView[]> {
+    const figures = await this.monitor.jobFigures(orgId, jobs);
+    return Promise.all(
+      jobs.map(async (j) => {
+        if (!withObjects(j)) return view(j, figures.get(j.id)!);
+        const objects = await jobObjects(this.pool, orgId, j.id);
+        const of = await this.monitor.objectFigures(orgId, j, objects);
+        return view(
+          j,
+          figures.get(j.id)!,
+          objects.map((o) => ({ ...o, figures: of.get(o.object)! })),
+        );
+      }),
+    );
+  }
 
   async start(org: Org, request: { objects?: string[]; by: string | null }): Promise<JobView> {
     const { launch, admit } = this.wiring;
@@ -76,20 +109,18 @@ export class BackupJobs {
       ...(request.by ? { requestedBy: request.by } : {}),
     });
     await launch(job);
-    return view(job, []);
+    return (await this.views(org.id, [job], () => false))[0]!;
   }
 
   /** Newest first. */
   async list(org: Org, page: { limit: number; before?: Date }): Promise<JobView[]> {
-    const jobs = await listJobs(this.pool, org.id, page.limit, page.before);
-    return Promise.all(jobs.map(async (j) => view(j, await jobObjects(this.pool, org.id, j.id))));
+    return this.views(org.id, await listJobs(this.pool, org.id, page.limit, page.before), () => true);
   }
 
   /** NOT_FOUND for an id that is not this org's job. */
   async get(org: Org, jobId: string): Promise<JobView> {
     if (!isUuid(jobId)) throw new OrgVaultError('NOT_FOUND', 'No such job');
-    const job = await getJob(this.pool, org.id, jobId);
-    return view(job, await jobObjects(this.pool, org.id, jobId));
+    return (await this.views(org.id, [await getJob(this.pool, org.id, jobId)], () => true))[0]!;
   }
 
   /** The last finished job and the one queued or running now, for the tile. */
@@ -97,9 +128,27 @@ export class BackupJobs {
     const [active, recent] = await Promise.all([activeJobs(this.pool, org.id), listJobs(this.pool, org.id, 20)]);
     const current = active[0] ?? null;
     const last = recent.find((j) => FINAL.has(j.status)) ?? null;
-    return {
-      current: current && view(current, await jobObjects(this.pool, org.id, current.id)),
-      last: last && view(last, []),
-    };
+    const views = await this.views(
+      org.id,
+      [last, current].filter((j): j is Job => j !== null),
+      (j) => j === current,
+    );
+    const of = (j: Job | null): JobView | null => (j && views.find((v) => v.job === j)) ?? null;
+    return { last: of(last), current: of(current) };
+  }
+
+  /** Per UTC day over the window ending with the day of `to`: see BackupMonitor.series. */
+  series(org: Org, window: { to: Date; days: number }): Promise<MonitorSeries> {
+    return this.monitor.series(org.id, window);
+  }
+
+  /** Are we protected, and since when: the tile's and `orgvault status`'s answer. */
+  async protection(org: Org, now = new Date()): Promise<ProtectionStatus> {
+    const [recent, promise] = await Promise.all([
+      listJobs(this.pool, org.id, 20),
+      this.wiring.promise?.(org) ?? { everyMs: null, continuousUntil: null },
+    ]);
+    const last = recent.find((j) => FINAL.has(j.status) && j.status !== 'skipped') ?? null;
+    return this.monitor.status(org.id, last, promise, now);
   }
 }

@@ -107,6 +107,10 @@ export async function ensurePasses(
 export interface PassProgress {
   records?: number;
   deleted?: number;
+  /** What the stored versions changed (the store's WriteResult). */
+  inserted?: number;
+  updated?: number;
+  removed?: number;
   bytes?: number;
   files?: number;
   apiCalls?: number;
@@ -131,6 +135,9 @@ export async function recordProgress(
     progress.files ?? 0,
     progress.apiCalls ?? 0,
     checkpoint ? JSON.stringify(checkpoint) : null,
+    progress.inserted ?? 0,
+    progress.updated ?? 0,
+    progress.removed ?? 0,
   ]);
 }
 
@@ -150,7 +157,10 @@ export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, c
   if (calls > 0) await pool.query(ADD_JOB_CALLS, [orgId, jobId, calls]);
 }
 
-/** Job totals are the sum of its passes, plus the calls it spent outside them. */
-export async function rollUpJob(pool: Pool, orgId: string, jobId: string): Promise<void> {
-  await pool.query(ROLL_UP_JOB, [orgId, jobId]);
+/**
+ * Job totals are the sum of its passes, plus the calls it spent outside them; `apiLimit`, the
+ * org's daily allowance as last reported, is kept when given.
+ */
+export async function rollUpJob(pool: Pool, orgId: string, jobId: string, apiLimit?: number): Promise<void> {
+  await pool.query(ROLL_UP_JOB, [orgId, jobId, apiLimit ?? null]);
 }

@@ -80,6 +80,8 @@ export interface ProtectionView {
   lastEventAt: Date | null;
   /** Fall-backs to backup jobs, newest first. */
   fallbacks: Fallback[];
+  /** Why the stream waits (Salesforce revoked our access: `reconnect_needed`); null while it may run. */
+  paused: 'reconnect_needed' | null;
 }
 
 /** A recovery point: the objects as they were at `at`, built from the store by a job. */
@@ -151,11 +153,11 @@ export class Cdp {
   }
 
   async getSettings(org: Org): Promise<ProtectionView> {
-    return settingsOut(await this.status(org));
+    return settingsOut(await this.status(org), org);
   }
 
   async putSettings(org: Org, input: ProtectionRequest, by: string | null): Promise<ProtectionView> {
-    return settingsOut(await this.configure(org, input, by));
+    return settingsOut(await this.configure(org, input, by), org);
   }
 
   async createRecoveryPoint(org: Org, request: { objects: string[]; at: Date; by: string | null }): Promise<RecoveryPoint> {
@@ -263,7 +265,7 @@ function recoveryPointOf(job: Job): RecoveryPoint {
   };
 }
 
-function settingsOut(s: CdpStatus): ProtectionView {
+function settingsOut(s: CdpStatus, org: Pick<Org, 'reconnectNeeded'>): ProtectionView {
   return {
     enabled: s.enabled,
     objects: s.objects,
@@ -278,5 +280,6 @@ function settingsOut(s: CdpStatus): ProtectionView {
     caughtUpAt: s.checkpoint?.caughtUpAt ?? null,
     lastEventAt: s.checkpoint?.lastCommitAt ?? null,
     fallbacks: s.fallbacks,
+    paused: s.enabled && org.reconnectNeeded ? 'reconnect_needed' : null,
   };
 }

@@ -31,6 +31,8 @@ const BATCH_IDS = '(SELECT record_id AS x FROM store_batch) ids';
 // The batch's bounds come from one pass over it, and the candidate rows are gathered first
 // (MATERIALIZED) so the batch is scanned once against all of them: left to itself the planner,
 // which cannot know how many rows a pack unnests, joins the whole batch again per pack.
+// The rows found stored leave the batch table, so the lookup of the records' latest states that
+// may follow (latestSql) covers only the versions about to be stored.
 export const STORED_SQL = `WITH bounds AS (SELECT min(record_id) AS lo_id, max(record_id) AS hi_id, min(valid_from) AS lo_t, max(valid_from) AS hi_t
                   FROM store_batch),
 v AS MATERIALIZED (${unnested(
@@ -39,7 +41,8 @@ v AS MATERIALIZED (${unnested(
    AND p.max_valid_from >= bounds.lo_t AND p.min_valid_from <= bounds.hi_t`,
   'bounds, ',
 )})
-SELECT b.n FROM store_batch b JOIN v ON v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash`;
+DELETE FROM store_batch b USING v WHERE v.record_id = b.record_id AND v.valid_from = b.valid_from AND v.hash = b.hash
+RETURNING b.n`;
 
 export const latestSql = (
   few: boolean,

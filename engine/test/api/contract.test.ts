@@ -70,6 +70,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getJob',
         'getAdminEmails',
         'getMe',
+        'getMonitorSeries',
         'getSubscription',
         'getOrg',
         'getPermissionCheckSettings',
@@ -201,6 +202,14 @@ describe('API contract: every route against the OpenAPI document', () => {
       ['Contact', 'running'],
     ]);
     expect(detail.body.progress).toMatchObject({ objectsTotal: 2, objectsDone: 1, percent: 50 });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const series = await call('GET', '/orgs/{orgId}/monitor', `/orgs/${orgId}/monitor?days=3`);
+    expect(series.status).toBe(200);
+    expect(series.body).toMatchObject({ to: today, jobs: 1 });
+    expect(series.body.days.map((p: { day: string }) => p.day).at(-1)).toBe(today);
+    const badDay = await call('GET', '/orgs/{orgId}/monitor', `/orgs/${orgId}/monitor?to=2026-02-30`);
+    expect(badDay.status).toBe(400);
 
     // Server-sent events: progress while it runs, then `end` once the job is final.
     const res = await fetch(`${api.url}/api/v1/orgs/${orgId}/jobs/${jobId}/events`, {

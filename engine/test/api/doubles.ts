@@ -97,6 +97,7 @@ export class CdpDouble implements CdpService {
     caughtUpAt: null,
     lastEventAt: null,
     fallbacks: [],
+    paused: null,
   };
   async enabled(_org: Org) {
     return this.settings.enabled;

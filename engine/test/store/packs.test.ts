@@ -205,4 +205,37 @@ describe('store packs and as-of reads', () => {
     const reads = Array.from({ length: 12 }, () => collect(fx.store.readAsOf({ orgId: org, object: 'Account', at: new Date(T5) })));
     for (const r of await Promise.all(reads)) expect(r.map((x) => x.id).sort()).toEqual(['a1', 'a2', 'a3', 'a5', 'a6', 'a7']);
   });
+
+  it('counts what new versions change: inserts, updates and deletions of live records', async () => {
+    const contacts = { orgId: org, object: 'Contact', source: 'bulk', jobId: 'job-c' };
+    const first = await fx.store.putCsvPage({
+      ...contacts,
+      csv: csv(HEADER, [row('c1', 'One', T1), row('c2', 'Two', T1), row('c3', 'Gone before', T1, true)]),
+      columns,
+    });
+    // A record first seen deleted (the recycle bin of a queryAll) was never protected.
+    expect(first).toMatchObject({ stored: 3, inserted: 2, updated: 0, removed: 0 });
+    const second = await fx.store.putCsvPage({
+      ...contacts,
+      csv: csv(HEADER, [row('c1', 'One', T1), row('c2', 'Two again', T2), row('c4', 'Four', T2), row('c1', 'One', T0)]),
+      columns,
+    });
+    // c1 at T1 is stored already; c1 at T0 is older than its latest version and changes nothing.
+    expect(second).toMatchObject({ stored: 3, skipped: 1, inserted: 1, updated: 1, removed: 0 });
+    const gone = await fx.store.putTombstones({
+      ...contacts,
+      source: 'getDeleted',
+      tombstones: [
+        { id: 'c2', deletedAt: T3 },
+        { id: 'c3', deletedAt: T3 },
+      ],
+    });
+    expect(gone).toMatchObject({ stored: 1, removed: 1, inserted: 0, updated: 0 });
+    const back = await fx.store.putCsvPage({
+      ...contacts,
+      csv: csv(HEADER, [row('c2', 'Undeleted', T4), row('c4', 'Four', T4, true)]),
+      columns,
+    });
+    expect(back).toMatchObject({ stored: 2, inserted: 1, updated: 0, removed: 1 });
+  });
 });

@@ -1,9 +1,10 @@
 import type { Org } from '../../orgs/registry.js';
 import type { BackupJobs, JobView } from '../../backup/service.js';
 import type { BackupJobService } from '../services.js';
-import type { JobDetailOut, JobOut } from '../schemas.js';
+import type { JobDetailOut, JobOut, ProtectionOut } from '../schemas.js';
+import type { MonitorSeriesOut } from '../monitor-schemas.js';
 
-function wire({ job, progress }: JobView): JobOut {
+function wire({ job, progress, figures }: JobView): JobOut {
   return {
     id: job.id,
     orgId: job.orgId,
@@ -17,6 +18,7 @@ function wire({ job, progress }: JobView): JobOut {
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
     progress,
+    figures,
     error: job.error,
   };
 }
@@ -49,6 +51,7 @@ export class BackupJobsAdapter implements BackupJobService {
         attempts: o.attempts,
         startedAt: o.startedAt,
         finishedAt: o.finishedAt,
+        figures: o.figures,
         error: o.error,
       })),
     };
@@ -57,5 +60,13 @@ export class BackupJobsAdapter implements BackupJobService {
   async latest(org: Org): Promise<{ last: JobOut | null; current: JobOut | null }> {
     const { last, current } = await this.jobs.latest(org);
     return { current: current && wire(current), last: last && wire(last) };
+  }
+
+  series(org: Org, window: { to: Date; days: number }): Promise<MonitorSeriesOut> {
+    return this.jobs.series(org, window);
+  }
+
+  protection(org: Org): Promise<ProtectionOut> {
+    return this.jobs.protection(org);
   }
 }

@@ -11,6 +11,7 @@ import {
   RecoveryPointRequest,
   StartJobRequest,
 } from '../schemas.js';
+import { MonitorQuery, MonitorSeries } from '../monitor-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { ORG_ERRORS, resolveOrg } from './support.js';
 import { OrgVaultError, type ErrorCode } from '../../errors.js';
@@ -90,6 +91,24 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       handler: async ({ caller, params }) => {
         const org = await resolveOrg(s, caller, params.orgId);
         return s.jobs.get(org, jobId(params.jobId));
+      },
+    }),
+    defineRoute({
+      id: 'getMonitorSeries',
+      method: 'get',
+      path: '/orgs/:orgId/monitor',
+      tag: 'jobs',
+      summary: 'Protection over time, per UTC day: records and files protected, changes (by object), API calls, storage, duration',
+      action: 'jobs.read',
+      params: OrgIdParams,
+      query: MonitorQuery,
+      status: 200,
+      response: MonitorSeries,
+      errors: ORG_ERRORS,
+      handler: async ({ caller, params, query }) => {
+        const org = await resolveOrg(s, caller, params.orgId);
+        const to = query.to ? new Date(`${query.to}T00:00:00Z`) : new Date();
+        return s.jobs.series(org, { to, days: query.days });
       },
     }),
     defineRoute({

@@ -14,10 +14,11 @@ export const ORG_ERRORS: ErrorCode[] = ['NOT_FOUND'];
 
 /** An org as a tile: its row plus the last and current job, next start time and CDP state, each from the service that owns it. */
 export async function toTile(services: ApiServices, org: Org): Promise<TileOut> {
-  const [latest, nextBackupAt, cdpEnabled] = await Promise.all([
+  const [latest, nextBackupAt, cdpEnabled, protection] = await Promise.all([
     services.jobs.latest(org),
     services.schedule.nextBackupAt(org),
     services.cdp.enabled(org),
+    services.jobs.protection(org),
   ]);
   const { last, current } = latest;
   return {
@@ -35,5 +36,6 @@ export async function toTile(services: ApiServices, org: Org): Promise<TileOut> 
     cdpEnabled,
     connection: org.reconnectNeeded ? 'reconnect_needed' : 'connected',
     reconnectReason: org.reconnectReason ?? null,
+    protection,
   };
 }

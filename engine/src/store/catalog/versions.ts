@@ -39,7 +39,7 @@ export interface LatestState {
 export interface StoredMatches {
   /** Indexes of batch rows already stored: same record, version time and keyed hash. */
   stored: Set<number>;
-  /** Per record of the batch that has versions, its latest one (only when asked for). */
+  /** Per record of the batch's new versions that has versions stored, its latest one. */
   latest: LatestState[];
 }
 
@@ -47,15 +47,16 @@ export interface StoredMatches {
  * Which rows of a batch are already stored, in one round trip per batch: the batch goes in by
  * COPY to a temporary table (a 200,000-element array parameter costs more to build and parse
  * than the lookup itself) and is joined with the rows of the packs whose id and time bounds
- * overlap it. A version is the same when record, version time and keyed hash are. An object with
- * no packs yet (a first full backup) costs one probe.
+ * overlap it. A version is the same when record, version time and keyed hash are. The records of
+ * the new versions then get their latest stored state (tombstones skip records already deleted;
+ * the writer tells inserts from updates and deletions). An object with no packs yet (a first full
+ * backup) costs one probe.
  */
 export async function storedMatches(
   client: PoolClient,
   orgId: string,
   object: string,
   batch: readonly BatchVersion[],
-  withLatest: boolean,
 ): Promise<StoredMatches> {
   const out: StoredMatches = { stored: new Set(), latest: [] };
   const range = idRange(batch);
@@ -79,7 +80,8 @@ export async function storedMatches(
   await client.query(ANALYZE_BATCH_TABLE);
   const { rows } = await client.query<{ n: number }>(STORED_SQL, [orgId, object]);
   for (const r of rows) out.stored.add(r.n);
-  if (withLatest) out.latest = (await client.query<LatestState>(latestSql(batch.length <= FEW_IDS), [orgId, object])).rows;
+  const fresh = batch.length - out.stored.size;
+  if (fresh > 0) out.latest = (await client.query<LatestState>(latestSql(fresh <= FEW_IDS), [orgId, object])).rows;
   return out;
 }
 

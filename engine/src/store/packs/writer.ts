@@ -31,6 +31,14 @@ export interface WriteResult {
   /** Rows skipped because the same version of the record was already stored (or repeated in the batch). */
   skipped: number;
   packIds: string[];
+  /**
+   * What the new versions did to the records' latest states: live records that were absent (or
+   * deleted), live records that were live, and live records now deleted. Versions older than a
+   * record's latest stored one change nothing.
+   */
+  inserted: number;
+  updated: number;
+  removed: number;
   /** Uncompressed bytes of the packs written, and their bytes as stored (compressed, encrypted). */
   plainBytes: number;
   storedBytes: number;
@@ -57,7 +65,17 @@ export async function writeBatch(
   packBytes: number,
   withBatch?: WithBatch,
 ): Promise<WriteResult> {
-  const result: WriteResult = { received: batch.count, stored: 0, skipped: 0, packIds: [], plainBytes: 0, storedBytes: 0 };
+  const result: WriteResult = {
+    received: batch.count,
+    stored: 0,
+    skipped: 0,
+    inserted: 0,
+    updated: 0,
+    removed: 0,
+    packIds: [],
+    plainBytes: 0,
+    storedBytes: 0,
+  };
   if (batch.count === 0) return result;
   // 8 bytes of the keyed digest: collisions only matter between versions of one record with one version time.
   const keyed = keys.keyDigests(batch.digests);
@@ -68,8 +86,7 @@ export async function writeBatch(
 
   return withTransaction(pool, async (client) => {
     await lockObject(client, target.orgId, target.object);
-    const tombstones = batch.format === 'tombstones';
-    const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions, tombstones));
+    const keep = newVersions(batch, versions, await storedMatches(client, target.orgId, target.object, versions), result);
     result.stored = keep.length;
     result.skipped = batch.count - keep.length;
     if (keep.length > 0) await storePacks(client, keys, target, batch, versions, keep, packBytes, result);
@@ -109,9 +126,10 @@ async function storePacks(
 
 /**
  * Drops rows already stored (same record, version time and keyed hash) or repeated earlier in
- * this batch, and tombstones for records whose latest known state is already deleted.
+ * this batch, and tombstones for records whose latest known state is already deleted; counts
+ * what the kept versions change (see WriteResult).
  */
-function newVersions(batch: Batch, versions: BatchVersion[], found: StoredMatches): number[] {
+function newVersions(batch: Batch, versions: BatchVersion[], found: StoredMatches, counts: WriteResult): number[] {
   const seen = new Set<string>();
   const latest = new Map<string, { at: number; deleted: boolean }>();
   for (const v of found.latest) latest.set(v.record_id, { at: v.at_ms, deleted: v.deleted });
@@ -121,16 +139,25 @@ function newVersions(batch: Batch, versions: BatchVersion[], found: StoredMatche
     const v = versions[i]!;
     const key = `${v.id}\0${v.validFrom}\0${v.hash}`;
     if (seen.has(key)) continue;
-    if (batch.format === 'tombstones') {
-      const at = Date.parse(v.validFrom);
-      const cur = latest.get(v.id);
-      if (cur?.deleted && cur.at <= at) continue;
-      latest.set(v.id, { at, deleted: true });
+    const deleted = batch.format === 'tombstones' || batch.deleted[i] === 1;
+    const at = Date.parse(v.validFrom);
+    const cur = latest.get(v.id);
+    if (batch.format === 'tombstones' && cur?.deleted && cur.at <= at) continue;
+    if (!cur || cur.at <= at) {
+      countChange(counts, cur, deleted);
+      latest.set(v.id, { at, deleted });
     }
     seen.add(key);
     keep.push(i);
   }
   return keep;
+}
+
+function countChange(counts: WriteResult, before: { deleted: boolean } | undefined, deleted: boolean): void {
+  const wasLive = before !== undefined && !before.deleted;
+  if (deleted) counts.removed += wasLive ? 1 : 0;
+  else if (wasLive) counts.updated++;
+  else counts.inserted++;
 }
 
 function splitBySize(batch: Batch, keep: number[], packBytes: number): number[][] {

@@ -11,6 +11,7 @@ import listObjectsApex from '@salesforce/apex/OrgVaultController.listObjects';
 import startBackupApex from '@salesforce/apex/OrgVaultController.startBackup';
 import listJobsApex from '@salesforce/apex/OrgVaultController.listJobs';
 import getJobApex from '@salesforce/apex/OrgVaultController.getJob';
+import getMonitorSeriesApex from '@salesforce/apex/OrgVaultController.getMonitorSeries';
 import createRecoveryPointApex from '@salesforce/apex/OrgVaultController.createRecoveryPoint';
 import getBackupSettingsApex from '@salesforce/apex/OrgVaultController.getBackupSettings';
 import saveBackupSettingsApex from '@salesforce/apex/OrgVaultController.saveBackupSettings';
@@ -54,6 +55,8 @@ export async function listObjectOptions(orgId, { all = false } = {}) {
 export const startBackup = (orgId, objects) => parsed(startBackupApex({ orgId, objects: objects ?? null }));
 export const listJobs = async (orgId) => items(await parsed(listJobsApex({ orgId })), 'jobs');
 export const getJob = (orgId, jobId) => parsed(getJobApex({ orgId, jobId }));
+/** Protection over time: one point per day over the last `days` days. */
+export const getMonitorSeries = (orgId, days) => parsed(getMonitorSeriesApex({ orgId, days: String(days) }));
 export const createRecoveryPoint = (orgId, objects, at) => parsed(createRecoveryPointApex({ orgId, objects, at }));
 export const getBackupSettings = (orgId) => parsed(getBackupSettingsApex({ orgId }));
 export const saveBackupSettings = (orgId, settings) => parsed(saveBackupSettingsApex({ orgId, settingsJson: JSON.stringify(settings) }));

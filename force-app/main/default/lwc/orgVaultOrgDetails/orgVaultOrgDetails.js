@@ -1,6 +1,10 @@
 import { LightningElement, api } from 'lwc';
 import { getContinuousProtection, getJob, getOrg, getPermissionReport, listJobs } from 'c/orgVaultApi';
 import { engineError } from 'c/orgVaultErrors';
+import { formatChanges, formatCount, formatDuration, formatShare } from 'c/orgVaultFormat';
+
+/** How often the view refreshes while a job runs (its live progress). */
+const LIVE_MS = 5000;
 
 /** Why continuous protection ran a backup instead of (or besides) its change events. */
 const FALLBACK_REASONS = {
@@ -31,6 +35,11 @@ export default class OrgVaultOrgDetails extends LightningElement {
     this.load();
   }
 
+  disconnectedCallback() {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+  }
+
   /** Each part loads on its own: a report the engine cannot give yet must not hide the jobs. */
   @api
   async load() {
@@ -46,6 +55,15 @@ export default class OrgVaultOrgDetails extends LightningElement {
     if (protection.status === 'fulfilled') this.protection = protection.value;
     const failures = [org, jobs, report, protection].filter((r) => r.status === 'rejected').map((r) => r.reason);
     this.error = failures.length > 0 ? failures : undefined;
+    this.followRunningJob();
+  }
+
+  /** While a job runs the view refreshes by itself (live progress); the refresh that finds it ended is the last. */
+  followRunningJob() {
+    clearTimeout(this.liveTimer);
+    if (!this.isConnected || !this.currentJob) return;
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.liveTimer = setTimeout(() => this.load(), LIVE_MS);
   }
 
   /** No report yet is not an error for this page: the check may simply never have run. */
@@ -63,7 +81,15 @@ export default class OrgVaultOrgDetails extends LightningElement {
   }
 
   get jobRows() {
-    return this.jobs.map((j) => ({ ...j, kind: j.kind ?? j.type ?? '', label: `Show objects of job started ${j.startedAt ?? ''}` }));
+    return this.jobs.map((j) => ({
+      ...j,
+      kind: j.kind ?? j.type ?? '',
+      label: `Show objects of job started ${j.startedAt ?? ''}`,
+      protectedText: formatCount(j.figures?.recordsProtected),
+      changesText: formatChanges(j.figures),
+      durationText: formatDuration(j.figures?.durationMs),
+      apiCallsText: j.figures ? formatShare(j.figures.apiCalls, j.figures.apiShare) : '—',
+    }));
   }
 
   get hasJobs() {
@@ -79,6 +105,12 @@ export default class OrgVaultOrgDetails extends LightningElement {
     const p = this.currentJob?.progress ?? {};
     if (typeof p.percent === 'number') return Math.round(p.percent);
     return p.objectsTotal > 0 ? Math.round((100 * (p.objectsDone ?? 0)) / p.objectsTotal) : 0;
+  }
+
+  /** What the running job has stored and spent so far. */
+  get currentFigures() {
+    const p = this.currentJob?.progress ?? {};
+    return `${formatCount(p.records ?? 0)} records stored, ${formatCount(p.apiCalls ?? 0)} API calls so far`;
   }
 
   get objectRows() {
@@ -101,6 +133,10 @@ export default class OrgVaultOrgDetails extends LightningElement {
     if (!t) return '';
     const name = TRANSPORTS[t.transport] ?? t.transport;
     return t.reason ? `Following changes over ${name} (${t.reason})` : `Following changes over ${name}`;
+  }
+
+  get protectionPaused() {
+    return this.protection?.paused === 'reconnect_needed';
   }
 
   get protectedObjects() {

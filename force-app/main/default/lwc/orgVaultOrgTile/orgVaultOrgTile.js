@@ -1,4 +1,5 @@
 import { LightningElement, api } from 'lwc';
+import { formatCount, formatDuration } from 'c/orgVaultFormat';
 
 /** The tile's More commands, each offered only when the engine allows the user that action. */
 const COMMANDS = [
@@ -23,7 +24,9 @@ const STATUS_VARIANT = {
   cancelled: 'slds-theme_warning',
 };
 
-/** One organization: its identity, last and current job, next start, and its command menu. */
+const WARNINGS = { failed: 'Last backup failed', partial: 'Last backup partial', stale: 'Backups are late' };
+
+/** One organization: its identity, last and current job, what is protected, next start, and its command menu. */
 export default class OrgVaultOrgTile extends LightningElement {
   @api org;
   /** Actions the engine allows this user (GET /me). */
@@ -90,6 +93,33 @@ export default class OrgVaultOrgTile extends LightningElement {
     const p = this.currentJob?.progress;
     if (p && p.objectsTotal > 0) return `${p.objectsDone ?? 0} of ${p.objectsTotal} objects`;
     return `${this.progress}%`;
+  }
+
+  get protection() {
+    return this.org.protection ?? null;
+  }
+
+  get neverBackedUp() {
+    return !this.protection || this.protection.neverBackedUp;
+  }
+
+  get recordsProtected() {
+    return this.neverBackedUp ? 'None: never backed up' : formatCount(this.protection.recordsProtected);
+  }
+
+  get newestPoint() {
+    const age = this.protection?.newestPointAgeMs;
+    if (typeof age !== 'number') return this.neverBackedUp ? 'None yet' : 'None: no backup has finished';
+    return `${formatDuration(age)} ago`;
+  }
+
+  get warning() {
+    return this.protection?.warning ?? null;
+  }
+
+  /** The badge names what is wrong; the reason in full is there for screen readers and on hover. */
+  get warningLabel() {
+    return WARNINGS[this.warning.reason] ?? 'Warning';
   }
 
   get cdpText() {

@@ -89,6 +89,15 @@ describe('c-org-vault-org-details', () => {
     expect(root.querySelector('.fallback-reason').textContent).toBe('new_reason');
   });
 
+  it('says protection is paused while the organization waits for a reconnect', async () => {
+    const running = await open();
+    expect(running.shadowRoot.querySelector('.paused')).toBeNull();
+    document.body.removeChild(running);
+    getContinuousProtection.mockResolvedValue(JSON.stringify({ ...PROTECTION, paused: 'reconnect_needed' }));
+    const root = (await open()).shadowRoot;
+    expect(root.querySelector('.paused').textContent).toContain('Paused until the organization is reconnected');
+  });
+
   it('shows the current job, the jobs and what the permission report found missing', async () => {
     const element = await open();
     const root = element.shadowRoot;
@@ -100,6 +109,40 @@ describe('c-org-vault-org-details', () => {
       'Cannot read the object Invoice__c',
       'Cannot read the field Account.Secret__c',
     ]);
+  });
+
+  it('gives each job its figures, and the running job what it has stored and spent so far', async () => {
+    getOrg.mockResolvedValue(
+      JSON.stringify(
+        org({ currentJob: { id: 'job-2', status: 'running', progress: { objectsDone: 1, objectsTotal: 4, records: 1500, apiCalls: 23 } } }),
+      ),
+    );
+    const figures = { recordsProtected: 1203, inserted: 5, updated: 7, deleted: 2, durationMs: 185000, apiCalls: 12, apiShare: 0.08 };
+    listJobs.mockResolvedValue(JSON.stringify({ jobs: [JOBS[0], { ...JOBS[1], figures }] }));
+    const root = (await open()).shadowRoot;
+    expect(root.querySelector('.current-figures').textContent).toBe('1,500 records stored, 23 API calls so far');
+    const done = root.querySelector('tr[data-job-id="job-1"]');
+    expect(done.querySelector('.job-protected').textContent).toBe('1,203');
+    expect(done.querySelector('.job-changes').textContent).toBe('+5 / ~7 / −2');
+    expect(done.querySelector('.job-duration').textContent).toBe('3 min 5 s');
+    expect(done.querySelector('.job-api-calls').textContent).toBe('12 (0.08% of the daily limit)');
+  });
+
+  it('refreshes by itself while a job runs, and stops once it has ended', async () => {
+    jest.useFakeTimers();
+    try {
+      const element = mount('c-org-vault-org-details', OrgVaultOrgDetails, { orgId: 'org-1' });
+      await jest.advanceTimersByTimeAsync(0);
+      expect(getOrg).toHaveBeenCalledTimes(1);
+      getOrg.mockResolvedValue(JSON.stringify(org()));
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(getOrg).toHaveBeenCalledTimes(2);
+      expect(element.shadowRoot.querySelector('.current-job')).toBeNull();
+      await jest.advanceTimersByTimeAsync(20000);
+      expect(getOrg).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('says when the integration user lacks nothing', async () => {

@@ -1,5 +1,6 @@
 import OrgVaultOrgTile from 'c/orgVaultOrgTile';
 import { flushPromises, mount, org } from 'test-lwc/helpers';
+import PROTECTION from './data/protection.json';
 
 const ADMIN = [
   'orgs.read',
@@ -99,9 +100,37 @@ describe('c-org-vault-org-tile', () => {
     expect(onCommand.mock.calls[0][0].detail).toEqual({ command: 'backup', orgId: 'org-1' });
   });
 
+  it('shows the records protected and the age of the newest restorable point', () => {
+    const root = mount('c-org-vault-org-tile', OrgVaultOrgTile, { org: org({ protection: PROTECTION.protected }) }).shadowRoot;
+    expect(root.querySelector('.records-protected').textContent).toBe('1,203');
+    expect(root.querySelector('.newest-point').textContent).toBe('2 h 30 min ago');
+    expect(root.querySelector('.warning')).toBeNull();
+  });
+
+  it('warns when the last job was partial or the newest point is older than the schedule promises', () => {
+    const partial = mount('c-org-vault-org-tile', OrgVaultOrgTile, { org: org({ protection: PROTECTION.partial }) }).shadowRoot;
+    expect(partial.querySelector('.warning').textContent).toBe(
+      'Last backup partial: The last backup left some objects out; the next one retries them.',
+    );
+    expect(partial.querySelector('.warning').className).toContain('slds-theme_warning');
+    const stale = mount('c-org-vault-org-tile', OrgVaultOrgTile, { org: org({ protection: PROTECTION.stale }) }).shadowRoot;
+    expect(stale.querySelector('.warning').textContent).toContain('Backups are late');
+    expect(stale.querySelector('.newest-point').textContent).toBe('2 d 2 h ago');
+  });
+
+  it('says an organization never backed up has nothing protected yet', () => {
+    const root = mount('c-org-vault-org-tile', OrgVaultOrgTile, { org: org({ lastJob: null, protection: PROTECTION.never }) }).shadowRoot;
+    expect(root.querySelector('.records-protected').textContent).toBe('None: never backed up');
+    expect(root.querySelector('.newest-point').textContent).toBe('None yet');
+    expect(root.querySelector('.warning')).toBeNull();
+  });
+
   it('is accessible', async () => {
     const element = mount('c-org-vault-org-tile', OrgVaultOrgTile, {
-      org: org({ currentJob: { id: 'j2', status: 'running', progress: { objectsDone: 1, objectsTotal: 2 } } }),
+      org: org({
+        currentJob: { id: 'j2', status: 'running', progress: { objectsDone: 1, objectsTotal: 2 } },
+        protection: PROTECTION.partial,
+      }),
       allowedActions: ADMIN,
     });
     await expect(element).toBeAccessible();
