@@ -32,6 +32,7 @@ import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 import { AuditService, SCHEDULE_ACTOR, type AuditOptions } from './audit/index.js';
+import { RetentionService } from './retention/index.js';
 import { backupJobsLauncher } from './schedule/backup-jobs.js';
 import type { BackupLauncher } from './schedule/ports.js';
 import { loadOrg } from './orgs/facts.js';
@@ -63,6 +64,8 @@ export interface Services {
   restoreWorker: RestoreWorker;
   /** The audit trail: the API records its routes' actions, the schedule its own starts. */
   audit: AuditService;
+  /** Legal holds: ask `assertNotHeld` before removing an org's or a record's backups. */
+  retention: RetentionService;
   /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
   setPublicUrl(url: string): void;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
@@ -228,7 +231,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
 
-  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
+  const retention = new RetentionService(pool);
+  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -247,6 +251,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     compare,
     restoreWorker,
     audit,
+    retention,
     setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp, audit }),
   };

@@ -111,6 +111,8 @@ describe('orgvault through a running engine', () => {
   it('answers every command with one JSON document, through the API without a PostgreSQL of its own', async () => {
     const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
     const jobId = jobs.find((j) => j.kind === 'full')!.id;
+    const hold = await json(onOrg(['hold', 'create', '--name', 'Case 7', '--records', '001000000000001AAA']));
+    expect(await api('/legal-holds')).toMatchObject({ holds: [{ id: hold.id, scope: 'records' }] });
     const every: Array<[string[], typeof cli]> = [
       [['org', 'list'], cli],
       [onOrg(['org', 'hide']), cli],
@@ -140,6 +142,9 @@ describe('orgvault through a running engine', () => {
       [['audit', 'verify', '--tenant', 'cli-api'], local],
       [['audit', 'retention', '--tenant', 'cli-api'], local],
       [['audit', 'forward', '--tenant', 'cli-api', '--off'], local],
+      [onOrg(['hold', 'create', '--name', 'Audit FY2026']), cli],
+      [onOrg(['hold', 'list', '--all']), cli],
+      [['hold', 'release', '--org', org.id, String(hold.id)], cli],
     ];
     // The table above holds every command there is: a new command joins it.
     const tried = new Set(every.map(([args]) => commandOf(args)));

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/audit/index.js';
+import { RetentionService } from '../../src/retention/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
@@ -313,6 +314,7 @@ export function apiServices(
     ...scheduleNotUnderTest(),
     // The real trail: every suite's requests are recorded as in the engine.
     audit: new AuditService(own.pool, createLogger('silent')),
+    retention: new RetentionService(own.pool),
     ...given,
   };
 }
