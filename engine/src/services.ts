@@ -32,7 +32,7 @@ import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 import { AuditService, SCHEDULE_ACTOR, type AuditOptions } from './audit/index.js';
-import { RetentionService } from './retention/index.js';
+import { RetentionService, type RetentionOptions } from './retention/index.js';
 import { backupJobsLauncher } from './schedule/backup-jobs.js';
 import type { BackupLauncher } from './schedule/ports.js';
 import { loadOrg } from './orgs/facts.js';
@@ -80,6 +80,7 @@ export interface ServiceOptions {
   restore?: Partial<RestoreOptions>;
   restoreWorker?: Partial<RestoreWorkerOptions>;
   audit?: Partial<AuditOptions>;
+  retention?: Partial<RetentionOptions>;
 }
 
 /** The live connections of orgs: one per org per process (its API budget is counted there). */
@@ -231,7 +232,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
 
-  const retention = new RetentionService(pool);
+  const retention = new RetentionService(pool, store, options.retention);
   const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {

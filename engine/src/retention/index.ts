@@ -9,10 +9,48 @@ import { withTransaction, type Pool, type PoolClient } from '../infra/db.js';
 import type { Org } from '../orgs/registry.js';
 import * as sql from './sql.js';
 import { toRecordIds18 } from './record-ids.js';
-import { MAX_HOLD_RECORDS, type HeldAction, type HoldScope, type LegalHold, type NewLegalHold } from './types.js';
+import { assertPolicy } from './tiers.js';
+import { openRun, runPrune, toRun, type PruneStep, type PruneStore, type RunRow } from './prune.js';
+import {
+  MAX_HOLD_RECORDS,
+  type EffectivePolicy,
+  type HeldAction,
+  type HoldScope,
+  type LegalHold,
+  type NewLegalHold,
+  type PruneRun,
+  type RetentionPolicy,
+} from './types.js';
 
 export * from './types.js';
 export { toRecordIds18 } from './record-ids.js';
+export type { PruneStep, PruneStore } from './prune.js';
+
+export interface RetentionOptions {
+  /** Kopia's rule: a file nothing refers to any more is deleted only once it has been so this long (default a day). */
+  fileDelaySeconds: number;
+  /** The time a new prune counts its policy back from (tests move it). */
+  now: () => Date;
+}
+
+const DEFAULTS: RetentionOptions = { fileDelaySeconds: 86_400, now: () => new Date() };
+
+interface PolicyRow {
+  org_id: string | null;
+  keep_all_days: number;
+  daily_weeks: number;
+  weekly_months: number;
+  monthly_years: number;
+  updated_by: string | null;
+  updated_at: Date;
+}
+
+const toPolicy = (r: PolicyRow): RetentionPolicy => ({
+  keepAllDays: r.keep_all_days,
+  dailyWeeks: r.daily_weeks,
+  weeklyMonths: r.weekly_months,
+  monthlyYears: r.monthly_years,
+});
 
 type OrgRef = Pick<Org, 'id' | 'tenantId' | 'name'>;
 
@@ -77,7 +115,89 @@ function heldError(org: OrgRef, what: HeldAction, holds: CoveringRow[]): OrgVaul
 }
 
 export class RetentionService {
-  constructor(private readonly pool: Pool) {}
+  private readonly options: RetentionOptions;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: PruneStore,
+    options: Partial<RetentionOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** The org's policy, else the tenant's default, else none: everything is kept. */
+  async policy(org: Pick<Org, 'id' | 'tenantId'>): Promise<EffectivePolicy> {
+    const { rows } = await this.pool.query<PolicyRow>(sql.POLICIES_OF, [org.tenantId, org.id]);
+    const r = rows[0];
+    if (!r) return { policy: null, source: 'default', updatedBy: null, updatedAt: null };
+    return { policy: toPolicy(r), source: r.org_id ? 'org' : 'tenant', updatedBy: r.updated_by, updatedAt: r.updated_at };
+  }
+
+  /** The tenant's default policy (null: keep everything). */
+  async tenantPolicy(tenantId: string): Promise<RetentionPolicy | null> {
+    const { rows } = await this.pool.query<PolicyRow>(sql.POLICIES_OF, [tenantId, null]);
+    return rows[0] ? toPolicy(rows[0]) : null;
+  }
+
+  /**
+   * Sets the org's policy (orgId null: the tenant's default); null removes it, so the org follows
+   * the tenant's default (or keeps everything). VALIDATION_FAILED for one that would keep nothing.
+   */
+  async setPolicy(target: { tenantId: string; orgId: string | null }, policy: RetentionPolicy | null, by: string | null): Promise<void> {
+    if (policy) assertPolicy(policy);
+    await withTransaction(this.pool, async (client) => {
+      await client.query(sql.DELETE_POLICY, [target.tenantId, target.orgId]);
+      if (policy) {
+        const tiers = [policy.keepAllDays, policy.dailyWeeks, policy.weeklyMonths, policy.monthlyYears];
+        await client.query(sql.INSERT_POLICY, [target.tenantId, target.orgId, ...tiers, by]);
+      }
+    });
+  }
+
+  /**
+   * Prunes the org to its policy (or finishes a run a killed process left, to that run's cutoff
+   * and policy). Refuses with LEGAL_HOLD while the org is held (a records hold keeps every
+   * version of its records instead), CONFLICT while another prune of the org runs, and
+   * VALIDATION_FAILED when the org keeps everything. A hold placed meanwhile waits for the run.
+   */
+  async prune(org: OrgRef, by: string | null, onStep?: PruneStep): Promise<PruneRun> {
+    const client = await this.pool.connect();
+    try {
+      if (!(await client.query<{ locked: boolean }>(sql.TRY_LOCK_PRUNE, [org.id])).rows[0]!.locked)
+        throw new OrgVaultError('CONFLICT', `A prune of ${org.name} is running`, { actions: ['Wait for it to finish.'] });
+      try {
+        // The hold check's lock lasts the run (a hold placed meanwhile waits); the run's own rows commit as it goes.
+        await client.query('BEGIN');
+        // Only an org-wide hold refuses a prune: a records hold keeps its records' versions (heldRecords).
+        await this.assertNotHeld(org, { action: 'prune', recordIds: [] }, client);
+        const held = await this.heldRecords(org, client);
+        const run = await openRun(this.pool, org, { cutoff: this.options.now(), policy: await this.policyToPrune(org), by });
+        const { fileDelaySeconds } = this.options;
+        const done = await runPrune({ store: this.store, db: this.pool, orgId: org.id, run, held, fileDelaySeconds, onStep });
+        await client.query('COMMIT');
+        return done;
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query(sql.UNLOCK_PRUNE, [org.id]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The org's prune runs, newest first. */
+  async pruneRuns(org: Pick<Org, 'id'>, limit = 20): Promise<PruneRun[]> {
+    return (await this.pool.query<RunRow>(sql.LIST_RUNS, [org.id, limit])).rows.map(toRun);
+  }
+
+  private async policyToPrune(org: Pick<Org, 'id' | 'tenantId' | 'name'>): Promise<RetentionPolicy> {
+    const { policy } = await this.policy(org);
+    if (!policy)
+      throw new OrgVaultError('VALIDATION_FAILED', `${org.name} keeps everything: there is nothing to prune`, {
+        actions: ['Set a retention policy for the org or a default for the tenant first (`npx orgvault retention policy`).'],
+      });
+    return policy;
+  }
 
   /** Holds the whole org, or (recordIds) those records, from now until released. */
   async placeHold(org: OrgRef, input: NewLegalHold, by: string | null): Promise<LegalHold> {
