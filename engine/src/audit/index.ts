@@ -11,7 +11,7 @@ import { entryHash, fieldsOf, GENESIS, misfit, toEntry, type EntryRow } from './
 import { exportHeader, exportLine } from './export.js';
 import { AuditForwarder, DEFAULT_FORWARD_OPTIONS, type ForwardOptions } from './forward.js';
 import type { AuditEntry, AuditFilter, AuditPage, AuditRecord, ExportFormat, VerifyReport } from './types.js';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_SOURCES } from './types.js';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_SOURCES, SCHEDULE_ACTOR } from './types.js';
 
 export * from './types.js';
 
@@ -63,6 +63,14 @@ export class AuditService {
     const { entry, forwards } = await withTransaction(this.pool, (client) => this.append(client, r));
     if (forwards) void this.forwarder.kick(r.tenantId);
     return entry;
+  }
+
+  /**
+   * The engine's own work (the schedule, sweeps, automatic actions): actor and source "schedule".
+   * Any room records an action in one line: `await audit.recordSystem({ tenantId, orgId, action, target, outcome })`.
+   */
+  recordSystem(r: Omit<AuditRecord, 'actor' | 'source' | 'keyId' | 'requestId'>): Promise<AuditEntry> {
+    return this.record({ ...r, actor: SCHEDULE_ACTOR, source: 'schedule' });
   }
 
   private async append(client: PoolClient, r: AuditRecord): Promise<{ entry: AuditEntry; forwards: boolean }> {
