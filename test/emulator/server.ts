@@ -14,8 +14,8 @@ import { idCounter } from './data/ids.js';
 import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
-import { oauthRoutes, versionsRoute } from './oauth/routes.js';
-import { WebServerFlow } from './oauth/web-flow.js';
+import { oauthRoutes, versionsRoute, type IdentityContext } from './oauth/routes.js';
+import { WebServerFlow, orgRealm } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
 import { soapRoutes } from './soap/routes.js';
 import { selfSignedCertificate } from './cdc/pubsub/tls.js';
@@ -43,6 +43,8 @@ export interface EmulatorHandle extends EmulatorReady {
   server: http.Server;
   /** The web-server flow: its connected apps (register more, or change callback URLs, at any time). */
   oauth: WebServerFlow;
+  /** The org, its options and its instance URL: what a shared login host (oauth/login-host.ts) serves it with. */
+  identity: IdentityContext;
   /** Everything printed in the EMULATOR_READY line (extension fields included). */
   ready: EmulatorReady;
   stop(): Promise<void>;
@@ -125,8 +127,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use('/services/async/:version', bulk1Routes(org));
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
-  const identity = { org, options, instanceUrl: () => instanceUrl };
-  const oauth = new WebServerFlow(identity, { connectedApps: options.connectedApps });
+  const identity: IdentityContext = { org, options, instanceUrl: () => instanceUrl };
+  const oauth = new WebServerFlow(orgRealm(identity), { connectedApps: options.connectedApps });
   app.use(oauth.router(options.admin === true));
   app.use(oauthRoutes(identity));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
@@ -156,5 +158,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })();
     return stopped;
   };
-  return { ...ready, ready, port, org, server, oauth, stop };
+  return { ...ready, ready, port, org, server, oauth, identity, stop };
 }
