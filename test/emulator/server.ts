@@ -113,7 +113,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server: http.Server = tls
     ? https.createServer({ maxHeaderSize: 16_384, cert: tls.cert, key: tls.key }, handler)
     : http.createServer({ maxHeaderSize: 16_384 }, handler);
-  server.keepAliveTimeout = 5000;
+  // Tests run clients in the emulator's process: under CPU load the event loop can lag past the 1 s
+  // margin undici keeps below the server's idle timeout, and a POST then leaves on a socket the server
+  // is closing (ECONNRESET, not retried). A minute's idle timeout leaves that race to idle sockets only.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
