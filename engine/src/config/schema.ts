@@ -206,6 +206,14 @@ export const SETTINGS = {
       .transform((v) => v === 'true' || v === '1')
       .default(true),
   },
+  subscriptionLimits: {
+    env: 'ORGVAULT_SUBSCRIPTION_LIMITS',
+    doc: "Apply subscription types, daily job limits, seats and expiry to tenants (hosting OrgVault for others); off, a self-hosted install's tenants have no limits",
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(false),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',

@@ -42,7 +42,7 @@ export function fixedReader(snapshot: PermissionSnapshot = fullAccessSnapshot): 
 export async function scheduleFor(
   db: TestDb,
   clock: Clock,
-  overrides: { users?: OrgUserCounter; permissions?: PermissionReader; mailer?: Mailer | null } = {},
+  overrides: { users?: OrgUserCounter; permissions?: PermissionReader; mailer?: Mailer | null; subscriptionLimits?: boolean } = {},
 ): Promise<ScheduleServices> {
   return createSchedule({
     pool: db.pool,
@@ -55,6 +55,8 @@ export async function scheduleFor(
     clock,
     mailer: overrides.mailer ?? null,
     pollingIntervalSeconds: 0.5,
+    // These suites test the subscription rules, which apply once an operator switches limits on.
+    subscriptionLimits: overrides.subscriptionLimits ?? true,
   });
 }
 
