@@ -208,7 +208,7 @@ export const SETTINGS = {
   },
   subscriptionLimits: {
     env: 'ORGVAULT_SUBSCRIPTION_LIMITS',
-    doc: "Apply subscription types, daily job limits, seats and expiry to tenants (hosting OrgVault for others); off, a self-hosted install's tenants have no limits",
+    doc: "A tenant without a subscription gets the essentials type's limit of 1 backup job a day (hosting OrgVault for others); off (self-hosted), it has no job limit, seat limit or expiry. A subscription set with `orgvault tenant subscription` applies either way",
     schema: z
       .enum(['true', 'false', '1', '0'])
       .transform((v) => v === 'true' || v === '1')
