@@ -7,7 +7,7 @@ import { OrgVaultError } from '../errors.js';
 import { withTransaction, type Pool, type PoolClient } from '../infra/db.js';
 import type { Logger } from '../infra/logger.js';
 import * as sql from './sql.js';
-import { entryHash, fieldsOf, GENESIS, misfit, toEntry, type EntryRow } from './chain.js';
+import { entryFields, entryHash, entryOf, fieldsOf, GENESIS, misfit, toEntry, type EntryRow } from './chain.js';
 import { exportHeader, exportLine } from './export.js';
 import { AuditForwarder, DEFAULT_FORWARD_OPTIONS, type ForwardOptions } from './forward.js';
 import type { AuditEntry, AuditFilter, AuditPage, AuditRecord, ExportFormat, VerifyReport } from './types.js';
@@ -74,42 +74,8 @@ export class AuditService {
     }
     const fields = fieldsOf(r, Number(head.head_seq) + 1, this.options.now());
     const hash = entryHash(head.head_hash, fields);
-    const f = fields;
-    await client.query(sql.APPEND, [
-      f.tenantId,
-      f.seq,
-      f.at,
-      f.orgId,
-      f.actor,
-      f.keyId,
-      f.source,
-      f.action,
-      f.target,
-      f.outcome,
-      f.code,
-      f.requestId,
-      f.details,
-      head.head_hash,
-      hash,
-    ]);
-    const entry = toEntry({
-      tenant_id: f.tenantId,
-      seq: String(f.seq),
-      at: f.at,
-      org_id: f.orgId,
-      actor: f.actor,
-      key_id: f.keyId,
-      source: f.source,
-      action: f.action,
-      target: f.target,
-      outcome: f.outcome,
-      code: f.code,
-      request_id: f.requestId,
-      details: f.details,
-      prev_hash: head.head_hash,
-      hash,
-    });
-    return { entry, forwards: head.forwards };
+    await client.query(sql.APPEND, [...entryFields(fields), head.head_hash, hash]);
+    return { entry: entryOf(fields, head.head_hash, hash), forwards: head.forwards };
   }
 
   /** Newest first, `limit` at a time; `before` is the previous page's `nextBefore`. */
