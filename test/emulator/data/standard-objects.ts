@@ -164,7 +164,7 @@ export function standardObjects(): ObjectDef[] {
         pick('Rating', ['Hot', 'Warm', 'Cold']),
         field('Description', 'textarea'),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Contact',
@@ -184,7 +184,7 @@ export function standardObjects(): ObjectDef[] {
         bool('HasOptedOutOfEmail'),
         field('Description', 'textarea'),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Opportunity',
@@ -215,7 +215,8 @@ export function standardObjects(): ObjectDef[] {
         pick('Status', ['*New', 'Working', 'Escalated', 'Closed']),
         pick('Priority', ['High', '*Medium', 'Low']),
         pick('Origin', ['Phone', 'Email', 'Web']),
-        ref('AccountId', 'Account', 'Account', { cascadeDelete: true }),
+        // "You can't delete an account that has associated cases" (Salesforce Help, Delete Accounts).
+        ref('AccountId', 'Account', 'Account', { restrictedDelete: true }),
         ref('ContactId', 'Contact', 'Contact'),
         field('ClosedDate', 'datetime', READONLY_FIELD),
       ],
@@ -239,7 +240,7 @@ export function standardObjects(): ObjectDef[] {
         bool('IsConverted', READONLY_FIELD),
         ref('ConvertedAccountId', 'Account', 'ConvertedAccount', READONLY_FIELD),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Task',

@@ -77,6 +77,46 @@ describe('jsforce against the emulator', () => {
     expect(update?.changedFields).toEqual(expect.arrayContaining(['Name', 'LastModifiedDate', 'SystemModstamp']));
   });
 
+  it('refuses to delete an account with cases (DELETE_FAILED); without them its contacts and opportunities go with it', async () => {
+    const account = (await conn.sobject('Account').create({ Name: 'Has Cases Ltd' })).id!;
+    const contact = (await conn.sobject('Contact').create({ LastName: 'Caller', AccountId: account })).id!;
+    const opp = (
+      await conn.sobject('Opportunity').create({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-12-31', AccountId: account })
+    ).id!;
+    const caseId = (await conn.sobject('Case').create({ Subject: 'Broken', AccountId: account, ContactId: contact })).id!;
+    const caseNumber = (await conn.sobject('Case').retrieve(caseId)).CaseNumber as string;
+    await expect(conn.sobject('Account').destroy(account)).rejects.toMatchObject({
+      errorCode: 'DELETE_FAILED',
+      message: `Your attempt to delete Has Cases Ltd could not be completed because it is associated with the following cases.: ${caseNumber}`,
+    });
+    // In a collection the refusal is that record's result; the others are deleted.
+    const other = (await conn.sobject('Account').create({ Name: 'No Cases Ltd' })).id!;
+    const results = await conn.sobject('Account').destroy([account, other], { allOrNone: false });
+    expect(results.map((r) => [r.success, r.success ? null : r.errors[0]])).toEqual([
+      [false, expect.objectContaining({ statusCode: 'DELETE_FAILED' })],
+      [true, null],
+    ]);
+    const deleted = async (ids: string[]) =>
+      (
+        await conn.query<{ IsDeleted: boolean }>(`SELECT IsDeleted FROM Account WHERE Id IN ('${ids.join("','")}')`, { scanAll: true })
+      ).records.map((r) => r.IsDeleted);
+    expect(await deleted([account])).toEqual([false]);
+    const describe = await conn.sobject('Account').describe();
+    expect(describe.childRelationships.find((r) => r.childSObject === 'Case' && r.field === 'AccountId')).toMatchObject({
+      cascadeDelete: false,
+      restrictedDelete: true,
+    });
+    // Once its case is gone, the account goes, and takes its contact and opportunity along.
+    await conn.sobject('Case').destroy(caseId);
+    await conn.sobject('Account').destroy(account);
+    const gone = await conn.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact}'`, {
+      scanAll: true,
+    });
+    expect(gone.records[0]!.IsDeleted).toBe(true);
+    const oppGone = await conn.query<{ IsDeleted: boolean }>(`SELECT IsDeleted FROM Opportunity WHERE Id = '${opp}'`, { scanAll: true });
+    expect(oppGone.records[0]!.IsDeleted).toBe(true);
+  });
+
   it('answers bad input with Salesforce errors', async () => {
     await expect(conn.query('SELECT Nope FROM Account')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
     await expect(conn.query('SELECT Id FROM Nope__c')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
