@@ -22,6 +22,7 @@ import { Sessions } from '../oauth/sessions.js';
 import { Limits } from '../rest/limits.js';
 import { Faults } from '../faults/faults.js';
 import { RecycleBin } from './recycle-bin.js';
+import { checkRecordType } from './record-types.js';
 
 export type WriteOp =
   | { kind: 'create'; sobject: string; fields: Record<string, unknown> }
@@ -268,7 +269,7 @@ export class Org {
       const v = toStored(f, raw);
       if (v === null && !f.nillable && f.type !== 'boolean')
         throw new SfError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${f.name}]`, 400, [f.name]);
-      if (v !== null && f.type === 'reference') this.checkReference(f, v as string);
+      if (v !== null && f.type === 'reference') this.checkReference(table, f, v as string);
       if (v !== null && f.unique) {
         const hit = this.findByUnique(table, f, String(v));
         if (hit >= 0)
@@ -284,7 +285,8 @@ export class Org {
     return out;
   }
 
-  private checkReference(f: FieldDef, id: string): void {
+  private checkReference(table: Table, f: FieldDef, id: string): void {
+    if (f.name === 'RecordTypeId') return checkRecordType(this, table.def.name, id);
     const loc = this.locate(id);
     if (!loc || loc.state !== RowState.Live || !f.referenceTo.includes(loc.table.def.name)) {
       const wrongType = loc && !f.referenceTo.includes(loc.table.def.name);

@@ -21,6 +21,23 @@ const SETUP = { noRecycleBin: true };
 const READ_ONLY = { createable: false, updateable: false, deletable: false, noRecycleBin: true };
 const READONLY_FIELD = { createable: false, updateable: false };
 
+/** EntityDefinition's flags, each the object's describe property of the same meaning. */
+export const ENTITY_FLAGS = [
+  'IsCustomizable',
+  'IsCustomSetting',
+  'IsDeprecatedAndHidden',
+  'IsEverCreatable',
+  'IsEverDeletable',
+  'IsEverUpdatable',
+  'IsIdEnabled',
+  'IsLayoutable',
+  'IsQueryable',
+  'IsReplicateable',
+  'IsRetrieveable',
+  'IsSearchable',
+  'IsTriggerable',
+];
+
 const INDUSTRIES = ['Agriculture', 'Banking', 'Construction', 'Education', 'Energy', 'Healthcare', 'Manufacturing', 'Retail', 'Technology'];
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
 
@@ -218,6 +235,7 @@ export function standardObjects(): ObjectDef[] {
         // "You can't delete an account that has associated cases" (Salesforce Help, Delete Accounts).
         ref('AccountId', 'Account', 'Account', { restrictedDelete: true }),
         ref('ContactId', 'Contact', 'Contact'),
+        ref('RecordTypeId', 'RecordType', 'RecordType', { defaultedOnCreate: true }),
         field('ClosedDate', 'datetime', READONLY_FIELD),
       ],
       { owned: true },
@@ -343,6 +361,35 @@ export function standardObjects(): ObjectDef[] {
         pick('Visibility', ['*AllUsers', 'InternalUsers', 'SharedUsers']),
       ],
       { undeletable: false, replicateable: false },
+    ),
+    defineObject(
+      'RecordType',
+      '012',
+      [
+        str('Name', 80, { required: true, nameField: true }),
+        str('DeveloperName', 80, { required: true }),
+        str('NamespacePrefix', 15, READONLY_FIELD),
+        str('Description', 255),
+        str('SobjectType', 40, { required: true, updateable: false }),
+        bool('IsActive'),
+        bool('IsPersonType', READONLY_FIELD),
+      ],
+      { ...SETUP, deletable: false, replicateable: false, triggerable: false, label: 'Record Type' },
+    ),
+    defineObject(
+      'EntityDefinition',
+      '4ie',
+      [
+        str('DurableId', 255, READONLY_FIELD),
+        str('QualifiedApiName', 250, { ...READONLY_FIELD, nameField: true }),
+        str('DeveloperName', 40, READONLY_FIELD),
+        str('NamespacePrefix', 15, READONLY_FIELD),
+        str('Label', 40, READONLY_FIELD),
+        str('PluralLabel', 40, READONLY_FIELD),
+        str('KeyPrefix', 3, READONLY_FIELD),
+        ...ENTITY_FLAGS.map((f) => bool(f, READONLY_FIELD)),
+      ],
+      { ...READ_ONLY, replicateable: false, label: 'Entity Definition' },
     ),
     defineObject(
       'PlatformEventChannelMember',

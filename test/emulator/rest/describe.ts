@@ -2,6 +2,8 @@
 import type { FieldDef, ObjectDef } from '../data/model.js';
 import { SOAP_TYPES } from '../data/model.js';
 import type { Schema } from '../data/schema.js';
+import type { Org } from '../data/org.js';
+import { recordTypeInfos } from '../data/record-types.js';
 
 function urls(version: string, o: ObjectDef): Record<string, string> {
   const base = `/services/data/v${version}/sobjects/${o.name}`;
@@ -110,7 +112,8 @@ function fieldDescribe(f: FieldDef): Record<string, unknown> {
   };
 }
 
-export function describeObject(version: string, schema: Schema, o: ObjectDef): Record<string, unknown> {
+export function describeObject(version: string, org: Org, o: ObjectDef): Record<string, unknown> {
+  const { schema } = org;
   return {
     ...objectSummary(version, o),
     actionOverrides: [],
@@ -130,7 +133,7 @@ export function describeObject(version: string, schema: Schema, o: ObjectDef): R
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: [],
+    recordTypeInfos: o.createable ? recordTypeInfos(org, version, o.name) : [],
     searchLayoutable: o.queryable,
     sobjectDescribeOption: 'FULL',
     supportedScopes: [{ label: 'All', name: 'everything' }],

@@ -117,6 +117,57 @@ describe('jsforce against the emulator', () => {
     expect(oppGone.records[0]!.IsDeleted).toBe(true);
   });
 
+  it('has Case record types: describe lists them after Master, new cases get the default, an inactive one is refused', async () => {
+    const types = await conn.query<{ Id: string; DeveloperName: string; IsActive: boolean }>(
+      "SELECT Id, DeveloperName, IsActive FROM RecordType WHERE SobjectType = 'Case' ORDER BY DeveloperName",
+    );
+    const byName = Object.fromEntries(types.records.map((r) => [r.DeveloperName, r]));
+    expect(types.records.map((r) => [r.DeveloperName, r.IsActive])).toEqual([
+      ['Billing', true],
+      ['Legacy', false],
+      ['Support', true],
+    ]);
+    // jsforce's RecordTypeInfo type predates developerName.
+    type Info = { developerName: string; available: boolean; defaultRecordTypeMapping: boolean; master: boolean };
+    const infos = (await conn.sobject('Case').describe()).recordTypeInfos as unknown as Info[];
+    expect(infos.map((i) => [i.developerName, i.available, i.defaultRecordTypeMapping, i.master])).toEqual([
+      ['Support', true, true, false],
+      ['Billing', true, false, false],
+      ['Legacy', false, false, false],
+      ['Master', false, false, true],
+    ]);
+    expect((await conn.sobject('Account').describe()).recordTypeInfos).toMatchObject([
+      { developerName: 'Master', master: true, available: true, recordTypeId: '012000000000000AAA' },
+    ]);
+    const plain = (await conn.sobject('Case').create({ Subject: 'No type given' })).id!;
+    const billing = (await conn.sobject('Case').create({ Subject: 'Billing', RecordTypeId: byName.Billing!.Id })).id!;
+    const read = await conn.query<{ Id: string; RecordType: { DeveloperName: string } }>(
+      `SELECT Id, RecordType.DeveloperName FROM Case WHERE Id IN ('${plain}', '${billing}') ORDER BY Subject`,
+    );
+    expect(read.records.map((r) => r.RecordType.DeveloperName)).toEqual(['Billing', 'Support']);
+    await expect(conn.sobject('Case').create({ Subject: 'Retired', RecordTypeId: byName.Legacy!.Id })).rejects.toMatchObject({
+      errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+      message: `Record Type ID: this ID value isn't valid for the user: ${byName.Legacy!.Id}`,
+    });
+  });
+
+  it('answers EntityDefinition queries (what SFDMU describes an org with)', async () => {
+    const q =
+      'SELECT QualifiedApiName, Label, KeyPrefix, IsQueryable FROM EntityDefinition WHERE IsDeprecatedAndHidden = false ORDER BY QualifiedApiName';
+    const defs = await conn.query<{ QualifiedApiName: string; Label: string; KeyPrefix: string; IsQueryable: boolean }>(q);
+    const global = await conn.describeGlobal();
+    expect(defs.records.map((r) => r.QualifiedApiName)).toEqual(global.sobjects.map((o) => o.name).sort());
+    expect(defs.records.find((r) => r.QualifiedApiName === 'Account')).toMatchObject({
+      Label: 'Account',
+      KeyPrefix: '001',
+      IsQueryable: true,
+    });
+    const custom = await conn.query<{ DurableId: string; DeveloperName: string }>(
+      "SELECT DurableId, DeveloperName FROM EntityDefinition WHERE QualifiedApiName = 'Project__c'",
+    );
+    expect(custom.records[0]).toMatchObject({ DeveloperName: 'Project', DurableId: expect.stringMatching(/^01I/) });
+  });
+
   it('answers bad input with Salesforce errors', async () => {
     await expect(conn.query('SELECT Nope FROM Account')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
     await expect(conn.query('SELECT Id FROM Nope__c')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
