@@ -168,6 +168,34 @@ describe('jsforce against the emulator', () => {
     expect(custom.records[0]).toMatchObject({ DeveloperName: 'Project', DurableId: expect.stringMatching(/^01I/) });
   });
 
+  it('serves the Tooling API: query, describe, and selecting an entity for CDC with FullName and Metadata', async () => {
+    const defs = await conn.tooling.query<{ QualifiedApiName: string }>(
+      "SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName = 'Lead'",
+    );
+    expect(defs.records).toEqual([expect.objectContaining({ QualifiedApiName: 'Lead' })]);
+    // The Tooling API's own answer fields, which jsforce's query result leaves out.
+    const raw = await conn.request<Record<string, unknown>>(
+      `/services/data/v62.0/tooling/query?q=${encodeURIComponent('SELECT Id FROM RecordType')}`,
+    );
+    expect(raw).toMatchObject({ size: 3, totalSize: 3, done: true, queryLocator: null, entityTypeName: 'RecordType' });
+    expect((await conn.tooling.describeGlobal()).sobjects.map((o) => o.name)).toContain('PlatformEventChannelMember');
+    const created = await conn.tooling.sobject('PlatformEventChannelMember').create({
+      FullName: 'ChangeEvents_LeadChangeEvent',
+      Metadata: { eventChannel: 'ChangeEvents', selectedEntity: 'LeadChangeEvent' },
+    });
+    expect(created.success).toBe(true);
+    const members = await conn.tooling.query<{ SelectedEntity: string }>(
+      "SELECT SelectedEntity FROM PlatformEventChannelMember WHERE EventChannel = 'ChangeEvents'",
+    );
+    expect(members.records.map((r) => r.SelectedEntity)).toContain('LeadChangeEvent');
+    // @salesforce/core decides an org has no source tracking from exactly this answer.
+    await expect(conn.tooling.sobject('SourceMember').describe()).rejects.toMatchObject({
+      errorCode: 'NOT_FOUND',
+      message: 'The requested resource does not exist',
+    });
+    await expect(conn.tooling.query('SELECT Id FROM Account')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
+  });
+
   it('answers bad input with Salesforce errors', async () => {
     await expect(conn.query('SELECT Nope FROM Account')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
     await expect(conn.query('SELECT Id FROM Nope__c')).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' });
