@@ -51,7 +51,8 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     const isParent = new Set([...before.get('Account')!.values()].map((r) => r.ParentId));
     // An account with cases cannot be deleted (DELETE_FAILED).
     const withCases = new Set([...before.get('Case')!.values()].map((r) => r.AccountId));
-    victims = accounts.filter((a) => childrenOf(a) >= 2 && !isParent.has(a) && !withCases.has(a)).slice(0, 4);
+    const withContacts = new Set([...before.get('Contact')!.values()].map((r) => r.AccountId));
+    victims = accounts.filter((a) => childrenOf(a) >= 2 && !isParent.has(a) && !withCases.has(a) && withContacts.has(a)).slice(0, 4);
     // Accounts that survive the delete but point at a victim: the delete clears their ParentId.
     survivors = accounts.filter((a) => !victims.includes(a) && before.get('Account')!.get(a)!.ParentId === null).slice(0, 3);
     await conn.sobject('Account').update(survivors.map((Id, i) => ({ Id, ParentId: victims[i]! })));

@@ -222,10 +222,10 @@ export function generateOrg(org: Org, opts: GenerateOptions): void {
   generateMetadataRows(g);
 }
 
-/** Case record types (two active, one retired), given to the generated cases in turn. */
-const CASE_RECORD_TYPES: Array<[string, string, boolean]> = [
-  ['Support', 'Support', true],
-  ['Billing', 'Billing', true],
+/** Lead record types (two active, one retired), given to the generated leads in turn. */
+const LEAD_RECORD_TYPES: Array<[string, string, boolean]> = [
+  ['Inbound', 'Inbound', true],
+  ['Partner', 'Partner', true],
   ['Legacy', 'Legacy', false],
 ];
 
@@ -233,15 +233,15 @@ const CASE_RECORD_TYPES: Array<[string, string, boolean]> = [
 function generateMetadataRows(g: Loader): void {
   const { org } = g;
   const types = org.table('RecordType');
-  g.load(types, CASE_RECORD_TYPES.length, (i, put) => {
-    const [name, developerName, active] = CASE_RECORD_TYPES[i]!;
+  g.load(types, LEAD_RECORD_TYPES.length, (i, put) => {
+    const [name, developerName, active] = LEAD_RECORD_TYPES[i]!;
     put('Name', name);
     put('DeveloperName', developerName);
-    put('SobjectType', 'Case');
+    put('SobjectType', 'Lead');
     put('IsActive', active);
   });
-  const cases = org.table('Case');
-  for (let r = 0; r < cases.size; r++) cases.setStored(r, 'RecordTypeId', types.idOf(r % 2));
+  const leads = org.table('Lead');
+  for (let r = 0; r < leads.size; r++) leads.setStored(r, 'RecordTypeId', types.idOf(r % 2));
   const objects = org.schema.objects;
   g.load(org.table('EntityDefinition'), objects.length, (i, put) => {
     const o = objects[i]!;

@@ -235,7 +235,6 @@ export function standardObjects(): ObjectDef[] {
         // "You can't delete an account that has associated cases" (Salesforce Help, Delete Accounts).
         ref('AccountId', 'Account', 'Account', { restrictedDelete: true }),
         ref('ContactId', 'Contact', 'Contact'),
-        ref('RecordTypeId', 'RecordType', 'RecordType', { defaultedOnCreate: true }),
         field('ClosedDate', 'datetime', READONLY_FIELD),
       ],
       { owned: true },
@@ -257,6 +256,7 @@ export function standardObjects(): ObjectDef[] {
         ...address('', 'Address'),
         bool('IsConverted', READONLY_FIELD),
         ref('ConvertedAccountId', 'Account', 'ConvertedAccount', READONLY_FIELD),
+        ref('RecordTypeId', 'RecordType', 'RecordType', { defaultedOnCreate: true }),
       ],
       { owned: true, mergeable: true },
     ),

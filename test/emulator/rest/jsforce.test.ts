@@ -117,35 +117,36 @@ describe('jsforce against the emulator', () => {
     expect(oppGone.records[0]!.IsDeleted).toBe(true);
   });
 
-  it('has Case record types: describe lists them after Master, new cases get the default, an inactive one is refused', async () => {
+  it('has Lead record types: describe lists them after Master, new leads get the default, an inactive one is refused', async () => {
     const types = await conn.query<{ Id: string; DeveloperName: string; IsActive: boolean }>(
-      "SELECT Id, DeveloperName, IsActive FROM RecordType WHERE SobjectType = 'Case' ORDER BY DeveloperName",
+      "SELECT Id, DeveloperName, IsActive FROM RecordType WHERE SobjectType = 'Lead' ORDER BY DeveloperName",
     );
     const byName = Object.fromEntries(types.records.map((r) => [r.DeveloperName, r]));
     expect(types.records.map((r) => [r.DeveloperName, r.IsActive])).toEqual([
-      ['Billing', true],
+      ['Inbound', true],
       ['Legacy', false],
-      ['Support', true],
+      ['Partner', true],
     ]);
     // jsforce's RecordTypeInfo type predates developerName.
     type Info = { developerName: string; available: boolean; defaultRecordTypeMapping: boolean; master: boolean };
-    const infos = (await conn.sobject('Case').describe()).recordTypeInfos as unknown as Info[];
+    const infos = (await conn.sobject('Lead').describe()).recordTypeInfos as unknown as Info[];
     expect(infos.map((i) => [i.developerName, i.available, i.defaultRecordTypeMapping, i.master])).toEqual([
-      ['Support', true, true, false],
-      ['Billing', true, false, false],
+      ['Inbound', true, true, false],
+      ['Partner', true, false, false],
       ['Legacy', false, false, false],
       ['Master', false, false, true],
     ]);
     expect((await conn.sobject('Account').describe()).recordTypeInfos).toMatchObject([
       { developerName: 'Master', master: true, available: true, recordTypeId: '012000000000000AAA' },
     ]);
-    const plain = (await conn.sobject('Case').create({ Subject: 'No type given' })).id!;
-    const billing = (await conn.sobject('Case').create({ Subject: 'Billing', RecordTypeId: byName.Billing!.Id })).id!;
+    const lead = (fields: Record<string, unknown>) => conn.sobject('Lead').create({ LastName: 'Typed', Company: 'RT Co', ...fields });
+    const plain = (await lead({ Title: 'a' })).id!;
+    const partner = (await lead({ Title: 'b', RecordTypeId: byName.Partner!.Id })).id!;
     const read = await conn.query<{ Id: string; RecordType: { DeveloperName: string } }>(
-      `SELECT Id, RecordType.DeveloperName FROM Case WHERE Id IN ('${plain}', '${billing}') ORDER BY Subject`,
+      `SELECT Id, RecordType.DeveloperName FROM Lead WHERE Id IN ('${plain}', '${partner}') ORDER BY Title`,
     );
-    expect(read.records.map((r) => r.RecordType.DeveloperName)).toEqual(['Billing', 'Support']);
-    await expect(conn.sobject('Case').create({ Subject: 'Retired', RecordTypeId: byName.Legacy!.Id })).rejects.toMatchObject({
+    expect(read.records.map((r) => r.RecordType.DeveloperName)).toEqual(['Inbound', 'Partner']);
+    await expect(lead({ RecordTypeId: byName.Legacy!.Id })).rejects.toMatchObject({
       errorCode: 'INVALID_CROSS_REFERENCE_KEY',
       message: `Record Type ID: this ID value isn't valid for the user: ${byName.Legacy!.Id}`,
     });

@@ -91,29 +91,32 @@ describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', (
     expect(snapshot(t3!)).toEqual(want);
   });
 
-  it('maps Case record types by DeveloperName between orgs whose record type ids differ, and describes orgs through EntityDefinition', async () => {
+  it('maps Lead record types by DeveloperName between orgs whose record type ids differ, and describes orgs through EntityDefinition', async () => {
     const [t1] = targets;
-    const escalated = (e: EmulatorHandle) =>
-      e.org.create('RecordType', { Name: 'Escalated', DeveloperName: 'Escalated', SobjectType: 'Case', IsActive: true });
-    const [from, to] = [escalated(source), escalated(t1!)];
+    const referral = (e: EmulatorHandle) =>
+      e.org.create('RecordType', { Name: 'Referral', DeveloperName: 'Referral', SobjectType: 'Lead', IsActive: true });
+    const [from, to] = [referral(source), referral(t1!)];
     expect(from).not.toBe(to);
-    const billing = executeSoql(source.org, "SELECT Id FROM RecordType WHERE DeveloperName = 'Billing'");
-    for (const [i, type] of [from, from, billing.table.idOf(billing.rows[0]!)].entries())
-      source.org.create('Case', { Subject: `RT ${i}`, Status: 'Escalated', RecordTypeId: type });
-    const cases = { query: "SELECT Id, Subject, Status, RecordTypeId FROM Case WHERE Subject LIKE 'RT %'", externalId: 'Subject' };
+    const partner = executeSoql(source.org, "SELECT Id FROM RecordType WHERE DeveloperName = 'Partner'");
+    for (const [i, type] of [from, from, partner.table.idOf(partner.rows[0]!)].entries())
+      source.org.create('Lead', { LastName: `RT ${i}`, Company: 'Typed Co', RecordTypeId: type });
+    const leads = { query: "SELECT Id, LastName, Company, RecordTypeId FROM Lead WHERE LastName LIKE 'RT %'", externalId: 'LastName' };
     const s = {
       ...script('Insert', { bulkThreshold: 100000 }, org('src', source), org('tgt', t1!)),
-      objects: [{ ...cases, operation: 'Insert' }],
+      objects: [{ ...leads, operation: 'Insert' }],
     };
     await run('record-types', s, 'src', 'tgt');
     const read = (e: EmulatorHandle) => {
-      const r = executeSoql(e.org, "SELECT Subject, Status, RecordType.DeveloperName FROM Case WHERE Subject LIKE 'RT %' ORDER BY Subject");
+      const r = executeSoql(
+        e.org,
+        "SELECT LastName, Company, RecordType.DeveloperName FROM Lead WHERE LastName LIKE 'RT %' ORDER BY LastName",
+      );
       return Array.from({ length: r.totalSize }, (_, i) => rowValues(r, i));
     };
     expect(read(source)).toEqual([
-      ['RT 0', 'Escalated', 'Escalated'],
-      ['RT 1', 'Escalated', 'Escalated'],
-      ['RT 2', 'Escalated', 'Billing'],
+      ['RT 0', 'Typed Co', 'Referral'],
+      ['RT 1', 'Typed Co', 'Referral'],
+      ['RT 2', 'Typed Co', 'Partner'],
     ]);
     expect(read(t1!)).toEqual(read(source));
     // SFDMU lists the org's objects with one EntityDefinition query (it goes on silently without).
