@@ -140,10 +140,10 @@ describe('jsforce against the emulator', () => {
       { developerName: 'Master', master: true, available: true, recordTypeId: '012000000000000AAA' },
     ]);
     const lead = (fields: Record<string, unknown>) => conn.sobject('Lead').create({ LastName: 'Typed', Company: 'RT Co', ...fields });
-    const plain = (await lead({ Title: 'a' })).id!;
-    const partner = (await lead({ Title: 'b', RecordTypeId: byName.Partner!.Id })).id!;
+    const plain = (await lead({ FirstName: 'a' })).id!;
+    const partner = (await lead({ FirstName: 'b', RecordTypeId: byName.Partner!.Id })).id!;
     const read = await conn.query<{ Id: string; RecordType: { DeveloperName: string } }>(
-      `SELECT Id, RecordType.DeveloperName FROM Lead WHERE Id IN ('${plain}', '${partner}') ORDER BY Title`,
+      `SELECT Id, RecordType.DeveloperName FROM Lead WHERE Id IN ('${plain}', '${partner}') ORDER BY FirstName`,
     );
     expect(read.records.map((r) => r.RecordType.DeveloperName)).toEqual(['Inbound', 'Partner']);
     await expect(lead({ RecordTypeId: byName.Legacy!.Id })).rejects.toMatchObject({
