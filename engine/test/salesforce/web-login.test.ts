@@ -250,7 +250,7 @@ describe('connecting an org in the browser', () => {
     const refusedBackups = trail.entries.filter((e) => e.action === 'backup.run' && e.outcome === 'refused');
     expect(refusedBackups.map((e) => [e.actor, e.source, e.code])).toEqual([
       ['admin@customer.example', 'api', 'RECONNECT_NEEDED'],
-      ['schedule', 'schedule', 'SKIPPED'],
+      ['schedule', 'schedule', 'RECONNECT_NEEDED'],
     ]);
     const next = (await (await api(`/orgs/${orgId}/jobs`, { method: 'POST', body: '{}' })).json()) as { id: string };
     expect((await waitForJob(engine, org, next.id)).status).toBe('succeeded');
