@@ -321,3 +321,10 @@ export const DROP_MARK = 'DELETE FROM blob_unreferenced WHERE org_id = $1 AND co
 
 export const QUEUED_DELETIONS = `SELECT encode(content_hash, 'hex') AS content_hash FROM blob_deletions WHERE org_id = $1 ORDER BY content_hash`;
 export const DROP_DELETION = 'DELETE FROM blob_deletions WHERE org_id = $1 AND content_hash = $2';
+// Deleting an org's backups (deletion.ts): every statement in one transaction. The versions are
+// the packs' rows (the record_versions view) and the index MACs go with their packs (cascade).
+export const DELETE_ORG_PACKS =
+  'WITH gone AS (DELETE FROM packs WHERE org_id = $1 RETURNING row_count) SELECT count(*)::int AS packs, coalesce(sum(row_count), 0)::bigint AS versions FROM gone';
+export const DELETE_ORG_BLOB_REFS = 'DELETE FROM blob_refs WHERE org_id = $1';
+export const DELETE_ORG_BLOBS = 'WITH gone AS (DELETE FROM blobs WHERE org_id = $1 RETURNING 1) SELECT count(*)::int AS files FROM gone';
+export const DELETE_ORG_KEY = 'DELETE FROM org_keys WHERE org_id = $1';
