@@ -237,20 +237,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const retention = new RetentionService(pool, store, options.retention);
   const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
 
-  const owned = {
-    tenants,
-    keys,
-    orgs,
-    audit,
-    retention,
-    jobs,
-    cdp,
-    store,
-    connect: salesforce,
-    scope: salesforce,
-    webLogin,
-    backupDeletion,
-  };
+  const sf = { connect: salesforce, scope: salesforce, webLogin };
+  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, backupDeletion, ...sf };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
