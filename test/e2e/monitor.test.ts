@@ -146,9 +146,12 @@ describe('monitor: job figures and charts of protection over time', () => {
     const secondCounts = await orgCounts(second);
 
     const [a1, a2, a3, a4, a5] = await ids('Account', 5);
-    // Deleting an account deletes its contacts and cases with it (as in Salesforce): counted as the org deletes them.
+    // Salesforce refuses to delete an account with cases, so its cases go first; its contacts go with
+    // it. Both are counted as the org deletes them.
     const withA1 = async (object: string) => (await conn.query(`SELECT COUNT() FROM ${object} WHERE AccountId = '${a1}'`)).totalSize;
     const [contactsOfA1, casesOfA1] = [await withA1('Contact'), await withA1('Case')];
+    const casesOfA1Ids = (await conn.query<{ Id: string }>(`SELECT Id FROM Case WHERE AccountId = '${a1}'`)).records.map((r) => r.Id);
+    if (casesOfA1Ids.length > 0) await conn.sobject('Case').destroy(casesOfA1Ids);
     await conn.sobject('Account').destroy([a1!]);
     await conn.sobject('Account').update([a2!, a3!, a4!, a5!].map((Id) => ({ Id, Name: `Monitor renamed ${Id}` })));
     await conn.sobject('Contact').create([

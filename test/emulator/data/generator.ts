@@ -379,6 +379,8 @@ function generateSetup(g: Loader): void {
       objPerms.push([p, t.def.name]);
       for (const f of t.def.fields) {
         if (!f.nillable || f.compoundFieldName === f.name || f.type === 'address' || f.type === 'location' || f.name === 'Name') continue;
+        // Salesforce keeps no field-level security for these: a record type is given by profile, a merge sets the master.
+        if (f.name === 'RecordTypeId' || f.name === 'MasterRecordId') continue;
         fieldPerms.push([p, t.def.name, f.name, f.updateable && p !== 2]);
       }
     }
