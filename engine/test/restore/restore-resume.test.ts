@@ -76,8 +76,12 @@ describe('restore over the API: dry run, a failure in the middle, resume without
     const job = await engine.services.jobs.start(org, { by: 'test' });
     expect((await waitForJob(engine, org, job.id)).status).toBe('succeeded');
     const truth = await orgStateNow(conn, ['Account', 'Contact']);
+    // Salesforce refuses to delete an account with cases: the victims have none.
+    const withCases = new Set(
+      (await conn.query<{ AccountId: string | null }>('SELECT AccountId FROM Case')).records.map((r) => r.AccountId),
+    );
     const victims = [...truth.get('Account')!.keys()]
-      .filter((a) => [...truth.get('Contact')!.values()].filter((c) => c.AccountId === a).length >= 2)
+      .filter((a) => !withCases.has(a) && [...truth.get('Contact')!.values()].filter((c) => c.AccountId === a).length >= 2)
       .slice(0, 5);
     const lost = [...truth.get('Contact')!].filter(([, c]) => victims.includes(c.AccountId!)).map(([id]) => id);
     expect(lost.length).toBeGreaterThanOrEqual(10);
