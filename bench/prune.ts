@@ -8,19 +8,8 @@
  *
  *   nice -n 10 npx tsx bench/prune.ts [versions=1000000]   (BENCH_DATABASE_URL to use a server)
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { createPool } from '../engine/src/infra/db.js';
-import { migrate } from '../engine/src/infra/migrate.js';
-import { startEmbeddedPostgres } from '../engine/src/infra/embedded-postgres.js';
-import { createLogger } from '../engine/src/infra/logger.js';
-import { Store } from '../engine/src/store/store.js';
-import { localFileKek } from '../engine/src/store/keys/kek.js';
 import { RetentionService } from '../engine/src/retention/index.js';
-import { freePort } from '../test/support/ports.js';
+import { openBenchStore, timed } from './support/store.js';
 
 const VERSIONS = Number(process.argv[2] ?? 1_000_000);
 const RECORDS = Math.floor(VERSIONS / 10);
@@ -58,40 +47,11 @@ function* pages(): Generator<Buffer> {
   if (lines.length) yield flush();
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, (performance.now() - t) / 1000];
-}
-
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-bench-prune-'));
-  chmodSync(dir, 0o755);
-  let stopPg = async (): Promise<void> => undefined;
-  let url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const pg = await startEmbeddedPostgres(dir, await freePort(), createLogger('warn'));
-    stopPg = pg.stop;
-    url = pg.url;
-  }
-  const schema = `bench_${randomUUID().slice(0, 8)}`;
-  const pool = createPool(url, schema, 6);
+  const { pool, store, org, close } = await openBenchStore('prune', 6);
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   try {
-    await migrate(pool, schema);
-    const org = { id: randomUUID(), tenantId: randomUUID(), name: 'bench' };
-    await pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [org.tenantId, 'bench']);
-    await pool.query('INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url) VALUES ($1, $2, $3, $4, $5)', [
-      org.id,
-      org.tenantId,
-      '00Dbench',
-      'bench',
-      'https://bench.invalid',
-    ]);
-    // No files in this benchmark: the container is never reached.
-    const container = BlobServiceClient.fromConnectionString('UseDevelopmentStorage=true').getContainerClient('unused');
-    const store = new Store({ pool, container, kek: localFileKek(path.join(dir, 'keys', 'kek.key')) });
     const columns = { id: 'Id', modstamp: 'SystemModstamp', deleted: 'IsDeleted' };
     const [, writeSeconds] = await timed(async () => {
       for (const csv of pages()) await store.putCsvPage({ orgId: org.id, object: 'Account', source: 'bulk', csv, columns });
@@ -137,9 +97,7 @@ async function main(): Promise<void> {
     );
   } finally {
     clearInterval(sampler);
-    await pool.end();
-    await stopPg();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -5,25 +5,14 @@
  *
  *   nice -n 10 npx tsx bench/store-packs.ts [rows]      (BENCH_DATABASE_URL to use a server)
  */
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { Encoder } from '@toondepauw/node-zstd';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createPool } from '../engine/src/infra/db.js';
-import { migrate } from '../engine/src/infra/migrate.js';
-import { startEmbeddedPostgres } from '../engine/src/infra/embedded-postgres.js';
-import { createLogger } from '../engine/src/infra/logger.js';
-import { Store } from '../engine/src/store/store.js';
-import { localFileKek } from '../engine/src/store/keys/kek.js';
 import { PACK_LEVEL } from '../engine/src/store/packs/codec.js';
 import { verifyIndexes } from '../engine/src/store/catalog/index-auth.js';
-import { freePort } from '../test/support/ports.js';
+import { openBenchStore, timed } from './support/store.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const PAGE_ROWS = 200_000; // ~75 MB pages, the size Bulk API result pages come in
@@ -129,39 +118,13 @@ function generatePage(first: number, count: number, rand: () => number): Buffer 
   );
 }
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, (performance.now() - t) / 1000];
-}
-
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orgvault-bench-'));
-  chmodSync(dir, 0o755);
-  let stopPg = async (): Promise<void> => undefined;
-  let url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const pg = await startEmbeddedPostgres(dir, await freePort(), createLogger('warn'));
-    stopPg = pg.stop;
-    url = pg.url;
-  }
-  const schema = `bench_${randomUUID().slice(0, 8)}`;
-  const pool = createPool(url, schema, 4);
+  const bench = await openBenchStore('packs', 4);
+  const { pool, store } = bench;
+  const org = bench.org.id;
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {
-    await migrate(pool, schema);
-    const tenant = randomUUID();
-    const org = randomUUID();
-    await pool.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant, 'bench']);
-    await pool.query('INSERT INTO orgs (id, tenant_id, sf_org_id, name, instance_url) VALUES ($1, $2, $3, $4, $5)', [
-      org,
-      tenant,
-      '00Dbench',
-      'bench',
-      'https://bench.invalid',
-    ]);
-
     const rand = rng(42);
     const pages: Buffer[] = [];
     for (let first = 0; first < ROWS; first += PAGE_ROWS) pages.push(generatePage(first, Math.min(PAGE_ROWS, ROWS - first), rand));
@@ -209,8 +172,6 @@ async function main(): Promise<void> {
     const rawBytes = Number((await pool.query(`SELECT pg_total_relation_size('raw_copy') AS n`)).rows[0].n);
 
     // The store: every page into packs + catalog, as the backup runner hands them over.
-    const container = BlobServiceClient.fromConnectionString('UseDevelopmentStorage=true').getContainerClient('unused');
-    const store = new Store({ pool, container, kek: localFileKek(path.join(dir, 'keys', 'kek.key')) });
     const columns = { id: 'Id', modstamp: 'SystemModstamp', deleted: 'IsDeleted' };
     let packBytes = 0;
     global.gc?.();
@@ -306,10 +267,7 @@ async function main(): Promise<void> {
     );
   } finally {
     clearInterval(sampler);
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await pool.end();
-    await stopPg();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
