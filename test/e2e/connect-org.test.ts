@@ -3,8 +3,8 @@
  * admin chooses Connect organization, logs in on the emulator's login page in the window it opens,
  * and the org's first backup runs. Salesforce then revokes our refresh token: the next job fails
  * and marks the org, the one after is skipped with the reason, the tile offers Reconnect; after the
- * reconnect the next job runs and continuous protection catches up with every change made meanwhile.
- * Screenshots under test-artifacts/connect-org/.
+ * reconnect the next job runs and continuous protection catches up with every change made meanwhile;
+ * last, Disconnect with deletion of the backups leaves none. Screenshots under test-artifacts/connect-org/.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -150,5 +150,25 @@ describe('connecting an organization from the Backup page', () => {
       (v) => v.fields?.Name,
     );
     expect(names).toEqual(expect.arrayContaining(['Before the revoke', 'While OrgVault was locked out', 'Still locked out']));
+
+    // Disconnect with deletion of the backups, confirmed by the org's name: nothing of them is left.
+    const last = await openPage();
+    await last.getByRole('button', { name: `More commands for ${org.name}` }).click();
+    await last.getByRole('menuitem', { name: 'Disconnect organization' }).click();
+    const disconnect = last.getByRole('dialog', { name: `Disconnect ${org.name}?` });
+    // SLDS draws the box over the input: click its label, as a person does.
+    await disconnect.getByText('Also delete all its backups (refused while a legal hold applies)').click();
+    const confirm = disconnect.getByRole('button', { name: 'Disconnect and delete backups' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await disconnect.getByLabel(`Type ${org.name} to delete its backups for good`).fill(org.name);
+    await last.screenshot({ path: join(ARTIFACTS, '04-disconnect-and-delete.png') });
+    await confirm.click();
+    await last.locator('c-org-vault-org-tile', { hasText: org.name }).waitFor({ state: 'detached' });
+    await last.close();
+    const { rows } = await engine.ctx.infra.pool.query<{ packs: number; keys: number }>(
+      'SELECT (SELECT count(*)::int FROM packs WHERE org_id = $1) AS packs, (SELECT count(*)::int FROM org_keys WHERE org_id = $1) AS keys',
+      [org.id],
+    );
+    expect(rows[0]).toEqual({ packs: 0, keys: 0 });
   });
 });
