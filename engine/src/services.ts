@@ -35,6 +35,8 @@ import { AuditService, type AuditOptions } from './audit/index.js';
 import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
 import { OrgVaultError } from './errors.js';
+import { Doctor } from './doctor/index.js';
+import { readiness } from './infra/stack.js';
 
 export interface Services {
   store: Store;
@@ -224,7 +226,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
 
-  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
+  const doctor = doctorOf(ctx, orgs, connectionTo, cdp);
+  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, doctor, connect: salesforce, scope: salesforce, webLogin };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -262,6 +265,19 @@ function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo:
     mailFrom: config.mailFrom,
     subscriptionLimits: config.subscriptionLimits,
     ...salesforceReaders(connectionTo),
+  });
+}
+
+/** The doctor over the install's services and the orgs' live connections. */
+function doctorOf(ctx: EngineContext, orgs: OrgRegistry, connectionTo: (orgId: string) => Promise<OrgConnection>, cdp: Cdp): Doctor {
+  return new Doctor({
+    readiness: () => readiness(ctx.infra),
+    listConnected: () => orgs.listConnected(),
+    connectionTo,
+    protectedObjects: async (org) => {
+      const protection = await cdp.getSettings(org);
+      return protection.enabled ? protection.objects : [];
+    },
   });
 }
 

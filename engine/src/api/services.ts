@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/index.js';
+import type { Doctor } from '../doctor/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { ApiKeyService } from '../tenants/keys.js';
@@ -159,4 +160,6 @@ export interface ApiServices {
   restore: RestoreApiService;
   /** store/: its check (only reads). */
   store: Pick<Store, 'check'>;
+  /** doctor/: what stands between the install (or one org) and working backups. */
+  doctor: Pick<Doctor, 'install' | 'org'>;
 }

@@ -9,6 +9,7 @@ import { protectCommands } from './protect-commands.js';
 import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
 import { auditCommands } from './audit-commands.js';
+import { doctorCommands } from './doctor-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('orgvault')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   settingsCommands(program);
   restoreCommands(program);
   auditCommands(program);
+  doctorCommands(program);
   for (const command of everyCommand(program))
     command.option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)');
   return program;

@@ -310,6 +310,10 @@ export function apiServices(
     cdp: d.cdp,
     restore: d.restore,
     store: d.store,
+    doctor: {
+      install: () => Promise.reject(new Error('The doctor is not part of this suite')),
+      org: () => Promise.reject(new Error('The doctor is not part of this suite')),
+    },
     ...scheduleNotUnderTest(),
     // The real trail: every suite's requests are recorded as in the engine.
     audit: new AuditService(own.pool, createLogger('silent')),
