@@ -54,7 +54,7 @@ describe('orgvault doctor', () => {
     await emulatorAdmin(emulator, 'limits', { DailyApiRequests: before.Max - before.Remaining + 40 });
     const spent = await doctor();
     expect([spent.code, spent.jsonCode]).toEqual([1, 1]);
-    expect(spent.lines).toEqual([expect.stringMatching(/^.*\(00D\w+\): api-limits: \d+ of \d+ daily API requests left — /)]);
+    expect(spent.lines).toEqual([expect.stringMatching(/^.*\(00D\w+\): api-limits: \d+ of \d+ daily API requests left; .* — /)]);
     expect(spent.report.problems.map((p) => p.check)).toEqual(['api-limits']);
     await emulatorAdmin(emulator, 'limits', { DailyApiRequests: before.Max });
 
