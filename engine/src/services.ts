@@ -40,6 +40,8 @@ import { BackupDeletion, type BackupActivity } from './orgs/backup-deletion.js';
 import { activeJobs } from './backup/jobs.js';
 import type { Pool } from './infra/db.js';
 import { OrgVaultError } from './errors.js';
+import { Doctor } from './doctor/index.js';
+import { readiness } from './infra/stack.js';
 
 export interface Services {
   store: Store;
@@ -238,7 +240,8 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
 
   const sf = { connect: salesforce, scope: salesforce, webLogin };
-  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, backupDeletion, ...sf };
+  const doctor = doctorOf(ctx, orgs, connectionTo, cdp);
+  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, doctor, backupDeletion, ...sf };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -279,6 +282,19 @@ function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo:
     mailFrom: config.mailFrom,
     subscriptionLimits: config.subscriptionLimits,
     ...salesforceReaders(connectionTo),
+  });
+}
+
+/** The doctor over the install's services and the orgs' live connections. */
+function doctorOf(ctx: EngineContext, orgs: OrgRegistry, connectionTo: (orgId: string) => Promise<OrgConnection>, cdp: Cdp): Doctor {
+  return new Doctor({
+    readiness: () => readiness(ctx.infra),
+    listConnected: () => orgs.listConnected(),
+    connectionTo,
+    protectedObjects: async (org) => {
+      const protection = await cdp.getSettings(org);
+      return protection.enabled ? protection.objects : [];
+    },
   });
 }
 

@@ -141,6 +141,7 @@ describe('orgvault through a running engine', () => {
       [onOrg(['usage']), local],
       [onOrg(['export', '--object', 'Account', '--out', path.join(scratch, 'accounts.csv')]), local],
       [['check'], local],
+      [['doctor'], cli],
       [onOrg(['cdp', 'status']), cli],
       [onOrg(['cdp', 'on', '--objects', 'Contact']), cli],
       [onOrg(['cdp', 'off']), cli],

@@ -92,6 +92,8 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   restoreResults: { action: 'restore.results.read', always: true, target: (p) => p.runId },
   compare: { action: 'compare.run', always: true },
   checkOrgStore: { action: 'store.check', always: true },
+  getOrgDoctor: readOnly('org.read'),
+  getInstallDoctor: readOnly('org.read'),
   listAudit: readOnly('audit.read'),
   exportAudit: { action: 'audit.export', always: true },
   listLegalHolds: readOnly('legal-hold.read'),

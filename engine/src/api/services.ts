@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/index.js';
 import type { RetentionService } from '../retention/index.js';
+import type { Doctor } from '../doctor/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { BackupDeletion } from '../orgs/backup-deletion.js';
@@ -165,4 +166,6 @@ export interface ApiServices {
   store: Pick<Store, 'check'>;
   /** retention/: legal holds. */
   retention: Pick<RetentionService, 'placeHold' | 'holds' | 'releaseHold'>;
+  /** doctor/: what stands between the install (or one org) and working backups. */
+  doctor: Pick<Doctor, 'install' | 'org'>;
 }

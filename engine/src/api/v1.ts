@@ -15,6 +15,7 @@ import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { checkRoutes } from './routes/check.js';
+import { doctorRoutes } from './routes/doctor.js';
 import { operatorRoutes } from './routes/operator.js';
 import { localAdminMatcher } from '../tenants/local-admin.js';
 import { auditRoutes } from './routes/audit.js';
@@ -53,6 +54,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...settingsRoutes(services),
     ...restoreRoutes(services),
     ...checkRoutes(services),
+    ...doctorRoutes(services),
     ...operatorRoutes(services),
     ...auditRoutes(services.audit),
     ...retentionRoutes(services),

@@ -11,7 +11,8 @@ export type SelectionOutcome = { selected: true; created: boolean } | { selected
 
 const CHANNEL = 'ChangeEvents';
 
-async function selectedEvents(conn: OrgConnection): Promise<Set<string>> {
+/** The change events the org's standard channel selects (AccountChangeEvent, ...). */
+export async function selectedEvents(conn: OrgConnection): Promise<Set<string>> {
   const soql = `SELECT SelectedEntity FROM PlatformEventChannelMember WHERE EventChannel = '${CHANNEL}'`;
   type Member = { SelectedEntity: string };
   // Salesforce serves the member through the Tooling API; some orgs expose it to the data API too.

@@ -73,6 +73,15 @@ function strip<R>(rows: (R & { attributes?: unknown })[]): R[] {
   return rows.map(({ attributes: _a, ...rest }) => rest as R);
 }
 
+/** The connection's user's effective system permissions (UserPermissionAccess: one query). */
+export async function readEffectivePermissions(conn: OrgConnection): Promise<Partial<SystemPermissions>> {
+  const [effective] = await queryRecords<Partial<SystemPermissions>>(
+    conn,
+    `SELECT ${SYSTEM_PERMISSIONS.join(', ')} FROM UserPermissionAccess`,
+  );
+  return strip([effective ?? {}])[0]!;
+}
+
 /** What the integration user (the connection's user unless told otherwise) may see and do. */
 export async function readUserPermissions(conn: OrgConnection, userId = conn.identity.userId): Promise<UserPermissions> {
   const assignments = await queryRecords<{ PermissionSetId: string }>(
@@ -99,13 +108,9 @@ export async function readUserPermissions(conn: OrgConnection, userId = conn.ide
     'SELECT ParentId, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions',
     ids,
   );
-  const [effective] = await queryRecords<Partial<SystemPermissions>>(
-    conn,
-    `SELECT ${SYSTEM_PERMISSIONS.join(', ')} FROM UserPermissionAccess`,
-  );
   return {
     userId,
-    effective: strip([effective ?? {}])[0]!,
+    effective: await readEffectivePermissions(conn),
     permissionSets: strip(permissionSets),
     objectPermissions: strip(objectPermissions),
     fieldPermissions: strip(fieldPermissions),

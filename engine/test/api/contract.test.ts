@@ -74,6 +74,8 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getMe',
         'getMonitorSeries',
         'getSubscription',
+        'getInstallDoctor',
+        'getOrgDoctor',
         'getOrg',
         'getPermissionCheckSettings',
         'getPermissionReport',
@@ -124,6 +126,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     const other = await api.newTenant('Operated');
     const org = await api.addOrg(other.tenantId, '00D000000000OPSAAA', { name: 'Operated org' });
     const local = { key: LOCAL };
+    expect((await call('GET', '/operator/doctor', '/operator/doctor', local)).body).toMatchObject({ ok: true, problems: [] });
     const all = await call('GET', '/operator/orgs', '/operator/orgs', local);
     expect(all.body.orgs).toContainEqual(expect.objectContaining({ id: org.id, tenant: { id: other.tenantId, name: 'Operated' } }));
     expect((await call('GET', '/operator/orgs/resolve', '/operator/orgs/resolve?ref=Operated%20org', local)).body).toMatchObject({
@@ -338,6 +341,7 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(revoked.body.revokedAt).not.toBeNull();
     expect((await api.call('GET', '/me', { key: created.body.key })).status).toBe(401);
 
+    expect((await call('GET', '/orgs/{orgId}/doctor', `/orgs/${orgId}/doctor`)).body).toMatchObject({ ok: true, problems: [] });
     const check = await call('GET', '/orgs/{orgId}/check', `/orgs/${orgId}/check?readData=100`);
     expect(check.body).toMatchObject({ ok: true, readData: { percent: 100 }, problems: [] });
 

@@ -5,6 +5,7 @@
  * contract — validation, scoping, error pass-through, shapes — and are never wired into the
  * engine. The job catalog and the schedule are the real services (real-services.ts).
  */
+import type { DoctorProblem, DoctorReport } from '../../src/doctor/index.js';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/audit/index.js';
 import { RetentionService, type PruneStore } from '../../src/retention/index.js';
@@ -217,6 +218,16 @@ export class ConnectDouble implements OrgConnectService {
 }
 
 /** A store whose every org checks clean: the route's shape, not the check (test/store and api/check.test.ts run the real one). */
+/** A sound install: the routes' shapes are what these suites check (test/e2e/doctor.test.ts breaks real things). */
+export class DoctorDouble {
+  async install(): Promise<DoctorReport> {
+    return { checkedAt: new Date(), ok: true, orgs: 0, problems: [] };
+  }
+  async org(): Promise<DoctorProblem[]> {
+    return [];
+  }
+}
+
 export class StoreCheckDouble {
   async check(options: CheckOptions): Promise<CheckReport> {
     const percent = options.readDataPercent ?? 0;
@@ -242,6 +253,7 @@ export interface Doubles {
   connect: ConnectDouble;
   restore: RestoreDouble;
   store: StoreCheckDouble;
+  doctor: DoctorDouble;
 }
 
 /** Fresh doubles, with the real job catalog over the suite's database. */
@@ -255,6 +267,7 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
     connect: new ConnectDouble(own.orgs),
     restore: new RestoreDouble(),
     store: new StoreCheckDouble(),
+    doctor: new DoctorDouble(),
   };
 }
 
@@ -335,6 +348,7 @@ export function apiServices(
     cdp: d.cdp,
     restore: d.restore,
     store: d.store,
+    doctor: d.doctor,
     ...scheduleNotUnderTest(),
     // The real trail: every suite's requests are recorded as in the engine.
     audit: new AuditService(own.pool, createLogger('silent')),
