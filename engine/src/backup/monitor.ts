@@ -12,7 +12,7 @@ export interface ObjectFigures {
   inserted: number;
   updated: number;
   deleted: number;
-  /** Bytes of record packs as stored (compressed, encrypted): in total after the job, and added by it. */
+  /** Bytes as stored (compressed, encrypted), record packs and files alike: in total after the job, and added by it. */
   bytesStored: number;
   bytesAdded: number;
   durationMs: number | null;
@@ -97,7 +97,7 @@ const duration = (o: { startedAt: Date | null; finishedAt: Date | null }): numbe
   o.startedAt && o.finishedAt ? o.finishedAt.getTime() - o.startedAt.getTime() : null;
 
 type StoredTotals = { protected: string; files_total: string; bytes_total: string };
-type Pass = Pick<Job, 'inserted' | 'updated' | 'removed' | 'bytes' | 'apiCalls' | 'startedAt' | 'finishedAt'>;
+type Pass = Pick<Job, 'inserted' | 'updated' | 'removed' | 'bytes' | 'fileBytes' | 'apiCalls' | 'startedAt' | 'finishedAt'>;
 
 /** A job's or one object's pass alike: its own counts, and what the store holds after it. */
 function figuresOf(p: Pass, t: StoredTotals | undefined, apiLimit: number | null): ObjectFigures {
@@ -108,7 +108,7 @@ function figuresOf(p: Pass, t: StoredTotals | undefined, apiLimit: number | null
     updated: p.updated,
     deleted: p.removed,
     bytesStored: n(t?.bytes_total),
-    bytesAdded: p.bytes,
+    bytesAdded: p.bytes + p.fileBytes,
     durationMs: duration(p),
     apiCalls: p.apiCalls,
     apiShare: share(p.apiCalls, apiLimit),
@@ -150,7 +150,10 @@ export class BackupMonitor {
     const to = window.to.toISOString().slice(0, 10);
     const from = new Date(Date.parse(to) - (window.days - 1) * 86_400_000).toISOString().slice(0, 10);
     const params = [orgId, from, window.days];
-    const [daily, changes] = await Promise.all([this.pool.query(DAILY_SERIES, params), this.pool.query(CHANGES_BY_OBJECT, params)]);
+    const [daily, changes] = await Promise.all([
+      this.pool.query(DAILY_SERIES, params),
+      this.pool.query<ObjectDayRow>(CHANGES_BY_OBJECT, [...params, CHART_OBJECTS]),
+    ]);
     const days: DayPoint[] = daily.rows.map((r) => ({
       day: r.day,
       jobs: r.jobs,
@@ -171,10 +174,7 @@ export class BackupMonitor {
       to,
       jobs: days.reduce((sum, d) => sum + d.jobs, 0),
       days,
-      changesByObject: stackObjects(
-        days.map((d) => d.day),
-        changes.rows,
-      ),
+      changesByObject: stackObjects(days, changes.rows),
     };
   }
 
@@ -211,26 +211,27 @@ function warningOf(last: { status: JobStatus } | null, ageMs: number | null, eve
   return null;
 }
 
-/** The objects with the most changes each get a series; the others are summed as one. */
-function stackObjects(
-  days: string[],
-  rows: Array<{ object: string; day: string; inserted: string; updated: string; removed: string }>,
-): ObjectChanges[] {
-  const at = new Map(days.map((d, i) => [d, i]));
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.object, (totals.get(r.object) ?? 0) + n(r.inserted) + n(r.updated) + n(r.removed));
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
-  const named = new Set(ranked.slice(0, ranked.length > CHART_OBJECTS ? CHART_OBJECTS - 1 : CHART_OBJECTS));
-  const series = new Map<string, ObjectChanges>();
+type ObjectDayRow = { object: string; others: boolean; day: string; inserted: string; updated: string; removed: string };
+
+/**
+ * The named objects' series (rows come most changed first), and the others' as what remains of
+ * each day's changes: the days and the day rows are kept together (rollUpJob), so they agree.
+ */
+function stackObjects(days: DayPoint[], rows: ObjectDayRow[]): ObjectChanges[] {
+  const at = new Map(days.map((d, i) => [d.day, i]));
   const zeros = () => days.map(() => 0);
-  for (const object of [...ranked.filter((o) => named.has(o)), ...(ranked.length > named.size ? [OTHER_OBJECTS] : [])])
-    series.set(object, { object, inserted: zeros(), updated: zeros(), deleted: zeros() });
+  const series = new Map<string, ObjectChanges>();
   for (const r of rows) {
-    const s = series.get(named.has(r.object) ? r.object : OTHER_OBJECTS)!;
+    if (!series.has(r.object)) series.set(r.object, { object: r.object, inserted: zeros(), updated: zeros(), deleted: zeros() });
+    const s = series.get(r.object)!;
     const i = at.get(r.day)!;
-    s.inserted[i]! += n(r.inserted);
-    s.updated[i]! += n(r.updated);
-    s.deleted[i]! += n(r.removed);
+    s.inserted[i] = n(r.inserted);
+    s.updated[i] = n(r.updated);
+    s.deleted[i] = n(r.removed);
   }
-  return [...series.values()];
+  const named = [...series.values()];
+  if (!rows[0]?.others) return named;
+  const rest = (field: 'inserted' | 'updated' | 'deleted') =>
+    days.map((d, i) => d[field] - named.reduce((sum, o) => sum + o[field][i]!, 0));
+  return [...named, { object: OTHER_OBJECTS, inserted: rest('inserted'), updated: rest('updated'), deleted: rest('deleted') }];
 }

@@ -116,6 +116,52 @@ describe('backup monitor: job figures, daily series, protection status', () => {
     expect(other.updated).toEqual([10]);
   });
 
+  it('ranks objects by their changes within the window, also when an earlier day is rolled up late', async () => {
+    const { orgId } = await insertTenantAndOrg(db.pool);
+    const many = (prefix: string, updated: number) =>
+      Array.from({ length: CHART_OBJECTS }, (_, i) => ({ object: `${prefix}${i}__c`, updated: updated + i }));
+    // Day 3 first, then days 1 and 2: the running totals of day 3 must still count what came before.
+    await seedJobs(db.pool, orgId, [{ at: day('2026-11-03'), passes: [{ object: 'Big__c', updated: 1 }, ...many('Small', 3)] }]);
+    await seedJobs(db.pool, orgId, [
+      { at: day('2026-11-01'), passes: [{ object: 'Big__c', inserted: 1000 }] },
+      { at: day('2026-11-02'), passes: [{ object: 'Big__c', updated: 1 }] },
+    ]);
+    const window = await monitor.series(orgId, { to: day('2026-11-03'), days: 2 });
+    // In the window Big__c changed twice: fewer than any Small object (3 to 10 each).
+    expect(window.changesByObject.map((o) => o.object)).toEqual([
+      'Small7__c',
+      'Small6__c',
+      'Small5__c',
+      'Small4__c',
+      'Small3__c',
+      'Small2__c',
+      'Small1__c',
+      OTHER_OBJECTS,
+    ]);
+    const other = window.changesByObject.at(-1)!;
+    // Big__c's change of each day, and Small0__c's 3.
+    expect(other.updated).toEqual([1, 1 + 3]);
+    const all = await monitor.series(orgId, { to: day('2026-11-03'), days: 3 });
+    expect(all.changesByObject[0]).toMatchObject({ object: 'Big__c', inserted: [1000, 0, 0], updated: [0, 1, 1] });
+  });
+
+  it('bytes stored and added count files (blobs) as well as record packs', async () => {
+    const { orgId, tenantId } = await insertTenantAndOrg(db.pool);
+    const [, second] = await seedJobs(db.pool, orgId, [
+      { at: day('2026-11-01'), passes: [{ object: 'ContentVersion', inserted: 2, bytes: 100, files: 2, fileBytes: 5000 }] },
+      { at: day('2026-11-02'), passes: [{ object: 'ContentVersion', inserted: 1, bytes: 50, files: 1, fileBytes: 700 }] },
+    ]);
+    const view = await new BackupJobs(db.pool, {}).get(orgOf(orgId, tenantId), second!);
+    expect(view.figures).toMatchObject({ bytesStored: 5850, bytesAdded: 750 });
+    expect(view.objects[0]!.figures).toMatchObject({ bytesStored: 5850, bytesAdded: 750 });
+    const s = await monitor.series(orgId, { to: day('2026-11-02'), days: 2 });
+    expect(s.days.map((d) => [d.bytesAdded, d.bytesStored])).toEqual([
+      [5100, 5100],
+      [750, 5850],
+    ]);
+    expect((await monitor.status(orgId, { status: 'succeeded' }, { everyMs: null, continuousUntil: null })).bytesStored).toBe(5850);
+  });
+
   it('status: never backed up, then protected, then warnings for partial, failed and stale', async () => {
     const { orgId } = await insertTenantAndOrg(db.pool);
     const none = { everyMs: 24 * HOUR, continuousUntil: null };

@@ -46,6 +46,9 @@ export interface PutBlobResult {
 }
 
 /** A recorded file the blob store no longer holds intact. */
+/** Runs in the transaction that records a new file reference, with the stored bytes it added (0 when its content was stored already). */
+export type WithRef = (tx: Queryable, added: { storedBytes: number }) => Promise<void>;
+
 export interface LostFile {
   orgId: string;
   contentHash: string;
@@ -110,7 +113,7 @@ export class BlobStore {
     ref: BlobRefInput,
     content: Readable | AsyncIterable<Buffer>,
     expect?: string,
-    withRef?: (tx: Queryable) => Promise<void>,
+    withRef?: WithRef,
   ): Promise<PutBlobResult> {
     const keys = await this.keyring.forOrg(ref.orgId);
     const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
@@ -147,7 +150,7 @@ export class BlobStore {
     ref: BlobRefInput,
     digest: BlobDigest,
     staging: BlockBlobClient,
-    withRef: ((tx: Queryable) => Promise<void>) | undefined,
+    withRef: WithRef | undefined,
   ): Promise<boolean> {
     const contentHash = digest.contentHash.toString('hex');
     return withTransaction(this.pool, async (client) => {
@@ -179,7 +182,7 @@ export class BlobStore {
         ref.source,
         ref.jobId ?? null,
       ]);
-      if (added.rowCount === 1) await withRef?.(client);
+      if (added.rowCount === 1) await withRef?.(client, { storedBytes: recorded ? 0 : digest.storedSize });
       return copy;
     }).catch((err: unknown) => {
       throw storeError(err, 'Recording a file');
