@@ -225,12 +225,7 @@ export class Store {
    * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
    * With `expect` (a content hash), other content is not recorded.
    */
-  putBlob(
-    ref: BlobRefInput,
-    content: Readable | AsyncIterable<Buffer>,
-    expect?: string,
-    withRef?: WithRef,
-  ): Promise<PutBlobResult> {
+  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string, withRef?: WithRef): Promise<PutBlobResult> {
     return this.blobs.put(ref, content, expect, withRef);
   }
 

@@ -109,12 +109,7 @@ export class BlobStore {
    * recorded: other bytes (the record's file changed since) are dropped and `recorded` is false.
    * `withRef` runs in the transaction that records a new reference (e.g. a caller's count of files).
    */
-  async put(
-    ref: BlobRefInput,
-    content: Readable | AsyncIterable<Buffer>,
-    expect?: string,
-    withRef?: WithRef,
-  ): Promise<PutBlobResult> {
+  async put(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string, withRef?: WithRef): Promise<PutBlobResult> {
     const keys = await this.keyring.forOrg(ref.orgId);
     const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
     const encrypt = new EncryptBlob(keys);
@@ -146,12 +141,7 @@ export class BlobStore {
    * blindly: its blob must still be there (a store that lost it, e.g. Azurite killed before it
    * saved, gets it again from this upload). Returns whether the content was copied.
    */
-  private async commit(
-    ref: BlobRefInput,
-    digest: BlobDigest,
-    staging: BlockBlobClient,
-    withRef: WithRef | undefined,
-  ): Promise<boolean> {
+  private async commit(ref: BlobRefInput, digest: BlobDigest, staging: BlockBlobClient, withRef: WithRef | undefined): Promise<boolean> {
     const contentHash = digest.contentHash.toString('hex');
     return withTransaction(this.pool, async (client) => {
       // One committer per content at a time: the address and its row always describe the same bytes.
