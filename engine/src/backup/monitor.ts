@@ -1,7 +1,16 @@
-import type { Pool } from '../infra/db.js';
+import type { Pool, Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import type { Job, JobObject, JobStatus } from './jobs.js';
-import { CHANGES_BY_OBJECT, DAILY_SERIES, FAILED_OBJECTS, JOB_FIGURES, OBJECT_TOTALS, PROTECTION_TOTALS } from './sql.js';
+import {
+  CHANGES_BY_OBJECT,
+  DAILY_SERIES,
+  FAILED_OBJECTS,
+  JOB_FIGURES,
+  NEWEST_POINTS,
+  OBJECT_TOTALS,
+  PROTECTION_TOTALS,
+  SAMPLE_COVERAGE,
+} from './sql.js';
 
 /** What an admin asks of one object's pass: what it protects, what changed, what it cost. */
 export interface ObjectFigures {
@@ -53,6 +62,12 @@ export interface ObjectChanges {
   deleted: number[];
 }
 
+/** The age of the newest restorable point at one moment; null while there was none. */
+export interface RpoPoint {
+  at: Date;
+  ageMs: number | null;
+}
+
 export interface MonitorSeries {
   from: string;
   to: string;
@@ -60,6 +75,8 @@ export interface MonitorSeries {
   jobs: number;
   days: DayPoint[];
   changesByObject: ObjectChanges[];
+  /** With continuous protection on: the last day, every RPO_STEP_MINUTES; else null. */
+  rpo: RpoPoint[] | null;
 }
 
 export type ProtectionWarning = { reason: 'failed' | 'partial' | 'stale'; message: string };
@@ -77,6 +94,8 @@ export interface ProtectionStatus {
 
 /** The schedule's promise and continuous protection's coverage, which other domains know. */
 export interface ProtectionPromise {
+  /** Continuous protection is on. */
+  continuous: boolean;
   /** How often the schedule starts a backup; null when it does not. */
   everyMs: number | null;
   /** Continuous protection has stored everything committed before this. */
@@ -89,6 +108,7 @@ export const OTHER_OBJECTS = 'Other objects';
 /** A scheduled backup may start and run this long after its time before the tile warns. */
 const STALE_GRACE_MS = 3600_000;
 export const MAX_WINDOW_DAYS = 366;
+export const RPO_STEP_MINUTES = 15;
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const share = (calls: number, limit: number | null): number | null =>
@@ -143,16 +163,20 @@ export class BackupMonitor {
     return new Map(objects.map((o) => [o.object, figuresOf(o, byObject.get(o.object), job.apiLimit)]));
   }
 
-  /** The window's days, `to` (a UTC day) included; VALIDATION_FAILED beyond MAX_WINDOW_DAYS. */
-  async series(orgId: string, window: { to: Date; days: number }): Promise<MonitorSeries> {
+  /**
+   * The window's days, `to` (a UTC day) included; VALIDATION_FAILED beyond MAX_WINDOW_DAYS. With
+   * `continuous` (protection is on), the RPO over the day up to `now` as well.
+   */
+  async series(orgId: string, window: { to: Date; days: number }, continuous = false, now = new Date()): Promise<MonitorSeries> {
     if (!Number.isInteger(window.days) || window.days < 1 || window.days > MAX_WINDOW_DAYS)
       throw new OrgVaultError('VALIDATION_FAILED', `A window is 1 to ${MAX_WINDOW_DAYS} days`);
     const to = window.to.toISOString().slice(0, 10);
     const from = new Date(Date.parse(to) - (window.days - 1) * 86_400_000).toISOString().slice(0, 10);
     const params = [orgId, from, window.days];
-    const [daily, changes] = await Promise.all([
+    const [daily, changes, rpo] = await Promise.all([
       this.pool.query(DAILY_SERIES, params),
       this.pool.query<ObjectDayRow>(CHANGES_BY_OBJECT, [...params, CHART_OBJECTS]),
+      continuous ? this.rpo(orgId, now) : null,
     ]);
     const days: DayPoint[] = daily.rows.map((r) => ({
       day: r.day,
@@ -175,7 +199,13 @@ export class BackupMonitor {
       jobs: days.reduce((sum, d) => sum + d.jobs, 0),
       days,
       changesByObject: stackObjects(days, changes.rows),
+      rpo,
     };
+  }
+
+  private async rpo(orgId: string, now: Date): Promise<RpoPoint[]> {
+    const { rows } = await this.pool.query<{ at: Date; newest: Date | null }>(NEWEST_POINTS, [orgId, now, RPO_STEP_MINUTES]);
+    return rows.map((r) => ({ at: r.at, ageMs: r.newest ? r.at.getTime() - r.newest.getTime() : null }));
   }
 
   /** Totals now, the newest restorable point, and whether the tile should warn. */
@@ -198,6 +228,11 @@ export class BackupMonitor {
       warning: warningOf(last, age, promise.everyMs),
     };
   }
+}
+
+/** Continuous protection's checkpoint moved: every change committed before `until` is stored. */
+export async function sampleCoverage(pool: Queryable, orgId: string, until: Date): Promise<void> {
+  await pool.query(SAMPLE_COVERAGE, [orgId, until]);
 }
 
 function warningOf(last: { status: JobStatus } | null, ageMs: number | null, everyMs: number | null): ProtectionWarning | null {

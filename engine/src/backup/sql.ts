@@ -225,6 +225,28 @@ UPDATE backup_object_days d SET changes_through = d.changes_through + m.delta
 /** One refresher of an org's day rows at a time (their running totals build on each other). */
 export const OBJECT_DAYS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('orgvault_object_days'), hashtext($1::text))";
 
+/** Samples continuous protection's coverage $2 of org $1 (one row per 5 minutes); drops samples over a week old. */
+export const SAMPLE_COVERAGE = `WITH old AS (DELETE FROM backup_coverage_samples WHERE org_id = $1 AND bucket < $2::timestamptz - interval '7 days')
+INSERT INTO backup_coverage_samples (org_id, bucket, covered_until)
+VALUES ($1, to_timestamp(floor(extract(epoch FROM $2::timestamptz) / 300) * 300), $2)
+ON CONFLICT (org_id, bucket) DO UPDATE SET covered_until = greatest(backup_coverage_samples.covered_until, EXCLUDED.covered_until)`;
+
+/**
+ * Every $3 minutes over the day up to $2 (on the $3-minute marks): the newest restorable point
+ * then, the later of the last backup that had finished (succeeded or partial) and the coverage
+ * continuous protection had sampled. A bucket holds its newest sample, so the bucket a mark falls
+ * in may hold coverage the mark had not yet seen: the one before it answers then.
+ */
+export const NEWEST_POINTS = `SELECT m.at, greatest(
+    (SELECT max(c.covered_until) FROM (SELECT covered_until FROM backup_coverage_samples
+                                        WHERE org_id = $1 AND bucket <= m.at ORDER BY bucket DESC LIMIT 2) c
+      WHERE c.covered_until <= m.at),
+    (SELECT max(finished_at) FROM backup_jobs WHERE ${backups()} AND status IN ('succeeded', 'partial') AND finished_at <= m.at)) AS newest
+  FROM generate_series(to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)) - interval '1 day',
+                       to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)),
+                       make_interval(mins => $3::int)) AS m(at)
+ ORDER BY m.at`;
+
 /** The org's totals now, and its newest job that left a restorable state (succeeded or partial). */
 export const PROTECTION_TOTALS = `SELECT coalesce(sum(inserted - removed), 0) AS protected, coalesce(sum(files), 0) AS files_total,
        coalesce(sum(bytes + file_bytes), 0) AS bytes_total,
