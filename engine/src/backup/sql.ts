@@ -232,7 +232,7 @@ VALUES ($1, to_timestamp(floor(extract(epoch FROM $2::timestamptz) / 300) * 300)
 ON CONFLICT (org_id, bucket) DO UPDATE SET covered_until = greatest(backup_coverage_samples.covered_until, EXCLUDED.covered_until)`;
 
 /**
- * Every $3 minutes over the day up to $2 (on the $3-minute marks): the newest restorable point
+ * Every $3 minutes over the day up to $2 (on the $3-minute marks, the one a day before left out): the newest restorable point
  * then, the later of the last backup that had finished (succeeded or partial) and the coverage
  * continuous protection had sampled. A bucket holds its newest sample, so the bucket a mark falls
  * in may hold coverage the mark had not yet seen: the one before it answers then.
@@ -242,7 +242,8 @@ export const NEWEST_POINTS = `SELECT m.at, greatest(
                                         WHERE org_id = $1 AND bucket <= m.at ORDER BY bucket DESC LIMIT 2) c
       WHERE c.covered_until <= m.at),
     (SELECT max(finished_at) FROM backup_jobs WHERE ${backups()} AND status IN ('succeeded', 'partial') AND finished_at <= m.at)) AS newest
-  FROM generate_series(to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)) - interval '1 day',
+  FROM generate_series(to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)) - interval '1 day'
+                         + make_interval(mins => $3::int),
                        to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)),
                        make_interval(mins => $3::int)) AS m(at)
  ORDER BY m.at`;
