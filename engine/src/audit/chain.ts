@@ -33,8 +33,9 @@ export interface HashedFields {
 }
 
 /**
- * The fields in their fixed order: what the hash covers and the insert's first thirteen
- * parameters alike. JSON spells the Date as its ISO string, as the hash has always read it.
+ * The fields in their fixed order: what the hash covers and the append's parameters alike (all
+ * but the sequence number, which the database assigns). JSON spells the Date as its ISO string,
+ * as the hash has always read it.
  */
 export function entryFields(f: HashedFields): [string, number, Date, ...(string | null)[]] {
   return [f.tenantId, f.seq, f.at, f.orgId, f.actor, f.keyId, f.source, f.action, f.target, f.outcome, f.code, f.requestId, f.details];
@@ -45,6 +46,16 @@ export function entryHash(prev: Buffer, f: HashedFields): Buffer {
     .update(prev)
     .update(JSON.stringify(entryFields(f)), 'utf8')
     .digest();
+}
+
+/**
+ * The hashed text of a new entry split around its sequence number, which only the database knows
+ * once it holds the tenant's head: JSON.stringify(entryFields(f)) is head + seq + tail.
+ */
+export function bodyAroundSeq(f: HashedFields): [head: string, tail: string] {
+  const head = `${JSON.stringify([f.tenantId]).slice(0, -1)},`;
+  const body = JSON.stringify(entryFields({ ...f, seq: 0 }));
+  return [head, body.slice(head.length + '0'.length)];
 }
 
 /** The fields of a new entry, before its place in the chain is known. */
