@@ -77,9 +77,9 @@ describe('orgvault through a running engine', () => {
     expect(job.status).toBe('succeeded');
     expect(await json(onOrg(['job', String(job.id)]))).toEqual(await api(`/jobs/${String(job.id)}`));
     // The tile's figures and the last job's (orgvault status); the age moves between the two asks.
-    const status = await json(onOrg(['status']));
+    const protection = await json(onOrg(['status']));
     const tile = await api('');
-    expect(status).toEqual({
+    expect(protection).toEqual({
       org: { id: org.id, name: org.name },
       protection: { ...(tile.protection as object), newestPointAgeMs: expect.any(Number) },
       continuousProtection: false,
