@@ -261,6 +261,7 @@ function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo:
     log,
     ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
     mailFrom: config.mailFrom,
+    subscriptionLimits: config.subscriptionLimits,
     ...salesforceReaders(connectionTo),
   });
 }

@@ -24,6 +24,14 @@ export const SETTINGS = {
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
       .optional(),
   },
+  databaseOwnerUrl: {
+    env: 'DATABASE_OWNER_URL',
+    doc: "With DATABASE_URL: the tables' owner, which runs migrations and pg-boss (DATABASE_URL's role then gets only reads and writes); absent = DATABASE_URL's role does both",
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+      .optional(),
+  },
   databaseSchema: {
     env: 'ORGVAULT_DB_SCHEMA',
     doc: 'PostgreSQL schema holding OrgVault tables',
@@ -205,6 +213,14 @@ export const SETTINGS = {
       .enum(['true', 'false', '1', '0'])
       .transform((v) => v === 'true' || v === '1')
       .default(true),
+  },
+  subscriptionLimits: {
+    env: 'ORGVAULT_SUBSCRIPTION_LIMITS',
+    doc: "A tenant without a subscription gets the essentials type's limit of 1 backup job a day (hosting OrgVault for others); off (self-hosted), it has no job limit, seat limit or expiry. A subscription set with `orgvault tenant subscription` applies either way",
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(false),
   },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',

@@ -4,7 +4,7 @@ import type { PermissionCheckService, ScheduleService, TenantSettingsService } f
 import type { BackupSettingsIn, PermissionCheckSettingsIn, PermissionReportOut } from '../schemas.js';
 import { OrgVaultError } from '../../errors.js';
 import type { ScheduleServices } from '../../schedule/index.js';
-import { isExpired } from '../../schedule/subscriptions.js';
+import { isExpired, maxJobsPerDay } from '../../schedule/subscriptions.js';
 import type { PermissionCheckSettings, StoredPermissionReport } from '../../schedule/permission-check/service.js';
 
 /**
@@ -20,7 +20,7 @@ export function scheduleApiServices(s: ScheduleServices): {
   const backupSettingsOut = async (org: Org, settings: Awaited<ReturnType<typeof s.backupSettings.get>>) => {
     const { orgId: _orgId, ...rest } = settings;
     const sub = await s.subscriptions.get(org.tenantId);
-    return { ...rest, maxJobsPerDay: sub.dailyJobLimit, nextBackupAt: await nextBackupAt(org) };
+    return { ...rest, maxJobsPerDay: maxJobsPerDay(sub), nextBackupAt: await nextBackupAt(org) };
   };
   const checkSettingsOut = async (org: Org, settings: PermissionCheckSettings) => ({
     enabled: settings.enabled,
