@@ -76,6 +76,12 @@ export class Subscriptions {
     return subscribed || this.deps.limits ? sub : selfHosted(tenantId);
   }
 
+  /** The subscription with whether it has expired now. */
+  async status(tenantId: string, now: Date = this.deps.clock.now()): Promise<Subscription & { expired: boolean }> {
+    const sub = await this.get(tenantId);
+    return { ...sub, expired: isExpired(sub, now) };
+  }
+
   async put(tenantId: string, input: unknown): Promise<Subscription> {
     const sub = parseBody(subscriptionInput, input);
     const types = await this.listTypes();
