@@ -60,6 +60,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createKey',
         'createRecoveryPoint',
         'disconnectOrg',
+        'deleteOrgBackups',
         'ensureTenant',
         'exportAudit',
         'findTenant',
@@ -347,6 +348,14 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).status).toBe(404);
     // The org key of a disconnected org stops working.
     expect((await api.call('GET', '/me', { key: connected.body.orgKey.key })).status).toBe(401);
+
+    // Disconnect with deletion of the backups: this suite stores none, so every count is 0.
+    const second = await call('POST', '/orgs', '/orgs', {
+      body: { method: 'access_token', instanceUrl: 'https://beta.my.example.test', accessToken: '00D000000000002AAA!token' },
+    });
+    const deleted = await call('DELETE', '/orgs/{orgId}/backups', `/orgs/${second.body.org.id}/backups`);
+    expect([deleted.status, deleted.body]).toEqual([200, { packs: 0, versions: 0, files: 0, blobObjects: 0 }]);
+    expect((await call('GET', '/orgs/{orgId}', `/orgs/${second.body.org.id}`)).status).toBe(404);
 
     const covered = new Set([...contract.seen].map((s) => s.split(' ')[0]));
     expect(contract.operationIds().filter((id) => !covered.has(id))).toEqual([]);
