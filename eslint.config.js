@@ -34,8 +34,13 @@ const houseZones = [
   { target: `${src}/salesforce`, from: `${src}/store`, message: 'salesforce/ knows nothing of how backups are stored.' },
   {
     target: `${src}/audit`,
-    from: ['backup', 'cdp', 'orgs', 'restore', 'salesforce', 'schedule', 'store', 'tenants'].map((d) => `${src}/${d}`),
+    from: ['backup', 'cdp', 'orgs', 'restore', 'retention', 'salesforce', 'schedule', 'store', 'tenants'].map((d) => `${src}/${d}`),
     message: 'audit/ is a leaf: every room may record into it, it reaches into none (the trail must not depend on what it records).',
+  },
+  {
+    target: ['orgs', 'salesforce', 'store', 'tenants'].map((d) => `${src}/${d}`),
+    from: `${src}/retention`,
+    message: 'retention/ sits above the store and the orgs: it decides what they keep; they never ask it (its callers do).',
   },
 ];
 const noSqlHere = "api/ and cli/ hold no SQL: call the owning domain's service (its sql.ts holds the statements).";

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   ORG_API_ERROR: 'The organization answered with an error',
   URL_NOT_ALLOWED: 'The URL is not a Salesforce address the engine may call',
   API_BUDGET_EXHAUSTED: 'The API budget for this organization is spent',
+  LEGAL_HOLD: 'A legal hold keeps this organization or these records as they are',
   INTEGRITY_ERROR: 'Stored data failed verification',
   MALFORMED_DATA: 'Data to be stored could not be parsed',
   KEY_ERROR: 'An encryption key is missing or wrong',

@@ -33,9 +33,10 @@ import { CompareService } from './restore/compare.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 import { AuditService, type AuditOptions } from './audit/index.js';
+import { RetentionService, type RetentionOptions } from './retention/index.js';
 import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
-import { BackupDeletion, type BackupActivity, type LegalHolds } from './orgs/backup-deletion.js';
+import { BackupDeletion, type BackupActivity } from './orgs/backup-deletion.js';
 import { activeJobs } from './backup/jobs.js';
 import type { Pool } from './infra/db.js';
 import { OrgVaultError } from './errors.js';
@@ -65,6 +66,8 @@ export interface Services {
   restoreWorker: RestoreWorker;
   /** The audit trail: the API records its routes' actions, the schedule its own starts. */
   audit: AuditService;
+  /** Legal holds: ask `assertNotHeld` before removing an org's or a record's backups. */
+  retention: RetentionService;
   /** Disconnect with deletion of the org's backups (refused under a legal hold). */
   backupDeletion: BackupDeletion;
   /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
@@ -81,6 +84,7 @@ export interface ServiceOptions {
   restore?: Partial<RestoreOptions>;
   restoreWorker?: Partial<RestoreWorkerOptions>;
   audit?: Partial<AuditOptions>;
+  retention?: Partial<RetentionOptions>;
 }
 
 /** The live connections of orgs: one per org per process (its API budget is counted there). */
@@ -231,9 +235,23 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     await revokeStoredConnection(connections, org.id, log);
   });
   const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
-  const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: NO_LEGAL_HOLDS_YET, activity: backupActivity(pool, restore), store });
+  const retention = new RetentionService(pool, store, options.retention);
+  const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
 
-  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin, backupDeletion };
+  const owned = {
+    tenants,
+    keys,
+    orgs,
+    audit,
+    retention,
+    jobs,
+    cdp,
+    store,
+    connect: salesforce,
+    scope: salesforce,
+    webLogin,
+    backupDeletion,
+  };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -253,6 +271,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     compare,
     restoreWorker,
     audit,
+    retention,
     backupDeletion,
     setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp, audit, backupDeletion }),
@@ -305,7 +324,6 @@ function lifecycle(p: {
  * Legal holds are the retention domain's (#18), not on main yet: until it lands no hold can be
  * placed, so none refuses. Wire RetentionService here when it does (it has this method).
  */
-const NO_LEGAL_HOLDS_YET: LegalHolds = { assertNotHeld: async () => undefined };
 
 /** A backup job queued or running, or a restore reading the org's backups. */
 function backupActivity(pool: Pool, restore: RestoreService): BackupActivity {

@@ -126,6 +126,13 @@ describe('orgvault through a running engine', () => {
   it('answers every command with one JSON document, through the API without a PostgreSQL of its own', async () => {
     const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
     const jobId = jobs.find((j) => j.kind === 'full')!.id;
+    // A hold for `hold release` to release, placed through the API (one CLI process fewer).
+    const placed = await fetch(`${engine.url}/api/v1/orgs/${org.id}/legal-holds`, {
+      method: 'POST',
+      headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Case 7', recordIds: ['001000000000001AAA'] }),
+    });
+    const hold = (await placed.json()) as { id: string };
     // The same Salesforce org in a tenant of its own: an OrgVault org to disconnect with its backups.
     // By refresh token: disconnecting revokes that one, not the access token the org above works with.
     const gone = await connectEmulatorOrg(engine, emulator, 'cli-gone', { renewable: true });
@@ -161,6 +168,9 @@ describe('orgvault through a running engine', () => {
       [['audit', 'verify', '--tenant', 'cli-api'], local],
       [['audit', 'retention', '--tenant', 'cli-api'], local],
       [['audit', 'forward', '--tenant', 'cli-api', '--off'], local],
+      [onOrg(['hold', 'create', '--name', 'Audit FY2026']), cli],
+      [onOrg(['hold', 'list', '--all']), cli],
+      [['hold', 'release', '--org', org.id, String(hold.id)], cli],
       [['org', 'disconnect', '--org', gone.id, '--delete-backups', '--yes'], cli],
     ];
     // The table above holds every command there is: a new command joins it.

@@ -80,6 +80,12 @@ describe('house rules as lint rules', () => {
     expect(await rulesBroken('audit', "import { OrgVaultError } from '../errors.js';\nexport const e = OrgVaultError;\n")).toEqual([]);
   });
 
+  it('import/no-restricted-paths: store/ asking retention/', async () => {
+    const code = "import { RetentionService } from '../retention/index.js';\nexport type R = RetentionService;\n";
+    expect(await rulesBroken('store', code)).toContain('import/no-restricted-paths');
+    expect(await rulesBroken('restore', code)).toEqual([]);
+  });
+
   it('no-restricted-imports: api/ or cli/ importing a database client', async () => {
     expect(await rulesBroken('api/routes', "import pg from 'pg';\nexport const p = pg;\n")).toContain('no-restricted-imports');
     const viaInfra = "import { withTransaction } from '../infra/db.js';\nexport const t = withTransaction;\n";

@@ -94,6 +94,9 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   checkOrgStore: { action: 'store.check', always: true },
   listAudit: readOnly('audit.read'),
   exportAudit: { action: 'audit.export', always: true },
+  listLegalHolds: readOnly('legal-hold.read'),
+  createLegalHold: { action: 'legal-hold.create', always: true, target: (_p, r) => r?.id },
+  releaseLegalHold: { action: 'legal-hold.release', always: true, target: (p) => p.holdId },
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/index.js';
+import type { RetentionService } from '../retention/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { BackupDeletion } from '../orgs/backup-deletion.js';
@@ -162,4 +163,6 @@ export interface ApiServices {
   restore: RestoreApiService;
   /** store/: its check (only reads). */
   store: Pick<Store, 'check'>;
+  /** retention/: legal holds. */
+  retention: Pick<RetentionService, 'placeHold' | 'holds' | 'releaseHold'>;
 }

@@ -18,6 +18,7 @@ import { checkRoutes } from './routes/check.js';
 import { operatorRoutes } from './routes/operator.js';
 import { localAdminMatcher } from '../tenants/local-admin.js';
 import { auditRoutes } from './routes/audit.js';
+import { retentionRoutes } from './routes/retention.js';
 import { auditObserver } from './audit.js';
 import { requestIds } from './request-id.js';
 
@@ -54,6 +55,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...checkRoutes(services),
     ...operatorRoutes(services),
     ...auditRoutes(services.audit),
+    ...retentionRoutes(services),
   ];
 }
 

@@ -47,6 +47,9 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'audit.prune',
   'audit.settings.change',
+  'legal-hold.create',
+  'legal-hold.release',
+  'legal-hold.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -10,6 +10,7 @@ import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { statusCommands } from './status-commands.js';
+import { holdCommands } from './hold-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('orgvault')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   settingsCommands(program);
   restoreCommands(program);
   auditCommands(program);
+  holdCommands(program);
   for (const command of everyCommand(program))
     command.option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)');
   return program;

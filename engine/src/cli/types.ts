@@ -12,6 +12,7 @@ import type {
   Tile,
 } from '../api/schemas.js';
 import type { CompareResult, RestoreOutcome } from '../api/restore-schemas.js';
+import type { LegalHoldOut } from '../api/retention-schemas.js';
 
 export type JobW = z.input<typeof Job>;
 export type JobDetailW = z.input<typeof JobDetail>;
@@ -24,3 +25,4 @@ export type CheckRunW = z.input<typeof PermissionCheckRun>;
 export type ReportW = z.input<typeof PermissionReport>;
 export type RestoreW = z.input<typeof RestoreOutcome>;
 export type CompareW = z.input<typeof CompareResult>;
+export type LegalHoldW = z.input<typeof LegalHoldOut>;

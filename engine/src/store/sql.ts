@@ -256,6 +256,71 @@ export const REFS_OF = `SELECT field, valid_from, encode(content_hash, 'hex') AS
     AND EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
   ORDER BY valid_from, field`;
 
+// Prune: retention/ decides which versions and file references expire; these remove them.
+
+/** Every version of (org $1, object $2) in the order reads break ties: per record by time, then pack and row. */
+export const PRUNE_VERSIONS = `SELECT v.record_id, (extract(epoch FROM v.valid_from) * 1000)::float8 AS ms, p.id::text AS pack_id, (v.n - 1)::int AS row_no
+  FROM packs p CROSS JOIN LATERAL unnest(p.row_record_ids, p.row_valid_from) WITH ORDINALITY AS v(record_id, valid_from, n)
+ WHERE p.org_id = $1 AND p.object = $2
+ ORDER BY v.record_id, v.valid_from, p.id, v.n`;
+
+export const PACK_SHAPE = `SELECT format, row_count, coalesce(octet_length(data), 0)::float8 AS bytes FROM packs WHERE org_id = $1 AND id = $2`;
+
+export const DELETE_PACK = 'DELETE FROM packs WHERE org_id = $1 AND id = $2';
+
+/**
+ * Pack $3: rows $4 (0-based, ascending) of pack $2, their bytes sealed anew ($5–$9), their row
+ * index entries copied as stored (the rows' bytes, hence their keyed hashes, are unchanged);
+ * source, job and creation time kept. Returns the index digest for the new pack's MAC.
+ */
+export const INSERT_PRUNED_PACK = `WITH old AS (SELECT * FROM packs WHERE org_id = $1 AND id = $2),
+kept AS (SELECT v.* FROM old CROSS JOIN LATERAL unnest(old.row_record_ids, old.row_valid_from, old.row_deleted, old.row_hash)
+           WITH ORDINALITY AS v(r, t, d, h, n) WHERE (v.n - 1) = ANY($4::int[])),
+ix AS (SELECT array_agg(r ORDER BY n) AS ids, array_agg(t ORDER BY n) AS times, array_agg(d ORDER BY n) AS dels, array_agg(h ORDER BY n) AS hashes
+         FROM kept)
+INSERT INTO packs AS p (org_id, id, object, format, codec, row_count, plain_size, plain_hash, cipher_hash, data, source, job_id, created_at,
+                        row_record_ids, row_valid_from, row_deleted, row_hash, min_record_id, max_record_id, min_valid_from, max_valid_from)
+SELECT old.org_id, $3, old.object, old.format, $5, cardinality(ix.ids), $6, $7, $8, $9, old.source, old.job_id, old.created_at,
+       ix.ids, ix.times, ix.dels, ix.hashes,
+       (SELECT min(x COLLATE "C") FROM unnest(ix.ids) x), (SELECT max(x COLLATE "C") FROM unnest(ix.ids) x),
+       (SELECT min(t) FROM unnest(ix.times) t), (SELECT max(t) FROM unnest(ix.times) t)
+  FROM old, ix
+RETURNING ${INDEX_DIGEST} AS digest`;
+
+/** Org $1's file references per record field in the order REFS_AT breaks ties. */
+export const PRUNE_REFS = `SELECT object, record_id, field, (extract(epoch FROM valid_from) * 1000)::float8 AS ms, valid_from::text AS at,
+       encode(content_hash, 'hex') AS content_hash
+  FROM blob_refs WHERE org_id = $1 ORDER BY object, record_id, field, valid_from, created_at`;
+
+export const DELETE_REFS = `DELETE FROM blob_refs r
+ USING unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS x(object, record_id, field, valid_from, content_hash)
+ WHERE r.org_id = $1 AND r.object = x.object AND r.record_id = x.record_id AND r.field = x.field AND r.valid_from = x.valid_from
+   AND r.content_hash = decode(x.content_hash, 'hex')`;
+
+/** Notes files of org $1 nothing refers to (from now, unless noted before); forgets notes of files referred to again. */
+export const MARK_UNREFERENCED = `INSERT INTO blob_unreferenced (org_id, content_hash)
+  SELECT b.org_id, b.content_hash FROM blobs b
+   WHERE b.org_id = $1 AND NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.org_id = b.org_id AND r.content_hash = b.content_hash)
+  ON CONFLICT DO NOTHING`;
+export const UNMARK_REFERENCED = `DELETE FROM blob_unreferenced u
+ WHERE u.org_id = $1 AND (EXISTS (SELECT 1 FROM blob_refs r WHERE r.org_id = u.org_id AND r.content_hash = u.content_hash)
+   OR NOT EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = u.org_id AND b.content_hash = u.content_hash))`;
+
+/** Files of org $1 unreferenced for at least $2 seconds. */
+export const DUE_UNREFERENCED = `SELECT encode(content_hash, 'hex') AS content_hash FROM blob_unreferenced
+ WHERE org_id = $1 AND since <= now() - make_interval(secs => $2) ORDER BY content_hash`;
+
+/** Under the content's lock: forgets file $2 if nothing refers to it still, queuing its bytes for deletion. */
+export const FORGET_UNREFERENCED = `WITH gone AS (
+    DELETE FROM blobs b WHERE b.org_id = $1 AND b.content_hash = $2
+       AND NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.org_id = b.org_id AND r.content_hash = b.content_hash)
+    RETURNING b.org_id, b.content_hash, b.stored_size),
+  queued AS (INSERT INTO blob_deletions (org_id, content_hash) SELECT org_id, content_hash FROM gone ON CONFLICT DO NOTHING)
+SELECT stored_size::float8 AS bytes FROM gone`;
+export const DROP_MARK = 'DELETE FROM blob_unreferenced WHERE org_id = $1 AND content_hash = $2';
+
+export const QUEUED_DELETIONS = `SELECT encode(content_hash, 'hex') AS content_hash FROM blob_deletions WHERE org_id = $1 ORDER BY content_hash`;
+export const DROP_DELETION = 'DELETE FROM blob_deletions WHERE org_id = $1 AND content_hash = $2';
 // Deleting an org's backups (deletion.ts): every statement in one transaction. The versions are
 // the packs' rows (the record_versions view) and the index MACs go with their packs (cascade).
 export const DELETE_ORG_PACKS =

@@ -17,6 +17,16 @@ import { type CheckOptions, type CheckReport, checkStore } from './check/check.j
 import { storeError } from './db-errors.js';
 import { type DeletedBackups, deleteOrgBackups } from './deletion.js';
 import { type IndexScope, verifyIndexes } from './catalog/index-auth.js';
+import {
+  type FileRefEntry,
+  type PackPruned,
+  type VersionEntry,
+  collectFiles,
+  deleteFileRefs,
+  fileRefEntries,
+  rewritePack,
+  versionEntries,
+} from './prune/prune.js';
 
 export type {
   CsvColumns,
@@ -34,6 +44,9 @@ export type {
   CheckReport,
   SecretBox,
   KeyEncryptionKey,
+  FileRefEntry,
+  PackPruned,
+  VersionEntry,
 };
 export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
 export type { DeletedBackups } from './deletion.js';
@@ -254,6 +267,32 @@ export class Store {
   /** Per record and field, the file it held at `at`, in record id order (streamed). */
   blobRefsAt(q: ObjectAt): AsyncGenerator<BlobRef> {
     return this.blobs.refsAt(q.orgId, q.object, q.at);
+  }
+
+  // Prune: retention/ decides what expires, these remove exactly that (see prune/prune.ts).
+
+  /** Every version of an object, per record oldest first, in batches (the row indexes verified first). */
+  pruneVersions(orgId: string, object: string): AsyncGenerator<VersionEntry[]> {
+    return versionEntries(this.options.pool, this.keyring, orgId, object);
+  }
+
+  /** Replaces a pack by one without its rows `drop` (all of them: the pack goes), in one transaction. */
+  prunePack(target: { orgId: string; object: string; packId: string }, drop: readonly number[]): Promise<PackPruned> {
+    return rewritePack(this.options.pool, this.keyring, target, drop);
+  }
+
+  /** Every file reference of an org, per record field oldest first, in batches. */
+  pruneFileRefs(orgId: string): AsyncGenerator<FileRefEntry[]> {
+    return fileRefEntries(this.options.pool, orgId);
+  }
+
+  deleteFileRefs(orgId: string, refs: readonly FileRefEntry[]): Promise<void> {
+    return deleteFileRefs(this.options.pool, orgId, refs);
+  }
+
+  /** Deletes files nothing has referred to for `delaySeconds` (Kopia's safety delay); notes the newly unreferenced. */
+  collectFiles(orgId: string, delaySeconds: number): Promise<{ files: number; bytes: number }> {
+    return collectFiles(this.options.pool, this.options.container, orgId, delaySeconds);
   }
 
   /** restic-style check; only reads. */

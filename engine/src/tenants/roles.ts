@@ -24,6 +24,7 @@ export const ACTIONS = [
   'tenant.manage',
   'store.check',
   'audit.read',
+  'legal-hold.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -34,6 +34,8 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
       return { name: 'fuzz', orgId: ids.orgId };
     case 'ensureTenant':
       return { name: 'fuzz' };
+    case 'createLegalHold':
+      return { name: 'Case 42', recordIds: ['001000000000001AAA'] };
     default:
       return undefined;
   }

@@ -58,6 +58,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'compare',
         'connectOrg',
         'createKey',
+        'createLegalHold',
         'createRecoveryPoint',
         'disconnectOrg',
         'deleteOrgBackups',
@@ -79,6 +80,8 @@ describe('API contract: every route against the OpenAPI document', () => {
         'getRestore',
         'jobEvents',
         'listAudit',
+        'listLegalHolds',
+        'releaseLegalHold',
         'listJobs',
         'listKeys',
         'listObjects',
@@ -342,6 +345,13 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(trail.body.entries.map((e: { target: string }) => e.target)).toEqual([created.body.info.id]);
     const exported = await call('GET', '/audit/export', '/audit/export?format=jsonl&action=key.revoke');
     expect(JSON.parse(exported.body as string)).toMatchObject({ action: 'key.revoke', target: created.body.info.id });
+
+    const hold = await call('POST', '/orgs/{orgId}/legal-holds', `/orgs/${orgId}/legal-holds`, { body: { name: 'Case 1' } });
+    expect(hold.body).toMatchObject({ scope: 'org', recordIds: [], releasedAt: null });
+    const holds = await call('GET', '/orgs/{orgId}/legal-holds', `/orgs/${orgId}/legal-holds?includeReleased=true`);
+    expect(holds.body.holds.map((h: { id: string }) => h.id)).toEqual([hold.body.id]);
+    const release = `/orgs/${orgId}/legal-holds/${hold.body.id}/release`;
+    expect((await call('POST', '/orgs/{orgId}/legal-holds/{holdId}/release', release)).body).toMatchObject({ id: hold.body.id });
 
     const gone = await call('DELETE', '/orgs/{orgId}', `/orgs/${orgId}`);
     expect(gone.status).toBe(204);

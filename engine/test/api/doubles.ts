@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/audit/index.js';
+import { RetentionService, type PruneStore } from '../../src/retention/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
@@ -262,6 +263,21 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
  * puts the real ones behind the routes): no start time is planned, and any other call fails the
  * test loudly rather than answer something made up.
  */
+/** The store's prune, for suites that hold no backups: legal holds are real, prune is not part of them. */
+export function storeNotUnderTest(): PruneStore {
+  const notUnderTest = (): never => {
+    throw new Error('The store is not part of this suite');
+  };
+  return {
+    objects: notUnderTest,
+    pruneVersions: notUnderTest,
+    prunePack: notUnderTest,
+    pruneFileRefs: notUnderTest,
+    deleteFileRefs: notUnderTest,
+    collectFiles: notUnderTest,
+  };
+}
+
 export function scheduleNotUnderTest(): Pick<ApiServices, 'schedule' | 'permissionChecks' | 'tenantSettings'> {
   const notUnderTest = (): never => {
     throw new Error('The schedule is not part of this suite: attach it with attachSchedule');
@@ -322,6 +338,7 @@ export function apiServices(
     ...scheduleNotUnderTest(),
     // The real trail: every suite's requests are recorded as in the engine.
     audit: new AuditService(own.pool, createLogger('silent')),
+    retention: new RetentionService(own.pool, storeNotUnderTest()),
     ...given,
   };
 }

@@ -113,8 +113,9 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
-      expect(allowedActions(['administrator'], false)).toHaveLength(18);
+      expect(allowedActions(['administrator'], false)).toHaveLength(19);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
+      expect(allowedActions(['backup_operator'], false)).not.toContain('legal-hold.manage');
       expect(allowedActions(['administrator'], true)).not.toEqual(expect.arrayContaining(['orgs.connect']));
       expect(allowedActions(['administrator'], true)).not.toContain('keys.manage');
       expect(allowedActions(['administrator'], true)).not.toContain('tenant.manage');

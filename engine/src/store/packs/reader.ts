@@ -18,6 +18,9 @@ export interface PackRows {
   fields(rowNo: number): Fields;
   /** Every row's digest, as computed when it was written (what its keyed hash in the row index is made from). */
   digests(): Buffer;
+  /** A row's bytes as stored (no line ending), and a CSV pack's header line: what a rewritten pack is built from. */
+  raw(rowNo: number): Buffer;
+  readonly header: Buffer | null;
 }
 
 interface PackRecord {
@@ -44,7 +47,8 @@ export async function loadPack(db: Pool | PoolClient, keyring: Keyring, orgId: s
   const id: PackIdentity = { orgId, packId, object: rec.object, format: rec.format, rowCount: rec.row_count };
   if (rec.format === 'tombstones') {
     // A tombstone's digest is of its deletion time as it was given, which the index keeps only as a time.
-    return { packId, format: rec.format, rowCount: rec.row_count, fields: () => ({}), digests: () => Buffer.alloc(0) };
+    const none = Buffer.alloc(0);
+    return { packId, format: rec.format, rowCount: rec.row_count, fields: () => ({}), digests: () => none, raw: () => none, header: null };
   }
   if (!rec.data || !rec.plain_hash || !rec.cipher_hash) throw integrityError(`Pack ${packId}`, 'its data is missing');
   const plain = await openPack(await keyring.forOrg(orgId), id, {
@@ -78,6 +82,11 @@ function csvPackRows(packId: string, plain: Buffer, rowCount: number): PackRows 
     packId,
     format: 'csv',
     rowCount,
+    header: header.line,
+    raw: (rowNo) => {
+      checkRow(packId, rowNo, rowCount);
+      return plain.subarray(starts[rowNo], ends[rowNo]);
+    },
     fields: (rowNo) => {
       checkRow(packId, rowNo, rowCount);
       scanner.scan(starts[rowNo]!, rowNo + 1);
@@ -109,6 +118,11 @@ function jsonlPackRows(packId: string, plain: Buffer, rowCount: number): PackRow
     packId,
     format: 'jsonl',
     rowCount,
+    header: null,
+    raw: (rowNo) => {
+      checkRow(packId, rowNo, rowCount);
+      return plain.subarray(starts[rowNo], starts[rowNo + 1]! - 1);
+    },
     fields: (rowNo) => {
       checkRow(packId, rowNo, rowCount);
       return JSON.parse(plain.toString('utf8', starts[rowNo], starts[rowNo + 1]! - 1)) as Fields;

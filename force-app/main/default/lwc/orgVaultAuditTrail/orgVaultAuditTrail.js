@@ -33,6 +33,9 @@ const ACTIONS = {
   'audit.export': 'Export audit trail',
   'audit.prune': 'Prune audit trail',
   'audit.settings.change': 'Change audit settings',
+  'legal-hold.create': 'Place legal hold',
+  'legal-hold.release': 'Release legal hold',
+  'legal-hold.read': 'Read legal holds',
 };
 
 const SOURCES = { page: 'Page', api: 'API', cli: 'CLI', schedule: 'Schedule' };

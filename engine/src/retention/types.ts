@@ -1,0 +1,76 @@
+/** What retention/ speaks: legal holds (and, as they land, retention policies and erasures). */
+
+export const HOLD_SCOPES = ['org', 'records'] as const;
+export type HoldScope = (typeof HOLD_SCOPES)[number];
+
+/** An org, or a set of its records, kept as it is until released. */
+export interface LegalHold {
+  id: string;
+  orgId: string;
+  /** The matter it is for, as the person placing it named it (a case number, a request). */
+  name: string;
+  scope: HoldScope;
+  /** The records held (18-character ids), empty for an org-wide hold. */
+  recordIds: string[];
+  createdBy: string | null;
+  createdAt: Date;
+  releasedBy: string | null;
+  releasedAt: Date | null;
+}
+
+export interface NewLegalHold {
+  name: string;
+  /** Omitted or empty: the whole org is held. */
+  recordIds?: string[] | undefined;
+}
+
+/** What a caller is about to do, in words a refusal can name ("prune", "erase", "delete its backups"). */
+export interface HeldAction {
+  action: string;
+  /** The records the action touches; omitted, it touches the whole org (any active hold refuses it). */
+  recordIds?: string[] | undefined;
+}
+
+/** The most records one hold names: a hold is a matter's list, not a copy of an org. */
+export const MAX_HOLD_RECORDS = 10_000;
+
+/**
+ * Salesforce Backup & Recover's tiers, counted back from the time of a prune: every version of
+ * the last keepAllDays days, then the version current at each UTC midnight for dailyWeeks weeks,
+ * at each Monday 00:00 UTC for weeklyMonths months, at each 1st of the month for monthlyYears
+ * years. Older versions go, except a record's newest, which is always kept.
+ */
+export interface RetentionPolicy {
+  keepAllDays: number;
+  dailyWeeks: number;
+  weeklyMonths: number;
+  monthlyYears: number;
+}
+
+/** Where an org's policy comes from: its own, the tenant's default, or none (keep everything). */
+export interface EffectivePolicy {
+  policy: RetentionPolicy | null;
+  source: 'org' | 'tenant' | 'default';
+  updatedBy: string | null;
+  updatedAt: Date | null;
+}
+
+export interface PruneRun {
+  id: string;
+  /** The time the policy was counted back from; a resumed run keeps it. */
+  cutoff: Date;
+  policy: RetentionPolicy;
+  phase: 'versions' | 'files' | 'done';
+  startedBy: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  versionsRemoved: number;
+  packsRewritten: number;
+  packsDeleted: number;
+  /** Stored bytes of the packs rewritten or deleted, before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+  fileRefsRemoved: number;
+  filesDeleted: number;
+  fileBytes: number;
+}
