@@ -102,7 +102,9 @@ async function main(): Promise<void> {
       series: await timed(() => monitor.series(orgId!, { to: end, days: DAYS })),
       jobPage: await timed(() => monitor.jobFigures(orgId!, page)),
       objectFigures: await timed(() => monitor.objectFigures(orgId!, job, objects)),
-      status: await timed(() => monitor.status(orgId!, { status: 'succeeded' }, { everyMs: DAY_MS, continuousUntil: null })),
+      status: await timed(() =>
+        monitor.status(orgId!, { status: 'succeeded' }, { continuous: false, everyMs: DAY_MS, continuousUntil: null }),
+      ),
     };
     const series = await monitor.series(orgId!, { to: end, days: DAYS });
     console.log(

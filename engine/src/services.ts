@@ -168,6 +168,7 @@ function backupServices(
     promise: async (org) => {
       const [settings, protection] = await Promise.all([schedule.backupSettings.get(org.id), cdp.getSettings(org)]);
       return {
+        continuous: protection.enabled,
         everyMs: settings.enabled ? (24 * 3600_000) / settings.jobsPerDay : null,
         continuousUntil: protection.enabled ? protection.caughtUpAt : null,
       };

@@ -81,6 +81,16 @@ describe('orgvault through a running engine', () => {
     const job = await json(onOrg(['backup', 'run', '--wait']));
     expect(job.status).toBe('succeeded');
     expect(await json(onOrg(['job', String(job.id)]))).toEqual(await api(`/jobs/${String(job.id)}`));
+    // The tile's figures and the last job's (orgvault status); the age moves between the two asks.
+    const protection = await json(onOrg(['status']));
+    const tile = await api('');
+    expect(protection).toEqual({
+      org: { id: org.id, name: org.name },
+      protection: { ...(tile.protection as object), newestPointAgeMs: expect.any(Number) },
+      continuousProtection: false,
+      currentJob: null,
+      lastJob: await api(`/jobs/${String(job.id)}`),
+    });
 
     // Generate recovery point.
     const point = await json(onOrg(['recovery-point', '--objects', 'Account', '--at', new Date().toISOString()]));
@@ -136,6 +146,7 @@ describe('orgvault through a running engine', () => {
       [['tenant', 'admins', '--tenant', 'cli-api', '--set', 'ops@example.com'], cli],
       [['tenant', 'subscription', '--tenant', 'cli-api'], local],
       [onOrg(['backup', 'run', '--objects', 'Account', '--wait']), cli],
+      [onOrg(['status']), cli],
       [onOrg(['jobs']), cli],
       [['job', '--org', org.id, jobId], cli],
       [onOrg(['usage']), local],

@@ -10,6 +10,8 @@ export interface SeedPass {
   removed?: number;
   bytes?: number;
   files?: number;
+  /** Stored bytes of those files. */
+  fileBytes?: number;
   apiCalls?: number;
   failed?: string;
 }
@@ -46,11 +48,11 @@ export async function seedJobs(pool: Pool, orgId: string, jobs: SeedJob[]): Prom
     const p = j.passes;
     await pool.query(
       `INSERT INTO backup_job_objects (org_id, job_id, object, pass, status, records, inserted, updated, removed, deleted, bytes, files,
-                                       api_calls, started_at, finished_at, error)
+                                       file_bytes, api_calls, started_at, finished_at, error)
        SELECT $1, $2, t.object, 'incremental', CASE WHEN t.error IS NULL THEN 'succeeded' ELSE 'failed' END, t.ins + t.upd, t.ins, t.upd,
-              t.rem, t.rem, t.bytes, t.files, t.calls, $3, $4, t.error
-         FROM unnest($5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])
-              AS t(object, ins, upd, rem, bytes, files, calls, error)`,
+              t.rem, t.rem, t.bytes, t.files, t.file_bytes, t.calls, $3, $4, t.error
+         FROM unnest($5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[])
+              AS t(object, ins, upd, rem, bytes, files, calls, error, file_bytes)`,
       [
         orgId,
         id,
@@ -64,6 +66,7 @@ export async function seedJobs(pool: Pool, orgId: string, jobs: SeedJob[]): Prom
         p.map((x) => x.files ?? 0),
         p.map((x) => x.apiCalls ?? 0),
         p.map((x) => x.failed ?? null),
+        p.map((x) => x.fileBytes ?? 0),
       ],
     );
     await rollUpJob(pool, orgId, id, j.apiLimit);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count } from './schemas.js';
+import { Count, DateTime } from './schemas.js';
 
 /** The wire shapes of the monitor's series (backup/monitor.ts): one point per UTC day. */
 
@@ -21,7 +21,7 @@ export const DayPoint = z.object({
   inserted: Count,
   updated: Count,
   deleted: Count,
-  bytesStored: Count.describe('Bytes of record packs as stored, at the end of the day'),
+  bytesStored: Count.describe('Bytes as stored (record packs and files), at the end of the day'),
   bytesAdded: Count,
   apiCalls: Count,
   apiLimit: Count.nullable().describe("The org's daily API allowance as the day's jobs saw it"),
@@ -36,6 +36,10 @@ export const MonitorSeries = z.object({
   changesByObject: z
     .array(z.object({ object: z.string(), inserted: z.array(Count), updated: z.array(Count), deleted: z.array(Count) }))
     .describe('Per object with the most changes (the rest as "Other objects"), one entry per day'),
+  rpo: z
+    .array(z.object({ at: DateTime, ageMs: Count.nullable().describe('Null while there was no restorable point') }))
+    .nullable()
+    .describe('With continuous protection on: the age of the newest restorable point every 15 minutes over the last day; else null'),
 });
 
 export type MonitorSeriesOut = z.output<typeof MonitorSeries>;

@@ -45,6 +45,8 @@ export interface Job {
   records: number;
   bytes: number;
   files: number;
+  /** Stored bytes of the files it added (bytes are its record packs'). */
+  fileBytes: number;
   apiCalls: number;
   /** What its passes changed in the backup (see migration 0210). */
   inserted: number;
@@ -63,6 +65,7 @@ export interface JobObject {
   deleted: number;
   bytes: number;
   files: number;
+  fileBytes: number;
   apiCalls: number;
   inserted: number;
   updated: number;
@@ -91,6 +94,7 @@ export interface JobRow {
   records: string;
   bytes: string;
   files: string;
+  file_bytes: string;
   api_calls: string;
   inserted: string;
   updated: string;
@@ -116,6 +120,7 @@ export const toJob = (r: JobRow): Job => ({
   records: Number(r.records),
   bytes: Number(r.bytes),
   files: Number(r.files),
+  fileBytes: Number(r.file_bytes),
   apiCalls: Number(r.api_calls),
   inserted: Number(r.inserted),
   updated: Number(r.updated),
@@ -259,6 +264,7 @@ export async function jobObjects(pool: Pool, orgId: string, jobId: string): Prom
     deleted: Number(r.deleted),
     bytes: Number(r.bytes),
     files: Number(r.files),
+    fileBytes: Number(r.file_bytes),
     apiCalls: Number(r.api_calls),
     inserted: Number(r.inserted),
     updated: Number(r.updated),

@@ -1,7 +1,16 @@
-import type { Pool } from '../infra/db.js';
+import type { Pool, Queryable } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import type { Job, JobObject, JobStatus } from './jobs.js';
-import { CHANGES_BY_OBJECT, DAILY_SERIES, FAILED_OBJECTS, JOB_FIGURES, OBJECT_TOTALS, PROTECTION_TOTALS } from './sql.js';
+import {
+  CHANGES_BY_OBJECT,
+  DAILY_SERIES,
+  FAILED_OBJECTS,
+  JOB_FIGURES,
+  NEWEST_POINTS,
+  OBJECT_TOTALS,
+  PROTECTION_TOTALS,
+  SAMPLE_COVERAGE,
+} from './sql.js';
 
 /** What an admin asks of one object's pass: what it protects, what changed, what it cost. */
 export interface ObjectFigures {
@@ -12,7 +21,7 @@ export interface ObjectFigures {
   inserted: number;
   updated: number;
   deleted: number;
-  /** Bytes of record packs as stored (compressed, encrypted): in total after the job, and added by it. */
+  /** Bytes as stored (compressed, encrypted), record packs and files alike: in total after the job, and added by it. */
   bytesStored: number;
   bytesAdded: number;
   durationMs: number | null;
@@ -53,6 +62,12 @@ export interface ObjectChanges {
   deleted: number[];
 }
 
+/** The age of the newest restorable point at one moment; null while there was none. */
+export interface RpoPoint {
+  at: Date;
+  ageMs: number | null;
+}
+
 export interface MonitorSeries {
   from: string;
   to: string;
@@ -60,6 +75,8 @@ export interface MonitorSeries {
   jobs: number;
   days: DayPoint[];
   changesByObject: ObjectChanges[];
+  /** With continuous protection on: the last day, every RPO_STEP_MINUTES; else null. */
+  rpo: RpoPoint[] | null;
 }
 
 export type ProtectionWarning = { reason: 'failed' | 'partial' | 'stale'; message: string };
@@ -77,6 +94,8 @@ export interface ProtectionStatus {
 
 /** The schedule's promise and continuous protection's coverage, which other domains know. */
 export interface ProtectionPromise {
+  /** Continuous protection is on. */
+  continuous: boolean;
   /** How often the schedule starts a backup; null when it does not. */
   everyMs: number | null;
   /** Continuous protection has stored everything committed before this. */
@@ -89,6 +108,7 @@ export const OTHER_OBJECTS = 'Other objects';
 /** A scheduled backup may start and run this long after its time before the tile warns. */
 const STALE_GRACE_MS = 3600_000;
 export const MAX_WINDOW_DAYS = 366;
+export const RPO_STEP_MINUTES = 15;
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const share = (calls: number, limit: number | null): number | null =>
@@ -97,7 +117,7 @@ const duration = (o: { startedAt: Date | null; finishedAt: Date | null }): numbe
   o.startedAt && o.finishedAt ? o.finishedAt.getTime() - o.startedAt.getTime() : null;
 
 type StoredTotals = { protected: string; files_total: string; bytes_total: string };
-type Pass = Pick<Job, 'inserted' | 'updated' | 'removed' | 'bytes' | 'apiCalls' | 'startedAt' | 'finishedAt'>;
+type Pass = Pick<Job, 'inserted' | 'updated' | 'removed' | 'bytes' | 'fileBytes' | 'apiCalls' | 'startedAt' | 'finishedAt'>;
 
 /** A job's or one object's pass alike: its own counts, and what the store holds after it. */
 function figuresOf(p: Pass, t: StoredTotals | undefined, apiLimit: number | null): ObjectFigures {
@@ -108,7 +128,7 @@ function figuresOf(p: Pass, t: StoredTotals | undefined, apiLimit: number | null
     updated: p.updated,
     deleted: p.removed,
     bytesStored: n(t?.bytes_total),
-    bytesAdded: p.bytes,
+    bytesAdded: p.bytes + p.fileBytes,
     durationMs: duration(p),
     apiCalls: p.apiCalls,
     apiShare: share(p.apiCalls, apiLimit),
@@ -143,14 +163,21 @@ export class BackupMonitor {
     return new Map(objects.map((o) => [o.object, figuresOf(o, byObject.get(o.object), job.apiLimit)]));
   }
 
-  /** The window's days, `to` (a UTC day) included; VALIDATION_FAILED beyond MAX_WINDOW_DAYS. */
-  async series(orgId: string, window: { to: Date; days: number }): Promise<MonitorSeries> {
+  /**
+   * The window's days, `to` (a UTC day) included; VALIDATION_FAILED beyond MAX_WINDOW_DAYS. With
+   * `continuous` (protection is on), the RPO over the day up to `now` as well.
+   */
+  async series(orgId: string, window: { to: Date; days: number }, continuous = false, now = new Date()): Promise<MonitorSeries> {
     if (!Number.isInteger(window.days) || window.days < 1 || window.days > MAX_WINDOW_DAYS)
       throw new OrgVaultError('VALIDATION_FAILED', `A window is 1 to ${MAX_WINDOW_DAYS} days`);
     const to = window.to.toISOString().slice(0, 10);
     const from = new Date(Date.parse(to) - (window.days - 1) * 86_400_000).toISOString().slice(0, 10);
     const params = [orgId, from, window.days];
-    const [daily, changes] = await Promise.all([this.pool.query(DAILY_SERIES, params), this.pool.query(CHANGES_BY_OBJECT, params)]);
+    const [daily, changes, rpo] = await Promise.all([
+      this.pool.query(DAILY_SERIES, params),
+      this.pool.query<ObjectDayRow>(CHANGES_BY_OBJECT, [...params, CHART_OBJECTS]),
+      continuous ? this.rpo(orgId, now) : null,
+    ]);
     const days: DayPoint[] = daily.rows.map((r) => ({
       day: r.day,
       jobs: r.jobs,
@@ -171,11 +198,14 @@ export class BackupMonitor {
       to,
       jobs: days.reduce((sum, d) => sum + d.jobs, 0),
       days,
-      changesByObject: stackObjects(
-        days.map((d) => d.day),
-        changes.rows,
-      ),
+      changesByObject: stackObjects(days, changes.rows),
+      rpo,
     };
+  }
+
+  private async rpo(orgId: string, now: Date): Promise<RpoPoint[]> {
+    const { rows } = await this.pool.query<{ at: Date; newest: Date | null }>(NEWEST_POINTS, [orgId, now, RPO_STEP_MINUTES]);
+    return rows.map((r) => ({ at: r.at, ageMs: r.newest ? r.at.getTime() - r.newest.getTime() : null }));
   }
 
   /** Totals now, the newest restorable point, and whether the tile should warn. */
@@ -200,6 +230,11 @@ export class BackupMonitor {
   }
 }
 
+/** Continuous protection's checkpoint moved: every change committed before `until` is stored. */
+export async function sampleCoverage(pool: Queryable, orgId: string, until: Date): Promise<void> {
+  await pool.query(SAMPLE_COVERAGE, [orgId, until]);
+}
+
 function warningOf(last: { status: JobStatus } | null, ageMs: number | null, everyMs: number | null): ProtectionWarning | null {
   if (last?.status === 'failed') return { reason: 'failed', message: 'The last backup failed.' };
   if (last?.status === 'partial')
@@ -211,26 +246,27 @@ function warningOf(last: { status: JobStatus } | null, ageMs: number | null, eve
   return null;
 }
 
-/** The objects with the most changes each get a series; the others are summed as one. */
-function stackObjects(
-  days: string[],
-  rows: Array<{ object: string; day: string; inserted: string; updated: string; removed: string }>,
-): ObjectChanges[] {
-  const at = new Map(days.map((d, i) => [d, i]));
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.object, (totals.get(r.object) ?? 0) + n(r.inserted) + n(r.updated) + n(r.removed));
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
-  const named = new Set(ranked.slice(0, ranked.length > CHART_OBJECTS ? CHART_OBJECTS - 1 : CHART_OBJECTS));
-  const series = new Map<string, ObjectChanges>();
+type ObjectDayRow = { object: string; others: boolean; day: string; inserted: string; updated: string; removed: string };
+
+/**
+ * The named objects' series (rows come most changed first), and the others' as what remains of
+ * each day's changes: the days and the day rows are kept together (rollUpJob), so they agree.
+ */
+function stackObjects(days: DayPoint[], rows: ObjectDayRow[]): ObjectChanges[] {
+  const at = new Map(days.map((d, i) => [d.day, i]));
   const zeros = () => days.map(() => 0);
-  for (const object of [...ranked.filter((o) => named.has(o)), ...(ranked.length > named.size ? [OTHER_OBJECTS] : [])])
-    series.set(object, { object, inserted: zeros(), updated: zeros(), deleted: zeros() });
+  const series = new Map<string, ObjectChanges>();
   for (const r of rows) {
-    const s = series.get(named.has(r.object) ? r.object : OTHER_OBJECTS)!;
+    if (!series.has(r.object)) series.set(r.object, { object: r.object, inserted: zeros(), updated: zeros(), deleted: zeros() });
+    const s = series.get(r.object)!;
     const i = at.get(r.day)!;
-    s.inserted[i]! += n(r.inserted);
-    s.updated[i]! += n(r.updated);
-    s.deleted[i]! += n(r.removed);
+    s.inserted[i] = n(r.inserted);
+    s.updated[i] = n(r.updated);
+    s.deleted[i] = n(r.removed);
   }
-  return [...series.values()];
+  const named = [...series.values()];
+  if (!rows[0]?.others) return named;
+  const rest = (field: 'inserted' | 'updated' | 'deleted') =>
+    days.map((d, i) => d[field] - named.reduce((sum, o) => sum + o[field][i]!, 0));
+  return [...named, { object: OTHER_OBJECTS, inserted: rest('inserted'), updated: rest('updated'), deleted: rest('deleted') }];
 }

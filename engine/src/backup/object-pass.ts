@@ -288,7 +288,7 @@ async function fileOf(ctx: PassContext, id: string, validFrom: string, deleted: 
         { orgId: ctx.orgId, object: scope.name, recordId: id, field, validFrom, source: 'backup', jobId: ctx.jobId },
         blob.stream,
         undefined,
-        (tx) => recordProgress(tx, ctx.orgId, ctx.jobId, scope.name, { files: 1 }),
+        (tx, added) => recordProgress(tx, ctx.orgId, ctx.jobId, scope.name, { files: 1, fileBytes: added.storedBytes }),
       ),
     );
   }

@@ -143,16 +143,17 @@ export class BackupJobs {
   }
 
   /** Per UTC day over the window ending with the day of `to`: see BackupMonitor.series. */
-  series(org: Org, window: { to: Date; days: number }): Promise<MonitorSeries> {
-    return this.monitor.series(org.id, window);
+  async series(org: Org, window: { to: Date; days: number }, now = new Date()): Promise<MonitorSeries> {
+    return this.monitor.series(org.id, window, (await this.promise(org)).continuous, now);
+  }
+
+  private async promise(org: Org): Promise<ProtectionPromise> {
+    return (await this.wiring.promise?.(org)) ?? { continuous: false, everyMs: null, continuousUntil: null };
   }
 
   /** Are we protected, and since when: the tile's and `orgvault status`'s answer. */
   async protection(org: Org, now = new Date()): Promise<ProtectionStatus> {
-    const [recent, promise] = await Promise.all([
-      listJobs(this.pool, org.id, 20),
-      this.wiring.promise?.(org) ?? { everyMs: null, continuousUntil: null },
-    ]);
+    const [recent, promise] = await Promise.all([listJobs(this.pool, org.id, 20), this.promise(org)]);
     const last = recent.find((j) => FINAL.has(j.status) && j.status !== 'skipped') ?? null;
     return this.monitor.status(org.id, last, promise, now);
   }

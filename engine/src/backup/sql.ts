@@ -28,7 +28,7 @@ export const LIST_JOBS =
 
 export const ACTIVE_JOBS = 'SELECT * FROM backup_jobs WHERE org_id = $1 AND status = ANY($2) ORDER BY created_at';
 
-export const JOB_OBJECTS = `SELECT object, pass, status, records, deleted, bytes, files, api_calls, inserted, updated, removed, attempts, checkpoint,
+export const JOB_OBJECTS = `SELECT object, pass, status, records, deleted, bytes, files, file_bytes, api_calls, inserted, updated, removed, attempts, checkpoint,
        started_at, finished_at, error
   FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object`;
 
@@ -76,10 +76,10 @@ export const ENSURE_PASSES = `INSERT INTO backup_job_objects (org_id, job_id, ob
 export const LIST_PASSES =
   'SELECT object, pass, status, attempts, checkpoint FROM backup_job_objects WHERE org_id = $1 AND job_id = $2 ORDER BY object';
 
-/** Adds progress (with $10-$12, what the versions changed: migration 0210) and moves the checkpoint (kept when $9 is null). */
+/** Adds progress (with $10-$12, what the versions changed: migration 0210; $13 file bytes: 0220) and moves the checkpoint (kept when $9 is null). */
 export const RECORD_PROGRESS = `UPDATE backup_job_objects SET records = records + $4, deleted = deleted + $5, bytes = bytes + $6, files = files + $7,
     api_calls = api_calls + $8, checkpoint = coalesce($9, checkpoint),
-    inserted = inserted + $10, updated = updated + $11, removed = removed + $12
+    inserted = inserted + $10, updated = updated + $11, removed = removed + $12, file_bytes = file_bytes + $13
   WHERE org_id = $1 AND job_id = $2 AND object = $3`;
 
 export const SET_PASS_STATUS = `UPDATE backup_job_objects SET status = $4, error = $5,
@@ -92,10 +92,10 @@ export const ADD_JOB_CALLS = 'UPDATE backup_jobs SET scope_api_calls = scope_api
 
 /** A job's totals: the sum of its passes plus the calls spent outside them; the daily API allowance $3 when given. */
 export const ROLL_UP_JOB = `UPDATE backup_jobs j SET records = s.records, bytes = s.bytes, files = s.files, api_calls = s.api_calls + j.scope_api_calls,
-    inserted = s.inserted, updated = s.updated, removed = s.removed, api_limit = coalesce($3, j.api_limit)
+    inserted = s.inserted, updated = s.updated, removed = s.removed, file_bytes = s.file_bytes, api_limit = coalesce($3, j.api_limit)
    FROM (SELECT coalesce(sum(records), 0) AS records, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files,
                 coalesce(sum(api_calls), 0) AS api_calls, coalesce(sum(inserted), 0) AS inserted,
-                coalesce(sum(updated), 0) AS updated, coalesce(sum(removed), 0) AS removed
+                coalesce(sum(updated), 0) AS updated, coalesce(sum(removed), 0) AS removed, coalesce(sum(file_bytes), 0) AS file_bytes
            FROM backup_job_objects WHERE org_id = $1 AND job_id = $2) s
   WHERE j.org_id = $1 AND j.id = $2`;
 
@@ -117,15 +117,15 @@ export const GET_PASS = 'SELECT status, checkpoint FROM backup_job_objects WHERE
 
 // ---------------------------------------------------------------- the monitor (monitor.ts)
 // Records protected is the running sum of inserted - removed over an org's passes (migration
-// 0210), files and bytes the running sums of what each job stored; recovery points store nothing
-// and skipped jobs never ran, so the series leave both out.
+// 0210), files and bytes the running sums of what each job stored (bytes: record packs and files,
+// 0220); recovery points store nothing and skipped jobs never ran, so the series leave both out.
 
 /** Jobs that stored data, of org $1 (columns of alias `a`, when given). */
 const backups = (a = '') => `${a}org_id = $1 AND ${a}status <> 'skipped' AND ${a}kind <> 'recovery_point'`;
 
 /** Jobs $2 (ids) of org $1 with the org's totals as of each (all jobs up to it, in queue order). */
 export const JOB_FIGURES = `SELECT id, protected, files_total, bytes_total
-  FROM (SELECT id, sum(inserted - removed) OVER w AS protected, sum(files) OVER w AS files_total, sum(bytes) OVER w AS bytes_total
+  FROM (SELECT id, sum(inserted - removed) OVER w AS protected, sum(files) OVER w AS files_total, sum(bytes + file_bytes) OVER w AS bytes_total
           FROM backup_jobs WHERE org_id = $1
         WINDOW w AS (ORDER BY created_at, id)) t
  WHERE id = ANY($2::uuid[])`;
@@ -135,7 +135,8 @@ export const FAILED_OBJECTS = `SELECT job_id, object, error FROM backup_job_obje
  WHERE org_id = $1 AND job_id = ANY($2::uuid[]) AND status = 'failed' ORDER BY job_id, object`;
 
 /** Per object of job $2 of org $1: the object's totals over every job up to and including it. */
-export const OBJECT_TOTALS = `SELECT o.object, sum(o.inserted - o.removed) AS protected, sum(o.files) AS files_total, sum(o.bytes) AS bytes_total
+export const OBJECT_TOTALS = `SELECT o.object, sum(o.inserted - o.removed) AS protected, sum(o.files) AS files_total,
+       sum(o.bytes + o.file_bytes) AS bytes_total
   FROM backup_job_objects o JOIN backup_jobs j ON j.org_id = o.org_id AND j.id = o.job_id
  WHERE o.org_id = $1
    AND (j.created_at, j.id) <= (SELECT created_at, id FROM backup_jobs WHERE org_id = $1 AND id = $2)
@@ -150,12 +151,12 @@ const inWindow = (a = '') => `${a}created_at >= $2::date AT TIME ZONE 'UTC' AND 
  * did, and the org's totals at the day's end (running sums from everything before the window).
  */
 export const DAILY_SERIES = `WITH days AS (SELECT ($2::date + i) AS day FROM generate_series(0, $3::int - 1) i),
-before AS (SELECT coalesce(sum(inserted - removed), 0) AS protected, coalesce(sum(files), 0) AS files, coalesce(sum(bytes), 0) AS bytes
+before AS (SELECT coalesce(sum(inserted - removed), 0) AS protected, coalesce(sum(files), 0) AS files, coalesce(sum(bytes + file_bytes), 0) AS bytes
              FROM backup_jobs WHERE ${backups()} AND created_at < $2::date AT TIME ZONE 'UTC'),
 per AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS jobs,
                count(*) FILTER (WHERE status IN ('failed', 'partial')) AS failed_jobs,
                sum(inserted) AS inserted, sum(updated) AS updated, sum(removed) AS removed, sum(files) AS files,
-               sum(bytes) AS bytes, sum(api_calls) AS api_calls, max(api_limit) AS api_limit,
+               sum(bytes + file_bytes) AS bytes, sum(api_calls) AS api_calls, max(api_limit) AS api_limit,
                max((extract(epoch FROM finished_at - started_at) * 1000)::bigint) AS duration_ms
           FROM backup_jobs WHERE ${backups()} AND ${inWindow()}
          GROUP BY 1)
@@ -170,16 +171,85 @@ SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(per.jobs, 0)::int AS job
 WINDOW w AS (ORDER BY days.day)
  ORDER BY days.day`;
 
-/** Per object and UTC day of the window: the changes its passes stored (days without any left out). */
-export const CHANGES_BY_OBJECT = `SELECT o.object, to_char((j.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
-       sum(o.inserted) AS inserted, sum(o.updated) AS updated, sum(o.removed) AS removed
-  FROM backup_jobs j JOIN backup_job_objects o ON o.org_id = j.org_id AND o.job_id = j.id
- WHERE ${backups('j.')} AND ${inWindow('j.')}
- GROUP BY 1, 2
-HAVING sum(o.inserted) + sum(o.updated) + sum(o.removed) > 0`;
+/**
+ * The changes of the objects the stacked chart names, per UTC day of the window (days without any
+ * left out), most changed first: every object when at most $4 changed, else the $4 - 1 with the
+ * most changes, and \`others\` says the rest are summed as one. Each object's changes in the window
+ * are two reads of its running total (backup_object_days, migration 0221); the objects are found
+ * by skipping through the primary key, one probe each (PostgreSQL has no loose index scan).
+ */
+export const CHANGES_BY_OBJECT = `WITH RECURSIVE objects AS (
+  (SELECT object FROM backup_object_days WHERE org_id = $1 ORDER BY object LIMIT 1)
+  UNION ALL
+  SELECT (SELECT d.object FROM backup_object_days d WHERE d.org_id = $1 AND d.object > objects.object ORDER BY d.object LIMIT 1)
+    FROM objects WHERE objects.object IS NOT NULL),
+ranked AS (SELECT object, row_number() OVER (ORDER BY changes DESC, object) AS rank, count(*) OVER () AS ranked
+  FROM (SELECT o.object,
+               coalesce((SELECT changes_through FROM backup_object_days WHERE org_id = $1 AND object = o.object AND day < $2::date + $3::int
+                          ORDER BY day DESC LIMIT 1), 0)
+             - coalesce((SELECT changes_through FROM backup_object_days WHERE org_id = $1 AND object = o.object AND day < $2::date
+                          ORDER BY day DESC LIMIT 1), 0) AS changes
+          FROM objects o WHERE o.object IS NOT NULL) t
+ WHERE changes > 0)
+SELECT r.object, r.ranked > $4 AS others, to_char(d.day, 'YYYY-MM-DD') AS day, d.inserted, d.updated, d.removed
+  FROM ranked r JOIN backup_object_days d ON d.org_id = $1 AND d.object = r.object AND d.day >= $2::date AND d.day < $2::date + $3::int
+ WHERE r.ranked <= $4 OR r.rank < $4
+ ORDER BY r.rank, d.day`;
+
+/**
+ * Brings org $1's day rows up to date with job $2's passes (each of its objects on its day,
+ * recounted over every job of that day) and moves the running totals of later days by the
+ * difference. Callers hold OBJECT_DAYS_LOCK: two jobs of one org settle one after the other.
+ */
+export const REFRESH_OBJECT_DAYS = `WITH job AS (
+  SELECT (created_at AT TIME ZONE 'UTC')::date AS day FROM backup_jobs WHERE ${backups()} AND id = $2),
+fresh AS (SELECT o.object, job.day, sum(o.inserted) AS inserted, sum(o.updated) AS updated, sum(o.removed) AS removed
+  FROM job JOIN backup_jobs j ON ${backups('j.')} AND j.created_at >= job.day AT TIME ZONE 'UTC' AND j.created_at < (job.day + 1) AT TIME ZONE 'UTC'
+  JOIN backup_job_objects o ON o.org_id = $1 AND o.job_id = j.id
+ WHERE o.object IN (SELECT object FROM backup_job_objects WHERE org_id = $1 AND job_id = $2)
+ GROUP BY o.object, job.day),
+moved AS (SELECT f.*, f.inserted + f.updated + f.removed - coalesce(d.inserted + d.updated + d.removed, 0) AS delta
+  FROM fresh f LEFT JOIN backup_object_days d ON d.org_id = $1 AND d.object = f.object AND d.day = f.day
+ WHERE (f.inserted, f.updated, f.removed) IS DISTINCT FROM (d.inserted, d.updated, d.removed)
+   AND (d.object IS NOT NULL OR f.inserted + f.updated + f.removed > 0)),
+upserted AS (INSERT INTO backup_object_days (org_id, object, day, inserted, updated, removed, changes_through)
+  SELECT $1, m.object, m.day, m.inserted, m.updated, m.removed, m.inserted + m.updated + m.removed
+       + coalesce((SELECT p.changes_through FROM backup_object_days p WHERE p.org_id = $1 AND p.object = m.object AND p.day < m.day
+                    ORDER BY p.day DESC LIMIT 1), 0)
+    FROM moved m
+  ON CONFLICT (org_id, object, day) DO UPDATE SET inserted = EXCLUDED.inserted, updated = EXCLUDED.updated, removed = EXCLUDED.removed,
+    changes_through = EXCLUDED.changes_through)
+UPDATE backup_object_days d SET changes_through = d.changes_through + m.delta
+  FROM moved m WHERE d.org_id = $1 AND d.object = m.object AND d.day > m.day AND m.delta <> 0`;
+
+/** One refresher of an org's day rows at a time (their running totals build on each other). */
+export const OBJECT_DAYS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('orgvault_object_days'), hashtext($1::text))";
+
+/** Samples continuous protection's coverage $2 of org $1 (one row per 5 minutes); drops samples over a week old. */
+export const SAMPLE_COVERAGE = `WITH old AS (DELETE FROM backup_coverage_samples WHERE org_id = $1 AND bucket < $2::timestamptz - interval '7 days')
+INSERT INTO backup_coverage_samples (org_id, bucket, covered_until)
+VALUES ($1, to_timestamp(floor(extract(epoch FROM $2::timestamptz) / 300) * 300), $2)
+ON CONFLICT (org_id, bucket) DO UPDATE SET covered_until = greatest(backup_coverage_samples.covered_until, EXCLUDED.covered_until)`;
+
+/**
+ * Every $3 minutes over the day up to $2 (on the $3-minute marks, the one a day before left out): the newest restorable point
+ * then, the later of the last backup that had finished (succeeded or partial) and the coverage
+ * continuous protection had sampled. A bucket holds its newest sample, so the bucket a mark falls
+ * in may hold coverage the mark had not yet seen: the one before it answers then.
+ */
+export const NEWEST_POINTS = `SELECT m.at, greatest(
+    (SELECT max(c.covered_until) FROM (SELECT covered_until FROM backup_coverage_samples
+                                        WHERE org_id = $1 AND bucket <= m.at ORDER BY bucket DESC LIMIT 2) c
+      WHERE c.covered_until <= m.at),
+    (SELECT max(finished_at) FROM backup_jobs WHERE ${backups()} AND status IN ('succeeded', 'partial') AND finished_at <= m.at)) AS newest
+  FROM generate_series(to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)) - interval '1 day'
+                         + make_interval(mins => $3::int),
+                       to_timestamp(floor(extract(epoch FROM $2::timestamptz) / ($3::int * 60)) * ($3::int * 60)),
+                       make_interval(mins => $3::int)) AS m(at)
+ ORDER BY m.at`;
 
 /** The org's totals now, and its newest job that left a restorable state (succeeded or partial). */
 export const PROTECTION_TOTALS = `SELECT coalesce(sum(inserted - removed), 0) AS protected, coalesce(sum(files), 0) AS files_total,
-       coalesce(sum(bytes), 0) AS bytes_total,
+       coalesce(sum(bytes + file_bytes), 0) AS bytes_total,
        (SELECT max(finished_at) FROM backup_jobs WHERE ${backups()} AND status IN ('succeeded', 'partial')) AS newest_point
   FROM backup_jobs WHERE ${backups()}`;

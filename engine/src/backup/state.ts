@@ -1,6 +1,8 @@
-import type { Pool, Queryable } from '../infra/db.js';
+import { withTransaction, type Pool, type Queryable } from '../infra/db.js';
 import {
   ADD_JOB_CALLS,
+  OBJECT_DAYS_LOCK,
+  REFRESH_OBJECT_DAYS,
   ENSURE_PASSES,
   LIST_PASSES,
   MARK_OBJECT_FAILED,
@@ -113,6 +115,8 @@ export interface PassProgress {
   removed?: number;
   bytes?: number;
   files?: number;
+  /** Stored bytes of the files it added (migration 0220). */
+  fileBytes?: number;
   apiCalls?: number;
 }
 
@@ -138,6 +142,7 @@ export async function recordProgress(
     progress.inserted ?? 0,
     progress.updated ?? 0,
     progress.removed ?? 0,
+    progress.fileBytes ?? 0,
   ]);
 }
 
@@ -159,8 +164,13 @@ export async function recordJobCalls(pool: Pool, orgId: string, jobId: string, c
 
 /**
  * Job totals are the sum of its passes, plus the calls it spent outside them; `apiLimit`, the
- * org's daily allowance as last reported, is kept when given.
+ * org's daily allowance as last reported, is kept when given. The monitor's day rows of its
+ * objects follow in the same transaction, so the series' days and objects always agree.
  */
 export async function rollUpJob(pool: Pool, orgId: string, jobId: string, apiLimit?: number): Promise<void> {
-  await pool.query(ROLL_UP_JOB, [orgId, jobId, apiLimit ?? null]);
+  await withTransaction(pool, async (tx) => {
+    await tx.query(OBJECT_DAYS_LOCK, [orgId]);
+    await tx.query(ROLL_UP_JOB, [orgId, jobId, apiLimit ?? null]);
+    await tx.query(REFRESH_OBJECT_DAYS, [orgId, jobId]);
+  });
 }

@@ -11,6 +11,7 @@ import {
   START_COVERAGE,
   SWITCH_TRANSPORT,
 } from './sql.js';
+import { sampleCoverage } from '../backup/monitor.js';
 
 /**
  * protection_on: the changes between the last backup and the stream's start are read by a backup.
@@ -116,6 +117,8 @@ export async function saveCheckpoint(
     c.reset === true,
     cometd ? (c.replayId ?? null) : null,
   ]);
+  // The monitor's RPO chart draws from these samples (the checkpoint itself keeps only the latest).
+  if (c.caughtUpAt) await sampleCoverage(pool, orgId, c.caughtUpAt);
 }
 
 /**

@@ -9,6 +9,7 @@ import { protectCommands } from './protect-commands.js';
 import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
 import { auditCommands } from './audit-commands.js';
+import { statusCommands } from './status-commands.js';
 import { holdCommands } from './hold-commands.js';
 import { doctorCommands } from './doctor-commands.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   orgCommands(program);
   tenantCommands(program);
+  statusCommands(program);
   backupCommands(program);
   protectCommands(program);
   settingsCommands(program);

@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import type { Pool, PoolClient, Queryable } from '../infra/db.js';
+import type { Pool, PoolClient } from '../infra/db.js';
 import type { Config } from '../config/schema.js';
 import { defaultKeyFile } from '../infra/stack.js';
 import { type KeyEncryptionKey, localFileKek } from './keys/kek.js';
@@ -12,7 +12,7 @@ import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from '
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
 import { AS_OF_SQL, IDS_AT_SQL, OBJECTS, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './sql.js';
-import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
+import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult, type WithRef } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
 import { type DeletedBackups, deleteOrgBackups } from './deletion.js';
@@ -240,12 +240,7 @@ export class Store {
    * Streams a file in, encrypted and content-addressed; content already stored is not kept twice.
    * With `expect` (a content hash), other content is not recorded.
    */
-  putBlob(
-    ref: BlobRefInput,
-    content: Readable | AsyncIterable<Buffer>,
-    expect?: string,
-    withRef?: (tx: Queryable) => Promise<void>,
-  ): Promise<PutBlobResult> {
+  putBlob(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string, withRef?: WithRef): Promise<PutBlobResult> {
     return this.blobs.put(ref, content, expect, withRef);
   }
 

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { insertTenantAndOrg } from '../../../test/support/fixtures.js';
 import { seedJobs } from '../../../test/support/monitor-seed.js';
-import { BackupMonitor, CHART_OBJECTS, OTHER_OBJECTS } from '../../src/backup/monitor.js';
+import { BackupMonitor, CHART_OBJECTS, OTHER_OBJECTS, sampleCoverage } from '../../src/backup/monitor.js';
 import { BackupJobs } from '../../src/backup/service.js';
 import type { Org } from '../../src/orgs/registry.js';
 
@@ -116,9 +116,73 @@ describe('backup monitor: job figures, daily series, protection status', () => {
     expect(other.updated).toEqual([10]);
   });
 
+  it('ranks objects by their changes within the window, also when an earlier day is rolled up late', async () => {
+    const { orgId } = await insertTenantAndOrg(db.pool);
+    const many = (prefix: string, updated: number) =>
+      Array.from({ length: CHART_OBJECTS }, (_, i) => ({ object: `${prefix}${i}__c`, updated: updated + i }));
+    // Day 3 first, then days 1 and 2: the running totals of day 3 must still count what came before.
+    await seedJobs(db.pool, orgId, [{ at: day('2026-11-03'), passes: [{ object: 'Big__c', updated: 1 }, ...many('Small', 3)] }]);
+    await seedJobs(db.pool, orgId, [
+      { at: day('2026-11-01'), passes: [{ object: 'Big__c', inserted: 1000 }] },
+      { at: day('2026-11-02'), passes: [{ object: 'Big__c', updated: 1 }] },
+    ]);
+    const window = await monitor.series(orgId, { to: day('2026-11-03'), days: 2 });
+    // In the window Big__c changed twice: fewer than any Small object (3 to 10 each).
+    expect(window.changesByObject.map((o) => o.object)).toEqual([
+      'Small7__c',
+      'Small6__c',
+      'Small5__c',
+      'Small4__c',
+      'Small3__c',
+      'Small2__c',
+      'Small1__c',
+      OTHER_OBJECTS,
+    ]);
+    const other = window.changesByObject.at(-1)!;
+    // Big__c's change of each day, and Small0__c's 3.
+    expect(other.updated).toEqual([1, 1 + 3]);
+    const all = await monitor.series(orgId, { to: day('2026-11-03'), days: 3 });
+    expect(all.changesByObject[0]).toMatchObject({ object: 'Big__c', inserted: [1000, 0, 0], updated: [0, 1, 1] });
+  });
+
+  it('bytes stored and added count files (blobs) as well as record packs', async () => {
+    const { orgId, tenantId } = await insertTenantAndOrg(db.pool);
+    const [, second] = await seedJobs(db.pool, orgId, [
+      { at: day('2026-11-01'), passes: [{ object: 'ContentVersion', inserted: 2, bytes: 100, files: 2, fileBytes: 5000 }] },
+      { at: day('2026-11-02'), passes: [{ object: 'ContentVersion', inserted: 1, bytes: 50, files: 1, fileBytes: 700 }] },
+    ]);
+    const view = await new BackupJobs(db.pool, {}).get(orgOf(orgId, tenantId), second!);
+    expect(view.figures).toMatchObject({ bytesStored: 5850, bytesAdded: 750 });
+    expect(view.objects[0]!.figures).toMatchObject({ bytesStored: 5850, bytesAdded: 750 });
+    const s = await monitor.series(orgId, { to: day('2026-11-02'), days: 2 });
+    expect(s.days.map((d) => [d.bytesAdded, d.bytesStored])).toEqual([
+      [5100, 5100],
+      [750, 5850],
+    ]);
+    expect(
+      (await monitor.status(orgId, { status: 'succeeded' }, { continuous: false, everyMs: null, continuousUntil: null })).bytesStored,
+    ).toBe(5850);
+  });
+
+  it('rpo: with continuous protection, the newest point’s age every 15 minutes of the last day, from backups and coverage', async () => {
+    const { orgId } = await insertTenantAndOrg(db.pool);
+    const now = new Date('2026-11-02T12:07:00Z');
+    const at = (t: string) => new Date(`2026-11-${t}:00Z`);
+    await seedJobs(db.pool, orgId, [{ at: at('01T10:00'), durationMs: HOUR, passes: [{ object: 'Account', inserted: 1 }] }]);
+    // Keepalives found the stream caught up at these times; then it stopped.
+    for (const t of ['02T05:58', '02T06:03']) await sampleCoverage(db.pool, orgId, at(t));
+    expect((await monitor.series(orgId, { to: now, days: 1 }, false, now)).rpo).toBeNull();
+    const rpo = (await monitor.series(orgId, { to: now, days: 1 }, true, now)).rpo!;
+    expect(rpo).toHaveLength(96);
+    const ageAt = (t: string) => rpo.find((p) => p.at.getTime() === at(t).getTime())?.ageMs;
+    // The backup that finished at 11:00 the day before, until the stream's coverage.
+    expect([ageAt('01T12:15'), ageAt('02T05:45')]).toEqual([HOUR + 15 * 60_000, 18 * HOUR + 45 * 60_000]);
+    expect([ageAt('02T06:00'), ageAt('02T06:15'), ageAt('02T12:00')]).toEqual([2 * 60_000, 12 * 60_000, 5 * HOUR + 57 * 60_000]);
+  });
+
   it('status: never backed up, then protected, then warnings for partial, failed and stale', async () => {
     const { orgId } = await insertTenantAndOrg(db.pool);
-    const none = { everyMs: 24 * HOUR, continuousUntil: null };
+    const none = { continuous: false, everyMs: 24 * HOUR, continuousUntil: null };
     expect(await monitor.status(orgId, null, none)).toMatchObject({ neverBackedUp: true, newestPointAt: null, warning: null });
 
     await seedJobs(db.pool, orgId, [{ at: day('2026-11-01'), durationMs: HOUR, passes: [{ object: 'Account', inserted: 9, files: 2 }] }]);
@@ -135,9 +199,11 @@ describe('backup monitor: job figures, daily series, protection status', () => {
     });
     const late = new Date(finished.getTime() + 26 * HOUR);
     expect((await monitor.status(orgId, { status: 'succeeded' }, none, late)).warning?.reason).toBe('stale');
-    expect((await monitor.status(orgId, { status: 'succeeded' }, { everyMs: null, continuousUntil: null }, late)).warning).toBeNull();
+    expect(
+      (await monitor.status(orgId, { status: 'succeeded' }, { continuous: false, everyMs: null, continuousUntil: null }, late)).warning,
+    ).toBeNull();
     // Continuous protection's coverage is a newer restorable point than the last backup.
-    const cdp = { everyMs: 24 * HOUR, continuousUntil: new Date(late.getTime() - 60_000) };
+    const cdp = { continuous: true, everyMs: 24 * HOUR, continuousUntil: new Date(late.getTime() - 60_000) };
     expect(await monitor.status(orgId, { status: 'succeeded' }, cdp, late)).toMatchObject({ newestPointAgeMs: 60_000, warning: null });
     expect((await monitor.status(orgId, { status: 'partial' }, none, late)).warning?.reason).toBe('partial');
     expect((await monitor.status(orgId, { status: 'failed' }, none, late)).warning?.reason).toBe('failed');

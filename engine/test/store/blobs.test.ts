@@ -66,10 +66,19 @@ describe('store blobs', () => {
 
   it('stores the same content once, records every reference, leaves no staging blobs', async () => {
     const content = Buffer.from('the same attachment body');
-    const a = await fx.store.putBlob(ref('r1', 'Body'), Readable.from([content]));
-    const b = await fx.store.putBlob(ref('r2', 'Body'), Readable.from([Buffer.from('the same '), Buffer.from('attachment body')]));
+    // What each new reference added to storage, as its caller's count sees it: the second, nothing.
+    const added: number[] = [];
+    const count = async (_tx: unknown, ref: { storedBytes: number }) => void added.push(ref.storedBytes);
+    const a = await fx.store.putBlob(ref('r1', 'Body'), Readable.from([content]), undefined, count);
+    const b = await fx.store.putBlob(
+      ref('r2', 'Body'),
+      Readable.from([Buffer.from('the same '), Buffer.from('attachment body')]),
+      undefined,
+      count,
+    );
     expect(b.contentHash).toBe(a.contentHash);
     expect(b.uploaded).toBe(false);
+    expect(added).toEqual([a.storedSize, 0]);
     expect((await names()).filter((n) => n.includes(a.contentHash))).toHaveLength(1);
     expect((await names()).filter((n) => n.includes('/staging/'))).toEqual([]);
     expect((await fx.store.blobRefsOf(org, 'ContentVersion', 'r2')).map((r) => [r.field, r.contentHash, r.size])).toEqual([

@@ -46,6 +46,9 @@ export interface PutBlobResult {
 }
 
 /** A recorded file the blob store no longer holds intact. */
+/** Runs in the transaction that records a new file reference, with the stored bytes it added (0 when its content was stored already). */
+export type WithRef = (tx: Queryable, added: { storedBytes: number }) => Promise<void>;
+
 export interface LostFile {
   orgId: string;
   contentHash: string;
@@ -106,12 +109,7 @@ export class BlobStore {
    * recorded: other bytes (the record's file changed since) are dropped and `recorded` is false.
    * `withRef` runs in the transaction that records a new reference (e.g. a caller's count of files).
    */
-  async put(
-    ref: BlobRefInput,
-    content: Readable | AsyncIterable<Buffer>,
-    expect?: string,
-    withRef?: (tx: Queryable) => Promise<void>,
-  ): Promise<PutBlobResult> {
+  async put(ref: BlobRefInput, content: Readable | AsyncIterable<Buffer>, expect?: string, withRef?: WithRef): Promise<PutBlobResult> {
     const keys = await this.keyring.forOrg(ref.orgId);
     const staging = this.container.getBlockBlobClient(stagingName(ref.orgId));
     const encrypt = new EncryptBlob(keys);
@@ -143,12 +141,7 @@ export class BlobStore {
    * blindly: its blob must still be there (a store that lost it, e.g. Azurite killed before it
    * saved, gets it again from this upload). Returns whether the content was copied.
    */
-  private async commit(
-    ref: BlobRefInput,
-    digest: BlobDigest,
-    staging: BlockBlobClient,
-    withRef: ((tx: Queryable) => Promise<void>) | undefined,
-  ): Promise<boolean> {
+  private async commit(ref: BlobRefInput, digest: BlobDigest, staging: BlockBlobClient, withRef: WithRef | undefined): Promise<boolean> {
     const contentHash = digest.contentHash.toString('hex');
     return withTransaction(this.pool, async (client) => {
       // One committer per content at a time: the address and its row always describe the same bytes.
@@ -179,7 +172,7 @@ export class BlobStore {
         ref.source,
         ref.jobId ?? null,
       ]);
-      if (added.rowCount === 1) await withRef?.(client);
+      if (added.rowCount === 1) await withRef?.(client, { storedBytes: recorded ? 0 : digest.storedSize });
       return copy;
     }).catch((err: unknown) => {
       throw storeError(err, 'Recording a file');

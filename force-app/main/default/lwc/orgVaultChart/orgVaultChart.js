@@ -26,6 +26,8 @@ export default class OrgVaultChart extends LightningElement {
   @api labels = [];
   @api series = [];
   @api stacked = false;
+  /** The table's first column: what a label is. */
+  @api labelHeading = 'Day';
   /** Shows the table on screen too (it is always there for screen readers). */
   @api showTable = false;
 

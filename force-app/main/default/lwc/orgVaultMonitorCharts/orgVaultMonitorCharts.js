@@ -11,9 +11,12 @@ const DELETED = '#ea001e';
 /**
  * The monitor's charts over a chosen window: records and files protected, changes per day by
  * object (deletions stand out), API calls against the daily limit, storage used, and job
- * duration, each from the org's one series (GET /orgs/{orgId}/monitor). A window without jobs
- * says so instead of drawing empty charts.
+ * duration, each from the org's one series (GET /orgs/{orgId}/monitor); with continuous
+ * protection on, the age of the newest restorable point (RPO) over the last day too. A window
+ * without jobs says so instead of drawing empty charts.
  */
+const minutes = (ms) => (ms === null ? null : Math.round(ms / 6000) / 10);
+
 export default class OrgVaultMonitorCharts extends LightningElement {
   @api orgId;
 
@@ -67,6 +70,34 @@ export default class OrgVaultMonitorCharts extends LightningElement {
 
   get labels() {
     return (this.series?.days ?? []).map((d) => d.day);
+  }
+
+  /** The charts to draw, in page order: the window's unless it is empty, and the RPO's when the series has it. */
+  get charts() {
+    const daily = [
+      { name: 'protected', heading: 'Records and files protected', series: this.protectedSeries },
+      { name: 'changes', heading: 'Changes per day by object', series: this.changeSeries, stacked: true },
+      { name: 'api', heading: 'API calls per day against the daily limit', series: this.apiSeries },
+      { name: 'storage', heading: 'Storage used', series: this.storageSeries },
+      { name: 'duration', heading: 'Job duration', series: this.durationSeries },
+    ].map((c) => ({ stacked: false, labels: this.labels, labelHeading: 'Day', ...c }));
+    const rpo = this.series?.rpo;
+    return [
+      ...(this.empty ? [] : daily),
+      ...(rpo
+        ? [
+            {
+              name: 'rpo',
+              heading: 'Age of the newest restorable point (RPO), last 24 hours',
+              // UTC, as the series' days are.
+              labels: rpo.map((p) => `${p.at.slice(11, 16)} UTC`),
+              series: [{ label: 'Minutes', data: rpo.map((p) => minutes(p.ageMs)), kind: 'line', color: PALETTE[2] }],
+              stacked: false,
+              labelHeading: 'Time',
+            },
+          ]
+        : []),
+    ];
   }
 
   column(field, scale = 1) {

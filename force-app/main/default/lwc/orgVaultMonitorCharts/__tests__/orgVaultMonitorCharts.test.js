@@ -4,6 +4,7 @@ import { loadScript } from 'lightning/platformResourceLoader';
 import { flushPromises, mount } from 'test-lwc/helpers';
 import SERIES from './data/series.json';
 import EMPTY from './data/empty.json';
+import RPO from './data/rpo.json';
 
 /** Stands in for Chart.js (window.Chart once the static resource is loaded): keeps what it was given. */
 class FakeChart {
@@ -113,6 +114,26 @@ describe('c-org-vault-monitor-charts', () => {
     await flushPromises();
     expect(table().classList).not.toContain('slds-assistive-text');
     expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    await expect(element).toBeAccessible();
+  }, 30_000);
+
+  it('with continuous protection on, draws the RPO over the last day, with its table', async () => {
+    getMonitorSeries.mockResolvedValue(JSON.stringify({ ...SERIES, rpo: RPO }));
+    const element = await open();
+    const names = [...element.shadowRoot.querySelectorAll('c-org-vault-chart')].map((c) => c.className);
+    expect(names).toEqual(['protected', 'changes', 'api', 'storage', 'duration', 'rpo']);
+    const rpo = byHeading('Age of the newest restorable point (RPO), last 24 hours');
+    expect(rpo.data.labels).toEqual(RPO.map((p) => `${p.at.slice(11, 16)} UTC`));
+    expect(rpo.data.datasets.map((d) => [d.label, d.type])).toEqual([['Minutes', 'line']]);
+    expect(rpo.data.datasets[0].data).toEqual(RPO.map((p) => (p.ageMs === null ? null : p.ageMs / 60_000)));
+    const chart = chartOf(element, 'rpo');
+    expect(chart.shadowRoot.querySelector('thead th').textContent).toBe('Time');
+    const rows = tableRows(chart);
+    expect(rows).toHaveLength(96);
+    expect(rows[0]).toEqual(['12:15 UTC', '—']);
+    expect(rows.at(-1)).toEqual(['12:00 UTC', '90']);
+    element.shadowRoot.querySelector('.toggle-tables').click();
+    await flushPromises();
     await expect(element).toBeAccessible();
   }, 30_000);
 
