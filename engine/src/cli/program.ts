@@ -8,6 +8,7 @@ import { backupCommands } from './backup-commands.js';
 import { protectCommands } from './protect-commands.js';
 import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
+import { browseCommands } from './browse-commands.js';
 import { auditCommands } from './audit-commands.js';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   protectCommands(program);
   settingsCommands(program);
   restoreCommands(program);
+  browseCommands(program);
   auditCommands(program);
   for (const command of everyCommand(program))
     command.option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)');

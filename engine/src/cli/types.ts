@@ -11,7 +11,7 @@ import type {
   RecoveryPoint,
   Tile,
 } from '../api/schemas.js';
-import type { CompareResult, RestoreOutcome } from '../api/restore-schemas.js';
+import type { CompareResult, DeletedRecords, RecordHistory, RestoreOutcome } from '../api/restore-schemas.js';
 
 export type JobW = z.input<typeof Job>;
 export type JobDetailW = z.input<typeof JobDetail>;
@@ -24,3 +24,5 @@ export type CheckRunW = z.input<typeof PermissionCheckRun>;
 export type ReportW = z.input<typeof PermissionReport>;
 export type RestoreW = z.input<typeof RestoreOutcome>;
 export type CompareW = z.input<typeof CompareResult>;
+export type HistoryW = z.input<typeof RecordHistory>;
+export type DeletedW = z.input<typeof DeletedRecords>;
