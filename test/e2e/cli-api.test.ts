@@ -111,9 +111,13 @@ describe('orgvault through a running engine', () => {
   it('answers every command with one JSON document, through the API without a PostgreSQL of its own', async () => {
     const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
     const jobId = jobs.find((j) => j.kind === 'full')!.id;
-    const ids = engine.services.store.idsAt({ orgId: org.id, object: 'Account', at: new Date() });
-    const accountId = (await ids.next()).value as string;
-    await ids.return(undefined);
+    const query = await fetch(
+      `${emulator.instanceUrl}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Account LIMIT 1')}`,
+      {
+        headers: { Authorization: `Bearer ${emulator.accessToken}` },
+      },
+    );
+    const accountId = ((await query.json()) as { records: Array<{ Id: string }> }).records[0]!.Id;
     const every: Array<[string[], typeof cli]> = [
       [['org', 'list'], cli],
       [onOrg(['org', 'hide']), cli],
@@ -139,7 +143,7 @@ describe('orgvault through a running engine', () => {
       [onOrg(['restore', '--from-job', jobId, '--objects', 'Account', '--mode', 'changed', '--wait']), cli],
       [onOrg(['restores']), cli],
       [onOrg(['compare', '--from-job', jobId, '--objects', 'Account']), cli],
-      [onOrg(['history', accountId, '--object', 'Account']), cli],
+      [['history', '--org', org.id, '--object', 'Account', accountId], cli],
       [onOrg(['deleted', '--objects', 'Account,Contact', '--since', '2020-01-01T00:00:00Z']), cli],
       [['audit', '--tenant', 'cli-api', '--out', path.join(scratch, 'audit.jsonl')], local],
       [['audit', 'verify', '--tenant', 'cli-api'], local],
@@ -151,7 +155,7 @@ describe('orgvault through a running engine', () => {
     expect(leafCommands(buildProgram()).filter((c) => !tried.has(c.join(' ')))).toEqual([]);
     for (const [args, run] of every) expect(await json(args, run)).toEqual(expect.any(Object));
     // Record history as the page reads it: the same document through the CLI and the API.
-    expect(await json(onOrg(['history', accountId]))).toEqual(await api(`/records/${accountId}/history`));
+    expect(await json(['history', '--org', org.id, accountId])).toEqual(await api(`/records/${accountId}/history`));
     const config = engine.ctx.config;
     expect(['postgres', 'azurite', 'embedded.json'].filter((f) => existsSync(path.join(config.dataDir, f)))).toEqual([]);
   }, 300_000);
