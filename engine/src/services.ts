@@ -32,11 +32,7 @@ import { CompareService } from './restore/compare.js';
 import { RecordBrowser } from './restore/browse.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
-import { AuditService, SCHEDULE_ACTOR, type AuditOptions } from './audit/index.js';
-import { backupJobsLauncher } from './schedule/backup-jobs.js';
-import type { BackupLauncher } from './schedule/ports.js';
-import { loadOrg } from './orgs/facts.js';
-import type { Pool } from './infra/db.js';
+import { AuditService, type AuditOptions } from './audit/index.js';
 import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
 import { OrgVaultError } from './errors.js';
@@ -253,13 +249,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   };
 }
 
-/** The schedule, its own backup starts recorded in the audit trail. */
+/** The schedule, its own backup starts and permission checks recorded in the audit trail. */
 function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo: (orgId: string) => Promise<OrgConnection>) {
   const { pool } = ctx.infra;
   const { config, log } = ctx;
   return createSchedule({
     pool,
-    launcher: auditedLauncher(pool, backupJobsLauncher(pool), audit),
+    audit,
     databaseUrl: ctx.infra.databaseUrl,
     databaseSchema: config.databaseSchema,
     log,
@@ -282,36 +278,6 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
     // Everything stops taking work at once; each then waits for what it runs to reach its next checkpoint.
     stop: async () => {
       await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop(), p.audit.stop()]);
-    },
-  };
-}
-
-/** The schedule's own backup starts, and the starts it had to skip, go into the org's tenant's trail. */
-function auditedLauncher(pool: Pool, launcher: BackupLauncher, audit: AuditService): BackupLauncher {
-  const entry = async (orgId: string) => ({
-    tenantId: (await loadOrg(pool, orgId)).tenantId,
-    orgId,
-    actor: SCHEDULE_ACTOR,
-    source: 'schedule' as const,
-    action: 'backup.run' as const,
-  });
-  return {
-    ...launcher,
-    start: async (orgId, request) => {
-      if (request.trigger !== 'scheduled') return launcher.start(orgId, request);
-      try {
-        const started = await launcher.start(orgId, request);
-        await audit.record({ ...(await entry(orgId)), target: started.jobId, outcome: 'succeeded' });
-        return started;
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'INTERNAL';
-        await audit.record({ ...(await entry(orgId)), outcome: code === 'INTERNAL' ? 'failed' : 'refused', code });
-        throw err;
-      }
-    },
-    recordSkipped: async (orgId, reason, now) => {
-      await launcher.recordSkipped(orgId, reason, now);
-      await audit.record({ ...(await entry(orgId)), outcome: 'refused', code: 'SKIPPED', details: { reason } });
     },
   };
 }

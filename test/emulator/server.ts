@@ -14,8 +14,8 @@ import { idCounter } from './data/ids.js';
 import { generateOrg } from './data/generator.js';
 import { apiRouter } from './rest/api.js';
 import { errorHandler, injectFaults, sendError, MAX_JSON_REQUEST_BYTES } from './rest/http.js';
-import { oauthRoutes, versionsRoute } from './oauth/routes.js';
-import { WebServerFlow } from './oauth/web-flow.js';
+import { oauthRoutes, versionsRoute, type IdentityContext } from './oauth/routes.js';
+import { WebServerFlow, orgRealm } from './oauth/web-flow.js';
 import { adminRoutes } from './faults/admin.js';
 import { soapRoutes } from './soap/routes.js';
 import { selfSignedCertificate } from './cdc/pubsub/tls.js';
@@ -43,6 +43,8 @@ export interface EmulatorHandle extends EmulatorReady {
   server: http.Server;
   /** The web-server flow: its connected apps (register more, or change callback URLs, at any time). */
   oauth: WebServerFlow;
+  /** The org, its options and its instance URL: what a shared login host (oauth/login-host.ts) serves it with. */
+  identity: IdentityContext;
   /** Everything printed in the EMULATOR_READY line (extension fields included). */
   ready: EmulatorReady;
   stop(): Promise<void>;
@@ -111,7 +113,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server: http.Server = tls
     ? https.createServer({ maxHeaderSize: 16_384, cert: tls.cert, key: tls.key }, handler)
     : http.createServer({ maxHeaderSize: 16_384 }, handler);
-  server.keepAliveTimeout = 5000;
+  // Tests run clients in the emulator's process: under CPU load the event loop can lag past the 1 s
+  // margin undici keeps below the server's idle timeout, and a POST then leaves on a socket the server
+  // is closing (ECONNRESET, not retried). A minute's idle timeout leaves that race to idle sockets only.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -125,8 +130,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.use('/services/async/:version', bulk1Routes(org));
   app.use(express.json({ limit: MAX_JSON_REQUEST_BYTES }));
   app.use(versionsRoute());
-  const identity = { org, options, instanceUrl: () => instanceUrl };
-  const oauth = new WebServerFlow(identity, { connectedApps: options.connectedApps });
+  const identity: IdentityContext = { org, options, instanceUrl: () => instanceUrl };
+  const oauth = new WebServerFlow(orgRealm(identity), { connectedApps: options.connectedApps });
   app.use(oauth.router(options.admin === true));
   app.use(oauthRoutes(identity));
   if (options.admin) app.use('/__emulator', adminRoutes(org));
@@ -156,5 +161,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })();
     return stopped;
   };
-  return { ...ready, ready, port, org, server, oauth, stop };
+  return { ...ready, ready, port, org, server, oauth, identity, stop };
 }

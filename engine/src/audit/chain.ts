@@ -32,23 +32,30 @@ export interface HashedFields {
   details: string | null;
 }
 
+/**
+ * The fields in their fixed order: what the hash covers and the append's parameters alike (all
+ * but the sequence number, which the database assigns). JSON spells the Date as its ISO string,
+ * as the hash has always read it.
+ */
+export function entryFields(f: HashedFields): [string, number, Date, ...(string | null)[]] {
+  return [f.tenantId, f.seq, f.at, f.orgId, f.actor, f.keyId, f.source, f.action, f.target, f.outcome, f.code, f.requestId, f.details];
+}
+
 export function entryHash(prev: Buffer, f: HashedFields): Buffer {
-  const body = JSON.stringify([
-    f.tenantId,
-    f.seq,
-    f.at.toISOString(),
-    f.orgId,
-    f.actor,
-    f.keyId,
-    f.source,
-    f.action,
-    f.target,
-    f.outcome,
-    f.code,
-    f.requestId,
-    f.details,
-  ]);
-  return createHash('sha256').update(prev).update(body, 'utf8').digest();
+  return createHash('sha256')
+    .update(prev)
+    .update(JSON.stringify(entryFields(f)), 'utf8')
+    .digest();
+}
+
+/**
+ * The hashed text of a new entry split around its sequence number, which only the database knows
+ * once it holds the tenant's head: JSON.stringify(entryFields(f)) is head + seq + tail.
+ */
+export function bodyAroundSeq(f: HashedFields): [head: string, tail: string] {
+  const head = `${JSON.stringify([f.tenantId]).slice(0, -1)},`;
+  const body = JSON.stringify(entryFields({ ...f, seq: 0 }));
+  return [head, body.slice(head.length + '0'.length)];
 }
 
 /** The fields of a new entry, before its place in the chain is known. */
@@ -107,15 +114,19 @@ export function rowFields(r: EntryRow): HashedFields {
 }
 
 export function toEntry(r: EntryRow): AuditEntry {
-  const f = rowFields(r);
+  return entryOf(rowFields(r), r.prev_hash, r.hash);
+}
+
+/** An entry as the service answers it, from its fields and its place in the chain. */
+export function entryOf(f: HashedFields, prevHash: Buffer, hash: Buffer): AuditEntry {
   return {
     ...f,
     source: f.source as AuditEntry['source'],
     action: f.action as AuditEntry['action'],
     outcome: f.outcome as AuditEntry['outcome'],
     details: f.details === null ? null : (JSON.parse(f.details) as Record<string, unknown>),
-    prevHash: r.prev_hash.toString('hex'),
-    hash: r.hash.toString('hex'),
+    prevHash: prevHash.toString('hex'),
+    hash: hash.toString('hex'),
   };
 }
 

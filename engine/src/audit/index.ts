@@ -4,14 +4,14 @@
  * into it; it reaches into none (audit/ is a leaf).
  */
 import { OrgVaultError } from '../errors.js';
-import { withTransaction, type Pool, type PoolClient } from '../infra/db.js';
+import { withTransaction, type Pool, type Queryable } from '../infra/db.js';
 import type { Logger } from '../infra/logger.js';
 import * as sql from './sql.js';
-import { entryHash, fieldsOf, GENESIS, misfit, toEntry, type EntryRow } from './chain.js';
+import { bodyAroundSeq, entryFields, entryOf, fieldsOf, GENESIS, misfit, toEntry, type EntryRow } from './chain.js';
 import { exportHeader, exportLine } from './export.js';
 import { AuditForwarder, DEFAULT_FORWARD_OPTIONS, type ForwardOptions } from './forward.js';
 import type { AuditEntry, AuditFilter, AuditPage, AuditRecord, ExportFormat, VerifyReport } from './types.js';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_SOURCES } from './types.js';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_SOURCES, SCHEDULE_ACTOR } from './types.js';
 
 export * from './types.js';
 
@@ -55,61 +55,31 @@ export class AuditService {
   }
 
   /**
-   * Appends one entry to its tenant's chain and answers it. The tenant's head row stays locked
-   * until the entry commits, so concurrent appends (any process) take their turn.
+   * Appends one entry to its tenant's chain and answers it, in one round trip (audit_append,
+   * migration 0810). The tenant's head row stays locked until the entry commits, so concurrent
+   * appends (any process) take their turn.
    */
   async record(r: AuditRecord): Promise<AuditEntry> {
     assertRecordable(r);
-    const { entry, forwards } = await withTransaction(this.pool, (client) => this.append(client, r));
+    const { entry, forwards } = await this.append(this.pool, r);
     if (forwards) void this.forwarder.kick(r.tenantId);
     return entry;
   }
 
-  private async append(client: PoolClient, r: AuditRecord): Promise<{ entry: AuditEntry; forwards: boolean }> {
-    type Head = { head_seq: string; head_hash: Buffer; forwards: boolean };
-    let head = (await client.query<Head>(sql.LOCK_HEAD, [r.tenantId])).rows[0];
-    if (!head) {
-      await client.query(sql.ENSURE_CHAIN, [r.tenantId, GENESIS]);
-      head = (await client.query<Head>(sql.LOCK_HEAD, [r.tenantId])).rows[0]!;
-    }
-    const fields = fieldsOf(r, Number(head.head_seq) + 1, this.options.now());
-    const hash = entryHash(head.head_hash, fields);
-    const f = fields;
-    await client.query(sql.APPEND, [
-      f.tenantId,
-      f.seq,
-      f.at,
-      f.orgId,
-      f.actor,
-      f.keyId,
-      f.source,
-      f.action,
-      f.target,
-      f.outcome,
-      f.code,
-      f.requestId,
-      f.details,
-      head.head_hash,
-      hash,
-    ]);
-    const entry = toEntry({
-      tenant_id: f.tenantId,
-      seq: String(f.seq),
-      at: f.at,
-      org_id: f.orgId,
-      actor: f.actor,
-      key_id: f.keyId,
-      source: f.source,
-      action: f.action,
-      target: f.target,
-      outcome: f.outcome,
-      code: f.code,
-      request_id: f.requestId,
-      details: f.details,
-      prev_hash: head.head_hash,
-      hash,
-    });
-    return { entry, forwards: head.forwards };
+  /**
+   * The engine's own work (the schedule, sweeps, automatic actions): actor and source "schedule".
+   * Any room records an action in one line: `await audit.recordSystem({ tenantId, orgId, action, target, outcome })`.
+   */
+  recordSystem(r: Omit<AuditRecord, 'actor' | 'source' | 'keyId' | 'requestId'>): Promise<AuditEntry> {
+    return this.record({ ...r, actor: SCHEDULE_ACTOR, source: 'schedule' });
+  }
+
+  private async append(db: Queryable, r: AuditRecord): Promise<{ entry: AuditEntry; forwards: boolean }> {
+    const fields = fieldsOf(r, 0, this.options.now());
+    const [tenantId, , at, ...rest] = entryFields(fields);
+    type Appended = { entry_seq: string; entry_prev: Buffer; entry_hash: Buffer; forwards: boolean };
+    const row = (await db.query<Appended>(sql.APPEND, [tenantId, at, ...rest, ...bodyAroundSeq(fields)])).rows[0]!;
+    return { entry: entryOf({ ...fields, seq: Number(row.entry_seq) }, row.entry_prev, row.entry_hash), forwards: row.forwards };
   }
 
   /** Newest first, `limit` at a time; `before` is the previous page's `nextBefore`. */

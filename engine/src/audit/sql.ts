@@ -7,15 +7,15 @@ export const ENTRY_COLUMNS =
 export const ENSURE_CHAIN = `INSERT INTO audit_chains (tenant_id, head_hash, anchor_hash) VALUES ($1, $2, $2)
   ON CONFLICT (tenant_id) DO NOTHING`;
 
-/** Serialises appends per tenant: the head row stays locked until the entry commits. */
-export const LOCK_HEAD = `SELECT head_seq, head_hash, EXISTS (SELECT 1 FROM audit_forwarding f WHERE f.tenant_id = $1) AS forwards
-  FROM audit_chains WHERE tenant_id = $1 FOR UPDATE`;
+/** Serialises a prune with appends: the head row stays locked until the prune commits. */
+export const LOCK_HEAD = 'SELECT head_seq FROM audit_chains WHERE tenant_id = $1 FOR UPDATE';
 
-/** The entry and the head that now points at it, in one round trip. */
-export const APPEND = `WITH entry AS (
-    INSERT INTO audit_entries (${ENTRY_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING tenant_id, seq, hash)
-  UPDATE audit_chains c SET head_seq = entry.seq, head_hash = entry.hash FROM entry WHERE c.tenant_id = entry.tenant_id`;
+/**
+ * One entry chained and the head moved, in one round trip (migration 0810): $1-$12 the entry's
+ * fields but its sequence number, $13/$14 the hashed text around that number.
+ */
+export const APPEND = `SELECT entry_seq, entry_prev, entry_hash, forwards
+  FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
 
 /**
  * Newest first, filtered; $7 is the paging cursor (entries below that sequence number), $8 the

@@ -22,7 +22,7 @@ import type { Store } from '../store/store.js';
 import type { ScopeOptions } from '../salesforce/scope.js';
 import type { Job } from './jobs.js';
 import type { BudgetGate } from './budget-gate.js';
-import { toJsonRecord, type PassOptions } from './object-pass.js';
+import { counted, toJsonRecord, type PassOptions } from './object-pass.js';
 import {
   ensurePasses,
   markObjectFailed,
@@ -107,7 +107,15 @@ export async function runContentLinkPass(ctx: LinkPassContext): Promise<'succeed
 
 /** The link fields the user can read, minus the org's exclusions; undefined when links are excluded. */
 async function linkFields(ctx: LinkPassContext): Promise<ObjectScope | undefined> {
-  const describe = await describeSObject(ctx.conn, LINK_OBJECT);
+  const { pool } = ctx.deps;
+  // The describe is the link pass's call too: the org counts it whether or not it answers.
+  const describe = await counted(ctx, async (spent) => {
+    try {
+      return await describeSObject(ctx.conn, LINK_OBJECT);
+    } finally {
+      await recordProgress(pool, ctx.job.orgId, ctx.job.id, LINK_OBJECT, { apiCalls: spent() });
+    }
+  });
   // Not replicateable by Salesforce's flag, but every other scope rule applies.
   return objectScope({ ...describe, replicateable: true }, await ctx.deps.scopeOptions(ctx.job.orgId));
 }
@@ -116,14 +124,7 @@ async function backUpLinks(ctx: LinkPassContext, scope: ObjectScope, from: Date 
   const { deps, job, conn } = ctx;
   const at = ctx.now();
   // Counts this pass's own calls, not those of object passes running beside it on the connection.
-  const tally = conn.budget.tally();
-  let counted = 0;
-  const spent = (): number => {
-    const n = tally.calls - counted;
-    counted = tally.calls;
-    return n;
-  };
-  await tally.run(async () => {
+  await counted(ctx, async (spent) => {
     const changed = from ? await documentsChangedSince(conn, from) : new Set<string>();
     if (!from) for await (const id of deps.store.idsAt({ orgId: job.orgId, object: DOCUMENT, at })) changed.add(id);
     const docs = [...changed];

@@ -96,6 +96,25 @@ const share = (calls: number, limit: number | null): number | null =>
 const duration = (o: { startedAt: Date | null; finishedAt: Date | null }): number | null =>
   o.startedAt && o.finishedAt ? o.finishedAt.getTime() - o.startedAt.getTime() : null;
 
+type StoredTotals = { protected: string; files_total: string; bytes_total: string };
+type Pass = Pick<Job, 'inserted' | 'updated' | 'removed' | 'bytes' | 'apiCalls' | 'startedAt' | 'finishedAt'>;
+
+/** A job's or one object's pass alike: its own counts, and what the store holds after it. */
+function figuresOf(p: Pass, t: StoredTotals | undefined, apiLimit: number | null): ObjectFigures {
+  return {
+    recordsProtected: n(t?.protected),
+    filesProtected: n(t?.files_total),
+    inserted: p.inserted,
+    updated: p.updated,
+    deleted: p.removed,
+    bytesStored: n(t?.bytes_total),
+    bytesAdded: p.bytes,
+    durationMs: duration(p),
+    apiCalls: p.apiCalls,
+    apiShare: share(p.apiCalls, apiLimit),
+  };
+}
+
 /**
  * The numbers the monitor shows (the page's job details and charts, the tile, `orgvault status`):
  * all read from the jobs' own counts, which the store wrote with the data they count.
@@ -106,58 +125,22 @@ export class BackupMonitor {
   async jobFigures(orgId: string, jobs: Job[]): Promise<Map<string, JobFigures>> {
     const ids = jobs.map((j) => j.id);
     const [totals, failed] = await Promise.all([
-      this.pool.query<{ id: string; protected: string; files_total: string; bytes_total: string }>(JOB_FIGURES, [orgId, ids]),
+      this.pool.query<StoredTotals & { id: string }>(JOB_FIGURES, [orgId, ids]),
       this.pool.query<{ job_id: string; object: string; error: string | null }>(FAILED_OBJECTS, [orgId, ids]),
     ]);
     const byId = new Map(totals.rows.map((r) => [r.id, r]));
     const out = new Map<string, JobFigures>();
     for (const j of jobs) {
-      const t = byId.get(j.id);
-      const apiLimit = j.apiLimit;
-      out.set(j.id, {
-        recordsProtected: n(t?.protected),
-        filesProtected: n(t?.files_total),
-        inserted: j.inserted,
-        updated: j.updated,
-        deleted: j.removed,
-        bytesStored: n(t?.bytes_total),
-        bytesAdded: j.bytes,
-        durationMs: duration(j),
-        apiCalls: j.apiCalls,
-        apiLimit,
-        apiShare: share(j.apiCalls, apiLimit),
-        failedObjects: failed.rows.filter((f) => f.job_id === j.id).map((f) => ({ object: f.object, error: f.error })),
-      });
+      const failedObjects = failed.rows.filter((f) => f.job_id === j.id).map((f) => ({ object: f.object, error: f.error }));
+      out.set(j.id, { ...figuresOf(j, byId.get(j.id), j.apiLimit), apiLimit: j.apiLimit, failedObjects });
     }
     return out;
   }
 
   async objectFigures(orgId: string, job: Job, objects: JobObject[]): Promise<Map<string, ObjectFigures>> {
-    const { rows } = await this.pool.query<{ object: string; protected: string; files_total: string; bytes_total: string }>(OBJECT_TOTALS, [
-      orgId,
-      job.id,
-    ]);
+    const { rows } = await this.pool.query<StoredTotals & { object: string }>(OBJECT_TOTALS, [orgId, job.id]);
     const byObject = new Map(rows.map((r) => [r.object, r]));
-    return new Map(
-      objects.map((o) => {
-        const t = byObject.get(o.object);
-        return [
-          o.object,
-          {
-            recordsProtected: n(t?.protected),
-            filesProtected: n(t?.files_total),
-            inserted: o.inserted,
-            updated: o.updated,
-            deleted: o.removed,
-            bytesStored: n(t?.bytes_total),
-            bytesAdded: o.bytes,
-            durationMs: duration(o),
-            apiCalls: o.apiCalls,
-            apiShare: share(o.apiCalls, job.apiLimit),
-          },
-        ];
-      }),
-    );
+    return new Map(objects.map((o) => [o.object, figuresOf(o, byObject.get(o.object), job.apiLimit)]));
   }
 
   /** The window's days, `to` (a UTC day) included; VALIDATION_FAILED beyond MAX_WINDOW_DAYS. */

@@ -104,7 +104,7 @@ export async function runObjectPass(ctx: PassContext): Promise<PassOutcome> {
  * Runs one step of a pass with a counter of the API calls it makes (its own only: other passes
  * and services share the connection). `spent()` gives the calls since it was last asked.
  */
-function counted<T>(ctx: PassContext, step: (spent: () => number) => Promise<T>): Promise<T> {
+export function counted<T>(ctx: { conn: OrgConnection }, step: (spent: () => number) => Promise<T>): Promise<T> {
   const t = ctx.conn.budget.tally();
   let reported = 0;
   const spent = (): number => {

@@ -131,15 +131,23 @@ async function requestToken(loginUrl: string, params: Record<string, string>): P
   });
 }
 
-/** requestToken throws an Error whose name is the OAuth `error` field. */
-export function tokenError(err: unknown, flow: string): OrgVaultError {
+/**
+ * requestToken throws an Error whose name is the OAuth `error` field. A login host knows only its
+ * own kind of org (login.salesforce.com production, test.salesforce.com sandboxes), so a refused
+ * grant names the host it was sent to.
+ */
+export function tokenError(err: unknown, flow: string, loginUrl?: string): OrgVaultError {
   const e = err as Error & { code?: string };
   if (CREDENTIAL_ERRORS.has(e?.name)) {
-    return new OrgVaultError('ORG_AUTH_FAILED', `The org refused the ${flow} (${e.name}: ${e.message})`, {
+    const where = loginUrl ? ` at ${loginUrl}` : '';
+    const host = loginUrl
+      ? ` Production orgs log in at login.salesforce.com and sandboxes at test.salesforce.com (or each at its own My Domain), and each host refuses the other kind's users and tokens: check that ${loginUrl} is the right one for this org.`
+      : '';
+    return new OrgVaultError('ORG_AUTH_FAILED', `The org refused the ${flow}${where} (${e.name}: ${e.message})`, {
       details: { errorCode: e.name },
       actions: [
         e.name === 'invalid_grant'
-          ? 'The grant was revoked, expired or is not allowed for this user: reconnect the org (`npx orgvault org add`).'
+          ? `The grant was revoked, expired or is not allowed for this user: reconnect the org (\`npx orgvault org add\`).${host}`
           : 'Check the connected app: consumer key, secret and its OAuth policies.',
       ],
       cause: err,
@@ -181,7 +189,7 @@ export function refreshTokenGrant(c: RefreshTokenCredentials): () => Promise<Tok
       if (grant.refreshToken) refreshToken = grant.refreshToken;
       return grant;
     } catch (err) {
-      throw tokenError(err, 'refresh token');
+      throw tokenError(err, 'refresh token', c.loginUrl);
     }
   };
 }
@@ -223,7 +231,7 @@ export function jwtBearerGrant(c: JwtBearerCredentials): () => Promise<TokenGran
     try {
       return toGrant(await requestToken(c.loginUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }));
     } catch (err) {
-      throw tokenError(err, 'JWT bearer grant');
+      throw tokenError(err, 'JWT bearer grant', c.loginUrl);
     }
   };
 }
@@ -251,7 +259,7 @@ export async function exchangeAuthorizationCode(c: AuthorizationCode): Promise<T
       }),
     );
   } catch (err) {
-    throw tokenError(err, 'authorization code');
+    throw tokenError(err, 'authorization code', c.loginUrl);
   }
 }
 

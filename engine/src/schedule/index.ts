@@ -13,6 +13,7 @@ import { Scheduler } from './scheduler.js';
 import { backupJobsLauncher } from './backup-jobs.js';
 import { reconnectNeededMail } from './reconnect-mail.js';
 import type { Org } from '../orgs/registry.js';
+import type { AuditService } from '../audit/index.js';
 
 export interface ScheduleOptions {
   pool: Pool;
@@ -24,6 +25,8 @@ export interface ScheduleOptions {
   mailFrom: string;
   /** Told of each job a scheduled start opened (e.g. to wake this process's backup worker). */
   wakeWorker?: (job: Job) => Promise<void>;
+  /** Where the schedule records its own backup starts and permission checks (actor "schedule"). */
+  audit?: AuditService;
   /** Replaces the default launcher over backup/jobs. */
   launcher?: BackupLauncher;
   users: OrgUserCounter;
@@ -77,6 +80,7 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
     subscriptions,
     launcher,
     permissionChecks,
+    audit: options.audit ?? null,
     ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });
   await scheduler.prepare();

@@ -10,6 +10,7 @@ import { readBackupSettings, type BackupSettings } from './backup-settings.js';
 import { isExpired, type Subscription, type Subscriptions } from './subscriptions.js';
 import { isBackupStart, nextBackupStart, nextRecurringStart, type BackupTimes } from './start-times.js';
 import { permissionCheckTimes, readPermissionCheckSettings, type PermissionChecks } from './permission-check/service.js';
+import type { AuditAction, AuditRecord, AuditService } from '../audit/index.js';
 import { DECIDE_BACKUP_SLOT, RECENT_BACKUP_SLOTS, SETTLE_BACKUP_SLOT } from './sql.js';
 
 export const QUEUES = {
@@ -45,7 +46,7 @@ export interface SlotJob {
 export type SlotOutcome =
   | { outcome: 'started'; jobId: string }
   | { outcome: 'skipped'; code: ErrorCode | 'MISSED'; reason: string }
-  | { outcome: 'failed'; reason: string }
+  | { outcome: 'failed'; code: ErrorCode; reason: string }
   /** Not recorded: the org is gone or disabled, the start belongs to older settings, or another process took it. */
   | { outcome: 'dropped'; reason: string };
 
@@ -67,6 +68,8 @@ export interface SchedulerDeps {
   subscriptions: Subscriptions;
   launcher: Pick<BackupLauncher, 'start' | 'recordSkipped'>;
   permissionChecks: PermissionChecks;
+  /** The trail the schedule's own starts and checks go into (null: none, for tests of the rules alone). */
+  audit: AuditService | null;
   /** How often workers look for due jobs (pg-boss polling). */
   pollingIntervalSeconds?: number;
   /** Cron for the planning pass that queues every org's next starts. */
@@ -144,8 +147,21 @@ export class Scheduler {
     return rows;
   }
 
-  /** What a scheduled backup start does when its time comes (the worker's body; tests call it too). */
+  /**
+   * What a scheduled backup start does when its time comes (the worker's body; tests call it too).
+   * A start decided here (started, skipped, failed) is one entry in the org's trail.
+   */
   async runBackupSlot(orgId: string, slotAt: Date): Promise<SlotOutcome> {
+    const slot = await this.backupSlot(orgId, slotAt);
+    if (slot.outcome === 'started') await this.record(orgId, 'backup.run', { outcome: 'succeeded', target: slot.jobId });
+    else if (slot.outcome !== 'dropped') {
+      const outcome = slot.outcome === 'skipped' ? 'refused' : 'failed';
+      await this.record(orgId, 'backup.run', { outcome, code: slot.code, details: { reason: slot.reason } });
+    }
+    return slot;
+  }
+
+  private async backupSlot(orgId: string, slotAt: Date): Promise<SlotOutcome> {
     const { pool, clock, log } = this.deps;
     const now = clock.now();
     let org: OrgFacts;
@@ -183,8 +199,9 @@ export class Scheduler {
       }
       const reason = OrgVaultError.is(err) ? err.oneLine() : 'The backup could not be started (see the engine log).';
       log.error({ err, orgId, slotAt }, 'scheduled backup failed to start');
-      await this.update(orgId, slotAt, 'failed', OrgVaultError.is(err) ? err.code : 'INTERNAL', reason, null);
-      return { outcome: 'failed', reason };
+      const code = OrgVaultError.is(err) ? err.code : 'INTERNAL';
+      await this.update(orgId, slotAt, 'failed', code, reason, null);
+      return { outcome: 'failed', code, reason };
     }
   }
 
@@ -211,7 +228,21 @@ export class Scheduler {
     if (nextRecurringStart(times, new Date(slotAt.getTime() - 1)).getTime() !== slotAt.getTime()) return;
     // A later check has come meanwhile: that one runs instead.
     if (nextRecurringStart(times, slotAt).getTime() <= clock.now().getTime()) return;
-    await this.deps.permissionChecks.runScheduled(org, slotAt);
+    const run = await this.deps.permissionChecks.runScheduled(org, slotAt);
+    if (!run) return;
+    const outcome = run.report.status === 'succeeded' ? 'succeeded' : 'failed';
+    await this.record(orgId, 'permission-check.run', { outcome, target: run.report.id, code: run.code });
+  }
+
+  /** The schedule's own action into the org's tenant's trail; a trail that cannot be written is logged, not the action's failure. */
+  private async record(orgId: string, action: AuditAction, entry: Pick<AuditRecord, 'outcome' | 'target' | 'code' | 'details'>) {
+    if (!this.deps.audit) return;
+    try {
+      const { tenantId } = await loadOrg(this.deps.pool, orgId);
+      await this.deps.audit.recordSystem({ tenantId, orgId, action, ...entry });
+    } catch (err) {
+      this.deps.log.error({ err, orgId, action }, 'audit entry could not be written');
+    }
   }
 
   private async planFor(org: OrgFacts): Promise<void> {

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { AuditService, type AuditRecord } from '../../src/audit/index.js';
 import { createLogger } from '../../src/infra/logger.js';
+import { createPool } from '../../src/infra/db.js';
 
 const log = createLogger('silent');
 const entry = (tenantId: string, extra: Partial<AuditRecord> = {}): AuditRecord => ({
@@ -61,6 +62,47 @@ describe('audit trail', () => {
     expect((await audit.list({ tenantId: b }, { limit: 100 })).entries).toHaveLength(10);
     expect(await audit.verify(a)).toEqual({ tenantId: a, ok: true, checked: 20, firstBad: null });
     expect((await audit.verify(b)).ok).toBe(true);
+  });
+
+  it('chains correctly when two engine processes append to one tenant at once, each entry one statement', async () => {
+    // A second process: its own pool on the same database and schema.
+    const otherPool = createPool(db.url, db.schema, 5);
+    const other = new AuditService(otherPool, log);
+    const t = randomUUID();
+    try {
+      // Both race to create the chain, then to extend it.
+      await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? audit : other).record(entry(t, { target: `p${i % 2}-${i}` }))));
+    } finally {
+      await otherPool.end();
+    }
+    const all = (await audit.list({ tenantId: t }, { limit: 100 })).entries.reverse();
+    expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(new Set(all.map((e) => e.target)).size).toBe(60);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+    expect(await audit.verify(t)).toEqual({ tenantId: t, ok: true, checked: 60, firstBad: null });
+
+    // What record answers is what was stored, in one statement with no transaction around it.
+    const statements: string[] = [];
+    const counted = new Proxy(db.pool, {
+      get: (target, prop, receiver) =>
+        prop === 'query'
+          ? (text: string, ...rest: unknown[]) => {
+              statements.push(text);
+              return (target.query as (...a: unknown[]) => unknown)(text, ...rest);
+            }
+          : prop === 'connect'
+            ? () => Promise.reject(new Error('an append checked out a client'))
+            : Reflect.get(target, prop, receiver),
+    });
+    const answered = await new AuditService(counted, log).record(
+      entry(t, { details: { after: { name: 'Zoë – 東京 😀', enabled: true } } }),
+    );
+    expect(statements).toHaveLength(1);
+    const stored = (await audit.list({ tenantId: t }, { limit: 1 })).entries[0]!;
+    expect(answered).toEqual(stored);
+    expect([answered.seq, answered.prevHash]).toEqual([61, all.at(-1)!.hash]);
+    // The database hashed the text the engine recomputes, beyond ASCII too.
+    expect((await audit.verify(t)).ok).toBe(true);
   });
 
   it('pages newest first and filters by actor, action and time', async () => {

@@ -1,8 +1,9 @@
 /**
- * Connecting orgs in the browser against two emulated orgs (the production login host serves
- * one, the sandbox host the other): POST /orgs/connect, the login, GET /oauth/callback; forged,
- * replayed and crossed logins leave nothing behind; a revoked refresh token turns the org
- * reconnect_needed (one mail, scheduled starts skipped) until a reconnect; disconnect revokes.
+ * Connecting orgs in the browser against two emulated orgs behind shared login hosts (the
+ * production host and the sandbox host each serve their own kind): POST /orgs/connect, the login,
+ * GET /oauth/callback; a user at the other kind's host, forged, replayed and crossed logins and a
+ * reconnect that comes back with another org leave nothing behind; a revoked refresh token turns
+ * the org reconnect_needed (one mail, scheduled starts skipped) until a reconnect; disconnect revokes.
  * The browser's part is plain HTTP here (test/support/web-login.ts); the page e2e uses Chromium.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,10 +14,13 @@ import { startTestEngine, type TestEngine } from '../../../test/support/engine.j
 import { loginOverHttp } from '../../../test/support/web-login.js';
 import { waitForJob } from '../../../test/support/backup-checks.js';
 import { startSmtpServer } from '../schedule/smtp.js';
+import { startLoginHost, type LoginHost } from '../../../test/emulator/oauth/login-host.js';
 
 const APP = { clientId: 'OrgVaultApp', clientSecret: randomBytes(12).toString('hex') };
 let prod: EmulatorHandle;
 let sandbox: EmulatorHandle;
+let loginHost: LoginHost;
+let testHost: LoginHost;
 let engine: TestEngine;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let key: string;
@@ -67,19 +71,22 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   prod = await startEmulator({ records: 60, seed: 11, admin: true });
   sandbox = await startEmulator({ records: 40, seed: 12, isSandbox: true, timeZone: 'Europe/Berlin' });
+  loginHost = await startLoginHost({ sandbox: false, orgs: [prod, sandbox] });
+  testHost = await startLoginHost({ sandbox: true, orgs: [prod, sandbox] });
   key = randomBytes(24).toString('hex');
   engine = await startTestEngine({
     env: {
       ORGVAULT_BOOTSTRAP_KEY: key,
       ORGVAULT_OAUTH_CLIENT_ID: APP.clientId,
       ORGVAULT_OAUTH_CLIENT_SECRET: APP.clientSecret,
-      ORGVAULT_OAUTH_LOGIN_URL: prod.instanceUrl,
-      ORGVAULT_OAUTH_SANDBOX_LOGIN_URL: sandbox.instanceUrl,
+      ORGVAULT_OAUTH_LOGIN_URL: loginHost.url,
+      ORGVAULT_OAUTH_SANDBOX_LOGIN_URL: testHost.url,
       SMTP_URL: smtp.url,
     },
     worker: { pollMs: 200 },
   });
-  for (const emu of [prod, sandbox]) emu.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
+  for (const where of [prod, sandbox, loginHost, testHost])
+    where.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
   tenantId = ((await (await api('/me')).json()) as { tenant: { id: string } }).tenant.id;
   await engine.services.schedule.subscriptions.put(tenantId, { type: 'enterprise' });
   await engine.services.schedule.adminEmails.put(tenantId, ['ops@customer.example']);
@@ -89,13 +96,15 @@ afterAll(async () => {
   await engine?.close();
   await prod?.stop();
   await sandbox?.stop();
+  await loginHost?.stop();
+  await testHost?.stop();
   await smtp?.stop();
 });
 
 describe('connecting an org in the browser', () => {
   it('connects a sandbox at the sandbox login host with its time zone, and the same org twice stays one org', async () => {
     const authorize = await begin({ environment: 'sandbox' });
-    expect(authorize.origin).toBe(sandbox.instanceUrl);
+    expect(authorize.origin).toBe(testHost.url);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     const done = await callback(await loginOverHttp(authorize.toString(), sandbox.username, DEFAULT_PASSWORD));
     expect([done.status, done.outcome]).toEqual([200, 'connected']);
@@ -117,6 +126,30 @@ describe('connecting an org in the browser', () => {
     expect((second!.credentials as { refreshToken: string }).refreshToken).not.toBe(
       (first!.credentials as { refreshToken: string }).refreshToken,
     );
+  });
+
+  it('refuses a reconnect that comes back with another org (a refreshed sandbox at the same domain), keeping the stored tokens', async () => {
+    const tile = (await tiles()).find((t) => t.sfOrgId === sandbox.orgId)!;
+    const kept = (await engine.services.connections.load(tile.id))!.credentials;
+    const before = await stored();
+    // A sandbox refresh: the same domain and usernames, a new org behind them.
+    const { port, username, orgId: oldOrgId } = sandbox;
+    await sandbox.stop();
+    sandbox = await startEmulator({ port, username, records: 30, seed: 13, isSandbox: true, timeZone: 'Europe/Berlin' });
+    expect(sandbox.orgId).not.toBe(oldOrgId);
+    sandbox.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
+    expect(sandbox.org.sessions.revokeUser(sandbox.userId)).toBe(1); // the emulator's own start-up token
+
+    const reconnect = await begin({}, `/orgs/${tile.id}/reconnect`);
+    expect(reconnect.origin).toBe(sandbox.instanceUrl);
+    const done = await callback(await loginOverHttp(reconnect.toString(), username, DEFAULT_PASSWORD));
+    expect([done.status, done.outcome, done.code]).toEqual([409, 'failed', 'CONFLICT']);
+    expect(done.html).toContain(`another organization than OrgVault Emulator Org (${oldOrgId})`);
+    expect(await stored()).toEqual(before);
+    expect((await engine.services.connections.load(tile.id))!.credentials).toEqual(kept);
+    expect((await tiles()).some((t) => t.sfOrgId === sandbox.orgId)).toBe(false);
+    // The refreshed org's tokens were given back at once: nothing of ours is left in it.
+    expect(sandbox.org.sessions.revokeUser(sandbox.userId)).toBe(0);
   });
 
   it('refuses forged and replayed states, a reused code, a wrong verifier and a mismatched redirect with an error page, storing nothing', async () => {
@@ -149,12 +182,30 @@ describe('connecting an org in the browser', () => {
     expect((await callback(crossed)).html).toContain('invalid authorization code');
 
     // The connected app's callback is not the engine's: Salesforce shows its error and never comes back.
-    prod.oauth.apps.register({ ...APP, callbackUrls: ['https://elsewhere.example.test/oauth/callback'] });
+    loginHost.oauth.apps.register({ ...APP, callbackUrls: ['https://elsewhere.example.test/oauth/callback'] });
     const mismatch = await fetch((await begin({ environment: 'production' })).toString(), { redirect: 'manual' });
     expect(mismatch.status).toBe(400);
     await expect(mismatch.text()).resolves.toContain('error=redirect_uri_mismatch');
-    prod.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
+    loginHost.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
 
+    expect(await stored()).toEqual(before);
+  });
+
+  it('refuses a production user at the sandbox login host, and names the host when a token of the other kind is refused', async () => {
+    const before = await stored();
+    const atTest = await begin({ environment: 'sandbox' });
+    await expect(loginOverHttp(atTest.toString(), prod.username, DEFAULT_PASSWORD)).rejects.toThrow(
+      "Please check your username and password. If you still can't log in, contact your Salesforce administrator.",
+    );
+    // A production org's refresh token given with the sandbox host: Salesforce's invalid_grant, and which host it went to.
+    const res = await api('/orgs', {
+      method: 'POST',
+      body: JSON.stringify({ method: 'refresh_token', loginUrl: testHost.url, ...APP, refreshToken: prod.refreshToken }),
+    });
+    const { error } = (await res.json()) as { error: { code: string; message: string; actions: string[] } };
+    expect([res.status, error.code]).toEqual([502, 'ORG_AUTH_FAILED']);
+    expect(error.message).toBe(`The org refused the refresh token at ${testHost.url} (invalid_grant: expired access/refresh token)`);
+    expect(error.actions.join(' ')).toContain('Production orgs log in at login.salesforce.com and sandboxes at test.salesforce.com');
     expect(await stored()).toEqual(before);
   });
 
@@ -181,7 +232,8 @@ describe('connecting an org in the browser', () => {
     const now = await api(`/orgs/${orgId}/jobs`, { method: 'POST', body: '{}' });
     expect(now.status).toBe(409);
     expect(((await now.json()) as { error: { code: string } }).error.code).toBe('RECONNECT_NEEDED');
-    const mails = smtp.received.filter((m) => m.subject.includes('reconnect'));
+    // The refreshed sandbox above is waiting for a reconnect too: its mail is its own.
+    const mails = smtp.received.filter((m) => m.subject.includes('reconnect') && m.body.includes(prod.orgId));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(['ops@customer.example']);
 
@@ -198,7 +250,7 @@ describe('connecting an org in the browser', () => {
     const refusedBackups = trail.entries.filter((e) => e.action === 'backup.run' && e.outcome === 'refused');
     expect(refusedBackups.map((e) => [e.actor, e.source, e.code])).toEqual([
       ['admin@customer.example', 'api', 'RECONNECT_NEEDED'],
-      ['schedule', 'schedule', 'SKIPPED'],
+      ['schedule', 'schedule', 'RECONNECT_NEEDED'],
     ]);
     const next = (await (await api(`/orgs/${orgId}/jobs`, { method: 'POST', body: '{}' })).json()) as { id: string };
     expect((await waitForJob(engine, org, next.id)).status).toBe('succeeded');

@@ -5,6 +5,7 @@ import { createSchedule, type ScheduleServices } from '../../src/schedule/index.
 import type { Mailer } from '../../src/schedule/permission-check/mail.js';
 import { bossSchemaFor } from '../../src/schedule/boss.js';
 import type { TestDb } from '../../../test/support/db.js';
+import type { AuditService } from '../../src/audit/index.js';
 
 export const silentLog = createLogger('silent');
 
@@ -42,7 +43,7 @@ export function fixedReader(snapshot: PermissionSnapshot = fullAccessSnapshot): 
 export async function scheduleFor(
   db: TestDb,
   clock: Clock,
-  overrides: { users?: OrgUserCounter; permissions?: PermissionReader; mailer?: Mailer | null } = {},
+  overrides: { users?: OrgUserCounter; permissions?: PermissionReader; mailer?: Mailer | null; audit?: AuditService } = {},
 ): Promise<ScheduleServices> {
   return createSchedule({
     pool: db.pool,
@@ -55,6 +56,7 @@ export async function scheduleFor(
     clock,
     mailer: overrides.mailer ?? null,
     pollingIntervalSeconds: 0.5,
+    ...(overrides.audit ? { audit: overrides.audit } : {}),
   });
 }
 

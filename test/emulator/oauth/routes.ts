@@ -83,7 +83,7 @@ export function tokenResponse(
   };
 }
 
-function jwtGrant(ctx: IdentityContext, req: Request, res: Response): void {
+export function jwtGrant(ctx: IdentityContext, req: Request, res: Response): void {
   const { org, options } = ctx;
   const assertion = String(req.body.assertion ?? '');
   if (!options.jwtCertificate) return oauthError(res, 'invalid_grant', 'invalid assertion: no certificate is configured for JWT bearer');

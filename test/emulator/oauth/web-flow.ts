@@ -25,6 +25,48 @@ export interface WebFlowOptions {
   connectedApps?: ConnectedApp[] | undefined;
 }
 
+/**
+ * Whose users log in on a login page: one org's (its own domain) or several orgs' (a shared
+ * login host such as login.salesforce.com). The code, and the tokens it is exchanged for, belong
+ * to the org of the user who logged in.
+ */
+export interface LoginRealm {
+  /** The login page's title. */
+  title(): string;
+  now(): number;
+  /** An active user who may log in here, and their org; undefined for anyone else. */
+  user(username: string): { ctx: IdentityContext; userId: string } | undefined;
+}
+
+/** An active user of the org by username (Salesforce compares usernames without case). */
+export function activeUser(org: Org, username: string): string | undefined {
+  const users = org.table('User');
+  const wanted = username.trim().toLowerCase();
+  if (!wanted) return undefined;
+  for (let row = 0; row < users.size; row++) {
+    if (users.deletedAt.has(row)) continue;
+    if (String(users.get(row, 'Username')).toLowerCase() === wanted && users.get(row, 'IsActive') === true) return users.idOf(row);
+  }
+  return undefined;
+}
+
+export function orgName(org: Org): string {
+  const orgs = org.table('Organization');
+  return String(orgs.get(orgs.rowOf(org.orgId), 'Name'));
+}
+
+/** One org's own login page (its instance or My Domain URL): only its users log in. */
+export function orgRealm(ctx: IdentityContext): LoginRealm {
+  return {
+    title: () => orgName(ctx.org),
+    now: () => ctx.org.now(),
+    user: (username) => {
+      const userId = activeUser(ctx.org, username);
+      return userId ? { ctx, userId } : undefined;
+    },
+  };
+}
+
 interface Pending {
   app: ConnectedApp;
   redirectUri: string;
@@ -33,10 +75,11 @@ interface Pending {
   challenge: string | undefined;
   prompt: string[];
   expiresAt: number;
-  userId?: string;
+  user?: { ctx: IdentityContext; userId: string };
 }
 
 interface IssuedCode {
+  ctx: IdentityContext;
   clientId: string;
   redirectUri: string;
   challenge: string | undefined;
@@ -62,14 +105,10 @@ export class WebServerFlow {
   readonly #approved = new Set<string>();
 
   constructor(
-    private readonly ctx: IdentityContext,
-    private readonly options: WebFlowOptions = {},
+    private readonly realm: LoginRealm,
+    options: WebFlowOptions = {},
   ) {
     this.apps = new ConnectedApps(options.connectedApps);
-  }
-
-  get #org(): Org {
-    return this.ctx.org;
   }
 
   router(admin: boolean): Router {
@@ -85,9 +124,9 @@ export class WebServerFlow {
     if (admin) {
       // Setup → Connected Apps OAuth Usage → Revoke: every refresh token of the user goes.
       router.post('/__emulator/oauth/revoke-user', express.json(), (req, res) => {
-        const userId = this.#userByName(String(req.body?.username ?? ''));
-        if (!userId) return void res.status(404).json({ error: 'unknown username' });
-        res.json({ revoked: this.#org.sessions.revokeUser(userId) });
+        const user = this.realm.user(String(req.body?.username ?? ''));
+        if (!user) return void res.status(404).json({ error: 'unknown username' });
+        res.json({ revoked: user.ctx.org.sessions.revokeUser(user.userId) });
       });
     }
     return router;
@@ -114,8 +153,8 @@ export class WebServerFlow {
     if (prompt.includes('none')) return back('login_required', 'user must log in');
     const scopes = (q('scope') ?? 'api refresh_token').split(' ').filter(Boolean);
     const authz = randomBytes(18).toString('base64url');
-    this.#pending.set(authz, { app, redirectUri, state, scopes, challenge, prompt, expiresAt: this.#org.now() + PENDING_TTL_MS });
-    res.type('html').send(loginPage({ authz, username: q('login_hint'), orgName: this.#orgName() }));
+    this.#pending.set(authz, { app, redirectUri, state, scopes, challenge, prompt, expiresAt: this.realm.now() + PENDING_TTL_MS });
+    res.type('html').send(loginPage({ authz, username: q('login_hint'), orgName: this.realm.title() }));
   }
 
   #login(req: Request, res: Response): void {
@@ -123,43 +162,48 @@ export class WebServerFlow {
     if (!pending) return;
     const { authz, p } = pending;
     const username = String(req.body?.username ?? '');
-    const userId = this.#userByName(username);
-    // The same password as the SOAP API's login(): the emulator's one for every active user.
-    const expected = this.ctx.options.password ?? DEFAULT_PASSWORD;
-    if (!userId || !sameText(String(req.body?.pw ?? ''), expected)) {
+    const user = this.realm.user(username);
+    // The same password as the SOAP API's login(): the emulator's one for every active user. A
+    // user this page does not serve (another org's, another kind of org's) reads the same words.
+    const expected = user?.ctx.options.password ?? DEFAULT_PASSWORD;
+    if (!user || !sameText(String(req.body?.pw ?? ''), expected)) {
       return void res
         .status(200)
         .type('html')
-        .send(loginPage({ authz, username, error: true, orgName: this.#orgName() }));
+        .send(loginPage({ authz, username, error: true, orgName: this.realm.title() }));
     }
-    p.userId = userId;
-    if (this.#approved.has(`${userId} ${p.app.clientId}`) && !p.prompt.includes('consent')) return this.#issueCode(res, authz, p);
-    res.type('html').send(approvalPage({ authz, clientId: p.app.clientId, username: this.#usernameOf(userId), scopes: p.scopes }));
+    p.user = user;
+    if (this.#approved.has(`${user.userId} ${p.app.clientId}`) && !p.prompt.includes('consent')) return this.#issueCode(res, authz, p);
+    res
+      .type('html')
+      .send(approvalPage({ authz, clientId: p.app.clientId, username: usernameOf(user.ctx.org, user.userId), scopes: p.scopes }));
   }
 
   #approve(req: Request, res: Response): void {
     const pending = this.#pendingOf(req, res);
     if (!pending) return;
     const { authz, p } = pending;
-    if (!p.userId) return void res.status(400).type('html').send(errorPage('invalid_request', 'log in first'));
+    if (!p.user) return void res.status(400).type('html').send(errorPage('invalid_request', 'log in first'));
     if (req.body?.decision !== 'allow') {
       this.#pending.delete(authz);
       return redirect(res, p.redirectUri, { error: 'access_denied', error_description: 'end-user denied authorization', state: p.state });
     }
-    this.#approved.add(`${p.userId} ${p.app.clientId}`);
+    this.#approved.add(`${p.user.userId} ${p.app.clientId}`);
     this.#issueCode(res, authz, p);
   }
 
   #issueCode(res: Response, authz: string, p: Pending): void {
     this.#pending.delete(authz);
     const code = `aPrx${randomBytes(36).toString('base64url')}`;
+    const { ctx, userId } = p.user!;
     this.#codes.set(code, {
+      ctx,
       clientId: p.app.clientId,
       redirectUri: p.redirectUri,
       challenge: p.challenge,
-      userId: p.userId!,
+      userId,
       scopes: p.scopes,
-      expiresAt: this.#org.now() + CODE_TTL_MS,
+      expiresAt: ctx.org.now() + CODE_TTL_MS,
       used: false,
       issued: [],
     });
@@ -177,57 +221,40 @@ export class WebServerFlow {
     const code = this.#codes.get(body.code ?? '');
     if (!code || code.clientId !== app.clientId) return oauthError(res, 'invalid_grant', 'invalid authorization code');
     if (code.used) {
-      for (const token of code.issued) this.#org.sessions.revoke(token);
+      for (const token of code.issued) code.ctx.org.sessions.revoke(token);
       return oauthError(res, 'invalid_grant', 'invalid authorization code');
     }
     code.used = true;
-    if (code.expiresAt <= this.#org.now()) return oauthError(res, 'invalid_grant', 'expired authorization code');
+    if (code.expiresAt <= code.ctx.org.now()) return oauthError(res, 'invalid_grant', 'expired authorization code');
     if (body.redirect_uri !== code.redirectUri) return oauthError(res, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
     if (code.challenge !== undefined) {
       const verifier = body.code_verifier ?? '';
       const digest = createHash('sha256').update(verifier).digest('base64url');
       if (!sameText(digest, code.challenge)) return oauthError(res, 'invalid_grant', 'invalid code verifier');
     }
-    const sessions = this.#org.sessions;
+    const sessions = code.ctx.org.sessions;
     const offline = code.scopes.some((s) => s === 'refresh_token' || s === 'offline_access' || s === 'full');
     const refreshToken = offline ? sessions.issueRefreshToken(code.userId) : undefined;
     const accessToken = sessions.issueAccessToken(code.userId, refreshToken);
     code.issued.push(accessToken, ...(refreshToken ? [refreshToken] : []));
-    res.json(tokenResponse(this.ctx, code.userId, accessToken, refreshToken, code.scopes.join(' ')));
+    res.json(tokenResponse(code.ctx, code.userId, accessToken, refreshToken, code.scopes.join(' ')));
   }
 
   #pendingOf(req: Request, res: Response): { authz: string; p: Pending } | undefined {
     const authz = String(req.body?.authz ?? '');
     const p = this.#pending.get(authz);
-    if (!p || p.expiresAt <= this.#org.now()) {
+    if (!p || p.expiresAt <= this.realm.now()) {
       this.#pending.delete(authz);
       res.status(400).type('html').send(errorPage('invalid_request', 'the login session expired; start again from the application'));
       return undefined;
     }
     return { authz, p };
   }
+}
 
-  /** An active user by username (Salesforce compares usernames without case). */
-  #userByName(username: string): string | undefined {
-    const users = this.#org.table('User');
-    const wanted = username.trim().toLowerCase();
-    if (!wanted) return undefined;
-    for (let row = 0; row < users.size; row++) {
-      if (users.deletedAt.has(row)) continue;
-      if (String(users.get(row, 'Username')).toLowerCase() === wanted && users.get(row, 'IsActive') === true) return users.idOf(row);
-    }
-    return undefined;
-  }
-
-  #usernameOf(userId: string): string {
-    const users = this.#org.table('User');
-    return String(users.get(users.rowOf(userId), 'Username'));
-  }
-
-  #orgName(): string {
-    const orgs = this.#org.table('Organization');
-    return orgs.size > 0 ? String(orgs.get(0, 'Name')) : 'Salesforce';
-  }
+function usernameOf(org: Org, userId: string): string {
+  const users = org.table('User');
+  return String(users.get(users.rowOf(userId), 'Username'));
 }
 
 function redirect(res: Response, target: string, params: Record<string, string | undefined>): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Pool } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
-import { OrgVaultError } from '../../errors.js';
+import { OrgVaultError, type ErrorCode } from '../../errors.js';
 import type { Clock } from '../clock.js';
 import type { PermissionReader } from '../ports.js';
 import { loadOrg, type OrgFacts } from '../../orgs/facts.js';
@@ -109,14 +109,14 @@ export class PermissionChecks {
   /** "Check permissions now": runs the check, stores and mails the report, returns it. */
   async runNow(orgId: string): Promise<StoredPermissionReport> {
     const org = await loadOrg(this.pool, orgId);
-    return (await this.run(org, null))!;
+    return (await this.run(org, null))!.report;
   }
 
   /**
    * Runs the check for a scheduled slot; null when another process already took the slot (the
-   * unique (org_id, slot_at) row is the claim).
+   * unique (org_id, slot_at) row is the claim). A failed check answers its error's code.
    */
-  async runScheduled(org: OrgFacts, slotAt: Date): Promise<StoredPermissionReport | null> {
+  async runScheduled(org: OrgFacts, slotAt: Date): Promise<{ report: StoredPermissionReport; code: ErrorCode | null } | null> {
     return this.run(org, slotAt);
   }
 
@@ -137,7 +137,7 @@ export class PermissionChecks {
     return rows[0];
   }
 
-  private async run(org: OrgFacts, slotAt: Date | null): Promise<StoredPermissionReport | null> {
+  private async run(org: OrgFacts, slotAt: Date | null): Promise<{ report: StoredPermissionReport; code: ErrorCode | null } | null> {
     const id = randomUUID();
     const startedAt = this.deps.clock.now();
     const claimed = await this.pool.query(CLAIM_PERMISSION_REPORT, [org.id, id, slotAt ? 'scheduled' : 'on_demand', slotAt, startedAt]);
@@ -149,12 +149,12 @@ export class PermissionChecks {
       const message = OrgVaultError.is(err) ? err.oneLine() : 'The permission check failed';
       if (!OrgVaultError.is(err)) this.deps.log.error({ err, orgId: org.id }, 'permission check failed');
       await this.pool.query(FAIL_PERMISSION_REPORT, [org.id, id, message, this.deps.clock.now()]);
-      return this.get(org.id, id);
+      return { report: await this.get(org.id, id), code: OrgVaultError.is(err) ? err.code : 'INTERNAL' };
     }
     await this.pool.query(FINISH_PERMISSION_REPORT, [org.id, id, JSON.stringify(report), this.deps.clock.now()]);
     const mail = await this.mail(org, report);
     await this.pool.query(SET_PERMISSION_REPORT_MAIL, [org.id, id, mail.status, mail.error]);
-    return this.get(org.id, id);
+    return { report: await this.get(org.id, id), code: null };
   }
 
   private async mail(

@@ -39,6 +39,14 @@ const ACTIONS = {
 
 const SOURCES = { page: 'Page', api: 'API', cli: 'CLI', schedule: 'Schedule' };
 
+/** The filters above the trail, in order; `options` makes a field a choice list. */
+const FILTERS = [
+  { name: 'actor', label: 'Who', type: 'text' },
+  { name: 'action', label: 'Action', options: true },
+  { name: 'since', label: 'From', type: 'datetime' },
+  { name: 'until', label: 'Until', type: 'datetime' },
+];
+
 /**
  * The organization's audit trail for administrators: who did what, from where, on what and how it
  * ended, newest first, filtered by actor, action and time, a page at a time. Shown only to callers
@@ -51,7 +59,7 @@ export default class OrgVaultAuditTrail extends LightningElement {
   entries = [];
   error;
   loading = false;
-  filters = { actor: '', action: '', since: '', until: '' };
+  filters = Object.fromEntries(FILTERS.map((f) => [f.name, '']));
   /** The `before` of each page shown so far: the way back to newer pages. */
   pages = [];
   nextBefore = null;
@@ -82,6 +90,14 @@ export default class OrgVaultAuditTrail extends LightningElement {
 
   get actionOptions() {
     return [{ label: 'Any action', value: '' }, ...Object.entries(ACTIONS).map(([value, label]) => ({ label, value }))];
+  }
+
+  get filterFields() {
+    return FILTERS.map((f) => ({
+      ...f,
+      value: this.filters[f.name],
+      options: f.options ? this.actionOptions : undefined,
+    }));
   }
 
   get rows() {
