@@ -11,27 +11,43 @@ const SOURCES = { backup: 'Backup', 'recovery-point': 'Recovery point', 'change-
  */
 export default class OrgVaultRecordHistory extends LightningElement {
   @api orgId;
-  @api recordId = '';
-  @api objectName = '';
+  /** The record (and its object) asked about: given by the host, or typed in. */
+  @api
+  get recordId() {
+    return this.idInput;
+  }
+  set recordId(value) {
+    this.idInput = value ?? '';
+  }
+  @api
+  get objectName() {
+    return this.objectInput;
+  }
+  set objectName(value) {
+    this.objectInput = value ?? '';
+  }
+
+  idInput = '';
+  objectInput = '';
 
   history;
   error;
   loading = false;
 
   connectedCallback() {
-    if (this.recordId) this.load();
+    if (this.idInput) this.load();
   }
 
   handleInput(event) {
-    if (event.target.name === 'recordId') this.recordId = (event.detail.value ?? '').trim();
-    else this.objectName = (event.detail.value ?? '').trim();
+    if (event.target.name === 'recordId') this.idInput = (event.detail.value ?? '').trim();
+    else this.objectInput = (event.detail.value ?? '').trim();
   }
 
   async load() {
-    if (!this.recordId) return;
+    if (!this.idInput) return;
     this.loading = true;
     try {
-      this.history = await getRecordHistory(this.orgId, this.recordId, this.objectName);
+      this.history = await getRecordHistory(this.orgId, this.idInput, this.objectInput);
       this.error = undefined;
     } catch (e) {
       this.history = undefined;
@@ -42,7 +58,7 @@ export default class OrgVaultRecordHistory extends LightningElement {
   }
 
   get showDisabled() {
-    return this.loading || !this.recordId;
+    return this.loading || !this.idInput;
   }
 
   get title() {

@@ -155,6 +155,7 @@ export default class OrgVaultRestoreWizard extends LightningElement {
   async follow() {
     this.run = await getRestore(this.orgId, this.run.runId);
     if (this.run.status === 'queued' || this.run.status === 'running') {
+      // eslint-disable-next-line @lwc/lwc/no-async-operation -- a queued run is followed until it ends
       this.timer = setTimeout(() => this.send(() => this.follow()), POLL_MS);
     }
   }
