@@ -5,6 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { Connection } from 'jsforce';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,13 +112,8 @@ describe('orgvault through a running engine', () => {
   it('answers every command with one JSON document, through the API without a PostgreSQL of its own', async () => {
     const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
     const jobId = jobs.find((j) => j.kind === 'full')!.id;
-    const query = await fetch(
-      `${emulator.instanceUrl}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Account LIMIT 1')}`,
-      {
-        headers: { Authorization: `Bearer ${emulator.accessToken}` },
-      },
-    );
-    const accountId = ((await query.json()) as { records: Array<{ Id: string }> }).records[0]!.Id;
+    const sf = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+    const accountId = (await sf.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records[0]!.Id;
     const every: Array<[string[], typeof cli]> = [
       [['org', 'list'], cli],
       [onOrg(['org', 'hide']), cli],
