@@ -72,5 +72,9 @@ describe('orgvault tenant', () => {
     expect(half.code).not.toBe(0);
     expect(half.stderr).toContain('--type');
     expect((await engine.services.api.tenantSettings.subscription(tenantId)).seats).toBe(25);
+    // The one change made is one entry in the tenant's trail, with before and after; the refused ones changed nothing.
+    const changes = (await engine.services.audit.list({ tenantId, action: 'subscription.change' }, { limit: 10 })).entries;
+    expect(changes.map((e) => [e.source, e.actor.startsWith('operator:'), e.outcome])).toEqual([['cli', true, 'succeeded']]);
+    expect(changes[0]!.details).toMatchObject({ before: { type: 'essentials' }, after: { type: 'professional', seats: 25 } });
   });
 });

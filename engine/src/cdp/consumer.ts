@@ -5,7 +5,15 @@ import type { OrgConnection } from '../salesforce/connection.js';
 import { ChangeStream, type ChangeEvent, type EventStream, type StreamHandlers, type StreamOptions } from '../salesforce/change-stream.js';
 import { cdpLagSeconds } from '../infra/metrics.js';
 import { EventApplier } from './apply.js';
-import { readCheckpoint, saveCheckpoint, switchTransport, type CdpSettings, type FallbackReason, type Transport } from './state.js';
+import {
+  readCheckpoint,
+  restartCoverage,
+  saveCheckpoint,
+  switchTransport,
+  type CdpSettings,
+  type FallbackReason,
+  type Transport,
+} from './state.js';
 import { RELEASE_CHANNEL_LOCK, TRY_CHANNEL_LOCK } from './sql.js';
 
 export const CHANNEL = '/data/ChangeEvents';
@@ -110,13 +118,15 @@ export class OrgConsumer {
       // Replay ids differ between transports: each resumes from its own, or from its tip with a backup for the hole.
       const own = (transport === 'pubsub' ? cp?.replayId : cp?.cometdReplayId) ?? null;
       const hole = !!cp && own === null && (cp.replayId !== null || cp.cometdReplayId !== null);
+      let pendingFallback: (() => Promise<void>) | undefined;
       if (cp && (cp.transport !== transport || hole)) {
         await switchTransport(this.deps.pool, this.orgId, CHANNEL, transport, want.why, hole);
         const switched = cp.transport !== transport;
         const detail = `${switched ? `${cp.transport} → ${transport}: ${want.why}` : `${transport} subscribes again`}${
           hole ? `; ${transport} has no replay id of its own yet, so it starts at the tip and a backup covers the changes between` : ''
         }`;
-        await this.deps.fallback(this.orgId, switched ? 'transport_switch' : 'stream_down', settings.objects, detail, hole);
+        pendingFallback = () =>
+          this.deps.fallback(this.orgId, switched ? 'transport_switch' : 'stream_down', settings.objects, detail, hole);
       }
       const from = own;
       const conn = await this.deps.connect(this.orgId);
@@ -136,6 +146,10 @@ export class OrgConsumer {
       this.#stream = stream;
       this.#transport = transport;
       await stream.start(from);
+      // Coverage restarts, and the backup for the hole is asked for, only once the stream listens at
+      // its tip: a backup read before then would miss the changes made between its read and the tip.
+      if (hole) await restartCoverage(this.deps.pool, this.orgId, CHANNEL);
+      await pendingFallback?.();
       if (transport === 'pubsub') this.#pubsubFailures = 0;
       else if (settings.transport === 'auto') this.#scheduleProbe(conn);
       this.#downSince = null;

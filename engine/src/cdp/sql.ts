@@ -33,6 +33,8 @@ export const SWITCH_TRANSPORT = `UPDATE cdp_checkpoints SET transport = $3, tran
     caught_up_at = CASE WHEN $5 THEN NULL ELSE caught_up_at END, updated_at = now()
   WHERE org_id = $1 AND channel = $2`;
 
+export const RESTART_COVERAGE = `UPDATE cdp_checkpoints SET covered_from = now(), updated_at = now() WHERE org_id = $1 AND channel = $2`;
+
 export const START_COVERAGE = `INSERT INTO cdp_checkpoints (org_id, channel, covered_from) VALUES ($1, $2, now()) ON CONFLICT (org_id, channel) DO NOTHING`;
 
 export const ADD_FALLBACK = 'INSERT INTO cdp_fallbacks (org_id, reason, objects, job_id, detail) VALUES ($1, $2, $3, $4, $5)';

@@ -6,6 +6,7 @@ import {
   GET_SETTINGS,
   LIST_FALLBACKS,
   PUT_SETTINGS,
+  RESTART_COVERAGE,
   SAVE_CHECKPOINT,
   START_COVERAGE,
   SWITCH_TRANSPORT,
@@ -130,6 +131,11 @@ export async function switchTransport(
   restartCoverage: boolean,
 ): Promise<void> {
   await pool.query(SWITCH_TRANSPORT, [orgId, channel, transport, reason, restartCoverage]);
+}
+
+/** Coverage starts anew now: a stream resumed at its tip covers nothing before it listened. */
+export async function restartCoverage(pool: Pool, orgId: string, channel: string): Promise<void> {
+  await pool.query(RESTART_COVERAGE, [orgId, channel]);
 }
 
 /** Starts coverage when protection is switched on (a stream that never ran covers nothing yet). */

@@ -6,6 +6,7 @@ import type { ConnectMethod } from '../salesforce/credentials.js';
 import { ORG_HELP, resolveOrg, run, runLocal, type OrgRef } from './command.js';
 import { say, table } from './output.js';
 import { existingTenantId, list, parseTime } from './support.js';
+import { cliActor } from './audit-commands.js';
 import type { TileW } from './types.js';
 import type { EngineClient } from './engine-client.js';
 
@@ -140,11 +141,15 @@ export function tenantCommands(program: Command): void {
       runLocal(async ({ session: s, out }, o: { tenant: string; type?: string; expires?: string; seats?: string }) => {
         const found = { id: await existingTenantId(s, o.tenant) };
         if (o.type !== undefined) {
+          const before = await s.services.api.tenantSettings.subscription(found.id);
           await s.services.schedule.subscriptions.put(found.id, {
             type: o.type,
             expiresAt: o.expires === undefined ? null : parseTime('--expires', o.expires),
             seats: o.seats === undefined ? null : Number(o.seats),
           });
+          const after = await s.services.api.tenantSettings.subscription(found.id);
+          const change = { tenantId: found.id, action: 'subscription.change', target: 'subscription', details: { before, after } } as const;
+          await s.services.audit.record({ ...cliActor(), ...change, outcome: 'succeeded' });
         } else if (o.expires !== undefined || o.seats !== undefined) {
           throw new OrgVaultError('VALIDATION_FAILED', '--expires and --seats are set together with --type', {
             actions: ['Pass the whole subscription: --type T [--expires TIME] [--seats N].'],

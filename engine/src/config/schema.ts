@@ -24,6 +24,14 @@ export const SETTINGS = {
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
       .optional(),
   },
+  databaseOwnerUrl: {
+    env: 'DATABASE_OWNER_URL',
+    doc: "With DATABASE_URL: the tables' owner, which runs migrations and pg-boss (DATABASE_URL's role then gets only reads and writes); absent = DATABASE_URL's role does both",
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+      .optional(),
+  },
   databaseSchema: {
     env: 'ORGVAULT_DB_SCHEMA',
     doc: 'PostgreSQL schema holding OrgVault tables',

@@ -15,6 +15,12 @@ export interface EmbeddedPg {
 }
 
 const USER = 'orgvault';
+/**
+ * The role the engine does its work as: not a superuser and not the tables' owner, so it cannot
+ * switch triggers off (the audit trail's refusal of UPDATE and DELETE holds for it). The owner
+ * (USER) runs the migrations and pg-boss's queue.
+ */
+export const ENGINE_USER = 'orgvault_engine';
 // Embedded PostgreSQL listens on loopback only; the password guards nothing a local user could
 // not read from the data directory anyway, so a fixed one keeps restarts simple.
 const PASSWORD = 'orgvault-local';
@@ -141,6 +147,14 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The engine role's connection string beside the owner's of the same embedded cluster. */
+export function embeddedEngineUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = ENGINE_USER;
+  url.password = PASSWORD;
+  return url.toString();
+}
+
 async function ensureDatabase(port: number): Promise<void> {
   const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
   admin.on('error', () => undefined);
@@ -148,6 +162,9 @@ async function ensureDatabase(port: number): Promise<void> {
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', ['orgvault']);
     if (exists.rowCount === 0) await admin.query('CREATE DATABASE orgvault');
+    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [ENGINE_USER]);
+    if (role.rowCount === 0)
+      await admin.query(`CREATE ROLE ${ENGINE_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '${PASSWORD}'`);
   } finally {
     await admin.end();
   }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OrgVaultError } from '../errors.js';
-import type { Pool } from './db.js';
+import type { Pool, PoolClient } from './db.js';
 
 export interface Migration {
   version: number;
@@ -56,11 +56,29 @@ export function discoverMigrations(root = SRC_ROOT): Migration[] {
 }
 
 /**
+ * Lets the engine's role read and write every table of the schema, at each start (so tables of new
+ * migrations too), and nothing more: it owns nothing, so it cannot alter a table, switch its
+ * triggers off or TRUNCATE, and what a table's trigger refuses (the audit trail's UPDATE and
+ * DELETE) stays refused for it.
+ */
+async function grantEngineRole(client: PoolClient, schema: string, role: string): Promise<void> {
+  const r = `"${role.replaceAll('"', '""')}"`;
+  await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${r}`);
+  await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${r}`);
+  await client.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${r}`);
+}
+
+/**
  * Applies pending migrations under a session advisory lock, so concurrent engine processes
  * serialise here and the later ones find nothing left to do. Each migration runs in its own
  * transaction together with its bookkeeping row.
  */
-export async function migrate(pool: Pool, schema: string, migrations = discoverMigrations()): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  migrations = discoverMigrations(),
+  options: { grantTo?: string } = {},
+): Promise<number[]> {
   const client = await pool.connect();
   const applied: number[] = [];
   try {
@@ -97,6 +115,7 @@ export async function migrate(pool: Pool, schema: string, migrations = discoverM
           throw new OrgVaultError('MIGRATION_FAILED', `Migration ${m.file} failed: ${(err as Error).message}`, { cause: err });
         }
       }
+      if (options.grantTo) await grantEngineRole(client, schema, options.grantTo);
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`orgvault-migrate:${schema}`]).catch(() => undefined);
       await client.query('RESET search_path').catch(() => undefined);

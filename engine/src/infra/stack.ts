@@ -2,7 +2,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { ensureWritableDir } from './data-dir.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { embeddedEngineUrl, startEmbeddedPostgres } from './embedded-postgres.js';
 import { startAzurite } from './azurite.js';
 import { createPool, assertReachable, type Pool } from './db.js';
 import { migrate } from './migrate.js';
@@ -11,8 +11,10 @@ import { readOwner, writeOwner, removeOwner } from './owner.js';
 import type { Logger } from './logger.js';
 
 export interface Infra {
+  /** The owner's connection: migrations and pg-boss's queue (which migrates its own schema at each start). */
   databaseUrl: string;
   storageConnectionString: string;
+  /** The engine's work: as a role that owns no table (embedded; or DATABASE_URL's with DATABASE_OWNER_URL set). */
   pool: Pool;
   container: ContainerClient;
   /**
@@ -62,14 +64,14 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
       writeOwner(config.dataDir, { databaseUrl, storageConnectionString });
       stops.push(async () => removeOwner(config.dataDir));
     }
-    const pool = createPool(databaseUrl, config.databaseSchema);
+    const owner = config.databaseUrl ? (config.databaseOwnerUrl ?? config.databaseUrl) : databaseUrl;
+    const pool = createPool(config.databaseUrl ?? embeddedEngineUrl(databaseUrl), config.databaseSchema);
     stops.push(() => pool.end());
     await assertReachable(pool);
-    const applied = await migrate(pool, config.databaseSchema);
-    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    await migrateAsOwner(owner, pool, config.databaseSchema, log);
     const container = await openContainer(storageConnectionString, config.blobContainer);
     return {
-      databaseUrl,
+      databaseUrl: owner,
       storageConnectionString,
       pool,
       container,
@@ -80,6 +82,23 @@ export async function startInfra(config: Config, log: Logger): Promise<Infra> {
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/**
+ * Migrations run as the tables' owner; when the engine's pool is another role, that role is then
+ * granted reads and writes of every table (and no more).
+ */
+async function migrateAsOwner(ownerUrl: string, pool: Pool, schema: string, log: Logger): Promise<void> {
+  const engineRole = (await pool.query<{ role: string }>('SELECT current_user AS role')).rows[0]!.role;
+  const ownerPool = createPool(ownerUrl, schema, 1);
+  try {
+    const ownerRole = (await ownerPool.query<{ role: string }>('SELECT current_user AS role')).rows[0]!.role;
+    const grantTo = ownerRole === engineRole ? {} : { grantTo: engineRole };
+    const applied = await migrate(ownerPool, schema, undefined, grantTo);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  } finally {
+    await ownerPool.end();
   }
 }
 
