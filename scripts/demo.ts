@@ -52,7 +52,6 @@ export async function startDemo(
     if (existsSync(file)) demo = JSON.parse(readFileSync(file, 'utf8')) as DemoFile;
     else {
       const tenant = await services.tenants.create(DEMO_TENANT);
-      await services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
       const { key } = await services.keys.create(tenant.id, { name: 'demo' });
       demo = { tenantId: tenant.id, apiKey: key };
       writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });

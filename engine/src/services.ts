@@ -24,6 +24,7 @@ import { BackupWorker } from './backup/worker.js';
 import { BackupJobsAdapter } from './api/adapters/backup-jobs.js';
 import { BackupJobs } from './backup/service.js';
 import { scopeOptionsFrom } from './backup/scope-settings.js';
+import { BackupScope } from './backup/scope.js';
 import type { RunnerOptions } from './backup/runner.js';
 import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
@@ -47,8 +48,10 @@ export interface Services {
   tenants: TenantService;
   keys: ApiKeyService;
   schedule: ScheduleServices;
-  /** Backups as users start and follow them (API and CLI). */
+  /** Backups as users start and follow them, in the API's shapes. */
   jobs: BackupJobsAdapter;
+  /** backup/'s service itself: jobs, figures, API usage, exports (the CLI's in-process commands). */
+  backup: BackupJobs;
   worker: BackupWorker;
   /** Continuous data protection: settings, change event consumers, recovery points. */
   cdp: Cdp;
@@ -144,24 +147,23 @@ function backupServices(
     },
     { heartbeatMs: config.workerHeartbeatSeconds * 1000, staleMs: config.workerStaleSeconds * 1000, ...options.worker },
   );
-  const jobs = new BackupJobsAdapter(
-    new BackupJobs(pool, {
-      admit: async (org) => {
-        if (org.reconnectNeeded) throw reconnectNeeded(org);
-        await schedule.subscriptions.assertMayBackUp(org.id);
-      },
-      // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
-      launch: async () => worker.poll(),
-      promise: async (org) => {
-        const [settings, protection] = await Promise.all([schedule.backupSettings.get(org.id), cdp.getSettings(org)]);
-        return {
-          everyMs: settings.enabled ? (24 * 3600_000) / settings.jobsPerDay : null,
-          continuousUntil: protection.enabled ? protection.caughtUpAt : null,
-        };
-      },
-    }),
-  );
-  return { cdp, worker, jobs };
+  const backup = new BackupJobs(pool, {
+    store,
+    admit: async (org) => {
+      if (org.reconnectNeeded) throw reconnectNeeded(org);
+      await schedule.subscriptions.assertMayBackUp(org.id);
+    },
+    // The job row is the hand-over: any worker (NOTIFY wakes them) may claim it; poke ours too.
+    launch: async () => worker.poll(),
+    promise: async (org) => {
+      const [settings, protection] = await Promise.all([schedule.backupSettings.get(org.id), cdp.getSettings(org)]);
+      return {
+        everyMs: settings.enabled ? (24 * 3600_000) / settings.jobsPerDay : null,
+        continuousUntil: protection.enabled ? protection.caughtUpAt : null,
+      };
+    },
+  });
+  return { cdp, worker, backup, jobs: new BackupJobsAdapter(backup) };
 }
 
 /** Restore and compare, and the worker that runs queued restores. */
@@ -209,13 +211,13 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const audit = new AuditService(pool, log, options.audit);
   const schedule = await scheduleServices(ctx, audit, connectionTo);
   const scopeOptions = async (orgId: string) => scopeOptionsFrom(await readBackupSettings(pool, orgId));
-  const { cdp, worker, jobs } = backupServices(ctx, { store, schedule, connectionTo, scopeOptions }, options);
+  const { cdp, worker, backup, jobs } = backupServices(ctx, { store, schedule, connectionTo, scopeOptions }, options);
   const connect = async (tenantId: string, credentials: OrgCredentials): Promise<{ orgId: string }> => {
     const { orgId } = await connectNew(tenantId, credentials);
     await schedule.scheduler.planOrg(orgId);
     return { orgId };
   };
-  const salesforce = new SalesforceAdapter({ orgs, connect, open: connectionTo, scopeOptions });
+  const salesforce = new SalesforceAdapter({ orgs, connect, scope: new BackupScope({ open: connectionTo, scopeOptions }) });
   const { webLogin, setPublicUrl } = browserLogin(ctx, { orgs, box: secretBox, origins, connect });
   orgs.onReconnectNeeded(schedule.reconnectNeeded);
   orgs.onDisconnect(async (org) => {
@@ -237,6 +239,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     keys,
     schedule,
     jobs,
+    backup,
     worker,
     cdp,
     api,
@@ -261,6 +264,7 @@ function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo:
     log,
     ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
     mailFrom: config.mailFrom,
+    subscriptionLimits: config.subscriptionLimits,
     ...salesforceReaders(connectionTo),
   });
 }

@@ -13,23 +13,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { sharedPreview } from '../support/preview.js';
+import type { Page } from 'playwright-core';
+import { startPageHarness, type PageHarness } from '../support/page.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import type { TestEngine } from '../support/engine.js';
 import { testDatabaseUrl } from '../support/db.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts/audit');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const USER = 'auditor-e2e@example.com';
 
 type Entry = { action: string; actor: string; source: string; outcome: string; target: string | null; orgId: string | null };
 
 let work: string;
 let emulator: EmulatorHandle;
+let harness: PageHarness;
 let engine: TestEngine;
-let browser: Browser;
 let key: string;
 let orgId: string;
 let orgName: string;
@@ -61,12 +60,9 @@ async function entries(action: string): Promise<Entry[]> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'orgvault-audit-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 120, seed: 11, admin: true });
-  engine = await startTestEngine({
-    env: { ORGVAULT_PREVIEW_DIR: await sharedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
-    worker: { pollMs: 200 },
-  });
+  harness = await startPageHarness({ worker: { pollMs: 200 } });
+  ({ engine, key } = harness);
   const me = (await (await api('/me')).json()) as { tenant: { id: string } };
   await engine.services.schedule.subscriptions.put(me.tenant.id, { type: 'enterprise' });
   // Records carrying the marker: what a backup reads and a compare answers, never what the trail keeps.
@@ -80,20 +76,17 @@ beforeAll(async () => {
   });
   expect(connected.status).toBe(201);
   ({ id: orgId, name: orgName } = ((await connected.json()) as { org: { id: string; name: string } }).org);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
+  await harness?.close();
   await emulator?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
 describe('audit trail of the page', () => {
   it('records three actions taken in the page once each, and shows them in the details', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(`${engine.url}/preview/#key=${key}&user=${USER}&roles=administrator`);
+    const page = await harness.open({ user: USER, height: 1000 });
     await page.locator('c-org-vault-org-tile').first().waitFor();
 
     await command(page, 'Back up now');

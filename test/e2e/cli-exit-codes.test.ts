@@ -78,7 +78,9 @@ describe('orgvault exit codes', () => {
 
   it('restore --wait: 0 when every record is written, 1 when the run fails', async () => {
     const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-    const ids = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 4')).records.map((r) => r.Id);
+    const ids = (
+      await conn.query<{ Id: string }>('SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Case) ORDER BY Id LIMIT 4')
+    ).records.map((r) => r.Id);
     expect(ids).toHaveLength(4);
     await conn.sobject('Account').destroy(ids);
     const restore = (records: string[]) =>

@@ -10,7 +10,8 @@ describe('orgvault tenant', () => {
   let engine: TestEngine;
   let tenantId: string;
   beforeAll(async () => {
-    engine = await startTestEngine();
+    // The operator who sets subscriptions hosts OrgVault for others: subscription limits on.
+    engine = await startTestEngine({ env: { ORGVAULT_SUBSCRIPTION_LIMITS: 'true' } });
     tenantId = (await engine.services.tenants.create('Acme')).id;
   });
   afterAll(async () => {

@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { sharedPreview } from '../support/preview.js';
+import type { Page } from 'playwright-core';
+import { startPageHarness, type PageHarness } from '../support/page.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { DEFAULT_PASSWORD } from '../emulator/soap/session-calls.js';
-import { fillLogin, launchChromium } from '../emulator/oauth/support/browser-login.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { fillLogin } from '../emulator/oauth/support/browser-login.js';
+import type { TestEngine } from '../support/engine.js';
 import { Connection } from 'jsforce';
 import { expectExportEquals, waitForJob } from '../support/backup-checks.js';
 import { captureMoment, caughtUpSince, emulatorAdmin } from './cdp-support/checks.js';
@@ -29,14 +29,13 @@ const OBJECTS = ['Account'];
 
 let work: string;
 let emulator: EmulatorHandle;
+let harness: PageHarness;
 let engine: TestEngine;
-let browser: Browser;
 let key: string;
 let tenantId: string;
 
 async function openPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${engine.url}/preview/#key=${key}&user=admin@e2e.example&roles=administrator`);
+  const page = await harness.open({ user: 'admin@e2e.example' });
   await page.getByRole('button', { name: 'Connect organization' }).waitFor();
   return page;
 }
@@ -59,12 +58,9 @@ async function logInFromDialog(page: Page, heading: string): Promise<string> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'orgvault-connect-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 80, seed: 31, admin: true, cdc: { entities: [], keepaliveMs: 200 } });
-  engine = await startTestEngine({
+  harness = await startPageHarness({
     env: {
-      ORGVAULT_PREVIEW_DIR: await sharedPreview(),
-      ORGVAULT_BOOTSTRAP_KEY: key,
       ORGVAULT_OAUTH_CLIENT_ID: APP.clientId,
       ORGVAULT_OAUTH_CLIENT_SECRET: APP.clientSecret,
       ORGVAULT_PUBSUB_ENDPOINT: String(emulator.ready.pubSubEndpoint),
@@ -73,16 +69,15 @@ beforeAll(async () => {
     worker: { pollMs: 200 },
     cdp: { scanMs: 300, retryMs: 200, catchUpWaitMs: 60_000 },
   });
+  ({ engine, key } = harness);
   emulator.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
   const me = (await (await fetch(`${engine.url}/api/v1/me`, { headers: { 'X-OrgVault-Key': key } })).json()) as { tenant: { id: string } };
   tenantId = me.tenant.id;
   await engine.services.schedule.subscriptions.put(tenantId, { type: 'enterprise' });
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
+  await harness?.close();
   await emulator?.stop();
   await rm(work, { recursive: true, force: true });
 });

@@ -6,23 +6,21 @@
  * job and object, and each chart draws the API's series. Before any backup the tile says the org
  * was never backed up and the charts' window is empty.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { sharedPreview } from '../support/preview.js';
+import type { Page } from 'playwright-core';
+import { startPageHarness, type PageHarness } from '../support/page.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import type { TestEngine } from '../support/engine.js';
 import type { JobDetailOut } from '../../engine/src/api/schemas.js';
 import type { MonitorSeriesOut } from '../../engine/src/api/monitor-schemas.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts/monitor');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 /** What the page's Chart.js (loaded from the static resource) is, as far as this test reads it. */
 interface ChartGlobal {
   Chart: { getChart(canvas: unknown): { data: { labels: string[]; datasets: Array<{ data: unknown[] }> } } };
@@ -33,8 +31,8 @@ const CHANGED = ['Account', 'Contact', 'Case'];
 
 let work: string;
 let emulator: EmulatorHandle;
+let harness: PageHarness;
 let engine: TestEngine;
-let browser: Browser;
 let conn: Connection;
 let key: string;
 let orgId: string;
@@ -92,8 +90,7 @@ const changesOf = (job: JobDetailOut, object: string) => {
 };
 
 async function openDetails(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
-  await page.goto(`${engine.url}/preview/#key=${key}&user=e2e@example.com&roles=administrator`);
+  const page = await harness.open({ user: 'e2e@example.com', height: 1800 });
   await page.getByRole('button', { name: `More commands for ${orgName}` }).click();
   await page.getByRole('menuitem', { name: 'View details' }).click();
   await page.locator('c-org-vault-monitor-charts').waitFor();
@@ -103,13 +100,9 @@ async function openDetails(): Promise<Page> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'orgvault-monitor-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 700, seed: 21 });
-  const previewDir = await sharedPreview();
-  engine = await startTestEngine({
-    env: { ORGVAULT_PREVIEW_DIR: previewDir, ORGVAULT_BOOTSTRAP_KEY: key },
-    worker: { pollMs: 200 },
-  });
+  harness = await startPageHarness({ worker: { pollMs: 200 } });
+  ({ engine, key } = harness);
 
   const me = await api<{ tenant: { id: string } }>('/me');
   await engine.services.schedule.subscriptions.put(me.tenant.id, { type: 'enterprise' });
@@ -120,12 +113,10 @@ beforeAll(async () => {
   }));
   orgName = (await engine.services.orgs.get({ tenantId: me.tenant.id, orgId: null }, orgId)).name;
   conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }, 400_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
+  await harness?.close();
   await emulator?.stop();
   await rm(work, { recursive: true, force: true });
 });

@@ -4,33 +4,23 @@
  * /preview (its development setting ORGVAULT_PREVIEW_DIR), calling /api/v1 through the Apex
  * bridge. Screenshots of each step are kept under test-artifacts/preview/.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { sharedPreview } from '../support/preview.js';
+import type { Page } from 'playwright-core';
+import { startPageHarness, type PageHarness } from '../support/page.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import type { TestEngine } from '../support/engine.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts/preview');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let work: string;
 let emulator: EmulatorHandle;
+let harness: PageHarness;
 let engine: TestEngine;
-let browser: Browser;
 let key: string;
 let orgId: string;
 let orgName: string;
@@ -43,8 +33,7 @@ async function api(path: string, init: RequestInit = {}, roles = 'administrator'
 }
 
 async function openPage(roles = 'administrator'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${engine.url}/preview/#key=${key}&user=e2e@example.com&roles=${roles}`);
+  const page = await harness.open({ user: 'e2e@example.com', roles });
   await page.locator('c-org-vault-org-tile').first().waitFor();
   return page;
 }
@@ -65,12 +54,9 @@ async function shot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'orgvault-preview-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  key = randomBytes(24).toString('hex');
   emulator = await startEmulator({ records: 300, seed: 7, admin: true });
-  engine = await startTestEngine({
-    env: { ORGVAULT_PREVIEW_DIR: await sharedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
-    worker: { pollMs: 200 },
-  });
+  harness = await startPageHarness({ worker: { pollMs: 200 } });
+  ({ engine, key } = harness);
   const me = (await (await api('/me')).json()) as { tenant: { id: string } };
   await engine.services.schedule.subscriptions.put(me.tenant.id, { type: 'enterprise' });
   ({ orgId } = await engine.services.connect(me.tenant.id, {
@@ -79,12 +65,10 @@ beforeAll(async () => {
     accessToken: emulator.accessToken,
   }));
   orgName = (await engine.services.orgs.get({ tenantId: me.tenant.id, orgId: null }, orgId)).name;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
+  await harness?.close();
   await emulator?.stop();
   await rm(work, { recursive: true, force: true });
 });

@@ -64,8 +64,11 @@ describe('orgvault restore and compare', () => {
     expect(done.status).toBe('succeeded');
     const truth = await orgStateNow(conn, OBJECTS);
     const children = (a: string): number => [...truth.get('Contact')!.values()].filter((r) => r.AccountId === a).length;
+    // An account with cases cannot be deleted (DELETE_FAILED).
+    const cases = await conn.query<{ AccountId: string | null }>('SELECT AccountId FROM Case').run({ autoFetch: true, maxFetch: 1e6 });
+    const withCases = new Set(cases.records.map((r) => r.AccountId));
     const victims = [...truth.get('Account')!.keys()]
-      .filter((a) => children(a) >= 3 && ![...truth.get('Account')!.values()].some((r) => r.ParentId === a))
+      .filter((a) => children(a) >= 3 && !withCases.has(a) && ![...truth.get('Account')!.values()].some((r) => r.ParentId === a))
       .slice(0, 3);
     await conn.sobject('Account').destroy(victims);
     const damaged = await orgStateNow(conn, OBJECTS);

@@ -31,6 +31,27 @@ describe('the sf CLI against the emulator', () => {
     expect(typeof result.records[0]!.Owner.Name).toBe('string');
   });
 
+  it('queries the Tooling API (data query --use-tooling-api)', async () => {
+    const q = await sf.run([
+      'data',
+      'query',
+      '--use-tooling-api',
+      '--query',
+      "SELECT QualifiedApiName, KeyPrefix FROM EntityDefinition WHERE QualifiedApiName IN ('Account', 'Case') ORDER BY QualifiedApiName",
+      '--target-org',
+      'emu',
+    ]);
+    expect(q.json).toMatchObject({ status: 0 });
+    const result = q.json.result as { records: Array<{ QualifiedApiName: string; KeyPrefix: string }> };
+    expect(result.records.map((r) => [r.QualifiedApiName, r.KeyPrefix])).toEqual([
+      ['Account', '001'],
+      ['Case', '500'],
+    ]);
+    // An object the Tooling API does not have is INVALID_TYPE there, as in Salesforce.
+    const data = await sf.run(['data', 'query', '--use-tooling-api', '--query', 'SELECT Id FROM Account', '--target-org', 'emu']);
+    expect(JSON.stringify(data.json)).toContain('INVALID_TYPE');
+  });
+
   it('reports a malformed query as Salesforce does', async () => {
     const q = await sf.run(['data', 'query', '--query', 'SELECT Id FORM Account', '--target-org', 'emu']);
     expect(q.json.status).not.toBe(0);

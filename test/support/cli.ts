@@ -17,6 +17,7 @@ export function cliEnv(engine: TestEngine, extra: Record<string, string> = {}): 
     ORGVAULT_KEY_FILE: c.keyFile!,
     ORGVAULT_DATA_DIR: c.dataDir,
     ORGVAULT_SALESFORCE_ORIGINS: c.salesforceOrigins.join(','),
+    ORGVAULT_SUBSCRIPTION_LIMITS: String(c.subscriptionLimits),
     ...extra,
   };
 }

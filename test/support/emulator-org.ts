@@ -4,8 +4,8 @@ import type { Org } from '../../engine/src/orgs/registry.js';
 import type { TestEngine } from './engine.js';
 
 /**
- * A new tenant with an enterprise subscription and the emulator's org connected to it by access
- * token, or by refresh token (`renewable`: the engine can then renew expired sessions).
+ * A new tenant (with the engine's default self-hosted settings: no subscription limits) and the
+ * emulator's org connected to it by access token, or by refresh token (`renewable`: the engine can then renew expired sessions).
  */
 export async function connectEmulatorOrg(
   engine: TestEngine,
@@ -14,7 +14,6 @@ export async function connectEmulatorOrg(
   options: { renewable?: boolean } = {},
 ): Promise<Org> {
   const tenant = await engine.services.tenants.create(tenantName);
-  await engine.services.schedule.subscriptions.put(tenant.id, { type: 'enterprise' });
   const { orgId } = await engine.services.connect(
     tenant.id,
     options.renewable

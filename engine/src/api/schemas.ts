@@ -325,7 +325,7 @@ export const AdminEmails = z.strictObject({
 export const SubscriptionInfo = z.object({
   type: z.string(),
   typeName: z.string(),
-  dailyJobLimit: z.number().int().describe('Backup jobs a day each org may run'),
+  dailyJobLimit: z.number().int().nullable().describe('Backup jobs each org may run in any 24 hours; null = not limited (self-hosted)'),
   expiresAt: DateTime.nullable(),
   expired: z.boolean().describe('Backups stop while expired; restore, compare and export keep working'),
   seats: z.number().int().nullable().describe('Licensed users a production org may have; null = not limited'),

@@ -65,7 +65,7 @@ export interface WebLoginService {
   finish(query: Record<string, unknown>): Promise<{ org: Org; reconnected: boolean; requestedBy: string | null }>;
 }
 
-/** salesforce/: describe and backup scope. */
+/** backup/ (scope.ts): which objects the org's backups cover, over its describe. */
 export interface ObjectScopeService {
   /** Every object of the org with whether it is in backup scope and, if not, why. */
   listObjects(org: Org): Promise<ObjectInfoOut[]>;

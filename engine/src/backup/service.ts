@@ -1,7 +1,10 @@
+import type { Writable } from 'node:stream';
 import type { Pool } from '../infra/db.js';
+import type { Store } from '../store/store.js';
 import { OrgVaultError } from '../errors.js';
 import { isUuid, type Org } from '../orgs/registry.js';
-import { activeJobs, getJob, jobObjects, listJobs, openJob, type Job, type JobObject } from './jobs.js';
+import { exportRecords, type ExportRequest } from './export.js';
+import { activeJobs, apiUsage, getJob, jobObjects, listJobs, openJob, type DailyApiUsage, type Job, type JobObject } from './jobs.js';
 import {
   BackupMonitor,
   type JobFigures,
@@ -41,6 +44,8 @@ export interface BackupJobsWiring {
   admit?: (org: Org) => Promise<void>;
   /** What the schedule (schedule/) and continuous protection (cdp/) promise; absent = neither. */
   promise?: (org: Org) => Promise<ProtectionPromise>;
+  /** The backup repository the export reads; absent = no store in this build. */
+  store?: Store;
 }
 
 const FINAL = new Set<Job['status']>(['succeeded', 'partial', 'failed', 'skipped']);
@@ -150,5 +155,17 @@ export class BackupJobs {
     ]);
     const last = recent.find((j) => FINAL.has(j.status) && j.status !== 'skipped') ?? null;
     return this.monitor.status(org.id, last, promise, now);
+  }
+
+  /** API calls the org's jobs spent per day over the last `days` days (oldest first; days without jobs are 0). */
+  usage(org: Org, days: number, now = new Date()): Promise<DailyApiUsage[]> {
+    return apiUsage(this.pool, org.id, days, now);
+  }
+
+  /** Writes the records of one object as they were at `at`, from the backup alone; answers how many. */
+  async exportRecords(org: Org, request: Omit<ExportRequest, 'orgId'>, out: Writable): Promise<number> {
+    const { store } = this.wiring;
+    if (!store) throw new OrgVaultError('SERVICE_UNAVAILABLE', 'Exports cannot run in this engine build: it has no backup store');
+    return exportRecords(store, { ...request, orgId: org.id }, out);
   }
 }

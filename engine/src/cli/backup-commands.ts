@@ -124,9 +124,8 @@ function storeCommands(program: Command): void {
     .option('--days <n>', 'how many days back', '7')
     .action(
       runLocal(async ({ session, out }, o: { org?: string; days: string }) => {
-        const { apiUsage } = await import('../backup/jobs.js');
         const org = await session.services.orgs.resolve(o.org);
-        const days = await apiUsage(session.ctx.infra.pool, org.id, Number(o.days));
+        const days = await session.services.backup.usage(org, Number(o.days));
         out.result({ days }, () => table(days));
       }),
     );
@@ -142,10 +141,9 @@ function storeCommands(program: Command): void {
       runLocal(async ({ session, out }, o: { object: string; org?: string; at?: string; format: 'csv' | 'jsonl'; out?: string }) => {
         if (out.json && !o.out) throw new OrgVaultError('VALIDATION_FAILED', '--json needs --out FILE: stdout carries the summary');
         const at = o.at ? parseTime('--at', o.at) : new Date();
-        const { exportRecords } = await import('../backup/export.js');
         const org = await session.services.orgs.resolve(o.org);
         const sink = o.out ? createWriteStream(o.out) : process.stdout;
-        const n = await exportRecords(session.services.store, { orgId: org.id, object: o.object, at, format: o.format }, sink);
+        const n = await session.services.backup.exportRecords(org, { object: o.object, at, format: o.format }, sink);
         const exported = { tenantId: org.tenantId, orgId: org.id, action: 'export.run', target: o.object } as const;
         await session.services.audit.record({ ...cliActor(), ...exported, outcome: 'succeeded' });
         if (o.out)

@@ -35,7 +35,16 @@ export function buildProgram(): Command {
 
 const everyCommand = (command: Command): Command[] => command.commands.flatMap((c) => [c, ...everyCommand(c)]);
 
-/** The commands that do something (not the groups), as typed: ['org', 'list'], ['jobs'], ... */
+/**
+ * The commands that do something, as typed: ['org', 'list'], ['jobs'], ['audit'], ['audit', 'verify'], ...
+ * A group is one when it has an action of its own (`audit` exports the trail).
+ */
 export function leafCommands(command: Command, path: string[] = []): string[][] {
-  return command.commands.flatMap((c) => (c.commands.length ? leafCommands(c, [...path, c.name()]) : [[...path, c.name()]]));
+  return command.commands.flatMap((c) => {
+    const at = [...path, c.name()];
+    return [...(c.commands.length === 0 || runs(c) ? [at] : []), ...leafCommands(c, at)];
+  });
 }
+
+// Commander keeps a command's action in a field its types do not declare; there is no public getter.
+const runs = (command: Command): boolean => typeof (command as unknown as { _actionHandler?: unknown })._actionHandler === 'function';

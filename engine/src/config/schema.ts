@@ -214,6 +214,14 @@ export const SETTINGS = {
       .transform((v) => v === 'true' || v === '1')
       .default(true),
   },
+  subscriptionLimits: {
+    env: 'ORGVAULT_SUBSCRIPTION_LIMITS',
+    doc: "A tenant without a subscription gets the essentials type's limit of 1 backup job a day (hosting OrgVault for others); off (self-hosted), it has no job limit, seat limit or expiry. A subscription set with `orgvault tenant subscription` applies either way",
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(false),
+  },
   demoRecords: {
     env: 'ORGVAULT_DEMO_RECORDS',
     doc: 'About how many records the demo org holds',

@@ -1,3 +1,4 @@
+import { OrgVaultError } from '../errors.js';
 import type { OrgConnection } from './connection.js';
 import { candidateObjects, computeScope, type DescribeGlobal, type DescribeSObject, type ObjectScope, type ScopeOptions } from './scope.js';
 
@@ -92,4 +93,33 @@ export async function discoverScope(conn: OrgConnection, options: ScopeOptions &
   const names = candidateObjects(await describeGlobal(conn), options);
   const describes = await mapLimited(names, options.concurrency ?? 4, (n) => describeForScope(conn, n));
   return computeScope(describes, options);
+}
+
+/**
+ * Checks object names and Object.Field names against the org's describe before they reach a
+ * query or a setting. Throws VALIDATION_FAILED with `details.unknown`, the names the org lacks.
+ */
+export async function assertDescribed(conn: OrgConnection, names: { objects?: string[]; fields?: string[] }): Promise<void> {
+  const objects = names.objects ?? [];
+  const fields = names.fields ?? [];
+  // API names are case-insensitive in Salesforce; describe's spelling is the one asked for.
+  const known = new Map((await describeGlobal(conn)).sobjects.map((o) => [o.name.toLowerCase(), o.name]));
+  const unknown = objects.filter((o) => !known.has(o.toLowerCase()));
+  const byObject = new Map<string, string[]>();
+  for (const ref of fields) {
+    const [object, field] = ref.split('.') as [string, string];
+    const name = known.get(object.toLowerCase());
+    if (!name) unknown.push(ref);
+    else byObject.set(name, [...(byObject.get(name) ?? []), field]);
+  }
+  for (const [object, wanted] of byObject) {
+    const described = new Set((await describeSObject(conn, object)).fields.map((f) => f.name.toLowerCase()));
+    for (const field of wanted) if (!described.has(field.toLowerCase())) unknown.push(`${object}.${field}`);
+  }
+  if (unknown.length > 0) {
+    throw new OrgVaultError('VALIDATION_FAILED', `Not in the organization's describe: ${unknown.join(', ')}`, {
+      actions: ['Pick objects and fields from GET .../objects.'],
+      details: { unknown },
+    });
+  }
 }

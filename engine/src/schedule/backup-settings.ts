@@ -3,7 +3,7 @@ import type { Pool } from '../infra/db.js';
 import { OrgVaultError } from '../errors.js';
 import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
-import type { Subscriptions } from './subscriptions.js';
+import { maxJobsPerDay, type Subscriptions } from './subscriptions.js';
 import { GET_BACKUP_SETTINGS, PUT_BACKUP_SETTINGS } from './sql.js';
 
 export interface BackupSettings {
@@ -78,13 +78,15 @@ export class BackupSettingsService {
     const patch = parseBody(backupSettingsInput, input);
     const next: BackupSettings = { ...(await readBackupSettings(this.pool, orgId)), ...patch };
     const sub = await this.subscriptions.get(org.tenantId);
-    if (next.jobsPerDay > sub.dailyJobLimit) {
+    const max = maxJobsPerDay(sub);
+    if (next.jobsPerDay > max) {
+      const limited = sub.dailyJobLimit !== null;
       throw new OrgVaultError(
         'VALIDATION_FAILED',
-        `jobsPerDay ${next.jobsPerDay} is above the subscription's ${sub.dailyJobLimit} jobs a day`,
+        `jobsPerDay ${next.jobsPerDay} is above the ${limited ? "subscription's" : "schedule's"} ${max} jobs a day`,
         {
-          actions: [`Choose 1 to ${sub.dailyJobLimit} jobs a day, or move to a subscription type that allows more.`],
-          details: { problems: [`jobsPerDay: at most ${sub.dailyJobLimit}`] },
+          actions: [`Choose 1 to ${max} jobs a day${limited ? ', or move to a subscription type that allows more' : ''}.`],
+          details: { problems: [`jobsPerDay: at most ${max}`] },
         },
       );
     }

@@ -31,6 +31,8 @@ export interface ScheduleOptions {
   launcher?: BackupLauncher;
   users: OrgUserCounter;
   permissions: PermissionReader;
+  /** Subscription types, limits and seats apply (an operator hosting OrgVault for others); off, none do. */
+  subscriptionLimits: boolean;
   clock?: Clock;
   /** Overrides the SMTP mailer (tests). */
   mailer?: Mailer | null;
@@ -58,7 +60,7 @@ export async function createSchedule(options: ScheduleOptions): Promise<Schedule
   const clock = options.clock ?? systemClock;
   const launcher = options.launcher ?? backupJobsLauncher(pool, options.wakeWorker);
   const boss = await startBoss(options.databaseUrl, options.databaseSchema, log);
-  const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock });
+  const subscriptions = new Subscriptions(pool, { launcher, users: options.users, clock, limits: options.subscriptionLimits });
   const adminEmails = new AdminEmails(pool);
   const mailer = options.mailer !== undefined ? options.mailer : createSmtpMailer(options.smtpUrl, options.mailFrom);
   // The scheduler is created last but settings services need to reach it: plan through a closure.

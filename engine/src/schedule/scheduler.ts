@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import type { BackupLauncher } from './ports.js';
 import { connectedOrgs, loadOrg, type OrgFacts } from '../orgs/facts.js';
 import { readBackupSettings, type BackupSettings } from './backup-settings.js';
-import { isExpired, type Subscription, type Subscriptions } from './subscriptions.js';
+import { isExpired, maxJobsPerDay, type Subscription, type Subscriptions } from './subscriptions.js';
 import { isBackupStart, nextBackupStart, nextRecurringStart, type BackupTimes } from './start-times.js';
 import { permissionCheckTimes, readPermissionCheckSettings, type PermissionChecks } from './permission-check/service.js';
 import type { AuditAction, AuditRecord, AuditService } from '../audit/index.js';
@@ -305,7 +305,7 @@ export class Scheduler {
 
 /** The subscription caps the settings' frequency, so a downgrade spreads fewer starts evenly. */
 export function backupTimes(org: OrgFacts, settings: BackupSettings, sub: Subscription): BackupTimes {
-  return { zone: org.timeZone, jobsPerDay: Math.min(settings.jobsPerDay, sub.dailyJobLimit), startTime: settings.startTime };
+  return { zone: org.timeZone, jobsPerDay: Math.min(settings.jobsPerDay, maxJobsPerDay(sub)), startTime: settings.startTime };
 }
 
 function slotJob(name: string, orgId: string, slot: Date): { name: string; id: string; data: SlotJob; startAfter: Date } {

@@ -26,9 +26,9 @@ export const ADD_ADMIN_EMAILS = 'INSERT INTO tenant_admin_emails (tenant_id, ema
 export const LIST_SUBSCRIPTION_TYPES =
   'SELECT code, name, daily_job_limit AS "dailyJobLimit" FROM subscription_types ORDER BY daily_job_limit, code';
 
-/** A tenant's subscription; one without a row has the default type ($2). */
+/** A tenant's subscription; one without a row has the default type ($2), and says so (subscribed false). */
 export const GET_SUBSCRIPTION = `SELECT x.tenant_id AS "tenantId", t.code AS type, t.name AS "typeName", t.daily_job_limit AS "dailyJobLimit",
-       s.expires_at AS "expiresAt", s.seats
+       s.expires_at AS "expiresAt", s.seats, s.tenant_id IS NOT NULL AS subscribed
   FROM (SELECT $1::uuid AS tenant_id) x
   LEFT JOIN subscriptions s ON s.tenant_id = x.tenant_id
   JOIN subscription_types t ON t.code = COALESCE(s.type, $2)`;

@@ -7,8 +7,11 @@ import { loadOrg } from '../orgs/facts.js';
 import { parseBody } from './validation.js';
 import { GET_SUBSCRIPTION, LIST_SUBSCRIPTION_TYPES, PUT_SUBSCRIPTION } from './sql.js';
 
-/** A tenant without a subscription row has this type, no expiry and no seat limit. */
+/** With subscription limits on, a tenant without a subscription row has this type, no expiry and no seat limit. */
 export const DEFAULT_SUBSCRIPTION_TYPE = 'essentials';
+
+/** The most backup starts a day the schedule spreads (one every 15 minutes), whatever the subscription. */
+export const MAX_JOBS_PER_DAY = 96;
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +25,8 @@ export interface Subscription {
   tenantId: string;
   type: string;
   typeName: string;
-  dailyJobLimit: number;
+  /** Backup jobs an org may run in any 24 hours; null = not limited. */
+  dailyJobLimit: number | null;
   expiresAt: Date | null;
   /** Purchased seats; null = not limited. */
   seats: number | null;
@@ -42,6 +46,11 @@ export interface SubscriptionDeps {
   launcher: Pick<BackupLauncher, 'countJobsSince'>;
   users: OrgUserCounter;
   clock: Clock;
+  /**
+   * Whether a tenant without a subscription gets the default type's limits (an operator hosting
+   * OrgVault for others). Off (self-hosted), it has no job limit, no seat limit and no expiry.
+   */
+  limits: boolean;
 }
 
 /**
@@ -61,9 +70,16 @@ export class Subscriptions {
   }
 
   async get(tenantId: string): Promise<Subscription> {
-    const { rows } = await this.pool.query<Subscription>(GET_SUBSCRIPTION, [tenantId, DEFAULT_SUBSCRIPTION_TYPE]);
+    const { rows } = await this.pool.query<Subscription & { subscribed: boolean }>(GET_SUBSCRIPTION, [tenantId, DEFAULT_SUBSCRIPTION_TYPE]);
     if (!rows[0]) throw new OrgVaultError('INTERNAL', `Subscription type ${DEFAULT_SUBSCRIPTION_TYPE} is missing from subscription_types`);
-    return rows[0];
+    const { subscribed, ...sub } = rows[0];
+    return subscribed || this.deps.limits ? sub : selfHosted(tenantId);
+  }
+
+  /** The subscription with whether it has expired now. */
+  async status(tenantId: string, now: Date = this.deps.clock.now()): Promise<Subscription & { expired: boolean }> {
+    const sub = await this.get(tenantId);
+    return { ...sub, expired: isExpired(sub, now) };
   }
 
   async put(tenantId: string, input: unknown): Promise<Subscription> {
@@ -82,8 +98,8 @@ export class Subscriptions {
     const org = await loadOrg(this.pool, orgId);
     const sub = await this.get(org.tenantId);
     assertNotExpired(sub, now);
-    const used = await this.deps.launcher.countJobsSince(orgId, new Date(now.getTime() - DAY_MS));
-    if (used >= sub.dailyJobLimit) {
+    const used = sub.dailyJobLimit === null ? 0 : await this.deps.launcher.countJobsSince(orgId, new Date(now.getTime() - DAY_MS));
+    if (sub.dailyJobLimit !== null && used >= sub.dailyJobLimit) {
       throw new OrgVaultError(
         'DAILY_JOB_LIMIT',
         `${used} backup jobs ran in the last 24 hours; the subscription allows ${sub.dailyJobLimit}`,
@@ -114,6 +130,19 @@ export class Subscriptions {
     }
   }
 }
+
+/** A self-hosted tenant without a subscription. */
+const selfHosted = (tenantId: string): Subscription => ({
+  tenantId,
+  type: 'none',
+  typeName: 'None (self-hosted: no limits)',
+  dailyJobLimit: null,
+  expiresAt: null,
+  seats: null,
+});
+
+/** How many starts a day the schedule may spread for this subscription. */
+export const maxJobsPerDay = (sub: Subscription): number => sub.dailyJobLimit ?? MAX_JOBS_PER_DAY;
 
 export function isExpired(sub: Subscription, now: Date): boolean {
   return sub.expiresAt !== null && sub.expiresAt.getTime() <= now.getTime();

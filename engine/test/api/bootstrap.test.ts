@@ -59,6 +59,8 @@ describe('bootstrap: the first tenant and key', () => {
       bootstrapKey: key,
       metricsToken: 'scraper-token-0123456789',
       salesforceOrigins: EMULATOR_ORIGINS_SETTING,
+      // Hosting for others: a tenant without a subscription gets Essentials' one job a day (self-hosted: test/e2e/self-hosted.test.ts).
+      subscriptionLimits: 'true',
     });
     const engine = await startEngine(config);
     const scrape = () => fetch(`${engine.url}/metrics`, { headers: { Authorization: 'Bearer scraper-token-0123456789' } });

@@ -5,6 +5,7 @@ import { startTestApi, type TestApi } from './harness.js';
 import { connectEmulatorOrg } from './bodies.js';
 import { FAST_RETRY, startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
+import { BackupScope } from '../../src/backup/scope.js';
 import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
 import { OrgOrigins, SALESFORCE_ONLY } from '../../src/salesforce/origins.js';
 import { testDatabaseUrl, testStorageConnectionString } from '../../../test/support/db.js';
@@ -57,7 +58,10 @@ describe('connecting an org: which addresses the engine calls, what it answers, 
       const sf = new SalesforceAdapter({
         orgs,
         connect: (t, credentials) => connectOrg(pool, box, { tenantId: t, credentials, options: { origins, retry: FAST_RETRY } }),
-        open: (orgId) => openStoredConnection(connections, orgId, { origins, retry: FAST_RETRY }),
+        scope: new BackupScope({
+          scopeOptions: async () => ({}),
+          open: (orgId) => openStoredConnection(connections, orgId, { origins, retry: FAST_RETRY }),
+        }),
       });
       return { connect: sf, scope: sf };
     });

@@ -4,6 +4,7 @@ import { attachSchedule } from './real-services.js';
 import { connectEmulatorOrg } from './bodies.js';
 import { startTestOrg, type TestOrg } from '../salesforce/emulator/org.js';
 import { SalesforceAdapter } from '../../src/api/adapters/salesforce.js';
+import { BackupScope } from '../../src/backup/scope.js';
 import { BackupJobsAdapter } from '../../src/api/adapters/backup-jobs.js';
 import { BackupJobs } from '../../src/backup/service.js';
 import { ConnectionRepository, connectOrg, openStoredConnection, type SecretBox } from '../../src/salesforce/connection-repository.js';
@@ -30,7 +31,10 @@ describe('connect and describe through the salesforce layer, against the org emu
       const sf = new SalesforceAdapter({
         orgs,
         connect: (tenantId, credentials) => connectOrg(pool, box, { tenantId, credentials, options: { origins: EMULATOR_ORIGINS } }),
-        open: (orgId) => openStoredConnection(connections, orgId, { origins: EMULATOR_ORIGINS }),
+        scope: new BackupScope({
+          scopeOptions: async () => ({}),
+          open: (orgId) => openStoredConnection(connections, orgId, { origins: EMULATOR_ORIGINS }),
+        }),
       });
       return {
         connect: sf,

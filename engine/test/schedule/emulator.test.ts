@@ -41,6 +41,7 @@ describe('permission check and seats against the org emulator', () => {
       permissions: readers,
       clock,
       mailer: createSmtpMailer(smtp.url, 'OrgVault <orgvault@test.local>'),
+      subscriptionLimits: true, // the seat count is a subscription limit
     });
     await s.adminEmails.put(tenantId, ['admin@acme.example']);
     admin = new jsforce.Connection({ instanceUrl: emu.instanceUrl, accessToken: emu.accessToken, version: '62.0' });

@@ -4,7 +4,8 @@ import { insertTenantAndOrg } from '../../../test/support/fixtures.js';
 import { OrgVaultError } from '../../src/errors.js';
 import { getJob, listJobs, markCycleFullComplete, setJobStatus } from '../../src/backup/jobs.js';
 import { backupJobsLauncher } from '../../src/schedule/backup-jobs.js';
-import { objectInScope, fieldInScope } from '../../src/schedule/backup-settings.js';
+import { BackupSettingsService, objectInScope, fieldInScope } from '../../src/schedule/backup-settings.js';
+import { Subscriptions } from '../../src/schedule/subscriptions.js';
 import type { ScheduleServices } from '../../src/schedule/index.js';
 import { bossSchemaFor } from '../../src/schedule/boss.js';
 import { FakeClock, FakeUsers, dropBossSchema, scheduleFor } from './support.js';
@@ -107,6 +108,31 @@ describe('subscription rules, backup settings and scheduled-start decisions', ()
       await expect(s.subscriptions.assertMayBackUp(sandbox.orgId, new Date(T0))).resolves.toBeUndefined();
       expect(users.asked).not.toContain(sandbox.orgId);
     });
+  });
+
+  it('self-hosted (subscription limits off): a tenant without a subscription has no job limit, seats or expiry', async () => {
+    const selfHosted = new Subscriptions(db.pool, { launcher: backupJobsLauncher(db.pool), users, clock, limits: false });
+    const free = await org();
+    expect(await selfHosted.get(free.tenantId)).toMatchObject({ dailyJobLimit: null, expiresAt: null, seats: null });
+    users.counts.set(free.orgId, 10_000);
+    for (const hour of [0, 1, 2]) {
+      const now = new Date(Date.parse(T0) + hour * HOUR);
+      await selfHosted.assertMayBackUp(free.orgId, now);
+      const { jobId } = await backupJobsLauncher(db.pool).start(free.orgId, { trigger: 'on_demand', now });
+      await setJobStatus(db.pool, free.orgId, jobId, 'succeeded', { at: now });
+    }
+    await expect(selfHosted.assertMayBackUp(free.orgId, new Date(Date.parse(T0) + 3 * HOUR))).resolves.toBeUndefined();
+    expect(users.asked).not.toContain(free.orgId);
+    // The schedule still spreads at most one start every 15 minutes.
+    const settings = new BackupSettingsService(db.pool, selfHosted);
+    expect((await settings.put(free.orgId, { jobsPerDay: 96 })).jobsPerDay).toBe(96);
+    expect((await rejection(settings.put(free.orgId, { jobsPerDay: 97 }))).message).toMatch(/schedule's 96 jobs a day/);
+
+    // A subscription the operator sets for a tenant applies all the same.
+    const subscribed = await org({ type: 'essentials', seats: 5 });
+    users.counts.set(subscribed.orgId, 6);
+    expect(await selfHosted.get(subscribed.tenantId)).toMatchObject({ type: 'essentials', dailyJobLimit: 1, seats: 5 });
+    expect((await rejection(selfHosted.assertMayBackUp(subscribed.orgId, new Date(T0)))).code).toBe('SEATS_EXCEEDED');
   });
 
   describe('backup settings', () => {

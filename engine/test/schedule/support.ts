@@ -43,7 +43,13 @@ export function fixedReader(snapshot: PermissionSnapshot = fullAccessSnapshot): 
 export async function scheduleFor(
   db: TestDb,
   clock: Clock,
-  overrides: { users?: OrgUserCounter; permissions?: PermissionReader; mailer?: Mailer | null; audit?: AuditService } = {},
+  overrides: {
+    users?: OrgUserCounter;
+    permissions?: PermissionReader;
+    mailer?: Mailer | null;
+    audit?: AuditService;
+    subscriptionLimits?: boolean;
+  } = {},
 ): Promise<ScheduleServices> {
   return createSchedule({
     pool: db.pool,
@@ -57,6 +63,8 @@ export async function scheduleFor(
     mailer: overrides.mailer ?? null,
     pollingIntervalSeconds: 0.5,
     ...(overrides.audit ? { audit: overrides.audit } : {}),
+    // These suites test the subscription rules, which apply once an operator switches limits on.
+    subscriptionLimits: overrides.subscriptionLimits ?? true,
   });
 }
 

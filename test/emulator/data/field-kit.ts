@@ -8,6 +8,8 @@ export type ObjectOptions = Partial<Omit<ObjectDef, 'name' | 'keyPrefix' | 'fiel
   noRecycleBin?: boolean;
 };
 
+const READ_ONLY = { createable: false, updateable: false };
+
 export function ref(name: string, to: string | string[], relationshipName: string, opts: FieldOptions = {}): FieldDef {
   return field(name, 'reference', { referenceTo: Array.isArray(to) ? to : [to], relationshipName, ...opts });
 }
@@ -85,11 +87,13 @@ export function personName(): FieldDef[] {
   ];
 }
 
-export function systemFields(opts: ObjectOptions): FieldDef[] {
+export function systemFields(name: string, opts: ObjectOptions): FieldDef[] {
   const ro = { createable: false, updateable: false, nillable: false, defaultedOnCreate: true };
   const fields = [field('Id', 'id', { label: 'Record ID', ...ro })];
   if (opts.owned) fields.push(ref('OwnerId', 'User', 'Owner', { nillable: false, defaultedOnCreate: true }));
   if (!opts.noRecycleBin) fields.push(field('IsDeleted', 'boolean', { label: 'Deleted', ...ro }));
+  // A record merged into another is deleted pointing at the one it was merged into.
+  if (opts.mergeable) fields.push(ref('MasterRecordId', name, 'MasterRecord', { label: 'Master Record ID', ...READ_ONLY }));
   fields.push(
     field('CreatedDate', 'datetime', ro),
     ref('CreatedById', 'User', 'CreatedBy', ro),
@@ -117,6 +121,7 @@ export function defineObject(name: string, keyPrefix: string, fields: FieldDef[]
     replicateable: opts.replicateable ?? true,
     retrieveable: opts.retrieveable ?? true,
     triggerable: opts.triggerable ?? writable,
-    fields: [...systemFields(opts), ...fields],
+    mergeable: opts.mergeable ?? false,
+    fields: [...systemFields(name, opts), ...fields],
   };
 }

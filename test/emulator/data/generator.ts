@@ -5,8 +5,8 @@
  * this is the org's history before the emulator started.
  */
 import { GeneratedBlob, md5Hex } from './blobs.js';
-import { idCounter } from './ids.js';
-import { USER_PERMISSIONS } from './standard-objects.js';
+import { idCounter, makeId } from './ids.js';
+import { ENTITY_FLAGS, USER_PERMISSIONS } from './standard-objects.js';
 import type { Org } from './org.js';
 import { Random } from './random.js';
 import { RowState, type Table } from './table.js';
@@ -218,6 +218,56 @@ export function generateOrg(org: Org, opts: GenerateOptions): void {
     return Math.max(data > 0 ? 1 : 0, Math.round(data * share));
   };
   generateData(g, n);
+  // Last, so the random stream of everything above is what it was before they existed.
+  generateMetadataRows(g);
+}
+
+/** Lead record types (two active, one retired), given to the generated leads in turn. */
+const LEAD_RECORD_TYPES: Array<[string, string, boolean]> = [
+  ['Inbound', 'Inbound', true],
+  ['Partner', 'Partner', true],
+  ['Legacy', 'Legacy', false],
+];
+
+/** Rows that describe the org's metadata: record types, and one EntityDefinition per object. */
+function generateMetadataRows(g: Loader): void {
+  const { org } = g;
+  const types = org.table('RecordType');
+  g.load(types, LEAD_RECORD_TYPES.length, (i, put) => {
+    const [name, developerName, active] = LEAD_RECORD_TYPES[i]!;
+    put('Name', name);
+    put('DeveloperName', developerName);
+    put('SobjectType', 'Lead');
+    put('IsActive', active);
+  });
+  const leads = org.table('Lead');
+  for (let r = 0; r < leads.size; r++) leads.setStored(r, 'RecordTypeId', types.idOf(r % 2));
+  const objects = org.schema.objects;
+  g.load(org.table('EntityDefinition'), objects.length, (i, put) => {
+    const o = objects[i]!;
+    put('DurableId', o.custom ? makeId('01I', i + 1) : o.name);
+    put('QualifiedApiName', o.name);
+    put('DeveloperName', o.name.replace(/__c$/, ''));
+    put('Label', o.label);
+    put('PluralLabel', o.labelPlural);
+    put('KeyPrefix', o.keyPrefix);
+    const flags: Record<string, boolean> = {
+      IsCustomizable: o.createable,
+      IsCustomSetting: false,
+      IsDeprecatedAndHidden: false,
+      IsEverCreatable: o.createable,
+      IsEverDeletable: o.deletable,
+      IsEverUpdatable: o.updateable,
+      IsIdEnabled: true,
+      IsLayoutable: o.createable,
+      IsQueryable: o.queryable,
+      IsReplicateable: o.replicateable,
+      IsRetrieveable: o.retrieveable,
+      IsSearchable: o.replicateable,
+      IsTriggerable: o.triggerable,
+    };
+    for (const f of ENTITY_FLAGS) put(f, flags[f]);
+  });
 }
 
 function countAll(org: Org): number {

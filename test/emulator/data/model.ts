@@ -58,6 +58,8 @@ export interface FieldDef {
   /** 0 or 1 for master-detail, null for a lookup or a non-reference. */
   relationshipOrder: number | null;
   cascadeDelete: boolean;
+  /** The parent cannot be deleted while a live record points at it through this lookup (DELETE_FAILED). */
+  restrictedDelete: boolean;
   /** What the parent's describe lists this field's children under; null: the child's plural label. */
   childRelationshipName: string | null;
   compoundFieldName: string | null;
@@ -82,6 +84,8 @@ export interface ObjectDef {
   replicateable: boolean;
   retrieveable: boolean;
   triggerable: boolean;
+  /** merge() takes it (Account, Contact, Lead); such objects carry MasterRecordId. */
+  mergeable: boolean;
   fields: FieldDef[];
 }
 
@@ -165,6 +169,7 @@ export function field(name: string, type: FieldType, opts: FieldOptions = {}): F
     relationshipName: opts.relationshipName ?? null,
     relationshipOrder: opts.relationshipOrder ?? null,
     cascadeDelete: opts.cascadeDelete ?? false,
+    restrictedDelete: opts.restrictedDelete ?? false,
     childRelationshipName: opts.childRelationshipName ?? null,
     compoundFieldName: opts.compoundFieldName ?? null,
     picklistValues,

@@ -168,7 +168,11 @@ describe('writes', () => {
 describe('lookups to deleted records', () => {
   it('are cleared on delete and set again on undelete, each as an update in the same transaction', () => {
     const org = newOrg(3000, 6);
-    const projects = executeSoql(org, 'SELECT Id, Account__c FROM Project__c WHERE Account__c != null LIMIT 1');
+    // An account with cases cannot be deleted (DELETE_FAILED).
+    const projects = executeSoql(
+      org,
+      'SELECT Id, Account__c FROM Project__c WHERE Account__c != null AND Account__c NOT IN (SELECT AccountId FROM Case) LIMIT 1',
+    );
     const projectId = org.table('Project__c').idOf(projects.rows[0]!);
     const accountId = projects.columns[1]!.get(projects.rows[0]!) as string;
     const txs: Transaction[] = [];

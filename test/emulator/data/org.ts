@@ -22,6 +22,7 @@ import { Sessions } from '../oauth/sessions.js';
 import { Limits } from '../rest/limits.js';
 import { Faults } from '../faults/faults.js';
 import { RecycleBin } from './recycle-bin.js';
+import { checkRecordType } from './record-types.js';
 
 export type WriteOp =
   | { kind: 'create'; sobject: string; fields: Record<string, unknown> }
@@ -209,6 +210,16 @@ export class Org {
     single(this.write([{ kind: 'hardDelete', id }], ctx));
   }
 
+  /** Runs several steps as one call (merge): their changes are reported as one Transaction. */
+  transaction<T>(ctx: WriteContext, steps: (tx: TxWriter) => T): T {
+    const tx = new TxWriter(this, ctx.userId || this.userId);
+    try {
+      return steps(tx);
+    } finally {
+      this.commit(tx, ctx.origin ?? '');
+    }
+  }
+
   private commit(tx: TxWriter, origin: string): void {
     if (tx.changes.length === 0) return;
     const t: Transaction = {
@@ -222,7 +233,8 @@ export class Org {
     for (const l of this.listeners) l(t);
   }
 
-  private prepare(op: WriteOp, tx: TxWriter): SfError | (() => WriteResult) {
+  /** Checks one operation: its error, or the step that applies it within tx. */
+  prepare(op: WriteOp, tx: TxWriter): SfError | (() => WriteResult) {
     try {
       switch (op.kind) {
         case 'create':
@@ -239,7 +251,7 @@ export class Org {
   }
 
   /** Input values to stored form, checked against the field definitions. */
-  private convert(table: Table, input: Record<string, unknown>, creating: boolean): Map<string, unknown> {
+  convert(table: Table, input: Record<string, unknown>, creating: boolean): Map<string, unknown> {
     const out = new Map<string, unknown>();
     for (const [name, raw] of Object.entries(input)) {
       if (name === 'attributes') continue;
@@ -257,7 +269,7 @@ export class Org {
       const v = toStored(f, raw);
       if (v === null && !f.nillable && f.type !== 'boolean')
         throw new SfError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${f.name}]`, 400, [f.name]);
-      if (v !== null && f.type === 'reference') this.checkReference(f, v as string);
+      if (v !== null && f.type === 'reference') this.checkReference(table, f, v as string);
       if (v !== null && f.unique) {
         const hit = this.findByUnique(table, f, String(v));
         if (hit >= 0)
@@ -273,7 +285,8 @@ export class Org {
     return out;
   }
 
-  private checkReference(f: FieldDef, id: string): void {
+  private checkReference(table: Table, f: FieldDef, id: string): void {
+    if (f.name === 'RecordTypeId') return checkRecordType(this, table.def.name, id);
     const loc = this.locate(id);
     if (!loc || loc.state !== RowState.Live || !f.referenceTo.includes(loc.table.def.name)) {
       const wrongType = loc && !f.referenceTo.includes(loc.table.def.name);
@@ -334,8 +347,9 @@ export class Org {
     const { table, row } = loc;
     if (!table.def.deletable) throw new SfError('INVALID_TYPE_FOR_OPERATION', `entity type ${table.def.name} cannot be deleted`, 400);
     if (kind === 'delete' && loc.state === RowState.Deleted) throw new SfError('ENTITY_IS_DELETED', 'entity is deleted', 400);
+    const root = table.idOf(row);
+    if (loc.state === RowState.Live) this.checkRestricted(table, row, root);
     return () => {
-      const root = table.idOf(row);
       const children = this.cascadeChildren(root);
       const rows = [{ table, row }, ...children];
       for (const r of rows) {
@@ -354,6 +368,27 @@ export class Org {
       for (const r of rows) this.clearLookupsTo(r.table.idOf(r.row), tx, kind === 'delete');
       return { id: root, success: true, errors: [] };
     };
+  }
+
+  /**
+   * A record that live records point at through a restricted lookup (Case.AccountId) is not
+   * deleted: Salesforce answers DELETE_FAILED naming them by their name field (case numbers).
+   */
+  private checkRestricted(table: Table, row: number, id: string): void {
+    for (const rel of this.schema.childRelationships(table.def.name)) {
+      if (!rel.restrictedDelete) continue;
+      const child = this.table(rel.childSObject);
+      const names = (this.rowsReferencing(child, rel.field).get(id) ?? [])
+        .filter((r) => child.rowState(r) === RowState.Live && child.getStored(r, rel.field) === id)
+        .map((r) => String(child.get(r, child.def.fields.find((f) => f.nameField)?.name ?? 'Id')));
+      if (names.length === 0) continue;
+      const label = String(table.field('Name') ? (table.get(row, 'Name') ?? id) : id);
+      throw new SfError(
+        'DELETE_FAILED',
+        `Your attempt to delete ${label} could not be completed because it is associated with the following ${child.def.labelPlural.toLowerCase()}.: ${names.join(', ')}`,
+        400,
+      );
+    }
   }
 
   /** Clears lookups (not master-detail) that point at a deleted record, as Salesforce does. */

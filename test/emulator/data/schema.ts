@@ -8,6 +8,7 @@ export interface ChildRelationship {
   field: string;
   relationshipName: string | null;
   cascadeDelete: boolean;
+  restrictedDelete: boolean;
 }
 
 export class Schema {
@@ -29,7 +30,13 @@ export class Schema {
         if (f.type !== 'reference' || f.name === 'CreatedById' || f.name === 'LastModifiedById') continue;
         for (const parent of f.referenceTo) {
           const list = this.children.get(parent) ?? [];
-          list.push({ childSObject: o.name, field: f.name, relationshipName: childRelationshipName(o, f), cascadeDelete: f.cascadeDelete });
+          list.push({
+            childSObject: o.name,
+            field: f.name,
+            relationshipName: childRelationshipName(o, f),
+            cascadeDelete: f.cascadeDelete,
+            restrictedDelete: f.restrictedDelete,
+          });
           this.children.set(parent, list);
         }
       }
@@ -54,7 +61,7 @@ export class Schema {
 }
 
 function childRelationshipName(child: ObjectDef, f: FieldDef): string | null {
-  if (f.name === 'OwnerId') return null;
+  if (f.name === 'OwnerId' || f.name === 'MasterRecordId') return null;
   if (f.childRelationshipName) return f.childRelationshipName;
   const plural = child.labelPlural.replace(/[^A-Za-z0-9]/g, '');
   return f.custom ? `${plural}__r` : plural;

@@ -21,6 +21,23 @@ const SETUP = { noRecycleBin: true };
 const READ_ONLY = { createable: false, updateable: false, deletable: false, noRecycleBin: true };
 const READONLY_FIELD = { createable: false, updateable: false };
 
+/** EntityDefinition's flags, each the object's describe property of the same meaning. */
+export const ENTITY_FLAGS = [
+  'IsCustomizable',
+  'IsCustomSetting',
+  'IsDeprecatedAndHidden',
+  'IsEverCreatable',
+  'IsEverDeletable',
+  'IsEverUpdatable',
+  'IsIdEnabled',
+  'IsLayoutable',
+  'IsQueryable',
+  'IsReplicateable',
+  'IsRetrieveable',
+  'IsSearchable',
+  'IsTriggerable',
+];
+
 const INDUSTRIES = ['Agriculture', 'Banking', 'Construction', 'Education', 'Energy', 'Healthcare', 'Manufacturing', 'Retail', 'Technology'];
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
 
@@ -164,7 +181,7 @@ export function standardObjects(): ObjectDef[] {
         pick('Rating', ['Hot', 'Warm', 'Cold']),
         field('Description', 'textarea'),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Contact',
@@ -184,7 +201,7 @@ export function standardObjects(): ObjectDef[] {
         bool('HasOptedOutOfEmail'),
         field('Description', 'textarea'),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Opportunity',
@@ -215,7 +232,8 @@ export function standardObjects(): ObjectDef[] {
         pick('Status', ['*New', 'Working', 'Escalated', 'Closed']),
         pick('Priority', ['High', '*Medium', 'Low']),
         pick('Origin', ['Phone', 'Email', 'Web']),
-        ref('AccountId', 'Account', 'Account', { cascadeDelete: true }),
+        // "You can't delete an account that has associated cases" (Salesforce Help, Delete Accounts).
+        ref('AccountId', 'Account', 'Account', { restrictedDelete: true }),
         ref('ContactId', 'Contact', 'Contact'),
         field('ClosedDate', 'datetime', READONLY_FIELD),
       ],
@@ -238,8 +256,9 @@ export function standardObjects(): ObjectDef[] {
         ...address('', 'Address'),
         bool('IsConverted', READONLY_FIELD),
         ref('ConvertedAccountId', 'Account', 'ConvertedAccount', READONLY_FIELD),
+        ref('RecordTypeId', 'RecordType', 'RecordType', { defaultedOnCreate: true }),
       ],
-      { owned: true },
+      { owned: true, mergeable: true },
     ),
     defineObject(
       'Task',
@@ -342,6 +361,35 @@ export function standardObjects(): ObjectDef[] {
         pick('Visibility', ['*AllUsers', 'InternalUsers', 'SharedUsers']),
       ],
       { undeletable: false, replicateable: false },
+    ),
+    defineObject(
+      'RecordType',
+      '012',
+      [
+        str('Name', 80, { required: true, nameField: true }),
+        str('DeveloperName', 80, { required: true }),
+        str('NamespacePrefix', 15, READONLY_FIELD),
+        str('Description', 255),
+        str('SobjectType', 40, { required: true, updateable: false }),
+        bool('IsActive'),
+        bool('IsPersonType', READONLY_FIELD),
+      ],
+      { ...SETUP, deletable: false, replicateable: false, triggerable: false, label: 'Record Type' },
+    ),
+    defineObject(
+      'EntityDefinition',
+      '4ie',
+      [
+        str('DurableId', 255, READONLY_FIELD),
+        str('QualifiedApiName', 250, { ...READONLY_FIELD, nameField: true }),
+        str('DeveloperName', 40, READONLY_FIELD),
+        str('NamespacePrefix', 15, READONLY_FIELD),
+        str('Label', 40, READONLY_FIELD),
+        str('PluralLabel', 40, READONLY_FIELD),
+        str('KeyPrefix', 3, READONLY_FIELD),
+        ...ENTITY_FLAGS.map((f) => bool(f, READONLY_FIELD)),
+      ],
+      { ...READ_ONLY, replicateable: false, label: 'Entity Definition' },
     ),
     defineObject(
       'PlatformEventChannelMember',

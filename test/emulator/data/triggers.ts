@@ -6,6 +6,7 @@ import { SfError } from '../errors.js';
 import { isBlob, md5Hex, type Blob } from './blobs.js';
 import type { Org, TxWriter } from './org.js';
 import { RowState, type Table } from './table.js';
+import { defaultRecordType } from './record-types.js';
 
 const FILE_TYPES: Record<string, string> = {
   pdf: 'PDF',
@@ -54,6 +55,8 @@ function refuseDuplicateLink(org: Org, values: Map<string, unknown>): void {
 /** Fills the platform-computed fields of a record about to be created. */
 export function beforeCreate(org: Org, table: Table, values: Map<string, unknown>): void {
   const name = table.def.name;
+  if (table.field('RecordTypeId') && (values.get('RecordTypeId') ?? null) === null)
+    values.set('RecordTypeId', defaultRecordType(org, name));
   if (name === 'ContentDocumentLink') refuseDuplicateLink(org, values);
   else if (name === 'ContentVersion') {
     const body = values.get('VersionData');

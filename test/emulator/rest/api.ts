@@ -9,6 +9,7 @@ import { compositeTreeRoutes } from './composite-tree.js';
 import { compositeRequestRoutes } from './composite-requests.js';
 import { searchRoutes } from './search.js';
 import { bulkRoutes } from '../bulk/routes.js';
+import { toolingRoutes } from './tooling.js';
 
 /**
  * The entries of Resources by Version as Salesforce's REST guide lists them, in its order; many
@@ -77,6 +78,7 @@ export function apiRouter(org: Org, instanceUrl: () => string): Router {
   router.get('/limits', (_req, res) => {
     res.json(org.limits.report());
   });
+  router.use('/tooling', toolingRoutes(org));
   router.use(queryRoutes(org));
   router.use(sobjectRoutes(org));
   router.use(compositeRoutes(org));

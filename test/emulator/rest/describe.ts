@@ -2,6 +2,8 @@
 import type { FieldDef, ObjectDef } from '../data/model.js';
 import { SOAP_TYPES } from '../data/model.js';
 import type { Schema } from '../data/schema.js';
+import type { Org } from '../data/org.js';
+import { recordTypeInfos } from '../data/record-types.js';
 
 function urls(version: string, o: ObjectDef): Record<string, string> {
   const base = `/services/data/v${version}/sobjects/${o.name}`;
@@ -25,7 +27,7 @@ export function objectSummary(version: string, o: ObjectDef): Record<string, unk
     label: o.label,
     labelPlural: o.labelPlural,
     layoutable: o.createable,
-    mergeable: false,
+    mergeable: o.mergeable,
     mruEnabled: false,
     name: o.name,
     queryable: o.queryable,
@@ -97,7 +99,7 @@ function fieldDescribe(f: FieldDef): Record<string, unknown> {
     referenceTo: f.referenceTo,
     relationshipName: f.relationshipName,
     relationshipOrder: f.relationshipOrder,
-    restrictedDelete: false,
+    restrictedDelete: f.restrictedDelete,
     restrictedPicklist: false,
     scale: f.scale,
     searchPrefilterable: false,
@@ -110,7 +112,8 @@ function fieldDescribe(f: FieldDef): Record<string, unknown> {
   };
 }
 
-export function describeObject(version: string, schema: Schema, o: ObjectDef): Record<string, unknown> {
+export function describeObject(version: string, org: Org, o: ObjectDef): Record<string, unknown> {
+  const { schema } = org;
   return {
     ...objectSummary(version, o),
     actionOverrides: [],
@@ -122,7 +125,7 @@ export function describeObject(version: string, schema: Schema, o: ObjectDef): R
       junctionIdListNames: [],
       junctionReferenceTo: [],
       relationshipName: r.relationshipName,
-      restrictedDelete: false,
+      restrictedDelete: r.restrictedDelete,
     })),
     compactLayoutable: o.createable,
     fields: o.fields.map(fieldDescribe),
@@ -130,7 +133,7 @@ export function describeObject(version: string, schema: Schema, o: ObjectDef): R
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: [],
+    recordTypeInfos: o.createable ? recordTypeInfos(org, version, o.name) : [],
     searchLayoutable: o.queryable,
     sobjectDescribeOption: 'FULL',
     supportedScopes: [{ label: 'All', name: 'everything' }],

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { SfError } from '../errors.js';
+import { SfError, invalidType } from '../errors.js';
 import type { Org } from '../data/org.js';
 import { executeSoql, type QueryResult } from '../soql/execute.js';
 import { queryRecordJson } from './records.js';
@@ -79,7 +79,15 @@ function columnMetadata(result: QueryResult): Record<string, unknown> {
   };
 }
 
-export function queryRoutes(org: Org): Router {
+/** Which API a query router serves: the data API, or the Tooling API with its own objects. */
+export interface QueryApi {
+  /** '' or 'tooling/': where next pages are. */
+  path: string;
+  /** The objects it answers for (all when absent); others are INVALID_TYPE. */
+  objects?: ReadonlySet<string>;
+}
+
+export function queryRoutes(org: Org, api: QueryApi = { path: '' }): Router {
   const router = Router({ mergeParams: true });
   const cursors = new Map<string, Cursor>();
 
@@ -95,9 +103,15 @@ export function queryRoutes(org: Org): Router {
     const records = [];
     for (let i = offset; i < end; i++) records.push(queryRecordJson(version, result, i));
     const done = end >= result.totalSize;
-    const body: Record<string, unknown> = { totalSize: result.totalSize, done };
+    const next = done ? null : `/services/data/v${version}/${api.path}query/${cursorId}-${end}`;
+    // The Tooling API's answer also carries its page size, locator and object.
+    const body: Record<string, unknown> = api.objects
+      ? { size: records.length, totalSize: result.totalSize }
+      : { totalSize: result.totalSize };
+    body.done = done;
+    if (api.objects) Object.assign(body, { queryLocator: next && `${cursorId}-${end}`, entityTypeName: result.table.def.name });
     if (done) cursors.delete(cursorId);
-    else body.nextRecordsUrl = `/services/data/v${version}/query/${cursorId}-${end}`;
+    else body.nextRecordsUrl = next;
     body.records = records;
     res.json(body);
   };
@@ -106,6 +120,7 @@ export function queryRoutes(org: Org): Router {
     const q = req.query.q;
     if (typeof q !== 'string' || !q.trim()) throw new SfError('MALFORMED_QUERY', 'A query string has to be specified', 400);
     const result = executeSoql(org, q, { includeDeleted, userId: res.locals.userId as string });
+    if (api.objects && !api.objects.has(result.table.def.name)) throw invalidType(result.sobject);
     if (req.query.columns === 'true') {
       res.json(columnMetadata(result));
       return;

@@ -20,7 +20,9 @@ describe('getUpdated / getDeleted, sObject collections and blobs through jsforce
 
   it('lists updated and deleted ids in a window, seconds ignored', async () => {
     const start = new Date(now - 10 * MINUTE);
-    const [a, b] = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 2')).records.map((r) => r.Id);
+    const [a, b] = (
+      await conn.query<{ Id: string }>('SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Case) ORDER BY Id LIMIT 2')
+    ).records.map((r) => r.Id);
     await conn.sobject('Account').update({ Id: a!, Description: 'changed' });
     await conn.sobject('Account').destroy(b!);
     now += 2 * MINUTE;
@@ -116,9 +118,9 @@ describe('getUpdated / getDeleted, sObject collections and blobs through jsforce
     expect(createHash('md5').update(bytes).digest('hex')).toBe(v.Checksum);
 
     const payload = Buffer.from('attachment body \u00e9\u00e8 with bytes');
-    const att = await conn
-      .sobject('Attachment')
-      .create({ ParentId: emu.org.table('Account').idOf(5), Name: 'a.txt', Body: payload.toString('base64') });
+    // A live account (an earlier test deleted one of the first few).
+    const [parent] = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id DESC LIMIT 1')).records;
+    const att = await conn.sobject('Attachment').create({ ParentId: parent!.Id, Name: 'a.txt', Body: payload.toString('base64') });
     const got: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
       conn

@@ -70,9 +70,13 @@ export function sobjectRoutes(org: Org): Router {
   router.get('/sobjects/:sobject', (req, res) => {
     res.json({ objectDescribe: objectSummary(v(res), tableOf(req).def), recentItems: [] });
   });
-  // The schema is fixed when the org is built: with If-Modified-Since at or after that, a
-  // describe answers 304 Not Modified with no body, as Salesforce does for unchanged metadata.
-  const schemaModified = Math.floor(org.now() / 1000) * 1000;
+  // The schema is fixed when the org is built, record types (recordTypeInfos) change with their
+  // records: with If-Modified-Since at or after the last change, a describe answers 304 Not
+  // Modified with no body, as Salesforce does for unchanged metadata.
+  let schemaModified = Math.floor(org.now() / 1000) * 1000;
+  org.onTransaction((tx) => {
+    if (tx.changes.some((c) => c.sobject === 'RecordType')) schemaModified = Math.floor(tx.commitTimestamp / 1000) * 1000 + 1000;
+  });
   router.get('/sobjects/:sobject/describe', (req, res) => {
     const table = tableOf(req);
     const since = Date.parse(req.get('if-modified-since') ?? '');
@@ -80,7 +84,7 @@ export function sobjectRoutes(org: Org): Router {
       res.status(304).end();
       return;
     }
-    res.json(describeObject(v(res), org.schema, table.def));
+    res.json(describeObject(v(res), org, table.def));
   });
   router.use('/sobjects/:sobject', replicationRoutes(org));
   router.post('/sobjects/:sobject', async (req, res) => {

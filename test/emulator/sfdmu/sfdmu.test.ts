@@ -26,6 +26,8 @@ function snapshot(emu: EmulatorHandle): Record<string, Record<string, unknown[]>
 describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', () => {
   let source: EmulatorHandle;
   const targets: EmulatorHandle[] = [];
+  /** The source org's access log: what SFDMU asked. */
+  const asked: string[] = [];
   const sfdmu = new Sfdmu();
   const org = (name: string, e: EmulatorHandle) => ({ name, instanceUrl: e.instanceUrl, accessToken: e.accessToken });
   const script = (operation: string, extra: Record<string, unknown>, ...orgs: Array<ReturnType<typeof org>>) => ({
@@ -42,7 +44,7 @@ describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', (
   };
 
   beforeAll(async () => {
-    source = await startEmulator({ records: 900, seed: 21, cdc: false });
+    source = await startEmulator({ records: 900, seed: 21, cdc: false, logRequests: (line) => asked.push(line) });
     // Targets with the setup data only (users, profiles): no accounts, contacts or opportunities.
     for (let i = 0; i < 3; i++) targets.push(await startEmulator({ records: 1, seed: 30 + i, cdc: false }));
   });
@@ -87,5 +89,37 @@ describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', (
     const want = snapshot(source);
     expect(snapshot(t2!)).toEqual(want);
     expect(snapshot(t3!)).toEqual(want);
+  });
+
+  it('maps Lead record types by DeveloperName between orgs whose record type ids differ, and describes orgs through EntityDefinition', async () => {
+    const [t1] = targets;
+    const referral = (e: EmulatorHandle) =>
+      e.org.create('RecordType', { Name: 'Referral', DeveloperName: 'Referral', SobjectType: 'Lead', IsActive: true });
+    const [from, to] = [referral(source), referral(t1!)];
+    expect(from).not.toBe(to);
+    const partner = executeSoql(source.org, "SELECT Id FROM RecordType WHERE DeveloperName = 'Partner'");
+    for (const [i, type] of [from, from, partner.table.idOf(partner.rows[0]!)].entries())
+      source.org.create('Lead', { LastName: `RT ${i}`, Company: 'Typed Co', RecordTypeId: type });
+    const leads = { query: "SELECT Id, LastName, Company, RecordTypeId FROM Lead WHERE LastName LIKE 'RT %'", externalId: 'LastName' };
+    const s = {
+      ...script('Insert', { bulkThreshold: 100000 }, org('src', source), org('tgt', t1!)),
+      objects: [{ ...leads, operation: 'Insert' }],
+    };
+    await run('record-types', s, 'src', 'tgt');
+    const read = (e: EmulatorHandle) => {
+      const r = executeSoql(
+        e.org,
+        "SELECT LastName, Company, RecordType.DeveloperName FROM Lead WHERE LastName LIKE 'RT %' ORDER BY LastName",
+      );
+      return Array.from({ length: r.totalSize }, (_, i) => rowValues(r, i));
+    };
+    expect(read(source)).toEqual([
+      ['RT 0', 'Typed Co', 'Referral'],
+      ['RT 1', 'Typed Co', 'Referral'],
+      ['RT 2', 'Typed Co', 'Partner'],
+    ]);
+    expect(read(t1!)).toEqual(read(source));
+    // SFDMU lists the org's objects with one EntityDefinition query (it goes on silently without).
+    expect(asked.some((l) => /^GET \/services\/data\/v62\.0\/query\?q=SELECT.*FROM(\+|%20)+EntityDefinition.* 200 /.test(l))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * create, update, upsert, delete, undelete, emptyRecycleBin and retrieve: the partner API's
+ * create, update, upsert, delete, undelete, emptyRecycleBin, retrieve and merge: the partner API's
  * record calls, each going through the org's one write path (org.write), so triggers, change
  * events, cascades and the Recycle Bin behave as for REST. Up to 200 records a call
  * (retrieve: 2,000 ids); AllOrNoneHeader rolls back the whole call when one record fails.
@@ -9,9 +9,10 @@ import type { Org, WriteOp, WriteResult } from '../data/org.js';
 import { normalizeId } from '../data/ids.js';
 import { RowState, type Table } from '../data/table.js';
 import { MAX_EMPTY_IDS } from '../data/recycle-bin.js';
+import { mergeRecords, type MergeResult } from '../data/merge.js';
 import { recordJson } from '../rest/records.js';
 import { childrenNamed, isNil, type XmlElement } from './xml.js';
-import { resultXml, textOf } from './envelope.js';
+import { resultXml, textOf, xmlValue } from './envelope.js';
 import { sObjectXml } from './records.js';
 import type { SoapCall, SoapContext } from './context.js';
 
@@ -130,7 +131,35 @@ const retrieve: SoapCall = (op, ctx) => {
     .join('');
 };
 
+function mergeResultXml(r: MergeResult): string {
+  const errors = r.errors.map((e) => ({ message: e.message, statusCode: e.errorCode }));
+  return xmlValue('result', {
+    errors,
+    id: r.id,
+    mergedRecordIds: r.mergedRecordIds,
+    success: r.success,
+    updatedRelatedIds: r.updatedRelatedIds,
+  });
+}
+
+/** The WSDL names each MergeRequest `request`; jsforce sends `mergeRequests`, which Salesforce takes too. */
+const merge: SoapCall = (op, ctx) => {
+  const requests = limit([...childrenNamed(op, 'request'), ...childrenNamed(op, 'mergeRequests')], MAX_RECORDS).map((el) => {
+    const masterEl = childrenNamed(el, 'masterRecord')[0];
+    if (!masterEl) throw new SfError('INVALID_ARGUMENT', 'masterRecord is required', 500);
+    const { table, id, fields } = readSObject(ctx.org, masterEl);
+    return {
+      type: table.def.name,
+      masterId: id,
+      fields,
+      recordToMergeIds: childrenNamed(el, 'recordToMergeIds').map((c) => c.text.trim()),
+    };
+  });
+  return mergeRecords(ctx.org, requests, { userId: ctx.userId }).map(mergeResultXml).join('');
+};
+
 export const dataCalls: Record<string, SoapCall> = {
+  merge,
   create,
   update,
   upsert,

@@ -24,7 +24,10 @@ function withoutUrls(o: Record<string, unknown>): Record<string, unknown> {
 function describeOne(ctx: SoapContext, type: string): string {
   const def = ctx.org.describe(type);
   if (!def) throw new SfError('INVALID_TYPE', `sObject type '${type}' is not supported.`, 500);
-  return xmlValue('result', withoutUrls(describeObject(ctx.version, ctx.org.schema, def)));
+  const d = describeObject(ctx.version, ctx.org, def) as { recordTypeInfos: Array<Record<string, unknown>> };
+  // The WSDL's RecordTypeInfo has no urls either.
+  const recordTypeInfos = d.recordTypeInfos.map(withoutUrls);
+  return xmlValue('result', withoutUrls({ ...d, recordTypeInfos }));
 }
 
 function types(op: XmlElement): string[] {

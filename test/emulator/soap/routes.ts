@@ -14,6 +14,7 @@ import { sessionCalls } from './session-calls.js';
 import { dataCalls } from './data-calls.js';
 import { queryCalls } from './query-calls.js';
 import { describeCalls } from './describe-calls.js';
+import { replicationCalls } from './replication-calls.js';
 
 /** A SOAP message may hold 50 MB. */
 const MAX_SOAP_BYTES = 52_428_800;
@@ -56,7 +57,7 @@ function sessionUser(org: Org, ctx: SoapContext): string {
 export function soapRoutes(rc: SoapRoutesContext): Router {
   const { org } = rc;
   const router = Router({ mergeParams: true });
-  const calls: Record<string, SoapCall> = { ...sessionCalls, ...dataCalls, ...queryCalls(), ...describeCalls };
+  const calls: Record<string, SoapCall> = { ...sessionCalls, ...dataCalls, ...queryCalls(), ...describeCalls, ...replicationCalls };
   router.use(express.text({ type: () => true, limit: MAX_SOAP_BYTES }));
 
   router.post(['/', '/:orgId'], (req: Request, res: Response) => {

@@ -175,6 +175,67 @@ describe('the partner SOAP API, through jsforce', () => {
     expect((await soapQuery('queryAll', q)).size).toBe('0');
   });
 
+  it('getUpdated and getDeleted list changes in a window; merge re-parents related records and deletes the merged ones', async () => {
+    const minute = 60_000;
+    const t0 = new Date(Math.floor(emu.org.now() / minute) * minute - minute).toISOString();
+    const master = await create('Account', { Name: 'Merge Master' });
+    const victim = await create('Account', { Name: 'Merge Victim', Phone: '555-0111' });
+    const contact = await create('Contact', { LastName: 'Moves', AccountId: victim });
+    const caseId = await create('Case', { Subject: 'Moves too', AccountId: victim });
+    offset += 2 * minute;
+    const window = () => ({ startDate: t0, endDate: new Date(emu.org.now()).toISOString() });
+    const updated = await invoke<{ ids: string | string[]; latestDateCovered: string }>('getUpdated', {
+      sObjectType: 'Account',
+      ...window(),
+    });
+    expect(asList(updated.ids)).toEqual(expect.arrayContaining([master, victim]));
+    expect(updated.latestDateCovered).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+
+    // Values sent with the master supersede its own (as in an update).
+    const masterRecord = { type: 'Account', Id: master, Phone: '555-0199' };
+    const [merged] = await conn.soap.merge([{ masterRecord, recordToMergeIds: [victim] }]);
+    expect(merged).toMatchObject({ id: master, success: true, mergedRecordIds: [victim] });
+    expect([...merged!.updatedRelatedIds].sort()).toEqual([contact, caseId].sort());
+    const after = await conn.query<{ Id: string; IsDeleted: boolean; MasterRecordId: string | null; Phone: string | null }>(
+      `SELECT Id, IsDeleted, MasterRecordId, Phone FROM Account WHERE Id IN ('${master}', '${victim}') ORDER BY Name`,
+      { scanAll: true },
+    );
+    expect(after.records.map((r) => [r.Id, r.IsDeleted, r.MasterRecordId, r.Phone])).toEqual([
+      [master, false, null, '555-0199'],
+      [victim, true, master, '555-0111'],
+    ]);
+    const moved = await conn.query<{ AccountId: string }>(`SELECT AccountId FROM Contact WHERE Id = '${contact}'`);
+    expect(moved.records[0]!.AccountId).toBe(master);
+
+    offset += 2 * minute;
+    const deleted = await invoke<{
+      deletedRecords: { id: string; deletedDate: string } | Array<{ id: string }>;
+      earliestDateAvailable: string;
+    }>('getDeleted', { sObjectType: 'Account', ...window() });
+    expect(asList(deleted.deletedRecords).map((d) => d.id)).toContain(victim);
+    expect(Date.parse(deleted.earliestDateAvailable)).toBeLessThan(Date.parse(t0));
+
+    // The WSDL's element name `request` works as jsforce's `mergeRequests` does; rules answer per request.
+    const leads = [await create('Lead', { LastName: 'L1', Company: 'C' }), await create('Lead', { LastName: 'L2', Company: 'C' })];
+    const viaWsdl = await invoke<{ success: string; mergedRecordIds: string }>('merge', {
+      request: { masterRecord: { type: 'Lead', Id: leads[0] }, recordToMergeIds: [leads[1]] },
+    });
+    expect(viaWsdl).toMatchObject({ success: 'true', mergedRecordIds: leads[1] });
+    const opps = await conn.query<{ Id: string }>('SELECT Id FROM Opportunity LIMIT 2');
+    const refused = await conn.soap.merge([
+      { masterRecord: { type: 'Opportunity', Id: opps.records[0]!.Id }, recordToMergeIds: [opps.records[1]!.Id] },
+      { masterRecord: { type: 'Lead', Id: leads[0] }, recordToMergeIds: [leads[1]!] },
+    ]);
+    expect(refused.map((r) => [r.success, r.errors[0]?.statusCode])).toEqual([
+      [false, 'INVALID_TYPE'],
+      [false, 'ENTITY_IS_DELETED'],
+    ]);
+    const old = new Date(emu.org.now() - 31 * 86_400_000).toISOString();
+    await expect(invoke('getUpdated', { sObjectType: 'Account', startDate: old, endDate: window().endDate })).rejects.toMatchObject({
+      errorCode: 'sf:INVALID_REPLICATION_DATE',
+    });
+  });
+
   it('describes objects and the org', async () => {
     const global = await invoke<{ sobjects: Array<{ name: string }> }>('describeGlobal', {});
     expect(global.sobjects.map((s) => s.name)).toEqual(expect.arrayContaining(['Account', 'Invoice__c']));

@@ -4,8 +4,8 @@ import type { PermissionCheckService, ScheduleService, TenantSettingsService } f
 import type { BackupSettingsIn, PermissionCheckSettingsIn, PermissionReportOut } from '../schemas.js';
 import { OrgVaultError } from '../../errors.js';
 import type { ScheduleServices } from '../../schedule/index.js';
-import { isExpired } from '../../schedule/subscriptions.js';
-import type { PermissionCheckSettings, StoredPermissionReport } from '../../schedule/permission-check/service.js';
+import { maxJobsPerDay } from '../../schedule/subscriptions.js';
+import { firstCheckAt, type PermissionCheckSettings, type StoredPermissionReport } from '../../schedule/permission-check/service.js';
 
 /**
  * The schedule's services (schedule/) in the shapes the API's routes ask for (../services.ts); the API
@@ -20,11 +20,11 @@ export function scheduleApiServices(s: ScheduleServices): {
   const backupSettingsOut = async (org: Org, settings: Awaited<ReturnType<typeof s.backupSettings.get>>) => {
     const { orgId: _orgId, ...rest } = settings;
     const sub = await s.subscriptions.get(org.tenantId);
-    return { ...rest, maxJobsPerDay: sub.dailyJobLimit, nextBackupAt: await nextBackupAt(org) };
+    return { ...rest, maxJobsPerDay: maxJobsPerDay(sub), nextBackupAt: await nextBackupAt(org) };
   };
   const checkSettingsOut = async (org: Org, settings: PermissionCheckSettings) => ({
     enabled: settings.enabled,
-    startAt: settings.startAt ?? org.connectedAt,
+    startAt: firstCheckAt(org, settings),
     ...intervalOf(settings.every),
     nextRunAt: await s.permissionChecks.nextCheckAt(org.id),
   });
@@ -56,9 +56,8 @@ export function scheduleApiServices(s: ScheduleServices): {
       adminEmails: (tenantId) => s.adminEmails.list(tenantId),
       putAdminEmails: (tenantId, emails) => s.adminEmails.put(tenantId, emails),
       subscription: async (tenantId) => {
-        const sub = await s.subscriptions.get(tenantId);
-        const { tenantId: _tenantId, ...out } = sub;
-        return { ...out, expired: isExpired(sub, s.clock.now()) };
+        const { tenantId: _tenantId, ...out } = await s.subscriptions.status(tenantId);
+        return out;
       },
     },
   };

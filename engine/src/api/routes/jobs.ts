@@ -74,7 +74,7 @@ export function jobRoutes(s: ApiServices, options: JobRouteOptions): AnyRoute[] 
       errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        return { jobs: s.jobs ? await s.jobs.list(org, query) : [] };
+        return { jobs: await s.jobs.list(org, query) };
       },
     }),
     defineRoute({

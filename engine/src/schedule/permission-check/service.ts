@@ -179,6 +179,11 @@ export async function readPermissionCheckSettings(pool: Pool, orgId: string): Pr
   return rows[0] ?? { orgId, enabled: true, startAt: null, every: DEFAULT_PERMISSION_CHECK_EVERY };
 }
 
+/** The first check: as set, else when the org was connected. */
+export function firstCheckAt(org: Pick<OrgFacts, 'connectedAt'>, settings: PermissionCheckSettings): Date {
+  return settings.startAt ?? org.connectedAt;
+}
+
 export function permissionCheckTimes(org: OrgFacts, settings: PermissionCheckSettings): RecurringTimes {
-  return { zone: org.timeZone, startAt: settings.startAt ?? org.connectedAt, interval: settings.every };
+  return { zone: org.timeZone, startAt: firstCheckAt(org, settings), interval: settings.every };
 }

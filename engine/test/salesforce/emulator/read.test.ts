@@ -140,7 +140,7 @@ describe('reading an org (emulator)', () => {
 
   it('getUpdated and getDeleted find changes in their windows', async () => {
     const start = new Date(now - 60_000);
-    const [a, b] = await queryRecords<{ Id: string }>(conn, 'SELECT Id FROM Account LIMIT 2');
+    const [a, b] = await queryRecords<{ Id: string }>(conn, 'SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Case) LIMIT 2');
     await org.admin('/mutate', {
       ops: [
         { kind: 'update', id: a!.Id, fields: { Phone: '+1 555 0100' } },
