@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { startInfra } from './infra/stack.js';
-import { createApp } from './api/app.js';
+import { createApp, listen } from './api/app.js';
 import { fromSystemError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { assertPortFree } from './infra/ports.js';
@@ -48,9 +48,7 @@ export async function startEngine(
   try {
     const localAdminKey = ensureLocalAdminKey(config.dataDir);
     const app = createApp(ctx, services.api, { rateLimitPerMinute: config.apiRateLimit, localAdminKey });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
+    server = await listen(app, config.port, config.host);
   } catch (err) {
     await services.stop();
     await infra.stop();

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { EngineContext } from '../context.js';
@@ -53,4 +54,17 @@ function bearerCheck(token: string | undefined): (header: string | undefined) =>
   const digest = (v: string) => createHash('sha256').update(v).digest();
   const expected = digest(`Bearer ${token}`);
   return (header) => header !== undefined && timingSafeEqual(digest(header), expected);
+}
+
+/**
+ * Serves the app. Idle keep-alive sockets stay open a minute: proxies and Salesforce's callouts
+ * reuse connections, and a server that closes an idle socket first (Node's default is 5 s) races
+ * the next request onto it, which then fails with a reset instead of an answer.
+ */
+export async function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
 }

@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDb, testStorageConnectionString, type TestDb } from '../../../test/support/db.js';
-import { createApp } from '../../src/api/app.js';
+import { createApp, listen } from '../../src/api/app.js';
 import type { ApiServices } from '../../src/api/services.js';
 import { apiServices } from './doubles.js';
 import type { ApiOptions } from '../../src/api/v1.js';
@@ -70,9 +69,7 @@ export async function startTestApi(
   const given = typeof extra === 'function' ? extra({ pool: db.pool, orgs }) : extra;
   const services = apiServices({ pool: db.pool, orgs, keys, tenants: new TenantService(db.pool) }, given);
   const app = createApp(ctx, services, { eventsPollMs: 20, ...options });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
