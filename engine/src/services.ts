@@ -36,6 +36,9 @@ import { RestoreAdapter } from './api/adapters/restore.js';
 import { AuditService, type AuditOptions } from './audit/index.js';
 import { WebLogin, type WebLoginDeps } from './salesforce/web-login.js';
 import { ConnectStates } from './orgs/connect-states.js';
+import { BackupDeletion, type BackupActivity, type LegalHolds } from './orgs/backup-deletion.js';
+import { activeJobs } from './backup/jobs.js';
+import type { Pool } from './infra/db.js';
 import { OrgVaultError } from './errors.js';
 
 export interface Services {
@@ -63,6 +66,8 @@ export interface Services {
   restoreWorker: RestoreWorker;
   /** The audit trail: the API records its routes' actions, the schedule its own starts. */
   audit: AuditService;
+  /** Disconnect with deletion of the org's backups (refused under a legal hold). */
+  backupDeletion: BackupDeletion;
   /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
   setPublicUrl(url: string): void;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
@@ -226,8 +231,9 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     await revokeStoredConnection(connections, org.id, log);
   });
   const { restore, restoreWorker, compare, browser } = restoreServices(ctx, store, connectionTo, options);
+  const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: NO_LEGAL_HOLDS_YET, activity: backupActivity(pool, restore), store });
 
-  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin };
+  const owned = { tenants, keys, orgs, audit, jobs, cdp, store, connect: salesforce, scope: salesforce, webLogin, backupDeletion };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare, browser), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -247,8 +253,9 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     compare,
     restoreWorker,
     audit,
+    backupDeletion,
     setPublicUrl,
-    ...lifecycle({ worker, restoreWorker, schedule, cdp, audit }),
+    ...lifecycle({ worker, restoreWorker, schedule, cdp, audit, backupDeletion }),
   };
 }
 
@@ -270,10 +277,18 @@ function scheduleServices(ctx: EngineContext, audit: AuditService, connectionTo:
 }
 
 /** Starts the process's workers and consumers; stops them all at once. */
-function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; schedule: ScheduleServices; cdp: Cdp; audit: AuditService }) {
+function lifecycle(p: {
+  worker: BackupWorker;
+  restoreWorker: RestoreWorker;
+  schedule: ScheduleServices;
+  cdp: Cdp;
+  audit: AuditService;
+  backupDeletion: BackupDeletion;
+}) {
   return {
     start: async () => {
       p.audit.start();
+      await p.backupDeletion.resume();
       await p.worker.start();
       await p.restoreWorker.start();
       await p.schedule.start();
@@ -283,6 +298,22 @@ function lifecycle(p: { worker: BackupWorker; restoreWorker: RestoreWorker; sche
     stop: async () => {
       await Promise.all([p.cdp.stop(), p.worker.stop(), p.restoreWorker.stop(), p.schedule.stop(), p.audit.stop()]);
     },
+  };
+}
+
+/**
+ * Legal holds are the retention domain's (#18), not on main yet: until it lands no hold can be
+ * placed, so none refuses. Wire RetentionService here when it does (it has this method).
+ */
+const NO_LEGAL_HOLDS_YET: LegalHolds = { assertNotHeld: async () => undefined };
+
+/** A backup job queued or running, or a restore reading the org's backups. */
+function backupActivity(pool: Pool, restore: RestoreService): BackupActivity {
+  return async (orgId) => {
+    const job = (await activeJobs(pool, orgId))[0];
+    if (job) return `backup job ${job.id} is ${job.status}`;
+    const run = (await restore.list(orgId, 20)).find((r) => r.status === 'queued' || r.status === 'running');
+    return run ? `restore ${run.runId} is ${run.status}` : null;
   };
 }
 

@@ -62,7 +62,12 @@ describe('orgvault through a running engine', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ records: 200, seed: 34 });
-    engine = await startTestEngine({ worker: { pollMs: 200 }, runner: { reconcileEveryMs: 0 } });
+    // A connected app for the browser logins `org connect` and `org reconnect` begin.
+    engine = await startTestEngine({
+      worker: { pollMs: 200 },
+      runner: { reconcileEveryMs: 0 },
+      env: { ORGVAULT_OAUTH_CLIENT_ID: 'OrgVaultCli' },
+    });
     org = await connectEmulatorOrg(engine, emulator, 'cli-api');
     key = (await engine.services.keys.create(org.tenantId, { name: 'test' })).key;
   });
@@ -122,10 +127,15 @@ describe('orgvault through a running engine', () => {
       if (recordId) break;
     }
     expect(recordId).not.toBe('');
+    // The same Salesforce org in a tenant of its own: an OrgVault org to disconnect with its backups.
+    // By refresh token: disconnecting revokes that one, not the access token the org above works with.
+    const gone = await connectEmulatorOrg(engine, emulator, 'cli-gone', { renewable: true });
     const every: Array<[string[], typeof cli]> = [
       [['org', 'list'], cli],
       [onOrg(['org', 'hide']), cli],
       [onOrg(['org', 'show']), cli],
+      [['org', 'connect', '--tenant', 'cli-api', '--sandbox'], cli],
+      [onOrg(['org', 'reconnect']), cli],
       [['org', 'add', '--tenant', 'cli-api', '--instance-url', emulator.instanceUrl, '--access-token', emulator.accessToken], local],
       [['tenant', 'admins', '--tenant', 'cli-api', '--set', 'ops@example.com'], cli],
       [['tenant', 'subscription', '--tenant', 'cli-api'], local],
@@ -153,6 +163,7 @@ describe('orgvault through a running engine', () => {
       [['audit', 'verify', '--tenant', 'cli-api'], local],
       [['audit', 'retention', '--tenant', 'cli-api'], local],
       [['audit', 'forward', '--tenant', 'cli-api', '--off'], local],
+      [['org', 'disconnect', '--org', gone.id, '--delete-backups', '--yes'], cli],
     ];
     // The table above holds every command there is: a new command joins it.
     const tried = new Set(every.map(([args]) => commandOf(args)));
@@ -169,6 +180,13 @@ describe('orgvault through a running engine', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--bogus');
     expect(JSON.parse(bad.out)).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('--bogus') } });
+
+    const unconfirmed = await cli(onOrg(['org', 'disconnect', '--delete-backups', '--json']));
+    expect(unconfirmed.code).toBe(2);
+    expect(JSON.parse(unconfirmed.out)).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', actions: [expect.stringContaining('--yes')] },
+    });
+    expect(await api('')).toMatchObject({ id: org.id });
 
     const modeless = await cli(onOrg(['restore', '--at', new Date().toISOString(), '--objects', 'Account', '--json']));
     expect(modeless.code).toBe(2);

@@ -58,6 +58,7 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   getOrg: readOnly('org.read'),
   updateOrg: { action: 'org.hide', always: true },
   disconnectOrg: { action: 'org.disconnect', always: true },
+  deleteOrgBackups: { action: 'org.backups.delete', always: true },
   listObjects: readOnly('org.read'),
   startJob: { action: 'backup.run', always: true, target: (_p, r) => r?.id },
   listJobs: readOnly('jobs.read'),

@@ -205,6 +205,12 @@ export const LoginLink = z.object({
   authorizeUrl: z.string().describe("Salesforce's login page for this connection: open it in the browser (single use)"),
   expiresAt: DateTime,
 });
+export const DeletedBackups = z.object({
+  packs: z.number().int().describe('Packs of record versions deleted (PostgreSQL)'),
+  versions: z.number().int().describe('Record versions those packs held'),
+  files: z.number().int().describe('Files the catalog recorded'),
+  blobObjects: z.number().int().describe('Objects removed from Blob Storage (files, and leftovers of unfinished uploads)'),
+});
 
 export const ObjectInfo = z.object({
   name: z.string(),

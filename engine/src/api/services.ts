@@ -1,6 +1,7 @@
 import type { AuditService } from '../audit/index.js';
 import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
+import type { BackupDeletion } from '../orgs/backup-deletion.js';
 import type { ApiKeyService } from '../tenants/keys.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
@@ -161,6 +162,8 @@ export interface ApiServices {
   orgs: OrgRegistry;
   connect: OrgConnectService;
   webLogin: WebLoginService;
+  /** orgs/backup-deletion.ts: disconnect with deletion of the org's backups. */
+  backupDeletion: Pick<BackupDeletion, 'disconnectAndDelete'>;
   scope: ObjectScopeService;
   jobs: BackupJobService;
   schedule: ScheduleService;

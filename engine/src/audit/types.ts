@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'org.connect',
   'org.reconnect',
   'org.disconnect',
+  'org.backups.delete',
   'org.hide',
   'org.read',
   'backup.run',

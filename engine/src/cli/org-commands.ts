@@ -9,6 +9,7 @@ import { existingTenantId, list, parseTime } from './support.js';
 import { cliActor } from './audit-commands.js';
 import type { TileW } from './types.js';
 import type { EngineClient } from './engine-client.js';
+import { connectCommands } from './connect-commands.js';
 
 /** `org add`'s flags as a connect request: which way to reach the org follows from the flags given. */
 function connectMethod(o: Record<string, string | undefined>): ConnectMethod {
@@ -70,6 +71,7 @@ function orgAdd(org: Command): void {
 export function orgCommands(program: Command): void {
   const org = program.command('org').description('Connected organizations');
   orgAdd(org);
+  connectCommands(org);
   org
     .command('list')
     .description('Connected organizations (the tiles), of every tenant')

@@ -22,6 +22,7 @@ export const REGISTER = `INSERT INTO orgs (id, tenant_id, sf_org_id, name, insta
   ON CONFLICT (tenant_id, sf_org_id) DO UPDATE SET
     name = EXCLUDED.name, instance_url = EXCLUDED.instance_url, is_sandbox = EXCLUDED.is_sandbox,
     time_zone = EXCLUDED.time_zone, disconnected_at = NULL, reconnect_needed_at = NULL, reconnect_reason = NULL,
+    backups_deleted_at = NULL,
     connected_at = CASE WHEN orgs.disconnected_at IS NULL THEN orgs.connected_at ELSE now() END
   RETURNING ${ORG_COLUMNS}`;
 
@@ -58,3 +59,10 @@ export const TAKE_CONNECT_STATE = `DELETE FROM org_connect_states WHERE state_ha
     org_id AS "orgId", expires_at AS "expiresAt"`;
 
 export const PURGE_CONNECT_STATES = 'DELETE FROM org_connect_states WHERE expires_at < $1';
+
+/** The deletion of a disconnected org's backups is under way (backup-deletion.ts). */
+export const MARK_BACKUPS_DELETED =
+  'UPDATE orgs SET backups_deleted_at = now() WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NOT NULL';
+
+/** Disconnected orgs whose backups were being deleted: a start finishes what a stop cut short. */
+export const BACKUPS_DELETED = 'SELECT id FROM orgs WHERE backups_deleted_at IS NOT NULL AND disconnected_at IS NOT NULL';

@@ -287,3 +287,11 @@ export const REFS_OF = `SELECT field, valid_from, encode(content_hash, 'hex') AS
   WHERE org_id = $1 AND object = $2 AND record_id = $3
     AND EXISTS (SELECT 1 FROM blobs b WHERE b.org_id = r.org_id AND b.content_hash = r.content_hash)
   ORDER BY valid_from, field`;
+
+// Deleting an org's backups (deletion.ts): every statement in one transaction. The versions are
+// the packs' rows (the record_versions view) and the index MACs go with their packs (cascade).
+export const DELETE_ORG_PACKS =
+  'WITH gone AS (DELETE FROM packs WHERE org_id = $1 RETURNING row_count) SELECT count(*)::int AS packs, coalesce(sum(row_count), 0)::bigint AS versions FROM gone';
+export const DELETE_ORG_BLOB_REFS = 'DELETE FROM blob_refs WHERE org_id = $1';
+export const DELETE_ORG_BLOBS = 'WITH gone AS (DELETE FROM blobs WHERE org_id = $1 RETURNING 1) SELECT count(*)::int AS files FROM gone';
+export const DELETE_ORG_KEY = 'DELETE FROM org_keys WHERE org_id = $1';

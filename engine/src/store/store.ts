@@ -25,6 +25,7 @@ import {
 import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
+import { type DeletedBackups, deleteOrgBackups } from './deletion.js';
 import { type IndexScope, verifyIndexes } from './catalog/index-auth.js';
 
 export type {
@@ -45,6 +46,7 @@ export type {
   KeyEncryptionKey,
 };
 export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
+export type { DeletedBackups } from './deletion.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -314,6 +316,15 @@ export class Store {
   check(options: CheckOptions = {}): Promise<CheckReport> {
     const { pool, container } = this.options;
     return checkStore({ pool, container, keyring: this.keyring, blobs: this.blobs }, options);
+  }
+
+  /**
+   * Deletes every backup of an org: catalog, packs and data key in one transaction, then its
+   * files in Blob Storage (deletion.ts). Deleting again finishes a deletion a stop cut short.
+   */
+  deleteOrgBackups(orgId: string): Promise<DeletedBackups> {
+    const { pool, container } = this.options;
+    return deleteOrgBackups({ pool, container, keyring: this.keyring }, orgId);
   }
 
   /** A secret box under the KEK (no org), or under an org's own key. */

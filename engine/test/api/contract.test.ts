@@ -61,6 +61,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createRecoveryPoint',
         'deletedRecords',
         'disconnectOrg',
+        'deleteOrgBackups',
         'ensureTenant',
         'exportAudit',
         'findTenant',
@@ -268,12 +269,12 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(compared.body.objects).toEqual([{ object: 'Account', added: [], deleted: [], changed: [], fieldCounts: {}, details: [] }]);
     const history = await call('GET', '/orgs/{orgId}/records/{recordId}/history', `/orgs/${orgId}/records/001000000000001AAA/history`);
     expect(history.body.versions).toHaveLength(1);
-    const deleted = await call(
+    const deletedList = await call(
       'GET',
       '/orgs/{orgId}/deleted-records',
       `/orgs/${orgId}/deleted-records?objects=Account&since=2026-11-01T00:00:00Z`,
     );
-    expect(deleted.body).toMatchObject({ since: '2026-11-01T00:00:00.000Z', objects: [{ object: 'Account', records: [] }] });
+    expect(deletedList.body).toMatchObject({ since: '2026-11-01T00:00:00.000Z', objects: [{ object: 'Account', records: [] }] });
 
     const settings = await call('GET', '/orgs/{orgId}/backup-settings', `/orgs/${orgId}/backup-settings`);
     expect(settings.body).toMatchObject({ enabled: true, jobsPerDay: 1, maxJobsPerDay: 4 });
@@ -357,6 +358,14 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).status).toBe(404);
     // The org key of a disconnected org stops working.
     expect((await api.call('GET', '/me', { key: connected.body.orgKey.key })).status).toBe(401);
+
+    // Disconnect with deletion of the backups: this suite stores none, so every count is 0.
+    const second = await call('POST', '/orgs', '/orgs', {
+      body: { method: 'access_token', instanceUrl: 'https://beta.my.example.test', accessToken: '00D000000000002AAA!token' },
+    });
+    const deleted = await call('DELETE', '/orgs/{orgId}/backups', `/orgs/${second.body.org.id}/backups`);
+    expect([deleted.status, deleted.body]).toEqual([200, { packs: 0, versions: 0, files: 0, blobObjects: 0 }]);
+    expect((await call('GET', '/orgs/{orgId}', `/orgs/${second.body.org.id}`)).status).toBe(404);
 
     const covered = new Set([...contract.seen].map((s) => s.split(' ')[0]));
     expect(contract.operationIds().filter((id) => !covered.has(id))).toEqual([]);

@@ -18,6 +18,7 @@ import type { ApiServices, CdpService, ObjectScopeService, OrgConnectService, Re
 import type { CheckOptions, CheckReport } from '../../src/store/store.js';
 import { WebLogin } from '../../src/salesforce/web-login.js';
 import { ConnectStates } from '../../src/orgs/connect-states.js';
+import { BackupDeletion } from '../../src/orgs/backup-deletion.js';
 import { OrgOrigins } from '../../src/salesforce/origins.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
@@ -326,6 +327,14 @@ export function apiServices(
     orgs: own.orgs,
     connect: d.connect,
     webLogin: webLoginUpToSalesforce(own),
+    // The real deletion over the suite's registry; the API suites store no backups, so there is nothing to delete.
+    backupDeletion: new BackupDeletion({
+      db: own.pool,
+      orgs: own.orgs,
+      holds: { assertNotHeld: async () => undefined },
+      activity: async () => null,
+      store: { deleteOrgBackups: async () => ({ packs: 0, versions: 0, files: 0, blobObjects: 0 }) },
+    }),
     scope: d.scope,
     jobs: d.jobs,
     cdp: d.cdp,

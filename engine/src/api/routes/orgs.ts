@@ -2,6 +2,7 @@ import type { ApiServices } from '../services.js';
 import {
   ConnectRequest,
   ConnectResponse,
+  DeletedBackups,
   HideRequest,
   LoginLink,
   LoginRequest,
@@ -130,6 +131,20 @@ export function orgRoutes(s: ApiServices): AnyRoute[] {
       handler: async ({ caller, params }) => {
         await s.orgs.disconnect(caller.scope, params.orgId);
       },
+    }),
+    defineRoute({
+      id: 'deleteOrgBackups',
+      method: 'delete',
+      path: '/orgs/:orgId/backups',
+      tag: 'orgs',
+      summary:
+        'Disconnect an organization and delete its backups (records, packs, files, its data key); refused while a legal hold covers the org or a backup or restore runs',
+      action: 'orgs.disconnect',
+      params: OrgIdParams,
+      status: 200,
+      response: DeletedBackups,
+      errors: [...ORG_ERRORS, 'CONFLICT', 'STORAGE_UNAVAILABLE'],
+      handler: async ({ caller, params }) => (await s.backupDeletion.disconnectAndDelete(caller.scope, params.orgId)).deleted,
     }),
     defineRoute({
       id: 'listObjects',

@@ -77,6 +77,11 @@ export class Keyring {
     return keys;
   }
 
+  /** The org's key was deleted with its backups: this process must not keep using it. */
+  forget(orgId: string): void {
+    this.cache.delete(orgId);
+  }
+
   private async load(orgId: string): Promise<OrgKeys> {
     const existing = await this.read(orgId);
     if (existing) return existing;

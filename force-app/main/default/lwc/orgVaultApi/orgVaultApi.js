@@ -23,6 +23,7 @@ import getContinuousProtectionApex from '@salesforce/apex/OrgVaultController.get
 import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
 import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
 import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
+import deleteOrgBackupsApex from '@salesforce/apex/OrgVaultController.deleteOrgBackups';
 import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 import getRecordHistoryApex from '@salesforce/apex/OrgVaultController.getRecordHistory';
 import listDeletedRecordsApex from '@salesforce/apex/OrgVaultController.listDeletedRecords';
@@ -77,6 +78,8 @@ export const getContinuousProtection = (orgId) => parsed(getContinuousProtection
 export const connectOrg = (environment, myDomainUrl) => parsed(connectOrgApex({ environment, myDomainUrl: myDomainUrl || null }));
 export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
 export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));
+/** Disconnect and delete every backup of the org: {packs, versions, files, blobObjects}. */
+export const deleteOrgBackups = (orgId) => parsed(deleteOrgBackupsApex({ orgId }));
 /**
  * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
  * and before, the previous page's nextBefore. Answers {entries, nextBefore}.

@@ -1,0 +1,142 @@
+/**
+ * Disconnect with deletion of the org's backups, on a real engine over an emulated org whose
+ * backup holds records and files: DELETE /orgs/{id}/backups disconnects it and leaves nothing of
+ * its backups (packs, versions, file records, data key, objects in Blob Storage). A legal hold or
+ * a running backup refuses it with everything left as it was. A stop between the catalog's
+ * deletion and the files' leaves nothing readable, and the next start finishes the deletion.
+ */
+import type { ContainerClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Connection } from 'jsforce';
+import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
+import { startTestEngine, type TestEngine } from '../../../test/support/engine.js';
+import { connectEmulatorOrg } from '../../../test/support/emulator-org.js';
+import { waitForJob } from '../../../test/support/backup-checks.js';
+import { OrgVaultError } from '../../src/errors.js';
+import { BackupDeletion } from '../../src/orgs/backup-deletion.js';
+import { deleteOrgBackups } from '../../src/store/deletion.js';
+import type { Org } from '../../src/orgs/registry.js';
+
+let emulator: EmulatorHandle;
+let engine: TestEngine;
+
+/** What the store keeps of an org: rows in PostgreSQL, objects in Blob Storage. */
+async function kept(orgId: string): Promise<{ packs: number; files: number; keys: number; blobObjects: number }> {
+  const { rows } = await engine.ctx.infra.pool.query<{ packs: number; files: number; keys: number }>(
+    `SELECT (SELECT count(*)::int FROM packs WHERE org_id = $1) AS packs, (SELECT count(*)::int FROM blobs WHERE org_id = $1) AS files,
+            (SELECT count(*)::int FROM org_keys WHERE org_id = $1) AS keys`,
+    [orgId],
+  );
+  let blobObjects = 0;
+  for await (const _ of engine.ctx.infra.container.listBlobsFlat({ prefix: `orgs/${orgId}/` })) blobObjects++;
+  return { ...rows[0]!, blobObjects };
+}
+
+/** A tenant with the emulator's org connected, a file attached to an Account, and one finished backup. */
+async function backedUp(tenant: string): Promise<Org> {
+  const org = await connectEmulatorOrg(engine, emulator, tenant);
+  const conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+  const account = emulator.org.create('Account', { Name: `Customer of ${tenant}` });
+  await conn.sobject('ContentVersion').create({
+    Title: `contract ${tenant}`,
+    PathOnClient: 'contract.txt',
+    VersionData: Buffer.from(`signed by ${tenant}`).toString('base64'),
+    FirstPublishLocationId: account,
+  });
+  const job = await engine.services.jobs.start(org, { by: 'test' });
+  expect((await waitForJob(engine, org, job.id)).status).toBe('succeeded');
+  const before = await kept(org.id);
+  expect(before.packs).toBeGreaterThan(0);
+  expect(before.files).toBeGreaterThan(0);
+  expect(before.blobObjects).toBeGreaterThanOrEqual(before.files);
+  return org;
+}
+
+async function deleteBackups(org: Org): Promise<Response> {
+  const { key: k } = await engine.services.keys.create(org.tenantId, { name: 'test' });
+  return fetch(`${engine.url}/api/v1/orgs/${org.id}/backups`, {
+    method: 'DELETE',
+    headers: { 'X-OrgVault-Key': k, 'X-OrgVault-User': 'admin@customer.example', 'X-OrgVault-Roles': 'administrator' },
+  });
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ records: 40, seed: 51, cdc: false });
+  engine = await startTestEngine({ worker: { pollMs: 200 } });
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  await emulator?.stop();
+});
+
+describe("deleting an org's backups", () => {
+  it('disconnects the org and deletes its records, packs, files and data key', async () => {
+    const org = await backedUp('deletes');
+    const res = await deleteBackups(org);
+    expect(res.status).toBe(200);
+    const deleted = (await res.json()) as { packs: number; versions: number; files: number; blobObjects: number };
+    expect(deleted.packs).toBeGreaterThan(0);
+    expect(deleted.versions).toBeGreaterThan(0);
+    expect(deleted.blobObjects).toBeGreaterThanOrEqual(deleted.files);
+    expect(await kept(org.id)).toEqual({ packs: 0, files: 0, keys: 0, blobObjects: 0 });
+    expect(await engine.services.orgs.list({ tenantId: org.tenantId, orgId: null })).toEqual([]);
+    const trail = await engine.services.audit.list({ tenantId: org.tenantId, orgId: org.id, action: 'org.backups.delete' }, { limit: 5 });
+    expect(trail.entries.map((e) => [e.actor, e.outcome])).toEqual([['admin@customer.example', 'succeeded']]);
+    // Nothing reads as a backup of it any more.
+    const read = [];
+    for await (const r of engine.services.store.readAsOf({ orgId: org.id, object: 'Account', at: new Date() })) read.push(r);
+    expect(read).toEqual([]);
+  });
+
+  it('is refused by a legal hold or a running backup, leaving the org connected and its backups whole', async () => {
+    const org = await backedUp('held');
+    const before = await kept(org.id);
+    const held = new OrgVaultError('CONFLICT', 'held by "Matter 7"');
+    const deletion = (over: Partial<ConstructorParameters<typeof BackupDeletion>[0]>) =>
+      new BackupDeletion({
+        db: engine.ctx.infra.pool,
+        orgs: engine.services.orgs,
+        holds: { assertNotHeld: async () => undefined },
+        activity: async () => null,
+        store: engine.services.store,
+        ...over,
+      });
+    const scope = { tenantId: org.tenantId, orgId: null };
+    await expect(deletion({ holds: { assertNotHeld: () => Promise.reject(held) } }).disconnectAndDelete(scope, org.id)).rejects.toBe(held);
+    await expect(deletion({ activity: async () => 'backup job 42 is running' }).disconnectAndDelete(scope, org.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `The backups of ${org.name} are in use: backup job 42 is running`,
+      details: { reason: 'in_use' },
+    });
+    expect((await engine.services.orgs.get(scope, org.id)).id).toBe(org.id);
+    expect(await kept(org.id)).toEqual(before);
+  });
+
+  it('leaves nothing readable when Blob Storage fails midway, and the next start finishes the deletion', async () => {
+    const org = await backedUp('midway');
+    const real = engine.ctx.infra.container;
+    const failing = new Proxy(real, {
+      get: (target, prop) =>
+        prop === 'deleteBlob'
+          ? () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          : Reflect.get(target, prop),
+    }) as ContainerClient;
+    await engine.services.orgs.disconnect({ tenantId: org.tenantId, orgId: null }, org.id);
+    await engine.ctx.infra.pool.query('UPDATE orgs SET backups_deleted_at = now() WHERE id = $1', [org.id]);
+    await expect(
+      deleteOrgBackups({ pool: engine.ctx.infra.pool, container: failing, keyring: engine.services.store.keyring }, org.id),
+    ).rejects.toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+    });
+    const midway = await kept(org.id);
+    expect([midway.packs, midway.files, midway.keys]).toEqual([0, 0, 0]);
+    expect(midway.blobObjects).toBeGreaterThan(0);
+    const read = [];
+    for await (const r of engine.services.store.readAsOf({ orgId: org.id, object: 'Account', at: new Date() })) read.push(r);
+    expect(read).toEqual([]);
+
+    engine = await engine.restart();
+    expect((await kept(org.id)).blobObjects).toBe(0);
+  });
+});
