@@ -30,6 +30,7 @@ import type { WorkerOptions } from './backup/worker.js';
 import { Cdp, DEFAULT_CDP_OPTIONS, type CdpOptions } from './cdp/service.js';
 import { RestoreService, type RestoreOptions } from './restore/restore.js';
 import { CompareService } from './restore/compare.js';
+import { RecordBrowser } from './restore/browse.js';
 import { RestoreWorker, type RestoreWorkerOptions } from './restore/worker.js';
 import { RestoreAdapter } from './api/adapters/restore.js';
 import { AuditService, type AuditOptions } from './audit/index.js';
@@ -203,7 +204,7 @@ function restoreServices(
     { maxRuns: 1, staleMs: restoreStaleMs, pollMs: 5_000, ...options.restoreWorker },
   );
   const compare = new CompareService({ store, ledger: restore.ledger, connectionTo });
-  return { restore, restoreWorker, compare };
+  return { restore, restoreWorker, compare, browser: new RecordBrowser({ pool, store }) };
 }
 
 /** The engine's services over its infrastructure: what the API, the CLI and the workers share. */
@@ -236,14 +237,14 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     forget(org.id);
     await revokeStoredConnection(connections, org.id, log);
   });
-  const { restore, restoreWorker, compare } = restoreServices(ctx, store, connectionTo, options);
+  const { restore, restoreWorker, compare, browser } = restoreServices(ctx, store, connectionTo, options);
   const retention = new RetentionService(pool, store, options.retention);
   const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
 
   const sf = { connect: salesforce, scope: salesforce, webLogin };
   const doctor = doctorOf(ctx, orgs, connectionTo, cdp);
   const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, doctor, backupDeletion, ...sf };
-  const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare), ...scheduleApiServices(schedule) };
+  const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare, browser), ...scheduleApiServices(schedule) };
   return {
     store,
     connections,

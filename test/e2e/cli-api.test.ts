@@ -133,6 +133,17 @@ describe('orgvault through a running engine', () => {
       body: JSON.stringify({ name: 'Case 7', recordIds: ['001000000000001AAA'] }),
     });
     const hold = (await placed.json()) as { id: string };
+    // Any backed-up record, of whichever object holds one.
+    let recordId = '';
+    let recordObject = '';
+    for (const object of await engine.services.store.objects(org.id)) {
+      for await (const id of engine.services.store.idsAt({ orgId: org.id, object, at: new Date('2100-01-01T00:00:00Z') })) {
+        [recordId, recordObject] = [id, object];
+        break;
+      }
+      if (recordId) break;
+    }
+    expect(recordId).not.toBe('');
     // The same Salesforce org in a tenant of its own: an OrgVault org to disconnect with its backups.
     // By refresh token: disconnecting revokes that one, not the access token the org above works with.
     const gone = await connectEmulatorOrg(engine, emulator, 'cli-gone', { renewable: true });
@@ -165,6 +176,8 @@ describe('orgvault through a running engine', () => {
       [onOrg(['restore', '--from-job', jobId, '--objects', 'Account', '--mode', 'changed', '--wait']), cli],
       [onOrg(['restores']), cli],
       [onOrg(['compare', '--from-job', jobId, '--objects', 'Account']), cli],
+      [['history', '--org', org.id, '--object', recordObject, recordId], cli],
+      [onOrg(['deleted', '--objects', 'Account,Contact', '--since', '2020-01-01T00:00:00Z']), cli],
       [['audit', '--tenant', 'cli-api', '--out', path.join(scratch, 'audit.jsonl')], local],
       [['audit', 'verify', '--tenant', 'cli-api'], local],
       [['audit', 'retention', '--tenant', 'cli-api'], local],
@@ -178,6 +191,8 @@ describe('orgvault through a running engine', () => {
     const tried = new Set(every.map(([args]) => commandOf(args)));
     expect(leafCommands(buildProgram()).filter((c) => !tried.has(c.join(' ')))).toEqual([]);
     for (const [args, run] of every) expect(await json(args, run)).toEqual(expect.any(Object));
+    // Record history as the page reads it: the same document through the CLI and the API.
+    expect(await json(['history', '--org', org.id, recordId])).toEqual(await api(`/records/${recordId}/history`));
     const config = engine.ctx.config;
     expect(['postgres', 'azurite', 'embedded.json'].filter((f) => existsSync(path.join(config.dataDir, f)))).toEqual([]);
   }, 300_000);

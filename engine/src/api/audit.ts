@@ -91,6 +91,9 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   getRestore: readOnly('restore.read'),
   restoreResults: { action: 'restore.results.read', always: true, target: (p) => p.runId },
   compare: { action: 'compare.run', always: true },
+  // Record values and names: customer data, so every read is kept.
+  recordHistory: { action: 'record.history.read', always: true, target: (p) => p.recordId },
+  deletedRecords: { action: 'records.deleted.read', always: true },
   checkOrgStore: { action: 'store.check', always: true },
   getOrgDoctor: readOnly('org.read'),
   getInstallDoctor: readOnly('org.read'),

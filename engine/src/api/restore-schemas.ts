@@ -104,7 +104,67 @@ export const CompareResult = z.object({
     }),
   ),
 });
+/** Record ids in a path: any id's shape (another org's or a wrong object's is answered by the service, not the shape check). */
+export const RecordHistoryParams = z.strictObject({
+  orgId: z.string(),
+  recordId: z.string().regex(/^[A-Za-z0-9]{1,18}$/, 'a Salesforce record id'),
+});
+export const RecordHistoryQuery = z.strictObject({
+  object: SfName.optional().describe("The record's object (default: found from the backups)"),
+});
+const VERSION_KINDS = ['live', 'deleted', 'tombstone'] as const;
+export const RecordHistory = z.object({
+  object: z.string(),
+  recordId: z.string(),
+  versions: z.array(
+    z.object({
+      at: DateTime.describe('When this state began in the org (SystemModstamp, or the deletion time)'),
+      kind: z.enum(VERSION_KINDS).describe('live; deleted (in the Recycle Bin, with its fields); tombstone (deleted, no fields stored)'),
+      source: z.object({
+        kind: z.enum(['backup', 'recovery-point', 'change-event', 'other']),
+        jobId: z.string().nullable(),
+        via: z.string().describe('How it was read: bulk, rest, cdc, reconcile'),
+      }),
+      fields: z.record(z.string(), z.string().nullable()).nullable(),
+      changes: z.array(FieldDiff).describe('Fields that differ from the version before (platform-set fields left out)'),
+    }),
+  ),
+});
+export const DeletedRecordsQuery = z.strictObject({
+  since: DateTime.optional().describe('Deleted at or after this time (default: 15 days ago, the Recycle Bin)'),
+  until: DateTime.optional().describe('Deleted at or before this time (default: now)'),
+  objects: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}(,[A-Za-z][A-Za-z0-9_]{0,79}){0,199}$/, 'comma-separated object names')
+    .optional()
+    .describe('Only these objects (default: every backed-up object)'),
+  limit: z.coerce.number().int().min(1).max(5000).default(500).describe('At most this many records per object'),
+});
+export const DeletedRecords = z.object({
+  since: DateTime,
+  until: DateTime,
+  objects: z.array(
+    z.object({
+      object: z.string(),
+      truncated: z.boolean().describe('More records were deleted than the limit'),
+      records: z.array(
+        z.object({
+          id: z.string(),
+          label: z.string().nullable().describe('Name, Subject, CaseNumber or Title as last backed up'),
+          deletedAt: DateTime,
+          parent: z
+            .object({ object: z.string(), id: z.string(), field: z.string() })
+            .nullable()
+            .describe('A record deleted with it that it pointed at: the parent a cascade took it with'),
+        }),
+      ),
+    }),
+  ),
+});
 export type RestoreRequestIn = z.output<typeof RestoreRequest>;
 export type RestoreOutcomeOut = z.output<typeof RestoreOutcome>;
 export type CompareRequestIn = z.output<typeof CompareRequest>;
 export type CompareResultOut = z.output<typeof CompareResult>;
+export type RecordHistoryOut = z.output<typeof RecordHistory>;
+export type DeletedRecordsQueryIn = z.output<typeof DeletedRecordsQuery>;
+export type DeletedRecordsOut = z.output<typeof DeletedRecords>;

@@ -24,7 +24,14 @@ import type {
   RecoveryPointOut,
 } from './schemas.js';
 import type { MonitorSeriesOut } from './monitor-schemas.js';
-import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from './restore-schemas.js';
+import type {
+  CompareRequestIn,
+  CompareResultOut,
+  DeletedRecordsOut,
+  RecordHistoryOut,
+  RestoreOutcomeOut,
+  RestoreRequestIn,
+} from './restore-schemas.js';
 
 /**
  * What the routes need from the engine's services, one interface per service. The routes hold
@@ -142,6 +149,10 @@ export interface RestoreApiService {
   /** Per-record results of a run, as CSV (object, operation, old id, new id, success, error). */
   resultsCsv(org: Org, runId: string): Promise<string>;
   compare(org: Org, against: Org | null, request: CompareRequestIn): Promise<CompareResultOut>;
+  /** Every stored version of a record with its source and changes; NOT_FOUND naming why (another org's id, another object's). */
+  history(org: Org, recordId: string, object?: string): Promise<RecordHistoryOut>;
+  /** Records deleted in a window and not back since, per object, each with the deleted parent it went with. */
+  deleted(org: Org, query: { since: Date; until: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut>;
 }
 
 /** Everything the API is built over. */

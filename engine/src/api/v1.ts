@@ -13,6 +13,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { settingsRoutes } from './routes/settings.js';
 import { meRoutes } from './routes/me.js';
 import { restoreRoutes } from './routes/restores.js';
+import { recordRoutes } from './routes/records.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { checkRoutes } from './routes/check.js';
 import { doctorRoutes } from './routes/doctor.js';
@@ -53,6 +54,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...jobRoutes(services, { eventsPollMs: options.eventsPollMs, log }),
     ...settingsRoutes(services),
     ...restoreRoutes(services),
+    ...recordRoutes(services),
     ...checkRoutes(services),
     ...doctorRoutes(services),
     ...operatorRoutes(services),

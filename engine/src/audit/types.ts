@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'restore.read',
   'restore.results.read',
   'compare.run',
+  'record.history.read',
+  'records.deleted.read',
   'export.run',
   'store.check',
   'key.create',

@@ -8,6 +8,7 @@ import { backupCommands } from './backup-commands.js';
 import { protectCommands } from './protect-commands.js';
 import { settingsCommands } from './settings-commands.js';
 import { restoreCommands } from './restore-commands.js';
+import { browseCommands } from './browse-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { statusCommands } from './status-commands.js';
 import { holdCommands } from './hold-commands.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   protectCommands(program);
   settingsCommands(program);
   restoreCommands(program);
+  browseCommands(program);
   auditCommands(program);
   holdCommands(program);
   doctorCommands(program);

@@ -11,7 +11,7 @@ import type {
   RecoveryPoint,
   Tile,
 } from '../api/schemas.js';
-import type { CompareResult, RestoreOutcome } from '../api/restore-schemas.js';
+import type { CompareResult, DeletedRecords, RecordHistory, RestoreOutcome } from '../api/restore-schemas.js';
 import type { LegalHoldOut } from '../api/retention-schemas.js';
 
 export type JobW = z.input<typeof Job>;
@@ -26,3 +26,5 @@ export type ReportW = z.input<typeof PermissionReport>;
 export type RestoreW = z.input<typeof RestoreOutcome>;
 export type CompareW = z.input<typeof CompareResult>;
 export type LegalHoldW = z.input<typeof LegalHoldOut>;
+export type HistoryW = z.input<typeof RecordHistory>;
+export type DeletedW = z.input<typeof DeletedRecords>;

@@ -105,6 +105,38 @@ export const VERSIONS_OF_SQL = `${unnested(
 )}
  ORDER BY v.valid_from, p.id, v.n`;
 
+/** Objects of org $1 with a pack whose id range can hold record $2 (the store keeps no id → object map). */
+export const OBJECTS_HOLDING = `SELECT DISTINCT object FROM packs WHERE org_id = $1 AND min_record_id <= $2 AND max_record_id >= $2 ORDER BY object`;
+
+/**
+ * Records of (org $1, object $2) whose latest version is a deletion made in [$3, $4], newest
+ * first, at most $5: each with the pack row of its latest version that has fields (the deleted
+ * row itself from queryAll, else the last live one before a tombstone). Candidates come from the
+ * packs written since $3; their other versions from the packs whose id range can hold them.
+ */
+export const DELETED_SQL = `WITH cand AS MATERIALIZED (${unnested(
+  'DISTINCT v.record_id',
+  ' AND p.max_valid_from >= $3 AND p.min_valid_from <= $4 AND v.deleted AND v.valid_from >= $3 AND v.valid_from <= $4',
+)}),
+vs AS MATERIALIZED (${unnested(
+  'v.record_id, v.valid_from, v.deleted, p.id AS pack_id, p.format, (v.n - 1)::int AS row_no',
+  packsHolding('(SELECT record_id AS x FROM cand) ids', false) + ' AND v.record_id IN (SELECT record_id FROM cand)',
+)}),
+latest AS (SELECT DISTINCT ON (record_id) record_id, valid_from, deleted FROM vs ORDER BY record_id, valid_from DESC, pack_id DESC, row_no DESC),
+shown AS (SELECT DISTINCT ON (record_id) record_id, pack_id, row_no FROM vs WHERE format <> 'tombstones'
+           ORDER BY record_id, valid_from DESC, pack_id DESC, row_no DESC)
+SELECT l.record_id, l.valid_from AS deleted_at, s.pack_id::text AS pack, s.row_no
+  FROM latest l LEFT JOIN shown s USING (record_id)
+ WHERE l.deleted AND l.valid_from >= $3 AND l.valid_from <= $4
+ ORDER BY l.valid_from DESC, l.record_id LIMIT $5`;
+
+export interface DeletedRow {
+  record_id: string;
+  deleted_at: Date;
+  pack: string | null;
+  row_no: number | null;
+}
+
 /**
  * SHA-256 of a pack's row index (alias p): of its four arrays in PostgreSQL's binary form (ids
  * as UTF-8 text, which is this engine's client encoding; times as microseconds; null flags and

@@ -11,7 +11,17 @@ import { type Batch, type CsvColumns, type JsonRecord, type Tombstone, csvBatch,
 import { type WithBatch, type WriteResult, type WriteTarget, writeBatch } from './packs/writer.js';
 import { type Fields, type PackRows, loadPack } from './packs/reader.js';
 import { cursorBatches } from './catalog/cursor.js';
-import { AS_OF_SQL, IDS_AT_SQL, OBJECTS, VERSIONS_OF_SQL, recordsAtSql, type LiveRow } from './sql.js';
+import {
+  AS_OF_SQL,
+  DELETED_SQL,
+  IDS_AT_SQL,
+  OBJECTS,
+  OBJECTS_HOLDING,
+  VERSIONS_OF_SQL,
+  recordsAtSql,
+  type DeletedRow,
+  type LiveRow,
+} from './sql.js';
 import { BlobStore, type BlobRef, type BlobRefInput, type LostFile, type PutBlobResult, type WithRef } from './blobs/blob-store.js';
 import { type CheckOptions, type CheckReport, checkStore } from './check/check.js';
 import { storeError } from './db-errors.js';
@@ -77,6 +87,14 @@ export interface RecordVersion {
   jobId: string | null;
   packId: string;
   rowNo: number;
+}
+
+/** A record whose latest version is a deletion. */
+export interface DeletedRecord {
+  id: string;
+  deletedAt: Date;
+  /** Its last stored fields (as deleted, or before the deletion); null when only its deletion is stored. */
+  fields: Fields | null;
 }
 
 export interface ObjectAt {
@@ -205,16 +223,11 @@ export class Store {
       .catch((err: unknown) => {
         throw storeError(err, 'Reading record versions');
       });
-    const packs = new Map<string, PackRows>();
+    const rowFields = this.rowFields(q.orgId);
     const out: RecordVersion[] = [];
     for (const r of rows) {
       const tombstone = r.format === 'tombstones';
-      let fields: Fields | null = null;
-      if (!tombstone) {
-        let pack = packs.get(r.pack_id);
-        if (!pack) packs.set(r.pack_id, (pack = await loadPack(this.options.pool, this.keyring, q.orgId, r.pack_id)));
-        fields = pack.fields(r.row_no);
-      }
+      const fields = tombstone ? null : await rowFields(r.pack_id, r.row_no);
       out.push({
         validFrom: r.valid_from,
         kind: tombstone ? 'tombstone' : r.deleted ? 'deleted' : 'live',
@@ -226,6 +239,44 @@ export class Store {
       });
     }
     return out;
+  }
+
+  /** Objects of an org that may hold a record id (by their packs' id ranges): where to look for its versions. */
+  async objectsHolding(orgId: string, recordId: string): Promise<string[]> {
+    const { rows } = await this.options.pool.query<{ object: string }>(OBJECTS_HOLDING, [orgId, recordId]).catch((err: unknown) => {
+      throw storeError(err, 'Finding the object of a record');
+    });
+    return rows.map((r) => r.object);
+  }
+
+  /**
+   * Records of an object deleted in [since, until] and not back since (their latest version is
+   * the deletion), newest deletion first, at most `limit`, each with its last stored fields.
+   */
+  async deletedSince(q: { orgId: string; object: string; since: Date; until: Date; limit: number }): Promise<DeletedRecord[]> {
+    await this.verifier(q.orgId, q.object, { all: true })(this.options.pool);
+    const { rows } = await this.options.pool
+      .query<DeletedRow>(DELETED_SQL, [q.orgId, q.object, q.since, q.until, q.limit])
+      .catch((err: unknown) => {
+        throw storeError(err, 'Listing deleted records');
+      });
+    const rowFields = this.rowFields(q.orgId);
+    const out: DeletedRecord[] = [];
+    for (const r of rows) {
+      const fields = r.pack !== null && r.row_no !== null ? await rowFields(r.pack, r.row_no) : null;
+      out.push({ id: r.record_id, deletedAt: r.deleted_at, fields });
+    }
+    return out;
+  }
+
+  /** Fields of pack rows in any order, each pack loaded once (for a few records' versions). */
+  private rowFields(orgId: string): (packId: string, rowNo: number) => Promise<Fields> {
+    const packs = new Map<string, PackRows>();
+    return async (packId, rowNo) => {
+      let pack = packs.get(packId);
+      if (!pack) packs.set(packId, (pack = await loadPack(this.options.pool, this.keyring, orgId, packId)));
+      return pack.fields(rowNo);
+    };
   }
 
   /** Objects of an org that have stored versions. */

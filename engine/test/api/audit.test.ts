@@ -132,6 +132,8 @@ describe('audit trail through the API', () => {
         opts: { body: validBody('compare', { orgId: a1.id }) },
         status: 200,
       },
+      { action: 'record.history.read', method: 'GET', path: `${org}/records/001000000000001AAA/history`, status: 200 },
+      { action: 'records.deleted.read', method: 'GET', path: `${org}/deleted-records?objects=Account`, status: 200 },
       { action: 'store.check', method: 'GET', path: `${org}/check`, status: 200 },
       { action: 'key.create', method: 'POST', path: '/keys', opts: { body: { name: 'ci' } }, status: 201 },
       {
@@ -184,6 +186,7 @@ describe('audit trail through the API', () => {
     expect(one('backup.run').target).toBe((answers.get('backup.run') as { id: string }).id);
     expect(one('restore.run').target).toBe(runId);
     expect(one('restore.results.read').target).toBe(runId);
+    expect(one('record.history.read').target).toBe('001000000000001AAA');
     expect(one('key.create').target).toBe(createdKey.info.id);
     expect(one('key.revoke').target).toBe(createdKey.info.id);
     expect(one('org.disconnect')).toMatchObject({ orgId: a1.id, target: a1.id });

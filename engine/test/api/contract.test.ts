@@ -60,6 +60,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'createKey',
         'createLegalHold',
         'createRecoveryPoint',
+        'deletedRecords',
         'disconnectOrg',
         'deleteOrgBackups',
         'ensureTenant',
@@ -93,6 +94,7 @@ describe('API contract: every route against the OpenAPI document', () => {
         'putAdminEmails',
         'putCdpSettings',
         'putPermissionCheckSettings',
+        'recordHistory',
         'restore',
         'restoreResults',
         'revokeKey',
@@ -271,6 +273,14 @@ describe('API contract: every route against the OpenAPI document', () => {
       body: { from: { at: '2026-11-20T10:00:00Z' }, to: { live: true }, objects: ['Account'] },
     });
     expect(compared.body.objects).toEqual([{ object: 'Account', added: [], deleted: [], changed: [], fieldCounts: {}, details: [] }]);
+    const history = await call('GET', '/orgs/{orgId}/records/{recordId}/history', `/orgs/${orgId}/records/001000000000001AAA/history`);
+    expect(history.body.versions).toHaveLength(1);
+    const deletedList = await call(
+      'GET',
+      '/orgs/{orgId}/deleted-records',
+      `/orgs/${orgId}/deleted-records?objects=Account&since=2026-11-01T00:00:00Z`,
+    );
+    expect(deletedList.body).toMatchObject({ since: '2026-11-01T00:00:00.000Z', objects: [{ object: 'Account', records: [] }] });
 
     const settings = await call('GET', '/orgs/{orgId}/backup-settings', `/orgs/${orgId}/backup-settings`);
     expect(settings.body).toMatchObject({ enabled: true, jobsPerDay: 1, maxJobsPerDay: 4 });

@@ -195,6 +195,27 @@ export class RestoreDouble implements RestoreApiService {
     this.#run(org, runId);
     return 'object,operation,old_id,new_id,success,error\n';
   }
+  /** One backed-up version of any id that looks like an Account's; NOT_FOUND for the rest. */
+  async history(_org: Org, recordId: string, object?: string) {
+    if (!recordId.startsWith('001') || (object ?? 'Account') !== 'Account') throw new OrgVaultError('NOT_FOUND', 'No backup holds it');
+    const fields = { Id: recordId, Name: 'Acme' };
+    return {
+      object: 'Account',
+      recordId,
+      versions: [
+        {
+          at: new Date('2026-11-20T10:00:00Z'),
+          kind: 'live' as const,
+          source: { kind: 'backup' as const, jobId: null, via: 'bulk' },
+          fields,
+          changes: [{ field: 'Name', from: null, to: 'Acme' }],
+        },
+      ],
+    };
+  }
+  async deleted(_org: Org, q: { since: Date; until: Date; objects?: string[] }) {
+    return { since: q.since, until: q.until, objects: (q.objects ?? []).map((object) => ({ object, truncated: false, records: [] })) };
+  }
   async compare(_org: Org, _against: Org | null, r: CompareRequestIn) {
     return { objects: r.objects.map((object) => ({ object, added: [], deleted: [], changed: [], fieldCounts: {}, details: [] })) };
   }

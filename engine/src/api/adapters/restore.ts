@@ -1,7 +1,15 @@
 import type { Org } from '../../orgs/registry.js';
 import type { RestoreService } from '../../restore/restore.js';
 import type { CompareService, CompareSide } from '../../restore/compare.js';
-import type { CompareRequestIn, CompareResultOut, RestoreOutcomeOut, RestoreRequestIn } from '../restore-schemas.js';
+import type { RecordBrowser } from '../../restore/browse.js';
+import type {
+  CompareRequestIn,
+  CompareResultOut,
+  DeletedRecordsOut,
+  RecordHistoryOut,
+  RestoreOutcomeOut,
+  RestoreRequestIn,
+} from '../restore-schemas.js';
 import type { RestoreApiService } from '../services.js';
 
 type PointIn = { jobId: string } | { at: Date };
@@ -11,7 +19,16 @@ export class RestoreAdapter implements RestoreApiService {
   constructor(
     private readonly restorer: RestoreService,
     private readonly comparer: CompareService,
+    private readonly browser: RecordBrowser,
   ) {}
+
+  history(org: Org, recordId: string, object?: string): Promise<RecordHistoryOut> {
+    return this.browser.history(org.id, recordId, object);
+  }
+
+  async deleted(org: Org, q: { since: Date; until: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut> {
+    return { since: q.since, until: q.until, objects: await this.browser.deleted({ orgId: org.id, ...q }) };
+  }
 
   restore(org: Org, target: Org, req: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut> {
     return this.restorer.enqueue({

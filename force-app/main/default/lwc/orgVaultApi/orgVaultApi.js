@@ -25,6 +25,13 @@ import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
 import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
 import deleteOrgBackupsApex from '@salesforce/apex/OrgVaultController.deleteOrgBackups';
 import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
+import getRecordHistoryApex from '@salesforce/apex/OrgVaultController.getRecordHistory';
+import listDeletedRecordsApex from '@salesforce/apex/OrgVaultController.listDeletedRecords';
+import restoreApex from '@salesforce/apex/OrgVaultController.restore';
+import getRestoreApex from '@salesforce/apex/OrgVaultController.getRestore';
+import listRestoresApex from '@salesforce/apex/OrgVaultController.listRestores';
+import getRestoreResultsApex from '@salesforce/apex/OrgVaultController.getRestoreResults';
+import compareApex from '@salesforce/apex/OrgVaultController.compare';
 
 async function parsed(call) {
   const text = await call;
@@ -88,3 +95,17 @@ export const getAuditTrail = (orgId, { actor, action, since, until, before } = {
       before: before ?? null,
     }),
   );
+
+/** Every backed-up version of a record (objectName blank: the engine finds it): {object, recordId, versions}. */
+export const getRecordHistory = (orgId, recordId, objectName) =>
+  parsed(getRecordHistoryApex({ orgId, recordId, objectName: objectName || null }));
+/** Records deleted in a window and not back since: {since, until, objects: [{object, truncated, records}]}. */
+export const listDeletedRecords = (orgId, { since, until, objects } = {}) =>
+  parsed(listDeletedRecordsApex({ orgId, since: since || null, until: until || null, objects: objects?.length ? objects : null }));
+/** A restore request as the engine takes it; with dryRun the plan, else the queued run. */
+export const restore = (orgId, request) => parsed(restoreApex({ orgId, requestJson: JSON.stringify(request) }));
+export const getRestore = (orgId, runId) => parsed(getRestoreApex({ orgId, runId }));
+export const listRestores = async (orgId) => items(await parsed(listRestoresApex({ orgId })), 'runs');
+/** A run's per-record results as CSV text. */
+export const getRestoreResults = (orgId, runId) => getRestoreResultsApex({ orgId, runId });
+export const compare = (orgId, request) => parsed(compareApex({ orgId, requestJson: JSON.stringify(request) }));

@@ -23,6 +23,8 @@ const ACTIONS = {
   'restore.read': 'Read restores',
   'restore.results.read': 'Download restore results',
   'compare.run': 'Compare',
+  'record.history.read': 'Read record history',
+  'records.deleted.read': 'List deleted records',
   'export.run': 'Export records',
   'store.check': 'Check stored backups',
   'key.create': 'Create API key',
