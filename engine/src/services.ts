@@ -15,7 +15,7 @@ import type { ScopeOptions } from './salesforce/scope.js';
 import { OrgOrigins } from './salesforce/origins.js';
 import { ApiKeyService } from './tenants/keys.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
-import { OrgRegistry } from './orgs/registry.js';
+import { type Org, OrgRegistry } from './orgs/registry.js';
 import { createSchedule, type ScheduleServices } from './schedule/index.js';
 import { scheduleApiServices } from './api/adapters/schedule.js';
 import { salesforceOrgReaders } from './schedule/org-readers.js';
@@ -232,11 +232,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   const salesforce = new SalesforceAdapter({ orgs, connect, scope: new BackupScope({ open: connectionTo, scopeOptions }) });
   const { webLogin, setPublicUrl } = browserLogin(ctx, { orgs, box: secretBox, origins, connect });
   orgs.onReconnectNeeded(schedule.reconnectNeeded);
-  orgs.onDisconnect(async (org) => {
-    await keys.revokeForOrg(org.tenantId, org.id);
-    forget(org.id);
-    await revokeStoredConnection(connections, org.id, log);
-  });
+  orgs.onDisconnect(forgetOnDisconnect({ keys, forget, connections, log }));
   const { restore, restoreWorker, compare, browser } = restoreServices(ctx, store, connectionTo, options);
   const retention = new RetentionService(pool, store, options.retention);
   const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
@@ -267,6 +263,20 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     backupDeletion,
     setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp, audit, backupDeletion }),
+  };
+}
+
+/** A disconnected org's API keys, cached connection and stored refresh token go with it. */
+function forgetOnDisconnect(deps: {
+  keys: ApiKeyService;
+  forget: (orgId: string) => void;
+  connections: Services['connections'];
+  log: EngineContext['log'];
+}) {
+  return async (org: Org): Promise<void> => {
+    await deps.keys.revokeForOrg(org.tenantId, org.id);
+    deps.forget(org.id);
+    await revokeStoredConnection(deps.connections, org.id, deps.log);
   };
 }
 
