@@ -235,6 +235,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
   orgs.onDisconnect(forgetOnDisconnect({ keys, forget, connections, log }));
   const { restore, restoreWorker, compare, browser } = restoreServices(ctx, store, connectionTo, options);
   const retention = new RetentionService(pool, store, options.retention);
+  store.withhold((orgId) => retention.erasedFilter(orgId));
   const backupDeletion = new BackupDeletion({ db: pool, orgs, holds: retention, activity: backupActivity(pool, restore), store });
 
   const sf = { connect: salesforce, scope: salesforce, webLogin };

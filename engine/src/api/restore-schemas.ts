@@ -45,6 +45,10 @@ export const RestoreOutcome = z.object({
     z.object({
       object: z.string(),
       backedUp: z.number().int(),
+      erased: z
+        .number()
+        .int()
+        .describe('Records left out: a GDPR erasure removed them (the erasure ledger), so they never come back from an older backup'),
       undelete: z.number().int().describe('Brought back from the Recycle Bin with their own ids'),
       create: z.number().int().describe('Re-created under new ids'),
       update: z.number().int(),

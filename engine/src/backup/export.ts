@@ -32,9 +32,10 @@ async function write(out: Writable, chunk: string): Promise<void> {
 /**
  * The records of an object as they were at `at`, from the backup alone (in storage order). CSV needs
  * the union of the fields every version carries (describe may have changed between jobs), so it
- * reads the store twice rather than holding the records.
+ * reads the store twice rather than holding the records. Records a GDPR erasure removed (the
+ * erasure ledger) are left out and counted.
  */
-export async function exportRecords(store: Store, req: ExportRequest, out: Writable): Promise<number> {
+export async function exportRecords(store: Store, req: ExportRequest, out: Writable): Promise<{ records: number; erased: number }> {
   const q = { orgId: req.orgId, object: req.object, at: req.at };
   let columns: string[] = [];
   if (req.format === 'csv') {
@@ -44,11 +45,12 @@ export async function exportRecords(store: Store, req: ExportRequest, out: Writa
     await write(out, stringify([columns]));
   }
   let n = 0;
-  for await (const r of store.readAsOf(q)) {
+  let erased = 0;
+  for await (const r of store.readAsOf({ ...q, onWithheld: () => erased++ })) {
     const fields: Record<string, unknown> = { ...r.fields, Id: r.id };
     if (req.format === 'csv') await write(out, stringify([columns.map((c) => canonicalValue(fields[c]) ?? '')]));
     else await write(out, `${JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, canonicalValue(v)])))}\n`);
     n++;
   }
-  return n;
+  return { records: n, erased };
 }

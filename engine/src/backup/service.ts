@@ -163,8 +163,8 @@ export class BackupJobs {
     return apiUsage(this.pool, org.id, days, now);
   }
 
-  /** Writes the records of one object as they were at `at`, from the backup alone; answers how many. */
-  async exportRecords(org: Org, request: Omit<ExportRequest, 'orgId'>, out: Writable): Promise<number> {
+  /** Writes the records of one object as they were at `at`, from the backup alone; answers how many, and how many erased ones it left out. */
+  async exportRecords(org: Org, request: Omit<ExportRequest, 'orgId'>, out: Writable): Promise<{ records: number; erased: number }> {
     const { store } = this.wiring;
     if (!store) throw new OrgVaultError('SERVICE_UNAVAILABLE', 'Exports cannot run in this engine build: it has no backup store');
     return exportRecords(store, { ...request, orgId: org.id }, out);

@@ -143,16 +143,16 @@ function storeCommands(program: Command): void {
         const at = o.at ? parseTime('--at', o.at) : new Date();
         const org = await session.services.orgs.resolve(o.org);
         const sink = o.out ? createWriteStream(o.out) : process.stdout;
-        const n = await session.services.backup.exportRecords(org, { object: o.object, at, format: o.format }, sink);
+        const { records: n, erased } = await session.services.backup.exportRecords(org, { object: o.object, at, format: o.format }, sink);
         const exported = { tenantId: org.tenantId, orgId: org.id, action: 'export.run', target: o.object } as const;
         await session.services.audit.record({ ...cliActor(), ...exported, outcome: 'succeeded' });
         if (o.out)
           await new Promise<void>((resolve, reject) =>
             (sink as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())),
           );
-        const summary = { object: o.object, records: n, at: at.toISOString(), format: o.format, ...(o.out ? { out: o.out } : {}) };
+        const summary = { object: o.object, records: n, erased, at: at.toISOString(), format: o.format, ...(o.out ? { out: o.out } : {}) };
         if (out.json) out.result(summary, () => undefined);
-        else out.note(`${n} ${o.object} records as of ${summary.at}`);
+        else out.note(`${n} ${o.object} records as of ${summary.at}${erased ? ` (${erased} left out: erased by a GDPR request)` : ''}`);
       }),
     );
   program

@@ -13,7 +13,7 @@ const counts = (m: Record<string, number>): string =>
     .map(([f, n]) => `${f}:${n}`)
     .join(' ');
 
-/** Per object: records backed up, to undelete, re-create, update, relink, the fields that change and those kept (conflicts), API calls. */
+/** Per object: records backed up, to undelete, re-create, update, relink, the fields that change and those kept (conflicts), API calls, left out as erased. */
 const planTable = (outcome: RestoreW): void => {
   table(
     outcome.objects.map((p) => ({
@@ -26,6 +26,7 @@ const planTable = (outcome: RestoreW): void => {
       fields: counts(p.fieldsChanged),
       conflicts: counts(p.conflicts),
       apiCalls: p.apiCalls,
+      erased: p.erased,
     })),
   );
   if (!outcome.survivors.length) return;

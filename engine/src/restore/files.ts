@@ -233,6 +233,7 @@ function planLine(work: LinkWork): ObjectPlan {
   return {
     object: LINK_OBJECT,
     backedUp: work.backedUp,
+    erased: 0,
     undelete: 0,
     create: work.create.length,
     update: work.update.length,

@@ -62,6 +62,7 @@ export class RestorePlanner {
       undeletable: new Set(global.filter((s) => s.undeletable).map((s) => s.name)),
       describes: new Map(),
       progress: { total: 0, done: 0 },
+      erased: new Map(),
     };
   }
 
@@ -143,6 +144,7 @@ export class RestorePlanner {
     return {
       object: w.object,
       backedUp: w.records.length,
+      erased: ctx.erased.get(w.object)?.size ?? 0,
       undelete: step.undeletes.length,
       create: step.creates.length,
       update: step.updates.length,
@@ -210,7 +212,8 @@ export class RestorePlanner {
 
   private async readAll(ctx: RunCtx, object: string): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
-    for await (const rec of this.deps.store.readAsOf({ orgId: ctx.req.orgId, object, at: ctx.at })) out.push(rec);
+    for await (const rec of this.deps.store.readAsOf({ orgId: ctx.req.orgId, object, at: ctx.at, onWithheld: erasedIn(ctx, object) }))
+      out.push(rec);
     return out;
   }
 
@@ -240,7 +243,7 @@ export class RestorePlanner {
   }
 
   private byIds(ctx: RunCtx, object: string, ids: readonly string[]): Promise<StoredRecord[]> {
-    return this.deps.store.readRecords({ orgId: ctx.req.orgId, object, at: ctx.at, ids });
+    return this.deps.store.readRecords({ orgId: ctx.req.orgId, object, at: ctx.at, ids, onWithheld: erasedIn(ctx, object) });
   }
 
   /** Live records of the target with these backed-up ids (through the id map), by their ids in the target. */
@@ -285,6 +288,14 @@ export class RestorePlanner {
     else if (records.length) for (const rec of await allRecords(ctx.conn, object, names)) work.live.set(String(rec.Id), rec);
     return work;
   }
+}
+
+/** Notes a record of the object the erasure ledger kept out, for the plan to report. */
+function erasedIn(ctx: RunCtx, object: string): (id: string) => void {
+  return (id) => {
+    const ids = ctx.erased.get(object) ?? new Set<string>();
+    ctx.erased.set(object, ids.add(id));
+  };
 }
 
 /** --fields names only fields restore can write on the objects restored. */

@@ -42,6 +42,8 @@ export interface RestoreRequest {
 export interface ObjectPlan {
   object: string;
   backedUp: number;
+  /** Records left out because a GDPR erasure removed them (the erasure ledger): they never come back from an older backup. */
+  erased: number;
   /** Records brought back from the Recycle Bin, with their own ids (and what was deleted with them). */
   undelete: number;
   /** Records re-created under new ids (hard-deleted, emptied from the bin, or undelete off). */
@@ -185,6 +187,8 @@ export interface RunCtx {
   /** Dry run: old ids of records earlier objects would have re-created by now (lookups to them are set at once). */
   planned?: Set<string>;
   progress: { total: number; done: number };
+  /** Per object, the ids of backed-up records the erasure ledger kept out of the reads. */
+  erased: Map<string, Set<string>>;
 }
 
 export interface Planned {

@@ -302,17 +302,15 @@ export class Erasures {
       else o.values.set(r.field, (o.values.get(r.field) ?? new Set()).add(r.mac));
     }
     const hex = (s: string) => mac(s).toString('hex');
-    return {
-      erased: (object, record) => {
-        const o = byObject.get(object);
-        if (!o) return false;
-        if (o.records.size > 0 && o.records.has(hex(recordKey(record.id)))) return true;
-        for (const [field, macs] of o.values) {
-          const normal = normalValue(record.fields?.[field]);
-          if (normal !== null && macs.has(hex(valueKey(normal)))) return true;
-        }
-        return false;
-      },
+    return (object, record) => {
+      const o = byObject.get(object);
+      if (!o) return false;
+      if (o.records.size > 0 && o.records.has(hex(recordKey(record.id)))) return true;
+      for (const [field, macs] of o.values) {
+        const normal = normalValue(record.fields?.[field]);
+        if (normal !== null && macs.has(hex(valueKey(normal)))) return true;
+      }
+      return false;
     };
   }
 }

@@ -132,7 +132,5 @@ export interface ErasureRequest {
   fileBytes: number;
 }
 
-/** What restore, compare and export ask of the erasure ledger: whether a stored record is an erased one. */
-export interface ErasedFilter {
-  erased(object: string, record: { id: string; fields: Record<string, unknown> | null }): boolean;
-}
+/** What restore, compare and export ask of the erasure ledger (through the store's reads): whether a stored record is an erased one. */
+export type ErasedFilter = (object: string, record: { id: string; fields: Record<string, unknown> | null }) => boolean;

@@ -37,7 +37,7 @@ import {
   rewritePack,
   versionEntries,
 } from './prune/prune.js';
-import { StoreErasure } from './prune/erase.js';
+import { StoreErasure, type Withheld, type WithheldRead } from './prune/erase.js';
 
 export type {
   CsvColumns,
@@ -61,7 +61,7 @@ export type {
 };
 export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
 export type { DeletedBackups } from './deletion.js';
-export type { RecordRows, ScannedPack, StoreErasure } from './prune/erase.js';
+export type { RecordRows, ScannedPack, StoreErasure, Withheld, WithheldRead, WithheldTest } from './prune/erase.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -123,6 +123,7 @@ export class Store {
   readonly erasure: StoreErasure;
   private readonly blobs: BlobStore;
   private readonly packBytes: number;
+  private withheld: Withheld = async () => null;
 
   constructor(private readonly options: StoreOptions) {
     this.keyring = new Keyring(options.pool, options.kek);
@@ -159,19 +160,38 @@ export class Store {
    * valid_from <= at, unless that version is a deletion. Streams with bounded memory (a cursor
    * over the catalog, one pack open at a time), in storage order, not id order.
    */
-  async *readAsOf(q: ObjectAt): AsyncGenerator<StoredRecord> {
+  async *readAsOf(q: ObjectAt & WithheldRead): AsyncGenerator<StoredRecord> {
     const packs = this.packCursor(q.orgId);
     const verify = this.verifier(q.orgId, q.object, { all: true });
+    const shown = await this.shown(q);
     for await (const { rows, client } of cursorBatches<LiveRow>(this.options.pool, AS_OF_SQL, [q.orgId, q.object, q.at], 10000, verify)) {
-      for (const r of rows) yield await packs(r, client);
+      for (const r of rows) {
+        const rec = await packs(r, client);
+        if (shown(rec)) yield rec;
+      }
     }
+  }
+
+  /**
+   * Every read of records' fields leaves out the ones `withheld` names: the erasure ledger
+   * (retention/) is set here by the composition root, so restore, compare, export and browsing
+   * never bring an erased person back from an older backup or a recovery point.
+   */
+  withhold(withheld: Withheld): void {
+    this.withheld = withheld;
+  }
+
+  private async shown(q: { orgId: string; object: string } & WithheldRead): Promise<(r: { id: string; fields: Fields }) => boolean> {
+    const test = await this.withheld(q.orgId);
+    if (!test) return () => true;
+    return (r) => !test(q.object, r) || (q.onWithheld?.(r.id), false);
   }
 
   /**
    * The given records as they were at `at` (those absent or deleted then are left out), in one
    * catalog query: e.g. to complete a change event that carries only the changed fields.
    */
-  async readRecords(q: ObjectAt & { ids: readonly string[] }): Promise<StoredRecord[]> {
+  async readRecords(q: ObjectAt & WithheldRead & { ids: readonly string[] }): Promise<StoredRecord[]> {
     await this.verifier(q.orgId, q.object, { ids: q.ids })(this.options.pool);
     const { rows } = await this.options.pool
       .query<LiveRow>(recordsAtSql(q.ids.length), [q.orgId, q.object, q.at, q.ids])
@@ -179,9 +199,10 @@ export class Store {
         throw storeError(err, 'Reading records');
       });
     const packs = this.packCursor(q.orgId);
+    const shown = await this.shown(q);
     const out: StoredRecord[] = [];
     for (const r of rows) out.push(await packs(r));
-    return out;
+    return out.filter(shown);
   }
 
   /** Verifies the row indexes a read is about to rest on (INTEGRITY_ERROR if one was changed). */
@@ -243,7 +264,8 @@ export class Store {
         rowNo: r.row_no,
       });
     }
-    return out;
+    const shown = await this.shown(q);
+    return out.every((v) => shown({ id: q.recordId, fields: v.fields ?? {} })) ? out : [];
   }
 
   /** Objects of an org that may hold a record id (by their packs' id ranges): where to look for its versions. */
@@ -271,7 +293,8 @@ export class Store {
       const fields = r.pack !== null && r.row_no !== null ? await rowFields(r.pack, r.row_no) : null;
       out.push({ id: r.record_id, deletedAt: r.deleted_at, fields });
     }
-    return out;
+    const shown = await this.shown(q);
+    return out.filter((d) => shown({ id: d.id, fields: d.fields ?? {} }));
   }
 
   /** Fields of pack rows in any order, each pack loaded once (for a few records' versions). */

@@ -148,6 +148,7 @@ export class RestoreDouble implements RestoreApiService {
       objects: r.objects.map((object) => ({
         object,
         backedUp: 1,
+        erased: 0,
         undelete: 0,
         create: 1,
         update: 0,

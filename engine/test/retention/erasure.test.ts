@@ -155,10 +155,10 @@ describe('GDPR erasure', () => {
 
     // The ledger: the erased record, and the email in any Contact field, are recognised in an older copy; others are not.
     const ledger = (await retention.erasedFilter(org.id))!;
-    expect(ledger.erased('Contact', { id: SUBJECT, fields: { Email: 'changed@example.org' } })).toBe(true);
-    expect(ledger.erased('Contact', { id: CONTACTS[9]!, fields: { Email: MARKER.toUpperCase() } })).toBe(true);
-    expect(ledger.erased('Contact', { id: CONTACTS[9]!, fields: { Email: 'c9.v0@example.org' } })).toBe(false);
-    expect(ledger.erased('Lead', { id: LEADS[1]!, fields: {} })).toBe(false);
+    expect(ledger('Contact', { id: SUBJECT, fields: { Email: 'changed@example.org' } })).toBe(true);
+    expect(ledger('Contact', { id: CONTACTS[9]!, fields: { Email: MARKER.toUpperCase() } })).toBe(true);
+    expect(ledger('Contact', { id: CONTACTS[9]!, fields: { Email: 'c9.v0@example.org' } })).toBe(false);
+    expect(ledger('Lead', { id: LEADS[1]!, fields: {} })).toBe(false);
     expect(await retention.erasedFilter(orgs.reference.id)).toBeNull();
     const raw = JSON.stringify((await fx.db.pool.query('SELECT * FROM erasure_requests r JOIN erasure_ledger l USING (org_id)')).rows);
     expect(raw.toLowerCase()).not.toContain('marker');

@@ -143,3 +143,13 @@ export class StoreErasure {
     return (data) => keys.erasureMac(data);
   }
 }
+
+/** Whether a stored record is withheld from reads (an erased one, by the erasure ledger). */
+export type WithheldTest = (object: string, record: { id: string; fields: Fields }) => boolean;
+/** Per org, its test, or null when nothing of it is withheld (reads then cost nothing more). */
+export type Withheld = (orgId: string) => Promise<WithheldTest | null>;
+
+/** A read of an object's records: with `onWithheld`, told each record the ledger keeps out. */
+export interface WithheldRead {
+  onWithheld?: ((id: string) => void) | undefined;
+}
