@@ -127,23 +127,36 @@ describe('orgvault through a running engine', () => {
     const jobs = (await json(onOrg(['jobs']))).jobs as Array<{ id: string; kind: string }>;
     const jobId = jobs.find((j) => j.kind === 'full')!.id;
     // A hold for `hold release` to release, placed through the API (one CLI process fewer).
+    const admin = { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator' };
     const placed = await fetch(`${engine.url}/api/v1/orgs/${org.id}/legal-holds`, {
       method: 'POST',
-      headers: { 'X-OrgVault-Key': key, 'X-OrgVault-Roles': 'administrator', 'Content-Type': 'application/json' },
+      headers: { ...admin, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Case 7', recordIds: ['001000000000001AAA'] }),
     });
     const hold = (await placed.json()) as { id: string };
     // Any backed-up record, of whichever object holds one.
     let recordId = '';
     let recordObject = '';
+    // Another record of the same object, for `erasure` to erase.
+    let erased = '';
     for (const object of await engine.services.store.objects(org.id)) {
       for await (const id of engine.services.store.idsAt({ orgId: org.id, object, at: new Date('2100-01-01T00:00:00Z') })) {
+        if (recordId) {
+          erased = id;
+          break;
+        }
         [recordId, recordObject] = [id, object];
-        break;
       }
-      if (recordId) break;
+      if (erased) break;
     }
     expect(recordId).not.toBe('');
+    // An erasure request for `erasure approve` to approve (another administrator than ann).
+    const asked = await fetch(`${engine.url}/api/v1/orgs/${org.id}/erasures`, {
+      method: 'POST',
+      headers: { ...admin, 'X-OrgVault-User': 'ann@example.com', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reference: 'DSR-6', recordIds: [erased] }),
+    });
+    const request = (await asked.json()) as { id: string };
     // The same Salesforce org in a tenant of its own: an OrgVault org to disconnect with its backups.
     // By refresh token: disconnecting revokes that one, not the access token the org above works with.
     const gone = await connectEmulatorOrg(engine, emulator, 'cli-gone', { renewable: true });
@@ -185,12 +198,21 @@ describe('orgvault through a running engine', () => {
       [onOrg(['hold', 'create', '--name', 'Audit FY2026']), cli],
       [onOrg(['hold', 'list', '--all']), cli],
       [['hold', 'release', '--org', org.id, String(hold.id)], cli],
+      [onOrg(['retention', '--keep-all-days', '30', '--monthly-years', '1']), cli],
+      [onOrg(['prune', 'run']), cli],
+      [onOrg(['prune', 'list']), cli],
+      [onOrg(['erasure', 'request', '--reference', 'DSR-7', '--records', erased, '--as', 'ann@example.com']), cli],
+      [onOrg(['erasure', 'list']), cli],
+      [['erasure', 'dry-run', '--org', org.id, request.id], cli],
+      [['erasure', 'approve', '--org', org.id, request.id, '--as', 'bob@example.com'], cli],
+      [['erasure', 'status', '--org', org.id, request.id], cli],
       [['org', 'disconnect', '--org', gone.id, '--delete-backups', '--yes'], cli],
     ];
     // The table above holds every command there is: a new command joins it.
     const tried = new Set(every.map(([args]) => commandOf(args)));
     expect(leafCommands(buildProgram()).filter((c) => !tried.has(c.join(' ')))).toEqual([]);
     for (const [args, run] of every) expect(await json(args, run)).toEqual(expect.any(Object));
+    expect(await json(['erasure', 'status', '--org', org.id, request.id])).toMatchObject({ status: 'done', approvedBy: 'bob@example.com' });
     // Record history as the page reads it: the same document through the CLI and the API.
     expect(await json(['history', '--org', org.id, recordId])).toEqual(await api(`/records/${recordId}/history`));
     const config = engine.ctx.config;

@@ -28,6 +28,8 @@ interface RouteAudit {
   target?: (params: Params, result: Result) => string | null | undefined;
   /** Settings: the state before the change, read once the caller is authorized. */
   before?: (s: ApiServices, org: () => Promise<Org>, caller: Caller) => Promise<unknown>;
+  /** What a succeeded action's entry keeps of its answer: counts and names, never values. */
+  details?: (result: Result) => Record<string, unknown>;
 }
 
 const readOnly = (action: AuditAction): RouteAudit => ({ action, always: false });
@@ -102,7 +104,33 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   listLegalHolds: readOnly('legal-hold.read'),
   createLegalHold: { action: 'legal-hold.create', always: true, target: (_p, r) => r?.id },
   releaseLegalHold: { action: 'legal-hold.release', always: true, target: (p) => p.holdId },
+  // Erasure: who asked (the request's entry), who approved, when, and how many versions and files went — no value, no record id.
+  listErasures: readOnly('erasure.read'),
+  getErasure: readOnly('erasure.read'),
+  createErasure: { action: 'erasure.request', always: true, target: (_p, r) => r?.id, details: (r) => erasureCounts(r, 'dryRun') },
+  erasureDryRun: { action: 'erasure.dry-run', always: true, target: (p) => p.erasureId, details: (r) => erasureCounts(r, 'dryRun') },
+  approveErasure: { action: 'erasure.approve', always: true, target: (p) => p.erasureId, details: (r) => erasureCounts(r, 'run') },
+  getRetentionPolicy: readOnly('settings.read'),
+  putRetentionPolicy: {
+    action: 'retention.policy.change',
+    always: true,
+    before: async (s, org) => (await s.retention.policy(await org())).policy,
+  },
+  listPruneRuns: readOnly('settings.read'),
+  startPrune: { action: 'prune.run', always: true, target: (_p, r) => r?.id, details: (r) => pruneCounts(r) },
 };
+
+/** An erasure's entry: who asked and who approved, and counts only (its dry run's, or what its run removed). */
+function erasureCounts(r: Result, which: 'dryRun' | 'run'): Record<string, unknown> {
+  const base = { reference: r.reference, requestedBy: r.requestedBy, approvedBy: r.approvedBy, status: r.status };
+  if (which === 'dryRun')
+    return { ...base, records: r.dryRun?.recordIds.length ?? 0, versions: r.dryRun?.versions ?? 0, files: r.dryRun?.files ?? 0 };
+  return { ...base, versionsRemoved: r.versionsRemoved, filesDeleted: r.filesDeleted, fileRefsRemoved: r.fileRefsRemoved };
+}
+
+function pruneCounts(r: Result): Record<string, unknown> {
+  return { versionsRemoved: r.versionsRemoved, filesDeleted: r.filesDeleted, bytesReclaimed: r.bytesBefore - r.bytesAfter + r.fileBytes };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PRINTABLE = /^[\x20-\x7e]{1,255}$/;
@@ -171,7 +199,7 @@ export function auditObserver(s: ApiServices, audit: AuditService, log: Logger):
         outcome: result,
         code,
         requestId: requestIdOf(req),
-        details: spec.before && result === 'succeeded' ? changeDetails(before.get(req), value) : null,
+        details: result !== 'succeeded' ? null : spec.before ? changeDetails(before.get(req), value) : (spec.details?.(value) ?? null),
       };
       await audit.record(entry).catch((err: unknown) => log.error({ err, route: route.id }, 'audit entry could not be written'));
     },

@@ -175,8 +175,22 @@ export interface ApiServices {
   restore: RestoreApiService;
   /** store/: its check (only reads). */
   store: Pick<Store, 'check'>;
-  /** retention/: legal holds. */
-  retention: Pick<RetentionService, 'placeHold' | 'holds' | 'releaseHold'>;
+  /** retention/: legal holds, GDPR erasure, retention policies and prune. */
+  retention: Pick<
+    RetentionService,
+    | 'placeHold'
+    | 'holds'
+    | 'releaseHold'
+    | 'requestErasure'
+    | 'erasureDryRun'
+    | 'approveErasure'
+    | 'erasure'
+    | 'erasureRequests'
+    | 'policy'
+    | 'setPolicy'
+    | 'prune'
+    | 'pruneRuns'
+  >;
   /** doctor/: what stands between the install (or one org) and working backups. */
   doctor: Pick<Doctor, 'install' | 'org'>;
 }

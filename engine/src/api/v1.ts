@@ -21,6 +21,7 @@ import { operatorRoutes } from './routes/operator.js';
 import { localAdminMatcher } from '../tenants/local-admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes } from './routes/retention.js';
+import { erasureRoutes } from './routes/erasure.js';
 import { auditObserver } from './audit.js';
 import { requestIds } from './request-id.js';
 
@@ -60,6 +61,7 @@ export function allRoutes(services: ApiServices, options: ApiOptions, log: Logge
     ...operatorRoutes(services),
     ...auditRoutes(services.audit),
     ...retentionRoutes(services),
+    ...erasureRoutes(services),
   ];
 }
 

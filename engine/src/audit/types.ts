@@ -52,6 +52,12 @@ export const AUDIT_ACTIONS = [
   'legal-hold.create',
   'legal-hold.release',
   'legal-hold.read',
+  'erasure.request',
+  'erasure.dry-run',
+  'erasure.approve',
+  'erasure.read',
+  'retention.policy.change',
+  'prune.run',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

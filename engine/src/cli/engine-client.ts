@@ -5,6 +5,8 @@ export interface CallInput {
   params?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** Who asks, where it matters (an erasure's four eyes); default "cli". */
+  user?: string;
 }
 
 export interface EngineClient {

@@ -51,7 +51,7 @@ export async function openHttpClient(url: string, key: string): Promise<EngineCl
       method: op.method,
       headers: {
         'X-OrgVault-Key': key,
-        'X-OrgVault-User': 'cli',
+        'X-OrgVault-User': input.user ?? 'cli',
         'X-OrgVault-Roles': 'administrator',
         ...(input.tenantId ? { 'X-OrgVault-Tenant': input.tenantId } : {}),
         ...(input.body !== undefined ? { 'Content-Type': 'application/json' } : {}),

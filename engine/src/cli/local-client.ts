@@ -21,7 +21,7 @@ export async function openLocalClient(): Promise<EngineClient> {
   const call = async <T>(operationId: string, input: CallInput = {}): Promise<T> => {
     const route = routes.get(operationId);
     if (!route || route.response === null) throw new OrgVaultError('INTERNAL', `No route ${operationId} answers JSON`);
-    const caller = callerFor(localOperator(input.tenantId ?? ''), 'cli', ['administrator'], route.action);
+    const caller = callerFor(localOperator(input.tenantId ?? ''), input.user ?? 'cli', ['administrator'], route.action);
     const query = Object.fromEntries(Object.entries(input.query ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
     const answer = await runRoute(route, { params: input.params ?? {}, query, body: input.body }, caller, NO_HTTP);
     // What the HTTP client would parse: the same document, dates as ISO strings, no undefined members.

@@ -12,6 +12,7 @@ import { browseCommands } from './browse-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { statusCommands } from './status-commands.js';
 import { holdCommands } from './hold-commands.js';
+import { erasureCommands } from './erasure-commands.js';
 import { doctorCommands } from './doctor-commands.js';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   browseCommands(program);
   auditCommands(program);
   holdCommands(program);
+  erasureCommands(program);
   doctorCommands(program);
   for (const command of everyCommand(program))
     command.option('--json', 'answer with one JSON document on stdout (progress and logs stay on stderr)');

@@ -12,7 +12,7 @@ import type {
   Tile,
 } from '../api/schemas.js';
 import type { CompareResult, DeletedRecords, RecordHistory, RestoreOutcome } from '../api/restore-schemas.js';
-import type { LegalHoldOut } from '../api/retention-schemas.js';
+import type { ErasureOut, LegalHoldOut, PolicyOut, PruneRunOut } from '../api/retention-schemas.js';
 
 export type JobW = z.input<typeof Job>;
 export type JobDetailW = z.input<typeof JobDetail>;
@@ -26,5 +26,8 @@ export type ReportW = z.input<typeof PermissionReport>;
 export type RestoreW = z.input<typeof RestoreOutcome>;
 export type CompareW = z.input<typeof CompareResult>;
 export type LegalHoldW = z.input<typeof LegalHoldOut>;
+export type ErasureW = z.input<typeof ErasureOut>;
+export type PolicyW = z.input<typeof PolicyOut>;
+export type PruneRunW = z.input<typeof PruneRunOut>;
 export type HistoryW = z.input<typeof RecordHistory>;
 export type DeletedW = z.input<typeof DeletedRecords>;

@@ -127,6 +127,8 @@ export class Erasures {
   async request(org: OrgRef, input: NewErasure, by: string | null): Promise<ErasureRequest> {
     if (!by) throw new OrgVaultError('FORBIDDEN', 'An erasure request needs a named administrator (the Salesforce user asking)');
     const v = validated(input);
+    // An org-wide hold refuses any erasure before anything is read; a records hold, once the records are found.
+    await this.deps.assertNotHeld(org, { action: 'erase', recordIds: [] });
     const mac = await this.deps.store.erasure.mac(org.id);
     const macs = v.values.map((x) => mac(valueKey(x)));
     const row = { objects: v.objects, record_ids: v.ids, value_macs: macs, value_lengths: v.values.map((x) => x.length) };

@@ -36,6 +36,10 @@ export function validBody(operationId: string, ids: { orgId: string }): unknown 
       return { name: 'fuzz' };
     case 'createLegalHold':
       return { name: 'Case 42', recordIds: ['001000000000001AAA'] };
+    case 'createErasure':
+      return { reference: 'DSR-42', objects: ['Contact'], values: ['fuzz@example.com'] };
+    case 'putRetentionPolicy':
+      return { policy: { keepAllDays: 30, dailyWeeks: 4, weeklyMonths: 3, monthlyYears: 1 } };
     default:
       return undefined;
   }

@@ -59,6 +59,15 @@ describe('API contract: every route against the OpenAPI document', () => {
         'connectOrg',
         'createKey',
         'createLegalHold',
+        'createErasure',
+        'listErasures',
+        'getErasure',
+        'erasureDryRun',
+        'approveErasure',
+        'getRetentionPolicy',
+        'putRetentionPolicy',
+        'listPruneRuns',
+        'startPrune',
         'createRecoveryPoint',
         'deletedRecords',
         'disconnectOrg',
@@ -364,6 +373,25 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(hold.body).toMatchObject({ scope: 'org', recordIds: [], releasedAt: null });
     const holds = await call('GET', '/orgs/{orgId}/legal-holds', `/orgs/${orgId}/legal-holds?includeReleased=true`);
     expect(holds.body.holds.map((h: { id: string }) => h.id)).toEqual([hold.body.id]);
+    // While the org is held, prune and erasure refuse (the store behind them is not this suite's).
+    const prune = await call('POST', '/orgs/{orgId}/prune-runs', `/orgs/${orgId}/prune-runs`);
+    expect([prune.status, prune.body.error.code]).toEqual([409, 'LEGAL_HOLD']);
+    const erasure = { reference: 'DSR-1', objects: ['Contact'], values: ['erin@example.com'] };
+    const refused = await call('POST', '/orgs/{orgId}/erasures', `/orgs/${orgId}/erasures`, { body: erasure });
+    expect([refused.status, refused.body.error.message]).toEqual([409, expect.stringContaining('Case 1')]);
+    expect((await call('GET', '/orgs/{orgId}/erasures', `/orgs/${orgId}/erasures`)).body).toEqual({ erasures: [] });
+    const none = '00000000-0000-4000-8000-000000000000';
+    for (const [template, method] of [
+      ['/orgs/{orgId}/erasures/{erasureId}', 'GET'],
+      ['/orgs/{orgId}/erasures/{erasureId}/dry-run', 'POST'],
+      ['/orgs/{orgId}/erasures/{erasureId}/approve', 'POST'],
+    ] as const)
+      expect((await call(method, template, template.replace('{orgId}', orgId).replace('{erasureId}', none))).status).toBe(404);
+    const policy = { keepAllDays: 30, dailyWeeks: 4, weeklyMonths: 3, monthlyYears: 1 };
+    const setPolicy = await call('PUT', '/orgs/{orgId}/retention-policy', `/orgs/${orgId}/retention-policy`, { body: { policy } });
+    expect(setPolicy.body).toMatchObject({ policy, source: 'org', updatedBy: 'admin@example.com' });
+    expect((await call('GET', '/orgs/{orgId}/retention-policy', `/orgs/${orgId}/retention-policy`)).body.policy).toEqual(policy);
+    expect((await call('GET', '/orgs/{orgId}/prune-runs', `/orgs/${orgId}/prune-runs`)).body).toEqual({ runs: [] });
     const release = `/orgs/${orgId}/legal-holds/${hold.body.id}/release`;
     expect((await call('POST', '/orgs/{orgId}/legal-holds/{holdId}/release', release)).body).toMatchObject({ id: hold.body.id });
 

@@ -38,6 +38,12 @@ const ACTIONS = {
   'legal-hold.create': 'Place legal hold',
   'legal-hold.release': 'Release legal hold',
   'legal-hold.read': 'Read legal holds',
+  'erasure.request': 'Request erasure',
+  'erasure.dry-run': 'Erasure dry run',
+  'erasure.approve': 'Approve erasure',
+  'erasure.read': 'Read erasure requests',
+  'retention.policy.change': 'Change retention policy',
+  'prune.run': 'Prune backups',
 };
 
 const SOURCES = { page: 'Page', api: 'API', cli: 'CLI', schedule: 'Schedule' };
