@@ -8,49 +8,14 @@
  */
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import pg from 'pg';
+import { existsSync } from 'node:fs';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
 import { startTestEngine, type TestEngine } from '../../../test/support/engine.js';
 import { waitForJob } from '../../../test/support/backup-checks.js';
 import { connectEmulatorOrg } from '../../../test/support/emulator-org.js';
-import { testDatabaseUrl } from '../../../test/support/db.js';
+import { filesHolding, PG_DIR } from '../../../test/support/at-rest.js';
 import type { Org } from '../../src/orgs/registry.js';
-
-/** The cluster global setup started (absent when the tests run against an outside database). */
-const PG_DIR = path.join(process.env.ORGVAULT_TEST_TMP ?? '', 'postgres');
-
-/** Files under `dir` whose bytes contain `marker`, after a checkpoint wrote every dirty page out. */
-async function filesHolding(dir: string, marker: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
-  const needle = Buffer.from(marker);
-  const hits: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(p);
-        } catch {
-          continue; // a temporary file the server removed meanwhile
-        }
-        if (bytes.includes(needle)) hits.push(path.relative(dir, p));
-      }
-    }
-  };
-  walk(dir);
-  return hits;
-}
 
 describe('restore leaves no plaintext in PostgreSQL', () => {
   let emulator: EmulatorHandle;
