@@ -195,9 +195,7 @@ describe('orgvault through a running engine', () => {
       [['audit', 'verify', '--tenant', 'cli-api'], local],
       [['audit', 'retention', '--tenant', 'cli-api'], local],
       [['audit', 'forward', '--tenant', 'cli-api', '--off'], local],
-      [onOrg(['hold', 'create', '--name', 'Audit FY2026']), cli],
-      [onOrg(['hold', 'list', '--all']), cli],
-      [['hold', 'release', '--org', org.id, String(hold.id)], cli],
+      // Before the org-wide hold below, which prune and erasure obey.
       [onOrg(['retention', '--keep-all-days', '30', '--monthly-years', '1']), cli],
       [onOrg(['prune', 'run']), cli],
       [onOrg(['prune', 'list']), cli],
@@ -206,6 +204,9 @@ describe('orgvault through a running engine', () => {
       [['erasure', 'dry-run', '--org', org.id, request.id], cli],
       [['erasure', 'approve', '--org', org.id, request.id, '--as', 'bob@example.com'], cli],
       [['erasure', 'status', '--org', org.id, request.id], cli],
+      [onOrg(['hold', 'create', '--name', 'Audit FY2026']), cli],
+      [onOrg(['hold', 'list', '--all']), cli],
+      [['hold', 'release', '--org', org.id, String(hold.id)], cli],
       [['org', 'disconnect', '--org', gone.id, '--delete-backups', '--yes'], cli],
     ];
     // The table above holds every command there is: a new command joins it.
