@@ -24,6 +24,7 @@ import { BackupDeletion } from '../../src/orgs/backup-deletion.js';
 import { OrgOrigins } from '../../src/salesforce/origins.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
+import { SignInLinks } from '../../src/tenants/sign-in-links.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -356,6 +357,7 @@ export function apiServices(
     orgs: own.orgs,
     connect: d.connect,
     webLogin: webLoginUpToSalesforce(own),
+    signIn: new SignInLinks(),
     // The real deletion over the suite's registry; the API suites store no backups, so there is nothing to delete.
     backupDeletion: new BackupDeletion({
       db: own.pool,
