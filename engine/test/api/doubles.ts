@@ -8,7 +8,7 @@
 import type { DoctorProblem, DoctorReport } from '../../src/doctor/index.js';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/audit/index.js';
-import { RetentionService, type PruneStore } from '../../src/retention/index.js';
+import { RetentionService, type ErasureStore, type PruneStore } from '../../src/retention/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
@@ -299,7 +299,7 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
  * test loudly rather than answer something made up.
  */
 /** The store's prune, for suites that hold no backups: legal holds are real, prune is not part of them. */
-export function storeNotUnderTest(): PruneStore {
+export function storeNotUnderTest(): PruneStore & ErasureStore {
   const notUnderTest = (): never => {
     throw new Error('The store is not part of this suite');
   };
@@ -310,6 +310,10 @@ export function storeNotUnderTest(): PruneStore {
     pruneFileRefs: notUnderTest,
     deleteFileRefs: notUnderTest,
     collectFiles: notUnderTest,
+    objectsHolding: notUnderTest,
+    get erasure(): never {
+      return notUnderTest();
+    },
   };
 }
 
