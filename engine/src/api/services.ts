@@ -164,8 +164,8 @@ export interface ApiServices {
   orgs: OrgRegistry;
   connect: OrgConnectService;
   webLogin: WebLoginService;
-  /** orgs/backup-deletion.ts: disconnect with deletion of the org's backups. */
-  backupDeletion: Pick<BackupDeletion, 'disconnectAndDelete'>;
+  /** orgs/backup-deletion.ts: deletion of the org's backups, with its disconnect or after it. */
+  backupDeletion: Pick<BackupDeletion, 'deleteBackups'>;
   scope: ObjectScopeService;
   jobs: BackupJobService;
   schedule: ScheduleService;
