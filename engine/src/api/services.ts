@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { BackupDeletion } from '../orgs/backup-deletion.js';
 import type { ApiKeyService } from '../tenants/keys.js';
+import type { SignInLinks } from '../tenants/sign-in-links.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
   BackupSettingsIn,
@@ -164,6 +165,8 @@ export interface ApiServices {
   orgs: OrgRegistry;
   connect: OrgConnectService;
   webLogin: WebLoginService;
+  /** tenants/sign-in-links.ts: the local page's one-time sign-in links. */
+  signIn: Pick<SignInLinks, 'redeem'>;
   /** orgs/backup-deletion.ts: deletion of the org's backups, with its disconnect or after it. */
   backupDeletion: Pick<BackupDeletion, 'deleteBackups'>;
   scope: ObjectScopeService;

@@ -57,7 +57,7 @@ function orgAdd(org: Command): void {
       runLocal(async ({ session: s, out }, o: Record<string, string | undefined>) => {
         const method = connectMethod(o);
         const { toCredentials } = await import('../salesforce/credentials.js');
-        const tenant = (await s.services.tenants.findByName(o.tenant!)) ?? (await s.services.tenants.create(o.tenant!));
+        const tenant = await s.services.tenants.ensure(o.tenant!);
         const { orgId } = await s.services.connect(tenant.id, toCredentials(method));
         const added = await s.services.orgs.resolve(orgId);
         const doc = { id: orgId, sfOrgId: added.sfOrgId, name: added.name, isSandbox: added.isSandbox, timeZone: added.timeZone, tenant };

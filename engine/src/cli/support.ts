@@ -2,13 +2,9 @@
 import { OrgVaultError } from '../errors.js';
 import type { CliSession } from './session.js';
 
-/** A tenant that must exist: a mistyped name must not make a new, empty tenant. */
+/** A tenant that must exist (see TenantService.named). */
 export async function existingTenantId(s: CliSession, name: string): Promise<string> {
-  const found = await s.services.tenants.findByName(name);
-  if (found) return found.id;
-  throw new OrgVaultError('NOT_FOUND', `No tenant is named "${name}"`, {
-    actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
-  });
+  return (await s.services.tenants.named(name)).id;
 }
 
 export function parseTime(flag: string, value: string): Date {

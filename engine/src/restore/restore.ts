@@ -137,6 +137,11 @@ export class RestoreService {
     return (await this.runs.list(orgId, limit)).map((r) => this.outcomeOf(r));
   }
 
+  /** A run's per-record results as CSV (failed rows with Salesforce's words); NOT_FOUND for another org's run. */
+  async resultsCsv(orgId: string, runId: string): Promise<string> {
+    return this.ledger.resultsCsv((await this.runs.get(orgId, runId)).targetOrgId, runId);
+  }
+
   private async newRun(req: RestoreRequest): Promise<Parameters<RestoreRuns['insert']>[0]> {
     assertObjects(req);
     const request: StoredRequest = {

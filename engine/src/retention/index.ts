@@ -11,8 +11,12 @@ import * as sql from './sql.js';
 import { toRecordIds18 } from './record-ids.js';
 import { assertPolicy } from './tiers.js';
 import { openRun, runPrune, toRun, type PruneStep, type PruneStore, type RunRow } from './prune.js';
+import { Erasures, type ErasureStore } from './erasure.js';
 import {
   MAX_HOLD_RECORDS,
+  type ErasedFilter,
+  type ErasureRequest,
+  type NewErasure,
   type EffectivePolicy,
   type HeldAction,
   type HoldScope,
@@ -25,6 +29,7 @@ import {
 export * from './types.js';
 export { toRecordIds18 } from './record-ids.js';
 export type { PruneStep, PruneStore } from './prune.js';
+export type { ErasureStore } from './erasure.js';
 
 export interface RetentionOptions {
   /** Kopia's rule: a file nothing refers to any more is deleted only once it has been so this long (default a day). */
@@ -116,13 +121,46 @@ function heldError(org: OrgRef, what: HeldAction, holds: CoveringRow[]): OrgVaul
 
 export class RetentionService {
   private readonly options: RetentionOptions;
+  private readonly erasures: Erasures;
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: PruneStore,
+    private readonly store: PruneStore & ErasureStore,
     options: Partial<RetentionOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.erasures = new Erasures({ pool, store, assertNotHeld: (org, what, client) => this.assertNotHeld(org, what, client) });
+  }
+
+  // GDPR erasure (erasure.ts): request with its dry run, a second administrator approves, it runs.
+
+  /** Records an erasure request with its dry run; VALIDATION_FAILED when nothing matches, LEGAL_HOLD while held. */
+  requestErasure(org: OrgRef, input: NewErasure, by: string | null): Promise<ErasureRequest> {
+    return this.erasures.request(org, input, by);
+  }
+
+  /** A pending request's dry run again, from what is stored now. */
+  erasureDryRun(org: OrgRef, id: string): Promise<ErasureRequest> {
+    return this.erasures.dryRun(org, id);
+  }
+
+  /** Approves (another administrator than the requester) and runs it; approving a run cut short finishes it. */
+  approveErasure(org: OrgRef, id: string, by: string | null, onStep?: PruneStep): Promise<ErasureRequest> {
+    return this.erasures.approve(org, id, by, onStep);
+  }
+
+  erasure(org: Pick<Org, 'id'>, id: string): Promise<ErasureRequest> {
+    return this.erasures.status(org, id);
+  }
+
+  /** The org's erasure requests, newest first. */
+  erasureRequests(org: Pick<Org, 'id'>): Promise<ErasureRequest[]> {
+    return this.erasures.list(org);
+  }
+
+  /** The erasure ledger as restore, compare and export consult it (null: nothing of the org was erased). */
+  erasedFilter(orgId: string): Promise<ErasedFilter | null> {
+    return this.erasures.erasedFilter(orgId);
   }
 
   /** The org's policy, else the tenant's default, else none: everything is kept. */

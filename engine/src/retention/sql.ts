@@ -78,3 +78,35 @@ export const SET_PHASE = `UPDATE prune_runs SET phase = $3 WHERE org_id = $1 AND
 export const FINISH_RUN = `UPDATE prune_runs SET phase = 'done', finished_at = now(), files_deleted = files_deleted + $3, file_bytes = file_bytes + $4
   WHERE org_id = $1 AND id = $2 RETURNING ${RUN_COLUMNS}`;
 export const LIST_RUNS = `SELECT ${RUN_COLUMNS} FROM prune_runs WHERE org_id = $1 ORDER BY started_at DESC LIMIT $2`;
+
+// Erasure requests (migration 0910).
+
+const ERASURE_COLUMNS = `id, org_id, reference, objects, record_ids, value_macs, value_lengths, status, phase, dry_run, requested_by, requested_at,
+  approved_by, approved_at, finished_at, versions_removed::float8, packs_rewritten, packs_deleted, refs_removed::float8, files_deleted,
+  file_bytes::float8`;
+
+export const INSERT_ERASURE = `INSERT INTO erasure_requests (org_id, id, tenant_id, reference, objects, record_ids, value_macs, value_lengths,
+    status, dry_run, requested_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) RETURNING ${ERASURE_COLUMNS}`;
+export const GET_ERASURE = `SELECT ${ERASURE_COLUMNS} FROM erasure_requests WHERE org_id = $1 AND id = $2`;
+export const LIST_ERASURES = `SELECT ${ERASURE_COLUMNS} FROM erasure_requests WHERE org_id = $1 ORDER BY requested_at DESC, id LIMIT $2`;
+export const SET_ERASURE_DRY_RUN = `UPDATE erasure_requests SET dry_run = $3 WHERE org_id = $1 AND id = $2 RETURNING ${ERASURE_COLUMNS}`;
+
+/** Approval: only of a pending request, and only by another administrator than the one who asked. */
+export const APPROVE_ERASURE = `UPDATE erasure_requests SET status = 'running', phase = 'versions', approved_by = $3, approved_at = now(), dry_run = $4
+  WHERE org_id = $1 AND id = $2 AND status = 'pending' AND requested_by <> $3 RETURNING ${ERASURE_COLUMNS}`;
+export const INSERT_ERASURE_RECORDS = `INSERT INTO erasure_records (org_id, request_id, object, record_id)
+  SELECT $1, $2, o, r FROM unnest($3::text[], $4::text[]) AS x(o, r) ON CONFLICT DO NOTHING`;
+export const ERASURE_RECORDS = `SELECT object, record_id FROM erasure_records WHERE org_id = $1 AND request_id = $2 ORDER BY object, record_id`;
+export const INSERT_LEDGER = `INSERT INTO erasure_ledger (org_id, kind, object, field, mac, request_id)
+  SELECT $1, k, o, f, m, $2 FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) AS x(k, o, f, m) ON CONFLICT DO NOTHING`;
+export const LEDGER_OF = `SELECT kind, object, field, encode(mac, 'hex') AS mac FROM erasure_ledger WHERE org_id = $1`;
+
+export const ADD_ERASURE_PACKS = `UPDATE erasure_requests SET versions_removed = versions_removed + $3, packs_rewritten = packs_rewritten + $4,
+  packs_deleted = packs_deleted + $5 WHERE org_id = $1 AND id = $2`;
+export const INSERT_ERASURE_FILES = `INSERT INTO erasure_files (org_id, request_id, content_hash)
+  SELECT $1, $2, h FROM unnest($3::text[]) h ON CONFLICT DO NOTHING`;
+export const ERASURE_FILES = `SELECT content_hash FROM erasure_files WHERE org_id = $1 AND request_id = $2 ORDER BY content_hash`;
+export const SET_ERASURE_FILES_PHASE = `UPDATE erasure_requests SET phase = 'files', refs_removed = refs_removed + $3 WHERE org_id = $1 AND id = $2`;
+export const FINISH_ERASURE = `UPDATE erasure_requests SET status = 'done', phase = NULL, finished_at = now(), files_deleted = files_deleted + $3,
+  file_bytes = file_bytes + $4 WHERE org_id = $1 AND id = $2 RETURNING ${ERASURE_COLUMNS}`;

@@ -74,3 +74,65 @@ export interface PruneRun {
   filesDeleted: number;
   fileBytes: number;
 }
+
+/** A GDPR erasure as asked: records by id and/or values (emails, phones) to look for in chosen objects. */
+export interface NewErasure {
+  /** The request's own reference (a ticket or case number), never personal data. */
+  reference: string;
+  /** Objects whose stored versions are searched for the values (record ids are found in any object). */
+  objects?: string[] | undefined;
+  recordIds?: string[] | undefined;
+  /** Values to match whole field values against: emails case-insensitively, phone numbers by their digits. */
+  values?: string[] | undefined;
+}
+
+/** What an erasure removes from one object: counts only (no values). */
+export interface ErasureObjectCount {
+  object: string;
+  records: number;
+  versions: number;
+  /** Files only these records refer to. */
+  files: number;
+}
+
+/** A dry run: the records found (ids only) and, per object, what erasing them removes. */
+export interface ErasureDryRun {
+  at: Date;
+  recordIds: string[];
+  objects: ErasureObjectCount[];
+  versions: number;
+  files: number;
+}
+
+export const ERASURE_STATUSES = ['pending', 'running', 'done'] as const;
+export type ErasureStatus = (typeof ERASURE_STATUSES)[number];
+
+export interface ErasureRequest {
+  id: string;
+  orgId: string;
+  reference: string;
+  objects: string[];
+  /** How many record ids and values were named (the values themselves are kept only as keyed hashes). */
+  recordIdsNamed: number;
+  valuesNamed: number;
+  /** pending: awaiting a second administrator; running: approved (a run cut short finishes when approved again); done. */
+  status: ErasureStatus;
+  phase: 'versions' | 'files' | null;
+  dryRun: ErasureDryRun | null;
+  requestedBy: string;
+  requestedAt: Date;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  finishedAt: Date | null;
+  versionsRemoved: number;
+  packsRewritten: number;
+  packsDeleted: number;
+  fileRefsRemoved: number;
+  filesDeleted: number;
+  fileBytes: number;
+}
+
+/** What restore, compare and export ask of the erasure ledger: whether a stored record is an erased one. */
+export interface ErasedFilter {
+  erased(object: string, record: { id: string; fields: Record<string, unknown> | null }): boolean;
+}

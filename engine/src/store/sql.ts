@@ -360,3 +360,26 @@ export const DELETE_ORG_PACKS =
 export const DELETE_ORG_BLOB_REFS = 'DELETE FROM blob_refs WHERE org_id = $1';
 export const DELETE_ORG_BLOBS = 'WITH gone AS (DELETE FROM blobs WHERE org_id = $1 RETURNING 1) SELECT count(*)::int AS files FROM gone';
 export const DELETE_ORG_KEY = 'DELETE FROM org_keys WHERE org_id = $1';
+
+// Erasure: retention/ names the records; these find their versions and files and remove them
+// with prune's statements (a pack rewritten without their rows, their references deleted).
+
+/** Org $1's packs of object $2 in id order, with their row ids: a scan for values reads each data pack once. */
+export const ERASE_SCAN_PACKS = 'SELECT id::text, format, row_record_ids FROM packs WHERE org_id = $1 AND object = $2 ORDER BY id';
+
+/** Where the versions of records $3 (n of them) of (org $1, object $2) are: pack and row, in pack order. */
+export const eraseVersionsSql = (n: number): string =>
+  `${unnested(
+    'v.record_id, p.id::text AS pack_id, (v.n - 1)::int AS row_no',
+    packsHolding('unnest($3::text[]) x', n <= FEW_IDS) + ' AND v.record_id = ANY($3::text[])',
+  )} ORDER BY p.id, v.n`;
+
+/** The file references of records $3 of (org $1, object $2), as prune sees them. */
+export const ERASE_REFS = `SELECT object, record_id, field, (extract(epoch FROM valid_from) * 1000)::float8 AS ms, valid_from::text AS at,
+       encode(content_hash, 'hex') AS content_hash
+  FROM blob_refs WHERE org_id = $1 AND object = $2 AND record_id = ANY($3::text[]) ORDER BY record_id, field, valid_from`;
+
+/** Of contents $2 (hex), those no reference outside the records ($3 objects, $4 ids) holds: what erasing them deletes. */
+export const ERASE_SOLE_FILES = `SELECT h AS content_hash FROM unnest($2::text[]) h
+ WHERE NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.org_id = $1 AND r.content_hash = decode(h, 'hex')
+   AND (r.object, r.record_id) NOT IN (SELECT m.o COLLATE "C", m.i COLLATE "C" FROM unnest($3::text[], $4::text[]) AS m(o, i)))`;

@@ -37,6 +37,7 @@ import {
   rewritePack,
   versionEntries,
 } from './prune/prune.js';
+import { StoreErasure } from './prune/erase.js';
 
 export type {
   CsvColumns,
@@ -60,6 +61,7 @@ export type {
 };
 export type { CheckProblem, FindingCode, IndexEntry } from './check/check.js';
 export type { DeletedBackups } from './deletion.js';
+export type { RecordRows, ScannedPack, StoreErasure } from './prune/erase.js';
 
 export interface StoreOptions {
   pool: Pool;
@@ -117,6 +119,8 @@ export function kekFromConfig(config: Config): KeyEncryptionKey {
  */
 export class Store {
   readonly keyring: Keyring;
+  /** Erasure's finding and removing (prune/erase.ts); retention/ decides what goes. */
+  readonly erasure: StoreErasure;
   private readonly blobs: BlobStore;
   private readonly packBytes: number;
 
@@ -124,6 +128,7 @@ export class Store {
     this.keyring = new Keyring(options.pool, options.kek);
     this.blobs = new BlobStore(options.pool, options.container, this.keyring);
     this.packBytes = options.packBytes ?? DEFAULT_PACK_BYTES;
+    this.erasure = new StoreErasure({ pool: options.pool, container: options.container, keyring: this.keyring });
   }
 
   /**

@@ -31,6 +31,20 @@ export class TenantService {
     const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(FIND_TENANT_BY_NAME, [name]);
     return rows[0] && { id: rows[0].id, name: rows[0].name, createdAt: rows[0].created_at };
   }
+
+  /** A tenant that must exist: a mistyped name must not make a new, empty tenant. */
+  async named(name: string): Promise<Tenant> {
+    const found = await this.findByName(name);
+    if (found) return found;
+    throw new OrgVaultError('NOT_FOUND', `No tenant is named "${name}"`, {
+      actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
+    });
+  }
+
+  /** The tenant of that name, made on first use (connecting an org under a new name makes its tenant). */
+  async ensure(name: string): Promise<Tenant> {
+    return (await this.findByName(name)) ?? this.create(name);
+  }
 }
 
 export interface Bootstrapped {

@@ -8,7 +8,7 @@
 import type { DoctorProblem, DoctorReport } from '../../src/doctor/index.js';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/audit/index.js';
-import { RetentionService, type PruneStore } from '../../src/retention/index.js';
+import { RetentionService, type ErasureStore, type PruneStore } from '../../src/retention/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { OrgVaultError, type ErrorCode } from '../../src/errors.js';
 import type { Org, OrgRegistry } from '../../src/orgs/registry.js';
@@ -24,6 +24,7 @@ import { BackupDeletion } from '../../src/orgs/backup-deletion.js';
 import { OrgOrigins } from '../../src/salesforce/origins.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
+import { SignInLinks } from '../../src/tenants/sign-in-links.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -298,7 +299,7 @@ export function doubles(own: { pool: Pool; orgs: OrgRegistry }): Doubles {
  * test loudly rather than answer something made up.
  */
 /** The store's prune, for suites that hold no backups: legal holds are real, prune is not part of them. */
-export function storeNotUnderTest(): PruneStore {
+export function storeNotUnderTest(): PruneStore & ErasureStore {
   const notUnderTest = (): never => {
     throw new Error('The store is not part of this suite');
   };
@@ -309,6 +310,10 @@ export function storeNotUnderTest(): PruneStore {
     pruneFileRefs: notUnderTest,
     deleteFileRefs: notUnderTest,
     collectFiles: notUnderTest,
+    objectsHolding: notUnderTest,
+    get erasure(): never {
+      return notUnderTest();
+    },
   };
 }
 
@@ -356,6 +361,7 @@ export function apiServices(
     orgs: own.orgs,
     connect: d.connect,
     webLogin: webLoginUpToSalesforce(own),
+    signIn: new SignInLinks(),
     // The real deletion over the suite's registry; the API suites store no backups, so there is nothing to delete.
     backupDeletion: new BackupDeletion({
       db: own.pool,

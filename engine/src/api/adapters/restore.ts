@@ -54,8 +54,8 @@ export class RestoreAdapter implements RestoreApiService {
     return this.restorer.list(org.id, page.limit);
   }
 
-  async resultsCsv(org: Org, runId: string): Promise<string> {
-    return this.restorer.ledger.resultsCsv((await this.restorer.runs.get(org.id, runId)).targetOrgId, runId);
+  resultsCsv(org: Org, runId: string): Promise<string> {
+    return this.restorer.resultsCsv(org.id, runId);
   }
 
   async compare(org: Org, against: Org | null, req: CompareRequestIn): Promise<CompareResultOut> {

@@ -4,7 +4,6 @@ import { DisconnectedOrg, Id, Tile } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { OPERATOR } from '../auth.js';
 import { toTile } from './support.js';
-import { OrgVaultError } from '../../errors.js';
 import type { Org } from '../../orgs/registry.js';
 
 const TenantOut = z.object({ id: Id, name: z.string() });
@@ -83,13 +82,7 @@ export function operatorRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: TenantOut,
       errors: ['NOT_FOUND'],
-      handler: async ({ query }) => {
-        const tenant = await s.tenants.findByName(query.name);
-        if (tenant) return tenant;
-        throw new OrgVaultError('NOT_FOUND', `No tenant is named "${query.name}"`, {
-          actions: ['Pass --tenant with the name an org was connected under (`npx orgvault org add --tenant NAME`).'],
-        });
-      },
+      handler: ({ query }) => s.tenants.named(query.name),
     }),
     defineRoute({
       id: 'ensureTenant',
@@ -102,7 +95,7 @@ export function operatorRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: TenantOut,
       errors: [],
-      handler: async ({ body }) => (await s.tenants.findByName(body.name)) ?? (await s.tenants.create(body.name)),
+      handler: ({ body }) => s.tenants.ensure(body.name),
     }),
   ];
 }

@@ -27,6 +27,8 @@ export interface OrgKeys {
   keyDigests(digests: Buffer): Buffer;
   /** HMAC-SHA256 binding a pack's row index to the pack (see catalog/index-auth.ts). */
   indexMac(data: string | Buffer): Buffer;
+  /** HMAC-SHA256 of what an erasure removed (record ids, matched values): the ledger keeps these, never the plaintext. */
+  erasureMac(data: string): Buffer;
 }
 
 function derive(dataKey: Buffer, orgId: string, purpose: string): Buffer {
@@ -37,6 +39,7 @@ export function deriveOrgKeys(orgId: string, dataKey: Buffer): OrgKeys {
   const hmacKey = derive(dataKey, orgId, 'content-hmac');
   const rowKey = derive(dataKey, orgId, 'row-hash');
   const indexKey = derive(dataKey, orgId, 'row-index-mac');
+  const erasureKey = derive(dataKey, orgId, 'erasure-ledger');
   return {
     orgId,
     packKey: derive(dataKey, orgId, 'pack'),
@@ -52,6 +55,7 @@ export function deriveOrgKeys(orgId: string, dataKey: Buffer): OrgKeys {
       return Buffer.concat([ecb.update(digests), ecb.final()]);
     },
     indexMac: (data) => createHmac('sha256', indexKey).update(data).digest(),
+    erasureMac: (data) => createHmac('sha256', erasureKey).update(data).digest(),
   };
 }
 

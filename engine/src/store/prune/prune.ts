@@ -182,7 +182,7 @@ export async function collectFiles(
 }
 
 /** The bytes of forgotten files, unless the content was recorded again since (under its lock). */
-async function deleteQueuedBytes(pool: Pool, container: ContainerClient, orgId: string): Promise<void> {
+export async function deleteQueuedBytes(pool: Pool, container: ContainerClient, orgId: string): Promise<void> {
   for (const { content_hash: hex } of (await pool.query<{ content_hash: string }>(QUEUED_DELETIONS, [orgId])).rows) {
     await withTransaction(pool, async (client) => {
       await client.query(LOCK_BLOB, [orgId, hex]);
