@@ -1,7 +1,7 @@
 import { LightningElement, wire } from 'lwc';
 import { CurrentPageReference } from 'lightning/navigation';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import { getMe, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
+import { getMe, listDisconnectedOrgs, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
 import { errorTitle, reduceErrors } from 'c/orgVaultErrors';
 
 /**
@@ -22,10 +22,12 @@ const PANELS = {
 
 /**
  * The OrgVault Backup page: a tile per organization, a Refresh button, a Hidden organizations
- * section, and the panels and details view the tiles' commands open.
+ * section, for administrators the Disconnected organizations whose backups are kept (Delete
+ * backups), and the panels and details view the tiles' commands open.
  */
 export default class OrgVaultBackupPage extends LightningElement {
   orgs = [];
+  disconnectedOrgs = [];
   allowedActions = [];
   loaded = false;
   error;
@@ -69,6 +71,7 @@ export default class OrgVaultBackupPage extends LightningElement {
       const [me, orgs] = await Promise.all([getMe(), listOrgs()]);
       this.allowedActions = me?.actions ?? [];
       this.orgs = orgs;
+      this.disconnectedOrgs = this.allowedActions.includes('orgs.disconnect') ? await listDisconnectedOrgs() : [];
       this.error = undefined;
     } catch (e) {
       this.error = e;
@@ -92,6 +95,10 @@ export default class OrgVaultBackupPage extends LightningElement {
 
   get hasHiddenOrgs() {
     return this.hiddenOrgs.length > 0;
+  }
+
+  get hasDisconnectedOrgs() {
+    return this.disconnectedOrgs.length > 0;
   }
 
   get hiddenToggleLabel() {
@@ -138,6 +145,12 @@ export default class OrgVaultBackupPage extends LightningElement {
   openConnect() {
     this.panel = PANELS.reconnect;
     this.panelOrg = undefined;
+  }
+
+  /** Delete backups of a disconnected org: the disconnect panel, in its deleting-only form. */
+  openDeleteBackups(event) {
+    this.panel = PANELS.disconnect;
+    this.panelOrg = this.disconnectedOrgs.find((o) => o.id === event.target.dataset.id);
   }
 
   toggleHidden() {
