@@ -167,8 +167,8 @@ export interface ApiServices {
   webLogin: WebLoginService;
   /** tenants/sign-in-links.ts: the local page's one-time sign-in links. */
   signIn: Pick<SignInLinks, 'redeem'>;
-  /** orgs/backup-deletion.ts: disconnect with deletion of the org's backups. */
-  backupDeletion: Pick<BackupDeletion, 'disconnectAndDelete'>;
+  /** orgs/backup-deletion.ts: deletion of the org's backups, with its disconnect or after it. */
+  backupDeletion: Pick<BackupDeletion, 'deleteBackups'>;
   scope: ObjectScopeService;
   jobs: BackupJobService;
   schedule: ScheduleService;

@@ -2,9 +2,12 @@ import type { ApiServices } from '../services.js';
 import { OrgIdParams } from '../schemas.js';
 import { HoldListQuery, HoldParams, LegalHoldList, LegalHoldOut, NewHold } from '../retention-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrgWithBackups } from './support.js';
 
-/** Legal holds of an org: place (whole org or a set of records), list, release. */
+/**
+ * Legal holds of an org: place (whole org or a set of records), list, release. Also of an org
+ * disconnected with its backups kept: those backups are what a hold keeps.
+ */
 export function retentionRoutes(s: ApiServices): AnyRoute[] {
   return [
     defineRoute({
@@ -20,7 +23,7 @@ export function retentionRoutes(s: ApiServices): AnyRoute[] {
       response: LegalHoldList,
       errors: [...ORG_ERRORS],
       handler: async ({ caller, params, query }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return { holds: await s.retention.holds(org, { includeReleased: query.includeReleased }) };
       },
     }),
@@ -36,7 +39,8 @@ export function retentionRoutes(s: ApiServices): AnyRoute[] {
       status: 201,
       response: LegalHoldOut,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params, body }) => s.retention.placeHold(await resolveOrg(s, caller, params.orgId), body, caller.user),
+      handler: async ({ caller, params, body }) =>
+        s.retention.placeHold(await resolveOrgWithBackups(s, caller, params.orgId), body, caller.user),
     }),
     defineRoute({
       id: 'releaseLegalHold',
@@ -49,7 +53,8 @@ export function retentionRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: LegalHoldOut,
       errors: [...ORG_ERRORS, 'CONFLICT'],
-      handler: async ({ caller, params }) => s.retention.releaseHold(await resolveOrg(s, caller, params.orgId), params.holdId, caller.user),
+      handler: async ({ caller, params }) =>
+        s.retention.releaseHold(await resolveOrgWithBackups(s, caller, params.orgId), params.holdId, caller.user),
     }),
   ];
 }

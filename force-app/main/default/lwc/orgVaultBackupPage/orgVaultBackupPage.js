@@ -1,6 +1,6 @@
 import { LightningElement } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import { getMe, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
+import { getMe, listDisconnectedOrgs, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
 import { errorTitle, reduceErrors } from 'c/orgVaultErrors';
 
 /** Tiles go stale slowly (jobs run for minutes); the page also refreshes whenever it is shown again. */
@@ -18,10 +18,12 @@ const PANELS = {
 
 /**
  * The OrgVault Backup page: a tile per organization, a Refresh button, a Hidden organizations
- * section, and the panels and details view the tiles' commands open.
+ * section, for administrators the Disconnected organizations whose backups are kept (Delete
+ * backups), and the panels and details view the tiles' commands open.
  */
 export default class OrgVaultBackupPage extends LightningElement {
   orgs = [];
+  disconnectedOrgs = [];
   allowedActions = [];
   loaded = false;
   error;
@@ -52,6 +54,7 @@ export default class OrgVaultBackupPage extends LightningElement {
       const [me, orgs] = await Promise.all([getMe(), listOrgs()]);
       this.allowedActions = me?.actions ?? [];
       this.orgs = orgs;
+      this.disconnectedOrgs = this.allowedActions.includes('orgs.disconnect') ? await listDisconnectedOrgs() : [];
       this.error = undefined;
     } catch (e) {
       this.error = e;
@@ -75,6 +78,10 @@ export default class OrgVaultBackupPage extends LightningElement {
 
   get hasHiddenOrgs() {
     return this.hiddenOrgs.length > 0;
+  }
+
+  get hasDisconnectedOrgs() {
+    return this.disconnectedOrgs.length > 0;
   }
 
   get hiddenToggleLabel() {
@@ -121,6 +128,12 @@ export default class OrgVaultBackupPage extends LightningElement {
   openConnect() {
     this.panel = PANELS.reconnect;
     this.panelOrg = undefined;
+  }
+
+  /** Delete backups of a disconnected org: the disconnect panel, in its deleting-only form. */
+  openDeleteBackups(event) {
+    this.panel = PANELS.disconnect;
+    this.panelOrg = this.disconnectedOrgs.find((o) => o.id === event.target.dataset.id);
   }
 
   toggleHidden() {
