@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The CLI runs from TypeScript source through tsx, like `npm start`.
-import { register } from 'tsx/esm/api';
+// Compiled JavaScript when it can be built (bin/compiled.js); else the TypeScript sources through tsx, like `npm start`.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledCli } from './compiled.js';
 
-register();
-await import('../engine/src/cli/main.ts');
+const entry = await compiledCli(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+if (entry) await import(pathToFileURL(entry).href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../engine/src/cli/main.ts');
+}

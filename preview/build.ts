@@ -19,6 +19,12 @@ const RESOURCE_PREFIX = '@salesforce/resourceUrl/';
 const VIRTUAL_RESOURCE = '\0orgvault-resource:';
 const APEX_PREFIX = '@salesforce/apex/OrgVaultController.';
 const VIRTUAL_APEX = '\0orgvault-apex:';
+/**
+ * The base components' feature gates are all open in their stub; this one makes lightning-combobox
+ * call attachInternals, which synthetic shadow refuses (the combobox then never renders).
+ */
+const CLOSED_GATES = new Set(['@salesforce/gate/bc.260.enableComboboxElementInternals']);
+const VIRTUAL_CLOSED_GATE = '\0orgvault-closed-gate';
 
 /** What only Lightning Experience provides, and where the preview takes it from. */
 function platformModules(): Plugin {
@@ -26,8 +32,10 @@ function platformModules(): Plugin {
     name: 'orgvault-platform',
     resolveId(source) {
       if (source.startsWith(APEX_PREFIX)) return VIRTUAL_APEX + source.slice(APEX_PREFIX.length);
+      if (CLOSED_GATES.has(source)) return VIRTUAL_CLOSED_GATE;
       if (source === 'lightning/platformShowToastEvent') return join(ROOT, 'preview/src/toast.js');
       if (source === 'lightning/platformResourceLoader') return join(ROOT, 'preview/src/resource-loader.js');
+      if (source === 'lightning/navigation') return join(ROOT, 'preview/src/navigation.js');
       if (source.startsWith(RESOURCE_PREFIX)) return VIRTUAL_RESOURCE + source.slice(RESOURCE_PREFIX.length);
       // The package's own components (c/name) live in Salesforce's layout: lwc/name/name.js.
       const own = /^c\/(\w+)$/.exec(source);
@@ -38,6 +46,7 @@ function platformModules(): Plugin {
       return null;
     },
     load(id) {
+      if (id === VIRTUAL_CLOSED_GATE) return 'export default { isOpen: () => false };\n';
       if (id.startsWith(VIRTUAL_APEX)) {
         const method = id.slice(VIRTUAL_APEX.length);
         const bridge = JSON.stringify(join(ROOT, 'preview/src/apex-bridge.js'));

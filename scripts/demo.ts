@@ -11,6 +11,7 @@ import { startEmulator } from '../test/emulator/server.js';
 import { freePort } from '../test/support/ports.js';
 
 export const DEMO_TENANT = 'OrgVault demo';
+const DEMO_ADMIN = 'admin@demo.orgvault.local';
 
 interface DemoFile {
   tenantId: string;
@@ -66,6 +67,7 @@ export async function startDemo(
     say(`Demo org "${org.name}" (${org.sfOrgId}) is served by the org emulator at ${emulator.instanceUrl}`);
     say(`Demo tenant API key (also in ${file}): ${demo.apiKey}`);
     say(`  curl -H 'X-OrgVault-Key: ${demo.apiKey}' -H 'X-OrgVault-Roles: administrator' ${engine.url}/api/v1/orgs`);
+    void openPage(engine, demo.apiKey, say).catch((err: Error) => log.warn({ err: err.message }, 'the page preview could not be built'));
 
     const { last, current } = await services.jobs.latest(org);
     // The first job, or the one a stop interrupted (the engine's worker resumes it from its checkpoints).
@@ -87,6 +89,19 @@ export async function startDemo(
     throw err;
   }
   return () => emulator.stop();
+}
+
+/**
+ * The Lightning page as a newcomer first sees it: its local preview (built once for these sources,
+ * then cached) served by the engine, and a link that signs the browser in as the demo's
+ * administrator once, without the key in the URL.
+ */
+async function openPage(engine: RunningEngine, apiKey: string, say: (line: string) => void): Promise<void> {
+  const { cachedPreview } = await import('../preview/cache.js');
+  engine.servePreview(engine.ctx.config.previewDir ?? (await cachedPreview()));
+  const ticket = engine.services.signIn.issue({ key: apiKey, user: DEMO_ADMIN, roles: 'administrator' });
+  say(`Open the Lightning page, signed in as the demo administrator (this link works once, for 15 minutes):`);
+  say(`  ${engine.url}/preview/#ticket=${ticket}`);
 }
 
 async function follow(

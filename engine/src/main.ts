@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { startInfra } from './infra/stack.js';
 import { createApp, listen } from './api/app.js';
+import type { PreviewMount } from './api/preview.js';
 import { fromSystemError } from './errors.js';
 import type { EngineContext } from './context.js';
 import { assertPortFree } from './infra/ports.js';
@@ -15,6 +16,8 @@ export interface RunningEngine {
   url: string;
   ctx: EngineContext;
   services: Services;
+  /** Serves the page's local preview from `dir` (built by the launcher) at /preview, and / leads there. */
+  servePreview(dir: string): void;
   /** Starts the workers and the schedule when startEngine was asked to leave them for later. */
   startWork(): Promise<void>;
   stop(): Promise<void>;
@@ -45,9 +48,10 @@ export async function startEngine(
     throw err;
   }
   let server: Server;
+  const preview: PreviewMount = { dir: config.previewDir };
   try {
     const localAdminKey = ensureLocalAdminKey(config.dataDir);
-    const app = createApp(ctx, services.api, { rateLimitPerMinute: config.apiRateLimit, localAdminKey });
+    const app = createApp(ctx, services.api, { rateLimitPerMinute: config.apiRateLimit, localAdminKey }, preview);
     server = await listen(app, config.port, config.host);
   } catch (err) {
     await services.stop();
@@ -66,6 +70,7 @@ export async function startEngine(
     url,
     ctx,
     services,
+    servePreview: (dir) => void (preview.dir = dir),
     startWork,
     stop: async () => {
       // A stop that comes while the workers start waits for them: stopping half-started ones would

@@ -14,6 +14,7 @@ import type { OrgCredentials } from './salesforce/credentials.js';
 import type { ScopeOptions } from './salesforce/scope.js';
 import { OrgOrigins } from './salesforce/origins.js';
 import { ApiKeyService } from './tenants/keys.js';
+import { SignInLinks } from './tenants/sign-in-links.js';
 import { TenantService, ensureBootstrapKey } from './tenants/tenants.js';
 import { type Org, OrgRegistry } from './orgs/registry.js';
 import { createSchedule, type ScheduleServices } from './schedule/index.js';
@@ -73,6 +74,8 @@ export interface Services {
   retention: RetentionService;
   /** Disconnect with deletion of the org's backups (refused under a legal hold). */
   backupDeletion: BackupDeletion;
+  /** One-time sign-in links for the local page (a launcher issues them, the page redeems them). */
+  signIn: SignInLinks;
   /** Tells the services the URL the engine listens on (the default OAuth callback is under it). */
   setPublicUrl(url: string): void;
   /** Makes this process a worker: backup jobs and the schedule's queues. */
@@ -240,7 +243,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
 
   const sf = { connect: salesforce, scope: salesforce, webLogin };
   const doctor = doctorOf(ctx, orgs, connectionTo, cdp);
-  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, doctor, backupDeletion, ...sf };
+  const owned = { tenants, keys, orgs, audit, retention, jobs, cdp, store, doctor, backupDeletion, signIn: new SignInLinks(), ...sf };
   const api: Services['api'] = { ...owned, restore: new RestoreAdapter(restore, compare, browser), ...scheduleApiServices(schedule) };
   return {
     store,
@@ -262,6 +265,7 @@ export async function createServices(ctx: EngineContext, options: ServiceOptions
     audit,
     retention,
     backupDeletion,
+    signIn: owned.signIn,
     setPublicUrl,
     ...lifecycle({ worker, restoreWorker, schedule, cdp, audit, backupDeletion }),
   };

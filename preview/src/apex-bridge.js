@@ -8,23 +8,43 @@ const SESSION_KEY = 'orgvault.preview.caller';
 
 /**
  * Who the preview calls as: the engine key and the user's identity and roles, which in Salesforce
- * the Named Credential and the controller supply. Taken once from the URL fragment
- * (#key=...&user=...&roles=administrator) and kept for the tab's session only.
+ * the Named Credential and the controller supply. Taken once from the URL fragment and kept for the
+ * tab's session only: either a one-time sign-in link's ticket (#ticket=..., as `npm start` prints),
+ * exchanged with the engine for them, or given outright (#key=...&user=...&roles=administrator).
  */
-export function caller() {
+let signingIn = null;
+
+export async function caller() {
   const fragment = new URLSearchParams(window.location.hash.slice(1));
-  if (fragment.get('key')) {
-    const fresh = {
-      key: fragment.get('key'),
-      user: fragment.get('user') || 'preview@localhost',
-      roles: fragment.get('roles') || 'administrator',
-    };
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify(fresh));
-    window.history.replaceState(null, '', window.location.pathname);
-    return fresh;
+  if (fragment.get('ticket') || fragment.get('key')) window.history.replaceState(null, '', window.location.pathname);
+  if (fragment.get('ticket')) signingIn = redeem(fragment.get('ticket'));
+  else if (fragment.get('key')) {
+    signingIn = null;
+    keep({ key: fragment.get('key'), user: fragment.get('user') || 'preview@localhost', roles: fragment.get('roles') || 'administrator' });
   }
+  // Every call the page makes while the ticket is exchanged waits for that one exchange.
+  if (signingIn) return signingIn;
   const kept = sessionStorage.getItem(SESSION_KEY);
   return kept ? JSON.parse(kept) : null;
+}
+
+function keep(who) {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(who));
+  return who;
+}
+
+async function redeem(ticket) {
+  const res = await fetch('/preview/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ ticket }),
+  });
+  const answer = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = answer?.error ?? { code: 'ENGINE_UNAVAILABLE', message: `The OrgVault engine answered with HTTP ${res.status}.` };
+    throw failure(error.code, res.status, error.message, error.actions);
+  }
+  return keep(answer);
 }
 
 function failure(code, status, message, actions = []) {
@@ -57,10 +77,10 @@ export function engineRequest(method, params = {}) {
 }
 
 export async function callApex(method, params) {
-  const who = caller();
+  const who = await caller();
   if (!who)
     throw failure('UNAUTHENTICATED', 401, 'The preview has no engine key.', [
-      'Open the preview as /preview/#key=<API key>&roles=administrator.',
+      'Open the link `npm start` prints, or open the preview as /preview/#key=<API key>&roles=administrator.',
     ]);
   const { method: verb, path, body } = engineRequest(method, params);
   const headers = {

@@ -92,6 +92,9 @@ describe('orgvault through a running engine', () => {
       lastJob: await api(`/jobs/${String(job.id)}`),
     });
 
+    // View details' charts: the same series through the CLI and the API.
+    expect(await json(onOrg(['monitor', '--days', '3']))).toEqual(await api('/monitor?days=3'));
+
     // Generate recovery point.
     const point = await json(onOrg(['recovery-point', '--objects', 'Account', '--at', new Date().toISOString()]));
     expect(await api(`/jobs/${String(point.id)}`)).toMatchObject({ kind: 'recovery_point', objects: ['Account'] });
@@ -160,6 +163,8 @@ describe('orgvault through a running engine', () => {
     // The same Salesforce org in a tenant of its own: an OrgVault org to disconnect with its backups.
     // By refresh token: disconnecting revokes that one, not the access token the org above works with.
     const gone = await connectEmulatorOrg(engine, emulator, 'cli-gone', { renewable: true });
+    // And one to disconnect first and delete the backups of later (before `gone` revokes the refresh token).
+    const later = await connectEmulatorOrg(engine, emulator, 'cli-later', { renewable: true });
     const every: Array<[string[], typeof cli]> = [
       [['org', 'list'], cli],
       [onOrg(['org', 'hide']), cli],
@@ -171,6 +176,7 @@ describe('orgvault through a running engine', () => {
       [['tenant', 'subscription', '--tenant', 'cli-api'], local],
       [onOrg(['backup', 'run', '--objects', 'Account', '--wait']), cli],
       [onOrg(['status']), cli],
+      [onOrg(['monitor']), cli],
       [onOrg(['jobs']), cli],
       [['job', '--org', org.id, jobId], cli],
       [onOrg(['usage']), local],
@@ -214,6 +220,12 @@ describe('orgvault through a running engine', () => {
     expect(leafCommands(buildProgram()).filter((c) => !tried.has(c.join(' ')))).toEqual([]);
     for (const [args, run] of every) expect(await json(args, run)).toEqual(expect.any(Object));
     expect(await json(['erasure', 'status', '--org', org.id, request.id])).toMatchObject({ status: 'done', approvedBy: 'bob@example.com' });
+    // Delete backups of an org disconnected earlier, its backups kept (the page's Disconnected organizations).
+    await engine.services.orgs.disconnect({ tenantId: later.tenantId, orgId: null }, later.id);
+    const kept = (await json(['org', 'list', '--disconnected'])).orgs as Array<{ id: string; tenant: { name: string } }>;
+    expect(kept).toContainEqual(expect.objectContaining({ id: later.id, tenant: expect.objectContaining({ name: 'cli-later' }) }));
+    expect(await json(['org', 'disconnect', '--org', later.id, '--delete-backups', '--yes'])).toMatchObject({ packs: 0 });
+    expect(((await json(['org', 'list', '--disconnected'])).orgs as Array<{ id: string }>).map((o) => o.id)).not.toContain(later.id);
     // Record history as the page reads it: the same document through the CLI and the API.
     expect(await json(['history', '--org', org.id, recordId])).toEqual(await api(`/records/${recordId}/history`));
     const config = engine.ctx.config;

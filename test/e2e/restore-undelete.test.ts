@@ -6,7 +6,8 @@
  * the calls the org counted, and the dry run foretold them within 15%. With the bin emptied the
  * same records are re-created under new ids (the id map) and the survivors are pointed at those;
  * a record neither undeletable nor creatable ends as a failure row with Salesforce's words. A
- * re-created file gets its document's owner back.
+ * deleted file comes back from the bin with its document, versions and links; re-created, it
+ * gets its document's owner back and exactly the links the backup held.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Connection } from 'jsforce';
@@ -31,6 +32,9 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
   let survivors: string[];
   let file: string | undefined;
   let fileOwner: string;
+  /** A file published on an account and shared with a contact; and one whose link to its account was removed before the backup. */
+  let shared: string;
+  let unlinked: string;
   /** Calls the org has counted so far (every authenticated REST, Bulk and SOAP call). */
   const orgCalls = (): number => emulator.org.limits.usage('DailyApiRequests').used;
 
@@ -69,6 +73,20 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     fileOwner = other!.Id;
     await conn.sobject('ContentDocument').update({ Id: file!, OwnerId: fileOwner });
 
+    const [onAccount, other2] = accounts.filter((a) => !victims.includes(a) && !survivors.includes(a));
+    const contact = [...before.get('Contact')!].find(([, r]) => !victims.includes(r.AccountId!))![0];
+    const newFile = async (title: string, on: string): Promise<string> => {
+      const v = await conn
+        .sobject('ContentVersion')
+        .create({ PathOnClient: `${title}.txt`, VersionData: 'dGV4dA==', FirstPublishLocationId: on });
+      return (await conn.sobject('ContentVersion').retrieve(v.id!)).ContentDocumentId as string;
+    };
+    shared = await newFile('shared', onAccount!);
+    await conn.sobject('ContentVersion').create({ PathOnClient: 'shared.txt', VersionData: 'dHdv', ContentDocumentId: shared });
+    await conn.sobject('ContentDocumentLink').create({ ContentDocumentId: shared, LinkedEntityId: contact, ShareType: 'V' });
+    unlinked = await newFile('unlinked', other2!);
+    await conn.sobject('ContentDocumentLink').destroy((await linksOf(unlinked)).find((l) => l.LinkedEntityId === other2)!.Id);
+
     const job = await engine.services.jobs.start(org, { by: 'test' });
     const done = await waitForJob(engine, org, job.id);
     expect(done.status).toBe('succeeded');
@@ -79,6 +97,15 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     await engine?.close();
     await emulator?.stop();
   });
+
+  const linksOf = async (doc: string) =>
+    (
+      await conn.query<{ Id: string; LinkedEntityId: string }>(
+        `SELECT Id, LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '${doc}'`,
+      )
+    ).records;
+  const versionsOf = async (doc: string) =>
+    (await conn.query<{ Id: string }>(`SELECT Id FROM ContentVersion WHERE ContentDocumentId = '${doc}'`)).records.map((v) => v.Id).sort();
 
   const request = (over: Partial<RestoreRequest> = {}): RestoreRequest => ({
     orgId: org.id,
@@ -177,9 +204,60 @@ describe('restore by undelete, and by re-create when the bin was emptied', () =>
     expect(row!.error).toMatch(/^undelete refused \(UNDELETE_FAILED: .+\); create: [A-Z_]+: /);
   });
 
+  it('brings a deleted file back from the Recycle Bin as itself: its document, versions and links', async () => {
+    const versions = await versionsOf(shared);
+    const links = (await linksOf(shared)).map((l) => l.Id).sort();
+    expect({ versions: versions.length, links: links.length }).toEqual({ versions: 2, links: 3 }); // owner, account, contact
+    await conn.sobject('ContentDocument').destroy(shared);
+    const files = request({ objects: ['ContentVersion'], recordIds: versions });
+    const plan = await engine.services.restore.restore({ ...files, dryRun: true });
+    expect(plan.objects.map((p) => [p.object, p.undelete, p.create])).toEqual([
+      ['ContentVersion', 2, 0],
+      ['ContentDocumentLink', 0, 0],
+    ]);
+    const callsBefore = orgCalls();
+    const run = await engine.services.restore.restore(files);
+    expect(run.apiCalls).toBe(orgCalls() - callsBefore);
+    expect({ failed: run.failed, written: run.written }).toEqual({
+      failed: 0,
+      written: [{ object: 'ContentVersion', undeleted: 2, created: 0, updated: 0, relinked: 0, failed: 0 }],
+    });
+    // One undelete call (the document's) brought both versions and every link back, ids and all.
+    expect(await versionsOf(shared)).toEqual(versions);
+    expect((await linksOf(shared)).map((l) => l.Id).sort()).toEqual(links);
+    expect((await engine.services.restore.ledger.idMap(org.id, org.id)).has(shared)).toBe(false);
+  });
+
+  it('a file re-created when the bin was emptied gets exactly the links the backup held', async () => {
+    // Published on an account whose link was removed before the backup: the backup holds the owner's link only.
+    const versions = await versionsOf(unlinked);
+    const backedUp = (await linksOf(unlinked)).map((l) => l.LinkedEntityId);
+    expect(backedUp).toEqual([emulator.userId]);
+    await conn.sobject('ContentDocument').destroy(unlinked);
+    await conn.soap.emptyRecycleBin([unlinked]);
+    const files = request({ objects: ['ContentVersion'], recordIds: versions });
+    // queryAll sees emptied records for a while: the plan may count on an undelete that the run then finds refused.
+    const plan = await engine.services.restore.restore({ ...files, dryRun: true });
+    expect(plan.objects.map((p) => [p.object, p.undelete + p.create])).toEqual([
+      ['ContentVersion', 1],
+      ['ContentDocumentLink', 0],
+    ]);
+    const run = await engine.services.restore.restore(files);
+    expect({ failed: run.failed, written: run.written.find((w) => w.object === 'ContentVersion') }).toMatchObject({
+      failed: 0,
+      written: { created: 1, undeleted: 0 },
+    });
+    const made = (await engine.services.restore.ledger.idMap(org.id, org.id)).get(unlinked)!;
+    expect(made).toMatch(/^069/);
+    // No link to the account the backup no longer had, none to anyone else.
+    expect((await linksOf(made)).map((l) => l.LinkedEntityId)).toEqual(backedUp);
+  });
+
   it("re-creates a deleted file with its document's owner, not its first version's", async () => {
     const versions = (await conn.query<{ Id: string }>(`SELECT Id FROM ContentVersion WHERE ContentDocumentId = '${file!}'`)).records;
     await conn.sobject('ContentDocument').destroy(file!);
+    // Emptied from the bin: re-created (from the bin it would come back as itself, owner and all).
+    await conn.soap.emptyRecycleBin([file!]);
     const run = await engine.services.restore.restore(request({ objects: ['ContentVersion'], recordIds: versions.map((v) => v.Id) }));
     const results = await engine.services.restore.ledger.results(org.id, run.runId!);
     expect(results.filter((r) => !r.success)).toEqual([]);

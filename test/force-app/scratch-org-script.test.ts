@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { judgeApexRun, packageClasses } from '../../scripts/apex-coverage.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SF = join(ROOT, 'node_modules/.bin/sf');
@@ -87,5 +88,45 @@ describe('scripts/scratch-org.sh', () => {
     await expect(readFile(join(ROOT, `force-app/main/default/permissionsets/${name}.permissionset-meta.xml`), 'utf8')).resolves.toContain(
       '<label>',
     );
+  });
+
+  it('fails loudly when an Apex test fails or the package is under 90% covered', () => {
+    expect(script).toMatch(/--code-coverage --json .*>"\$results"[^\n]*\nnode --import tsx scripts\/apex-coverage\.ts "\$results"/);
+    const classes = packageClasses(join(ROOT, 'force-app/main/default/classes'));
+    expect(classes).toEqual(['OrgVaultController', 'OrgVaultEngineClient']);
+    const pass: { FullName: string; Outcome: string; Message?: string } = { FullName: 'OrgVaultControllerTest.lists', Outcome: 'Pass' };
+    const run = (covered: [number, number], tests = [pass]) => ({
+      status: 0,
+      result: {
+        tests,
+        coverage: {
+          coverage: [
+            { name: 'OrgVaultController', totalLines: 100, totalCovered: covered[0] },
+            { name: 'OrgVaultEngineClient', totalLines: 50, totalCovered: covered[1] },
+          ],
+        },
+      },
+    });
+    expect(judgeApexRun(run([95, 44]), classes)).toEqual({
+      ok: true,
+      lines: ['OrgVaultController: 95% of 100 lines', 'OrgVaultEngineClient: 88% of 50 lines', 'Apex coverage 92.7% (minimum 90%)'],
+    });
+    const low = judgeApexRun(run([90, 40]), classes);
+    expect(low).toMatchObject({
+      ok: false,
+      lines: expect.arrayContaining(['FAILED: Apex coverage 86.7% is under the 90% the package requires']),
+    });
+    const failing = judgeApexRun(
+      run([100, 50], [pass, { FullName: 'OrgVaultEngineClientTest.times_out', Outcome: 'Fail', Message: 'boom' }]),
+      classes,
+    );
+    expect(failing).toMatchObject({ ok: false, lines: expect.arrayContaining(['FAILED: OrgVaultEngineClientTest.times_out Fail: boom']) });
+    const uncovered = judgeApexRun({ status: 0, result: { tests: [pass], coverage: { coverage: [] } } }, classes);
+    expect(uncovered.ok).toBe(false);
+    expect(uncovered.lines).toContain('FAILED: no coverage reported for OrgVaultEngineClient (no test exercised it)');
+    expect(judgeApexRun({ status: 1, message: 'No authorization information found for orgvault.' }, classes)).toEqual({
+      ok: false,
+      lines: ['FAILED: the Apex tests did not run: No authorization information found for orgvault.'],
+    });
   });
 });

@@ -17,13 +17,13 @@ export interface Launch {
   exited: Promise<number | null>;
 }
 
-export function launch(env: Record<string, string>, asUser?: string): Launch {
+export function launch(env: Record<string, string>, asUser?: string, cwd = ROOT): Launch {
   let out = '';
   let err = '';
   const node = [process.execPath, '--import', 'tsx', 'scripts/start.ts'];
   const [cmd, ...args] = asUser ? ['runuser', '-u', asUser, '--', ...node] : node;
   const child = spawn(cmd!, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ORGVAULT_DEMO: 'false', LOG_LEVEL: 'warn', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

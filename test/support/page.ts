@@ -1,13 +1,13 @@
 /**
- * The Chromium suites' one harness: an engine serving the run's shared preview build under a fresh
- * bootstrap key, headless Chromium (launched the way the emulator's own login suite launches it),
- * and the Backup page opened as a named user. One per test file, started in beforeAll.
+ * The Chromium suites' one harness: an engine serving the page's preview (built once for these
+ * sources, preview/cache.ts) under a fresh bootstrap key, headless Chromium (launched the way the
+ * emulator's own login suite launches it), and the Backup page opened as a named user. One per test file, started in beforeAll.
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../emulator/oauth/support/browser-login.js';
 import { startTestEngine, type TestEngine } from './engine.js';
-import { sharedPreview } from './preview.js';
+import { cachedPreview } from '../../preview/cache.js';
 
 export interface PageHarness {
   engine: TestEngine;
@@ -23,7 +23,7 @@ export async function startPageHarness(options: Parameters<typeof startTestEngin
   const key = randomBytes(24).toString('hex');
   const engine = await startTestEngine({
     ...options,
-    env: { ...options.env, ORGVAULT_PREVIEW_DIR: await sharedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
+    env: { ...options.env, ORGVAULT_PREVIEW_DIR: await cachedPreview(), ORGVAULT_BOOTSTRAP_KEY: key },
   });
   let browser: Browser;
   try {

@@ -10,8 +10,14 @@ import { readiness } from '../infra/stack.js';
 import { apiRouter, DEFAULT_API_OPTIONS, type ApiOptions } from './v1.js';
 import type { ApiServices } from './services.js';
 import { oauthCallback } from './oauth-callback.js';
+import { previewRoutes, type PreviewMount } from './preview.js';
 
-export function createApp(ctx: EngineContext, services: ApiServices, options: Partial<ApiOptions> = {}): Express {
+export function createApp(
+  ctx: EngineContext,
+  services: ApiServices,
+  options: Partial<ApiOptions> = {},
+  preview: PreviewMount = { dir: ctx.config.previewDir },
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -37,8 +43,8 @@ export function createApp(ctx: EngineContext, services: ApiServices, options: Pa
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 
-  // Development only: the Lightning page built outside Salesforce, calling this API from the same origin.
-  if (ctx.config.previewDir) app.use('/preview', express.static(ctx.config.previewDir, { index: 'index.html' }));
+  app.use('/preview', previewRoutes(preview, services.signIn));
+  app.get('/', (_req, res, next) => (preview.dir ? res.redirect('/preview/') : next()));
 
   app.get('/oauth/callback', oauthCallback(services.webLogin, ctx.log, services.audit));
   app.use('/api/v1', apiRouter(services, { ...DEFAULT_API_OPTIONS, ...options }, ctx.log));

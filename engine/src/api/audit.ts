@@ -51,12 +51,15 @@ export const ROUTE_AUDIT: Record<string, RouteAudit> = {
   // The operator routes (the local admin key) act in no tenant: only a tenant key's refusal is recorded, in its own trail.
   listAllOrgs: readOnly('org.read'),
   resolveOrg: readOnly('org.read'),
+  listAllDisconnectedOrgs: readOnly('org.read'),
+  resolveDisconnectedOrg: readOnly('org.read'),
   findTenant: readOnly('settings.read'),
   ensureTenant: readOnly('settings.read'),
   connectOrg: { action: 'org.connect', always: true, target: (_p, r) => r?.org?.id },
   // The login in the browser is begun here; its end (oauth-callback.ts) records org.connect or org.reconnect.
   beginOrgLogin: { action: 'org.login.begin', always: true },
   beginOrgReconnect: { action: 'org.login.begin', always: true },
+  listDisconnectedOrgs: readOnly('org.read'),
   getOrg: readOnly('org.read'),
   updateOrg: { action: 'org.hide', always: true },
   disconnectOrg: { action: 'org.disconnect', always: true },
@@ -158,7 +161,8 @@ function changeDetails(before: unknown, after: unknown): Record<string, unknown>
 async function isOwnOrg(s: ApiServices, principal: KeyPrincipal, orgId: string | undefined): Promise<boolean> {
   if (orgId === undefined) return true;
   if (!UUID.test(orgId)) return false;
-  return s.orgs.get({ tenantId: principal.tenantId, orgId: principal.orgId }, orgId).then(
+  // Disconnected orgs with kept backups included: their holds and deletion are still asked for.
+  return s.orgs.getWithBackups({ tenantId: principal.tenantId, orgId: principal.orgId }, orgId).then(
     () => true,
     () => false,
   );

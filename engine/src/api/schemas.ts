@@ -164,6 +164,10 @@ export const Tile = z.object({
   protection: Protection,
 });
 export const TileList = z.object({ orgs: z.array(Tile) });
+export const DisconnectedOrg = Tile.pick({ id: true, name: true, sfOrgId: true, instanceUrl: true, isSandbox: true }).extend({
+  disconnectedAt: DateTime,
+});
+export const DisconnectedOrgList = z.object({ orgs: z.array(DisconnectedOrg).describe('Latest disconnect first') });
 
 const LoginUrl = z.url({ protocol: /^https?$/ }).max(2000);
 export const ConnectRequest = z.discriminatedUnion('method', [

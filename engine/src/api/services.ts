@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Org, OrgRegistry } from '../orgs/registry.js';
 import type { BackupDeletion } from '../orgs/backup-deletion.js';
 import type { ApiKeyService } from '../tenants/keys.js';
+import type { SignInLinks } from '../tenants/sign-in-links.js';
 import type { TenantService } from '../tenants/tenants.js';
 import type {
   BackupSettingsIn,
@@ -152,7 +153,7 @@ export interface RestoreApiService {
   /** Every stored version of a record with its source and changes; NOT_FOUND naming why (another org's id, another object's). */
   history(org: Org, recordId: string, object?: string): Promise<RecordHistoryOut>;
   /** Records deleted in a window and not back since, per object, each with the deleted parent it went with. */
-  deleted(org: Org, query: { since: Date; until: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut>;
+  deleted(org: Org, query: { since?: Date; until?: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut>;
 }
 
 /** Everything the API is built over. */
@@ -164,8 +165,10 @@ export interface ApiServices {
   orgs: OrgRegistry;
   connect: OrgConnectService;
   webLogin: WebLoginService;
-  /** orgs/backup-deletion.ts: disconnect with deletion of the org's backups. */
-  backupDeletion: Pick<BackupDeletion, 'disconnectAndDelete'>;
+  /** tenants/sign-in-links.ts: the local page's one-time sign-in links. */
+  signIn: Pick<SignInLinks, 'redeem'>;
+  /** orgs/backup-deletion.ts: deletion of the org's backups, with its disconnect or after it. */
+  backupDeletion: Pick<BackupDeletion, 'deleteBackups'>;
   scope: ObjectScopeService;
   jobs: BackupJobService;
   schedule: ScheduleService;

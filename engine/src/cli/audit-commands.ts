@@ -3,7 +3,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { OrgVaultError } from '../errors.js';
-import { AUDIT_ACTIONS, type AuditAction, type AuditFilter, type AuditRecord, type ExportFormat } from '../audit/index.js';
+// The list only, from the domain's types: its service would load pg into every command.
+import { AUDIT_ACTIONS } from '../audit/types.js';
+import type { AuditAction, AuditFilter, AuditRecord, ExportFormat } from '../audit/index.js';
 import { existingTenantId, parseTime } from './support.js';
 import { runLocal } from './command.js';
 import { say, type Output } from './output.js';

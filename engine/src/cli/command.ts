@@ -10,6 +10,7 @@
  *     }));
  */
 import type { Command } from 'commander';
+import { OrgVaultError } from '../errors.js';
 import { interruptedCode, onShutdown } from '../infra/shutdown.js';
 import { openClient } from './client.js';
 import type { CallInput, EngineClient } from './engine-client.js';
@@ -71,8 +72,21 @@ export const ORG_HELP = 'org id, Salesforce org id or name (default: the only on
 export const resolveOrg = (client: EngineClient, ref: string | undefined): Promise<OrgRef> =>
   client.call<OrgRef>('resolveOrg', { query: { ref } });
 
+/** The org a command on kept backups means (legal holds, deleting backups): connected, or disconnected with its backups kept. */
+export async function resolveOrgWithBackups(
+  client: EngineClient,
+  ref: string | undefined,
+): Promise<Pick<OrgRef, 'id' | 'name' | 'tenant'>> {
+  try {
+    return await resolveOrg(client, ref);
+  } catch (err) {
+    if (!(err instanceof OrgVaultError) || err.code !== 'NOT_FOUND') throw err;
+    return client.call<Pick<OrgRef, 'id' | 'name' | 'tenant'>>('resolveDisconnectedOrg', { query: { ref } });
+  }
+}
+
 /** A call on one org's resource, in its tenant. */
-export const onOrg = (org: OrgRef, more: Omit<CallInput, 'tenantId'> = {}): CallInput => ({
+export const onOrg = (org: Pick<OrgRef, 'id' | 'tenant'>, more: Omit<CallInput, 'tenantId'> = {}): CallInput => ({
   ...more,
   tenantId: org.tenant.id,
   params: { orgId: org.id, ...more.params },

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { OrgVaultError } from '../errors.js';
-import { ORG_HELP, onOrg, resolveOrg, run } from './command.js';
+import { ORG_HELP, onOrg, resolveOrg, resolveOrgWithBackups, run } from './command.js';
 import type { EngineClient } from './engine-client.js';
 import { say } from './output.js';
 import type { TileW } from './types.js';
@@ -98,15 +98,19 @@ function disconnectCommand(org: Command): void {
     .command('disconnect')
     .description('Disconnect an org (Disconnect): tokens revoked at Salesforce, schedule and stream stopped; its backups are kept')
     .option('--org <ref>', ORG_HELP)
-    .option('--delete-backups', 'also delete all its backups (refused under a legal hold); needs --yes')
+    .option(
+      '--delete-backups',
+      'also delete all its backups (refused under a legal hold); needs --yes. Also for an org disconnected earlier (Delete backups)',
+    )
     .option('--yes', 'confirm --delete-backups')
     .action(
       run(async ({ client, out }, o: { org?: string; deleteBackups?: boolean; yes?: boolean }) => {
-        const ref = await resolveOrg(client, o.org);
         if (!o.deleteBackups) {
+          const ref = await resolveOrg(client, o.org);
           await client.call('disconnectOrg', onOrg(ref));
           return void out.result({ disconnected: ref.id }, () => say(`${ref.name} is disconnected; its backups are kept`));
         }
+        const ref = await resolveOrgWithBackups(client, o.org);
         if (!o.yes) {
           throw new OrgVaultError('VALIDATION_FAILED', `Deleting every backup of ${ref.name} cannot be undone: confirm it with --yes`, {
             actions: [`orgvault org disconnect --org ${ref.id} --delete-backups --yes`],

@@ -1,6 +1,6 @@
 /** `orgvault hold list|create|release`: legal holds, which prune, erasure and deleting backups obey. */
 import type { Command } from 'commander';
-import { onOrg, ORG_HELP, resolveOrg, run } from './command.js';
+import { onOrg, ORG_HELP, resolveOrgWithBackups, run } from './command.js';
 import { fields, say, table } from './output.js';
 import { list } from './support.js';
 import type { LegalHoldW } from './types.js';
@@ -24,7 +24,7 @@ export function holdCommands(program: Command): void {
     .option('--all', 'released holds too')
     .action(
       run(async ({ client, out }, o: { org?: string; all?: boolean }) => {
-        const org = await resolveOrg(client, o.org);
+        const org = await resolveOrgWithBackups(client, o.org);
         const { holds } = await client.call<{ holds: LegalHoldW[] }>(
           'listLegalHolds',
           onOrg(org, { query: { includeReleased: o.all ? 'true' : 'false' } }),
@@ -40,7 +40,7 @@ export function holdCommands(program: Command): void {
     .option('--records <ids>', 'comma-separated Salesforce record ids (default: the whole org)')
     .action(
       run(async ({ client, out }, o: { org?: string; name: string; records?: string }) => {
-        const org = await resolveOrg(client, o.org);
+        const org = await resolveOrgWithBackups(client, o.org);
         const body = { name: o.name, ...(o.records ? { recordIds: list(o.records) } : {}) };
         const created = await client.call<LegalHoldW>('createLegalHold', onOrg(org, { body }));
         out.result(created, () => printHold(created));
@@ -53,7 +53,7 @@ export function holdCommands(program: Command): void {
     .option('--org <ref>', ORG_HELP)
     .action((holdId: string, o: { org?: string }, cmd: Command) =>
       run(async ({ client, out }) => {
-        const org = await resolveOrg(client, o.org);
+        const org = await resolveOrgWithBackups(client, o.org);
         const released = await client.call<LegalHoldW>('releaseLegalHold', onOrg(org, { params: { holdId } }));
         out.result(released, () => printHold(released));
       })(o, cmd),

@@ -7,7 +7,7 @@ import { ORG_HELP, resolveOrg, run, runLocal, type OrgRef } from './command.js';
 import { say, table } from './output.js';
 import { existingTenantId, list, parseTime } from './support.js';
 import { cliActor } from './audit-commands.js';
-import type { TileW } from './types.js';
+import type { DisconnectedOrgW, TileW } from './types.js';
 import type { EngineClient } from './engine-client.js';
 import { connectCommands } from './connect-commands.js';
 
@@ -75,8 +75,20 @@ export function orgCommands(program: Command): void {
   org
     .command('list')
     .description('Connected organizations (the tiles), of every tenant')
+    .option('--disconnected', 'instead, the disconnected ones whose backups are kept (Disconnected organizations)')
     .action(
-      run(async ({ client, out }) => {
+      run(async ({ client, out }, o: { disconnected?: boolean }) => {
+        if (o.disconnected) {
+          const gone = await client.call<{ orgs: Array<DisconnectedOrgW & Pick<OrgRef, 'tenant'>> }>('listAllDisconnectedOrgs');
+          const rows = gone.orgs.map(({ id, sfOrgId, name, disconnectedAt, tenant }) => ({
+            id,
+            sfOrgId,
+            name,
+            disconnectedAt,
+            tenant: tenant.name,
+          }));
+          return void out.result(gone, () => table(rows));
+        }
         const answer = await client.call<{ orgs: Array<TileW & OrgRef> }>('listAllOrgs');
         out.result(answer, () =>
           table(

@@ -1,8 +1,12 @@
-/** `orgvault status`: are we protected, and since when (the tile's figures and the last job's, as View details shows them). */
+/**
+ * `orgvault status`: are we protected, and since when (the tile's figures and the last job's, as
+ * View details shows them); `orgvault monitor`: the same over time, per day (View details' charts).
+ */
 import type { Command } from 'commander';
 import { onOrg, ORG_HELP, resolveOrg, run } from './command.js';
-import { fields } from './output.js';
-import type { JobDetailW, TileW } from './types.js';
+import { fields, say, table } from './output.js';
+import { parseCount } from './support.js';
+import type { JobDetailW, MonitorSeriesW, TileW } from './types.js';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -58,6 +62,23 @@ export function statusCommands(program: Command): void {
         out.result({ org, protection: tile.protection, continuousProtection: tile.cdpEnabled, currentJob: tile.currentJob, lastJob }, () =>
           print({ org, tile, lastJob }),
         );
+      }),
+    );
+  program
+    .command('monitor')
+    .description("Protection over time, per UTC day (View details' charts): jobs, records and files protected, changes, bytes, API calls")
+    .option('--org <ref>', ORG_HELP)
+    .option('--days <n>', 'days in the window, the last one included (default 30)')
+    .option('--to <day>', "the window's last UTC day, YYYY-MM-DD (default today)")
+    .action(
+      run(async ({ client, out }, o: { org?: string; days?: string; to?: string }) => {
+        const ref = await resolveOrg(client, o.org);
+        const query = { days: o.days === undefined ? undefined : parseCount('--days', o.days), to: o.to };
+        const series = await client.call<MonitorSeriesW>('getMonitorSeries', onOrg(ref, { query }));
+        out.result(series, () => {
+          say(`${ref.name}, ${series.from} to ${series.to}: ${series.jobs} job(s)`);
+          table(series.days.filter((d) => d.jobs > 0 || d.recordsProtected > 0));
+        });
       }),
     );
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   BackupSettings,
   CdpSettings,
+  DisconnectedOrg,
   Job,
   JobDetail,
   PermissionCheckRun,
@@ -13,10 +14,12 @@ import type {
 } from '../api/schemas.js';
 import type { CompareResult, DeletedRecords, RecordHistory, RestoreOutcome } from '../api/restore-schemas.js';
 import type { ErasureOut, LegalHoldOut, PolicyOut, PruneRunOut } from '../api/retention-schemas.js';
+import type { MonitorSeries } from '../api/monitor-schemas.js';
 
 export type JobW = z.input<typeof Job>;
 export type JobDetailW = z.input<typeof JobDetail>;
 export type TileW = z.input<typeof Tile>;
+export type DisconnectedOrgW = z.input<typeof DisconnectedOrg>;
 export type CdpW = z.input<typeof CdpSettings>;
 export type RecoveryPointW = z.input<typeof RecoveryPoint>;
 export type BackupSettingsW = z.input<typeof BackupSettings>;
@@ -31,3 +34,4 @@ export type PolicyW = z.input<typeof PolicyOut>;
 export type PruneRunW = z.input<typeof PruneRunOut>;
 export type HistoryW = z.input<typeof RecordHistory>;
 export type DeletedW = z.input<typeof DeletedRecords>;
+export type MonitorSeriesW = z.input<typeof MonitorSeries>;

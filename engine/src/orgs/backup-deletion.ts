@@ -1,9 +1,10 @@
 /**
- * Disconnect with deletion of the org's backups: the administrator's separate, confirmed choice
- * beside a plain disconnect (which keeps them). A legal hold refuses it before anything changes;
- * so does a backup or restore still running, which would read or write the backups meanwhile.
- * Then the org is disconnected (tokens revoked, schedule and stream stopped), the deletion is
- * marked on its row, and the store deletes; a stop after the mark is finished at the next start.
+ * Deletion of an org's backups: the administrator's separate, confirmed choice beside a plain
+ * disconnect (which keeps them), with the disconnect or after it. A legal hold refuses it before
+ * anything changes; so does a backup or restore still running, which would read or write the
+ * backups meanwhile. Then a connected org is disconnected (tokens revoked, schedule and stream
+ * stopped), the deletion is marked on its row, and the store deletes; a stop after the mark is
+ * finished at the next start.
  */
 import { OrgVaultError } from '../errors.js';
 import type { Queryable } from '../infra/db.js';
@@ -42,11 +43,12 @@ export class BackupDeletion {
     },
   ) {}
 
-  async disconnectAndDelete(scope: OrgScope, orgId: string): Promise<{ org: Org; deleted: DeletedOrgBackups }> {
+  /** The org's backups, gone; a connected org is disconnected first, a disconnected one keeps its row (listed no more). */
+  async deleteBackups(scope: OrgScope, orgId: string): Promise<{ org: Org; deleted: DeletedOrgBackups }> {
     const { orgs, db, store } = this.deps;
-    const org = await orgs.get(scope, orgId);
+    const org = await orgs.getWithBackups(scope, orgId);
     await this.#assertDeletable(org);
-    await orgs.disconnect(scope, org.id);
+    if (org.disconnectedAt === null) await orgs.disconnect(scope, org.id);
     await db.query(MARK_BACKUPS_DELETED, [org.tenantId, org.id]);
     return { org, deleted: await store.deleteOrgBackups(org.id) };
   }

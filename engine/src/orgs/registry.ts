@@ -19,6 +19,11 @@ export interface Org {
   reconnectReason: string | null;
 }
 
+/** An org disconnected with its backups kept: listed apart from the tiles, so they can still be deleted. */
+export interface DisconnectedOrg extends Org {
+  disconnectedAt: Date;
+}
+
 /** What connecting learns about an org (from its identity and Organization record). */
 export interface OrgIdentity {
   sfOrgId: string;
@@ -54,6 +59,8 @@ interface OrgRow {
   reconnect_reason: string | null;
 }
 
+type OrgWithBackupsRow = OrgRow & { disconnected_at: Date | null };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids this engine mints are uuids; anything else names nothing (and must not reach a uuid column). */
@@ -71,6 +78,11 @@ const toOrg = (r: OrgRow): Org => ({
   connectedAt: r.connected_at,
   reconnectNeeded: r.reconnect_needed_at !== null,
   reconnectReason: r.reconnect_reason,
+});
+
+const toOrgWithBackups = (r: OrgWithBackupsRow): Org & { disconnectedAt: Date | null } => ({
+  ...toOrg(r),
+  disconnectedAt: r.disconnected_at,
 });
 
 /**
@@ -115,6 +127,23 @@ export class OrgRegistry {
     return toOrg(rows[0]);
   }
 
+  /**
+   * An org whose backups are kept, connected or not (disconnectedAt says): what deleting backups
+   * reaches. Scoped as `get`; an org whose backups are already deleted is NOT_FOUND.
+   */
+  async getWithBackups(scope: OrgScope, orgId: string): Promise<Org & { disconnectedAt: Date | null }> {
+    if (!isUuid(orgId) || (scope.orgId !== null && scope.orgId !== orgId.toLowerCase())) throw notFound();
+    const { rows } = await this.db.query<OrgWithBackupsRow>(sql.GET_WITH_BACKUPS, [scope.tenantId, orgId]);
+    if (!rows[0]) throw notFound();
+    return toOrgWithBackups(rows[0]);
+  }
+
+  /** Disconnected orgs whose backups are kept, latest disconnect first: a tenant's, or (no scope) every tenant's. */
+  async listDisconnected(scope?: OrgScope): Promise<DisconnectedOrg[]> {
+    const { rows } = await this.db.query<OrgWithBackupsRow>(sql.LIST_DISCONNECTED, [scope?.tenantId ?? null, scope?.orgId ?? null]);
+    return rows.map((r) => ({ ...toOrg(r), disconnectedAt: r.disconnected_at! }));
+  }
+
   /** Every connected org of every tenant, oldest connection first: the operator's view (CLI). */
   async listConnected(): Promise<Org[]> {
     return (await this.db.query<OrgRow>(sql.LIST_CONNECTED)).rows.map(toOrg);
@@ -126,23 +155,12 @@ export class OrgRegistry {
    * VALIDATION_FAILED (with the candidates) when several do.
    */
   async resolve(ref: string | undefined): Promise<Org> {
-    const orgs = await this.listConnected();
-    const matches =
-      ref === undefined ? orgs : orgs.filter((o) => o.id === ref || o.sfOrgId === ref || o.sfOrgId.slice(0, 15) === ref || o.name === ref);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) {
-      throw new OrgVaultError(
-        'NOT_FOUND',
-        ref === undefined ? 'No organization is connected' : `No connected organization matches "${ref}"`,
-        {
-          actions: ['Connect one with `npx orgvault org add`, or list them with `npx orgvault org list`.'],
-        },
-      );
-    }
-    throw new OrgVaultError('VALIDATION_FAILED', `${matches.length} organizations match; say which with --org`, {
-      details: { orgs: matches.map((m) => `${m.id} ${m.sfOrgId} ${m.name}`) },
-      actions: ['Pass --org <id | Salesforce org id | name>.'],
-    });
+    return pick(await this.listConnected(), ref, 'connected');
+  }
+
+  /** The same among disconnected orgs whose backups are kept (deleting them later). */
+  async resolveDisconnected(ref: string | undefined): Promise<DisconnectedOrg> {
+    return pick(await this.listDisconnected(), ref, 'disconnected');
   }
 
   /** Adds an org to its tenant, or brings a disconnected one back with fresh identity. */
@@ -177,3 +195,28 @@ export class OrgRegistry {
 }
 
 const notFound = (): OrgVaultError => new OrgVaultError('NOT_FOUND', 'No such organization');
+
+function pick<O extends Org>(orgs: O[], ref: string | undefined, among: 'connected' | 'disconnected'): O {
+  const matches =
+    ref === undefined ? orgs : orgs.filter((o) => o.id === ref || o.sfOrgId === ref || o.sfOrgId.slice(0, 15) === ref || o.name === ref);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    if (among === 'disconnected') {
+      const what = ref === undefined ? 'has its backups kept' : `with kept backups matches "${ref}"`;
+      throw new OrgVaultError('NOT_FOUND', `No disconnected organization ${what}`, {
+        actions: ['List them with `npx orgvault org list --disconnected`.'],
+      });
+    }
+    throw new OrgVaultError(
+      'NOT_FOUND',
+      ref === undefined ? 'No organization is connected' : `No connected organization matches "${ref}"`,
+      {
+        actions: ['Connect one with `npx orgvault org add`, or list them with `npx orgvault org list`.'],
+      },
+    );
+  }
+  throw new OrgVaultError('VALIDATION_FAILED', `${matches.length} organizations match; say which with --org`, {
+    details: { orgs: matches.map((m) => `${m.id} ${m.sfOrgId} ${m.name}`) },
+    actions: ['Pass --org <id | Salesforce org id | name>.'],
+  });
+}

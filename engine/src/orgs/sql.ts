@@ -13,6 +13,14 @@ export const LIST_IN_SCOPE = `SELECT ${ORG_COLUMNS} FROM orgs WHERE tenant_id = 
 
 export const GET_IN_TENANT = `SELECT ${ORG_COLUMNS} FROM orgs WHERE tenant_id = $1 AND id = $2 AND disconnected_at IS NULL`;
 
+/** Disconnected orgs whose backups are kept, in a scope ($1 null: every tenant's; $2 an org key's org), latest disconnect first. */
+export const LIST_DISCONNECTED = `SELECT ${ORG_COLUMNS}, disconnected_at FROM orgs
+  WHERE disconnected_at IS NOT NULL AND backups_deleted_at IS NULL AND ($1::uuid IS NULL OR tenant_id = $1) AND ($2::uuid IS NULL OR id = $2)
+  ORDER BY disconnected_at DESC, id`;
+
+/** An org whose backups are kept: connected, or disconnected with its backups not deleted. */
+export const GET_WITH_BACKUPS = `SELECT ${ORG_COLUMNS}, disconnected_at FROM orgs WHERE tenant_id = $1 AND id = $2 AND backups_deleted_at IS NULL`;
+
 /** Every connected org of every tenant, oldest connection first (the operator's CLI). */
 export const LIST_CONNECTED = `SELECT ${ORG_COLUMNS} FROM orgs WHERE disconnected_at IS NULL ORDER BY connected_at`;
 

@@ -16,7 +16,7 @@ import { undeleteRecords, UNDELETE_SIZE } from '../salesforce/soap.js';
 import type { RestoreLedger, ResultRow } from './ledger.js';
 import type { RestoreRuns } from './runs.js';
 import { SentRows } from './recover.js';
-import { createWithFile, documentOwners, mapDocuments } from './files.js';
+import { backedUpLinks, createWithFile, documentOwners, firstVersionFields, mapDocuments } from './files.js';
 import { createBody, stepOf, targetIdOf } from './step.js';
 import { survivorUpdates } from './survivors.js';
 import { BULK_CALLS, type ObjectWork, type Planned, type RunCtx, type Update } from './types.js';
@@ -114,11 +114,20 @@ export class RestoreWriter {
       for (const id of pending.filter((x) => !now.has(x))) refused.set(id, 'not in the Recycle Bin any more');
       pending = pending.filter((x) => now.get(x)?.IsDeleted === true);
     }
-    for (let i = 0; i < pending.length; i += UNDELETE_SIZE) {
-      const part = pending.slice(i, i + UNDELETE_SIZE);
+    // Records that come back with a parent (a file's versions with their document) share its call and its answer.
+    const via = (id: string): string => w.undeleteVia.get(id) ?? id;
+    const parents = [...new Set(pending.map(via))];
+    const answers = new Map<string, string | null>();
+    for (let i = 0; i < parents.length; i += UNDELETE_SIZE) {
+      const part = parents.slice(i, i + UNDELETE_SIZE);
       ctx.conn.budget.assertMaySpend(1);
       const results = await undeleteRecords(ctx.conn, part);
-      results.forEach((r, k) => (r.success ? rows.push(row(part[k]!, true, null)) : refused.set(part[k]!, errorText(r.errors))));
+      results.forEach((r, k) => answers.set(part[k]!, r.success ? null : errorText(r.errors)));
+    }
+    for (const id of pending) {
+      const why = answers.get(via(id));
+      if (why === null) rows.push(row(id, true, null));
+      else refused.set(id, why ?? 'no answer to its undelete');
     }
     for (const r of rows) {
       w.live.set(r.newId!, w.binned.get(r.newId!)!);
@@ -198,17 +207,17 @@ export class RestoreWriter {
     // Versions of one document in their order: the first makes the document, the next join it.
     const ordered = [...creates].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0));
     const docOf = (v: StoredRecord): string => String(v.fields.ContentDocumentId ?? '');
-    const owners =
-      w.object === 'ContentVersion'
-        ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...new Set(creates.map(docOf))])
-        : undefined;
+    const files = w.object === 'ContentVersion';
+    const docs = new Set(creates.map(docOf));
+    const owners = files ? await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...docs]) : undefined;
+    const linked = files ? await backedUpLinks(this.deps.store, ctx.req.orgId, ctx.at, docs) : undefined;
     for (const rec of ordered) {
-      // The version that makes the document gives it the document's owner (Salesforce takes the first version's).
-      const owner = owners && !ctx.idMap.has(docOf(rec)) ? owners.get(docOf(rec)) : undefined;
+      // The version that makes the document: its owner and its automatic links as the backup had them.
+      const first = owners && !ctx.idMap.has(docOf(rec));
       const made = await this.createOneWithFile(
         ctx,
         w,
-        owner ? { ...rec, fields: { ...rec.fields, OwnerId: owner } } : rec,
+        first ? { ...rec, fields: firstVersionFields(rec.fields, owners.get(docOf(rec)), linked) } : rec,
         refs.get(rec.id),
       );
       if (made && w.object === 'ContentVersion') await mapDocuments(ctx.conn, this.deps.ledger, target(ctx), ctx.idMap, [rec]);

@@ -101,6 +101,45 @@ export async function documentOwners(store: Store, orgId: string, at: Date, oldD
   return out;
 }
 
+/**
+ * Per backed-up document (of `oldDocs`), the entities its links joined it to as of `at`; undefined
+ * when the backup holds no links at all (then nothing is known of them).
+ */
+export async function backedUpLinks(
+  store: Store,
+  orgId: string,
+  at: Date,
+  oldDocs: ReadonlySet<string>,
+): Promise<Map<string, Set<string>> | undefined> {
+  if (!oldDocs.size || !(await store.objects(orgId)).includes(LINK_OBJECT)) return undefined;
+  const out = new Map<string, Set<string>>();
+  for await (const link of store.readAsOf({ orgId, object: LINK_OBJECT, at })) {
+    const doc = String(link.fields.ContentDocumentId ?? '');
+    if (!oldDocs.has(doc)) continue;
+    out.set(doc, (out.get(doc) ?? new Set()).add(String(link.fields.LinkedEntityId ?? '')));
+  }
+  return out;
+}
+
+/**
+ * The backed-up fields of the version that makes a re-created document, as it is sent. Salesforce
+ * links a new document to its owner and to FirstPublishLocationId (left blank: the user who
+ * publishes it), so the version carries the document's owner, and a first publish location the
+ * backup holds no link to (one removed since) becomes the owner's own library: the document gets
+ * no link the backup lacks.
+ */
+export function firstVersionFields(
+  fields: Record<string, unknown>,
+  owner: string | undefined,
+  linked: Map<string, Set<string>> | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = owner ? { ...fields, OwnerId: owner } : { ...fields };
+  const location = text(fields.FirstPublishLocationId);
+  if (linked && !(location && linked.get(String(fields.ContentDocumentId ?? ''))?.has(location)))
+    out.FirstPublishLocationId = text(out.OwnerId);
+  return out;
+}
+
 export interface LinkRestoreContext {
   store: Store;
   ledger: RestoreLedger;

@@ -17,7 +17,7 @@ import type { RestoreLedger } from './ledger.js';
 import { parentsFirst } from './order.js';
 import { normalValue, writableFields } from './values.js';
 import { selectHierarchy, type Selection } from './hierarchy.js';
-import { documentOwners, LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
+import { backedUpLinks, documentOwners, firstVersionFields, LINK_OBJECT, type LinkRestoreContext, type PlannedCreates } from './files.js';
 import { missing, stepOf, targetIdOf } from './step.js';
 import { planSurvivors } from './survivors.js';
 import { BULK_CALLS, MAX_DEPTH, type ObjectPlan, type ObjectWork, type Planned, type RestoreRequest, type RunCtx } from './types.js';
@@ -102,22 +102,39 @@ export class RestorePlanner {
 
   /**
    * The missing records still in the target's Recycle Bin (in place, or re-created earlier and
-   * deleted again): undeleted, with their values there; the others are re-created.
+   * deleted again): undeleted, with their values there; the others are re-created. Records of an
+   * object that cannot be undeleted come back with the parent that took them along (a file's
+   * versions with their ContentDocument, and with it the file's links).
    */
   private async findBinned(ctx: RunCtx, w: ObjectWork): Promise<void> {
     const gone = missing(ctx, w);
+    const via = !ctx.undelete || !gone.length || ctx.undeletable.has(w.object) ? undefined : await this.undeletedWith(ctx, w.object);
     const byTarget = new Map<string, string>();
-    if (ctx.undelete && ctx.undeletable.has(w.object))
+    if (ctx.undelete && (ctx.undeletable.has(w.object) || via))
       for (const r of gone) {
         const id = targetIdOf(ctx, r.id);
         if (id) byTarget.set(id, r.id);
       }
     if (byTarget.size)
-      for (const rec of await binnedRecords(ctx.conn, w.object, w.liveFields, [...byTarget.keys()])) {
+      for (const rec of await binnedRecords(ctx.conn, w.object, via ? [...w.liveFields, via] : w.liveFields, [...byTarget.keys()])) {
+        const parent = via ? normalValue('reference', rec[via]) : null;
+        if (via && !parent) continue;
         w.binned.set(String(rec.Id), rec);
+        if (parent) w.undeleteVia.set(String(rec.Id), parent);
         ctx.undeleteSet.add(byTarget.get(String(rec.Id))!);
       }
     for (const r of gone) if (!ctx.undeleteSet.has(r.id)) ctx.createSet.add(r.id);
+  }
+
+  /** The lookup of `object` to an undeletable parent whose delete takes its records along (cascade), if any. */
+  private async undeletedWith(ctx: RunCtx, object: string): Promise<string | undefined> {
+    for (const f of (await this.describe(ctx, object)).fields) {
+      const parent = f.type === 'reference' && f.referenceTo?.length === 1 ? f.referenceTo[0]! : undefined;
+      if (!parent || !ctx.undeletable.has(parent)) continue;
+      const rels = (await this.describe(ctx, parent)).childRelationships ?? [];
+      if (rels.some((r) => r.childSObject === object && r.field === f.name && r.cascadeDelete)) return f.name;
+    }
+    return undefined;
   }
 
   /** Per object restored, its fields through which a parent restored here deletes (and undeletes) its records. */
@@ -138,9 +155,15 @@ export class RestorePlanner {
     const step = stepOf(ctx, w);
     for (const r of step.creates) ctx.planned!.add(r.id);
     const undeleteIds = step.undeletes.map((r) => targetIdOf(ctx, r.id)!);
-    const withParent = step.undeletes.filter((r) =>
-      cascade.some((f) => ctx.undeleteSet.has(normalValue('reference', r.fields[f]) ?? '')),
-    ).length;
+    // One undelete per record, or per parent that brings several back; none for those deleted with a parent restored here.
+    const undeleteCalls = new Set(
+      step.undeletes
+        .filter((r) => !cascade.some((f) => ctx.undeleteSet.has(normalValue('reference', r.fields[f]) ?? '')))
+        .map((r) => {
+          const id = targetIdOf(ctx, r.id)!;
+          return w.undeleteVia.get(id) ?? id;
+        }),
+    ).size;
     return {
       object: w.object,
       backedUp: w.records.length,
@@ -153,7 +176,7 @@ export class RestorePlanner {
       conflicts: step.conflicts,
       apiCalls:
         (afterUndeletes ? idQueries(w.object, [], undeleteIds) : 0) +
-        Math.ceil((step.undeletes.length - withParent) / UNDELETE_SIZE) +
+        Math.ceil(undeleteCalls / UNDELETE_SIZE) +
         this.callsFor(step.creates.length, w.blobFields.length > 0) +
         this.callsFor(step.updates.length) +
         this.callsFor(step.relinks.length),
@@ -192,14 +215,16 @@ export class RestorePlanner {
   /** A dry run's view of what the run re-creates: records, and the files with the entities Salesforce links them to. */
   async plannedCreates(ctx: RunCtx, p: Planned): Promise<PlannedCreates> {
     const versions = (p.works.get('ContentVersion')?.records ?? []).filter((x) => ctx.createSet.has(x.id));
-    const docs = [...new Set(versions.map((v) => String(v.fields.ContentDocumentId)))];
-    const owners = await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, docs);
+    const docs = new Set(versions.map((v) => String(v.fields.ContentDocumentId)));
+    const owners = await documentOwners(this.deps.store, ctx.req.orgId, ctx.at, [...docs]);
+    const linked = await backedUpLinks(this.deps.store, ctx.req.orgId, ctx.at, docs);
     const documents = new Map<string, Set<string>>();
-    for (const v of versions) {
+    // The version that makes each document (its first), as the run sends it.
+    for (const v of [...versions].sort((a, b) => Number(a.fields.VersionNumber ?? 0) - Number(b.fields.VersionNumber ?? 0))) {
       const doc = String(v.fields.ContentDocumentId);
-      const made = documents.get(doc) ?? new Set<string>();
-      for (const entity of [v.fields.FirstPublishLocationId, owners.get(doc) ?? v.fields.OwnerId]) if (entity) made.add(String(entity));
-      documents.set(doc, made);
+      if (documents.has(doc)) continue;
+      const f = firstVersionFields(v.fields, owners.get(doc), linked);
+      documents.set(doc, new Set([f.FirstPublishLocationId, f.OwnerId].flatMap((e) => (e ? [String(e)] : []))));
     }
     return { records: ctx.createSet, documents };
   }
@@ -277,6 +302,7 @@ export class RestorePlanner {
       liveFields: names,
       live: new Map(),
       binned: new Map(),
+      undeleteVia: new Map(),
     };
     if (ids !== 'all')
       work.live = await this.liveRecords(

@@ -136,6 +136,11 @@ export interface ObjectWork {
   live: Map<string, Record<string, unknown>>;
   /** Records of the target in its Recycle Bin (by id) that the restore undeletes, with their values there. */
   binned: Map<string, Record<string, unknown>>;
+  /**
+   * Binned records of an object Salesforce cannot undelete by itself, which come back with the
+   * parent whose delete took them (a file's versions with their ContentDocument): id → the parent's.
+   */
+  undeleteVia: Map<string, string>;
 }
 
 export interface Update {

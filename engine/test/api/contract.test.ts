@@ -77,6 +77,9 @@ describe('API contract: every route against the OpenAPI document', () => {
         'findTenant',
         'listAllOrgs',
         'resolveOrg',
+        'listDisconnectedOrgs',
+        'listAllDisconnectedOrgs',
+        'resolveDisconnectedOrg',
         'getBackupSettings',
         'getCdpSettings',
         'getJob',
@@ -117,6 +120,8 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect(start['429']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['DAILY_JOB_LIMIT', 'RATE_LIMITED']));
     expect(start['402']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['SUBSCRIPTION_EXPIRED', 'SEATS_EXCEEDED']));
     expect(start['503']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['STORAGE_NOT_CONFIGURED']));
+    const deleteBackups = doc.paths['/orgs/{orgId}/backups']!.delete!.responses as Record<string, { 'x-orgvault-codes'?: string[] }>;
+    expect(deleteBackups['409']!['x-orgvault-codes']).toEqual(expect.arrayContaining(['LEGAL_HOLD', 'CONFLICT']));
     const codes = (contract.doc as unknown as { 'x-orgvault-error-codes': Record<string, { status: number }> })['x-orgvault-error-codes'];
     expect(codes).toMatchObject({
       JOB_RUNNING: { status: 409 },
@@ -400,6 +405,18 @@ describe('API contract: every route against the OpenAPI document', () => {
     expect((await call('GET', '/orgs/{orgId}', `/orgs/${orgId}`)).status).toBe(404);
     // The org key of a disconnected org stops working.
     expect((await api.call('GET', '/me', { key: connected.body.orgKey.key })).status).toBe(401);
+
+    // Its backups are kept: listed apart (to the operator too, with the tenant), and deleted later.
+    const kept = await call('GET', '/orgs/disconnected', '/orgs/disconnected');
+    expect(kept.body.orgs).toEqual([expect.objectContaining({ id: orgId, disconnectedAt: expect.any(String) })]);
+    const local = { key: LOCAL };
+    const everyKept = await call('GET', '/operator/orgs/disconnected', '/operator/orgs/disconnected', local);
+    expect(everyKept.body.orgs).toContainEqual(expect.objectContaining({ id: orgId, tenant: { id: tenantId, name: 'Acme' } }));
+    const resolved = await call('GET', '/operator/orgs/disconnected/resolve', `/operator/orgs/disconnected/resolve?ref=${orgId}`, local);
+    expect(resolved.body).toMatchObject({ id: orgId });
+    const later = await call('DELETE', '/orgs/{orgId}/backups', `/orgs/${orgId}/backups`);
+    expect([later.status, later.body]).toEqual([200, { packs: 0, versions: 0, files: 0, blobObjects: 0 }]);
+    expect((await call('GET', '/orgs/disconnected', '/orgs/disconnected')).body.orgs).toEqual([]);
 
     // Disconnect with deletion of the backups: this suite stores none, so every count is 0.
     const second = await call('POST', '/orgs', '/orgs', {

@@ -1,9 +1,11 @@
 /**
  * Disconnect with deletion of the org's backups, on a real engine over an emulated org whose
  * backup holds records and files: DELETE /orgs/{id}/backups disconnects it and leaves nothing of
- * its backups (packs, versions, file records, data key, objects in Blob Storage). A legal hold or
- * a running backup refuses it with everything left as it was. A stop between the catalog's
- * deletion and the files' leaves nothing readable, and the next start finishes the deletion.
+ * its backups (packs, versions, file records, data key, objects in Blob Storage); an org
+ * disconnected earlier with its backups kept is listed apart and its backups deleted later. A
+ * legal hold (placed through the API, named in the refusal) or a running backup refuses it with
+ * everything left as it was. A stop between the catalog's deletion and the files' leaves nothing
+ * readable, and the next start finishes the deletion.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -52,13 +54,22 @@ async function backedUp(tenant: string): Promise<Org> {
   return org;
 }
 
-async function deleteBackups(org: Org): Promise<Response> {
+/** A tenant administrator's call to the API. */
+async function asAdmin(org: Org, method: string, path: string, body?: unknown): Promise<Response> {
   const { key: k } = await engine.services.keys.create(org.tenantId, { name: 'test' });
-  return fetch(`${engine.url}/api/v1/orgs/${org.id}/backups`, {
-    method: 'DELETE',
-    headers: { 'X-OrgVault-Key': k, 'X-OrgVault-User': 'admin@customer.example', 'X-OrgVault-Roles': 'administrator' },
+  return fetch(`${engine.url}/api/v1${path}`, {
+    method,
+    headers: {
+      'X-OrgVault-Key': k,
+      'X-OrgVault-User': 'admin@customer.example',
+      'X-OrgVault-Roles': 'administrator',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
+
+const deleteBackups = (org: Org): Promise<Response> => asAdmin(org, 'DELETE', `/orgs/${org.id}/backups`);
 
 beforeAll(async () => {
   emulator = await startEmulator({ records: 40, seed: 51, cdc: false });
@@ -103,14 +114,75 @@ describe("deleting an org's backups", () => {
         ...over,
       });
     const scope = { tenantId: org.tenantId, orgId: null };
-    await expect(deletion({ holds: { assertNotHeld: () => Promise.reject(held) } }).disconnectAndDelete(scope, org.id)).rejects.toBe(held);
-    await expect(deletion({ activity: async () => 'backup job 42 is running' }).disconnectAndDelete(scope, org.id)).rejects.toMatchObject({
+    await expect(deletion({ holds: { assertNotHeld: () => Promise.reject(held) } }).deleteBackups(scope, org.id)).rejects.toBe(held);
+    await expect(deletion({ activity: async () => 'backup job 42 is running' }).deleteBackups(scope, org.id)).rejects.toMatchObject({
       code: 'CONFLICT',
       message: `The backups of ${org.name} are in use: backup job 42 is running`,
       details: { reason: 'in_use' },
     });
     expect((await engine.services.orgs.get(scope, org.id)).id).toBe(org.id);
     expect(await kept(org.id)).toEqual(before);
+  });
+
+  it('deletes later the backups an administrator kept when disconnecting', async () => {
+    const org = await backedUp('later');
+    expect((await asAdmin(org, 'DELETE', `/orgs/${org.id}`)).status).toBe(204);
+    const before = await kept(org.id);
+    expect(before.packs).toBeGreaterThan(0);
+    const listed = (await (await asAdmin(org, 'GET', '/orgs/disconnected')).json()) as { orgs: Array<Record<string, unknown>> };
+    expect(listed.orgs).toEqual([
+      {
+        id: org.id,
+        name: org.name,
+        sfOrgId: org.sfOrgId,
+        instanceUrl: org.instanceUrl,
+        isSandbox: org.isSandbox,
+        disconnectedAt: expect.any(String),
+      },
+    ]);
+
+    const res = await deleteBackups(org);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { packs: number }).packs).toBe(before.packs);
+    expect(await kept(org.id)).toEqual({ packs: 0, files: 0, keys: 0, blobObjects: 0 });
+    expect(((await (await asAdmin(org, 'GET', '/orgs/disconnected')).json()) as { orgs: unknown[] }).orgs).toEqual([]);
+    // Gone is gone: a second deletion finds no org with backups.
+    expect((await deleteBackups(org)).status).toBe(404);
+  });
+
+  it('is refused with LEGAL_HOLD, naming the hold, until the hold is released (also after a disconnect)', async () => {
+    const org = await backedUp('legal');
+    const placed = await asAdmin(org, 'POST', `/orgs/${org.id}/legal-holds`, { name: 'Matter 2026-77' });
+    expect(placed.status).toBe(201);
+    const hold = (await placed.json()) as { id: string };
+    const before = await kept(org.id);
+
+    const refused = await deleteBackups(org);
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as {
+      error: { code: string; message: string; details: { holds: Array<{ id: string; name: string }> } };
+    };
+    expect(error.code).toBe('LEGAL_HOLD');
+    expect(error.message).toContain('Matter 2026-77');
+    expect(error.details.holds).toEqual([expect.objectContaining({ id: hold.id, name: 'Matter 2026-77', scope: 'org' })]);
+    expect(await kept(org.id)).toEqual(before);
+    expect((await engine.services.orgs.get({ tenantId: org.tenantId, orgId: null }, org.id)).id).toBe(org.id);
+
+    // Disconnected, the org's kept backups are still held, and the hold is still released where it was placed.
+    expect((await asAdmin(org, 'DELETE', `/orgs/${org.id}`)).status).toBe(204);
+    expect((await deleteBackups(org)).status).toBe(409);
+    expect(await kept(org.id)).toEqual(before);
+    expect((await asAdmin(org, 'POST', `/orgs/${org.id}/legal-holds/${hold.id}/release`)).status).toBe(200);
+
+    const res = await deleteBackups(org);
+    expect(res.status).toBe(200);
+    expect(await kept(org.id)).toEqual({ packs: 0, files: 0, keys: 0, blobObjects: 0 });
+    const trail = await engine.services.audit.list({ tenantId: org.tenantId, orgId: org.id, action: 'org.backups.delete' }, { limit: 5 });
+    expect(trail.entries.map((e) => [e.outcome, e.code])).toEqual([
+      ['succeeded', null],
+      ['refused', 'LEGAL_HOLD'],
+      ['refused', 'LEGAL_HOLD'],
+    ]);
   });
 
   it('leaves nothing readable when Blob Storage fails midway, and the next start finishes the deletion', async () => {

@@ -152,7 +152,7 @@ describe('connecting an org in the browser', () => {
     expect(sandbox.org.sessions.revokeUser(sandbox.userId)).toBe(0);
   });
 
-  it('refuses forged and replayed states, a reused code, a wrong verifier and a mismatched redirect with an error page, storing nothing', async () => {
+  it('refuses forged, replayed and expired states, a reused code, a wrong verifier and a mismatched redirect with an error page, storing nothing', async () => {
     const before = await stored();
     const forged = await callback(new URL(`http://x/?code=abc&state=${randomBytes(32).toString('base64url')}`));
     expect([forged.status, forged.code]).toEqual([400, 'LOGIN_LINK_INVALID']);
@@ -187,6 +187,12 @@ describe('connecting an org in the browser', () => {
     expect(mismatch.status).toBe(400);
     await expect(mismatch.text()).resolves.toContain('error=redirect_uri_mismatch');
     loginHost.oauth.apps.register({ ...APP, callbackUrls: [`${engine.url}/oauth/callback`] });
+
+    // A login that comes back after its state expired (ten minutes in the engine; moved on here).
+    const late = await loginOverHttp((await begin({ environment: 'production' })).toString(), prod.username, DEFAULT_PASSWORD);
+    await engine.ctx.infra.pool.query("UPDATE org_connect_states SET expires_at = now() - interval '1 second'");
+    const expired = await callback(new URL(late));
+    expect([expired.status, expired.code]).toEqual([400, 'LOGIN_LINK_INVALID']);
 
     expect(await stored()).toEqual(before);
   });

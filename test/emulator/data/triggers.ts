@@ -114,9 +114,16 @@ export function afterCreate(tx: TxWriter, table: Table, row: number): void {
     change.fields.ContentDocumentId = docs.idOf(docRow);
     change.fields.VersionNumber = '1';
   }
-  // As in Salesforce: the owner's implicit link, and one to the record the file was published on.
+  // As in Salesforce: the owner's implicit link, and one to where the file was first published,
+  // which left blank is the publishing user's own library (their id).
   const owner = table.getStored(row, 'OwnerId');
-  const location = table.getStored(row, 'FirstPublishLocationId');
+  let location = table.getStored(row, 'FirstPublishLocationId');
+  if (!location) {
+    location = tx.userId;
+    table.setStored(row, 'FirstPublishLocationId', location);
+    tx.org.moveReference(table, 'FirstPublishLocationId', row, null, location);
+    if (change) change.fields.FirstPublishLocationId = location;
+  }
   for (const entity of new Set([owner, location])) {
     if (!entity) continue;
     tx.create(

@@ -167,6 +167,12 @@ describe('jsforce against the emulator', () => {
       "SELECT DurableId, DeveloperName FROM EntityDefinition WHERE QualifiedApiName = 'Project__c'",
     );
     expect(custom.records[0]).toMatchObject({ DeveloperName: 'Project', DurableId: expect.stringMatching(/^01I/) });
+    // As Salesforce answers them: no record Id of their own, addressed by DurableId.
+    const ids = await conn.query<{ Id: string; DurableId: string; attributes: { type: string; url: string } }>(
+      "SELECT Id, DurableId FROM EntityDefinition WHERE QualifiedApiName IN ('Account', 'Project__c')",
+    );
+    expect(ids.records.map((r) => r.Id)).toEqual(['000000000000000AAA', '000000000000000AAA']);
+    for (const r of ids.records) expect(r.attributes.url).toBe(`/services/data/v62.0/sobjects/EntityDefinition/${r.DurableId}`);
   });
 
   it('serves the Tooling API: query, describe, and selecting an entity for CDC with FullName and Metadata', async () => {

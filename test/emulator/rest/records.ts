@@ -8,11 +8,21 @@ export function recordUrl(version: string, sobject: string, id: string): string 
   return `/services/data/v${version}/sobjects/${sobject}/${id}`;
 }
 
+/**
+ * Setup rows keyed by a DurableId (EntityDefinition) have no record Id of their own: Salesforce
+ * answers their Id as this constant and addresses each row by its DurableId.
+ */
+const NO_RECORD_ID = '000000000000000AAA';
+const durableIdOf = (table: Table): FieldDef | undefined => table.field('DurableId');
+
 function attributes(version: string, table: Table, row: number): { type: string; url: string } {
-  return { type: table.def.name, url: recordUrl(version, table.def.name, table.idOf(row)) };
+  const durable = durableIdOf(table);
+  const address = durable ? String(table.getter(durable)(row)) : table.idOf(row);
+  return { type: table.def.name, url: recordUrl(version, table.def.name, address) };
 }
 
 function jsonValue(version: string, table: Table, row: number, f: FieldDef, v: unknown): unknown {
+  if (f.name === 'Id' && durableIdOf(table)) return NO_RECORD_ID;
   if (f.type === 'base64') return v === null ? null : `${recordUrl(version, table.def.name, table.idOf(row))}/${f.name}`;
   return toJson(f, v);
 }

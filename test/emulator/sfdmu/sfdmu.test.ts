@@ -46,7 +46,7 @@ describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', (
   beforeAll(async () => {
     source = await startEmulator({ records: 900, seed: 21, cdc: false, logRequests: (line) => asked.push(line) });
     // Targets with the setup data only (users, profiles): no accounts, contacts or opportunities.
-    for (let i = 0; i < 3; i++) targets.push(await startEmulator({ records: 1, seed: 30 + i, cdc: false }));
+    for (let i = 0; i < 5; i++) targets.push(await startEmulator({ records: 1, seed: 30 + i, cdc: false }));
   });
   afterAll(async () => {
     for (const e of [source, ...targets]) await e.stop();
@@ -89,6 +89,22 @@ describe('SFDMU moves Account, Contact and Opportunity between emulator orgs', (
     const want = snapshot(source);
     expect(snapshot(t2!)).toEqual(want);
     expect(snapshot(t3!)).toEqual(want);
+  });
+
+  it('org → CSV → org through Bulk API 1.0 and Bulk API 2.0', async () => {
+    const [, , , t4, t5] = targets;
+    const bulk = (version: string) => ({ bulkThreshold: 1, bulkApiVersion: version });
+    const throughCsv = async (version: string, target: EmulatorHandle) => {
+      const dir = `csv-bulk${version}`;
+      await run(dir, script('Insert', bulk(version), org('src', source)), 'src', 'csvfile');
+      return run(dir, script('Insert', bulk(version), org('tgt', target)), 'csvfile', 'tgt');
+    };
+    const [v1, v2] = await Promise.all([throughCsv('1.0', t4!), throughCsv('2.0', t5!)]);
+    expect(v1).toMatch(/using Bulk API V1\.0/);
+    expect(v2).toMatch(/using Bulk API V2\.0/);
+    const want = snapshot(source);
+    expect(snapshot(t4!)).toEqual(want);
+    expect(snapshot(t5!)).toEqual(want);
   });
 
   it('maps Lead record types by DeveloperName between orgs whose record type ids differ, and describes orgs through EntityDefinition', async () => {

@@ -131,6 +131,51 @@ describe('the partner SOAP API, through jsforce', () => {
     expect([await isDeleted(project), await isDeleted(late), await isDeleted(early)]).toEqual([false, false, true]);
   });
 
+  it("undeletes a file with its versions and links; a record's undelete brings back its links; a file published nowhere is its creator's", async () => {
+    const account = await create('Account', { Name: 'Has a file' });
+    const contact = await create('Contact', { LastName: 'Shared with' });
+    const other = (await conn.query<{ Id: string }>(`SELECT Id FROM User WHERE IsActive = true AND Id != '${emu.userId}' LIMIT 1`))
+      .records[0]!.Id;
+    const file = (await conn.sobject('ContentVersion').create({
+      PathOnClient: 'a.txt',
+      VersionData: Buffer.from('a').toString('base64'),
+      FirstPublishLocationId: account,
+    })) as Saved;
+    const doc = (await conn.sobject('ContentVersion').retrieve(file.id!)).ContentDocumentId as string;
+    const second = await conn.sobject('ContentVersion').create({ PathOnClient: 'a.txt', VersionData: 'Yg==', ContentDocumentId: doc });
+    await conn.sobject('ContentDocumentLink').create({ ContentDocumentId: doc, LinkedEntityId: contact, ShareType: 'V' });
+    const links = async () =>
+      (
+        await conn.query<{ Id: string; LinkedEntityId: string }>(
+          `SELECT Id, LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '${doc}'`,
+        )
+      ).records
+        .map((l) => `${l.Id} ${l.LinkedEntityId}`)
+        .sort();
+    const before = await links();
+    expect(before).toHaveLength(3); // owner, account, contact
+    // ContentVersion has no undelete of its own: its document's brings every version and link back.
+    await conn.sobject('ContentDocument').destroy(doc);
+    for (const v of [file.id!, second.id!]) expect(await isDeleted(v)).toBe(true);
+    expect(((await conn.soap.undelete([file.id!])) as Saved[])[0]!.success).toBe(false);
+    expect(((await conn.soap.undelete([doc])) as Saved[])[0]).toMatchObject({ id: doc, success: true });
+    for (const v of [doc, file.id!, second.id!]) expect(await isDeleted(v)).toBe(false);
+    expect(await links()).toEqual(before);
+    // A record's delete takes the links to it along; its undelete brings them back.
+    await conn.soap.delete([contact]);
+    expect(await links()).toHaveLength(2);
+    await conn.soap.undelete([contact]);
+    expect(await links()).toEqual(before);
+    // Published nowhere, a file goes to the publishing user's library: linked to them beside its owner.
+    const owned = (await conn.sobject('ContentVersion').create({ PathOnClient: 'b.txt', VersionData: 'Yg==', OwnerId: other })) as Saved;
+    const v = await conn.sobject('ContentVersion').retrieve(owned.id!);
+    expect(v.FirstPublishLocationId).toBe(emu.userId);
+    const linked = await conn.query<{ LinkedEntityId: string }>(
+      `SELECT LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '${v.ContentDocumentId as string}'`,
+    );
+    expect(linked.records.map((l) => l.LinkedEntityId).sort()).toEqual([emu.userId, other].sort());
+  });
+
   it('queries through SOAP: Id twice, parents nested, children as QueryResults, nil for nulls, and pages with queryMore', async () => {
     const account = await create('Account', { Name: 'Soap Query' });
     await create('Contact', { LastName: 'Kid', AccountId: account });

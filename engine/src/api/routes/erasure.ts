@@ -2,9 +2,9 @@ import type { ApiServices } from '../services.js';
 import { OrgIdParams } from '../schemas.js';
 import { ErasureList, ErasureOut, ErasureParams, NewErasureIn } from '../retention-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrgWithBackups } from './support.js';
 
-/** GDPR erasure requests of an org: create (with its dry run), dry run again, approve (a second administrator), status, list. */
+/** GDPR erasure requests of an org (also of one disconnected with its backups kept): create (with its dry run), dry run again, approve (a second administrator), status, list. */
 export function erasureRoutes(s: ApiServices): AnyRoute[] {
   const route = (id: string, path: string, summary: string) => ({
     id,
@@ -21,7 +21,9 @@ export function erasureRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: ErasureList,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params }) => ({ erasures: await s.retention.erasureRequests(await resolveOrg(s, caller, params.orgId)) }),
+      handler: async ({ caller, params }) => ({
+        erasures: await s.retention.erasureRequests(await resolveOrgWithBackups(s, caller, params.orgId)),
+      }),
     }),
     defineRoute({
       ...route(
@@ -35,7 +37,8 @@ export function erasureRoutes(s: ApiServices): AnyRoute[] {
       status: 201,
       response: ErasureOut,
       errors: [...ORG_ERRORS, 'LEGAL_HOLD'],
-      handler: async ({ caller, params, body }) => s.retention.requestErasure(await resolveOrg(s, caller, params.orgId), body, caller.user),
+      handler: async ({ caller, params, body }) =>
+        s.retention.requestErasure(await resolveOrgWithBackups(s, caller, params.orgId), body, caller.user),
     }),
     defineRoute({
       ...route('getErasure', '/orgs/:orgId/erasures/:erasureId', "An erasure request's status and counts"),
@@ -44,7 +47,7 @@ export function erasureRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: ErasureOut,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params }) => s.retention.erasure(await resolveOrg(s, caller, params.orgId), params.erasureId),
+      handler: async ({ caller, params }) => s.retention.erasure(await resolveOrgWithBackups(s, caller, params.orgId), params.erasureId),
     }),
     defineRoute({
       ...route('erasureDryRun', '/orgs/:orgId/erasures/:erasureId/dry-run', "A pending request's dry run again, from what is stored now"),
@@ -53,7 +56,8 @@ export function erasureRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: ErasureOut,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params }) => s.retention.erasureDryRun(await resolveOrg(s, caller, params.orgId), params.erasureId),
+      handler: async ({ caller, params }) =>
+        s.retention.erasureDryRun(await resolveOrgWithBackups(s, caller, params.orgId), params.erasureId),
     }),
     defineRoute({
       ...route(
@@ -67,7 +71,7 @@ export function erasureRoutes(s: ApiServices): AnyRoute[] {
       response: ErasureOut,
       errors: [...ORG_ERRORS, 'CONFLICT', 'LEGAL_HOLD'],
       handler: async ({ caller, params }) =>
-        s.retention.approveErasure(await resolveOrg(s, caller, params.orgId), params.erasureId, caller.user),
+        s.retention.approveErasure(await resolveOrgWithBackups(s, caller, params.orgId), params.erasureId, caller.user),
     }),
   ];
 }

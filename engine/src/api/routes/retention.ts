@@ -12,9 +12,13 @@ import {
   PruneRunOut,
 } from '../retention-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrgWithBackups } from './support.js';
 
-/** Legal holds of an org (place on the whole org or on records, list, release); its retention policy and prune. */
+/**
+ * Legal holds of an org (place on the whole org or on records, list, release); its retention
+ * policy and prune. Also of an org disconnected with its backups kept: those are what a hold
+ * keeps and a prune reduces.
+ */
 export function retentionRoutes(s: ApiServices): AnyRoute[] {
   return [...holdRoutes(s), ...pruneRoutes(s)];
 }
@@ -34,7 +38,7 @@ function holdRoutes(s: ApiServices): AnyRoute[] {
       response: LegalHoldList,
       errors: [...ORG_ERRORS],
       handler: async ({ caller, params, query }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return { holds: await s.retention.holds(org, { includeReleased: query.includeReleased }) };
       },
     }),
@@ -50,7 +54,8 @@ function holdRoutes(s: ApiServices): AnyRoute[] {
       status: 201,
       response: LegalHoldOut,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params, body }) => s.retention.placeHold(await resolveOrg(s, caller, params.orgId), body, caller.user),
+      handler: async ({ caller, params, body }) =>
+        s.retention.placeHold(await resolveOrgWithBackups(s, caller, params.orgId), body, caller.user),
     }),
     defineRoute({
       id: 'releaseLegalHold',
@@ -63,7 +68,8 @@ function holdRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: LegalHoldOut,
       errors: [...ORG_ERRORS, 'CONFLICT'],
-      handler: async ({ caller, params }) => s.retention.releaseHold(await resolveOrg(s, caller, params.orgId), params.holdId, caller.user),
+      handler: async ({ caller, params }) =>
+        s.retention.releaseHold(await resolveOrgWithBackups(s, caller, params.orgId), params.holdId, caller.user),
     }),
   ];
 }
@@ -81,7 +87,7 @@ function pruneRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: PolicyOut,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params }) => s.retention.policy(await resolveOrg(s, caller, params.orgId)),
+      handler: async ({ caller, params }) => s.retention.policy(await resolveOrgWithBackups(s, caller, params.orgId)),
     }),
     defineRoute({
       id: 'putRetentionPolicy',
@@ -96,7 +102,7 @@ function pruneRoutes(s: ApiServices): AnyRoute[] {
       response: PolicyOut,
       errors: [...ORG_ERRORS],
       handler: async ({ caller, params, body }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         await s.retention.setPolicy({ tenantId: org.tenantId, orgId: org.id }, body.policy, caller.user);
         return s.retention.policy(org);
       },
@@ -112,7 +118,7 @@ function pruneRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: PruneRunList,
       errors: [...ORG_ERRORS],
-      handler: async ({ caller, params }) => ({ runs: await s.retention.pruneRuns(await resolveOrg(s, caller, params.orgId)) }),
+      handler: async ({ caller, params }) => ({ runs: await s.retention.pruneRuns(await resolveOrgWithBackups(s, caller, params.orgId)) }),
     }),
     defineRoute({
       id: 'startPrune',
@@ -125,7 +131,7 @@ function pruneRoutes(s: ApiServices): AnyRoute[] {
       status: 200,
       response: PruneRunOut,
       errors: [...ORG_ERRORS, 'CONFLICT', 'LEGAL_HOLD'],
-      handler: async ({ caller, params }) => s.retention.prune(await resolveOrg(s, caller, params.orgId), caller.user),
+      handler: async ({ caller, params }) => s.retention.prune(await resolveOrgWithBackups(s, caller, params.orgId), caller.user),
     }),
   ];
 }

@@ -9,6 +9,11 @@ export function resolveOrg(services: ApiServices, caller: Caller, orgId: string)
   return services.orgs.get(caller.scope, orgId);
 }
 
+/** An org whose backups are kept, connected or disconnected: what legal holds and deleting backups reach. */
+export function resolveOrgWithBackups(services: ApiServices, caller: Caller, orgId: string): Promise<Org> {
+  return services.orgs.getWithBackups(caller.scope, orgId);
+}
+
 /** Errors every org-scoped route can answer besides the common ones. */
 export const ORG_ERRORS: ErrorCode[] = ['NOT_FOUND'];
 

@@ -24,6 +24,7 @@ import connectOrgApex from '@salesforce/apex/OrgVaultController.connectOrg';
 import reconnectOrgApex from '@salesforce/apex/OrgVaultController.reconnectOrg';
 import disconnectOrgApex from '@salesforce/apex/OrgVaultController.disconnectOrg';
 import deleteOrgBackupsApex from '@salesforce/apex/OrgVaultController.deleteOrgBackups';
+import listDisconnectedOrgsApex from '@salesforce/apex/OrgVaultController.listDisconnectedOrgs';
 import getAuditTrailApex from '@salesforce/apex/OrgVaultController.getAuditTrail';
 import getRecordHistoryApex from '@salesforce/apex/OrgVaultController.getRecordHistory';
 import listDeletedRecordsApex from '@salesforce/apex/OrgVaultController.listDeletedRecords';
@@ -80,6 +81,8 @@ export const reconnectOrg = (orgId) => parsed(reconnectOrgApex({ orgId }));
 export const disconnectOrg = (orgId) => parsed(disconnectOrgApex({ orgId }));
 /** Disconnect and delete every backup of the org: {packs, versions, files, blobObjects}. */
 export const deleteOrgBackups = (orgId) => parsed(deleteOrgBackupsApex({ orgId }));
+/** Disconnected organizations whose backups are kept, latest disconnect first (administrators). */
+export const listDisconnectedOrgs = async () => items(await parsed(listDisconnectedOrgsApex()), 'orgs');
 /**
  * A page of the audit trail, newest first: filters are {actor, action, since, until} (blank: any)
  * and before, the previous page's nextBefore. Answers {entries, nextBefore}.

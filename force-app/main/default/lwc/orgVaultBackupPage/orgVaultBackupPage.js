@@ -1,9 +1,13 @@
-import { LightningElement } from 'lwc';
+import { LightningElement, wire } from 'lwc';
+import { CurrentPageReference } from 'lightning/navigation';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import { getMe, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
+import { getMe, listDisconnectedOrgs, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
 import { errorTitle, reduceErrors } from 'c/orgVaultErrors';
 
-/** Tiles go stale slowly (jobs run for minutes); the page also refreshes whenever it is shown again. */
+/**
+ * Tiles go stale slowly (jobs run for minutes); the page also refreshes whenever it is shown again:
+ * the tab becomes visible, or the admin navigates back to it inside Lightning.
+ */
 export const REFRESH_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Menu commands that open a panel; the others act at once. */
@@ -18,10 +22,12 @@ const PANELS = {
 
 /**
  * The OrgVault Backup page: a tile per organization, a Refresh button, a Hidden organizations
- * section, and the panels and details view the tiles' commands open.
+ * section, for administrators the Disconnected organizations whose backups are kept (Delete
+ * backups), and the panels and details view the tiles' commands open.
  */
 export default class OrgVaultBackupPage extends LightningElement {
   orgs = [];
+  disconnectedOrgs = [];
   allowedActions = [];
   loaded = false;
   error;
@@ -42,6 +48,19 @@ export default class OrgVaultBackupPage extends LightningElement {
     document.addEventListener('visibilitychange', this.onVisibility);
   }
 
+  /**
+   * Lightning keeps the page alive while the admin is elsewhere in the app and may tell it the page
+   * references it passes through. The first one is this page's own, at the first load (already
+   * refreshed); each later reference to it means the admin navigated back; others are not ours.
+   */
+  @wire(CurrentPageReference)
+  onPageReference(reference) {
+    if (!reference) return;
+    const key = JSON.stringify([reference.type, reference.attributes]);
+    if (this.ownPageKey === undefined) this.ownPageKey = key;
+    else if (key === this.ownPageKey) this.refresh();
+  }
+
   disconnectedCallback() {
     clearInterval(this.timer);
     document.removeEventListener('visibilitychange', this.onVisibility);
@@ -52,6 +71,7 @@ export default class OrgVaultBackupPage extends LightningElement {
       const [me, orgs] = await Promise.all([getMe(), listOrgs()]);
       this.allowedActions = me?.actions ?? [];
       this.orgs = orgs;
+      this.disconnectedOrgs = this.allowedActions.includes('orgs.disconnect') ? await listDisconnectedOrgs() : [];
       this.error = undefined;
     } catch (e) {
       this.error = e;
@@ -75,6 +95,10 @@ export default class OrgVaultBackupPage extends LightningElement {
 
   get hasHiddenOrgs() {
     return this.hiddenOrgs.length > 0;
+  }
+
+  get hasDisconnectedOrgs() {
+    return this.disconnectedOrgs.length > 0;
   }
 
   get hiddenToggleLabel() {
@@ -121,6 +145,12 @@ export default class OrgVaultBackupPage extends LightningElement {
   openConnect() {
     this.panel = PANELS.reconnect;
     this.panelOrg = undefined;
+  }
+
+  /** Delete backups of a disconnected org: the disconnect panel, in its deleting-only form. */
+  openDeleteBackups(event) {
+    this.panel = PANELS.disconnect;
+    this.panelOrg = this.disconnectedOrgs.find((o) => o.id === event.target.dataset.id);
   }
 
   toggleHidden() {

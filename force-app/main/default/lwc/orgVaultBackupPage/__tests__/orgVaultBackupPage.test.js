@@ -6,7 +6,11 @@ import runPermissionCheck from '@salesforce/apex/OrgVaultController.runPermissio
 import getOrg from '@salesforce/apex/OrgVaultController.getOrg';
 import listJobs from '@salesforce/apex/OrgVaultController.listJobs';
 import getPermissionReport from '@salesforce/apex/OrgVaultController.getPermissionReport';
+import listDisconnectedOrgs from '@salesforce/apex/OrgVaultController.listDisconnectedOrgs';
+import { CurrentPageReference } from 'lightning/navigation';
 import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+
+const PAGE_REFERENCES = require('./data/pageReferences.json');
 
 const ORGS = [org(), org({ id: 'org-2', name: 'Acme Sandbox', isSandbox: true }), org({ id: 'org-3', name: 'Old Org', hidden: true })];
 const ADMIN = ['orgs.read', 'jobs.read', 'backup.run', 'recovery-point.create', 'orgs.hide', 'settings.write', 'permission-check.run'];
@@ -73,6 +77,29 @@ describe('c-org-vault-backup-page', () => {
     await flushPromises();
     expect(listOrgs).toHaveBeenCalledTimes(4);
     setIntervalSpy.mockRestore();
+  });
+
+  it('refreshes each time the admin navigates back to the page inside Lightning', async () => {
+    const element = await open();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // The first reference is the page's own at its first load: already refreshed.
+    CurrentPageReference.emit(PAGE_REFERENCES.backupPage);
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // Away to another page (the page stays alive, cached): nothing to refresh.
+    CurrentPageReference.emit(PAGE_REFERENCES.elsewhere);
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // Back: the tiles are loaded again.
+    CurrentPageReference.emit({ ...PAGE_REFERENCES.backupPage });
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(2);
+    expect(getMe).toHaveBeenCalledTimes(2);
+    CurrentPageReference.emit(PAGE_REFERENCES.elsewhere);
+    CurrentPageReference.emit({ ...PAGE_REFERENCES.backupPage });
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(3);
+    expect(tiles(element).map((t) => t.org.name)).toEqual(['Acme Production', 'Acme Sandbox']);
   });
 
   it('stops refreshing once removed', async () => {
@@ -165,6 +192,29 @@ describe('c-org-vault-backup-page', () => {
     const element = await open();
     expect(element.shadowRoot.querySelector('.empty').textContent).toContain('No organization is connected');
     expect(element.shadowRoot.querySelector('.hidden-orgs')).toBeNull();
+  });
+
+  it('lists administrators the disconnected organizations whose backups are kept; Delete backups opens the panel for one', async () => {
+    getMe.mockResolvedValue(JSON.stringify({ roles: ['administrator'], actions: [...ADMIN, 'orgs.disconnect'] }));
+    const gone = { id: 'org-9', name: 'Gone Org', sfOrgId: '00D000000000009AAA', disconnectedAt: '2026-12-01T10:00:00.000Z' };
+    listDisconnectedOrgs.mockResolvedValue(JSON.stringify({ orgs: [gone] }));
+    const element = await open();
+    const rows = [...element.shadowRoot.querySelectorAll('.disconnected-orgs li.disconnected-org')];
+    expect(rows.map((r) => r.textContent)).toEqual([expect.stringContaining('Gone Org (00D000000000009AAA), disconnected')]);
+    await expect(element).toBeAccessible();
+    rows[0].querySelector('lightning-button.delete-backups').click();
+    await flushPromises();
+    const panel = element.shadowRoot.querySelector('c-org-vault-disconnect-panel');
+    expect(panel.org).toEqual(gone);
+    panel.dispatchEvent(new CustomEvent('done', { detail: { message: 'The backups of Gone Org are deleted.' } }));
+    await flushPromises();
+    expect(listDisconnectedOrgs).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks for disconnected organizations only when the user may delete their backups', async () => {
+    const element = await open();
+    expect(listDisconnectedOrgs).not.toHaveBeenCalled();
+    expect(element.shadowRoot.querySelector('.disconnected-orgs')).toBeNull();
   });
 
   it('is accessible', async () => {

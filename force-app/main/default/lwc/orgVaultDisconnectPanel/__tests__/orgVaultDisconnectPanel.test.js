@@ -40,6 +40,25 @@ describe('c-org-vault-disconnect-panel', () => {
     expect(disconnectOrg).not.toHaveBeenCalled();
   });
 
+  it('deletes the kept backups of an org disconnected earlier, once its name is typed', async () => {
+    deleteOrgBackups.mockResolvedValue('{"packs":3,"versions":120,"files":2,"blobObjects":2}');
+    const gone = org({ disconnectedAt: '2026-12-01T10:00:00.000Z' });
+    const element = mount('c-org-vault-disconnect-panel', OrgVaultDisconnectPanel, { org: gone });
+    const onDone = jest.fn();
+    element.addEventListener('done', onDone);
+    expect(element.shadowRoot.querySelector('.delete-backups')).toBeNull();
+    expect(dialogPart(element, 'lightning-button.primary').label).toBe('Delete backups');
+    expect(dialogPart(element, 'lightning-button.primary').disabled).toBe(true);
+    change(element, '.confirm-name', { value: 'Acme Production' });
+    await flushPromises();
+    await expect(element).toBeAccessible();
+    dialogPart(element, 'lightning-button.primary').click();
+    await flushPromises();
+    expect(deleteOrgBackups).toHaveBeenCalledWith({ orgId: 'org-1' });
+    expect(disconnectOrg).not.toHaveBeenCalled();
+    expect(onDone.mock.calls[0][0].detail.message).toBe('The backups of Acme Production are deleted.');
+  });
+
   it('shows why the engine refused, e.g. a legal hold, and stays open', async () => {
     deleteOrgBackups.mockRejectedValue(
       apexError('CONFLICT', 'A legal hold keeps the backups of Acme Production', ['Have the legal hold released first.']),
