@@ -147,5 +147,7 @@ export default [
   {
     files: ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/**/lwc/**/*.test.js', 'test/lwc/**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.jest, ...globals.browser } },
+    // Tests drive wire adapters' test doubles (adapter.emit), as sfdx-lwc-jest's stubs are meant to be used.
+    rules: { '@lwc/lwc/no-unexpected-wire-adapter-usages': 'off' },
   },
 ];

@@ -35,6 +35,7 @@ function platformModules(): Plugin {
       if (CLOSED_GATES.has(source)) return VIRTUAL_CLOSED_GATE;
       if (source === 'lightning/platformShowToastEvent') return join(ROOT, 'preview/src/toast.js');
       if (source === 'lightning/platformResourceLoader') return join(ROOT, 'preview/src/resource-loader.js');
+      if (source === 'lightning/navigation') return join(ROOT, 'preview/src/navigation.js');
       if (source.startsWith(RESOURCE_PREFIX)) return VIRTUAL_RESOURCE + source.slice(RESOURCE_PREFIX.length);
       // The package's own components (c/name) live in Salesforce's layout: lwc/name/name.js.
       const own = /^c\/(\w+)$/.exec(source);

@@ -1,28 +1,29 @@
 /**
  * The backup engine end to end, as a user runs it: connect an org, full backup, changes in the
  * org, incremental backup; the export at each job's time equals what the org held then, field by
- * field, and files byte for byte. The org is reached only through its APIs.
+ * field, and files byte for byte. The engine reaches the org only through its APIs; the test
+ * changes it through the emulator's org driver (its hooks make the undelete and hard deletes).
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../emulator/server.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { connectEmulatorOrg } from '../support/emulator-org.js';
 import type { Org } from '../../engine/src/orgs/registry.js';
-import { waitForJob, orgStateNow, expectExportEquals } from '../support/backup-checks.js';
+import { waitForJob, expectExportEquals } from '../support/backup-checks.js';
+import { EmulatorOrgDriver } from '../support/emulator-driver.js';
 
 describe('backup: full, then incremental, exports equal the org at each job', () => {
   let emulator: EmulatorHandle;
   let engine: TestEngine;
-  let conn: Connection;
+  let driver: EmulatorOrgDriver;
   let org: Org;
   const objects = ['Account', 'Contact', 'Opportunity', 'Case', 'Attachment', 'ContentVersion'];
 
   beforeAll(async () => {
     emulator = await startEmulator({ records: 1500, seed: 11, admin: true });
     engine = await startTestEngine({ runner: { reconcileEveryMs: 0, overlapMs: 60_000 }, worker: { pollMs: 200 } });
-    conn = new Connection({ instanceUrl: emulator.instanceUrl, accessToken: emulator.accessToken, version: '62.0' });
+    driver = new EmulatorOrgDriver(emulator);
     org = await connectEmulatorOrg(engine, emulator, 'e2e');
   });
   afterAll(async () => {
@@ -37,31 +38,29 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
     expect(fullDone.objectDetails.filter((o) => o.status === 'failed')).toEqual([]);
     expect(fullDone.status).toBe('succeeded');
     const t1 = fullDone.finishedAt!;
-    const truth1 = await orgStateNow(conn, objects);
+    const truth1 = await driver.state(objects);
 
     // Changes after the full backup: updates (one to null), deletes, an undelete, hard deletes.
     const accounts = [...truth1.get('Account')!.keys()].slice(0, 12);
-    await conn.sobject('Account').update(accounts.slice(0, 5).map((Id, i) => ({ Id, Name: `Changed ${i}`, Website: null })));
+    await driver.update(
+      'Account',
+      accounts.slice(0, 5).map((Id, i) => ({ Id, Name: `Changed ${i}`, Website: null })),
+    );
     const contacts = [...truth1.get('Contact')!.keys()];
-    await conn.sobject('Contact').destroy(contacts.slice(0, 4));
-    const admin = async (ops: unknown[]): Promise<void> => {
-      const res = await fetch(`${emulator.instanceUrl}/__emulator/mutate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ops }),
-      });
-      expect(res.status).toBe(200);
-    };
-    await admin([{ kind: 'undelete', id: contacts[0] }]);
-    await admin(contacts.slice(10, 13).map((id) => ({ kind: 'hardDelete', id })));
-    await conn.sobject('Case').create({ Subject: 'Created after the full backup', Status: 'New', Origin: 'Web' });
+    await driver.delete('Contact', contacts.slice(0, 4));
+    await driver.emulator.undelete([contacts[0]!]);
+    await driver.emulator.hardDelete(contacts.slice(10, 13));
+    await driver.create('Case', [{ Subject: 'Created after the full backup', Status: 'New', Origin: 'Web' }]);
 
+    const callsBefore = driver.emulator.apiCalls();
     const inc = await engine.services.jobs.start(org, { by: 'e2e' });
     expect(inc.kind).toBe('incremental');
     const incDone = await waitForJob(engine, org, inc.id);
     expect(incDone.status).toBe('succeeded');
     const t2 = incDone.finishedAt!;
-    const truth2 = await orgStateNow(conn, objects);
+    // The job counts every call it makes: the org counted as many while it ran.
+    expect(incDone.progress.apiCalls).toBe(driver.emulator.apiCalls() - callsBefore);
+    const truth2 = await driver.state(objects);
 
     await expectExportEquals(engine, org.id, t1, truth1);
     await expectExportEquals(engine, org.id, t2, truth2);
@@ -80,13 +79,7 @@ describe('backup: full, then incremental, exports equal the org at each job', ()
       const stored = await engine.services.store.openBlob(org.id, ref.contentHash);
       const mine = createHash('sha256');
       for await (const chunk of stored) mine.update(chunk as Buffer);
-      const theirs = Buffer.from(
-        await (
-          await fetch(`${emulator.instanceUrl}/services/data/v62.0/sobjects/ContentVersion/${id}/VersionData`, {
-            headers: { Authorization: `Bearer ${emulator.accessToken}` },
-          })
-        ).arrayBuffer(),
-      );
+      const theirs = await driver.fileBytes(id);
       expect(mine.digest('hex')).toBe(createHash('sha256').update(theirs).digest('hex'));
     }
   });

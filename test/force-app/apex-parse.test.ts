@@ -54,7 +54,19 @@ describe('Apex classes', () => {
     const mocked = JSON.parse(read('../../../../test/lwc/apex-methods.json')) as string[];
     expect(methods.map((m) => m[1])).toEqual(mocked);
     // Every method goes through call(Need.X, ...), which checks the custom permission first.
-    for (const m of methods) expect(m[3]).toMatch(/call\(Need\.(VIEW|OPERATE|ADMINISTER), /);
+    for (const m of methods) expect(m[3]).toMatch(/call\(Need\.(VIEW|OPERATE|RESTORE|ADMINISTER), /);
+    // Issue #15: OrgVault_Restore gates restoring; viewers browse history and deleted records and compare.
+    const need = Object.fromEntries(methods.map((m) => [m[1], /call\(Need\.(\w+),/.exec(m[3]!)![1]]));
+    expect(need).toMatchObject({
+      restore: 'RESTORE',
+      getRestore: 'RESTORE',
+      listRestores: 'RESTORE',
+      getRestoreResults: 'RESTORE',
+      compare: 'VIEW',
+      getRecordHistory: 'VIEW',
+      listDeletedRecords: 'VIEW',
+    });
+    expect(source).toContain("Need.RESTORE => 'OrgVault_Restore'");
     expect(source).toMatch(
       /private static OrgVaultEngineClient client\(Need need\) \{\s+String permission[^;]+;\s+if \(!FeatureManagement\.checkPermission/,
     );

@@ -64,8 +64,18 @@ describe('sf project convert source', () => {
     expect(members('FlexiPage')).toEqual(['OrgVault_Backup']);
     expect(members('ExternalCredential')).toEqual(['OrgVault_Engine']);
     expect(members('NamedCredential')).toEqual(['OrgVault_Engine']);
-    expect(members('CustomPermission').sort()).toEqual(['OrgVault_Administer', 'OrgVault_Back_Up_Now', 'OrgVault_View']);
-    expect(members('PermissionSet').sort()).toEqual(['OrgVault_Administrator', 'OrgVault_Backup_Operator', 'OrgVault_Viewer']);
+    expect(members('CustomPermission').sort()).toEqual([
+      'OrgVault_Administer',
+      'OrgVault_Back_Up_Now',
+      'OrgVault_Restore',
+      'OrgVault_View',
+    ]);
+    expect(members('PermissionSet').sort()).toEqual([
+      'OrgVault_Administrator',
+      'OrgVault_Backup_Operator',
+      'OrgVault_Restore_Operator',
+      'OrgVault_Viewer',
+    ]);
     expect(members('PlatformEventChannelMember').sort()).toEqual([
       'ChangeEvents_AccountChangeEvent',
       'ChangeEvents_CaseChangeEvent',
@@ -91,11 +101,13 @@ describe('sf project convert source', () => {
   });
 
   it('each permission set reaches the engine principal and the controller', async () => {
-    for (const name of ['OrgVault_Administrator', 'OrgVault_Backup_Operator', 'OrgVault_Viewer']) {
+    for (const name of ['OrgVault_Administrator', 'OrgVault_Backup_Operator', 'OrgVault_Restore_Operator', 'OrgVault_Viewer']) {
       const xml = await readFile(join(out, 'mdapi', 'permissionsets', `${name}.permissionset`), 'utf8');
       expect(xml).toContain('<externalCredentialPrincipal>OrgVault_Engine-OrgVaultEngine</externalCredentialPrincipal>');
       expect(xml).toContain('<apexClass>OrgVaultController</apexClass>');
-      expect(xml.includes('<name>OrgVault_Back_Up_Now</name>')).toBe(name !== 'OrgVault_Viewer');
+      expect(xml).toContain('<name>OrgVault_View</name>');
+      expect(xml.includes('<name>OrgVault_Back_Up_Now</name>')).toBe(['OrgVault_Administrator', 'OrgVault_Backup_Operator'].includes(name));
+      expect(xml.includes('<name>OrgVault_Restore</name>')).toBe(['OrgVault_Administrator', 'OrgVault_Restore_Operator'].includes(name));
       expect(xml.includes('<name>OrgVault_Administer</name>')).toBe(name === 'OrgVault_Administrator');
     }
     const ext = await readFile(join(out, 'mdapi', 'externalCredentials', 'OrgVault_Engine.externalCredential'), 'utf8');

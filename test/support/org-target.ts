@@ -47,14 +47,16 @@ export async function openOrgTarget(target: OrgTarget, records: number): Promise
   }
   const emulator = await startEmulator({ records, seed: 41, cdc: { entities: [], keepaliveMs: 200 } });
   if (target.kind === 'emulator-hooks') return { driver: new EmulatorOrgDriver(emulator), stop: () => emulator.stop() };
-  const driver = await RestOrgDriver.fromSfCli(await sfCliLogin(emulator), pubSubEnv(emulator));
-  return {
-    driver,
-    stop: async () => {
-      jest.restoreAllMocks();
-      await emulator.stop();
-    },
+  const stop = async () => {
+    jest.restoreAllMocks();
+    await emulator.stop();
   };
+  try {
+    return { driver: await RestOrgDriver.fromSfCli(await sfCliLogin(emulator), pubSubEnv(emulator)), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 function pubSubEnv(emulator: EmulatorHandle): Record<string, string> {

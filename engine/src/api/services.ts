@@ -153,7 +153,7 @@ export interface RestoreApiService {
   /** Every stored version of a record with its source and changes; NOT_FOUND naming why (another org's id, another object's). */
   history(org: Org, recordId: string, object?: string): Promise<RecordHistoryOut>;
   /** Records deleted in a window and not back since, per object, each with the deleted parent it went with. */
-  deleted(org: Org, query: { since: Date; until: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut>;
+  deleted(org: Org, query: { since?: Date; until?: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut>;
 }
 
 /** Everything the API is built over. */

@@ -45,6 +45,15 @@ export interface DeletedInObject {
   truncated: boolean;
 }
 
+/** How far back the deleted list looks unless told: the Recycle Bin's 15 days. */
+const RECYCLE_BIN_MS = 15 * 24 * 3600 * 1000;
+
+/** A window of deletes as asked, its ends filled in: until now, since the Recycle Bin's 15 days before that. */
+export function deletedWindow(q: { since?: Date; until?: Date }): { since: Date; until: Date } {
+  const until = q.until ?? new Date();
+  return { since: q.since ?? new Date(until.getTime() - RECYCLE_BIN_MS), until };
+}
+
 export interface DeletedQuery {
   orgId: string;
   since: Date;

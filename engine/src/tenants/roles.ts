@@ -2,7 +2,7 @@
  * Roles are asserted by the caller (the Apex controller maps the user's permission sets to them)
  * and every action is checked against them here, in one table.
  */
-export const ROLES = ['administrator', 'backup_operator', 'viewer'] as const;
+export const ROLES = ['administrator', 'backup_operator', 'restore_operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ACTIONS = [
@@ -28,12 +28,16 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const VIEWER: Action[] = ['orgs.read', 'jobs.read', 'settings.read', 'permission-report.read'];
-const OPERATOR: Action[] = [...VIEWER, 'backup.run', 'recovery-point.create', 'compare.run'];
+// Comparing only reads (backups and the live org), so whoever may browse may compare.
+const VIEWER: Action[] = ['orgs.read', 'jobs.read', 'settings.read', 'permission-report.read', 'compare.run'];
+const OPERATOR: Action[] = [...VIEWER, 'backup.run', 'recovery-point.create'];
+// Restoring writes into the org, so it is its own role (the OrgVault_Restore custom permission).
+const RESTORER: Action[] = [...VIEWER, 'restore.run'];
 
 const BY_ROLE: Record<Role, readonly Action[]> = {
   viewer: VIEWER,
   backup_operator: OPERATOR,
+  restore_operator: RESTORER,
   administrator: ACTIONS,
 };
 

@@ -25,6 +25,7 @@ import { OrgOrigins } from '../../src/salesforce/origins.js';
 import type { CdpSettingsIn, CdpSettingsOut, RecoveryPointOut } from '../../src/api/schemas.js';
 import type { CompareRequestIn, RestoreRequestIn } from '../../src/api/restore-schemas.js';
 import { SignInLinks } from '../../src/tenants/sign-in-links.js';
+import { deletedWindow } from '../../src/restore/browse.js';
 
 export const DESCRIBE: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Industry', 'AnnualRevenue'],
@@ -214,8 +215,8 @@ export class RestoreDouble implements RestoreApiService {
       ],
     };
   }
-  async deleted(_org: Org, q: { since: Date; until: Date; objects?: string[] }) {
-    return { since: q.since, until: q.until, objects: (q.objects ?? []).map((object) => ({ object, truncated: false, records: [] })) };
+  async deleted(_org: Org, q: { since?: Date; until?: Date; objects?: string[] }) {
+    return { ...deletedWindow(q), objects: (q.objects ?? []).map((object) => ({ object, truncated: false, records: [] })) };
   }
   async compare(_org: Org, _against: Org | null, r: CompareRequestIn) {
     return { objects: r.objects.map((object) => ({ object, added: [], deleted: [], changed: [], fieldCounts: {}, details: [] })) };

@@ -102,8 +102,15 @@ describe('API rules and error codes', () => {
       expect(checked).toBeGreaterThan(60);
     });
 
-    it('viewer reads, backup_operator also backs up and makes recovery points, administrator does everything', () => {
-      expect(allowedActions(['viewer'], false)).toEqual(['orgs.read', 'jobs.read', 'settings.read', 'permission-report.read']);
+    it('viewer reads and compares, backup_operator also backs up, restore_operator also restores, administrator does everything', () => {
+      // Issue #15: viewers browse and compare; restoring needs its own role (OrgVault_Restore).
+      expect(allowedActions(['viewer'], false)).toEqual([
+        'orgs.read',
+        'jobs.read',
+        'settings.read',
+        'permission-report.read',
+        'compare.run',
+      ]);
       expect(allowedActions(['backup_operator'], false)).toEqual([
         'orgs.read',
         'jobs.read',
@@ -113,6 +120,15 @@ describe('API rules and error codes', () => {
         'recovery-point.create',
         'compare.run',
       ]);
+      expect(allowedActions(['restore_operator'], false)).toEqual([
+        'orgs.read',
+        'jobs.read',
+        'settings.read',
+        'permission-report.read',
+        'compare.run',
+        'restore.run',
+      ]);
+      expect(allowedActions(['restore_operator'], false)).not.toContain('backup.run');
       expect(allowedActions(['administrator'], false)).toHaveLength(19);
       expect(allowedActions(['backup_operator'], false)).not.toContain('restore.run');
       expect(allowedActions(['backup_operator'], false)).not.toContain('legal-hold.manage');

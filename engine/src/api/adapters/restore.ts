@@ -1,7 +1,7 @@
 import type { Org } from '../../orgs/registry.js';
 import type { RestoreService } from '../../restore/restore.js';
 import type { CompareService, CompareSide } from '../../restore/compare.js';
-import type { RecordBrowser } from '../../restore/browse.js';
+import { deletedWindow, type RecordBrowser } from '../../restore/browse.js';
 import type {
   CompareRequestIn,
   CompareResultOut,
@@ -26,8 +26,9 @@ export class RestoreAdapter implements RestoreApiService {
     return this.browser.history(org.id, recordId, object);
   }
 
-  async deleted(org: Org, q: { since: Date; until: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut> {
-    return { since: q.since, until: q.until, objects: await this.browser.deleted({ orgId: org.id, ...q }) };
+  async deleted(org: Org, q: { since?: Date; until?: Date; objects?: string[]; limit: number }): Promise<DeletedRecordsOut> {
+    const window = deletedWindow(q);
+    return { ...window, objects: await this.browser.deleted({ orgId: org.id, ...q, ...window }) };
   }
 
   restore(org: Org, target: Org, req: RestoreRequestIn, by: string | null): Promise<RestoreOutcomeOut> {

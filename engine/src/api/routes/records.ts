@@ -4,9 +4,6 @@ import { OrgIdParams } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { ORG_ERRORS, resolveOrg } from './support.js';
 
-/** How far back the deleted list looks by default: the Recycle Bin's 15 days. */
-const RECYCLE_BIN_MS = 15 * 24 * 3600 * 1000;
-
 /**
  * Finding what to recover in the backups: a record's history, the records deleted in a window.
  * Reading what the backups hold is what viewers may do (the jobs' action); each read is audited.
@@ -45,10 +42,9 @@ export function recordRoutes(s: ApiServices): AnyRoute[] {
       errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
         const org = await resolveOrg(s, caller, params.orgId);
-        const until = query.until ?? new Date();
         return s.restore.deleted(org, {
-          since: query.since ?? new Date(until.getTime() - RECYCLE_BIN_MS),
-          until,
+          ...(query.since ? { since: query.since } : {}),
+          ...(query.until ? { until: query.until } : {}),
           ...(query.objects ? { objects: query.objects.split(',') } : {}),
           limit: query.limit,
         });

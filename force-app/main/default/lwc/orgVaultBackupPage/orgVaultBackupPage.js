@@ -1,9 +1,13 @@
-import { LightningElement } from 'lwc';
+import { LightningElement, wire } from 'lwc';
+import { CurrentPageReference } from 'lightning/navigation';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import { getMe, listDisconnectedOrgs, listOrgs, runPermissionCheck, setOrgHidden } from 'c/orgVaultApi';
 import { errorTitle, reduceErrors } from 'c/orgVaultErrors';
 
-/** Tiles go stale slowly (jobs run for minutes); the page also refreshes whenever it is shown again. */
+/**
+ * Tiles go stale slowly (jobs run for minutes); the page also refreshes whenever it is shown again:
+ * the tab becomes visible, or the admin navigates back to it inside Lightning.
+ */
 export const REFRESH_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Menu commands that open a panel; the others act at once. */
@@ -42,6 +46,19 @@ export default class OrgVaultBackupPage extends LightningElement {
       if (document.visibilityState === 'visible') this.refresh();
     };
     document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /**
+   * Lightning keeps the page alive while the admin is elsewhere in the app and may tell it the page
+   * references it passes through. The first one is this page's own, at the first load (already
+   * refreshed); each later reference to it means the admin navigated back; others are not ours.
+   */
+  @wire(CurrentPageReference)
+  onPageReference(reference) {
+    if (!reference) return;
+    const key = JSON.stringify([reference.type, reference.attributes]);
+    if (this.ownPageKey === undefined) this.ownPageKey = key;
+    else if (key === this.ownPageKey) this.refresh();
   }
 
   disconnectedCallback() {

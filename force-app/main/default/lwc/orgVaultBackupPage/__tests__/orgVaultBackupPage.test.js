@@ -7,7 +7,10 @@ import getOrg from '@salesforce/apex/OrgVaultController.getOrg';
 import listJobs from '@salesforce/apex/OrgVaultController.listJobs';
 import getPermissionReport from '@salesforce/apex/OrgVaultController.getPermissionReport';
 import listDisconnectedOrgs from '@salesforce/apex/OrgVaultController.listDisconnectedOrgs';
+import { CurrentPageReference } from 'lightning/navigation';
 import { apexError, flushPromises, mount, org } from 'test-lwc/helpers';
+
+const PAGE_REFERENCES = require('./data/pageReferences.json');
 
 const ORGS = [org(), org({ id: 'org-2', name: 'Acme Sandbox', isSandbox: true }), org({ id: 'org-3', name: 'Old Org', hidden: true })];
 const ADMIN = ['orgs.read', 'jobs.read', 'backup.run', 'recovery-point.create', 'orgs.hide', 'settings.write', 'permission-check.run'];
@@ -74,6 +77,29 @@ describe('c-org-vault-backup-page', () => {
     await flushPromises();
     expect(listOrgs).toHaveBeenCalledTimes(4);
     setIntervalSpy.mockRestore();
+  });
+
+  it('refreshes each time the admin navigates back to the page inside Lightning', async () => {
+    const element = await open();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // The first reference is the page's own at its first load: already refreshed.
+    CurrentPageReference.emit(PAGE_REFERENCES.backupPage);
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // Away to another page (the page stays alive, cached): nothing to refresh.
+    CurrentPageReference.emit(PAGE_REFERENCES.elsewhere);
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(1);
+    // Back: the tiles are loaded again.
+    CurrentPageReference.emit({ ...PAGE_REFERENCES.backupPage });
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(2);
+    expect(getMe).toHaveBeenCalledTimes(2);
+    CurrentPageReference.emit(PAGE_REFERENCES.elsewhere);
+    CurrentPageReference.emit({ ...PAGE_REFERENCES.backupPage });
+    await flushPromises();
+    expect(listOrgs).toHaveBeenCalledTimes(3);
+    expect(tiles(element).map((t) => t.org.name)).toEqual(['Acme Production', 'Acme Sandbox']);
   });
 
   it('stops refreshing once removed', async () => {
