@@ -9,6 +9,7 @@ import {
   API_USAGE,
   COUNTED_JOBS_SINCE,
   CURRENT_CYCLE,
+  FIRST_BACKUP_AT,
   GET_JOB,
   INSERT_CYCLE,
   INSERT_QUEUED_JOB,
@@ -247,6 +248,12 @@ export async function getJob(pool: Pool, orgId: string, jobId: string): Promise<
 export async function listJobs(pool: Pool, orgId: string, limit = 50, before?: Date): Promise<Job[]> {
   const { rows } = await pool.query<JobRow>(LIST_JOBS, [orgId, limit, before ?? null]);
   return rows.map(toJob);
+}
+
+/** When the org's first backup that stored data finished; null before any did. */
+export async function firstBackupAt(pool: Pool, orgId: string): Promise<Date | null> {
+  const { rows } = await pool.query<{ at: Date | null }>(FIRST_BACKUP_AT, [orgId]);
+  return rows[0]?.at ?? null;
 }
 
 export async function activeJobs(pool: Pool, orgId: string): Promise<Job[]> {

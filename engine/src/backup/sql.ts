@@ -26,6 +26,10 @@ export const GET_JOB = 'SELECT * FROM backup_jobs WHERE org_id = $1 AND id = $2'
 export const LIST_JOBS =
   'SELECT * FROM backup_jobs WHERE org_id = $1 AND ($3::timestamptz IS NULL OR created_at < $3) ORDER BY created_at DESC LIMIT $2';
 
+/** When the org's first backup with data finished: the earliest time its backups can be read as of. */
+export const FIRST_BACKUP_AT = `SELECT min(finished_at) AS at FROM backup_jobs
+  WHERE org_id = $1 AND kind <> 'recovery_point' AND status IN ('succeeded', 'partial')`;
+
 export const ACTIVE_JOBS = 'SELECT * FROM backup_jobs WHERE org_id = $1 AND status = ANY($2) ORDER BY created_at';
 
 export const JOB_OBJECTS = `SELECT object, pass, status, records, deleted, bytes, files, file_bytes, api_calls, inserted, updated, removed, attempts, checkpoint,

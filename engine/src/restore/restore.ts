@@ -9,7 +9,7 @@ import { OrgVaultError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { OrgConnection } from '../salesforce/connection.js';
 import { describeSObject } from '../salesforce/describe.js';
-import { getJob } from '../backup/jobs.js';
+import { firstBackupAt, getJob } from '../backup/jobs.js';
 import { RestoreLedger } from './ledger.js';
 import { settleInflight } from './recover.js';
 import { RestoreRuns, type RunRow, type StoredRequest } from './runs.js';
@@ -92,6 +92,27 @@ export class RestoreService {
     throw new OrgVaultError('VALIDATION_FAILED', 'Restore needs a job, a recovery point or a time');
   }
 
+  /**
+   * The time a restore reads its backups as of. A time of the caller's (not a job's) before the
+   * org's first backup has nothing to read: restoring "as of" then would plan from an empty or
+   * partial store, so it is refused before anything is planned or written.
+   */
+  private async restoreAt(req: RestoreRequest): Promise<Date> {
+    const at = await this.resolveAt(req.orgId, req);
+    if (req.jobId) return at;
+    const first = await firstBackupAt(this.deps.pool, req.orgId);
+    if (!first)
+      throw new OrgVaultError('VALIDATION_FAILED', 'This organization has no finished backup to restore from yet', {
+        actions: ['Restore once its first backup has finished.'],
+      });
+    if (at < first)
+      throw new OrgVaultError('VALIDATION_FAILED', `${at.toISOString()} is before this organization's first backup`, {
+        actions: [`Choose a time from its first backup on: ${first.toISOString()}.`],
+        details: { at: at.toISOString(), firstBackupAt: first.toISOString() },
+      });
+    return at;
+  }
+
   /** A dry run plans; otherwise the run is queued for a worker (any engine process) and returned at once. */
   async enqueue(req: RestoreRequest): Promise<RestoreOutcome> {
     if (req.dryRun) return this.plan(req);
@@ -111,7 +132,7 @@ export class RestoreService {
    */
   async plan(req: RestoreRequest): Promise<RestoreOutcome> {
     assertObjects(req);
-    const at = await this.resolveAt(req.orgId, req);
+    const at = await this.restoreAt(req);
     const conn = await this.deps.connectionTo(req.targetOrgId ?? req.orgId);
     const tally = conn.budget.tally();
     const { ctx, planned } = await tally.run(async () => {
@@ -156,7 +177,7 @@ export class RestoreService {
       orgId: req.orgId,
       id: randomUUID(),
       targetOrgId: req.targetOrgId ?? req.orgId,
-      at: await this.resolveAt(req.orgId, req),
+      at: await this.restoreAt(req),
       request,
       by: req.by ?? null,
     };

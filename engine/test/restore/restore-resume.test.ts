@@ -72,6 +72,25 @@ describe('restore over the API: dry run, a failure in the middle, resume without
     expect(parentsFirst(['A', 'B'], (o) => refs[o] ?? []).sort()).toEqual(['A', 'B']);
   });
 
+  type Refusal = { error: { code: string; message: string; actions: string[] } };
+  /** A restore the engine must refuse: 400, and no run is kept. */
+  const refused = async (body: unknown): Promise<Refusal> => {
+    const before = await (await api('GET', `/orgs/${org.id}/restores`)).json();
+    const r = await api('POST', `/orgs/${org.id}/restores`, body);
+    expect(r.status).toBe(400);
+    expect(await (await api('GET', `/orgs/${org.id}/restores`)).json()).toEqual(before);
+    return (await r.json()) as Refusal;
+  };
+
+  it('refuses a restore at a time before any backup, and writes nothing', async () => {
+    const before = await orgStateNow(conn, ['Account', 'Contact']);
+    for (const dryRun of [true, false]) {
+      const body = await refused({ from: { at: new Date().toISOString() }, objects: ['Account'], dryRun });
+      expect(body.error).toMatchObject({ code: 'VALIDATION_FAILED', actions: ['Restore once its first backup has finished.'] });
+    }
+    expect(await orgStateNow(conn, ['Account', 'Contact'])).toEqual(before);
+  });
+
   it('resumes a failed restore without duplicates', async () => {
     const job = await engine.services.jobs.start(org, { by: 'test' });
     expect((await waitForJob(engine, org, job.id)).status).toBe('succeeded');
@@ -144,5 +163,24 @@ describe('restore over the API: dry run, a failure in the middle, resume without
         deleted: [],
         changed: [],
       });
+  });
+
+  it('refuses a restore at a time before the first backup, naming the time of that backup, and writes nothing', async () => {
+    const jobs = ((await (await api('GET', `/orgs/${org.id}/jobs`)).json()) as { jobs: { status: string; finishedAt: string }[] }).jobs;
+    const first = jobs
+      .filter((j) => j.status === 'succeeded')
+      .map((j) => j.finishedAt)
+      .sort()[0]!;
+    const before = await orgStateNow(conn, ['Account', 'Contact']);
+    const earlier = new Date(Date.parse(first) - 60_000).toISOString();
+    for (const dryRun of [true, false]) {
+      const body = await refused({ from: { at: earlier }, objects: ['Account', 'Contact'], mode: 'overwrite', dryRun });
+      expect(body.error.code).toBe('VALIDATION_FAILED');
+      expect(body.error.message).toContain(earlier);
+      expect(body.error.actions).toEqual([`Choose a time from its first backup on: ${new Date(first).toISOString()}.`]);
+    }
+    expect(await orgStateNow(conn, ['Account', 'Contact'])).toEqual(before);
+    // From the first backup's own time on, the backups answer.
+    expect((await api('POST', `/orgs/${org.id}/restores`, { from: { at: first }, objects: ['Account'], dryRun: true })).status).toBe(200);
   });
 });
