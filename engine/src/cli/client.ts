@@ -4,7 +4,7 @@
  * over its own services (embedded PostgreSQL and Azurite started as needed). Both answer the same
  * wire documents, so a command neither knows nor cares which it has.
  */
-import { loadConfig } from '../config/load.js';
+import { dataDirOf } from '../config/file.js';
 import { readEngineFile } from '../infra/engine-file.js';
 import { readLocalAdminKey } from '../tenants/local-admin.js';
 import { OrgVaultError } from '../errors.js';
@@ -17,7 +17,8 @@ const OFF = 'off';
 /** The engine to ask, if any: ORGVAULT_ENGINE_URL, else the one running for the data directory. */
 export function engineToAsk(env: NodeJS.ProcessEnv = process.env): { url: string; key: string } | undefined {
   if (env.ORGVAULT_ENGINE_URL === OFF) return undefined;
-  const dataDir = loadConfig(env).dataDir;
+  // The data directory only: validating every setting would load the schema (zod) into each command.
+  const dataDir = dataDirOf(env);
   const url = env.ORGVAULT_ENGINE_URL || readEngineFile(dataDir)?.url;
   if (!url) return undefined;
   const key = env.ORGVAULT_API_KEY || readLocalAdminKey(dataDir);

@@ -1,36 +1,16 @@
-import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { OrgVaultError } from '../errors.js';
+import { readConfigFile } from './file.js';
 import { SETTINGS, configSchema, type Config, type SettingKey } from './schema.js';
 
-/** The default config file, used when ORGVAULT_CONFIG does not name another. */
-export const DEFAULT_CONFIG_FILE = 'orgvault.config.json';
+export { DEFAULT_CONFIG_FILE } from './file.js';
 
 /**
  * Reads the optional JSON config file, then the environment (which wins), and validates the
  * result. Errors name the key the user wrote and the form it must take.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const fileName = env.ORGVAULT_CONFIG ?? DEFAULT_CONFIG_FILE;
-  const filePath = path.resolve(cwd, fileName);
-  let fromFile: Record<string, unknown> = {};
-  if (existsSync(filePath)) {
-    try {
-      fromFile = JSON.parse(readFileSync(filePath, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      throw new OrgVaultError('CONFIG_INVALID', `Config file ${filePath} is not valid JSON: ${(err as Error).message}`, {
-        actions: ['Fix the JSON syntax or remove the file.'],
-      });
-    }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
-      throw new OrgVaultError('CONFIG_INVALID', `Config file ${filePath} must hold a JSON object`);
-    }
-  } else if (env.ORGVAULT_CONFIG) {
-    throw new OrgVaultError('CONFIG_INVALID', `Config file ${filePath} (ORGVAULT_CONFIG) does not exist`, {
-      actions: ['Point ORGVAULT_CONFIG at an existing JSON file or unset it.'],
-    });
-  }
-
+  const { fileName, fromFile } = readConfigFile(env, cwd);
   const merged: Record<string, unknown> = { ...fromFile };
   const sourceOf = new Map<string, string>(Object.keys(fromFile).map((k) => [k, `${k} in ${fileName}`]));
   for (const [key, setting] of Object.entries(SETTINGS)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATA_DIR } from './file.js';
 
 /** An origin the engine may call as an org besides Salesforce's domains: `scheme://host[:port]`, `*.` before the host, `*` for any port. */
 export const ORIGIN_PATTERN = /^(https?):\/\/(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(\d{1,5}|\*))?$/i;
@@ -12,9 +13,9 @@ export const SETTINGS = {
   port: { env: 'PORT', doc: 'HTTP port of the engine', schema: z.coerce.number().int().min(0).max(65535).default(3000) },
   host: { env: 'ORGVAULT_HOST', doc: 'Address the engine listens on', schema: z.string().min(1).default('127.0.0.1') },
   dataDir: {
-    env: 'ORGVAULT_DATA_DIR',
+    env: DATA_DIR.env,
     doc: 'Directory for embedded PostgreSQL, Azurite and the local key file',
-    schema: z.string().min(1).default('./.orgvault'),
+    schema: z.string().min(1).default(DATA_DIR.default),
   },
   databaseUrl: {
     env: 'DATABASE_URL',
