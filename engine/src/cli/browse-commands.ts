@@ -1,6 +1,6 @@
 /** `orgvault history` and `orgvault deleted`: finding what to recover, as the page's Record history and Deleted records do. */
 import type { Command } from 'commander';
-import { onOrg, ORG_HELP, resolveOrg, run } from './command.js';
+import { onOrg, ORG_HELP, resolveOrgWithBackups, run } from './command.js';
 import { say, table } from './output.js';
 import { list, parseCount, parseTime } from './support.js';
 import type { DeletedW, HistoryW } from './types.js';
@@ -16,7 +16,7 @@ export function browseCommands(program: Command): void {
     .option('--object <name>', "the record's object (default: found from the backups)")
     .action((recordId: string, o: { org?: string; object?: string }, cmd: Command) =>
       run(async ({ client, out }) => {
-        const org = await resolveOrg(client, o.org);
+        const org = await resolveOrgWithBackups(client, o.org);
         const query = o.object ? { object: o.object } : {};
         const h = await client.call<HistoryW>('recordHistory', onOrg(org, { params: { recordId }, query }));
         out.result(h, () => {
@@ -38,7 +38,7 @@ export function browseCommands(program: Command): void {
     .option('--limit <n>', 'at most this many records per object', '500')
     .action(
       run(async ({ client, out }, o: { org?: string; since?: string; until?: string; objects?: string; limit: string }) => {
-        const org = await resolveOrg(client, o.org);
+        const org = await resolveOrgWithBackups(client, o.org);
         const query = {
           ...(o.since ? { since: parseTime('--since', o.since).toISOString() } : {}),
           ...(o.until ? { until: parseTime('--until', o.until).toISOString() } : {}),

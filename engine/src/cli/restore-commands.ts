@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { onOrg, ORG_HELP, resolveOrg, run, type OrgRef, type Run } from './command.js';
+import { onOrg, ORG_HELP, resolveOrg, resolveOrgWithBackups, run, type OrgRef, type Run } from './command.js';
 import { say, table, type Outcome } from './output.js';
 import { list, parseTime, pointOf } from './support.js';
 import { chooseMode, MODES, MODES_HELP } from './restore-modes.js';
@@ -100,7 +100,7 @@ function restoreCommand(program: Command): void {
 async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
   const { client, out } = r;
   const mode = await chooseMode(o.mode, !out.json && Boolean(process.stdin.isTTY && process.stderr.isTTY));
-  const source = await resolveOrg(client, o.org);
+  const source = await resolveOrgWithBackups(client, o.org);
   const target = o.targetOrg ? await resolveOrg(client, o.targetOrg) : source;
   const records = list(o.records);
   const fields = list(o.fields);
@@ -136,7 +136,13 @@ async function restore(r: Run, o: RestoreFlags): Promise<Outcome> {
 }
 
 /** Follows a queued restore to its end with a progress bar on stderr, and reports how it ended. */
-async function follow({ client, out }: Run, runId: string, source: OrgRef, target: OrgRef, results: string | undefined): Promise<Outcome> {
+async function follow(
+  { client, out }: Run,
+  runId: string,
+  source: Pick<OrgRef, 'id' | 'name' | 'tenant'>,
+  target: Pick<OrgRef, 'id' | 'name' | 'tenant'>,
+  results: string | undefined,
+): Promise<Outcome> {
   await client.runHere?.restore(runId);
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {value}/{total} records | {status}', stream: process.stderr },
@@ -227,7 +233,7 @@ function restoresCommand(program: Command): void {
     .option('--limit <n>', 'how many', '20')
     .action(
       run(async ({ client, out }, o: { org?: string; limit: string }) => {
-        const source = await resolveOrg(client, o.org);
+        const source = await resolveOrgWithBackups(client, o.org);
         const answer = await client.call<{ runs: RestoreW[] }>('listRestores', onOrg(source, { query: { limit: o.limit } }));
         const names = new Map<string, string>();
         for (const id of new Set(answer.runs.map((r) => r.targetOrgId)))

@@ -11,6 +11,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
+import { executeSoql } from '../../../test/emulator/soql/execute.js';
 import { startTestEngine, type TestEngine } from '../../../test/support/engine.js';
 import { connectEmulatorOrg } from '../../../test/support/emulator-org.js';
 import { waitForJob } from '../../../test/support/backup-checks.js';
@@ -184,6 +185,52 @@ describe("deleting an org's backups", () => {
       ['refused', 'LEGAL_HOLD'],
     ]);
   });
+
+  it('keeps a disconnected org’s backups usable: browsed, and restored into another connected org of the tenant', async () => {
+    const org = await backedUp('kept');
+    const other = await startEmulator({ records: 1, seed: 52, cdc: false });
+    try {
+      const { orgId: targetOrgId } = await engine.services.connect(org.tenantId, {
+        kind: 'accessToken',
+        instanceUrl: other.instanceUrl,
+        accessToken: other.accessToken,
+      });
+      const jobs = await engine.services.jobs.list(org, { limit: 1 });
+      expect((await asAdmin(org, 'DELETE', `/orgs/${org.id}`)).status).toBe(204);
+      const name = `Customer of kept`;
+      const accountId = executeSoql(emulator.org, `SELECT Id FROM Account WHERE Name = '${name}'`);
+      const history = await asAdmin(org, 'GET', `/orgs/${org.id}/records/${accountId.table.idOf(accountId.rows[0]!)}/history`);
+      expect(history.status).toBe(200);
+
+      const request = {
+        from: { jobId: jobs[0]!.id },
+        objects: ['Account'],
+        mode: 'deleted',
+        recordIds: [accountId.table.idOf(accountId.rows[0]!)],
+      };
+      const inPlace = await asAdmin(org, 'POST', `/orgs/${org.id}/restores`, { ...request, dryRun: true });
+      expect(inPlace.status).toBe(400);
+      expect(await inPlace.json()).toMatchObject({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.stringContaining('is disconnected'),
+          actions: [expect.stringContaining('targetOrgId')],
+        },
+      });
+      const queued = await asAdmin(org, 'POST', `/orgs/${org.id}/restores`, { ...request, targetOrgId });
+      expect(queued.status).toBe(200);
+      const { runId } = (await queued.json()) as { runId: string };
+      let run: { status: string } = { status: 'queued' };
+      for (let i = 0; i < 600 && ['queued', 'running'].includes(run.status); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        run = (await (await asAdmin(org, 'GET', `/orgs/${org.id}/restores/${runId}`)).json()) as { status: string };
+      }
+      expect(run.status).toBe('succeeded');
+      expect(executeSoql(other.org, `SELECT Id FROM Account WHERE Name = '${name}'`).totalSize).toBe(1);
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
 
   it('leaves nothing readable when Blob Storage fails midway, and the next start finishes the deletion', async () => {
     const org = await backedUp('midway');

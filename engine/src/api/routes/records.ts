@@ -2,7 +2,7 @@ import type { ApiServices } from '../services.js';
 import { DeletedRecords, DeletedRecordsQuery, RecordHistory, RecordHistoryParams, RecordHistoryQuery } from '../restore-schemas.js';
 import { OrgIdParams } from '../schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { ORG_ERRORS, resolveOrg } from './support.js';
+import { ORG_ERRORS, resolveOrgWithBackups } from './support.js';
 
 /**
  * Finding what to recover in the backups: a record's history, the records deleted in a window.
@@ -24,7 +24,7 @@ export function recordRoutes(s: ApiServices): AnyRoute[] {
       response: RecordHistory,
       errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return s.restore.history(org, params.recordId, query.object);
       },
     }),
@@ -41,7 +41,7 @@ export function recordRoutes(s: ApiServices): AnyRoute[] {
       response: DeletedRecords,
       errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return s.restore.deleted(org, {
           ...(query.since ? { since: query.since } : {}),
           ...(query.until ? { until: query.until } : {}),

@@ -1,4 +1,5 @@
 import type { ApiServices } from '../services.js';
+import type { Org } from '../../orgs/registry.js';
 import { OrgIdParams } from '../schemas.js';
 import {
   CompareRequest,
@@ -10,7 +11,9 @@ import {
   RestoreRunParams,
 } from '../restore-schemas.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { ORG_ERRORS, resolveOrg } from './support.js';
+import { OrgVaultError } from '../../errors.js';
+import type { Caller } from '../auth.js';
+import { ORG_ERRORS, resolveOrg, resolveOrgWithBackups } from './support.js';
 
 const RESTORE_ERRORS = [...ORG_ERRORS, 'CONFLICT', 'API_BUDGET_EXHAUSTED', 'ORG_AUTH_FAILED', 'ORG_API_ERROR', 'URL_NOT_ALLOWED'] as const;
 
@@ -31,8 +34,8 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       response: RestoreOutcome,
       errors: [...RESTORE_ERRORS],
       handler: async ({ caller, params, body }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
-        const target = body.targetOrgId ? await resolveOrg(s, caller, body.targetOrgId) : org;
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
+        const target = await restoreTarget(s, caller, org, body.targetOrgId);
         await s.scope.assertKnown(target, { objects: body.objects });
         return s.restore.restore(org, target, body, caller.user);
       },
@@ -50,7 +53,7 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       response: RestoreList,
       errors: ORG_ERRORS,
       handler: async ({ caller, params, query }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return { runs: await s.restore.list(org, query) };
       },
     }),
@@ -66,7 +69,7 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       response: RestoreOutcome,
       errors: ORG_ERRORS,
       handler: async ({ caller, params }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         return s.restore.status(org, params.runId);
       },
     }),
@@ -83,7 +86,7 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       streams: 'text/csv',
       errors: ORG_ERRORS,
       handler: async ({ caller, params, res }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         const csv = await s.restore.resultsCsv(org, params.runId);
         res.status(200).attachment(`restore-${params.runId}.csv`).type('text/csv').write(csv);
       },
@@ -109,4 +112,22 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       },
     }),
   ];
+}
+
+/**
+ * Where a restore writes: the org named, else the backed-up org itself, which must then still be
+ * connected (a disconnected org's backups restore into another one).
+ */
+async function restoreTarget(
+  s: ApiServices,
+  caller: Caller,
+  org: Org & { disconnectedAt: Date | null },
+  targetOrgId?: string,
+): Promise<Org> {
+  if (targetOrgId) return resolveOrg(s, caller, targetOrgId);
+  if (org.disconnectedAt)
+    throw new OrgVaultError('VALIDATION_FAILED', `${org.name} is disconnected: its backups restore into a connected organization`, {
+      actions: ['Name a connected organization as the target (targetOrgId; CLI --target-org), or reconnect this one.'],
+    });
+  return org;
 }

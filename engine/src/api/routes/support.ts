@@ -9,8 +9,12 @@ export function resolveOrg(services: ApiServices, caller: Caller, orgId: string)
   return services.orgs.get(caller.scope, orgId);
 }
 
-/** An org whose backups are kept, connected or disconnected: what legal holds and deleting backups reach. */
-export function resolveOrgWithBackups(services: ApiServices, caller: Caller, orgId: string): Promise<Org> {
+/** An org whose backups are kept, connected or disconnected: what legal holds, deleting backups, browsing and restoring from them reach. */
+export function resolveOrgWithBackups(
+  services: ApiServices,
+  caller: Caller,
+  orgId: string,
+): Promise<Org & { disconnectedAt: Date | null }> {
   return services.orgs.getWithBackups(caller.scope, orgId);
 }
 
