@@ -79,17 +79,62 @@ describe('GDPR erasure leaves nothing of the person at rest', () => {
       expect(JSON.stringify(kept.fields)).toContain(marker);
       expect((await storedAnywhere()).length).toBeGreaterThan(0);
 
+      // Through the API, as the page asks: ann requests, ann may not approve, bob approves.
       const retention = engine.services.retention;
-      const asked = await retention.requestErasure(
-        org,
-        { reference: 'DSR-18', objects: ['Contact', 'Lead'], values: [`${marker.toUpperCase()}@Example.com`] },
-        'ann@example.com',
-      );
+      const { key } = await engine.services.keys.create(org.tenantId, { name: 'erasure' });
+      const call = async (user: string, path: string, body?: unknown) => {
+        const res = await fetch(`${engine.url}/api/v1/orgs/${org.id}/erasures${path}`, {
+          method: 'POST',
+          headers: {
+            'X-OrgVault-Key': key,
+            'X-OrgVault-Roles': 'administrator',
+            'X-OrgVault-User': user,
+            'Content-Type': 'application/json',
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers read freely (the contract test checks their shape)
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const request = { reference: 'DSR-18', objects: ['Contact', 'Lead'], values: [`${marker.toUpperCase()}@Example.com`] };
+      const { status, body: asked } = await call('ann@example.com', '', request);
+      expect(status).toBe(201);
       expect(asked.dryRun).toMatchObject({ recordIds: [subject], objects: [{ object: 'Contact', records: 1 }] });
-      expect(asked.dryRun!.versions).toBeGreaterThanOrEqual(2);
-      await expect(retention.approveErasure(org, asked.id, 'ann@example.com')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      const done = await retention.approveErasure(org, asked.id, 'bob@example.com');
-      expect(done).toMatchObject({ status: 'done', versionsRemoved: asked.dryRun!.versions });
+      expect(asked.dryRun.versions).toBeGreaterThanOrEqual(2);
+      const self = await call('ann@example.com', `/${asked.id}/approve`);
+      expect([self.status, self.body.error.code, self.body.error.message]).toEqual([
+        403,
+        'FORBIDDEN',
+        expect.stringContaining('second administrator'),
+      ]);
+      const done = await call('bob@example.com', `/${asked.id}/approve`);
+      expect(done.body).toMatchObject({ status: 'done', versionsRemoved: asked.dryRun.versions });
+
+      // The trail: who asked, who approved, when, how many versions and files; no value, no record id.
+      const { entries } = await engine.services.audit.list({ tenantId: org.tenantId, orgId: org.id }, { limit: 20 });
+      const trail = entries.filter((e) => e.action.startsWith('erasure.')).map((e) => [e.action, e.actor, e.outcome, e.details]);
+      expect(trail).toEqual([
+        [
+          'erasure.approve',
+          'bob@example.com',
+          'succeeded',
+          expect.objectContaining({
+            requestedBy: 'ann@example.com',
+            approvedBy: 'bob@example.com',
+            versionsRemoved: asked.dryRun.versions,
+            filesDeleted: 0,
+          }),
+        ],
+        ['erasure.approve', 'ann@example.com', 'refused', null],
+        [
+          'erasure.request',
+          'ann@example.com',
+          'succeeded',
+          expect.objectContaining({ requestedBy: 'ann@example.com', records: 1, versions: asked.dryRun.versions }),
+        ],
+      ]);
+      expect(JSON.stringify(entries)).not.toContain(marker);
+      expect(JSON.stringify(entries)).not.toContain(subject);
 
       // Nothing of the person in any stored version, nor in any file on disk; every other record as it was.
       expect(await storedAnywhere()).toEqual([]);
