@@ -141,7 +141,7 @@ function storeCommands(program: Command): void {
       runLocal(async ({ session, out }, o: { object: string; org?: string; at?: string; format: 'csv' | 'jsonl'; out?: string }) => {
         if (out.json && !o.out) throw new OrgVaultError('VALIDATION_FAILED', '--json needs --out FILE: stdout carries the summary');
         const at = o.at ? parseTime('--at', o.at) : new Date();
-        const org = await session.services.orgs.resolve(o.org);
+        const org = await session.services.orgs.resolveWithBackups(o.org);
         const sink = o.out ? createWriteStream(o.out) : process.stdout;
         const { records: n, erased } = await session.services.backup.exportRecords(org, { object: o.object, at, format: o.format }, sink);
         const exported = { tenantId: org.tenantId, orgId: org.id, action: 'export.run', target: o.object } as const;

@@ -201,7 +201,7 @@ function compareCommand(program: Command): void {
           o.toJob || o.toAt
             ? pointOf({ fromJob: o.toJob, at: o.toAt }, ['--to-job', '--to-at'])
             : { live: true as const, ...(o.targetOrg ? { targetOrgId: (await resolveOrg(client, o.targetOrg)).id } : {}) };
-        const source = await resolveOrg(client, o.org);
+        const source = await resolveOrgWithBackups(client, o.org);
         const records = list(o.records);
         const body = { from, to, objects: list(o.objects) ?? [], ...(records ? { recordIds: records } : {}) };
         const result = await client.call<CompareW>('compare', onOrg(source, { body }));

@@ -158,6 +158,16 @@ export class OrgRegistry {
     return pick(await this.listConnected(), ref, 'connected');
   }
 
+  /** The connected org a reference means, else the disconnected one with kept backups it names (reading those backups). */
+  async resolveWithBackups(ref: string | undefined): Promise<Org> {
+    try {
+      return await this.resolve(ref);
+    } catch (err) {
+      if (ref === undefined || !OrgVaultError.is(err, 'NOT_FOUND')) throw err;
+      return this.resolveDisconnected(ref);
+    }
+  }
+
   /** The same among disconnected orgs whose backups are kept (deleting them later). */
   async resolveDisconnected(ref: string | undefined): Promise<DisconnectedOrg> {
     return pick(await this.listDisconnected(), ref, 'disconnected');

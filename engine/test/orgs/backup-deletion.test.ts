@@ -8,6 +8,7 @@
  * readable, and the next start finishes the deletion.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Connection } from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../../test/emulator/server.js';
@@ -227,6 +228,31 @@ describe("deleting an org's backups", () => {
       }
       expect(run.status).toBe('succeeded');
       expect(executeSoql(other.org, `SELECT Id FROM Account WHERE Name = '${name}'`).totalSize).toBe(1);
+
+      // Compared with the org it was restored into: the restored account is there and equal; the
+      // backup's other accounts, not restored, are what the target lacks.
+      const compare = (to: unknown) => asAdmin(org, 'POST', `/orgs/${org.id}/compare`, { from: request.from, to, objects: ['Account'] });
+      const against = await compare({ live: true, targetOrgId });
+      expect(against.status).toBe(200);
+      const [accounts] = ((await against.json()) as { objects: Array<{ added: string[]; deleted: string[]; changed: string[] }> }).objects;
+      expect(accounts!.changed).toEqual([]);
+      expect(accounts!.added).toEqual([]);
+      expect(accounts!.deleted).not.toContain(request.recordIds[0]);
+      expect(accounts!.deleted.length).toBe(executeSoql(emulator.org, 'SELECT Id FROM Account').totalSize - 1);
+      // Compared with itself live, it cannot be: its describe is gone with its connection.
+      const itself = await compare({ live: true });
+      expect(itself.status).toBe(400);
+      expect(await itself.json()).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('is disconnected') },
+      });
+
+      // Exported from the backup alone (orgvault export --org REF resolves it so).
+      const exported: string[] = [];
+      const sink = new Writable({ write: (chunk, _enc, done) => void (exported.push(String(chunk)), done()) });
+      const kept = await engine.services.orgs.resolveWithBackups(org.id);
+      const { records } = await engine.services.backup.exportRecords(kept, { object: 'Account', at: new Date(), format: 'csv' }, sink);
+      expect(records).toBeGreaterThan(0);
+      expect(exported.join('')).toContain(name);
     } finally {
       await other.stop();
     }

@@ -104,8 +104,14 @@ export function restoreRoutes(s: ApiServices): AnyRoute[] {
       response: CompareResult,
       errors: [...RESTORE_ERRORS],
       handler: async ({ caller, params, body }) => {
-        const org = await resolveOrg(s, caller, params.orgId);
+        const org = await resolveOrgWithBackups(s, caller, params.orgId);
         const against = 'live' in body.to && body.to.targetOrgId ? await resolveOrg(s, caller, body.to.targetOrgId) : null;
+        if (org.disconnectedAt && !against)
+          throw new OrgVaultError('VALIDATION_FAILED', `${org.name} is disconnected: compare its backups with a connected organization`, {
+            actions: [
+              'Compare with a connected organization (to: {live: true, targetOrgId}; CLI --target-org); the fields compared are read from its describe.',
+            ],
+          });
         // Compare reads the objects' describe from the live side (or the org itself): unknown names are the caller's mistake.
         await s.scope.assertKnown(against ?? org, { objects: body.objects });
         return s.restore.compare(org, against, body);
