@@ -5,14 +5,14 @@
  * prune does and is finished by running it again.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { type Pool, withTransaction } from '../../infra/db.js';
+import type { Pool } from '../../infra/db.js';
 import type { Keyring } from '../keys/keyring.js';
 import { storeError } from '../db-errors.js';
 import { cursorBatches } from '../catalog/cursor.js';
 import { verifyIndexes } from '../catalog/index-auth.js';
 import { loadPack, type Fields } from '../packs/reader.js';
-import { DROP_MARK, ERASE_REFS, ERASE_SCAN_PACKS, ERASE_SOLE_FILES, FORGET_UNREFERENCED, LOCK_BLOB, eraseVersionsSql } from '../sql.js';
-import { deleteQueuedBytes, type FileRefEntry } from './prune.js';
+import { ERASE_REFS, ERASE_SCAN_PACKS, ERASE_SOLE_FILES, eraseVersionsSql } from '../sql.js';
+import { forgetFiles, type FileRefEntry } from './prune.js';
 
 /** One data pack of an object, opened: its rows' record ids and their fields on demand. */
 export interface ScannedPack {
@@ -95,20 +95,7 @@ export async function eraseFiles(
   orgId: string,
   hashes: readonly string[],
 ): Promise<{ files: number; bytes: number }> {
-  const out = { files: 0, bytes: 0 };
-  for (const hex of hashes) {
-    await withTransaction(pool, async (client) => {
-      await client.query(LOCK_BLOB, [orgId, hex]);
-      const gone = (await client.query<{ bytes: number }>(FORGET_UNREFERENCED, [orgId, Buffer.from(hex, 'hex')])).rows[0];
-      await client.query(DROP_MARK, [orgId, Buffer.from(hex, 'hex')]);
-      if (gone) {
-        out.files++;
-        out.bytes += gone.bytes;
-      }
-    });
-  }
-  await deleteQueuedBytes(pool, container, orgId);
-  return out;
+  return forgetFiles(pool, container, orgId, hashes);
 }
 
 /** What an erasure asks of the store (Store.erasure): find, then remove with prune's machinery (Store.prunePack, deleteFileRefs). */

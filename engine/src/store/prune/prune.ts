@@ -163,10 +163,29 @@ export async function collectFiles(
   orgId: string,
   delaySeconds: number,
 ): Promise<{ files: number; bytes: number }> {
-  const out = { files: 0, bytes: 0 };
   await pool.query(UNMARK_REFERENCED, [orgId]);
   await pool.query(MARK_UNREFERENCED, [orgId]);
-  for (const { content_hash: hex } of (await pool.query<{ content_hash: string }>(DUE_UNREFERENCED, [orgId, delaySeconds])).rows) {
+  const due = (await pool.query<{ content_hash: string }>(DUE_UNREFERENCED, [orgId, delaySeconds])).rows;
+  return forgetFiles(
+    pool,
+    container,
+    orgId,
+    due.map((r) => r.content_hash),
+  );
+}
+
+/**
+ * Forgets each of these files that nothing refers to, under its content's lock so a backup
+ * recording the same content waits and then stores it afresh; then deletes the forgotten bytes.
+ */
+export async function forgetFiles(
+  pool: Pool,
+  container: ContainerClient,
+  orgId: string,
+  hashes: readonly string[],
+): Promise<{ files: number; bytes: number }> {
+  const out = { files: 0, bytes: 0 };
+  for (const hex of hashes) {
     await withTransaction(pool, async (client) => {
       await client.query(LOCK_BLOB, [orgId, hex]);
       const gone = (await client.query<{ bytes: number }>(FORGET_UNREFERENCED, [orgId, Buffer.from(hex, 'hex')])).rows[0];
